@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nc-call.h: one socket call as the course teaches it, recorded as it enters and returns. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Order follows the lecture: socket calls, then names and byte order helpers. */
+typedef enum
+{
+  NC_CALL_SOCKET,
+  NC_CALL_BIND,
+  NC_CALL_LISTEN,
+  NC_CALL_ACCEPT,
+  NC_CALL_CONNECT,
+  NC_CALL_SEND,
+  NC_CALL_RECV,
+  NC_CALL_SENDTO,
+  NC_CALL_RECVFROM,
+  NC_CALL_SHUTDOWN,
+  NC_CALL_CLOSE,
+  NC_CALL_SETBLOCKING,
+  NC_CALL_SETTIMEOUT,
+  NC_CALL_SETSOCKOPT,
+  NC_CALL_GETSOCKOPT,
+  NC_CALL_SELECT,
+  NC_CALL_GETSOCKNAME,
+  NC_CALL_GETPEERNAME,
+  NC_CALL_GETHOSTNAME,
+  NC_CALL_GETADDRINFO,
+  NC_CALL_GETNAMEINFO,
+  NC_CALL_HTONS,
+  NC_CALL_HTONL,
+  NC_CALL_NTOHS,
+  NC_CALL_NTOHL,
+  NC_CALL_INET_ATON,
+  NC_CALL_INET_NTOA,
+  NC_CALL_INET_PTON,
+  NC_CALL_INET_NTOP,
+  NC_CALL_WRITE,
+  NC_CALL_READ,
+  NC_CALL_FORK,
+  NC_N_CALL_KINDS
+} NcCallKind;
+
+/* Where a call is in its life: a recorder reports each call twice. */
+typedef enum
+{
+  NC_CALL_PHASE_ENTER,
+  NC_CALL_PHASE_RETURN,
+} NcCallPhase;
+
+#define NC_CALL_DATA_MAX   64  /* first bytes of data sent or received */
+#define NC_ADDR_TEXT_MAX   64  /* "[ffff:...:ffff]:65535" fits */
+#define NC_CALL_TEXT_MAX   96  /* host names, dotted quads, option names */
+#define NC_SELECT_FDS_MAX  16  /* fds listed per select() set */
+#define NC_TCP_STATE_NONE  0   /* not a TCP socket, or unknown */
+
+typedef struct
+{
+  guint8 n;
+  gint32 fds[NC_SELECT_FDS_MAX];
+} NcFdList;
+
+/* Which of the select() sets */
+enum { NC_SET_READ, NC_SET_WRITE, NC_SET_EXCEPT, NC_N_SETS };
+
+/*
+ * NcCall: a plain, copyable record. Strings are inline so a copy taken under
+ * the recorder's lock stays valid; @file is a static or interned string.
+ */
+typedef struct
+{
+  guint32     id;           /* order of entry in its recorder, from 0 */
+  guint16     kind;         /* NcCallKind */
+  guint16     actor;        /* actor index in the run */
+  gint32      pid;
+  gint32      tid;
+  gint32      fd;           /* socket the call acts on, or -1 */
+
+  gint64      ts_gate;      /* arrived at the step gate (== ts_start when not held) */
+  gint64      ts_start;     /* CLOCK_REALTIME ns: the system call begins */
+  gint64      ts_end;       /* returned; 0 while still in the kernel */
+
+  gint64      result;       /* the return value as POSIX gives it */
+  gint32      err;          /* errno when result says failure, else 0 */
+
+  /* Arguments (meaning per kind; see nc_call_format ()) */
+  gint32      domain;       /* socket(): family;  shutdown(): how; setblocking(): flag */
+  gint32      type;         /* socket(): type;    listen(): backlog */
+  gint32      protocol;     /* socket(): protocol; sockopt: level */
+  gint32      flags;        /* send/recv flags; sockopt: option name */
+  gint64      length;       /* bytes asked for (send, recv buffer size) */
+  gint64      timeout_ns;   /* select()/settimeout(); -1 means none (block) */
+  guint64     value_in;     /* htons() & co: the argument */
+  char        local[NC_ADDR_TEXT_MAX];  /* this socket's address after the call */
+  char        peer[NC_ADDR_TEXT_MAX];   /* the other end, or the destination */
+  char        text[NC_CALL_TEXT_MAX];   /* names: gethostname(), getaddrinfo() ... */
+
+  guint16     data_len;     /* bytes kept in @data */
+  guint8      data[NC_CALL_DATA_MAX];
+
+  NcFdList    sets_in[NC_N_SETS];   /* select(): what was watched */
+  NcFdList    sets_out[NC_N_SETS];  /* select(): what came back ready */
+
+  /* The kernel's view after the call, on stream sockets (TCP_INFO, SIOCINQ/OUTQ) */
+  guint8      tcp_state;    /* Linux TCP_* state number, NC_TCP_STATE_NONE if unknown */
+  guint8      has_queues;
+  guint32     queued_in;
+  guint32     queued_out;
+
+  const char *file;         /* source of the call, for the code pane */
+  guint32     line;
+} NcCall;
+
+const char *nc_call_kind_name     (NcCallKind kind);
+gboolean    nc_call_kind_from_name (const char *name,
+                                    NcCallKind *out_kind);
+gboolean    nc_call_is_socket_call (NcCallKind kind);
+gboolean    nc_call_failed        (const NcCall *call);
+gboolean    nc_call_in_progress   (const NcCall *call);
+const char *nc_errno_name         (int err);
+const char *nc_tcp_state_name     (guint8 state);
+const char *nc_family_name        (int family);
+const char *nc_socktype_name      (int type);
+void        nc_call_format        (const NcCall *call,
+                                   GString *out);
+char       *nc_call_to_string     (const NcCall *call);
+void        nc_call_format_data   (const guint8 *data,
+                                   gsize len,
+                                   GString *out);
+
+G_END_DECLS

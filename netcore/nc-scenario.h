@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nc-scenario.h: a lesson as a program: actors that use only netcore. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _NcActorContext NcActorContext;
+
+/* An actor's body: runs on its own thread; returns 0, or -1 after nc_actor_fail(). */
+typedef int (*NcActorFunc) (NcActorContext *ctx);
+
+typedef struct
+{
+  const char  *name;  /* "server", "client 1" */
+  const char  *role;  /* "server" or "client" */
+  NcActorFunc  func;
+} NcActorSpec;
+
+/* What a user may change from the command line or the window. */
+typedef struct
+{
+  guint16  port;      /* 0: the server binds port 0 and publishes what it got */
+  char    *message;
+  guint    count;     /* clients, messages or rounds, per scenario */
+  char    *host;      /* address the server binds and clients connect to */
+} NcParams;
+
+typedef struct
+{
+  const char        *name;     /* "tcp-echo": what the command line takes */
+  const char        *title;    /* "TCP echo: the course's first program" */
+  const char        *topic;    /* the lecture's slide it serves */
+  const char        *notice;   /* "What to notice": one paragraph */
+  const char        *source;   /* resource path of the actors' source */
+  guint16            default_port;
+  const char        *default_message;
+  guint              default_count;
+  const char        *default_host;
+  guint              n_actors;
+  const NcActorSpec *actors;
+  /* Lab needs, read by the lab helper */
+  guint              n_hosts;        /* 0 or 1: one namespace; 2+: hosts on veths */
+  gint               drop_packet;    /* 1-based packet on the link to drop, 0 none */
+} NcScenario;
+
+const NcScenario *nc_scenario_lookup       (const char       *name);
+const NcScenario *const *nc_scenario_list  (guint            *n_scenarios);
+GBytes           *nc_scenario_load_source  (const NcScenario *scenario,
+                                            GError          **error);
+
+NcParams         *nc_params_new            (const NcScenario *scenario);
+NcParams         *nc_params_copy           (const NcParams   *params);
+void              nc_params_free           (NcParams         *params);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcParams, nc_params_free)
+
+/* For actor bodies */
+const NcParams   *nc_actor_get_params      (NcActorContext   *ctx);
+const char       *nc_actor_get_name        (NcActorContext   *ctx);
+guint             nc_actor_get_index       (NcActorContext   *ctx);
+gboolean          nc_actor_is_stopped      (NcActorContext   *ctx);
+/* The server tells the clients where it listens (after getsockname()) */
+void              nc_actor_publish_port    (NcActorContext   *ctx,
+                                            guint16           port);
+/* Clients wait for it; returns 0 when the run failed or stopped first */
+guint16           nc_actor_wait_port       (NcActorContext   *ctx);
+/* Fail the run with a message for the user; unblocks the clients. */
+int               nc_actor_fail            (NcActorContext   *ctx,
+                                            int               err,
+                                            const char       *format,
+                                            ...) G_GNUC_PRINTF (3, 4);
+/* A rendezvous by name between actors of one run ("clients-connected") */
+void              nc_actor_signal          (NcActorContext   *ctx,
+                                            const char       *what);
+gboolean          nc_actor_wait_signal     (NcActorContext   *ctx,
+                                            const char       *what,
+                                            guint             count);
+
+G_END_DECLS

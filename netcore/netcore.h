@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* netcore.h: everything a scenario or a consumer of netcore needs. */
+#pragma once
+
+#include "nc-call.h"
+#include "nc-gate.h"
+#include "nc-recorder.h"
+#include "nc-run.h"
+#include "nc-scenario.h"
+#include "nc-socket.h"
