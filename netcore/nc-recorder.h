@@ -82,6 +82,12 @@ void          nc_recorder_record_instant   (NcRecorder         *self,
 void          nc_recorder_add_finished     (NcRecorder         *self,
                                             const NcCall       *call);
 
+/* Sockets the recorder's calls opened and have not closed, so stop can wake them. */
+void          nc_recorder_track_fd         (NcRecorder         *self,
+                                            int                 fd,
+                                            gboolean            open);
+GArray       *nc_recorder_copy_open_fds    (NcRecorder         *self);
+
 /* Stop: refuse every further call and wake the ones blocked in the kernel
  * (shutdown(2) on every socket the recorder saw opened and not yet closed). */
 void          nc_recorder_stop             (NcRecorder         *self);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/socket.h>
 
 G_BEGIN_DECLS
 
@@ -76,5 +77,13 @@ void              nc_actor_signal          (NcActorContext   *ctx,
 gboolean          nc_actor_wait_signal     (NcActorContext   *ctx,
                                             const char       *what,
                                             guint             count);
+
+/* Builds the address a server binds or a client connects to from the run's
+ * host (IPv4 or IPv6 literal) and port; returns its length, 0 if @host is not
+ * an address. Not a socket call, so not recorded. */
+socklen_t         nc_scenario_make_address (const char       *host,
+                                            guint16           port,
+                                            struct sockaddr_storage *out);
+guint16           nc_scenario_address_port (const struct sockaddr_storage *addr);
 
 G_END_DECLS

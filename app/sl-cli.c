@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-cli.c: the command line.
+ *
+ *   socklens list
+ *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N]
+ *
+ * A run prints its timeline as text, one line per call: time since the start,
+ * the actor, the call with its arguments, and its result or error by name.
+ */
+
+#include "config.h"
+
+#include "sl-cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netcore.h"
+
+#define DEFAULT_SCENARIO "tcp-echo"
+
+static const char *const commands[] = { "list", "run", NULL };
+
+gboolean
+sl_cli_handles (int    argc,
+                char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+  return g_strv_contains (commands, argv[1]) || g_str_equal (argv[1], "--help") ||
+         g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help");
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n"
+           "  socklens                     open the window (with no display: run %s)\n"
+           "  socklens list                list the scenarios\n"
+           "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
+           "\n"
+           "Run “socklens run --help” for the options of a run.\n",
+           DEFAULT_SCENARIO);
+}
+
+static int
+cmd_list (void)
+{
+  guint n;
+  const NcScenario *const *list = nc_scenario_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    printf ("%-18s %s\n", list[i]->name, list[i]->title);
+  return 0;
+}
+
+/* Printing */
+
+typedef struct
+{
+  NcRecorder *recorder;
+  gint64      t0;
+  int         actor_width;
+  GMutex      lock;
+} Printer;
+
+static void
+print_call (Printer      *printer,
+            const NcCall *call)
+{
+  NcActorInfo actor = { 0 };
+  g_autofree char *text = nc_call_to_string (call);
+
+  nc_recorder_get_actor (printer->recorder, call->actor, &actor);
+  printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
+          actor.name ? actor.name : "?", text);
+}
+
+static int
+actor_width (const NcScenario *scenario)
+{
+  int width = 6;
+
+  for (guint i = 0; i < scenario->n_actors; i++)
+    width = MAX (width, (int) strlen (scenario->actors[i].name));
+  return width;
+}
+
+static void
+print_timeline (Printer *printer)
+{
+  g_autoptr(GArray) calls = nc_recorder_copy_calls (printer->recorder);
+
+  for (guint i = 0; i < calls->len; i++)
+    print_call (printer, &g_array_index (calls, NcCall, i));
+}
+
+/* In step mode each call is printed as it returns, so the class sees the
+ * result of the step it just made. */
+static void
+on_call_live (const NcCall *call,
+              NcCallPhase   phase,
+              gpointer      user_data)
+{
+  Printer *printer = user_data;
+
+  if (phase != NC_CALL_PHASE_RETURN)
+    return;
+  g_mutex_lock (&printer->lock);
+  print_call (printer, call);
+  fflush (stdout);
+  g_mutex_unlock (&printer->lock);
+}
+
+static void
+describe_waiters (NcRun *run)
+{
+  NcRecorder *recorder = nc_run_get_recorder (run);
+  g_autoptr(GArray) waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
+  GString *line = g_string_new ("next:");
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
+      NcActorInfo actor = { 0 };
+
+      nc_recorder_get_actor (recorder, w->actor, &actor);
+      g_string_append_printf (line, "%s %s %s()", i ? "," : "", actor.name,
+                              nc_call_kind_name (w->kind));
+    }
+  fprintf (stderr, "%s  [Enter: step]\n", line->str);
+  g_string_free (line, TRUE);
+}
+
+/* Enter releases the call that has waited longest; end of input runs the rest. */
+static void
+drive_steps (NcRun *run)
+{
+  NcGate *gate = nc_run_get_gate (run);
+  char line[256];
+
+  while (!nc_run_is_finished (run))
+    {
+      if (!nc_gate_wait_for_waiter (gate, 50 * 1000))
+        continue;
+      describe_waiters (run);
+      if (fgets (line, sizeof line, stdin) == NULL)
+        {
+          nc_gate_run (gate);
+          return;
+        }
+      nc_gate_step (gate);
+    }
+}
+
+static int
+cmd_run (int    argc,
+         char **argv)
+{
+  gboolean step = FALSE;
+  int port = -1;
+  int count = 0;
+  g_autofree char *message = NULL;
+  g_autofree char *host = NULL;
+  GOptionEntry entries[] = {
+    { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
+      "N" },
+    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages or clients", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcParams) params = NULL;
+  g_autoptr(NcRun) run = NULL;
+  const NcScenario *scenario;
+  Printer printer = { 0 };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context, "Runs a scenario with real sockets and prints every "
+                                         "socket call on a timeline.\n"
+                                         "“socklens list” shows the scenarios.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "socklens run: %s\n", error->message);
+      return 2;
+    }
+  if (argc < 2)
+    {
+      fprintf (stderr, "socklens run: which scenario? “socklens list” shows them.\n");
+      return 2;
+    }
+  if (argc > 2)
+    {
+      fprintf (stderr, "socklens run: unexpected argument “%s”\n", argv[2]);
+      return 2;
+    }
+
+  scenario = nc_scenario_lookup (argv[1]);
+  if (scenario == NULL)
+    {
+      fprintf (stderr, "socklens run: no scenario named “%s”. “socklens list” shows them.\n",
+               argv[1]);
+      return 2;
+    }
+
+  params = nc_params_new (scenario);
+  if (port != -1)
+    {
+      if (port < 1 || port > 65535)
+        {
+          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
+          return 2;
+        }
+      params->port = (guint16) port;
+    }
+  if (count != 0)
+    {
+      if (count < 1 || count > 1000)
+        {
+          fprintf (stderr, "socklens run: --count must be between 1 and 1000, not %d\n", count);
+          return 2;
+        }
+      params->count = (guint) count;
+    }
+  if (message != NULL)
+    { g_free (params->message); params->message = g_strdup (message); }
+  if (host != NULL)
+    {
+      struct sockaddr_storage ss;
+      if (nc_scenario_make_address (host, 0, &ss) == 0)
+        {
+          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
+          return 2;
+        }
+      g_free (params->host);
+      params->host = g_strdup (host);
+    }
+
+  run = nc_run_new (scenario, params);
+  printer.recorder = nc_run_get_recorder (run);
+  printer.t0 = nc_recorder_get_start_time (printer.recorder);
+  printer.actor_width = actor_width (scenario);
+  g_mutex_init (&printer.lock);
+
+  printf ("# %s: %s\n", scenario->name, scenario->title);
+  if (step)
+    {
+      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
+      nc_run_set_stepping (run, TRUE);
+    }
+
+  if (!nc_run_start (run, &error))
+    {
+      fprintf (stderr, "socklens run: %s\n", error->message);
+      return 1;
+    }
+  if (step)
+    drive_steps (run);
+
+  if (!nc_run_wait (run, &error))
+    {
+      if (!step)
+        print_timeline (&printer);
+      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_PORT_IN_USE))
+        fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
+                         "with --port, or leave --port out to let the kernel pick a free one.\n",
+                 params->port);
+      g_mutex_clear (&printer.lock);
+      return 1;
+    }
+
+  if (!step)
+    print_timeline (&printer);
+  g_mutex_clear (&printer.lock);
+  return 0;
+}
+
+int
+sl_cli_main (int    argc,
+             char **argv)
+{
+  if (argc < 2)
+    {
+      char *default_argv[] = { argv[0], (char *) "run", (char *) DEFAULT_SCENARIO, NULL };
+      return sl_cli_main (3, default_argv);
+    }
+
+  if (g_str_equal (argv[1], "list"))
+    return cmd_list ();
+  if (g_str_equal (argv[1], "run"))
+    return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+
+  fprintf (stderr, "socklens: unknown command “%s”\n", argv[1]);
+  print_usage (stderr);
+  return 2;
+}

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nc-call.c: names and text for socket calls, as a student reads them. */
+
+#include "config.h"
+
+#include "nc-call.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const char *const call_kind_names[NC_N_CALL_KINDS] = {
+  [NC_CALL_SOCKET] = "socket",
+  [NC_CALL_BIND] = "bind",
+  [NC_CALL_LISTEN] = "listen",
+  [NC_CALL_ACCEPT] = "accept",
+  [NC_CALL_CONNECT] = "connect",
+  [NC_CALL_SEND] = "send",
+  [NC_CALL_RECV] = "recv",
+  [NC_CALL_SENDTO] = "sendto",
+  [NC_CALL_RECVFROM] = "recvfrom",
+  [NC_CALL_SHUTDOWN] = "shutdown",
+  [NC_CALL_CLOSE] = "close",
+  [NC_CALL_SETBLOCKING] = "setblocking",
+  [NC_CALL_SETTIMEOUT] = "settimeout",
+  [NC_CALL_SETSOCKOPT] = "setsockopt",
+  [NC_CALL_GETSOCKOPT] = "getsockopt",
+  [NC_CALL_SELECT] = "select",
+  [NC_CALL_GETSOCKNAME] = "getsockname",
+  [NC_CALL_GETPEERNAME] = "getpeername",
+  [NC_CALL_GETHOSTNAME] = "gethostname",
+  [NC_CALL_GETADDRINFO] = "getaddrinfo",
+  [NC_CALL_GETNAMEINFO] = "getnameinfo",
+  [NC_CALL_HTONS] = "htons",
+  [NC_CALL_HTONL] = "htonl",
+  [NC_CALL_NTOHS] = "ntohs",
+  [NC_CALL_NTOHL] = "ntohl",
+  [NC_CALL_INET_ATON] = "inet_aton",
+  [NC_CALL_INET_NTOA] = "inet_ntoa",
+  [NC_CALL_INET_PTON] = "inet_pton",
+  [NC_CALL_INET_NTOP] = "inet_ntop",
+  [NC_CALL_WRITE] = "write",
+  [NC_CALL_READ] = "read",
+  [NC_CALL_FORK] = "fork",
+};
+
+const char *
+nc_call_kind_name (NcCallKind kind)
+{
+  if ((guint) kind >= NC_N_CALL_KINDS)
+    return "?";
+  return call_kind_names[kind];
+}
+
+gboolean
+nc_call_kind_from_name (const char *name,
+                        NcCallKind *out_kind)
+{
+  for (guint i = 0; i < NC_N_CALL_KINDS; i++)
+    if (g_strcmp0 (call_kind_names[i], name) == 0)
+      {
+        *out_kind = (NcCallKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Calls that act on a socket (drawn on a socket's lane), as opposed to
+ * helpers such as htons() that are pure computations. */
+gboolean
+nc_call_is_socket_call (NcCallKind kind)
+{
+  return kind <= NC_CALL_GETPEERNAME || kind == NC_CALL_WRITE || kind == NC_CALL_READ;
+}
+
+gboolean
+nc_call_failed (const NcCall *call)
+{
+  if (call->ts_end == 0)
+    return FALSE;
+  /* The name services report failure in their result (EAI_*), not errno. */
+  if (call->kind == NC_CALL_GETADDRINFO || call->kind == NC_CALL_GETNAMEINFO)
+    return call->result != 0;
+  return call->err != 0;
+}
+
+gboolean
+nc_call_in_progress (const NcCall *call)
+{
+  return call->ts_end == 0;
+}
+
+const char *
+nc_errno_name (int err)
+{
+  switch (err)
+    {
+    case 0: return "OK";
+    case EAGAIN: return "EAGAIN";  /* == EWOULDBLOCK on Linux */
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case ECONNABORTED: return "ECONNABORTED";
+    case EINPROGRESS: return "EINPROGRESS";
+    case EALREADY: return "EALREADY";
+    case EISCONN: return "EISCONN";
+    case ENOTCONN: return "ENOTCONN";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EPIPE: return "EPIPE";
+    case EBADF: return "EBADF";
+    case EINVAL: return "EINVAL";
+    case EINTR: return "EINTR";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EDESTADDRREQ: return "EDESTADDRREQ";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case EFAULT: return "EFAULT";
+    case ECANCELED: return "ECANCELED";
+    case ENOENT: return "ENOENT";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOSPC: return "ENOSPC";
+    default: return "E?";
+    }
+}
+
+const char *
+nc_tcp_state_name (guint8 state)
+{
+  /* Linux's numbering (include/net/tcp_states.h), which TCP_INFO and
+   * sock_diag both report. */
+  static const char *const names[] = {
+    "NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT_1", "FIN_WAIT_2",
+    "TIME_WAIT", "CLOSED", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV",
+  };
+  if (state >= G_N_ELEMENTS (names))
+    return "?";
+  return names[state];
+}
+
+const char *
+nc_family_name (int family)
+{
+  switch (family)
+    {
+    case AF_INET: return "AF_INET";
+    case AF_INET6: return "AF_INET6";
+    case AF_UNIX: return "AF_UNIX";
+    case AF_UNSPEC: return "AF_UNSPEC";
+    default: return "AF_?";
+    }
+}
+
+const char *
+nc_socktype_name (int type)
+{
+  switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+    {
+    case SOCK_STREAM: return "SOCK_STREAM";
+    case SOCK_DGRAM: return "SOCK_DGRAM";
+    case SOCK_RAW: return "SOCK_RAW";
+    case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+    default: return "SOCK_?";
+    }
+}
+
+/* Data as a Python bytes literal would show it: the course's b'hello'. */
+void
+nc_call_format_data (const guint8 *data,
+                     gsize         len,
+                     GString      *out)
+{
+  g_string_append (out, "b\"");
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = data[i];
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c >= 0x20 && c < 0x7f)
+        g_string_append_c (out, (char) c);
+      else
+        g_string_append_printf (out, "\\x%02x", c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+format_fd_list (const NcFdList *list,
+                GString        *out)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
+    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
+  g_string_append_c (out, ']');
+}
+
+static void
+format_timeout (gint64   timeout_ns,
+                GString *out)
+{
+  if (timeout_ns < 0)
+    g_string_append (out, "None");
+  else
+    g_string_append_printf (out, "%.3g s", timeout_ns / 1e9);
+}
+
+static void
+format_arguments (const NcCall *call,
+                  GString      *out)
+{
+  switch ((NcCallKind) call->kind)
+    {
+    case NC_CALL_SOCKET:
+      g_string_append_printf (out, "%s, %s, %d", nc_family_name (call->domain),
+                              nc_socktype_name (call->type), call->protocol);
+      break;
+    case NC_CALL_BIND:
+      g_string_append_printf (out, "fd=%d, %s", call->fd, call->local);
+      break;
+    case NC_CALL_CONNECT:
+      g_string_append_printf (out, "fd=%d, %s", call->fd, call->peer);
+      break;
+    case NC_CALL_LISTEN:
+      g_string_append_printf (out, "fd=%d, backlog=%d", call->fd, call->type);
+      break;
+    case NC_CALL_SEND:
+    case NC_CALL_WRITE:
+      g_string_append_printf (out, "fd=%d, ", call->fd);
+      nc_call_format_data (call->data, call->data_len, out);
+      if (call->length > call->data_len)
+        g_string_append (out, "...");
+      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
+      break;
+    case NC_CALL_SENDTO:
+      g_string_append_printf (out, "fd=%d, ", call->fd);
+      nc_call_format_data (call->data, call->data_len, out);
+      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes), %s", call->length, call->peer);
+      break;
+    case NC_CALL_RECV:
+    case NC_CALL_RECVFROM:
+    case NC_CALL_READ:
+      g_string_append_printf (out, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
+      break;
+    case NC_CALL_SHUTDOWN:
+      g_string_append_printf (out, "fd=%d, %s", call->fd,
+                              call->domain == SHUT_RD   ? "SHUT_RD"
+                              : call->domain == SHUT_WR ? "SHUT_WR"
+                                                        : "SHUT_RDWR");
+      break;
+    case NC_CALL_SETBLOCKING:
+      g_string_append_printf (out, "fd=%d, %s", call->fd, call->domain ? "True" : "False");
+      break;
+    case NC_CALL_SETTIMEOUT:
+      g_string_append_printf (out, "fd=%d, ", call->fd);
+      format_timeout (call->timeout_ns, out);
+      break;
+    case NC_CALL_SETSOCKOPT:
+    case NC_CALL_GETSOCKOPT:
+      g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
+      break;
+    case NC_CALL_SELECT:
+      for (guint s = 0; s < NC_N_SETS; s++)
+        {
+          format_fd_list (&call->sets_in[s], out);
+          g_string_append (out, ", ");
+        }
+      format_timeout (call->timeout_ns, out);
+      break;
+    case NC_CALL_GETHOSTNAME:
+      break;
+    case NC_CALL_GETADDRINFO:
+    case NC_CALL_INET_ATON:
+    case NC_CALL_INET_PTON:
+      g_string_append_printf (out, "\"%s\"", call->text);
+      break;
+    case NC_CALL_GETNAMEINFO:
+      g_string_append (out, call->peer);
+      break;
+    case NC_CALL_INET_NTOA:
+    case NC_CALL_INET_NTOP:
+      nc_call_format_data (call->data, call->data_len, out);
+      break;
+    case NC_CALL_HTONS:
+    case NC_CALL_NTOHS:
+      g_string_append_printf (out, "0x%04" G_GINT64_MODIFIER "x", (gint64) call->value_in);
+      break;
+    case NC_CALL_HTONL:
+    case NC_CALL_NTOHL:
+      g_string_append_printf (out, "0x%08" G_GINT64_MODIFIER "x", (gint64) call->value_in);
+      break;
+    case NC_CALL_ACCEPT:
+    case NC_CALL_CLOSE:
+    case NC_CALL_GETSOCKNAME:
+    case NC_CALL_GETPEERNAME:
+      g_string_append_printf (out, "fd=%d", call->fd);
+      break;
+    case NC_CALL_FORK:
+    case NC_N_CALL_KINDS:
+    default:
+      break;
+    }
+}
+
+static void
+format_result (const NcCall *call,
+               GString      *out)
+{
+  if (nc_call_in_progress (call))
+    {
+      g_string_append (out, " ... (blocked)");
+      return;
+    }
+
+  if (call->err != 0)
+    {
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " %s (%s)", call->result,
+                              nc_errno_name (call->err), g_strerror (call->err));
+      return;
+    }
+  if (nc_call_failed (call))
+    {
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " (%s)", call->result,
+                              call->kind == NC_CALL_GETADDRINFO ? call->peer : call->text);
+      return;
+    }
+
+  switch ((NcCallKind) call->kind)
+    {
+    case NC_CALL_ACCEPT:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " from %s", call->result, call->peer);
+      break;
+    case NC_CALL_CONNECT:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " (local %s)", call->result, call->local);
+      break;
+    case NC_CALL_RECV:
+    case NC_CALL_READ:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      nc_call_format_data (call->data, call->data_len, out);
+      break;
+    case NC_CALL_RECVFROM:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      nc_call_format_data (call->data, call->data_len, out);
+      g_string_append_printf (out, " from %s", call->peer);
+      break;
+    case NC_CALL_SELECT:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ready ", call->result);
+      for (guint s = 0; s < NC_N_SETS; s++)
+        {
+          if (s)
+            g_string_append (out, ", ");
+          format_fd_list (&call->sets_out[s], out);
+        }
+      break;
+    case NC_CALL_GETSOCKNAME:
+      g_string_append_printf (out, " = %s", call->local);
+      break;
+    case NC_CALL_GETPEERNAME:
+      g_string_append_printf (out, " = %s", call->peer);
+      break;
+    case NC_CALL_GETHOSTNAME:
+    case NC_CALL_GETNAMEINFO:
+    case NC_CALL_INET_NTOA:
+    case NC_CALL_INET_NTOP:
+      g_string_append_printf (out, " = \"%s\"", call->text);
+      break;
+    case NC_CALL_GETADDRINFO:
+      g_string_append_printf (out, " = %s", call->peer);
+      break;
+    case NC_CALL_INET_ATON:
+    case NC_CALL_INET_PTON:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      nc_call_format_data (call->data, call->data_len, out);
+      break;
+    case NC_CALL_HTONS:
+    case NC_CALL_NTOHS:
+      g_string_append_printf (out, " = 0x%04" G_GINT64_MODIFIER "x", call->result);
+      break;
+    case NC_CALL_HTONL:
+    case NC_CALL_NTOHL:
+      g_string_append_printf (out, " = 0x%08" G_GINT64_MODIFIER "x", call->result);
+      break;
+    case NC_CALL_SOCKET:
+    case NC_CALL_BIND:
+    case NC_CALL_LISTEN:
+    case NC_CALL_SEND:
+    case NC_CALL_SENDTO:
+    case NC_CALL_SHUTDOWN:
+    case NC_CALL_CLOSE:
+    case NC_CALL_SETBLOCKING:
+    case NC_CALL_SETTIMEOUT:
+    case NC_CALL_GETSOCKOPT:
+      if (call->flags == SO_ERROR && call->protocol == SOL_SOCKET)
+        g_string_append_printf (out, " = %" G_GINT64_FORMAT ", value %s", call->result,
+                                nc_errno_name ((int) call->value_in));
+      else
+        g_string_append_printf (out, " = %" G_GINT64_FORMAT ", value %" G_GINT64_FORMAT,
+                                call->result, (gint64) call->value_in);
+      break;
+    case NC_CALL_SETSOCKOPT:
+    case NC_CALL_WRITE:
+    case NC_CALL_FORK:
+    case NC_N_CALL_KINDS:
+    default:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);
+      break;
+    }
+}
+
+/**
+ * nc_call_format:
+ * Appends the call as the course would write it:
+ * `connect(fd=3, 127.0.0.1:9000) = 0 (local 127.0.0.1:50412)`
+ */
+void
+nc_call_format (const NcCall *call,
+                GString      *out)
+{
+  g_string_append_printf (out, "%s(", nc_call_kind_name (call->kind));
+  format_arguments (call, out);
+  g_string_append_c (out, ')');
+  format_result (call, out);
+}
+
+char *
+nc_call_to_string (const NcCall *call)
+{
+  GString *s = g_string_new (NULL);
+  nc_call_format (call, s);
+  return g_string_free (s, FALSE);
+}

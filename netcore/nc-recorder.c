@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * nc-recorder.c: the sink every netcore call reports to.
+ *
+ * Calls are numbered and time-stamped under one lock, so their ids are in
+ * start-time order and a reader can take a consistent copy while the run goes
+ * on. Each thread is bound to one recorder and one actor (thread-local), which
+ * is how nc_send() knows whose send() it is without an extra argument: the
+ * scenario code reads like the lecture's programs.
+ */
+
+#include "config.h"
+
+#include "nc-recorder.h"
+#include "nc-gate.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct _NcRecorder
+{
+  GObject             parent_instance;
+
+  GMutex              mutex;
+  GPtrArray          *calls;     /* NcCall*, by id */
+  GArray             *actors;    /* NcActorInfo */
+  GHashTable         *open_fds;  /* set of GINT_TO_POINTER (fd + 1) */
+  NcGate             *gate;
+  NcRecorderListener  listener;
+  gpointer            listener_data;
+  gint64              start_time;
+  gboolean            stopped;
+};
+
+G_DEFINE_FINAL_TYPE (NcRecorder, nc_recorder, G_TYPE_OBJECT)
+
+static __thread NcRecorder *thread_recorder;
+static __thread guint thread_actor;
+
+gint64
+nc_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static void
+nc_recorder_finalize (GObject *object)
+{
+  NcRecorder *self = NC_RECORDER (object);
+
+  g_clear_pointer (&self->calls, g_ptr_array_unref);
+  g_clear_pointer (&self->actors, g_array_unref);
+  g_clear_pointer (&self->open_fds, g_hash_table_unref);
+  g_clear_object (&self->gate);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (nc_recorder_parent_class)->finalize (object);
+}
+
+static void
+nc_recorder_class_init (NcRecorderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nc_recorder_finalize;
+}
+
+static void
+nc_recorder_init (NcRecorder *self)
+{
+  g_mutex_init (&self->mutex);
+  self->calls = g_ptr_array_new_with_free_func (g_free);
+  self->actors = g_array_new (FALSE, TRUE, sizeof (NcActorInfo));
+  self->open_fds = g_hash_table_new (NULL, NULL);
+  self->start_time = nc_now_ns ();
+}
+
+NcRecorder *
+nc_recorder_new (void)
+{
+  return g_object_new (NC_TYPE_RECORDER, NULL);
+}
+
+gint64
+nc_recorder_get_start_time (NcRecorder *self)
+{
+  g_return_val_if_fail (NC_IS_RECORDER (self), 0);
+  return self->start_time;
+}
+
+/* Actors */
+
+guint
+nc_recorder_add_actor (NcRecorder *self,
+                       const char *name,
+                       const char *role)
+{
+  NcActorInfo info = { 0 };
+  guint index;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  g_mutex_lock (&self->mutex);
+  index = self->actors->len;
+  info.index = index;
+  info.pid = getpid ();
+  info.name = g_intern_string (name);
+  info.role = g_intern_string (role ? role : "");
+  g_array_append_val (self->actors, info);
+  g_mutex_unlock (&self->mutex);
+
+  return index;
+}
+
+guint
+nc_recorder_get_n_actors (NcRecorder *self)
+{
+  guint ret;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  ret = self->actors->len;
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+gboolean
+nc_recorder_get_actor (NcRecorder  *self,
+                       guint        index,
+                       NcActorInfo *out)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (index < self->actors->len)
+    {
+      *out = g_array_index (self->actors, NcActorInfo, index);
+      ret = TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+void
+nc_recorder_set_actor_pid (NcRecorder *self,
+                           guint       index,
+                           gint32      pid)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  if (index < self->actors->len)
+    g_array_index (self->actors, NcActorInfo, index).pid = pid;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+nc_recorder_set_actor_host (NcRecorder *self,
+                            guint       index,
+                            const char *host)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  if (index < self->actors->len)
+    g_array_index (self->actors, NcActorInfo, index).host = g_intern_string (host);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Listener and gate */
+
+/**
+ * nc_recorder_set_listener:
+ * The listener runs on the calling actor's thread with the recorder locked,
+ * so it sees calls in id order; it must not call back into the recorder.
+ */
+void
+nc_recorder_set_listener (NcRecorder         *self,
+                          NcRecorderListener  listener,
+                          gpointer            user_data)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  self->listener = listener;
+  self->listener_data = user_data;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+nc_recorder_set_gate (NcRecorder *self,
+                      NcGate     *gate)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  g_set_object (&self->gate, gate);
+  g_mutex_unlock (&self->mutex);
+}
+
+NcGate *
+nc_recorder_get_gate (NcRecorder *self)
+{
+  g_return_val_if_fail (NC_IS_RECORDER (self), NULL);
+  return self->gate;
+}
+
+/* Reading */
+
+guint
+nc_recorder_get_n_calls (NcRecorder *self)
+{
+  guint ret;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  ret = self->calls->len;
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+gboolean
+nc_recorder_get_call (NcRecorder *self,
+                      guint       id,
+                      NcCall     *out)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  if (id < self->calls->len)
+    {
+      *out = *(NcCall *) g_ptr_array_index (self->calls, id);
+      ret = TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+/**
+ * nc_recorder_copy_calls:
+ * Returns: (transfer full): every call so far, as #NcCall values in start order.
+ */
+GArray *
+nc_recorder_copy_calls (NcRecorder *self)
+{
+  GArray *ret;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  ret = g_array_sized_new (FALSE, FALSE, sizeof (NcCall), self->calls->len);
+  for (guint i = 0; i < self->calls->len; i++)
+    g_array_append_vals (ret, g_ptr_array_index (self->calls, i), 1);
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+/* Thread binding */
+
+void
+nc_recorder_attach_thread (NcRecorder *self,
+                           guint       actor)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  thread_recorder = self;
+  thread_actor = actor;
+}
+
+void
+nc_recorder_detach_thread (void)
+{
+  thread_recorder = NULL;
+  thread_actor = 0;
+}
+
+NcRecorder *
+nc_recorder_get_thread_default (void)
+{
+  return thread_recorder;
+}
+
+guint
+nc_recorder_get_thread_actor (void)
+{
+  return thread_actor;
+}
+
+/* Recording */
+
+static void
+fill_identity (NcCall *call)
+{
+  call->actor = thread_actor;
+  call->pid = getpid ();
+  call->tid = gettid ();
+}
+
+/* With the lock held: number the call, stamp it and tell the listener. */
+static void
+append_locked (NcRecorder *self,
+               NcCall     *call,
+               NcCallPhase phase)
+{
+  call->id = self->calls->len;
+  if (call->ts_start == 0)
+    call->ts_start = nc_now_ns ();
+  g_ptr_array_add (self->calls, g_memdup2 (call, sizeof *call));
+  if (self->listener)
+    self->listener (call, phase, self->listener_data);
+}
+
+/**
+ * nc_recorder_begin:
+ * Passes the step gate, then numbers and stamps @call as entering the kernel.
+ * Returns: %FALSE if the run was stopped: the wrapper must not make the call
+ *   (errno is set to ECANCELED).
+ */
+gboolean
+nc_recorder_begin (NcRecorder *self,
+                   NcCall     *call)
+{
+  g_return_val_if_fail (NC_IS_RECORDER (self), FALSE);
+
+  fill_identity (call);
+  call->ts_gate = nc_now_ns ();
+
+  /* After stop every call is refused, except close(): a stopped run must
+   * not leak its sockets. */
+  if ((self->gate != NULL && !nc_gate_pass (self->gate, call->actor, call->kind, call->fd)) ||
+      g_atomic_int_get (&self->stopped))
+    {
+      if (call->kind != NC_CALL_CLOSE)
+        {
+          errno = ECANCELED;
+          return FALSE;
+        }
+    }
+
+  g_mutex_lock (&self->mutex);
+  call->ts_start = nc_now_ns ();
+  append_locked (self, call, NC_CALL_PHASE_ENTER);
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+void
+nc_recorder_end (NcRecorder *self,
+                 NcCall     *call)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  call->ts_end = nc_now_ns ();
+  if (call->ts_end <= call->ts_start)
+    call->ts_end = call->ts_start + 1;  /* 0 means "still in the kernel" */
+
+  g_mutex_lock (&self->mutex);
+  if (call->id < self->calls->len)
+    *(NcCall *) g_ptr_array_index (self->calls, call->id) = *call;
+  if (self->listener)
+    self->listener (call, NC_CALL_PHASE_RETURN, self->listener_data);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+nc_recorder_record_instant (NcRecorder *self,
+                            NcCall     *call)
+{
+  if (nc_recorder_begin (self, call))
+    nc_recorder_end (self, call);
+}
+
+void
+nc_recorder_add_finished (NcRecorder   *self,
+                          const NcCall *call)
+{
+  NcCall copy = *call;
+
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  append_locked (self, &copy, NC_CALL_PHASE_ENTER);
+  if (self->listener)
+    self->listener (&copy, NC_CALL_PHASE_RETURN, self->listener_data);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Sockets and stop */
+
+void
+nc_recorder_track_fd (NcRecorder *self,
+                      int         fd,
+                      gboolean    open)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  if (fd < 0)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  if (open)
+    g_hash_table_add (self->open_fds, GINT_TO_POINTER (fd + 1));
+  else
+    g_hash_table_remove (self->open_fds, GINT_TO_POINTER (fd + 1));
+  g_mutex_unlock (&self->mutex);
+}
+
+GArray *
+nc_recorder_copy_open_fds (NcRecorder *self)
+{
+  GArray *ret = g_array_new (FALSE, FALSE, sizeof (int));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (NC_IS_RECORDER (self), ret);
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->open_fds);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      int fd = GPOINTER_TO_INT (key) - 1;
+      g_array_append_val (ret, fd);
+    }
+  g_mutex_unlock (&self->mutex);
+  return ret;
+}
+
+/**
+ * nc_recorder_stop:
+ * Ends a run promptly: later calls fail with ECANCELED, and calls blocked in
+ * the kernel (accept(), recv(), select(), connect()) are woken by shutting
+ * down every socket the run opened. The sockets are closed by their owners
+ * (close() still works after stop) or by the run when its threads are gone.
+ */
+void
+nc_recorder_stop (NcRecorder *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_atomic_int_set (&self->stopped, TRUE);
+  if (self->gate)
+    nc_gate_stop (self->gate);
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->open_fds);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    shutdown (GPOINTER_TO_INT (key) - 1, SHUT_RDWR);
+  g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+nc_recorder_is_stopped (NcRecorder *self)
+{
+  g_return_val_if_fail (NC_IS_RECORDER (self), TRUE);
+  return g_atomic_int_get (&self->stopped);
+}

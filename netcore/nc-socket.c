@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * nc-socket.c: the instrumented socket calls.
+ *
+ * Every wrapper follows one shape: prepare a record, let the recorder pass it
+ * through the step gate and stamp it (enter), make the real system call, then
+ * fill in the result, errno and the kernel's view of the socket (leave). errno
+ * is preserved across the recording, so callers see exactly what POSIX gives.
+ */
+
+#include "config.h"
+
+#include "nc-socket.h"
+#include "nc-recorder.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Record plumbing */
+
+static NcRecorder *
+prepare (NcCall     *call,
+         NcCallKind  kind,
+         int         fd,
+         const char *file,
+         int         line)
+{
+  memset (call, 0, sizeof *call);
+  call->kind = kind;
+  call->fd = fd;
+  call->timeout_ns = -1;
+  call->file = file;
+  call->line = (guint32) line;
+  return nc_recorder_get_thread_default ();
+}
+
+static gboolean
+enter (NcRecorder *recorder,
+       NcCall     *call)
+{
+  return recorder == NULL || nc_recorder_begin (recorder, call);
+}
+
+static void
+keep_data (NcCall     *call,
+           const void *data,
+           gssize      len)
+{
+  if (data == NULL || len <= 0)
+    return;
+  call->data_len = (guint16) MIN ((gsize) len, sizeof call->data);
+  memcpy (call->data, data, call->data_len);
+}
+
+static void
+sample_kernel_view (NcCall *call,
+                    int     fd)
+{
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  int queued;
+
+  memset (&info, 0, sizeof info);
+  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+    return;  /* not TCP */
+  call->tcp_state = info.tcpi_state;
+
+  if (info.tcpi_state == 10 /* LISTEN */)
+    {
+      /* For a listening socket Linux reports the accept queue here. */
+      call->queued_in = info.tcpi_unacked;
+      call->has_queues = TRUE;
+      return;
+    }
+  if (ioctl (fd, SIOCINQ, &queued) == 0)
+    call->queued_in = (guint32) MAX (queued, 0);
+  if (ioctl (fd, SIOCOUTQ, &queued) == 0)
+    call->queued_out = (guint32) MAX (queued, 0);
+  call->has_queues = TRUE;
+}
+
+static void
+fill_addresses (NcCall *call,
+                int     fd)
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+
+  if (call->local[0] == '\0')
+    {
+      len = sizeof ss;
+      if (getsockname (fd, (struct sockaddr *) &ss, &len) == 0)
+        nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->local, sizeof call->local);
+    }
+  if (call->peer[0] == '\0')
+    {
+      len = sizeof ss;
+      if (getpeername (fd, (struct sockaddr *) &ss, &len) == 0)
+        nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->peer, sizeof call->peer);
+    }
+}
+
+/* The kernel's view is taken before errno is restored, so it never leaks. */
+static void
+leave_socket (NcRecorder *recorder,
+              NcCall     *call,
+              gint64      result,
+              int         err,
+              int         view_fd)
+{
+  call->result = result;
+  call->err = result < 0 ? err : 0;
+  if (recorder != NULL)
+    {
+      if (view_fd >= 0)
+        {
+          fill_addresses (call, view_fd);
+          sample_kernel_view (call, view_fd);
+        }
+      nc_recorder_end (recorder, call);
+    }
+  errno = err;
+}
+
+static void
+leave (NcRecorder *recorder,
+       NcCall     *call,
+       gint64      result,
+       int         err)
+{
+  leave_socket (recorder, call, result, err, -1);
+}
+
+static void
+track (NcRecorder *recorder,
+       int         fd,
+       gboolean    open)
+{
+  if (recorder != NULL && fd >= 0)
+    nc_recorder_track_fd (recorder, fd, open);
+}
+
+static void
+address_text (const struct sockaddr *addr,
+              socklen_t              len,
+              char                  *out,
+              gsize                  out_len)
+{
+  if (addr != NULL)
+    nc_sockaddr_to_text (addr, len, out, out_len);
+}
+
+gboolean
+nc_sockaddr_to_text (const struct sockaddr *addr,
+                     socklen_t              len,
+                     char                  *out,
+                     gsize                  out_len)
+{
+  char host[INET6_ADDRSTRLEN];
+
+  if (addr == NULL || len < sizeof (sa_family_t))
+    {
+      g_strlcpy (out, "", out_len);
+      return FALSE;
+    }
+
+  switch (addr->sa_family)
+    {
+    case AF_INET:
+      {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *) addr;
+        if (len < sizeof *sin)
+          break;
+        inet_ntop (AF_INET, &sin->sin_addr, host, sizeof host);
+        g_snprintf (out, out_len, "%s:%u", host, ntohs (sin->sin_port));
+        return TRUE;
+      }
+    case AF_INET6:
+      {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) addr;
+        if (len < sizeof *sin6)
+          break;
+        inet_ntop (AF_INET6, &sin6->sin6_addr, host, sizeof host);
+        g_snprintf (out, out_len, "[%s]:%u", host, ntohs (sin6->sin6_port));
+        return TRUE;
+      }
+    case AF_UNIX:
+      {
+        const struct sockaddr_un *sun = (const struct sockaddr_un *) addr;
+        gsize path_len = len > offsetof (struct sockaddr_un, sun_path)
+                           ? len - offsetof (struct sockaddr_un, sun_path)
+                           : 0;
+        if (path_len == 0)
+          g_strlcpy (out, "(unnamed)", out_len);
+        else if (sun->sun_path[0] == '\0')
+          g_snprintf (out, out_len, "@%.*s", (int) path_len - 1, sun->sun_path + 1);
+        else
+          g_snprintf (out, out_len, "%.*s", (int) strnlen (sun->sun_path, path_len),
+                      sun->sun_path);
+        return TRUE;
+      }
+    default:
+      break;
+    }
+
+  g_snprintf (out, out_len, "(family %d)", addr->sa_family);
+  return FALSE;
+}
+
+/* Creating, naming, connecting */
+
+int
+nc_socket_at (NC_AT, int domain, int type, int protocol)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SOCKET, -1, nc_file, nc_line);
+  int ret, err;
+
+  call.domain = domain;
+  call.type = type;
+  call.protocol = protocol;
+  if (!enter (rec, &call))
+    return -1;
+  ret = socket (domain, type, protocol);
+  err = errno;
+  track (rec, ret, TRUE);
+  call.fd = ret;
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+int
+nc_bind_at (NC_AT, int fd, const struct sockaddr *addr, socklen_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_BIND, fd, nc_file, nc_line);
+  int ret, err;
+
+  address_text (addr, len, call.local, sizeof call.local);
+  if (!enter (rec, &call))
+    return -1;
+  ret = bind (fd, addr, len);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+int
+nc_listen_at (NC_AT, int fd, int backlog)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_LISTEN, fd, nc_file, nc_line);
+  int ret, err;
+
+  call.type = backlog;
+  if (!enter (rec, &call))
+    return -1;
+  ret = listen (fd, backlog);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+int
+nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_ACCEPT, fd, nc_file, nc_line);
+  struct sockaddr_storage ss;
+  socklen_t ss_len = sizeof ss;
+  int ret, err;
+
+  if (!enter (rec, &call))
+    return -1;
+  ret = accept (fd, (struct sockaddr *) &ss, &ss_len);
+  err = errno;
+  track (rec, ret, TRUE);
+  if (ret >= 0)
+    {
+      nc_sockaddr_to_text ((struct sockaddr *) &ss, ss_len, call.peer, sizeof call.peer);
+      if (addr != NULL && len != NULL)
+        {
+          memcpy (addr, &ss, MIN (*len, ss_len));
+          *len = ss_len;
+        }
+    }
+  leave_socket (rec, &call, ret, err, ret);
+  return ret;
+}
+
+int
+nc_connect_at (NC_AT, int fd, const struct sockaddr *addr, socklen_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_CONNECT, fd, nc_file, nc_line);
+  int ret, err;
+
+  address_text (addr, len, call.peer, sizeof call.peer);
+  if (!enter (rec, &call))
+    return -1;
+  ret = connect (fd, addr, len);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+/* Data */
+
+ssize_t
+nc_send_at (NC_AT, int fd, const void *buf, size_t len, int flags)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SEND, fd, nc_file, nc_line);
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  call.flags = flags;
+  keep_data (&call, buf, (gssize) len);
+  if (!enter (rec, &call))
+    return -1;
+  /* MSG_NOSIGNAL: a peer that went away gives EPIPE, as in Python, not a
+   * SIGPIPE that would kill the whole app. */
+  ret = send (fd, buf, len, flags | MSG_NOSIGNAL);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+ssize_t
+nc_recv_at (NC_AT, int fd, void *buf, size_t len, int flags)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_RECV, fd, nc_file, nc_line);
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  call.flags = flags;
+  if (!enter (rec, &call))
+    return -1;
+  ret = recv (fd, buf, len, flags);
+  err = errno;
+  keep_data (&call, buf, ret);
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+ssize_t
+nc_sendto_at (NC_AT, int fd, const void *buf, size_t len, int flags,
+              const struct sockaddr *to, socklen_t tolen)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SENDTO, fd, nc_file, nc_line);
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  call.flags = flags;
+  keep_data (&call, buf, (gssize) len);
+  address_text (to, tolen, call.peer, sizeof call.peer);
+  if (!enter (rec, &call))
+    return -1;
+  ret = sendto (fd, buf, len, flags | MSG_NOSIGNAL, to, tolen);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+ssize_t
+nc_recvfrom_at (NC_AT, int fd, void *buf, size_t len, int flags,
+                struct sockaddr *from, socklen_t *fromlen)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_RECVFROM, fd, nc_file, nc_line);
+  struct sockaddr_storage ss;
+  socklen_t ss_len = sizeof ss;
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  call.flags = flags;
+  if (!enter (rec, &call))
+    return -1;
+  ret = recvfrom (fd, buf, len, flags, (struct sockaddr *) &ss, &ss_len);
+  err = errno;
+  keep_data (&call, buf, ret);
+  if (ret >= 0)
+    {
+      if (ss_len > 0)
+        nc_sockaddr_to_text ((struct sockaddr *) &ss, ss_len, call.peer, sizeof call.peer);
+      if (from != NULL && fromlen != NULL)
+        {
+          memcpy (from, &ss, MIN (*fromlen, ss_len));
+          *fromlen = ss_len;
+        }
+    }
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+ssize_t
+nc_write_at (NC_AT, int fd, const void *buf, size_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_WRITE, fd, nc_file, nc_line);
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  keep_data (&call, buf, (gssize) len);
+  if (!enter (rec, &call))
+    return -1;
+  ret = write (fd, buf, len);
+  err = errno;
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+ssize_t
+nc_read_at (NC_AT, int fd, void *buf, size_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_READ, fd, nc_file, nc_line);
+  ssize_t ret;
+  int err;
+
+  call.length = (gint64) len;
+  if (!enter (rec, &call))
+    return -1;
+  ret = read (fd, buf, len);
+  err = errno;
+  keep_data (&call, buf, ret);
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+/* Ending */
+
+int
+nc_shutdown_at (NC_AT, int fd, int how)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SHUTDOWN, fd, nc_file, nc_line);
+  int ret, err;
+
+  call.domain = how;
+  if (!enter (rec, &call))
+    return -1;
+  ret = shutdown (fd, how);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+int
+nc_close_at (NC_AT, int fd)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_CLOSE, fd, nc_file, nc_line);
+  int ret, err;
+
+  if (rec != NULL)
+    {
+      /* Before close: afterwards the address is gone with the socket. */
+      fill_addresses (&call, fd);
+      track (rec, fd, FALSE);
+    }
+  if (!enter (rec, &call))
+    return -1;
+  ret = close (fd);
+  err = errno;
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+/* Options */
+
+int
+nc_setblocking_at (NC_AT, int fd, int blocking)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SETBLOCKING, fd, nc_file, nc_line);
+  int ret, err, flags;
+
+  call.domain = !!blocking;
+  if (!enter (rec, &call))
+    return -1;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    ret = -1;
+  else
+    ret = fcntl (fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
+  err = errno;
+  leave_socket (rec, &call, ret < 0 ? -1 : 0, err, fd);
+  return ret < 0 ? -1 : 0;
+}
+
+int
+nc_settimeout_at (NC_AT, int fd, double seconds)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SETTIMEOUT, fd, nc_file, nc_line);
+  struct timeval tv = { 0, 0 };
+  int ret, err;
+
+  /* seconds <= 0 removes the timeout: calls block until done, like None. */
+  if (seconds > 0)
+    {
+      tv.tv_sec = (time_t) seconds;
+      tv.tv_usec = (suseconds_t) ((seconds - (double) tv.tv_sec) * 1e6);
+      call.timeout_ns = (gint64) (seconds * 1e9);
+    }
+  if (!enter (rec, &call))
+    return -1;
+  ret = setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (ret == 0)
+    ret = setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+static const char *
+sockopt_name (int level,
+              int name)
+{
+  if (level == SOL_SOCKET)
+    switch (name)
+      {
+      case SO_REUSEADDR: return "SOL_SOCKET, SO_REUSEADDR";
+      case SO_REUSEPORT: return "SOL_SOCKET, SO_REUSEPORT";
+      case SO_ERROR: return "SOL_SOCKET, SO_ERROR";
+      case SO_RCVBUF: return "SOL_SOCKET, SO_RCVBUF";
+      case SO_SNDBUF: return "SOL_SOCKET, SO_SNDBUF";
+      case SO_BROADCAST: return "SOL_SOCKET, SO_BROADCAST";
+      case SO_KEEPALIVE: return "SOL_SOCKET, SO_KEEPALIVE";
+      case SO_LINGER: return "SOL_SOCKET, SO_LINGER";
+      default: return "SOL_SOCKET, ?";
+      }
+  if (level == IPPROTO_TCP && name == TCP_NODELAY)
+    return "IPPROTO_TCP, TCP_NODELAY";
+  if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+    return "IPPROTO_IPV6, IPV6_V6ONLY";
+  return "?";
+}
+
+static guint64
+int_option_value (const void *value,
+                  socklen_t   len)
+{
+  int v = 0;
+
+  if (value != NULL && len >= sizeof v)
+    memcpy (&v, value, sizeof v);
+  return (guint64) (gint64) v;
+}
+
+int
+nc_setsockopt_at (NC_AT, int fd, int level, int name, const void *value, socklen_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SETSOCKOPT, fd, nc_file, nc_line);
+  int ret, err;
+
+  call.protocol = level;
+  call.flags = name;
+  call.value_in = int_option_value (value, len);
+  g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
+  if (!enter (rec, &call))
+    return -1;
+  ret = setsockopt (fd, level, name, value, len);
+  err = errno;
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+int
+nc_getsockopt_at (NC_AT, int fd, int level, int name, void *value, socklen_t *len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_GETSOCKOPT, fd, nc_file, nc_line);
+  int ret, err;
+
+  call.protocol = level;
+  call.flags = name;
+  g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
+  if (!enter (rec, &call))
+    return -1;
+  ret = getsockopt (fd, level, name, value, len);
+  err = errno;
+  if (ret == 0 && len != NULL)
+    {
+      call.value_in = int_option_value (value, *len);  /* e.g. SO_ERROR's errno */
+      keep_data (&call, value, *len);
+    }
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+/* select() */
+
+static void
+fd_set_to_list (const fd_set *set,
+                int           nfds,
+                NcFdList     *list)
+{
+  list->n = 0;
+  if (set == NULL)
+    return;
+  for (int fd = 0; fd < nfds && fd < FD_SETSIZE && list->n < NC_SELECT_FDS_MAX; fd++)
+    if (FD_ISSET (fd, set))
+      list->fds[list->n++] = fd;
+}
+
+int
+nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+              struct timeval *timeout)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_SELECT, -1, nc_file, nc_line);
+  fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
+  int ret, err;
+
+  for (guint s = 0; s < NC_N_SETS; s++)
+    fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+  if (timeout != NULL)
+    call.timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
+  call.length = nfds;
+  if (!enter (rec, &call))
+    return -1;
+  ret = select (nfds, readfds, writefds, exceptfds, timeout);
+  err = errno;
+  if (ret >= 0)
+    for (guint s = 0; s < NC_N_SETS; s++)
+      fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+/* Names */
+
+static int
+name_call (NC_AT, NcCallKind kind, int fd, struct sockaddr *addr, socklen_t *len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, kind, fd, nc_file, nc_line);
+  int ret, err;
+
+  if (!enter (rec, &call))
+    return -1;
+  if (kind == NC_CALL_GETSOCKNAME)
+    ret = getsockname (fd, addr, len);
+  else
+    ret = getpeername (fd, addr, len);
+  err = errno;
+  if (ret == 0)
+    nc_sockaddr_to_text (addr, *len, kind == NC_CALL_GETSOCKNAME ? call.local : call.peer,
+                         NC_ADDR_TEXT_MAX);
+  leave_socket (rec, &call, ret, err, fd);
+  return ret;
+}
+
+int
+nc_getsockname_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return name_call (nc_file, nc_line, NC_CALL_GETSOCKNAME, fd, addr, len);
+}
+
+int
+nc_getpeername_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return name_call (nc_file, nc_line, NC_CALL_GETPEERNAME, fd, addr, len);
+}
+
+int
+nc_gethostname_at (NC_AT, char *name, size_t len)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_GETHOSTNAME, -1, nc_file, nc_line);
+  int ret, err;
+
+  if (!enter (rec, &call))
+    return -1;
+  ret = gethostname (name, len);
+  err = errno;
+  if (ret == 0)
+    g_strlcpy (call.text, name, sizeof call.text);
+  leave (rec, &call, ret, err);
+  return ret;
+}
+
+/* getaddrinfo() reports failure in its return value (EAI_*), not errno. */
+int
+nc_getaddrinfo_at (NC_AT, const char *node, const char *service,
+                   const struct addrinfo *hints, struct addrinfo **res)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_GETADDRINFO, -1, nc_file, nc_line);
+  int ret;
+
+  g_strlcpy (call.text, node ? node : "", sizeof call.text);
+  if (!enter (rec, &call))
+    return EAI_SYSTEM;
+  ret = getaddrinfo (node, service, hints, res);
+  if (ret == 0 && *res != NULL)
+    {
+      nc_sockaddr_to_text ((*res)->ai_addr, (*res)->ai_addrlen, call.peer, sizeof call.peer);
+      /* Keep the raw address bytes: the lesson is what a name turns into. */
+      if ((*res)->ai_family == AF_INET)
+        keep_data (&call, &((struct sockaddr_in *) (*res)->ai_addr)->sin_addr, 4);
+      else if ((*res)->ai_family == AF_INET6)
+        keep_data (&call, &((struct sockaddr_in6 *) (*res)->ai_addr)->sin6_addr, 16);
+    }
+  else if (ret != 0)
+    g_strlcpy (call.peer, gai_strerror (ret), sizeof call.peer);
+  leave (rec, &call, ret, 0);
+  return ret;
+}
+
+void
+nc_freeaddrinfo (struct addrinfo *res)
+{
+  if (res != NULL)
+    freeaddrinfo (res);
+}
+
+int
+nc_getnameinfo_at (NC_AT, const struct sockaddr *addr, socklen_t addrlen,
+                   char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_GETNAMEINFO, -1, nc_file, nc_line);
+  int ret;
+
+  address_text (addr, addrlen, call.peer, sizeof call.peer);
+  call.flags = flags;
+  if (!enter (rec, &call))
+    return EAI_SYSTEM;
+  ret = getnameinfo (addr, addrlen, host, hostlen, serv, servlen, flags);
+  if (ret == 0 && host != NULL)
+    g_strlcpy (call.text, host, sizeof call.text);
+  else if (ret != 0)
+    g_strlcpy (call.text, gai_strerror (ret), sizeof call.text);
+  leave (rec, &call, ret, 0);
+  return ret;
+}
+
+/* Byte order and address conversion: pure computations, recorded so a class
+ * can see the value and the bytes it becomes in memory (and on the wire). */
+
+static void
+record_conversion (NC_AT, NcCallKind kind, guint64 in, guint64 out, const void *bytes, gsize n)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, kind, -1, nc_file, nc_line);
+
+  if (rec == NULL)
+    return;
+  call.value_in = in;
+  call.result = (gint64) out;
+  keep_data (&call, bytes, (gssize) n);
+  nc_recorder_record_instant (rec, &call);
+}
+
+guint16
+nc_htons_at (NC_AT, guint16 x)
+{
+  int saved = errno;
+  guint16 r = htons (x);
+  record_conversion (nc_file, nc_line, NC_CALL_HTONS, x, r, &r, sizeof r);
+  errno = saved;
+  return r;
+}
+
+guint32
+nc_htonl_at (NC_AT, guint32 x)
+{
+  int saved = errno;
+  guint32 r = htonl (x);
+  record_conversion (nc_file, nc_line, NC_CALL_HTONL, x, r, &r, sizeof r);
+  errno = saved;
+  return r;
+}
+
+guint16
+nc_ntohs_at (NC_AT, guint16 x)
+{
+  int saved = errno;
+  guint16 r = ntohs (x);
+  record_conversion (nc_file, nc_line, NC_CALL_NTOHS, x, r, &x, sizeof x);
+  errno = saved;
+  return r;
+}
+
+guint32
+nc_ntohl_at (NC_AT, guint32 x)
+{
+  int saved = errno;
+  guint32 r = ntohl (x);
+  record_conversion (nc_file, nc_line, NC_CALL_NTOHL, x, r, &x, sizeof x);
+  errno = saved;
+  return r;
+}
+
+int
+nc_inet_aton_at (NC_AT, const char *cp, struct in_addr *inp)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_INET_ATON, -1, nc_file, nc_line);
+  int ret;
+
+  g_strlcpy (call.text, cp ? cp : "", sizeof call.text);
+  ret = inet_aton (cp, inp);
+  if (ret)
+    keep_data (&call, inp, 4);
+  call.result = ret;
+  if (rec != NULL)
+    nc_recorder_record_instant (rec, &call);
+  return ret;
+}
+
+char *
+nc_inet_ntoa_at (NC_AT, struct in_addr in)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_INET_NTOA, -1, nc_file, nc_line);
+  char *ret;
+
+  keep_data (&call, &in, 4);
+  ret = inet_ntoa (in);
+  g_strlcpy (call.text, ret, sizeof call.text);
+  if (rec != NULL)
+    nc_recorder_record_instant (rec, &call);
+  return ret;
+}
+
+int
+nc_inet_pton_at (NC_AT, int af, const char *src, void *dst)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_INET_PTON, -1, nc_file, nc_line);
+  int ret, err;
+
+  call.domain = af;
+  g_strlcpy (call.text, src ? src : "", sizeof call.text);
+  ret = inet_pton (af, src, dst);
+  err = errno;
+  if (ret == 1)
+    keep_data (&call, dst, af == AF_INET6 ? 16 : 4);
+  call.result = ret;
+  call.err = ret < 0 ? err : 0;
+  if (rec != NULL)
+    nc_recorder_record_instant (rec, &call);
+  errno = err;
+  return ret;
+}
+
+const char *
+nc_inet_ntop_at (NC_AT, int af, const void *src, char *dst, socklen_t size)
+{
+  NcCall call;
+  NcRecorder *rec = prepare (&call, NC_CALL_INET_NTOP, -1, nc_file, nc_line);
+  const char *ret;
+  int err;
+
+  call.domain = af;
+  keep_data (&call, src, af == AF_INET6 ? 16 : 4);
+  ret = inet_ntop (af, src, dst, size);
+  err = errno;
+  call.result = ret != NULL ? 0 : -1;
+  call.err = ret != NULL ? 0 : err;
+  if (ret != NULL)
+    g_strlcpy (call.text, ret, sizeof call.text);
+  if (rec != NULL)
+    nc_recorder_record_instant (rec, &call);
+  errno = err;
+  return ret;
+}

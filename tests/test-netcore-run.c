@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-netcore-run.c: scenarios on threads, the step gate, and stop. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netcore.h"
+
+/* The calls one actor made, as "socket bind listen ..." */
+static char *
+actor_sequence (NcRecorder *recorder,
+                const char *name)
+{
+  g_autoptr(GArray) calls = nc_recorder_copy_calls (recorder);
+  GString *seq = g_string_new (NULL);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      const NcCall *call = &g_array_index (calls, NcCall, i);
+      NcActorInfo actor;
+
+      nc_recorder_get_actor (recorder, call->actor, &actor);
+      if (g_str_equal (actor.name, name))
+        g_string_append_printf (seq, "%s%s", seq->len ? " " : "", nc_call_kind_name (call->kind));
+    }
+  return g_string_free (seq, FALSE);
+}
+
+#define ANY_ACTOR G_MAXUINT
+
+static const NcCall *
+find_actor_call (GArray     *calls,
+                 guint       actor,
+                 NcCallKind  kind,
+                 guint       nth)
+{
+  for (guint i = 0; i < calls->len; i++)
+    {
+      const NcCall *call = &g_array_index (calls, NcCall, i);
+      if (call->kind == kind && (actor == ANY_ACTOR || call->actor == actor) && nth-- == 0)
+        return call;
+    }
+  return NULL;
+}
+
+static const NcCall *
+find_call (GArray     *calls,
+           NcCallKind  kind,
+           guint       nth)
+{
+  return find_actor_call (calls, ANY_ACTOR, kind, nth);
+}
+
+static NcRun *
+run_scenario (const char *name,
+              NcParams  **out_params)
+{
+  const NcScenario *scenario = nc_scenario_lookup (name);
+  NcParams *params;
+
+  g_assert_nonnull (scenario);
+  params = nc_params_new (scenario);
+  if (out_params)
+    *out_params = params;
+  else
+    {
+      NcRun *run = nc_run_new (scenario, params);
+      nc_params_free (params);
+      return run;
+    }
+  return nc_run_new (scenario, params);
+}
+
+static void
+test_tcp_echo (void)
+{
+  g_autoptr(NcRun) run = run_scenario ("tcp-echo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *client = NULL;
+  g_autoptr(GArray) calls = NULL;
+  const NcCall *recv_call;
+
+  g_assert_true (nc_run_start (run, &error));
+  g_assert_true (nc_run_wait (run, &error));
+  g_assert_no_error (error);
+
+  server = actor_sequence (nc_run_get_recorder (run), "server");
+  client = actor_sequence (nc_run_get_recorder (run), "client");
+  g_assert_cmpstr (server, ==, "socket bind listen getsockname accept recv send recv close close");
+  g_assert_cmpstr (client, ==, "socket connect send recv close");
+
+  calls = nc_recorder_copy_calls (nc_run_get_recorder (run));
+  /* The client's recv() got its own message back. */
+  recv_call = find_actor_call (calls, 1, NC_CALL_RECV, 0);
+  g_assert_nonnull (recv_call);
+  g_assert_cmpmem (recv_call->data, recv_call->data_len, "hello", 5);
+  /* The server's last recv() saw the client's FIN. */
+  g_assert_cmpint (find_actor_call (calls, 0, NC_CALL_RECV, 1)->result, ==, 0);
+  for (guint i = 0; i < calls->len; i++)
+    g_assert_false (nc_call_failed (&g_array_index (calls, NcCall, i)));
+}
+
+static void
+test_udp_echo (void)
+{
+  g_autoptr(NcRun) run = run_scenario ("udp-echo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *client = NULL;
+  g_autoptr(GArray) calls = NULL;
+  const NcCall *call;
+
+  g_assert_true (nc_run_start (run, &error));
+  g_assert_true (nc_run_wait (run, &error));
+
+  server = actor_sequence (nc_run_get_recorder (run), "server");
+  client = actor_sequence (nc_run_get_recorder (run), "client");
+  g_assert_cmpstr (server, ==, "socket bind getsockname recvfrom sendto close");
+  g_assert_cmpstr (client, ==, "socket sendto recvfrom close");
+
+  calls = nc_recorder_copy_calls (nc_run_get_recorder (run));
+  /* The server (actor 0) replied to the address recvfrom() gave it: the client's. */
+  call = find_actor_call (calls, 0, NC_CALL_SENDTO, 0);
+  g_assert_cmpstr (call->peer, ==, find_actor_call (calls, 0, NC_CALL_RECVFROM, 0)->peer);
+  /* sendto() on an unbound socket bound it implicitly, to 0.0.0.0:port */
+  g_assert_cmpstr (strrchr (call->peer, ':'), ==,
+                   strrchr (find_actor_call (calls, 1, NC_CALL_SENDTO, 0)->local, ':'));
+}
+
+static void
+test_port_in_use (void)
+{
+  NcParams *params = NULL;
+  g_autoptr(NcRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  struct sockaddr_storage ss;
+  socklen_t len = nc_scenario_make_address ("127.0.0.1", 0, &ss);
+  int holder = socket (AF_INET, SOCK_STREAM, 0);
+  g_autofree char *port_text = NULL;
+
+  g_assert_cmpint (bind (holder, (struct sockaddr *) &ss, len), ==, 0);
+  g_assert_cmpint (listen (holder, 1), ==, 0);
+  getsockname (holder, (struct sockaddr *) &ss, &len);
+
+  run = run_scenario ("tcp-echo", &params);
+  nc_params_free (params);
+  params = nc_params_copy (nc_run_get_params (run));
+  g_clear_object (&run);
+  params->port = nc_scenario_address_port (&ss);
+  run = nc_run_new (nc_scenario_lookup ("tcp-echo"), params);
+
+  g_assert_true (nc_run_start (run, &error));
+  g_assert_false (nc_run_wait (run, &error));
+  g_assert_error (error, NC_RUN_ERROR, NC_RUN_ERROR_PORT_IN_USE);
+  port_text = g_strdup_printf ("%u", params->port);
+  g_assert_nonnull (strstr (error->message, "EADDRINUSE"));
+  g_assert_nonnull (strstr (error->message, port_text));
+  nc_params_free (params);
+  close (holder);
+}
+
+/* Waits until some call is held at the gate, or the run is over. */
+static gboolean
+settle (NcRun *run)
+{
+  NcGate *gate = nc_run_get_gate (run);
+
+  while (!nc_run_is_finished (run))
+    if (nc_gate_wait_for_waiter (gate, 20 * 1000))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_step_one_call_per_step (void)
+{
+  g_autoptr(NcRun) run = run_scenario ("tcp-echo", NULL);
+  NcRecorder *recorder = nc_run_get_recorder (run);
+  g_autoptr(GError) error = NULL;
+  guint steps = 0;
+
+  nc_run_set_stepping (run, TRUE);
+  g_assert_true (nc_run_start (run, &error));
+
+  while (settle (run))
+    {
+      /* Nothing runs without a step: every call so far was released by one. */
+      g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
+      g_assert_true (nc_gate_step (nc_run_get_gate (run)));
+      steps++;
+      /* Let the released call enter; no other call may follow it. */
+      while (nc_recorder_get_n_calls (recorder) < steps)
+        g_usleep (1000);
+      g_usleep (5000);
+      g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
+    }
+  g_assert_true (nc_run_wait (run, &error));
+  g_assert_cmpuint (steps, ==, 15);
+  g_assert_cmpuint (nc_gate_get_n_released (nc_run_get_gate (run)), ==, 15);
+}
+
+static gboolean
+actor_is_waiting (NcRun *run,
+                  guint  actor,
+                  NcCallKind kind)
+{
+  g_autoptr(GArray) waiters = NULL;
+
+  for (int tries = 0; tries < 5000; tries++)
+    {
+      waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
+      for (guint i = 0; i < waiters->len; i++)
+        {
+          NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
+          if (w->actor == actor && w->kind == kind)
+            return TRUE;
+        }
+      g_clear_pointer (&waiters, g_array_unref);
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
+/* The lesson of step mode: the client's connect() completes (the kernel does
+ * the handshake) before the server has even called accept(). */
+static void
+test_step_chosen_actor (void)
+{
+  g_autoptr(NcRun) run = run_scenario ("tcp-echo", NULL);
+  NcGate *gate = nc_run_get_gate (run);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) calls = NULL;
+  const guint server = 0, client = 1;
+  const NcCall *connect_call;
+
+  nc_run_set_stepping (run, TRUE);
+  g_assert_true (nc_run_start (run, &error));
+
+  /* Server: socket, bind, listen, getsockname; then it waits before accept. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_true (settle (run));
+      g_assert_true (nc_gate_step_actor (gate, server));
+    }
+  g_assert_true (actor_is_waiting (run, server, NC_CALL_ACCEPT));
+  g_assert_true (actor_is_waiting (run, client, NC_CALL_SOCKET));
+
+  g_assert_true (nc_gate_step_actor (gate, client));
+  g_assert_true (actor_is_waiting (run, client, NC_CALL_CONNECT));
+  g_assert_true (nc_gate_step_actor (gate, client));
+  g_assert_true (actor_is_waiting (run, client, NC_CALL_SEND));
+
+  calls = nc_recorder_copy_calls (nc_run_get_recorder (run));
+  connect_call = find_call (calls, NC_CALL_CONNECT, 0);
+  g_assert_nonnull (connect_call);
+  g_assert_cmpint (connect_call->result, ==, 0);
+  g_assert_cmpint (connect_call->ts_end, >, 0);
+  g_assert_null (find_call (calls, NC_CALL_ACCEPT, 0));
+  /* Time held at the gate is kept apart from time in the kernel. */
+  g_assert_cmpint (connect_call->ts_gate, <=, connect_call->ts_start);
+
+  nc_gate_run (gate);
+  g_assert_true (nc_run_wait (run, &error));
+}
+
+typedef struct
+{
+  NcRun  *run;
+  GMutex  lock;
+  GCond   cond;
+  gboolean done;
+} WaitData;
+
+static gpointer
+wait_thread (gpointer data)
+{
+  WaitData *wd = data;
+
+  nc_run_wait (wd->run, NULL);
+  g_mutex_lock (&wd->lock);
+  wd->done = TRUE;
+  g_cond_signal (&wd->cond);
+  g_mutex_unlock (&wd->lock);
+  return NULL;
+}
+
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+static void
+test_stop_blocked (gconstpointer data)
+{
+  NcCallKind blocked_in = GPOINTER_TO_INT (data);
+  const char *scenario = blocked_in == NC_CALL_ACCEPT ? "tcp-echo" : "udp-echo";
+  guint fds_before = count_open_fds ();
+  g_autoptr(NcRun) run = run_scenario (scenario, NULL);
+  NcGate *gate = nc_run_get_gate (run);
+  g_autoptr(GError) error = NULL;
+  WaitData wd = { 0 };
+  GThread *waiter;
+  gint64 deadline;
+  guint server_steps = blocked_in == NC_CALL_ACCEPT ? 5 : 4;
+
+  nc_run_set_stepping (run, TRUE);
+  g_assert_true (nc_run_start (run, &error));
+  /* Release the server up to and including its blocking call; the client
+   * stays held at the gate, so nobody will ever wake the server. */
+  for (guint i = 0; i < server_steps; i++)
+    {
+      g_assert_true (settle (run));
+      g_assert_true (nc_gate_step_actor (gate, 0));
+    }
+  while (nc_recorder_get_n_calls (nc_run_get_recorder (run)) < server_steps)
+    g_usleep (1000);
+  g_usleep (20000);
+
+  wd.run = run;
+  g_mutex_init (&wd.lock);
+  g_cond_init (&wd.cond);
+  nc_run_stop (run);
+  waiter = g_thread_new ("wait", wait_thread, &wd);
+
+  /* A guard against hangs, not a benchmark. */
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&wd.lock);
+  while (!wd.done)
+    if (!g_cond_wait_until (&wd.cond, &wd.lock, deadline))
+      break;
+  g_mutex_unlock (&wd.lock);
+  g_assert_true (wd.done);
+  g_thread_join (waiter);
+
+  g_assert_false (nc_run_wait (run, &error));
+  g_assert_error (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED);
+  {
+    g_autoptr(GArray) open = nc_recorder_copy_open_fds (nc_run_get_recorder (run));
+    g_assert_cmpuint (open->len, ==, 0);
+  }
+  g_assert_cmpuint (count_open_fds (), ==, fds_before);
+  g_mutex_clear (&wd.lock);
+  g_cond_clear (&wd.cond);
+}
+
+static void
+test_unknown_scenario (void)
+{
+  g_assert_null (nc_scenario_lookup ("no-such-scenario"));
+}
+
+static void
+test_scenario_source (void)
+{
+  guint n;
+  const NcScenario *const *list = nc_scenario_list (&n);
+
+  g_assert_cmpuint (n, >=, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) source = nc_scenario_load_source (list[i], &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (g_strstr_len (g_bytes_get_data (source, NULL), g_bytes_get_size (source),
+                                      "nc_socket ("));
+      g_assert_nonnull (list[i]->notice);
+      g_assert_nonnull (list[i]->title);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/netcore/run/tcp-echo", test_tcp_echo);
+  g_test_add_func ("/netcore/run/udp-echo", test_udp_echo);
+  g_test_add_func ("/netcore/run/port-in-use", test_port_in_use);
+  g_test_add_func ("/netcore/run/step/one-call-per-step", test_step_one_call_per_step);
+  g_test_add_func ("/netcore/run/step/chosen-actor", test_step_chosen_actor);
+  g_test_add_data_func ("/netcore/run/stop/blocked-in-accept", GINT_TO_POINTER (NC_CALL_ACCEPT),
+                        test_stop_blocked);
+  g_test_add_data_func ("/netcore/run/stop/blocked-in-recvfrom",
+                        GINT_TO_POINTER (NC_CALL_RECVFROM), test_stop_blocked);
+  g_test_add_func ("/netcore/run/unknown-scenario", test_unknown_scenario);
+  g_test_add_func ("/netcore/run/scenario-source", test_scenario_source);
+
+  return g_test_run ();
+}
