@@ -3,7 +3,8 @@
  * sl-cli.c: the command line.
  *
  *   socklens list
- *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N]
+ *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
+ *   socklens show FILE
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -19,10 +20,11 @@
 #include <unistd.h>
 
 #include "netcore.h"
+#include "cap-recording.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
-static const char *const commands[] = { "list", "run", NULL };
+static const char *const commands[] = { "list", "run", "show", NULL };
 
 gboolean
 sl_cli_handles (int    argc,
@@ -42,6 +44,7 @@ print_usage (FILE *out)
            "  socklens                     open the window (with no display: run %s)\n"
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
+           "  socklens show FILE           print the timeline of a .pcapng or .pcap file\n"
            "\n"
            "Run “socklens run --help” for the options of a run.\n",
            DEFAULT_SCENARIO);
@@ -90,13 +93,85 @@ actor_width (const NcScenario *scenario)
   return width;
 }
 
-static void
-print_timeline (Printer *printer)
+/* The run as a recording: what --output saves and the timeline prints. */
+static CapRecording *
+recording_from_run (NcRun *run)
 {
-  g_autoptr(GArray) calls = nc_recorder_copy_calls (printer->recorder);
+  NcRecorder *recorder = nc_run_get_recorder (run);
+  const NcScenario *scenario = nc_run_get_scenario (run);
+  CapRecording *recording = cap_recording_new ();
+  g_autoptr(GArray) calls = nc_recorder_copy_calls (recorder);
 
+  cap_recording_set_run_info (recording, scenario->name, scenario->title);
+  for (guint i = 0; i < nc_recorder_get_n_actors (recorder); i++)
+    {
+      NcActorInfo actor;
+      if (nc_recorder_get_actor (recorder, i, &actor))
+        cap_recording_add_actor (recording, &actor);
+    }
   for (guint i = 0; i < calls->len; i++)
-    print_call (printer, &g_array_index (calls, NcCall, i));
+    cap_recording_add_call (recording, &g_array_index (calls, NcCall, i), NC_CALL_PHASE_RETURN);
+  cap_recording_commit (recording);
+  return recording;
+}
+
+static void
+print_recording (CapRecording *recording)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  cap_recording_format_timeline (recording, text);
+  fputs (text->str, stdout);
+}
+
+static gboolean
+save_recording (CapRecording *recording,
+                const char   *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cap_recording_save (recording, path, &error))
+    {
+      fprintf (stderr, "socklens: could not save “%s”: %s\n", path, error->message);
+      return FALSE;
+    }
+  fprintf (stderr, "socklens: saved %u packets and %u calls to %s\n",
+           cap_recording_get_n_packets (recording), cap_recording_get_n_calls (recording), path);
+  return TRUE;
+}
+
+static int
+cmd_show (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) recording = NULL;
+  gboolean ok;
+
+  g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
+                                         "or the packets of any .pcap/.pcapng file.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "socklens show: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2)
+    {
+      fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
+      return 2;
+    }
+
+  recording = cap_recording_new ();
+  ok = cap_recording_load_file (recording, argv[1], &error);
+  /* A damaged file still shows what was read before the damage. */
+  print_recording (recording);
+  if (!ok)
+    {
+      fprintf (stderr, "socklens show: %s\n", error->message);
+      return 1;
+    }
+  return 0;
 }
 
 /* In step mode each call is printed as it returns, so the class sees the
@@ -166,6 +241,7 @@ cmd_run (int    argc,
   int count = 0;
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *output = NULL;
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
@@ -173,13 +249,17 @@ cmd_run (int    argc,
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
     { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages or clients", "N" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
+      "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario");
   g_autoptr(GError) error = NULL;
   g_autoptr(NcParams) params = NULL;
   g_autoptr(NcRun) run = NULL;
+  g_autoptr(CapRecording) recording = NULL;
   const NcScenario *scenario;
+  gboolean ok;
   Printer printer = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -264,22 +344,23 @@ cmd_run (int    argc,
   if (step)
     drive_steps (run);
 
-  if (!nc_run_wait (run, &error))
+  ok = nc_run_wait (run, &error);
+  recording = recording_from_run (run);
+  if (!step)
+    print_recording (recording);
+  g_mutex_clear (&printer.lock);
+
+  if (output != NULL && !save_recording (recording, output))
+    return 1;
+  if (!ok)
     {
-      if (!step)
-        print_timeline (&printer);
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
       if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_PORT_IN_USE))
         fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
                          "with --port, or leave --port out to let the kernel pick a free one.\n",
                  params->port);
-      g_mutex_clear (&printer.lock);
       return 1;
     }
-
-  if (!step)
-    print_timeline (&printer);
-  g_mutex_clear (&printer.lock);
   return 0;
 }
 
@@ -297,6 +378,8 @@ sl_cli_main (int    argc,
     return cmd_list ();
   if (g_str_equal (argv[1], "run"))
     return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "show"))
+    return cmd_show (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {

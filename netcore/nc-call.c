@@ -271,6 +271,9 @@ format_arguments (const NcCall *call,
       format_timeout (call->timeout_ns, out);
       break;
     case NC_CALL_SETSOCKOPT:
+      g_string_append_printf (out, "fd=%d, %s, %" G_GINT64_FORMAT, call->fd, call->text,
+                              (gint64) call->value_in);
+      break;
     case NC_CALL_GETSOCKOPT:
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
       break;
@@ -395,15 +398,6 @@ format_result (const NcCall *call,
     case NC_CALL_NTOHL:
       g_string_append_printf (out, " = 0x%08" G_GINT64_MODIFIER "x", call->result);
       break;
-    case NC_CALL_SOCKET:
-    case NC_CALL_BIND:
-    case NC_CALL_LISTEN:
-    case NC_CALL_SEND:
-    case NC_CALL_SENDTO:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
-    case NC_CALL_SETBLOCKING:
-    case NC_CALL_SETTIMEOUT:
     case NC_CALL_GETSOCKOPT:
       if (call->flags == SO_ERROR && call->protocol == SOL_SOCKET)
         g_string_append_printf (out, " = %" G_GINT64_FORMAT ", value %s", call->result,
@@ -412,10 +406,6 @@ format_result (const NcCall *call,
         g_string_append_printf (out, " = %" G_GINT64_FORMAT ", value %" G_GINT64_FORMAT,
                                 call->result, (gint64) call->value_in);
       break;
-    case NC_CALL_SETSOCKOPT:
-    case NC_CALL_WRITE:
-    case NC_CALL_FORK:
-    case NC_N_CALL_KINDS:
     default:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);
       break;

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cap-recording-private.h: what the recording's files share (storage,
+ * correlation, saving and text). */
+#pragma once
+
+#include "cap-recording.h"
+#include "cap-reader.h"
+
+G_BEGIN_DECLS
+
+/* An open-addressing table of ids, hashed and compared through the arrays
+ * the ids index: no key copies, no per-entry allocation. */
+typedef struct
+{
+  guint32 *slots;  /* id + 1; 0 is empty */
+  guint32  mask;
+  guint32  used;
+} CapIdTable;
+
+typedef struct
+{
+  guint32 linktype;
+  char   *name;
+} CapIface;
+
+struct _CapRecording
+{
+  GObject      parent_instance;
+
+  char        *scenario;
+  char        *title;
+  GArray      *ifaces;        /* CapIface */
+  GArray      *actors;        /* NcActorInfo */
+  GArray      *calls;         /* NcCall, by id */
+  GArray      *packets;       /* CapPacket */
+  GArray      *endpoints;     /* CapEndpoint */
+  GArray      *conversations; /* CapConversation */
+  GArray      *samples;       /* CapSockSample */
+  GPtrArray   *messages;      /* char*, with severity in message_severity */
+  GArray      *message_severity;  /* guint8 */
+  CapIdTable   endpoint_table;
+  CapIdTable   conv_table;
+  GArray      *conv_max_end;  /* guint32[2] per conversation: highest relative seq end sent */
+
+  /* Packet bytes: a mapped file, or an arena for frames added one by one. */
+  GMappedFile *mapped;
+  GByteArray  *arena;
+
+  /* A stream being fed */
+  CapReader   *reader;
+  guint32      feed_iface_base;
+  GArray      *feed_linktypes;  /* guint32 per reader interface */
+
+  /* Derived by cap_recording_correlate (): sockets and links */
+  gboolean     links_dirty;
+  GArray      *sockets;       /* CapSocket */
+  GArray      *call_socket;   /* guint32 per call */
+  GArray      *links;         /* CapLink, sorted by call */
+  GArray      *links_by_packet; /* CapLink, sorted by packet */
+  GArray      *call_link_start;   /* guint32 per call + 1: index into links */
+  GHashTable  *endpoint_actor;    /* endpoint id -> actor + 1 */
+  GHashTable  *port_actor;        /* (family << 16 | port) -> actor + 1, for wildcard binds */
+};
+
+/* cap-recording.c */
+guint32  cap_recording_intern_endpoint (CapRecording  *self,
+                                        guint8         family,
+                                        const guint8  *addr,
+                                        guint16        port);
+guint32  cap_recording_lookup_endpoint_text (CapRecording *self,
+                                             const char   *text,
+                                             gboolean     *wildcard);
+guint32  cap_recording_find_conversation (CapRecording *self,
+                                          guint8        proto,
+                                          guint32       a,
+                                          guint32       b);
+
+/* cap-recording-correlate.c */
+void     cap_recording_correlate       (CapRecording  *self);
+
+G_END_DECLS

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cap-recording-save.c: a recording as one pcapng file.
+ *
+ * Packets are Enhanced Packet Blocks, in the recording's order, so
+ * Wireshark's frame N is our packet N. Calls and everything else ride as
+ * Socklens records in Interface Statistics Blocks, which Wireshark does not
+ * count as frames. Each packet's comments name the calls it belongs to.
+ */
+
+#include "config.h"
+
+#include "cap-recording-private.h"
+#include "cap-call-codec.h"
+#include "cap-pcapng-writer.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+typedef struct
+{
+  gint64  ts;
+  guint32 call;
+  guint8  phase;  /* NcCallPhase */
+} CallEvent;
+
+static gint
+compare_call_events (gconstpointer a,
+                     gconstpointer b)
+{
+  const CallEvent *x = a, *y = b;
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  if (x->call != y->call)
+    return x->call < y->call ? -1 : 1;
+  return (gint) x->phase - (gint) y->phase;
+}
+
+static GArray *
+collect_call_events (CapRecording *self)
+{
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (CallEvent));
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      const NcCall *call = &g_array_index (self->calls, NcCall, i);
+      CallEvent enter = { call->ts_start, i, NC_CALL_PHASE_ENTER };
+      CallEvent ret = { call->ts_end, i, NC_CALL_PHASE_RETURN };
+
+      if (call->ts_start == 0)
+        continue;
+      g_array_append_val (events, enter);
+      if (call->ts_end != 0)
+        g_array_append_val (events, ret);
+    }
+  g_array_sort (events, compare_call_events);
+  return events;
+}
+
+typedef struct
+{
+  CapRecording    *self;
+  CapPcapngWriter *writer;
+  GByteArray      *buf;
+  GArray          *events;
+  guint            next_event;
+  guint            next_sample;
+} Saver;
+
+static gboolean
+write_record (Saver   *saver,
+              gint64   ts,
+              GError **error)
+{
+  gboolean ok = cap_pcapng_writer_write_record (saver->writer, 0, ts, saver->buf->data,
+                                                saver->buf->len, error);
+  g_byte_array_set_size (saver->buf, 0);
+  return ok;
+}
+
+static gboolean
+write_header_records (Saver   *saver,
+                      GError **error)
+{
+  CapRecording *self = saver->self;
+  gint64 start = cap_recording_get_start_time (self);
+
+  if (self->scenario != NULL)
+    {
+      CapRunInfo run = {
+        .scenario = self->scenario,
+        .title = self->title,
+        .start_ns = start,
+      };
+      cap_record_encode_run (&run, saver->buf);
+      if (!write_record (saver, start, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < self->actors->len; i++)
+    {
+      cap_record_encode_actor (&g_array_index (self->actors, NcActorInfo, i), saver->buf);
+      if (!write_record (saver, start, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < self->messages->len; i++)
+    {
+      cap_record_encode_message (g_array_index (self->message_severity, guint8, i),
+                                 g_ptr_array_index (self->messages, i), saver->buf);
+      if (!write_record (saver, start, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sample_to_state (CapRecording        *self,
+                 const CapSockSample *sample,
+                 CapSockState        *state)
+{
+  g_autofree char *local = cap_recording_format_endpoint (self, sample->local);
+  g_autofree char *peer = cap_recording_format_endpoint (self, sample->peer);
+
+  memset (state, 0, sizeof *state);
+  state->ts_ns = sample->ts;
+  state->family = sample->local != CAP_NONE &&
+                      cap_recording_get_endpoint (self, sample->local)->family == 6
+                    ? AF_INET6
+                    : AF_INET;
+  g_strlcpy (state->local, local, sizeof state->local);
+  g_strlcpy (state->peer, sample->peer == CAP_NONE ? "" : peer, sizeof state->peer);
+  state->tcp_state = sample->state;
+  state->inq = sample->queued_in;
+  state->outq = sample->queued_out;
+  state->actor = -1;
+}
+
+/* Everything but packets whose time has come, before the packet at @until. */
+static gboolean
+write_events_until (Saver   *saver,
+                    gint64   until,
+                    GError **error)
+{
+  CapRecording *self = saver->self;
+
+  while (saver->next_event < saver->events->len)
+    {
+      const CallEvent *ev = &g_array_index (saver->events, CallEvent, saver->next_event);
+      NcCall call;
+
+      if (ev->ts > until)
+        break;
+      call = g_array_index (self->calls, NcCall, ev->call);
+      if (ev->phase == NC_CALL_PHASE_ENTER)
+        call.ts_end = 0;
+      cap_record_encode_call (&call, ev->phase, saver->buf);
+      if (!write_record (saver, ev->ts, error))
+        return FALSE;
+      saver->next_event++;
+    }
+
+  while (saver->next_sample < self->samples->len)
+    {
+      const CapSockSample *sample =
+        &g_array_index (self->samples, CapSockSample, saver->next_sample);
+      CapSockState state;
+
+      if (sample->ts > until)
+        break;
+      sample_to_state (self, sample, &state);
+      cap_record_encode_sockstate (&state, saver->buf);
+      if (!write_record (saver, sample->ts, error))
+        return FALSE;
+      saver->next_sample++;
+    }
+  return TRUE;
+}
+
+/* "client send(fd=3) call 7" for each call the packet belongs to */
+static char **
+packet_comments (CapRecording *self,
+                 guint         packet)
+{
+  guint n = 0;
+  const CapLink *links = cap_recording_get_packet_links (self, packet, &n);
+  GPtrArray *comments;
+
+  if (n == 0 && !(g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED))
+    return NULL;
+
+  comments = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      const NcCall *call = &g_array_index (self->calls, NcCall, links[i].call);
+      const NcActorInfo *actor =
+        call->actor < self->actors->len ? &g_array_index (self->actors, NcActorInfo, call->actor)
+                                        : NULL;
+      g_ptr_array_add (comments,
+                       g_strdup_printf ("%s %s(fd=%d) call %u (%s)",
+                                        actor && actor->name ? actor->name : "?",
+                                        nc_call_kind_name (call->kind), call->fd, call->id,
+                                        cap_link_kind_name (links[i].kind)));
+    }
+  if (g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED)
+    g_ptr_array_add (comments, g_strdup ("dropped on purpose by the Socklens lab"));
+  g_ptr_array_add (comments, NULL);
+  return (char **) g_ptr_array_free (comments, FALSE);
+}
+
+static gboolean
+write_packets (Saver   *saver,
+               GError **error)
+{
+  CapRecording *self = saver->self;
+
+  for (guint i = 0; i < self->packets->len; i++)
+    {
+      const CapPacket *pkt = &g_array_index (self->packets, CapPacket, i);
+      g_auto (GStrv) comments = packet_comments (self, i);
+      const guint8 *data = cap_recording_get_packet_data (self, i, NULL);
+
+      if (!write_events_until (saver, pkt->ts, error))
+        return FALSE;
+      if (!cap_pcapng_writer_write_packet (saver->writer, pkt->linktype_idx, pkt->ts, data,
+                                           pkt->caplen, pkt->len,
+                                           (const char *const *) comments, error))
+        return FALSE;
+      if (pkt->flags & CAP_PACKET_DROPPED)
+        {
+          cap_record_encode_drop (i, pkt->ts, saver->buf);
+          if (!write_record (saver, pkt->ts, error))
+            return FALSE;
+        }
+    }
+  return write_events_until (saver, G_MAXINT64, error);
+}
+
+/**
+ * cap_recording_save:
+ * Writes the recording as pcapng to a temporary file next to @path and
+ * renames it into place, so an existing file is never half overwritten.
+ */
+gboolean
+cap_recording_save (CapRecording *self,
+                    const char   *path,
+                    GError      **error)
+{
+  g_autoptr(CapPcapngWriter) writer = NULL;
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  g_autoptr(GArray) events = NULL;
+  Saver saver = { 0 };
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  cap_recording_correlate (self);
+  writer = cap_pcapng_writer_new_for_path (path, error);
+  if (writer == NULL)
+    return FALSE;
+
+  /* Records need an interface to belong to, even in a run with no packets. */
+  if (self->ifaces->len == 0)
+    {
+      CapIface iface = { .linktype = CAP_LINKTYPE_ETHERNET, .name = g_strdup ("lo") };
+      g_array_append_val (self->ifaces, iface);
+    }
+  for (guint i = 0; i < self->ifaces->len; i++)
+    {
+      const CapIface *iface = &g_array_index (self->ifaces, CapIface, i);
+      if (!cap_pcapng_writer_add_interface (writer, iface->linktype, 262144,
+                                            iface->name ? iface->name : "lo", NULL, error))
+        goto fail;
+    }
+
+  events = collect_call_events (self);
+  saver = (Saver) { .self = self, .writer = writer, .buf = buf, .events = events };
+  if (!write_header_records (&saver, error) || !write_packets (&saver, error))
+    goto fail;
+  return cap_pcapng_writer_close (writer, error);
+
+fail:
+  cap_pcapng_writer_abort (writer);
+  return FALSE;
+}

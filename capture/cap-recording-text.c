@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cap-recording-text.c: the text timeline that `socklens run` and
+ * `socklens show` print: calls and packets interleaved by time.
+ *
+ *   +0.000398  client  connect(fd=5, 127.0.0.1:9000) = 0 (local 127.0.0.1:50412)
+ *   +0.000412  client -> server  TCP [SYN] seq=0 win=65495 mss=65495
+ */
+
+#include "config.h"
+
+#include "cap-recording-private.h"
+
+#include <netinet/in.h>
+
+static void
+append_party (CapRecording *self,
+              guint         packet,
+              gboolean      receiver,
+              GString      *out)
+{
+  const CapPacket *pkt = cap_recording_get_packet (self, packet);
+  gint actor = cap_recording_get_packet_actor (self, packet, receiver);
+  guint32 ep = receiver ? pkt->dst : pkt->src;
+
+  if (actor >= 0 && (guint) actor < self->actors->len &&
+      g_array_index (self->actors, NcActorInfo, actor).name != NULL)
+    g_string_append (out, g_array_index (self->actors, NcActorInfo, actor).name);
+  else
+    {
+      g_autofree char *text = cap_recording_format_endpoint (self, ep);
+      g_string_append (out, text);
+    }
+}
+
+void
+cap_recording_format_packet (CapRecording *self,
+                             guint         packet,
+                             GString      *out)
+{
+  const CapPacket *pkt = cap_recording_get_packet (self, packet);
+  const CapConversation *conv = NULL;
+  CapSummary s;
+
+  append_party (self, packet, FALSE, out);
+  g_string_append (out, " -> ");
+  append_party (self, packet, TRUE, out);
+  g_string_append (out, "  ");
+
+  cap_recording_dissect_packet (self, packet, &s);
+  if (pkt->proto == IPPROTO_TCP && pkt->conv != CAP_NONE)
+    conv = cap_recording_get_conversation (self, pkt->conv);
+  cap_summary_format_line (&s, conv != NULL, conv ? conv->isn[pkt->from_b] : 0,
+                           conv ? conv->isn[!pkt->from_b] : 0, out);
+
+  if (pkt->flags & CAP_PACKET_RETRANSMISSION)
+    g_string_append (out, " [retransmission]");
+  if (pkt->flags & CAP_PACKET_DROPPED)
+    g_string_append (out, " [dropped by the lab]");
+}
+
+static void
+format_call_line (CapRecording *self,
+                  const NcCall *call,
+                  gint64        t0,
+                  GString      *out)
+{
+  const char *name = "?";
+
+  if (call->actor < self->actors->len &&
+      g_array_index (self->actors, NcActorInfo, call->actor).name != NULL)
+    name = g_array_index (self->actors, NcActorInfo, call->actor).name;
+  g_string_append_printf (out, "+%.6f  %s  ", (call->ts_start - t0) / 1e9, name);
+  nc_call_format (call, out);
+  g_string_append_c (out, '\n');
+}
+
+void
+cap_recording_format_timeline (CapRecording *self,
+                               GString      *out)
+{
+  gint64 t0;
+  guint c = 0, p = 0;
+
+  g_return_if_fail (CAP_IS_RECORDING (self));
+
+  t0 = cap_recording_get_start_time (self);
+  for (guint i = 0; i < self->messages->len; i++)
+    g_string_append_printf (out, "# %s\n", (const char *) g_ptr_array_index (self->messages, i));
+
+  /* Calls are in start order and packets in capture order: merge the two. */
+  while (c < self->calls->len || p < self->packets->len)
+    {
+      const NcCall *call = c < self->calls->len ? &g_array_index (self->calls, NcCall, c) : NULL;
+      const CapPacket *pkt =
+        p < self->packets->len ? &g_array_index (self->packets, CapPacket, p) : NULL;
+
+      if (call != NULL && call->ts_start == 0)
+        {
+          c++;
+          continue;
+        }
+      if (call != NULL && (pkt == NULL || call->ts_start <= pkt->ts))
+        {
+          format_call_line (self, call, t0, out);
+          c++;
+        }
+      else
+        {
+          g_string_append_printf (out, "+%.6f  ", (pkt->ts - t0) / 1e9);
+          cap_recording_format_packet (self, p, out);
+          g_string_append_c (out, '\n');
+          p++;
+        }
+    }
+}
