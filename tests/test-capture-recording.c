@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-capture-recording.c: real runs on loopback, captured with libpcap,
+ * turned into recordings; the links between calls and packets checked
+ * exactly; files written and read back, also by tshark.
+ *
+ * Capturing needs CAP_NET_RAW. Without it the tests skip with a message;
+ * CI runs as root, and there a skip fails the run.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cap-dissect.h"
+#include "cap-live.h"
+#include "cap-recording.h"
+#include "netcore.h"
+
+typedef struct
+{
+  GMutex  lock;
+  GArray *frames;  /* CapLiveFrame with data copied into bytes */
+  GByteArray *bytes;
+} Collected;
+
+static void
+on_frame (const CapLiveFrame *frame,
+          gpointer            user_data)
+{
+  Collected *c = user_data;
+  CapLiveFrame copy = *frame;
+
+  g_mutex_lock (&c->lock);
+  copy.data = GSIZE_TO_POINTER ((gsize) c->bytes->len);  /* offset until the end */
+  g_byte_array_append (c->bytes, frame->data, frame->caplen);
+  g_array_append_val (c->frames, copy);
+  g_mutex_unlock (&c->lock);
+}
+
+/* Runs @name in-process while capturing on lo, and returns its recording,
+ * or NULL (test skipped) when capture is not permitted here. */
+static CapRecording *
+capture_run (const char *name,
+             const char *message)
+{
+  const NcScenario *scenario = nc_scenario_lookup (name);
+  g_autoptr(NcParams) params = nc_params_new (scenario);
+  g_autoptr(CapLive) live = cap_live_new ("lo");
+  g_autoptr(NcRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) calls = NULL;
+  NcRecorder *recorder;
+  CapRecording *recording;
+  Collected c = { 0 };
+
+  if (!cap_live_open (live, &error))
+    {
+      g_autofree char *why = g_strdup_printf ("cannot capture here: %s", error->message);
+      g_test_skip (why);
+      return NULL;
+    }
+
+  if (message)
+    {
+      g_free (params->message);
+      params->message = g_strdup (message);
+    }
+  g_mutex_init (&c.lock);
+  c.frames = g_array_new (FALSE, FALSE, sizeof (CapLiveFrame));
+  c.bytes = g_byte_array_new ();
+  g_assert_true (cap_live_start (live, on_frame, &c, &error));
+  g_assert_no_error (error);
+
+  run = nc_run_new (scenario, params);
+  g_assert_true (nc_run_start (run, &error));
+  g_assert_true (nc_run_wait (run, &error));
+  g_assert_no_error (error);
+  cap_live_stop_when_quiet (live, 200, 3000);
+
+  recording = cap_recording_new ();
+  recorder = nc_run_get_recorder (run);
+  cap_recording_set_run_info (recording, scenario->name, scenario->title);
+  for (guint i = 0; i < nc_recorder_get_n_actors (recorder); i++)
+    {
+      NcActorInfo actor;
+      nc_recorder_get_actor (recorder, i, &actor);
+      cap_recording_add_actor (recording, &actor);
+    }
+  calls = nc_recorder_copy_calls (recorder);
+  for (guint i = 0; i < calls->len; i++)
+    cap_recording_add_call (recording, &g_array_index (calls, NcCall, i), NC_CALL_PHASE_RETURN);
+  for (guint i = 0; i < c.frames->len; i++)
+    {
+      CapLiveFrame *f = &g_array_index (c.frames, CapLiveFrame, i);
+      cap_recording_add_frame (recording, cap_live_get_linktype (live), f->ts_ns,
+                               c.bytes->data + GPOINTER_TO_SIZE (f->data), f->caplen, f->len);
+    }
+  cap_recording_commit (recording);
+
+  g_array_unref (c.frames);
+  g_byte_array_unref (c.bytes);
+  g_mutex_clear (&c.lock);
+  return recording;
+}
+
+/* The nth call of @kind made by the actor named @actor */
+static const NcCall *
+find_call (CapRecording *recording,
+           const char   *actor,
+           NcCallKind    kind,
+           guint         nth)
+{
+  for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
+    {
+      const NcCall *call = cap_recording_get_call (recording, i);
+      if (call->kind == kind &&
+          g_str_equal (cap_recording_get_actor (recording, call->actor)->name, actor) &&
+          nth-- == 0)
+        return call;
+    }
+  g_assert_not_reached ();
+}
+
+static guint
+linked_packets (CapRecording *recording,
+                const NcCall *call,
+                CapLinkKind   kind,
+                guint32      *out,
+                guint         max)
+{
+  guint n = 0, n_out = 0;
+  const CapLink *links = cap_recording_get_call_links (recording, call->id, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (links[i].kind == kind && n_out < max)
+      out[n_out++] = links[i].packet;
+  return n_out;
+}
+
+static gboolean
+packet_links_call (CapRecording *recording,
+                   guint32       packet,
+                   const NcCall *call)
+{
+  guint n = 0;
+  const CapLink *links = cap_recording_get_packet_links (recording, packet, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (links[i].call == call->id)
+      return TRUE;
+  return FALSE;
+}
+
+static guint8
+flags_of (CapRecording *recording,
+          guint32       packet)
+{
+  return cap_recording_get_packet (recording, packet)->tcp_flags;
+}
+
+static void
+assert_tcp_echo_links (CapRecording *recording)
+{
+  const NcCall *connect_call = find_call (recording, "client", NC_CALL_CONNECT, 0);
+  const NcCall *accept_call = find_call (recording, "server", NC_CALL_ACCEPT, 0);
+  const NcCall *client_send = find_call (recording, "client", NC_CALL_SEND, 0);
+  const NcCall *server_recv = find_call (recording, "server", NC_CALL_RECV, 0);
+  const NcCall *server_send = find_call (recording, "server", NC_CALL_SEND, 0);
+  const NcCall *client_recv = find_call (recording, "client", NC_CALL_RECV, 0);
+  const NcCall *client_close = find_call (recording, "client", NC_CALL_CLOSE, 0);
+  const NcCall *server_eof = find_call (recording, "server", NC_CALL_RECV, 1);
+  guint32 pk[8];
+  guint n;
+
+  /* connect(): SYN, SYN/ACK, ACK, in that order; accept() shares them. */
+  n = linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmphex (flags_of (recording, pk[0]) & 0x17, ==, CAP_TCP_SYN);
+  g_assert_cmphex (flags_of (recording, pk[1]) & 0x17, ==, CAP_TCP_SYN | CAP_TCP_ACK);
+  g_assert_cmphex (flags_of (recording, pk[2]) & 0x17, ==, CAP_TCP_ACK);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (packet_links_call (recording, pk[i], accept_call));
+  /* The handshake is done in the kernels: the SYN/ACK came before accept() returned. */
+  g_assert_cmpint (cap_recording_get_packet (recording, pk[2])->ts, <=, accept_call->ts_end);
+
+  /* send("hello") -> one PSH/ACK with 5 bytes, which the server's recv() got */
+  n = linked_packets (recording, client_send, CAP_LINK_DATA, pk, 8);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->payload_len, ==, 5);
+  g_assert_true (flags_of (recording, pk[0]) & CAP_TCP_PSH);
+  g_assert_true (packet_links_call (recording, pk[0], server_recv));
+  {
+    guint32 caplen;
+    const guint8 *data = cap_recording_get_packet_data (recording, pk[0], &caplen);
+    const CapPacket *pkt = cap_recording_get_packet (recording, pk[0]);
+    g_assert_cmpmem (data + pkt->payload_offset, 5, "hello", 5);
+  }
+
+  /* The echo back */
+  n = linked_packets (recording, server_send, CAP_LINK_DATA, pk, 8);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (packet_links_call (recording, pk[0], client_recv));
+  g_assert_cmpuint (cap_recording_get_relative_seq (recording, pk[0]), ==, 1);
+
+  /* close() sends the FIN that makes the server's recv() return 0 */
+  n = linked_packets (recording, client_close, CAP_LINK_TEARDOWN, pk, 8);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (flags_of (recording, pk[0]) & CAP_TCP_FIN);
+  g_assert_cmpint (server_eof->result, ==, 0);
+  g_assert_true (packet_links_call (recording, pk[0], server_eof));
+
+  /* Whose packets: the SYN is the client's, to the server */
+  n = linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
+  g_assert_cmpint (cap_recording_get_packet_actor (recording, pk[0], FALSE), ==,
+                   connect_call->actor);
+  g_assert_cmpint (cap_recording_get_packet_actor (recording, pk[0], TRUE), ==,
+                   accept_call->actor);
+}
+
+static void
+test_tcp_echo (void)
+{
+  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (recording == NULL)
+    return;
+  assert_tcp_echo_links (recording);
+
+  cap_recording_format_timeline (recording, text);
+  g_assert_nonnull (strstr (text->str, "client -> server  TCP [SYN] seq=0"));
+  g_assert_nonnull (strstr (text->str, "server -> client  TCP [SYN, ACK] seq=0 ack=1"));
+  g_assert_nonnull (strstr (text->str, "client  connect(fd="));
+}
+
+static void
+test_udp_echo (void)
+{
+  g_autoptr(CapRecording) recording = capture_run ("udp-echo", "ping!");
+  const NcCall *c_sendto, *s_recvfrom, *s_sendto, *c_recvfrom;
+  guint32 pk[4];
+
+  if (recording == NULL)
+    return;
+  c_sendto = find_call (recording, "client", NC_CALL_SENDTO, 0);
+  s_recvfrom = find_call (recording, "server", NC_CALL_RECVFROM, 0);
+  s_sendto = find_call (recording, "server", NC_CALL_SENDTO, 0);
+  c_recvfrom = find_call (recording, "client", NC_CALL_RECVFROM, 0);
+
+  /* One sendto() is one datagram, and the matching recvfrom() got exactly it. */
+  g_assert_cmpuint (linked_packets (recording, c_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
+  g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->proto, ==, IPPROTO_UDP);
+  g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->payload_len, ==, 5);
+  g_assert_true (packet_links_call (recording, pk[0], s_recvfrom));
+  g_assert_cmpuint (linked_packets (recording, s_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
+  g_assert_true (packet_links_call (recording, pk[0], c_recvfrom));
+}
+
+static char *
+run_tool (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                     &status, &error))
+    g_error ("could not run %s: %s", argv[0], error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed: %s\n%s", argv[0], error->message, err);
+  return g_steal_pointer (&out);
+}
+
+/* Saved, then read by tshark and by us: same frames, same numbers, comments
+ * naming the calls, and every call and link back. */
+static void
+test_save_and_read_back (void)
+{
+  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(CapRecording) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *fields = NULL;
+  g_auto (GStrv) lines = NULL;
+  const NcCall *connect_call;
+  guint32 syn;
+
+  if (recording == NULL)
+    return;
+  dir = g_dir_make_tmp ("socklens-test-XXXXXX", &error);
+  path = g_build_filename (dir, "run.pcapng", NULL);
+  g_assert_true (cap_recording_save (recording, path, &error));
+  g_assert_no_error (error);
+
+  /* tshark's frame numbers are ours + 1, and it shows our comments */
+  fields = run_tool ((const char *const[]){ "tshark", "-r", path, "-T", "fields", "-E",
+                                            "separator=|", "-e", "frame.number", "-e",
+                                            "tcp.flags", "-e", "frame.comment", NULL });
+  lines = g_strsplit (g_strstrip (fields), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, cap_recording_get_n_packets (recording));
+
+  connect_call = find_call (recording, "client", NC_CALL_CONNECT, 0);
+  linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, &syn, 1);
+  {
+    g_auto (GStrv) cols = g_strsplit (lines[syn], "|", 3);
+    g_autofree char *number = g_strdup_printf ("%u", syn + 1);
+    g_assert_cmpstr (cols[0], ==, number);
+    g_assert_cmpstr (cols[1], ==, "0x0002");
+    g_assert_nonnull (strstr (cols[2], "client connect(fd="));
+  }
+
+  back = cap_recording_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cap_recording_get_n_packets (back), ==, cap_recording_get_n_packets (recording));
+  g_assert_cmpuint (cap_recording_get_n_calls (back), ==, cap_recording_get_n_calls (recording));
+  g_assert_cmpuint (cap_recording_get_n_actors (back), ==, cap_recording_get_n_actors (recording));
+  g_assert_cmpuint (cap_recording_get_n_links (back), ==, cap_recording_get_n_links (recording));
+  g_assert_cmpstr (cap_recording_get_scenario (back), ==, "tcp-echo");
+  for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
+    {
+      const NcCall *a = cap_recording_get_call (recording, i);
+      const NcCall *b = cap_recording_get_call (back, i);
+      guint na, nb;
+      const CapLink *la = cap_recording_get_call_links (recording, i, &na);
+      const CapLink *lb = cap_recording_get_call_links (back, i, &nb);
+
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpint (a->result, ==, b->result);
+      g_assert_cmpint (a->ts_start, ==, b->ts_start);
+      g_assert_cmpint (a->ts_end, ==, b->ts_end);
+      g_assert_cmpstr (a->peer, ==, b->peer);
+      g_assert_cmpmem (a->data, a->data_len, b->data, b->data_len);
+      g_assert_cmpuint (a->line, ==, b->line);
+      g_assert_cmpuint (na, ==, nb);
+      for (guint k = 0; k < na; k++)
+        {
+          g_assert_cmpuint (la[k].packet, ==, lb[k].packet);
+          g_assert_cmpuint (la[k].kind, ==, lb[k].kind);
+        }
+    }
+  assert_tcp_echo_links (back);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A file cut short: a clear error naming the file and the byte, and every
+ * packet before the cut still there. */
+static void
+test_truncated_file (void)
+{
+  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *cut_path = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  guint n_full;
+
+  if (recording == NULL)
+    return;
+  dir = g_dir_make_tmp ("socklens-test-XXXXXX", &error);
+  path = g_build_filename (dir, "run.pcapng", NULL);
+  cut_path = g_build_filename (dir, "cut.pcapng", NULL);
+  g_assert_true (cap_recording_save (recording, path, &error));
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  n_full = cap_recording_get_n_packets (recording);
+
+  for (gsize cut = len - 1; cut > len / 2; cut -= 97)
+    {
+      g_autoptr(CapRecording) partial = cap_recording_new ();
+      g_autoptr(GError) cut_error = NULL;
+
+      g_assert_true (g_file_set_contents (cut_path, contents, (gssize) cut, &error));
+      g_assert_false (cap_recording_load_file (partial, cut_path, &cut_error));
+      g_assert_nonnull (cut_error);
+      g_assert_nonnull (strstr (cut_error->message, "cut.pcapng"));
+      g_assert_nonnull (strstr (cut_error->message, "byte"));
+      g_assert_cmpuint (cap_recording_get_n_packets (partial), <=, n_full);
+      if (cut == len - 1)
+        g_assert_cmpuint (cap_recording_get_n_packets (partial), >=, n_full - 1);
+    }
+  g_unlink (cut_path);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A capture from elsewhere (no calls): packets, conversations, no links */
+static void
+test_foreign_capture (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "gen.pcap", NULL);
+  const char *gen = g_getenv ("SL_GEN_PCAP");
+  g_autoptr(CapRecording) recording = NULL;
+  g_autofree char *count = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_assert_nonnull (gen);
+  g_free (run_tool ((const char *const[]){ gen, "-c", "2000", "-o", path, NULL }));
+  recording = cap_recording_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cap_recording_get_n_packets (recording), ==, 2000);
+  g_assert_cmpuint (cap_recording_get_n_calls (recording), ==, 0);
+  g_assert_cmpuint (cap_recording_get_n_links (recording), ==, 0);
+  g_assert_cmpuint (cap_recording_get_n_conversations (recording), >, 10);
+
+  /* tshark agrees on how many TCP conversations there are */
+  count = run_tool ((const char *const[]){ "tshark", "-r", path, "-q", "-z", "conv,tcp", NULL });
+  {
+    guint lines = 0;
+    for (const char *p = count; (p = strstr (p, "<->")) != NULL; p += 3)
+      lines++;
+    g_assert_cmpuint (lines, ==, cap_recording_get_n_conversations (recording));
+  }
+
+  cap_recording_format_timeline (recording, text);
+  g_assert_nonnull (strstr (text->str, "127.0.0.1:"));
+  g_assert_nonnull (strstr (text->str, "TCP [SYN]"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/capture/recording/tcp-echo", test_tcp_echo);
+  g_test_add_func ("/capture/recording/udp-echo", test_udp_echo);
+  g_test_add_func ("/capture/recording/save-and-read-back", test_save_and_read_back);
+  g_test_add_func ("/capture/recording/truncated-file", test_truncated_file);
+  g_test_add_func ("/capture/recording/foreign-capture", test_foreign_capture);
+
+  return g_test_run ();
+}
