@@ -725,6 +725,7 @@ test_tshark (void)
   g_autofree char *capinfos = need_tool ("capinfos");
   g_autofree char *path = NULL;
   g_autofree char *info = NULL;
+  g_autofree char *count = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GMatchInfo) match = NULL;
   g_autoptr(GRegex) re = NULL;
@@ -736,7 +737,8 @@ test_tshark (void)
   info = run_tool ((const char *const[]) { capinfos, "-c", "-M", path, NULL });
   re = g_regex_new ("^Number of packets:\\s+(\\d+)\\s*$", G_REGEX_MULTILINE, 0, NULL);
   g_assert_true (g_regex_match (re, info, 0, &match));
-  g_assert_cmpstr (g_match_info_fetch (match, 1), ==, G_STRINGIFY (N_PACKETS));
+  count = g_match_info_fetch (match, 1);
+  g_assert_cmpstr (count, ==, G_STRINGIFY (N_PACKETS));
 
   rows = tshark_fields (path, fields);
   g_assert_cmpuint (rows->len, ==, N_PACKETS);
