@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cap-dissect.h: one packet dissector (link, IPv4/IPv6, TCP/UDP/ICMP) that
+ * fills either a compact summary (bulk loading, no allocation) or, with the
+ * same code, a field tree for the inspector. */
+
+#pragma once
+
+#include <string.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Link types, as LINKTYPE_ numbers in pcap files (DLT_ numbers where they
+ * differ are accepted too). */
+#define CAP_LINKTYPE_NULL       0     /* BSD loopback, AF in host byte order */
+#define CAP_LINKTYPE_ETHERNET   1
+#define CAP_LINKTYPE_DLT_RAW12  12    /* DLT_RAW on most systems */
+#define CAP_LINKTYPE_DLT_RAW14  14    /* DLT_RAW on OpenBSD */
+#define CAP_LINKTYPE_RAW        101
+#define CAP_LINKTYPE_LOOP       108   /* OpenBSD loopback, AF in network order */
+#define CAP_LINKTYPE_LINUX_SLL  113
+#define CAP_LINKTYPE_IPV4       228
+#define CAP_LINKTYPE_IPV6       229
+#define CAP_LINKTYPE_LINUX_SLL2 276
+
+/* ---- bounds-checked byte access --------------------------------------- */
+
+/* Why two ends: a read past captured_end means the snapshot length cut the
+ * packet (truncated); a read past reported_end means a header claims more
+ * bytes than the packet has (malformed). Like Wireshark's captured and
+ * reported tvb lengths, or tcpdump's ND_TCHECK. */
+typedef enum
+{
+  CAP_CURSOR_OK = 0,
+  CAP_CURSOR_TRUNCATED,
+  CAP_CURSOR_MALFORMED,
+} CapCursorError;
+
+typedef struct
+{
+  const guint8 *data;
+  guint32       pos;
+  guint32       captured_end;  /* never read at or past this */
+  guint32       reported_end;  /* where the packet (or header) really ends */
+  guint8        error;         /* CapCursorError of the first failed read */
+} CapCursor;
+
+static inline void
+cap_cursor_init (CapCursor    *c,
+                 const guint8 *data,
+                 guint32       caplen,
+                 guint32       len)
+{
+  c->data = data;
+  c->pos = 0;
+  c->reported_end = MAX (len, caplen);
+  c->captured_end = data != NULL ? caplen : 0;
+  c->error = CAP_CURSOR_OK;
+}
+
+/* Are n more bytes readable at the cursor? Records why not. */
+static inline gboolean
+cap_cursor_check (CapCursor *c,
+                  guint32    n)
+{
+  if (G_LIKELY (n <= c->captured_end - c->pos))
+    return TRUE;
+  if (c->error == CAP_CURSOR_OK)
+    c->error = n > c->reported_end - c->pos ? CAP_CURSOR_MALFORMED : CAP_CURSOR_TRUNCATED;
+  return FALSE;
+}
+
+static inline gboolean
+cap_get_u8 (CapCursor *c,
+            guint8    *out)
+{
+  if (!cap_cursor_check (c, 1))
+    return FALSE;
+  *out = c->data[c->pos];
+  c->pos += 1;
+  return TRUE;
+}
+
+static inline gboolean
+cap_get_u16be (CapCursor *c,
+               guint16   *out)
+{
+  if (!cap_cursor_check (c, 2))
+    return FALSE;
+  *out = (guint16) ((c->data[c->pos] << 8) | c->data[c->pos + 1]);
+  c->pos += 2;
+  return TRUE;
+}
+
+static inline gboolean
+cap_get_u32be (CapCursor *c,
+               guint32   *out)
+{
+  const guint8 *p;
+
+  if (!cap_cursor_check (c, 4))
+    return FALSE;
+  p = c->data + c->pos;
+  *out = ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  c->pos += 4;
+  return TRUE;
+}
+
+static inline gboolean
+cap_get_bytes (CapCursor *c,
+               guint8    *out,
+               guint32    n)
+{
+  if (!cap_cursor_check (c, n))
+    return FALSE;
+  memcpy (out, c->data + c->pos, n);
+  c->pos += n;
+  return TRUE;
+}
+
+static inline gboolean
+cap_cursor_skip (CapCursor *c,
+                 guint32    n)
+{
+  if (!cap_cursor_check (c, n))
+    return FALSE;
+  c->pos += n;
+  return TRUE;
+}
+
+/* Bytes that may still be read (captured) / that the packet still has. */
+static inline guint32
+cap_cursor_captured_left (const CapCursor *c)
+{
+  return c->captured_end - c->pos;
+}
+
+static inline guint32
+cap_cursor_reported_left (const CapCursor *c)
+{
+  return c->reported_end - c->pos;
+}
+
+/* Narrow the cursor to the next @reported_len bytes (a header's length
+ * field). Never widens. Returns FALSE if the packet is shorter than that
+ * (the caller decides whether that is malformed). */
+static inline gboolean
+cap_cursor_limit (CapCursor *c,
+                  guint32    reported_len)
+{
+  gboolean fits = reported_len <= c->reported_end - c->pos;
+
+  if (fits)
+    c->reported_end = c->pos + reported_len;
+  c->captured_end = MIN (c->captured_end, c->reported_end);
+  return fits;
+}
+
+/* ---- fast summary ------------------------------------------------------ */
+
+typedef enum
+{
+  CAP_SUMMARY_TRUNCATED = 1 << 0,  /* caplen < len: headers or data cut by the snapshot */
+  CAP_SUMMARY_MALFORMED = 1 << 1,  /* bad version, lengths, options */
+  CAP_SUMMARY_FRAGMENT  = 1 << 2,  /* IP fragment (MF set or offset != 0) */
+  CAP_SUMMARY_QUOTED    = 1 << 3,  /* ICMP error with the quoted IP header parsed */
+  CAP_SUMMARY_TRANSPORT = 1 << 4,  /* transport header complete: ports etc. valid */
+  CAP_SUMMARY_UNSUPPORTED_LINK = 1 << 5,
+} CapSummaryFlags;
+
+#define CAP_TCP_FIN 0x01
+#define CAP_TCP_SYN 0x02
+#define CAP_TCP_RST 0x04
+#define CAP_TCP_PSH 0x08
+#define CAP_TCP_ACK 0x10
+#define CAP_TCP_URG 0x20
+#define CAP_TCP_ECE 0x40
+#define CAP_TCP_CWR 0x80
+
+#define CAP_SUMMARY_MAX_SACK 4
+
+typedef struct
+{
+  guint32 left;
+  guint32 right;
+} CapSackBlock;
+
+/* Plain data, no pointers: copy it, keep it in arrays. Fields not present
+ * in the packet stay 0 (wscale: -1). family != 0 implies src/dst are valid;
+ * CAP_SUMMARY_TRANSPORT implies ports (and TCP fields) are valid. */
+typedef struct
+{
+  guint32 flags;            /* CapSummaryFlags */
+  guint16 ethertype;        /* 0 if the link layer has none */
+  guint16 vlan_id;          /* innermost 802.1Q tag, 0 if none */
+
+  guint8  family;           /* 0, 4 or 6 */
+  guint8  ip_proto;         /* transport protocol (after IPv6 extension headers) */
+  guint8  ttl;              /* TTL / hop limit */
+  guint8  src[16];          /* IPv4 in the first 4 bytes */
+  guint8  dst[16];
+  guint32 ip_id;            /* IPv4 identification, IPv6 fragment identification */
+  guint32 network_offset;   /* IP header in the frame */
+  guint32 ip_len;           /* IP datagram length (header + payload), as the header says */
+  guint32 frag_offset;      /* in bytes */
+
+  guint32 transport_offset;
+  guint16 sport;
+  guint16 dport;
+
+  /* TCP */
+  guint8  tcp_flags;        /* CAP_TCP_* (FIN..CWR) */
+  gint8   wscale;           /* window scale option shift, -1 if none */
+  guint8  sack_perm;
+  guint8  has_ts;
+  guint8  n_sack;
+  guint16 window;           /* raw, unscaled */
+  guint16 mss;              /* 0 if none */
+  guint32 seq;
+  guint32 ack;
+  guint32 ts_val;
+  guint32 ts_ecr;
+  CapSackBlock sack[CAP_SUMMARY_MAX_SACK];
+
+  /* transport payload in the frame; payload_len from the IP length, so it
+   * may run past caplen */
+  guint32 payload_offset;
+  guint32 payload_len;
+
+  /* ICMP / ICMPv6 */
+  guint8  icmp_type;
+  guint8  icmp_code;
+  guint16 icmp_id;          /* echo */
+  guint16 icmp_seq;
+  /* the datagram an ICMP error quotes (CAP_SUMMARY_QUOTED) */
+  guint8  quoted_family;
+  guint8  quoted_proto;
+  guint16 quoted_sport;
+  guint16 quoted_dport;
+  guint8  quoted_src[16];
+  guint8  quoted_dst[16];
+} CapSummary;
+
+gboolean cap_dissect_summary     (guint32           linktype,
+                                  const guint8     *data,
+                                  guint32           caplen,
+                                  guint32           len,
+                                  CapSummary       *out);
+gboolean cap_linktype_is_supported (guint32         linktype);
+const guint32 *cap_linktypes_supported (guint      *n_out);
+
+void     cap_summary_format_label   (const CapSummary *s,
+                                     GString          *out);
+void     cap_summary_format_line    (const CapSummary *s,
+                                     gboolean          relative,
+                                     guint32           seq_base,
+                                     guint32           ack_base,
+                                     GString          *out);
+void     cap_summary_format_address (guint8            family,
+                                     const guint8     *addr,
+                                     GString          *out);
+void     cap_tcp_flags_format       (guint8            tcp_flags,
+                                     const char       *separator,
+                                     GString          *out);
+const char *cap_ip_proto_name       (guint8            ip_proto);
+
+/* ---- field tree -------------------------------------------------------- */
+
+typedef enum
+{
+  CAP_LAYER_LINK = 0,
+  CAP_LAYER_NETWORK,
+  CAP_LAYER_TRANSPORT,
+  CAP_LAYER_PAYLOAD,
+} CapLayer;
+
+typedef enum
+{
+  CAP_FIELD_PROTOCOL  = 1 << 0,  /* a layer's parent node */
+  CAP_FIELD_GENERATED = 1 << 1,  /* not in the bytes (length 0 or derived) */
+  CAP_FIELD_TRUNCATED = 1 << 2,  /* "[Truncated: ...]" */
+  CAP_FIELD_MALFORMED = 1 << 3,  /* "[Malformed: ...]" */
+} CapFieldFlags;
+
+typedef struct
+{
+  const char *name;         /* static, stable: "Destination port" */
+  char       *display;      /* "Destination port: 9000" */
+  guint64     value;        /* host value when is_integer */
+  guint32     offset;       /* in the frame, for the hex highlight */
+  guint32     length;
+  gint32      parent;       /* index of the parent field, -1 at top level */
+  guint16     depth;        /* 0 for layers */
+  guint8      layer;        /* CapLayer */
+  guint8      is_integer;
+  guint8      is_network_order;  /* multi-byte integer read big-endian */
+  guint8      flags;        /* CapFieldFlags */
+} CapField;
+
+typedef struct _CapFieldTree CapFieldTree;
+
+/* Relative sequence numbers for the tree's TCP fields (the caller knows the
+ * conversation; the dissector sees one packet). */
+typedef struct
+{
+  gboolean relative;
+  guint32  seq_base;
+  guint32  ack_base;
+} CapDissectOptions;
+
+CapFieldTree     *cap_dissect_tree              (guint32                  linktype,
+                                                 const guint8            *data,
+                                                 guint32                  caplen,
+                                                 guint32                  len);
+CapFieldTree     *cap_dissect_tree_full         (guint32                  linktype,
+                                                 const guint8            *data,
+                                                 guint32                  caplen,
+                                                 guint32                  len,
+                                                 const CapDissectOptions *options);
+guint             cap_field_tree_get_n_fields   (const CapFieldTree      *tree);
+const CapField   *cap_field_tree_get_field      (const CapFieldTree      *tree,
+                                                 guint                    index);
+const CapSummary *cap_field_tree_get_summary    (const CapFieldTree      *tree);
+gint              cap_field_tree_find           (const CapFieldTree      *tree,
+                                                 CapLayer                 layer,
+                                                 const char              *name);
+char             *cap_field_tree_to_string      (const CapFieldTree      *tree);
+void              cap_field_tree_free           (CapFieldTree            *tree);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CapFieldTree, cap_field_tree_free)
+
+G_END_DECLS
