@@ -75,10 +75,39 @@ format_call_line (CapRecording *self,
   g_string_append_c (out, '\n');
 }
 
+static gint
+compare_start (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  GArray *calls = user_data;
+  const NcCall *x = &g_array_index (calls, NcCall, *(const guint *) a);
+  const NcCall *y = &g_array_index (calls, NcCall, *(const guint *) b);
+
+  if (x->ts_start != y->ts_start)
+    return x->ts_start < y->ts_start ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Call ids follow the order calls were reported, which for a forked child's
+ * calls is later than they began: order them by start time. */
+static GArray *
+calls_by_start (CapRecording *self)
+{
+  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->calls->len);
+
+  for (guint i = 0; i < self->calls->len; i++)
+    if (g_array_index (self->calls, NcCall, i).ts_start != 0)
+      g_array_append_val (order, i);
+  g_array_sort_with_data (order, compare_start, self->calls);
+  return order;
+}
+
 void
 cap_recording_format_timeline (CapRecording *self,
                                GString      *out)
 {
+  g_autoptr(GArray) order = NULL;
   gint64 t0;
   guint c = 0, p = 0;
 
@@ -88,18 +117,15 @@ cap_recording_format_timeline (CapRecording *self,
   for (guint i = 0; i < self->messages->len; i++)
     g_string_append_printf (out, "# %s\n", (const char *) g_ptr_array_index (self->messages, i));
 
-  /* Calls are in start order and packets in capture order: merge the two. */
-  while (c < self->calls->len || p < self->packets->len)
+  order = calls_by_start (self);
+  while (c < order->len || p < self->packets->len)
     {
-      const NcCall *call = c < self->calls->len ? &g_array_index (self->calls, NcCall, c) : NULL;
+      const NcCall *call =
+        c < order->len ? &g_array_index (self->calls, NcCall, g_array_index (order, guint, c))
+                       : NULL;
       const CapPacket *pkt =
         p < self->packets->len ? &g_array_index (self->packets, CapPacket, p) : NULL;
 
-      if (call != NULL && call->ts_start == 0)
-        {
-          c++;
-          continue;
-        }
       if (call != NULL && (pkt == NULL || call->ts_start <= pkt->ts))
         {
           format_call_line (self, call, t0, out);

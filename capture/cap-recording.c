@@ -797,11 +797,9 @@ cap_recording_get_start_time (CapRecording *self)
   for (guint i = 0; i < self->calls->len; i++)
     {
       const NcCall *call = &g_array_index (self->calls, NcCall, i);
+      /* Not only the first: a forked child's calls are numbered late. */
       if (call->ts_start != 0)
-        {
-          start = MIN (start, call->ts_gate ? call->ts_gate : call->ts_start);
-          break;  /* calls are in start order */
-        }
+        start = MIN (start, call->ts_gate ? call->ts_gate : call->ts_start);
     }
   return start == G_MAXINT64 ? 0 : start;
 }

@@ -39,6 +39,11 @@ G_DEFINE_FINAL_TYPE (NcRecorder, nc_recorder, G_TYPE_OBJECT)
 static __thread NcRecorder *thread_recorder;
 static __thread guint thread_actor;
 
+/* Set only in a forked child (one thread): where its calls go, and their
+ * child-local sequence number. */
+static int child_report_fd = -1;
+static guint32 child_seq;
+
 gint64
 nc_now_ns (void)
 {
@@ -296,6 +301,43 @@ nc_recorder_get_thread_actor (void)
   return thread_actor;
 }
 
+/* Forked children */
+
+void
+nc_recorder_enter_child (int   report_fd,
+                         guint actor)
+{
+  child_report_fd = report_fd;
+  child_seq = 0;
+  thread_actor = actor;
+}
+
+gboolean
+nc_recorder_in_child (void)
+{
+  return child_report_fd >= 0;
+}
+
+/* write(2) of one record: under PIPE_BUF, so atomic among the children. */
+static void
+child_report (NcCall *call)
+{
+  const char *p = (const char *) call;
+  gsize left = sizeof *call;
+
+  G_STATIC_ASSERT (sizeof (NcCall) <= 4096);
+  while (left > 0)
+    {
+      ssize_t n = write (child_report_fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      p += n;
+      left -= (gsize) n;
+    }
+}
+
 /* Recording */
 
 static void
@@ -330,6 +372,16 @@ gboolean
 nc_recorder_begin (NcRecorder *self,
                    NcCall     *call)
 {
+  if (child_report_fd >= 0)
+    {
+      /* A forked child: no gate, no lock; the parent numbers the call. */
+      fill_identity (call);
+      call->id = child_seq++;
+      call->ts_gate = call->ts_start = nc_now_ns ();
+      child_report (call);
+      return TRUE;
+    }
+
   g_return_val_if_fail (NC_IS_RECORDER (self), FALSE);
 
   fill_identity (call);
@@ -358,11 +410,17 @@ void
 nc_recorder_end (NcRecorder *self,
                  NcCall     *call)
 {
-  g_return_if_fail (NC_IS_RECORDER (self));
-
   call->ts_end = nc_now_ns ();
   if (call->ts_end <= call->ts_start)
     call->ts_end = call->ts_start + 1;  /* 0 means "still in the kernel" */
+
+  if (child_report_fd >= 0)
+    {
+      child_report (call);
+      return;
+    }
+
+  g_return_if_fail (NC_IS_RECORDER (self));
 
   g_mutex_lock (&self->mutex);
   if (call->id < self->calls->len)
@@ -381,17 +439,30 @@ nc_recorder_record_instant (NcRecorder *self,
 }
 
 void
-nc_recorder_add_finished (NcRecorder   *self,
-                          const NcCall *call)
+nc_recorder_add_foreign (NcRecorder   *self,
+                         const NcCall *call,
+                         NcCallPhase   phase,
+                         guint32      *id)
 {
   NcCall copy = *call;
 
   g_return_if_fail (NC_IS_RECORDER (self));
+  g_return_if_fail (id != NULL);
 
   g_mutex_lock (&self->mutex);
-  append_locked (self, &copy, NC_CALL_PHASE_ENTER);
-  if (self->listener)
-    self->listener (&copy, NC_CALL_PHASE_RETURN, self->listener_data);
+  if (phase == NC_CALL_PHASE_ENTER)
+    {
+      copy.ts_end = 0;
+      append_locked (self, &copy, NC_CALL_PHASE_ENTER);
+      *id = copy.id;
+    }
+  else if (*id < self->calls->len)
+    {
+      copy.id = *id;
+      *(NcCall *) g_ptr_array_index (self->calls, copy.id) = copy;
+      if (self->listener)
+        self->listener (&copy, NC_CALL_PHASE_RETURN, self->listener_data);
+    }
   g_mutex_unlock (&self->mutex);
 }
 
@@ -402,10 +473,10 @@ nc_recorder_track_fd (NcRecorder *self,
                       int         fd,
                       gboolean    open)
 {
-  g_return_if_fail (NC_IS_RECORDER (self));
+  if (fd < 0 || child_report_fd >= 0)
+    return;  /* a forked child's sockets are its own: stop reaches it by signal */
 
-  if (fd < 0)
-    return;
+  g_return_if_fail (NC_IS_RECORDER (self));
 
   g_mutex_lock (&self->mutex);
   if (open)

@@ -78,9 +78,20 @@ void          nc_recorder_end              (NcRecorder         *self,
 /* For calls that never block (byte order helpers): one step, both phases. */
 void          nc_recorder_record_instant   (NcRecorder         *self,
                                             NcCall             *call);
-/* Adds a finished call made elsewhere (a forked child's report). */
-void          nc_recorder_add_finished     (NcRecorder         *self,
-                                            const NcCall       *call);
+/* Adds a call made elsewhere (a forked child's report): on ENTER it gets an
+ * id, returned in @id; on RETURN the call with that id is updated. */
+void          nc_recorder_add_foreign      (NcRecorder         *self,
+                                            const NcCall       *call,
+                                            NcCallPhase         phase,
+                                            guint32            *id);
+
+/* In a forked child: from now on this process's calls are reported as
+ * fixed-size NcCall records written with write(2) to @report_fd, with no
+ * lock and no allocation (after fork() in a threaded process only
+ * async-signal-safe calls are safe). */
+void          nc_recorder_enter_child      (int                 report_fd,
+                                            guint               actor);
+gboolean      nc_recorder_in_child         (void);
 
 /* Sockets the recorder's calls opened and have not closed, so stop can wake them. */
 void          nc_recorder_track_fd         (NcRecorder         *self,

@@ -12,11 +12,20 @@
 
 extern const NcScenario nc_scenario_tcp_echo;
 extern const NcScenario nc_scenario_udp_echo;
+extern const NcScenario nc_scenario_tcp_lossy;
+extern const NcScenario nc_scenario_socketserver_tcp;
+extern const NcScenario nc_scenario_socketserver_udp;
+extern const NcScenario nc_scenario_socketserver_forking;
 
 /* In the lecture's order: what a class meets first comes first. */
 static const NcScenario *const scenarios[] = {
   &nc_scenario_tcp_echo,
   &nc_scenario_udp_echo,
+  &nc_scenario_tcp_lossy,
+  /* Server Libraries: the lecture's last topic */
+  &nc_scenario_socketserver_tcp,
+  &nc_scenario_socketserver_udp,
+  &nc_scenario_socketserver_forking,
 };
 
 const NcScenario *const *

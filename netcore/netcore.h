@@ -7,4 +7,5 @@
 #include "nc-recorder.h"
 #include "nc-run.h"
 #include "nc-scenario.h"
+#include "nc-server.h"
 #include "nc-socket.h"
