@@ -98,6 +98,14 @@ enum
   END_ERROR = 2,
 };
 
+enum
+{
+  GATE_TS_NS = 1,
+  GATE_WAITER = 2,  /* repeated, one per held call: actor, kind, fd, since_ns */
+};
+
+#define GATE_WAITER_LEN 20
+
 /* --- encoding ---------------------------------------------------------- */
 
 static void
@@ -344,6 +352,40 @@ cap_record_encode_end (gint32      exit_status,
   put_header (out, CAP_RECORD_END);
   put_u32 (out, END_EXIT_STATUS, (guint32) exit_status);
   put_text (out, END_ERROR, error_text, CAP_RECORD_TEXT_MAX);
+}
+
+/**
+ * cap_record_encode_gate:
+ * @waiters: (array length=n_waiters): what waits at the step gate, oldest first
+ * @ts_ns: when the gate looked like this
+ *
+ * Encodes a GATE record; waiters past %CAP_GATE_WAITERS_MAX are left out.
+ */
+void
+cap_record_encode_gate (const NcGateWaiter *waiters,
+                        guint               n_waiters,
+                        gint64              ts_ns,
+                        GByteArray         *out)
+{
+  g_return_if_fail (waiters != NULL || n_waiters == 0);
+  g_return_if_fail (out != NULL);
+
+  put_header (out, CAP_RECORD_GATE);
+  put_u64 (out, GATE_TS_NS, (guint64) ts_ns);
+  for (guint i = 0; i < MIN (n_waiters, CAP_GATE_WAITERS_MAX); i++)
+    {
+      guint32 actor = GUINT32_TO_LE (waiters[i].actor);
+      guint32 kind = GUINT32_TO_LE ((guint32) waiters[i].kind);
+      guint32 fd = GUINT32_TO_LE ((guint32) waiters[i].fd);
+      guint64 since = GUINT64_TO_LE ((guint64) waiters[i].since_ns);
+      guint8 buf[GATE_WAITER_LEN];
+
+      memcpy (buf, &actor, 4);
+      memcpy (buf + 4, &kind, 4);
+      memcpy (buf + 8, &fd, 4);
+      memcpy (buf + 12, &since, 8);
+      put_field (out, GATE_WAITER, buf, sizeof buf);
+    }
 }
 
 /* --- decoding ------------------------------------------------------------ */
@@ -636,6 +678,37 @@ decode_end_field (CapRecord    *rec,
   return TRUE;
 }
 
+static gboolean
+decode_gate_field (CapRecord    *rec,
+                   const Field  *f,
+                   GError      **error)
+{
+  CapGate *g = &rec->gate;
+
+  switch (f->tag)
+    {
+    case GATE_TS_NS: FIXED (f, 8); g->ts_ns = (gint64) f_u64 (f); break;
+    case GATE_WAITER:
+      FIXED (f, GATE_WAITER_LEN);
+      if (g->n_waiters < CAP_GATE_WAITERS_MAX)
+        {
+          NcGateWaiter *w = &g->waiters[g->n_waiters++];
+          Field part = *f;
+
+          w->actor = f_u32 (&part);
+          part.value = f->value + 4;
+          w->kind = (NcCallKind) MIN (f_u32 (&part), (guint32) NC_N_CALL_KINDS);
+          part.value = f->value + 8;
+          w->fd = (gint32) f_u32 (&part);
+          part.value = f->value + 12;
+          w->since_ns = (gint64) f_u64 (&part);
+        }
+      break;
+    default: break;
+    }
+  return TRUE;
+}
+
 #undef FIXED
 
 typedef gboolean (*FieldDecoder) (CapRecord    *rec,
@@ -655,6 +728,7 @@ decoder_for (CapRecordType type)
     case CAP_RECORD_DROP: return decode_drop_field;
     case CAP_RECORD_MESSAGE: return decode_message_field;
     case CAP_RECORD_END: return decode_end_field;
+    case CAP_RECORD_GATE: return decode_gate_field;
     case CAP_RECORD_NONE:
     default: return NULL;
     }
@@ -800,6 +874,7 @@ cap_record_type_name (CapRecordType type)
     case CAP_RECORD_DROP: return "drop";
     case CAP_RECORD_MESSAGE: return "message";
     case CAP_RECORD_END: return "end";
+    case CAP_RECORD_GATE: return "gate";
     case CAP_RECORD_NONE:
     default: return "none";
     }

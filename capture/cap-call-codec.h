@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "nc-call.h"
+#include "nc-gate.h"
 #include "nc-recorder.h"
 #include "cap-reader.h"
 
@@ -36,6 +37,7 @@ typedef enum
   CAP_RECORD_DROP = 6,
   CAP_RECORD_MESSAGE = 7,
   CAP_RECORD_END = 8,
+  CAP_RECORD_GATE = 9,
 } CapRecordType;
 
 typedef enum
@@ -84,6 +86,16 @@ typedef struct
   char   *text;                      /* owned */
 } CapMessage;
 
+/* GATE: the calls held at the step gate now, oldest first; none: nothing waits. */
+#define CAP_GATE_WAITERS_MAX 32
+
+typedef struct
+{
+  gint64       ts_ns;
+  guint        n_waiters;
+  NcGateWaiter waiters[CAP_GATE_WAITERS_MAX];
+} CapGate;
+
 /* END: the run is over. */
 typedef struct
 {
@@ -112,6 +124,7 @@ typedef struct
   CapDrop       drop;
   CapMessage    message;
   CapEnd        end;
+  CapGate       gate;
 } CapRecord;
 
 #define CAP_RECORD_INIT { 0 }
@@ -133,6 +146,10 @@ void        cap_record_encode_message   (CapSeverity         severity,
                                          GByteArray         *out);
 void        cap_record_encode_end       (gint32              exit_status,
                                          const char         *error_text,
+                                         GByteArray         *out);
+void        cap_record_encode_gate      (const NcGateWaiter *waiters,
+                                         guint               n_waiters,
+                                         gint64              ts_ns,
                                          GByteArray         *out);
 gboolean    cap_record_decode           (const guint8       *payload,
                                          gsize               len,

@@ -17,6 +17,7 @@ typedef struct
   const char  *name;  /* "server", "client 1" */
   const char  *role;  /* "server" or "client" */
   NcActorFunc  func;
+  guint        host;  /* lab host (network namespace) it runs on, from 0; see n_hosts */
 } NcActorSpec;
 
 /* What a user may change from the command line or the window. */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-lab-control.c: what the app tells the lab, and what the step gate holds.
+ *
+ * Commands come one per line on stdin:
+ *   step        release the call that has waited longest
+ *   step N      release actor N's call
+ *   run         stop holding calls
+ *   pause       hold every call again
+ *   stop        end the run now (blocked calls are woken)
+ * End of input means the app went away: the run is stopped and the lab exits.
+ *
+ * Stopping happens on a thread of its own, because a stop may be asked for
+ * from places that hold the recorder's lock (a failed write in its listener).
+ * In step mode, a watcher reports the gate's waiters as GATE records whenever
+ * they change, so the app can say "next: client connect()".
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl-lab-private.h"
+
+#define GATE_POLL_US 2000
+
+void
+sl_lab_request_stop (SlLab    *lab,
+                     gboolean  parent_gone)
+{
+  g_mutex_lock (&lab->control_lock);
+  lab->stop_requested = TRUE;
+  lab->parent_gone |= parent_gone;
+  g_cond_broadcast (&lab->control_cond);
+  g_mutex_unlock (&lab->control_lock);
+}
+
+static gpointer
+stopper_thread (gpointer data)
+{
+  SlLab *lab = data;
+  gboolean stop;
+
+  g_mutex_lock (&lab->control_lock);
+  while (!lab->stop_requested && !lab->finished)
+    g_cond_wait (&lab->control_cond, &lab->control_lock);
+  stop = lab->stop_requested;
+  g_mutex_unlock (&lab->control_lock);
+
+  if (stop)
+    nc_run_stop (lab->run);
+  return NULL;
+}
+
+static void
+do_command (SlLab *lab,
+            char  *line)
+{
+  NcGate *gate = nc_run_get_gate (lab->run);
+  char *arg;
+
+  g_strstrip (line);
+  if (line[0] == '\0')
+    return;
+  arg = strchr (line, ' ');
+  if (arg != NULL)
+    *arg++ = '\0';
+
+  if (g_str_equal (line, "step") && arg == NULL)
+    nc_gate_step (gate);
+  else if (g_str_equal (line, "step"))
+    {
+      char *end = NULL;
+      guint64 actor = g_ascii_strtoull (g_strstrip (arg), &end, 10);
+
+      if (end == arg || *end != '\0' || actor >= lab->scenario->n_actors)
+        fprintf (stderr, "socklens-lab: step: no actor “%s”\n", arg);
+      else if (!nc_gate_step_actor (gate, (guint) actor))
+        fprintf (stderr, "socklens-lab: step %u: that actor has no call waiting\n",
+                 (guint) actor);
+    }
+  else if (g_str_equal (line, "run"))
+    nc_gate_run (gate);
+  else if (g_str_equal (line, "pause"))
+    nc_gate_pause (gate);
+  else if (g_str_equal (line, "stop"))
+    sl_lab_request_stop (lab, FALSE);
+  else
+    fprintf (stderr, "socklens-lab: unknown command “%s” (step, step N, run, pause, stop)\n",
+             line);
+}
+
+/* Blocks in read(2) for the whole run; never joined: exit ends it. */
+static gpointer
+stdin_thread (gpointer data)
+{
+  SlLab *lab = data;
+  g_autoptr(GString) pending = g_string_new (NULL);
+  char buf[256];
+
+  for (;;)
+    {
+      gssize n = read (STDIN_FILENO, buf, sizeof buf);
+      char *nl;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_string_append_len (pending, buf, n);
+      while ((nl = memchr (pending->str, '\n', pending->len)) != NULL)
+        {
+          g_autofree char *line = g_strndup (pending->str, nl - pending->str);
+
+          g_string_erase (pending, 0, nl - pending->str + 1);
+          do_command (lab, line);
+        }
+    }
+
+  sl_lab_request_stop (lab, TRUE);
+  return NULL;
+}
+
+static gboolean
+same_waiters (GArray *a,
+              GArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const NcGateWaiter *x = &g_array_index (a, NcGateWaiter, i);
+      const NcGateWaiter *y = &g_array_index (b, NcGateWaiter, i);
+
+      if (x->actor != y->actor || x->kind != y->kind || x->since_ns != y->since_ns)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+control_finished (SlLab *lab)
+{
+  gboolean ret;
+
+  g_mutex_lock (&lab->control_lock);
+  ret = lab->finished;
+  g_mutex_unlock (&lab->control_lock);
+  return ret;
+}
+
+/* The gate has no change notification; a poll every 2 ms is far below what
+ * a person stepping can notice, and costs nothing while nothing changes. */
+static gpointer
+gate_watch_thread (gpointer data)
+{
+  SlLab *lab = data;
+  g_autoptr(GArray) last = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+
+  while (!control_finished (lab))
+    {
+      g_autoptr(GArray) now = nc_gate_copy_waiters (nc_run_get_gate (lab->run));
+
+      if (!same_waiters (now, last))
+        {
+          sl_lab_emit_gate (lab, now);
+          g_array_set_size (last, 0);
+          g_array_append_vals (last, now->data, now->len);
+        }
+      g_usleep (GATE_POLL_US);
+    }
+  return NULL;
+}
+
+gboolean
+sl_lab_control_start (SlLab   *lab,
+                      GError **error)
+{
+  GThread *reader;
+
+  lab->stopper = g_thread_try_new ("lab-stopper", stopper_thread, lab, error);
+  if (lab->stopper == NULL)
+    return FALSE;
+  if (lab->step)
+    {
+      lab->gate_watch = g_thread_try_new ("lab-gate", gate_watch_thread, lab, error);
+      if (lab->gate_watch == NULL)
+        return FALSE;
+    }
+  reader = g_thread_try_new ("lab-stdin", stdin_thread, lab, error);
+  if (reader == NULL)
+    return FALSE;
+  g_thread_unref (reader);
+  return TRUE;
+}
+
+/* The run is over: the helper threads end (the stdin reader with the process). */
+void
+sl_lab_control_finish (SlLab *lab)
+{
+  g_mutex_lock (&lab->control_lock);
+  lab->finished = TRUE;
+  g_cond_broadcast (&lab->control_cond);
+  g_mutex_unlock (&lab->control_lock);
+
+  if (lab->stopper != NULL)
+    g_thread_join (g_steal_pointer (&lab->stopper));
+  if (lab->gate_watch != NULL)
+    g_thread_join (g_steal_pointer (&lab->gate_watch));
+}

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-lab-main.c: socklens-lab, the helper that runs one scenario where it
+ * may capture it, and streams the run as one pcapng on stdout.
+ *
+ *   socklens-lab NAME [--step] [--port N] [--message T] [--count N]
+ *                     [--mode auto|namespace|capabilities|root|calls-only]
+ *
+ * Ways to capture, in the order auto tries them (docs/LAB.md):
+ *   namespace     its own user + network namespace: no privileges at all
+ *   capabilities  cap_net_raw on this binary: the host's lo, filtered
+ *   root          the same as root
+ *   calls-only    no packets, and one message saying why and how to fix it
+ *
+ * The stream: an IDB, a RUN record, MESSAGE records (how it captures),
+ * ACTOR records, then as things happen CALL_ENTER/CALL_RETURN records, EPBs,
+ * SOCKSTATE, GATE (step mode) and DROP records, and last an END record.
+ * Commands on stdin: see sl-lab-control.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl-lab-private.h"
+
+#define QUIET_MS     200   /* after the last actor: stop when the wire is this quiet */
+#define QUIET_MAX_MS 3000
+
+static SlLab the_lab;
+
+typedef struct
+{
+  gboolean  step;
+  int       port;
+  char     *message;
+  int       count;
+  char     *host;
+  char     *mode;
+} Options;
+
+static gboolean
+parse_options (int       *argc,
+               char    ***argv,
+               Options   *opts,
+               GError   **error)
+{
+  GOptionEntry entries[] = {
+    { "step", 's', 0, G_OPTION_ARG_NONE, &opts->step, "Hold each call until told to step", NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &opts->port, "Port the server binds (default: its own)",
+      "N" },
+    { "message", 'm', 0, G_OPTION_ARG_STRING, &opts->message, "What the client sends", "TEXT" },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &opts->count, "How many messages or clients", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &opts->host,
+      "Address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &opts->mode,
+      "How to capture: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario in the lab");
+
+  opts->port = -1;
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+                                "Runs a scenario in a private network namespace, captures its "
+                                "packets and writes calls and packets as one pcapng stream to "
+                                "stdout. Reads step, step N, run, pause and stop on stdin.");
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static gboolean
+setup_params (SlLab    *lab,
+              int       argc,
+              char    **argv,
+              Options  *opts,
+              GError  **error)
+{
+  if (argc != 2)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           argc < 2 ? "which scenario?" : "one scenario at a time");
+      return FALSE;
+    }
+  lab->scenario = nc_scenario_lookup (argv[1]);
+  if (lab->scenario == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no scenario named “%s”",
+                   argv[1]);
+      return FALSE;
+    }
+  if (opts->mode != NULL && !sl_lab_mode_from_name (opts->mode, &lab->mode))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no capture mode “%s”",
+                   opts->mode);
+      return FALSE;
+    }
+  if ((opts->port != -1 && (opts->port < 1 || opts->port > 65535)) ||
+      (opts->count != 0 && (opts->count < 1 || opts->count > 1000)))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--port takes 1 to 65535, --count 1 to 1000");
+      return FALSE;
+    }
+  if (lab->scenario->n_hosts > SL_LAB_MAX_HOSTS)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "“%s” needs %u hosts; the lab joins at most %u", lab->scenario->name,
+                   lab->scenario->n_hosts, SL_LAB_MAX_HOSTS);
+      return FALSE;
+    }
+
+  lab->params = nc_params_new (lab->scenario);
+  if (opts->port != -1)
+    lab->params->port = (guint16) opts->port;
+  if (opts->count != 0)
+    lab->params->count = (guint) opts->count;
+  if (opts->message != NULL)
+    {
+      g_free (lab->params->message);
+      lab->params->message = g_strdup (opts->message);
+    }
+  if (opts->host != NULL && lab->scenario->n_hosts < 2)
+    {
+      struct sockaddr_storage ss;
+
+      if (nc_scenario_make_address (opts->host, 0, &ss) == 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--host takes an IPv4 or IPv6 address, not “%s”", opts->host);
+          return FALSE;
+        }
+      g_free (lab->params->host);
+      lab->params->host = g_strdup (opts->host);
+    }
+  lab->step = opts->step;
+  lab->n_hosts = MAX (lab->scenario->n_hosts, 1);
+  lab->filter_port = lab->params->port;
+  return TRUE;
+}
+
+/* --- choosing how to capture --------------------------------------------- */
+
+static char *
+shared_filter (guint16 port)
+{
+  /* ICMP too: port unreachable and friends are part of some lessons. */
+  if (port == 0)
+    return g_strdup ("icmp or icmp6");
+  return g_strdup_printf ("port %u or icmp or icmp6", port);
+}
+
+static gboolean
+try_namespace (SlLab   *lab,
+               GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!sl_lab_enter_namespace (lab, &local))
+    {
+      lab->no_namespace = g_strdup (local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  lab->mode_used = SL_LAB_MODE_NAMESPACE;
+  lab->live = cap_live_new (lab->capture_iface);
+  if (!cap_live_open (lab->live, &local))
+    {
+      /* Inside our own namespace this should not happen; run without packets. */
+      lab->no_capture = g_strdup (local->message);
+      g_clear_object (&lab->live);
+      lab->mode_used = SL_LAB_MODE_CALLS_ONLY;
+    }
+  return TRUE;
+}
+
+static gboolean
+try_host_capture (SlLab   *lab,
+                  GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *filter = shared_filter (lab->filter_port);
+
+  if (lab->mode == SL_LAB_MODE_ROOT && geteuid () != 0)
+    {
+      lab->no_capture = g_strdup ("not running as root");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           "--mode root, but the lab is not running as root");
+      return FALSE;
+    }
+  lab->live = cap_live_new ("lo");
+  if (!cap_live_open (lab->live, &local) || !cap_live_set_filter (lab->live, filter, &local))
+    {
+      lab->no_capture = g_strdup (local->message);
+      g_clear_object (&lab->live);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  lab->capture_iface = g_strdup ("lo");
+  lab->mode_used = geteuid () == 0 ? SL_LAB_MODE_ROOT : SL_LAB_MODE_CAPABILITIES;
+  return TRUE;
+}
+
+/* Picks the first way that works (or the one asked for). Runs before any
+ * thread exists: the namespace needs that. */
+static gboolean
+choose_mode (SlLab   *lab,
+             GError **error)
+{
+  SlLabMode mode = lab->mode;
+
+  if (mode == SL_LAB_MODE_AUTO || mode == SL_LAB_MODE_NAMESPACE)
+    {
+      if (try_namespace (lab, mode == SL_LAB_MODE_NAMESPACE ? error : NULL))
+        return TRUE;
+      if (mode == SL_LAB_MODE_NAMESPACE)
+        return FALSE;
+    }
+  if (mode == SL_LAB_MODE_AUTO || mode == SL_LAB_MODE_CAPABILITIES || mode == SL_LAB_MODE_ROOT)
+    {
+      if (try_host_capture (lab, mode != SL_LAB_MODE_AUTO ? error : NULL))
+        return TRUE;
+      if (mode != SL_LAB_MODE_AUTO)
+        return FALSE;
+    }
+  lab->mode_used = SL_LAB_MODE_CALLS_ONLY;
+  return TRUE;
+}
+
+static char *
+own_path (void)
+{
+  char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  return path != NULL ? path : g_strdup ("socklens-lab");
+}
+
+/* Without the lab's own hosts, a multi-host lesson runs on this computer's
+ * loopback: the same calls, but nothing is lost. */
+static void
+fall_back_to_one_host (SlLab *lab)
+{
+  g_autofree char *text = NULL;
+
+  if (lab->n_hosts < 2)
+    return;
+  lab->n_hosts = 1;
+  g_free (lab->params->host);
+  lab->params->host = g_strdup ("127.0.0.1");
+  text = g_strdup_printf ("“%s” needs two hosts joined by a link%s; without a private network "
+                          "namespace both run on this computer's 127.0.0.1.",
+                          lab->scenario->name,
+                          lab->scenario->drop_packet > 0 ? " that loses a packet, so nothing "
+                                                           "is lost this time" : "");
+  sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
+  fprintf (stderr, "socklens-lab: %s\n", text);
+}
+
+/* The one message that says how this run captures, or why it does not. */
+static void
+announce_mode (SlLab *lab)
+{
+  g_autofree char *self_path = own_path ();
+  g_autofree char *text = NULL;
+  CapSeverity severity = CAP_SEVERITY_INFO;
+
+  switch (lab->mode_used)
+    {
+    case SL_LAB_MODE_NAMESPACE:
+      if (lab->n_hosts >= 2)
+        text = g_strdup_printf ("Capturing in a private network namespace (no privileges needed): "
+                                "hosts %s (192.0.2.1) and %s (192.0.2.2) joined by a veth link, "
+                                "captured on %s.%s", lab->host_names[0], lab->host_names[1],
+                                lab->capture_iface,
+                                lab->scenario->drop_packet > 0 ? " The link loses one packet on "
+                                                                 "purpose; it is marked." : "");
+      else
+        text = g_strdup ("Capturing in a private network namespace (no privileges needed): "
+                         "every packet on the lab's own lo belongs to this run.");
+      break;
+    case SL_LAB_MODE_CAPABILITIES:
+    case SL_LAB_MODE_ROOT:
+      text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's port "
+                              "and ICMP (a private network namespace was not possible: %s).",
+                              lab->mode_used == SL_LAB_MODE_ROOT ? "as root"
+                                : "with the helper's capabilities (cap_net_raw)",
+                              lab->no_namespace ? lab->no_namespace : "not tried");
+      break;
+    case SL_LAB_MODE_CALLS_ONLY:
+    case SL_LAB_MODE_AUTO:
+    default:
+      severity = CAP_SEVERITY_WARNING;
+      if (lab->mode == SL_LAB_MODE_CALLS_ONLY)
+        text = g_strdup ("Calls only, as asked (--mode calls-only): no packets are captured.");
+      else
+        text = g_strdup_printf (
+          "Packets are missing: capturing needs a private network namespace or the "
+          "CAP_NET_RAW capability, and this system allows neither (user namespace: %s; "
+          "capture on lo: %s). Every call is still shown. To fix it, run: "
+          "sudo setcap cap_net_raw,cap_net_admin=eip %s",
+          lab->no_namespace ? lab->no_namespace : "not tried",
+          lab->no_capture ? lab->no_capture : "not tried", self_path);
+      break;
+    }
+  sl_lab_emit_message (lab, severity, text);
+  fprintf (stderr, "socklens-lab: %s\n", text);
+}
+
+/* --- the run ----------------------------------------------------------- */
+
+/* "127.0.0.1:5000", "[::1]:5000" -> 5000 */
+static guint16
+port_of (const char *text)
+{
+  const char *colon = strrchr (text, ':');
+  guint64 port;
+
+  if (colon == NULL)
+    return 0;
+  port = g_ascii_strtoull (colon + 1, NULL, 10);
+  return port <= G_MAXUINT16 ? (guint16) port : 0;
+}
+
+/* On the shared lo, the filter follows the port the server got (port 0 lets
+ * the kernel choose). Before its clients learn it, so none of theirs is missed. */
+static void
+follow_server_port (SlLab        *lab,
+                    const NcCall *call)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filter = NULL;
+  const NcActorSpec *spec;
+  guint16 port;
+
+  if (call->kind != NC_CALL_BIND && call->kind != NC_CALL_GETSOCKNAME &&
+      call->kind != NC_CALL_LISTEN)
+    return;
+  if (call->actor >= lab->scenario->n_actors || call->result < 0)
+    return;
+  spec = &lab->scenario->actors[call->actor];
+  port = port_of (call->local);
+  if (!g_str_equal (spec->role, "server") || port == 0 || port == lab->filter_port)
+    return;
+
+  lab->filter_port = port;
+  if (lab->live == NULL || lab->mode_used == SL_LAB_MODE_NAMESPACE)
+    return;
+  filter = shared_filter (port);
+  if (!cap_live_set_filter (lab->live, filter, &error))
+    fprintf (stderr, "socklens-lab: %s\n", error->message);
+}
+
+static __thread gboolean thread_in_host;
+
+/* On the actor's thread, just before the system call (entry) or after it. */
+static void
+on_call (const NcCall *call,
+         NcCallPhase   phase,
+         gpointer      user_data)
+{
+  SlLab *lab = user_data;
+
+  /* setns() is per thread: an actor moves to its host before its first call. */
+  if (phase == NC_CALL_PHASE_ENTER && !thread_in_host && lab->n_hosts >= 2)
+    {
+      g_autoptr(GError) error = NULL;
+
+      thread_in_host = TRUE;
+      if (call->actor < lab->scenario->n_actors &&
+          !sl_lab_join_host (lab, lab->scenario->actors[call->actor].host, &error))
+        fprintf (stderr, "socklens-lab: %s\n", error->message);
+    }
+
+  sl_lab_emit_call (lab, call, phase);
+  if (phase != NC_CALL_PHASE_RETURN)
+    return;
+
+  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0)
+    sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
+  follow_server_port (lab, call);
+  sl_lab_diag_poke (lab->diag);
+}
+
+static void
+on_frame (const CapLiveFrame *frame,
+          gpointer            user_data)
+{
+  SlLab *lab = user_data;
+
+  sl_lab_emit_frame (lab, frame);
+  sl_lab_diag_poke (lab->diag);
+}
+
+static int
+run_scenario (SlLab      *lab,
+              char      **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean parent_gone;
+
+  lab->run = nc_run_new (lab->scenario, lab->params);
+  nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
+  nc_run_set_stepping (lab->run, lab->step);
+
+  lab->diag = sl_lab_diag_new (lab, &error);
+  if (lab->diag == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
+                                               error->message);
+      sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
+      g_clear_error (&error);
+    }
+
+  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return SL_LAB_EXIT_FAILED;
+    }
+
+  nc_run_wait (lab->run, &error);
+
+  g_mutex_lock (&lab->control_lock);
+  parent_gone = lab->parent_gone;
+  g_mutex_unlock (&lab->control_lock);
+
+  /* The last FIN/ACK may still be on its way when the last actor returns. */
+  if (lab->live != NULL)
+    {
+      if (parent_gone)
+        cap_live_stop (lab->live);
+      else
+        cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
+    }
+  sl_lab_control_finish (lab);
+  g_clear_pointer (&lab->diag, sl_lab_diag_free);
+
+  if (error == NULL)
+    return SL_LAB_EXIT_OK;
+  if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
+    {
+      *error_text = g_strdup (parent_gone ? "The run was stopped: the app went away"
+                                          : "The run was stopped");
+      return SL_LAB_EXIT_STOPPED;
+    }
+  *error_text = g_strdup (error->message);
+  return SL_LAB_EXIT_FAILED;
+}
+
+static void
+lab_clear (SlLab *lab)
+{
+  g_clear_object (&lab->run);
+  g_clear_object (&lab->live);
+  g_clear_pointer (&lab->params, nc_params_free);
+  g_clear_pointer (&lab->no_namespace, g_free);
+  g_clear_pointer (&lab->no_capture, g_free);
+  sl_lab_sandbox_clear (lab);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *error_text = NULL;
+  Options opts = { 0 };
+  SlLab *lab = &the_lab;
+  int status;
+
+  /* A closed pipe must be an error to handle, not a silent death. */
+  signal (SIGPIPE, SIG_IGN);
+  setlocale (LC_ALL, "");
+
+  for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
+    lab->host_ns[h] = -1;
+  g_mutex_init (&lab->out_lock);
+  g_mutex_init (&lab->control_lock);
+  g_cond_init (&lab->control_cond);
+
+  if (!parse_options (&argc, &argv, &opts, &error) ||
+      !setup_params (lab, argc, argv, &opts, &error))
+    {
+      fprintf (stderr, "socklens-lab: %s\n", error->message);
+      return SL_LAB_EXIT_USAGE;
+    }
+
+  /* First, while this is the only thread: the namespace needs that. */
+  if (!choose_mode (lab, &error))
+    {
+      fprintf (stderr, "socklens-lab: --mode %s: %s\n", sl_lab_mode_name (lab->mode),
+               error->message);
+      error_text = g_strdup_printf ("Cannot capture with --mode %s: %s",
+                                    sl_lab_mode_name (lab->mode), error->message);
+      g_clear_error (&error);
+      status = SL_LAB_EXIT_FAILED;
+      if (sl_lab_stream_open (lab, 1, 0, NULL))
+        sl_lab_emit_end (lab, status, error_text);
+      goto out;
+    }
+
+  if (!sl_lab_stream_open (lab, lab->live ? cap_live_get_linktype (lab->live) : 1,
+                           lab->live ? cap_live_get_snaplen (lab->live) : 0, &error))
+    {
+      fprintf (stderr, "socklens-lab: output: %s\n", error->message);
+      status = SL_LAB_EXIT_FAILED;
+      goto out;
+    }
+  sl_lab_emit_run (lab);
+  if (lab->mode_used != SL_LAB_MODE_NAMESPACE)
+    fall_back_to_one_host (lab);
+  announce_mode (lab);
+  sl_lab_emit_actors (lab);
+
+  status = run_scenario (lab, &error_text);
+  if (status != SL_LAB_EXIT_OK && !lab->parent_gone)
+    fprintf (stderr, "socklens-lab: %s: %s\n", lab->scenario->name, error_text);
+  sl_lab_emit_end (lab, status, error_text);
+
+out:
+  sl_lab_stream_close (lab);
+  lab_clear (lab);
+  g_free (opts.message);
+  g_free (opts.host);
+  g_free (opts.mode);
+  return status;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-lab-stream.c: the lab's one output, a pcapng stream on stdout.
+ *
+ * Actor threads (calls), the capture thread (packets), the sock_diag thread
+ * (socket states) and the control thread (the step gate) all write here, so
+ * every block goes out under one mutex, whole, and is flushed at once: the
+ * app reads the pipe as the run goes and draws what it gets.
+ *
+ * If the pipe breaks (the app went away), the run is stopped: nobody is
+ * left to show it to.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+#include <gio/gunixoutputstream.h>
+
+#include "sl-lab-private.h"
+
+static void
+on_write_failed (SlLab  *lab,
+                 GError *error)
+{
+  if (!lab->out_failed)
+    {
+      lab->out_failed = TRUE;
+      fprintf (stderr, "socklens-lab: output: %s; stopping the run\n", error->message);
+      /* Not nc_run_stop () here: this may run inside the recorder's listener. */
+      sl_lab_request_stop (lab, TRUE);
+    }
+}
+
+gboolean
+sl_lab_stream_open (SlLab    *lab,
+                    guint32   linktype,
+                    guint32   snaplen,
+                    GError  **error)
+{
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+  lab->writer = cap_pcapng_writer_new (out);
+  return cap_pcapng_writer_add_interface (lab->writer, linktype, snaplen,
+                                          lab->capture_iface ? lab->capture_iface : "lo",
+                                          &lab->iface, error) &&
+         cap_pcapng_writer_flush (lab->writer, error);
+}
+
+/* With out_lock held */
+static void
+write_record_locked (SlLab      *lab,
+                     gint64      ts_ns,
+                     GByteArray *payload)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lab->out_failed || lab->writer == NULL)
+    return;
+  if (!cap_pcapng_writer_write_record (lab->writer, lab->iface, MAX (ts_ns, 0), payload->data,
+                                       payload->len, &error) ||
+      !cap_pcapng_writer_flush (lab->writer, &error))
+    on_write_failed (lab, error);
+}
+
+static void
+write_record (SlLab      *lab,
+              gint64      ts_ns,
+              GByteArray *payload)
+{
+  g_mutex_lock (&lab->out_lock);
+  write_record_locked (lab, ts_ns, payload);
+  g_mutex_unlock (&lab->out_lock);
+}
+
+void
+sl_lab_emit_run (SlLab *lab)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  CapRunInfo info = {
+    .scenario = (char *) lab->scenario->name,
+    .title = (char *) lab->scenario->title,
+    .port = lab->params->port,
+    .message = lab->params->message,
+    .count = lab->params->count,
+    .start_ns = nc_now_ns (),
+  };
+
+  cap_record_encode_run (&info, payload);
+  write_record (lab, info.start_ns, payload);
+}
+
+/* Actors are described before the run starts, so every call finds its
+ * actor; their indexes are the order nc_run_start () adds them in. */
+void
+sl_lab_emit_actors (SlLab *lab)
+{
+  for (guint i = 0; i < lab->scenario->n_actors; i++)
+    {
+      const NcActorSpec *spec = &lab->scenario->actors[i];
+      g_autoptr(GByteArray) payload = g_byte_array_new ();
+      NcActorInfo info = {
+        .index = i,
+        .pid = getpid (),
+        .name = g_intern_string (spec->name),
+        .role = g_intern_string (spec->role),
+        .host = lab->n_hosts >= 2 && spec->host < lab->n_hosts
+                  ? g_intern_string (lab->host_names[spec->host]) : NULL,
+      };
+
+      cap_record_encode_actor (&info, payload);
+      write_record (lab, nc_now_ns (), payload);
+    }
+}
+
+void
+sl_lab_emit_message (SlLab       *lab,
+                     CapSeverity  severity,
+                     const char  *text)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_message (severity, text, payload);
+  write_record (lab, nc_now_ns (), payload);
+}
+
+void
+sl_lab_emit_call (SlLab        *lab,
+                  const NcCall *call,
+                  NcCallPhase   phase)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_call (call, phase, payload);
+  write_record (lab, phase == NC_CALL_PHASE_ENTER ? call->ts_start : call->ts_end, payload);
+}
+
+/* Ethernet + IPv4 or IPv6: what the drop rule counts (ARP and the like are not
+ * in a connection). */
+static gboolean
+is_ip_frame (const CapLiveFrame *frame)
+{
+  guint16 type;
+
+  if (frame->caplen < 14)
+    return FALSE;
+  type = (guint16) ((frame->data[12] << 8) | frame->data[13]);
+  return type == 0x0800 || type == 0x86DD;
+}
+
+/* A frame from the capture thread: its EPB, and if it is the one the link
+ * loses, a DROP record naming it (the tap saw it before nftables dropped it). */
+void
+sl_lab_emit_frame (SlLab              *lab,
+                   const CapLiveFrame *frame)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean dropped = FALSE;
+  guint32 index;
+
+  g_mutex_lock (&lab->out_lock);
+  if (lab->out_failed || lab->writer == NULL)
+    {
+      g_mutex_unlock (&lab->out_lock);
+      return;
+    }
+  index = lab->n_epb++;
+  if (lab->n_hosts >= 2 && lab->scenario->drop_packet > 0 && is_ip_frame (frame))
+    dropped = ++lab->link_ip_frames == (guint32) lab->scenario->drop_packet;
+
+  if (!cap_pcapng_writer_write_packet (lab->writer, lab->iface, frame->ts_ns, frame->data,
+                                       frame->caplen, frame->len, NULL, &error) ||
+      !cap_pcapng_writer_flush (lab->writer, &error))
+    on_write_failed (lab, error);
+  else if (dropped)
+    {
+      g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+      cap_record_encode_drop (index, frame->ts_ns, payload);
+      write_record_locked (lab, frame->ts_ns, payload);
+    }
+  g_mutex_unlock (&lab->out_lock);
+}
+
+void
+sl_lab_emit_sockstate (SlLab              *lab,
+                       const CapSockState *state)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_sockstate (state, payload);
+  write_record (lab, state->ts_ns, payload);
+}
+
+void
+sl_lab_emit_gate (SlLab  *lab,
+                  GArray *waiters)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  gint64 now = nc_now_ns ();
+
+  cap_record_encode_gate ((const NcGateWaiter *) waiters->data, waiters->len, now, payload);
+  write_record (lab, now, payload);
+}
+
+void
+sl_lab_emit_end (SlLab      *lab,
+                 int         status,
+                 const char *error_text)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_end (status, error_text, payload);
+  write_record (lab, nc_now_ns (), payload);
+}
+
+gboolean
+sl_lab_stream_failed (SlLab *lab)
+{
+  gboolean ret;
+
+  g_mutex_lock (&lab->out_lock);
+  ret = lab->out_failed;
+  g_mutex_unlock (&lab->out_lock);
+  return ret;
+}
+
+void
+sl_lab_stream_close (SlLab *lab)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&lab->out_lock);
+  if (lab->writer != NULL && !lab->out_failed &&
+      !cap_pcapng_writer_close (lab->writer, &error))
+    fprintf (stderr, "socklens-lab: output: %s\n", error->message);
+  g_clear_object (&lab->writer);
+  g_mutex_unlock (&lab->out_lock);
+}

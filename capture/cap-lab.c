@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cap-lab.c: the app's side of socklens-lab.
+ *
+ * Capturing needs privileges a GTK program must not have, so the app never
+ * captures: it spawns the lab helper, which runs the scenario in its own
+ * network namespace and writes one pcapng stream to its stdout as things
+ * happen. Here that stream is read on the main loop, a chunk at a time as it
+ * comes, and fed into a CapRecording, so a packet is in the model within a
+ * frame of being captured. Commands go to the helper's stdin, one per line.
+ *
+ * The helper may die at any point (a crash, a kill). What arrived stays in
+ * the recording; the error then says what happened. A stream read alongside
+ * by a second, small parser picks out what is for the lab's controller and
+ * not the model: the step gate's waiters and the run's END.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <gio/gunixinputstream.h>
+
+#include "cap-call-codec.h"
+#include "cap-lab.h"
+#include "cap-reader.h"
+
+#define READ_CHUNK      (64 * 1024)
+#define STOP_GRACE_MS   5000  /* after "stop", the helper has this long to exit */
+#define LAB_EXIT_STOPPED 3    /* socklens-lab's status for a stopped run */
+
+struct _CapLab
+{
+  GObject        parent_instance;
+
+  char          *lab_path;
+  char          *mode;
+  GSubprocess   *process;
+  GOutputStream *commands;
+  GInputStream  *output;
+  GCancellable  *cancellable;
+  CapRecording  *recording;
+  CapReader     *watch;        /* GATE, END and the first MESSAGE */
+  GArray        *waiters;      /* NcGateWaiter */
+  char          *mode_message;
+  guint          kill_timeout;
+
+  GError        *error;
+  GError        *stream_error;
+  char          *end_error;
+  gint           end_status;
+  guint          got_end : 1;
+  guint          eof : 1;
+  guint          exited : 1;
+  guint          finished : 1;
+  guint          started : 1;
+};
+
+enum
+{
+  SIGNAL_CHANGED,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CapLab, cap_lab, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cap-lab-error-quark, cap_lab_error)
+
+static void
+cap_lab_dispose (GObject *object)
+{
+  CapLab *self = CAP_LAB (object);
+
+  /* Nobody will read what it writes. Closing its stdin tells it the app went
+   * away: it stops the run and exits, and GLib reaps it. */
+  if (self->commands != NULL)
+    g_output_stream_close (self->commands, NULL, NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->kill_timeout, g_source_remove);
+  g_clear_object (&self->process);
+  g_clear_object (&self->commands);
+  g_clear_object (&self->output);
+  g_clear_object (&self->recording);
+  G_OBJECT_CLASS (cap_lab_parent_class)->dispose (object);
+}
+
+static void
+cap_lab_finalize (GObject *object)
+{
+  CapLab *self = CAP_LAB (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->watch, cap_reader_free);
+  g_clear_pointer (&self->waiters, g_array_unref);
+  g_clear_error (&self->error);
+  g_clear_error (&self->stream_error);
+  g_free (self->end_error);
+  g_free (self->mode_message);
+  g_free (self->lab_path);
+  g_free (self->mode);
+  G_OBJECT_CLASS (cap_lab_parent_class)->finalize (object);
+}
+
+static void
+cap_lab_class_init (CapLabClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cap_lab_dispose;
+  object_class->finalize = cap_lab_finalize;
+
+  /**
+   * CapLab::changed:
+   * New bytes were fed into the recording, or the step gate's waiters changed.
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * CapLab::finished:
+   * The helper has exited and its stream is read to the end.
+   * cap_lab_get_error () says whether the run went well.
+   */
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+}
+
+static void on_watch_record (const CapRawRecord *raw,
+                             gpointer            user_data);
+
+static void
+cap_lab_init (CapLab *self)
+{
+  static const CapReaderCallbacks callbacks = { .record = on_watch_record };
+
+  self->cancellable = g_cancellable_new ();
+  self->recording = cap_recording_new ();
+  self->waiters = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+  self->watch = cap_reader_new (&callbacks, self);
+}
+
+/**
+ * cap_lab_find_helper:
+ *
+ * Where socklens-lab is: $SOCKLENS_LAB if set, else beside the running
+ * program (a build tree, or an install that keeps them together), else in
+ * LIBEXECDIR, else in this build tree's app/ (tests).
+ *
+ * Returns: (transfer full): its path, or %NULL with %CAP_LAB_ERROR_NOT_FOUND
+ */
+char *
+cap_lab_find_helper (GError **error)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self_dir = self_exe ? g_path_get_dirname (self_exe) : NULL;
+  const char *env = g_getenv ("SOCKLENS_LAB");
+  const char *dirs[] = { self_dir, LIBEXECDIR, BUILD_APPDIR };
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (dirs[i] == NULL)
+        continue;
+      path = g_build_filename (dirs[i], "socklens-lab", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&path);
+    }
+  g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND,
+               "The lab helper socklens-lab was found neither beside %s nor in %s",
+               self_dir ? self_dir : "this program", LIBEXECDIR);
+  return NULL;
+}
+
+/**
+ * cap_lab_new:
+ * @lab_path: (nullable): the helper; %NULL finds it (cap_lab_find_helper ())
+ */
+CapLab *
+cap_lab_new (const char *lab_path)
+{
+  CapLab *self = g_object_new (CAP_TYPE_LAB, NULL);
+
+  self->lab_path = g_strdup (lab_path);
+  return self;
+}
+
+const char *
+cap_lab_get_lab_path (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->lab_path;
+}
+
+/* "auto" (the default), "namespace", "capabilities", "root", "calls-only" */
+void
+cap_lab_set_mode (CapLab     *self,
+                  const char *mode)
+{
+  g_return_if_fail (CAP_IS_LAB (self));
+  g_return_if_fail (!self->started);
+  g_free (self->mode);
+  self->mode = g_strdup (mode);
+}
+
+CapRecording *
+cap_lab_get_recording (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->recording;
+}
+
+GPid
+cap_lab_get_pid (CapLab *self)
+{
+  const char *id;
+
+  g_return_val_if_fail (CAP_IS_LAB (self), 0);
+  if (self->process == NULL || self->exited)
+    return 0;
+  id = g_subprocess_get_identifier (self->process);
+  return id != NULL ? (GPid) atoi (id) : 0;
+}
+
+/* --- what the stream says to the controller -------------------------------- */
+
+static void
+on_watch_record (const CapRawRecord *raw,
+                 gpointer            user_data)
+{
+  CapLab *self = user_data;
+  g_auto (CapRecord) record = CAP_RECORD_INIT;
+
+  if (!cap_record_decode (raw->payload, raw->len, &record, NULL))
+    return;  /* the recording reports it */
+
+  switch (record.type)
+    {
+    case CAP_RECORD_GATE:
+      g_array_set_size (self->waiters, 0);
+      g_array_append_vals (self->waiters, record.gate.waiters, record.gate.n_waiters);
+      break;
+    case CAP_RECORD_MESSAGE:
+      /* The lab's first message says how it captures (or why it cannot). */
+      if (self->mode_message == NULL)
+        self->mode_message = g_strdup (record.message.text);
+      break;
+    case CAP_RECORD_END:
+      self->got_end = TRUE;
+      self->end_status = record.end.exit_status;
+      g_free (self->end_error);
+      self->end_error = g_strdup (record.end.error);
+      break;
+    case CAP_RECORD_NONE:
+    case CAP_RECORD_RUN:
+    case CAP_RECORD_ACTOR:
+    case CAP_RECORD_CALL_ENTER:
+    case CAP_RECORD_CALL_RETURN:
+    case CAP_RECORD_SOCKSTATE:
+    case CAP_RECORD_DROP:
+    default:
+      break;
+    }
+}
+
+/* --- the end ---------------------------------------------------------- */
+
+static char *
+describe_received (CapLab *self)
+{
+  return g_strdup_printf ("the %u calls and %u packets received before stay in the recording",
+                          cap_recording_get_n_calls (self->recording),
+                          cap_recording_get_n_packets (self->recording));
+}
+
+static GError *
+error_for_end (CapLab *self)
+{
+  g_autofree char *kept = NULL;
+  int status = g_subprocess_get_status (self->process);
+
+  if (self->stream_error != NULL)
+    {
+      kept = describe_received (self);
+      return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_STREAM,
+                          "The lab's output could not be read (%s); %s",
+                          self->stream_error->message, kept);
+    }
+  if (self->got_end)
+    {
+      if (self->end_status == 0)
+        return NULL;
+      if (self->end_status == LAB_EXIT_STOPPED)
+        return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED,
+                                    self->end_error ? self->end_error : "The run was stopped");
+      return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED,
+                                  self->end_error ? self->end_error : "The run failed");
+    }
+
+  kept = describe_received (self);
+  if (WIFSIGNALED (status))
+    return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED,
+                        "The lab (socklens-lab) was killed by signal %d (%s) before the run "
+                        "ended; %s", WTERMSIG (status), g_strsignal (WTERMSIG (status)), kept);
+  return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED,
+                      "The lab (socklens-lab) exited with status %d before the run ended; %s",
+                      WIFEXITED (status) ? WEXITSTATUS (status) : status, kept);
+}
+
+static void
+maybe_finish (CapLab *self)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (self->finished || !self->eof || !self->exited)
+    return;
+
+  if (self->stream_error == NULL && !cap_recording_finish_feed (self->recording, &local))
+    self->stream_error = g_steal_pointer (&local);
+  self->finished = TRUE;
+  g_clear_handle_id (&self->kill_timeout, g_source_remove);
+  g_array_set_size (self->waiters, 0);
+  self->error = error_for_end (self);
+  g_clear_object (&self->commands);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+static void
+on_wait_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CapLab *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Pending operations hold no reference: dispose cancels them, and then
+   * @self may be gone. */
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->exited = TRUE;
+  maybe_finish (self);
+}
+
+static void read_next (CapLab *self);
+
+static void
+feed (CapLab       *self,
+      const guint8 *data,
+      gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->stream_error != NULL)
+    return;
+  cap_reader_feed (self->watch, data, len, NULL);
+  if (!cap_recording_feed (self->recording, data, len, &error))
+    {
+      /* Garbage from here on: keep what was good, and end the helper. */
+      self->stream_error = g_steal_pointer (&error);
+      g_subprocess_force_exit (self->process);
+    }
+}
+
+static void
+on_read_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CapLab *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      if (error != NULL && self->stream_error == NULL)
+        self->stream_error = g_steal_pointer (&error);
+      self->eof = TRUE;
+      maybe_finish (self);
+      return;
+    }
+
+  /* A handler may drop the last reference to us. */
+  g_object_ref (self);
+  feed (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    read_next (self);
+  g_object_unref (self);
+}
+
+static void
+read_next (CapLab *self)
+{
+  g_input_stream_read_bytes_async (self->output, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   self->cancellable, on_read_done, self);
+}
+
+/* --- starting ---------------------------------------------------------- */
+
+static GPtrArray *
+build_argv (CapLab         *self,
+            const char     *scenario,
+            const NcParams *params,
+            gboolean        step)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (self->lab_path));
+  g_ptr_array_add (argv, g_strdup (scenario));
+  if (step)
+    g_ptr_array_add (argv, g_strdup ("--step"));
+  if (params != NULL)
+    {
+      if (params->port != 0)
+        g_ptr_array_add (argv, g_strdup_printf ("--port=%u", params->port));
+      if (params->message != NULL)
+        g_ptr_array_add (argv, g_strdup_printf ("--message=%s", params->message));
+      if (params->count != 0)
+        g_ptr_array_add (argv, g_strdup_printf ("--count=%u", params->count));
+      if (params->host != NULL)
+        g_ptr_array_add (argv, g_strdup_printf ("--host=%s", params->host));
+    }
+  if (self->mode != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--mode=%s", self->mode));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/**
+ * cap_lab_start:
+ * @scenario: its name, e.g. "tcp-echo"
+ * @params: (nullable): the scenario's defaults if %NULL
+ * @step: start with every call held at the step gate
+ *
+ * Spawns the helper and starts reading its stream on the thread-default
+ * main context. Connect to "changed" and "finished" first.
+ */
+gboolean
+cap_lab_start (CapLab          *self,
+               const char      *scenario,
+               const NcParams  *params,
+               gboolean         step,
+               GError         **error)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+  g_return_val_if_fail (scenario != NULL, FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+
+  if (self->lab_path == NULL && (self->lab_path = cap_lab_find_helper (error)) == NULL)
+    return FALSE;
+
+  argv = build_argv (self, scenario, params, step);
+  self->process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                     G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE, &local);
+  if (self->process == NULL)
+    {
+      g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_SPAWN, "Could not start the lab (%s): %s",
+                   self->lab_path, local->message);
+      return FALSE;
+    }
+  self->started = TRUE;
+  self->commands = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
+  self->output = g_object_ref (g_subprocess_get_stdout_pipe (self->process));
+  cap_reader_set_name (self->watch, "socklens-lab");
+
+  g_subprocess_wait_async (self->process, self->cancellable, on_wait_done, self);
+  read_next (self);
+  return TRUE;
+}
+
+/* --- commands ---------------------------------------------------------- */
+
+static gboolean
+send_command (CapLab     *self,
+              const char *line)
+{
+  g_autofree char *text = g_strconcat (line, "\n", NULL);
+
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+
+  if (self->commands == NULL || self->exited)
+    return FALSE;
+  /* A line is far below the pipe's buffer: this does not block. */
+  return g_output_stream_write_all (self->commands, text, strlen (text), NULL, NULL, NULL);
+}
+
+/* Releases the call that has waited longest at the step gate. */
+gboolean
+cap_lab_step (CapLab *self)
+{
+  return send_command (self, "step");
+}
+
+/* Releases @actor's call (actors are numbered as in the recording). */
+gboolean
+cap_lab_step_actor (CapLab *self,
+                    guint   actor)
+{
+  g_autofree char *line = g_strdup_printf ("step %u", actor);
+
+  return send_command (self, line);
+}
+
+gboolean
+cap_lab_run (CapLab *self)
+{
+  return send_command (self, "run");
+}
+
+gboolean
+cap_lab_pause (CapLab *self)
+{
+  return send_command (self, "pause");
+}
+
+static gboolean
+on_kill_timeout (gpointer user_data)
+{
+  CapLab *self = user_data;
+
+  self->kill_timeout = 0;
+  if (self->process != NULL && !self->exited)
+    g_subprocess_force_exit (self->process);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends the run: the lab wakes blocked calls, writes END and exits. If it has
+ * not exited a few seconds later, it is killed. */
+gboolean
+cap_lab_stop (CapLab *self)
+{
+  gboolean sent = send_command (self, "stop");
+
+  if (self->process != NULL && !self->exited && self->kill_timeout == 0)
+    self->kill_timeout = g_timeout_add (STOP_GRACE_MS, on_kill_timeout, self);
+  return sent;
+}
+
+/* Kills the helper at once (SIGKILL); "finished" follows with what arrived. */
+void
+cap_lab_force_exit (CapLab *self)
+{
+  g_return_if_fail (CAP_IS_LAB (self));
+  if (self->process != NULL && !self->exited)
+    g_subprocess_force_exit (self->process);
+}
+
+/* --- state ------------------------------------------------------------- */
+
+gboolean
+cap_lab_is_running (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+  return self->started && !self->finished;
+}
+
+gboolean
+cap_lab_is_finished (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+  return self->finished;
+}
+
+/* %NULL while running and after a run that went well. */
+const GError *
+cap_lab_get_error (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->error;
+}
+
+/**
+ * cap_lab_get_waiters:
+ * Returns: (transfer none) (element-type NcGateWaiter): the calls held at the
+ *   step gate now, oldest first; empty when none (or not stepping)
+ */
+GArray *
+cap_lab_get_waiters (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->waiters;
+}
+
+/* How the lab captures, or why packets are missing; %NULL until it says. */
+const char *
+cap_lab_get_mode_message (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->mode_message;
+}
+
+/* --- synchronously, for the command line -------------------------------- */
+
+typedef struct
+{
+  CapLab           *lab;
+  GMainLoop        *loop;
+  GDataInputStream *input;
+  GCancellable     *cancellable;
+  GArray           *shown;     /* the waiters last printed */
+  gboolean          asking;    /* a line is being read */
+} SyncRun;
+
+static void ask_for_line (SyncRun *run);
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  SyncRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (run->input, result, NULL,
+                                                                      &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  run->asking = FALSE;
+  if (line == NULL)
+    {
+      /* End of input: run the rest without stopping. */
+      cap_lab_run (run->lab);
+      return;
+    }
+  g_strstrip (line);
+  if (line[0] == '\0')
+    cap_lab_step (run->lab);
+  else
+    send_command (run->lab, line);
+  ask_for_line (run);
+}
+
+static void
+ask_for_line (SyncRun *run)
+{
+  if (run->asking || run->input == NULL)
+    return;
+  run->asking = TRUE;
+  g_data_input_stream_read_line_async (run->input, G_PRIORITY_DEFAULT, run->cancellable,
+                                       on_line, run);
+}
+
+static gboolean
+same_waiters (GArray *a,
+              GArray *b)
+{
+  return a->len == b->len &&
+         (a->len == 0 || memcmp (a->data, b->data, a->len * sizeof (NcGateWaiter)) == 0);
+}
+
+/* "next: server accept(), client connect()  [Enter: step]" on stderr */
+static void
+on_sync_changed (CapLab  *lab,
+                 SyncRun *run)
+{
+  GArray *waiters = cap_lab_get_waiters (lab);
+  CapRecording *recording = cap_lab_get_recording (lab);
+  g_autoptr(GString) line = NULL;
+
+  if (run->shown == NULL || same_waiters (waiters, run->shown))
+    return;
+  g_array_set_size (run->shown, 0);
+  g_array_append_vals (run->shown, waiters->data, waiters->len);
+  if (waiters->len == 0)
+    return;
+
+  line = g_string_new ("next:");
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
+      const NcActorInfo *actor = w->actor < cap_recording_get_n_actors (recording)
+                                   ? cap_recording_get_actor (recording, w->actor) : NULL;
+
+      g_string_append_printf (line, "%s %s %s() [%u]", i ? "," : "",
+                              actor && actor->name ? actor->name : "?",
+                              nc_call_kind_name (w->kind), w->actor);
+    }
+  g_printerr ("%s  [Enter: step; “step N”: actor N; run; stop]\n", line->str);
+}
+
+static void
+on_sync_finished (CapLab  *lab,
+                  SyncRun *run)
+{
+  g_main_loop_quit (run->loop);
+}
+
+/**
+ * cap_lab_run_sync:
+ * @lab_path: (nullable): the helper, or %NULL to find it
+ * @out_recording: (out) (transfer full) (optional): the recording, set
+ *   whenever the lab was started, even if the run then failed: what was
+ *   received is kept
+ *
+ * Runs a scenario in the lab to its end. In step mode, waiting calls are
+ * shown on stderr and lines from stdin drive the gate: Enter steps, and
+ * "step N", "run", "pause", "stop" are passed on.
+ *
+ * Returns: %FALSE with @error set if the lab could not start or the run
+ *   did not end well
+ */
+gboolean
+cap_lab_run_sync (const char      *lab_path,
+                  const char      *scenario,
+                  const NcParams  *params,
+                  gboolean         step,
+                  CapRecording   **out_recording,
+                  GError         **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+  g_autoptr(GInputStream) in = NULL;
+  SyncRun run = { .lab = lab };
+  gboolean ok;
+
+  g_main_context_push_thread_default (context);
+  run.loop = g_main_loop_new (context, FALSE);
+  run.cancellable = g_cancellable_new ();
+  g_signal_connect (lab, "finished", G_CALLBACK (on_sync_finished), &run);
+
+  ok = cap_lab_start (lab, scenario, params, step, error);
+  if (ok)
+    {
+      if (step)
+        {
+          in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+          run.input = g_data_input_stream_new (in);
+          run.shown = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+          g_signal_connect (lab, "changed", G_CALLBACK (on_sync_changed), &run);
+          ask_for_line (&run);
+        }
+      g_main_loop_run (run.loop);
+
+      if (cap_lab_get_error (lab) != NULL)
+        {
+          g_propagate_error (error, g_error_copy (cap_lab_get_error (lab)));
+          ok = FALSE;
+        }
+      if (out_recording != NULL)
+        *out_recording = g_object_ref (cap_lab_get_recording (lab));
+    }
+
+  g_cancellable_cancel (run.cancellable);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_signal_handlers_disconnect_by_data (lab, &run);
+  g_clear_object (&run.input);
+  g_clear_object (&run.cancellable);
+  g_clear_pointer (&run.shown, g_array_unref);
+  g_main_loop_unref (run.loop);
+  g_main_context_pop_thread_default (context);
+  return ok;
+}
