@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-timeline-painter.h: draws a time range of a recording as a ladder
+ * diagram (time flowing down) into any cairo context: the timeline widget's
+ * snapshot, and PNG/SVG/PDF exports with no display. cairo + pango only.
+ *
+ * Columns are actors (or, for a capture without calls, endpoints); inside a
+ * column each socket has a thin lane. Calls are boxes on their socket's lane,
+ * packets are arrows between lanes, TCP states are bands along the lanes.
+ *
+ * The time axis collapses the time actors spent held at the step gate (a
+ * break mark shows where); every other stretch of time is drawn to scale.
+ * "Display time" below means that collapsed axis, in ns from the recording's
+ * start.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib-object.h>
+
+#include "cap-recording.h"
+#include "sl-palette.h"
+#include "sl-session.h"
+
+G_BEGIN_DECLS
+
+/* What the last draw did, for tests and benchmarks. */
+typedef struct
+{
+  guint n_columns;
+  guint n_lanes;
+  guint n_calls_drawn;
+  guint n_packets_drawn;       /* as single arrows */
+  guint n_packets_aggregated;  /* counted into per-row density strokes */
+  guint n_labels;
+  guint n_breaks_visible;
+  gboolean aggregated;         /* the packets were too dense for single arrows */
+} SlTimelineStats;
+
+#define SL_TYPE_TIMELINE_PAINTER (sl_timeline_painter_get_type ())
+G_DECLARE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, SL, TIMELINE_PAINTER, GObject)
+
+SlTimelinePainter *sl_timeline_painter_new             (void);
+
+/* What to draw */
+void          sl_timeline_painter_set_recording        (SlTimelinePainter *self,
+                                                        CapRecording      *recording);
+CapRecording *sl_timeline_painter_get_recording        (SlTimelinePainter *self);
+void          sl_timeline_painter_invalidate           (SlTimelinePainter *self);
+void          sl_timeline_painter_set_size             (SlTimelinePainter *self,
+                                                        int                width,
+                                                        int                height);
+void          sl_timeline_painter_set_range            (SlTimelinePainter *self,
+                                                        gint64             begin,
+                                                        gint64             end);
+void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
+                                                        gint64             ts);
+void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,
+                                                        SlSelectionKind    kind,
+                                                        guint              index);
+void          sl_timeline_painter_set_theme            (SlTimelinePainter *self,
+                                                        SlTheme            theme);
+void          sl_timeline_painter_set_text_scale       (SlTimelinePainter *self,
+                                                        double             scale);
+void          sl_timeline_painter_set_show_playhead    (SlTimelinePainter *self,
+                                                        gboolean           show);
+void          sl_timeline_painter_set_max_columns      (SlTimelinePainter *self,
+                                                        guint              max_columns);
+
+/* Drawing: the whole width x height, background included */
+void          sl_timeline_painter_draw                 (SlTimelinePainter *self,
+                                                        cairo_t           *cr);
+void          sl_timeline_painter_get_stats            (SlTimelinePainter *self,
+                                                        SlTimelineStats   *stats);
+
+/* Hit testing, against what the last draw put on screen */
+gboolean      sl_timeline_painter_hit                  (SlTimelinePainter *self,
+                                                        double             x,
+                                                        double             y,
+                                                        SlSelectionKind   *kind,
+                                                        guint             *index);
+
+/* The time axis (with the current size and range) */
+double        sl_timeline_painter_time_to_y            (SlTimelinePainter *self,
+                                                        gint64             ts);
+gint64        sl_timeline_painter_y_to_time            (SlTimelinePainter *self,
+                                                        double             y);
+double        sl_timeline_painter_to_display           (SlTimelinePainter *self,
+                                                        gint64             ts);
+gint64        sl_timeline_painter_from_display         (SlTimelinePainter *self,
+                                                        double             display);
+guint         sl_timeline_painter_get_n_breaks         (SlTimelinePainter *self);
+void          sl_timeline_painter_get_plot_area        (SlTimelinePainter *self,
+                                                        double            *top,
+                                                        double            *bottom);
+
+/* Geometry, for tests, exports and keyboard focus */
+guint         sl_timeline_painter_get_n_columns        (SlTimelinePainter *self);
+const char   *sl_timeline_painter_get_column_title     (SlTimelinePainter *self,
+                                                        guint              column);
+double        sl_timeline_painter_get_column_x         (SlTimelinePainter *self,
+                                                        guint              column);
+gboolean      sl_timeline_painter_get_socket_x         (SlTimelinePainter *self,
+                                                        guint32            socket,
+                                                        double            *x);
+gboolean      sl_timeline_painter_get_endpoint_x       (SlTimelinePainter *self,
+                                                        guint32            endpoint,
+                                                        double            *x);
+gboolean      sl_timeline_painter_get_call_rect        (SlTimelinePainter *self,
+                                                        guint              call,
+                                                        cairo_rectangle_t *rect);
+gboolean      sl_timeline_painter_get_packet_line      (SlTimelinePainter *self,
+                                                        guint              packet,
+                                                        double            *x0,
+                                                        double            *y0,
+                                                        double            *x1,
+                                                        double            *y1);
+SlRgb         sl_timeline_painter_get_packet_color     (SlTimelinePainter *self,
+                                                        guint              packet);
+const SlPalette *sl_timeline_painter_get_palette       (SlTimelinePainter *self);
+
+/* Text helpers shared with the inspectors and the CLI */
+char         *sl_format_duration                       (gint64             ns);
+char         *sl_format_time_at                        (gint64             ns,
+                                                        gint64             step);
+void          sl_format_call_label                     (const NcCall      *call,
+                                                        gint64             now,
+                                                        GString           *name,
+                                                        GString           *result);
+
+G_END_DECLS
