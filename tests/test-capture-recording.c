@@ -18,6 +18,7 @@
 
 #include "cap-dissect.h"
 #include "cap-live.h"
+#include "cap-reader.h"
 #include "cap-recording.h"
 #include "netcore.h"
 
@@ -374,16 +375,28 @@ test_truncated_file (void)
   g_assert_true (g_file_get_contents (path, &contents, &len, &error));
   n_full = cap_recording_get_n_packets (recording);
 
+  /* len - 1 is inside the last block, never on a boundary. */
+  {
+    g_autoptr(CapRecording) partial = cap_recording_new ();
+    g_autoptr(GError) cut_error = NULL;
+    g_assert_true (g_file_set_contents (cut_path, contents, (gssize) len - 1, &error));
+    g_assert_false (cap_recording_load_file (partial, cut_path, &cut_error));
+    g_assert_error (cut_error, CAP_FILE_ERROR, CAP_FILE_ERROR_TRUNCATED);
+  }
   for (gsize cut = len - 1; cut > len / 2; cut -= 97)
     {
       g_autoptr(CapRecording) partial = cap_recording_new ();
       g_autoptr(GError) cut_error = NULL;
 
       g_assert_true (g_file_set_contents (cut_path, contents, (gssize) cut, &error));
-      g_assert_false (cap_recording_load_file (partial, cut_path, &cut_error));
-      g_assert_nonnull (cut_error);
-      g_assert_nonnull (strstr (cut_error->message, "cut.pcapng"));
-      g_assert_nonnull (strstr (cut_error->message, "byte"));
+      /* A cut exactly between two blocks leaves a shorter, valid file; any
+       * other cut is damage, reported with the file's name and the byte. */
+      if (!cap_recording_load_file (partial, cut_path, &cut_error))
+        {
+          g_assert_nonnull (cut_error);
+          g_assert_nonnull (strstr (cut_error->message, "cut.pcapng"));
+          g_assert_nonnull (strstr (cut_error->message, "byte"));
+        }
       g_assert_cmpuint (cap_recording_get_n_packets (partial), <=, n_full);
       if (cut == len - 1)
         g_assert_cmpuint (cap_recording_get_n_packets (partial), >=, n_full - 1);
