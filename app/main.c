@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "sl-application.h"
 #include "sl-cli.h"
 
 static gboolean
@@ -21,10 +22,12 @@ main (int    argc,
 {
   setlocale (LC_ALL, "");
 
-  if (sl_cli_handles (argc, argv) || !have_display ())
+  /* A DISPLAY that cannot be opened (a stale variable over ssh) is headless too. */
+  if (sl_cli_handles (argc, argv) || !have_display () || !sl_application_display_works ())
     return sl_cli_main (argc, argv);
 
-  /* The window arrives with the ui/ work; until then the command line serves. */
-  fprintf (stderr, "socklens: the window is not built yet; running the default scenario.\n");
-  return sl_cli_main (1, argv);
+  {
+    g_autoptr(SlApplication) app = sl_application_new ();
+    return g_application_run (G_APPLICATION (app), argc, argv);
+  }
 }

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-live-run.h: a live run of a scenario for the window, feeding a
+ * CapRecording on the main thread.
+ *
+ * A STAND-IN for CapLab (capture/cap-lab.h): it runs the scenario's actors
+ * in this process (NcRun) and captures `lo` with libpcap, where CapLab runs
+ * them in the socklens-lab helper's own namespace. Same shape as CapLab
+ * (start / step / run / pause / stop, one recording), so the window swaps it
+ * for CapLab by changing this file only.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cap-recording.h"
+#include "netcore.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SL_LIVE_RUN_IDLE,      /* not started */
+  SL_LIVE_RUN_RUNNING,   /* calls go through as they come */
+  SL_LIVE_RUN_STEPPING,  /* each call waits for sl_live_run_step () */
+  SL_LIVE_RUN_FINISHED,  /* every actor has returned; see sl_live_run_get_error () */
+} SlLiveRunState;
+
+#define SL_TYPE_LIVE_RUN (sl_live_run_get_type ())
+G_DECLARE_FINAL_TYPE (SlLiveRun, sl_live_run, SL, LIVE_RUN, GObject)
+
+/* Properties: state (SlLiveRunState, as guint), capturing (boolean).
+ * Signals: "changed" after new calls or packets went into the recording or
+ * what waits at the gate changed; "finished" once, at the end. */
+
+SlLiveRun         *sl_live_run_new              (const NcScenario *scenario,
+                                                 const NcParams   *params);
+const NcScenario  *sl_live_run_get_scenario     (SlLiveRun        *self);
+CapRecording      *sl_live_run_get_recording    (SlLiveRun        *self);
+SlLiveRunState     sl_live_run_get_state        (SlLiveRun        *self);
+gboolean           sl_live_run_start            (SlLiveRun        *self,
+                                                 gboolean          stepping,
+                                                 GError          **error);
+void               sl_live_run_step             (SlLiveRun        *self);
+void               sl_live_run_step_actor       (SlLiveRun        *self,
+                                                 guint             actor);
+void               sl_live_run_run              (SlLiveRun        *self);
+void               sl_live_run_pause            (SlLiveRun        *self);
+void               sl_live_run_stop             (SlLiveRun        *self);
+/* Calls released by steps so far, and steps asked for but not yet released */
+guint              sl_live_run_get_n_steps      (SlLiveRun        *self);
+guint              sl_live_run_get_n_pending    (SlLiveRun        *self);
+/* "client connect(), server accept()": what waits at the gate, or NULL */
+char              *sl_live_run_describe_waiting (SlLiveRun        *self);
+/* Why packets are not captured (with the fix), or NULL when they are */
+const char        *sl_live_run_get_capture_problem (SlLiveRun     *self);
+/* After "finished": why the run failed or was stopped, or NULL */
+const GError      *sl_live_run_get_error        (SlLiveRun        *self);
+
+G_END_DECLS

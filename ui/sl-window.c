@@ -1,0 +1,1205 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-window.c: the main window.
+ *
+ * One SlSession holds what is shown: the recording of a live run, or of a
+ * file. A run feeds its recording on the main loop as it goes (SlLiveRun,
+ * later CapLab); a file is read in a GTask thread and swapped in whole once
+ * read, so neither ever freezes the window. Errors become toasts (passing)
+ * or the message bar (lasting: no capture, a failed run), never a dialog
+ * that stops the lesson.
+ */
+
+#include "config.h"
+
+#include "sl-window.h"
+
+#include <glib/gi18n.h>
+
+#include "sl-application.h"
+#include "sl-call-inspector.h"
+#include "sl-code-view.h"
+#include "sl-packet-inspector.h"
+#include "sl-resources.h"
+
+#ifndef SL_NO_TIMELINE_VIEW
+# include "sl-timeline-view.h"
+#endif
+
+#define MAX_RECENT 10
+
+static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
+
+struct _SlWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template */
+  AdwToastOverlay  *toast_overlay;
+  GtkMenuButton    *scenario_button;
+  GtkPopover       *scenario_popover;
+  GtkListBox       *scenario_list;
+  GtkLabel         *scenario_label;
+  GtkSpinner       *spinner;
+  GtkLabel         *status_label;
+  GtkDropDown      *speed_dropdown;
+  AdwSplitButton   *open_button;
+  GtkInfoBar       *info_bar;
+  GtkLabel         *info_label;
+  GtkStack         *main_stack;
+  AdwStatusPage    *empty_page;
+  GtkButton        *empty_step_button;
+  GtkBox           *timeline_slot;
+  GtkStack         *inspector_stack;
+  SlCodeView       *code_view;
+  SlPacketInspector *packet_inspector;
+  SlCallInspector  *call_inspector;
+  GMenu            *recent_submenu;
+
+  SlSession        *session;
+  GSettings        *settings;        /* NULL when the schema is not installed */
+  const NcScenario *scenario;
+  SlLiveRun        *live;
+  GFile            *file;            /* the file shown, if any */
+  GCancellable     *load_cancellable;
+  GMenu            *recent_menu;
+  GtkWidget        *timeline;
+  SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
+  guint             pending_index;
+};
+
+G_DEFINE_FINAL_TYPE (SlWindow, sl_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (SlWindow *self);
+static void update_status (SlWindow *self);
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void
+toast (SlWindow   *self,
+       const char *text)
+{
+  AdwToast *t = adw_toast_new (text);
+
+  adw_toast_set_timeout (t, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
+show_message (SlWindow       *self,
+              GtkMessageType  type,
+              const char     *text)
+{
+  gtk_info_bar_set_message_type (self->info_bar, type);
+  gtk_label_set_label (self->info_label, text);
+  gtk_info_bar_set_revealed (self->info_bar, TRUE);
+}
+
+static void
+hide_message (SlWindow *self)
+{
+  gtk_info_bar_set_revealed (self->info_bar, FALSE);
+}
+
+static void
+on_info_bar_response (SlWindow *self,
+                      int       response)
+{
+  hide_message (self);
+}
+
+/* ---- what is shown ------------------------------------------------------- */
+
+static gboolean
+recording_has_content (CapRecording *recording)
+{
+  return recording != NULL &&
+         (cap_recording_get_n_calls (recording) > 0 || cap_recording_get_n_packets (recording) > 0);
+}
+
+static void
+update_page (SlWindow *self)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  gboolean show = self->live != NULL || recording_has_content (recording);
+
+  gtk_stack_set_visible_child_name (self->main_stack, show ? "main" : "empty");
+}
+
+static void
+update_inspector (SlWindow *self)
+{
+  switch (sl_session_get_selection_kind (self->session))
+    {
+    case SL_SELECTION_CALL:
+      gtk_stack_set_visible_child_name (self->inspector_stack, "call");
+      break;
+    case SL_SELECTION_PACKET:
+      gtk_stack_set_visible_child_name (self->inspector_stack, "packet");
+      break;
+    case SL_SELECTION_NONE:
+    default:
+      gtk_stack_set_visible_child_name (self->inspector_stack, "none");
+      break;
+    }
+}
+
+/* "TCP echo" of "TCP echo: the stream socket model", for the header bar */
+static char *
+scenario_short_title (const NcScenario *scenario)
+{
+  const char *colon = strchr (scenario->title, ':');
+
+  return colon ? g_strndup (scenario->title, colon - scenario->title) : g_strdup (scenario->title);
+}
+
+static void
+update_empty_page (SlWindow *self)
+{
+  g_autofree char *step = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *short_title = self->scenario ? scenario_short_title (self->scenario) : NULL;
+  const char *title = self->scenario ? self->scenario->title : _("a scenario");
+
+  step = g_strdup_printf (_("Step Through %s"), short_title ? short_title : _("the Scenario"));
+  gtk_button_set_label (self->empty_step_button, step);
+  description =
+    g_markup_printf_escaped (_("Chosen: <b>%s</b> (change it top left).\n"
+                               "Press <b>Step</b> (F6 or Space) to run it one socket call at a "
+                               "time and watch each call's packets appear, or <b>Run</b> (F5) to "
+                               "run it all at once.\n"
+                               "Or open a saved .pcapng or .pcap (Ctrl+O), or drop one here."),
+                             title);
+  adw_status_page_set_description (self->empty_page, description);
+}
+
+static void
+update_status (SlWindow *self)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->scenario != NULL)
+    {
+      g_autofree char *short_title = scenario_short_title (self->scenario);
+      gtk_label_set_label (self->scenario_label, short_title);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), self->scenario->title);
+    }
+  else
+    gtk_label_set_label (self->scenario_label, _("Choose a Scenario"));
+
+  if (self->live != NULL)
+    {
+      SlLiveRunState state = sl_live_run_get_state (self->live);
+      guint n_steps = sl_live_run_get_n_steps (self->live);
+      g_autofree char *waiting = sl_live_run_describe_waiting (self->live);
+
+      switch (state)
+        {
+        case SL_LIVE_RUN_STEPPING:
+          g_string_append_printf (text, _("step %u"), n_steps);
+          if (waiting != NULL)
+            g_string_append_printf (text, _("  ·  next: %s"), waiting);
+          else
+            g_string_append (text, _("  ·  in the kernel…"));
+          break;
+        case SL_LIVE_RUN_RUNNING:
+          g_string_append (text, _("running…"));
+          break;
+        case SL_LIVE_RUN_FINISHED:
+          g_string_append_printf (text, _("finished: %u calls, %u packets"),
+                                  cap_recording_get_n_calls (recording),
+                                  cap_recording_get_n_packets (recording));
+          if (sl_live_run_get_error (self->live) != NULL)
+            g_string_append (text, _(" (stopped)"));
+          break;
+        case SL_LIVE_RUN_IDLE:
+        default:
+          break;
+        }
+      if (sl_live_run_get_capture_problem (self->live) != NULL)
+        g_string_append (text, _("  ·  calls only, no capture"));
+    }
+  else if (self->file != NULL && recording != NULL)
+    {
+      g_autofree char *name = g_file_get_basename (self->file);
+      g_string_append_printf (text, _("%s  ·  %u packets, %u calls"), name,
+                              cap_recording_get_n_packets (recording),
+                              cap_recording_get_n_calls (recording));
+    }
+  else if (sl_window_is_loading (self))
+    g_string_append (text, _("opening…"));
+
+  gtk_label_set_label (self->status_label, text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->str);
+}
+
+/* Makes @recording the one shown; the inspectors and code pane follow the session. */
+static void
+show_recording (SlWindow     *self,
+                CapRecording *recording)
+{
+  sl_session_select (self->session, SL_SELECTION_NONE, 0);
+  sl_session_set_recording (self->session, recording);
+  update_page (self);
+  update_status (self);
+  update_actions (self);
+}
+
+/* ---- live runs ----------------------------------------------------------- */
+
+static void
+drop_live (SlWindow *self)
+{
+  if (self->live == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->live, self);
+  sl_live_run_stop (self->live);
+  g_clear_object (&self->live);
+}
+
+static void
+on_live_changed (SlWindow *self)
+{
+  update_page (self);
+  update_status (self);
+  update_actions (self);
+}
+
+static void
+on_live_finished (SlWindow *self)
+{
+  const GError *error = sl_live_run_get_error (self->live);
+
+  sl_session_set_follow_live (self->session, FALSE);
+  if (error != NULL && !g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
+    {
+      g_autofree char *text = g_strdup_printf (_("The run failed: %s"), error->message);
+      show_message (self, GTK_MESSAGE_ERROR, text);
+    }
+  else if (error != NULL)
+    toast (self, _("Run stopped"));
+  else
+    toast (self, _("Run finished: scrub the timeline or click any call or packet"));
+  on_live_changed (self);
+}
+
+static gboolean
+live_is_active (SlWindow *self)
+{
+  return self->live != NULL && sl_live_run_get_state (self->live) != SL_LIVE_RUN_FINISHED;
+}
+
+static gboolean
+start_run (SlWindow *self,
+           gboolean  stepping)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SlLiveRun) live = NULL;
+
+  g_return_val_if_fail (self->scenario != NULL, FALSE);
+
+  drop_live (self);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->file);
+  hide_message (self);
+
+  live = sl_live_run_new (self->scenario, NULL);
+  g_signal_connect_swapped (live, "changed", G_CALLBACK (on_live_changed), self);
+  g_signal_connect_swapped (live, "finished", G_CALLBACK (on_live_finished), self);
+  g_signal_connect_swapped (live, "notify::state", G_CALLBACK (on_live_changed), self);
+  if (!sl_live_run_start (live, stepping, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not start %s: %s"),
+                                               self->scenario->name, error->message);
+      show_message (self, GTK_MESSAGE_ERROR, text);
+      return FALSE;
+    }
+  self->live = g_steal_pointer (&live);
+
+  if (sl_live_run_get_capture_problem (self->live) != NULL)
+    show_message (self, GTK_MESSAGE_WARNING, sl_live_run_get_capture_problem (self->live));
+
+  sl_session_set_follow_live (self->session, TRUE);
+  show_recording (self, sl_live_run_get_recording (self->live));
+  return TRUE;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+typedef struct
+{
+  CapRecording *recording;
+  GError       *error;  /* set with a partial recording: damage part way */
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_clear_object (&result->recording);
+  g_clear_error (&result->error);
+  g_free (result);
+}
+
+/* In a worker thread: the recording is new and reachable from this thread only. */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GFile *file = task_data;
+  g_autofree char *path = g_file_get_path (file);
+  LoadResult *result = g_new0 (LoadResult, 1);
+
+  if (path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Only local files can be opened"));
+      load_result_free (result);
+      return;
+    }
+
+  result->recording = cap_recording_new ();
+  if (!cap_recording_load_file (result->recording, path, &result->error) &&
+      !recording_has_content (result->recording))
+    {
+      g_task_return_error (task, g_steal_pointer (&result->error));
+      load_result_free (result);
+      return;
+    }
+  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+}
+
+static void
+add_recent (SlWindow *self,
+            GFile    *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) list = NULL;
+  guint n = 1;
+
+  if (self->settings == NULL)
+    return;
+  old = g_settings_get_strv (self->settings, "recent-files");
+  g_strv_builder_add (builder, uri);
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT; i++)
+    if (!g_str_equal (old[i], uri))
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  list = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-files", (const char *const *) list);
+}
+
+static void
+apply_pending_selection (SlWindow *self)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  SlSelectionKind kind = self->pending_kind;
+
+  self->pending_kind = SL_SELECTION_NONE;
+  if (kind == SL_SELECTION_PACKET && self->pending_index < cap_recording_get_n_packets (recording))
+    {
+      sl_session_set_playhead (self->session,
+                               cap_recording_get_packet (recording, self->pending_index)->ts);
+      sl_session_select (self->session, kind, self->pending_index);
+    }
+  else if (kind == SL_SELECTION_CALL && self->pending_index < cap_recording_get_n_calls (recording))
+    {
+      sl_session_set_playhead (self->session,
+                               cap_recording_get_call (recording, self->pending_index)->ts_start);
+      sl_session_select (self->session, kind, self->pending_index);
+    }
+}
+
+static void
+on_file_loaded (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  SlWindow *self = SL_WINDOW (source);
+  GTask *task = G_TASK (res);
+  GFile *file = g_task_get_task_data (task);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GError) error = NULL;
+  LoadResult *result = g_task_propagate_pointer (task, &error);
+
+  gtk_spinner_stop (self->spinner);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+
+  if (result == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not open “%s”: %s"), name,
+                                                   error->message);
+          show_message (self, GTK_MESSAGE_ERROR, text);
+        }
+      update_status (self);
+      update_actions (self);
+      return;
+    }
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      load_result_free (result);
+      return;
+    }
+
+  drop_live (self);
+  hide_message (self);
+  g_set_object (&self->file, file);
+  add_recent (self, file);
+  if (result->error != NULL)
+    {
+      g_autofree char *text =
+        g_strdup_printf (_("“%s” is damaged part way: showing what was read before the damage (%s)"),
+                         name, result->error->message);
+      show_message (self, GTK_MESSAGE_WARNING, text);
+    }
+  sl_session_set_follow_live (self->session, FALSE);
+  show_recording (self, result->recording);
+  sl_session_fit_all (self->session);
+  apply_pending_selection (self);
+  load_result_free (result);
+}
+
+void
+sl_window_open_file (SlWindow *self,
+                     GFile    *file)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+
+  task = g_task_new (self, self->load_cancellable, on_file_loaded, NULL);
+  g_task_set_source_tag (task, sl_window_open_file);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+  gtk_spinner_start (self->spinner);
+  update_status (self);
+}
+
+void
+sl_window_select_when_loaded (SlWindow        *self,
+                              SlSelectionKind  kind,
+                              guint            index)
+{
+  g_return_if_fail (SL_IS_WINDOW (self));
+
+  self->pending_kind = kind;
+  self->pending_index = index;
+}
+
+gboolean
+sl_window_is_loading (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  return gtk_spinner_get_spinning (self->spinner);
+}
+
+static void
+add_filters (GtkFileChooser *chooser)
+{
+  g_autoptr(GtkFileFilter) captures = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) pcapng = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) pcap = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (captures, _("Captures (.pcapng, .pcap)"));
+  gtk_file_filter_add_pattern (captures, "*.pcapng");
+  gtk_file_filter_add_pattern (captures, "*.pcap");
+  gtk_file_filter_add_pattern (captures, "*.cap");
+  gtk_file_filter_add_mime_type (captures, "application/x-pcapng");
+  gtk_file_filter_add_mime_type (captures, "application/vnd.tcpdump.pcap");
+  gtk_file_filter_set_name (pcapng, _("pcapng (.pcapng)"));
+  gtk_file_filter_add_pattern (pcapng, "*.pcapng");
+  gtk_file_filter_set_name (pcap, _("pcap (.pcap)"));
+  gtk_file_filter_add_pattern (pcap, "*.pcap");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+
+  gtk_file_chooser_add_filter (chooser, captures);
+  gtk_file_chooser_add_filter (chooser, pcapng);
+  gtk_file_chooser_add_filter (chooser, pcap);
+  gtk_file_chooser_add_filter (chooser, all);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  SlWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file != NULL)
+        sl_window_open_file (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Open a Recording"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  add_filters (GTK_FILE_CHOOSER (dialog));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  sl_window_open_file (SL_WINDOW (widget), file);
+}
+
+/* ---- saving -------------------------------------------------------------- */
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CapRecording *recording = task_data;
+  const char *path = g_object_get_data (G_OBJECT (task), "path");
+  GError *error = NULL;
+
+  if (cap_recording_save (recording, path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  SlWindow *self = SL_WINDOW (source);
+  g_autoptr(GFile) file = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+      show_message (self, GTK_MESSAGE_ERROR, text);
+      return;
+    }
+  add_recent (self, file);
+  {
+    g_autofree char *text = g_strdup_printf (_("Saved “%s”: it opens in Wireshark too"), name);
+    toast (self, text);
+  }
+}
+
+static void
+save_to (SlWindow *self,
+         GFile    *file)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GTask) task = NULL;
+
+  if (path == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, _("Recordings can be saved to local files only"));
+      return;
+    }
+
+  task = g_task_new (self, NULL, on_saved, g_object_ref (file));
+  g_task_set_source_tag (task, save_to);
+  g_object_set_data_full (G_OBJECT (task), "path", g_steal_pointer (&path), g_free);
+  g_task_set_task_data (task, g_object_ref (recording), g_object_unref);
+  /* A live recording grows on the main thread: write it there (it is
+   * small). A finished one is read-only and may be large: a thread. */
+  if (live_is_active (self))
+    save_thread (task, self, recording, NULL);
+  else
+    g_task_run_in_thread (task, save_thread);
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  SlWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file != NULL)
+        save_to (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+  CapRecording *recording = sl_session_get_recording (self->session);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+
+  if (!recording_has_content (recording))
+    return;
+
+  dialog = gtk_file_chooser_native_new (_("Save as pcapng"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_filter_set_name (filter, _("pcapng (.pcapng)"));
+  gtk_file_filter_add_pattern (filter, "*.pcapng");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+
+  if (self->file != NULL)
+    {
+      g_autofree char *base = g_file_get_basename (self->file);
+      char *dot = strrchr (base, '.');
+      if (dot != NULL)
+        *dot = '\0';
+      name = g_strdup_printf ("%s.pcapng", base);
+    }
+  else
+    name = g_strdup_printf ("%s.pcapng", cap_recording_get_scenario (recording)
+                                           ? cap_recording_get_scenario (recording) : "socklens");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* ---- run control --------------------------------------------------------- */
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+
+  if (live_is_active (self))
+    sl_live_run_run (self->live);
+  else if (self->scenario != NULL)
+    start_run (self, FALSE);
+  update_actions (self);
+}
+
+static void
+step_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+
+  /* With nothing running, Step starts a stepped run: the first press is the
+   * first call, so every press is exactly one call. */
+  if (!live_is_active (self) && (self->scenario == NULL || !start_run (self, TRUE)))
+    return;
+  if (sl_live_run_get_state (self->live) == SL_LIVE_RUN_RUNNING)
+    sl_live_run_pause (self->live);
+  sl_live_run_step (self->live);
+  sl_session_set_follow_live (self->session, TRUE);
+  update_status (self);
+}
+
+static void
+step_actor_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+  guint actor = g_variant_get_uint32 (parameter);
+
+  if (live_is_active (self))
+    sl_live_run_step_actor (self->live, actor);
+}
+
+static void
+pause_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+
+  if (live_is_active (self))
+    sl_live_run_pause (self->live);
+  sl_session_set_playing (self->session, FALSE);
+  update_actions (self);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+
+  if (live_is_active (self))
+    sl_live_run_stop (self->live);
+  sl_session_set_playing (self->session, FALSE);
+}
+
+static void
+restart_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+  gboolean stepping = self->live == NULL || sl_live_run_get_state (self->live) != SL_LIVE_RUN_RUNNING;
+
+  if (self->scenario != NULL)
+    start_run (self, stepping);
+}
+
+static void
+fullscreen_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkWindow *window = GTK_WINDOW (widget);
+
+  if (gtk_window_is_fullscreen (window))
+    gtk_window_unfullscreen (window);
+  else
+    gtk_window_fullscreen (window);
+}
+
+static void
+choose_scenario_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  sl_window_set_scenario (SL_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+update_actions (SlWindow *self)
+{
+  GtkWidget *w = GTK_WIDGET (self);
+  CapRecording *recording = sl_session_get_recording (self->session);
+  SlLiveRunState state = self->live ? sl_live_run_get_state (self->live) : SL_LIVE_RUN_IDLE;
+  gboolean active = live_is_active (self);
+  gboolean have_scenario = self->scenario != NULL;
+
+  gtk_widget_action_set_enabled (w, "win.run", have_scenario && state != SL_LIVE_RUN_RUNNING);
+  gtk_widget_action_set_enabled (w, "win.step", have_scenario);
+  gtk_widget_action_set_enabled (w, "win.step-actor", state == SL_LIVE_RUN_STEPPING);
+  gtk_widget_action_set_enabled (w, "win.pause",
+                                 state == SL_LIVE_RUN_RUNNING || sl_session_get_playing (self->session));
+  gtk_widget_action_set_enabled (w, "win.stop", active);
+  gtk_widget_action_set_enabled (w, "win.restart", have_scenario && self->live != NULL);
+  gtk_widget_action_set_enabled (w, "win.save", recording_has_content (recording));
+}
+
+/* ---- scenarios ----------------------------------------------------------- */
+
+static GtkWidget *
+make_scenario_row (const NcScenario *scenario)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_label_new (scenario->title);
+  g_autofree char *sub = g_strdup_printf ("%s  ·  %s", scenario->name,
+                                          scenario->topic ? scenario->topic : "");
+  GtkWidget *name = gtk_label_new (sub);
+  GtkWidget *notice = gtk_label_new (scenario->notice);
+
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (name, "dim-label");
+  gtk_widget_add_css_class (name, "caption");
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (notice), 0);
+  gtk_label_set_wrap (GTK_LABEL (notice), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (notice), 60);
+  gtk_label_set_width_chars (GTK_LABEL (notice), 50);
+  gtk_label_set_lines (GTK_LABEL (notice), 4);
+  gtk_label_set_ellipsize (GTK_LABEL (notice), PANGO_ELLIPSIZE_END);
+
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), notice);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_widget_set_margin_start (box, 8);
+  gtk_widget_set_margin_end (box, 8);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_tooltip_text (row, scenario->notice);
+  g_object_set_data (G_OBJECT (row), "scenario", (gpointer) scenario);
+  return row;
+}
+
+static void
+fill_scenarios (SlWindow *self)
+{
+  guint n = 0;
+  const NcScenario *const *list = nc_scenario_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    gtk_list_box_append (self->scenario_list, make_scenario_row (list[i]));
+}
+
+static void
+on_scenario_row_activated (SlWindow      *self,
+                           GtkListBoxRow *row)
+{
+  const NcScenario *scenario = g_object_get_data (G_OBJECT (row), "scenario");
+
+  gtk_popover_popdown (self->scenario_popover);
+  sl_window_set_scenario (self, scenario->name);
+}
+
+/* ---- recent files and speed ---------------------------------------------- */
+
+static void
+fill_recent_menu (SlWindow *self)
+{
+  g_auto(GStrv) uris = NULL;
+
+  g_menu_remove_all (self->recent_menu);
+  if (self->settings == NULL)
+    return;
+  uris = g_settings_get_strv (self->settings, "recent-files");
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_uri (uris[i]);
+      g_autofree char *name = g_file_get_basename (file);
+      g_autoptr(GMenuItem) item = g_menu_item_new (name, NULL);
+
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", uris[i]);
+      g_menu_append_item (self->recent_menu, item);
+    }
+  if (uris[0] == NULL)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_("No recent recordings"), "win.none");
+      g_menu_append_item (self->recent_menu, item);
+    }
+}
+
+static void
+on_speed_selected (SlWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (self->speed_dropdown);
+
+  if (i >= G_N_ELEMENTS (speeds))
+    return;
+  sl_session_set_speed (self->session, speeds[i]);
+  if (self->settings != NULL)
+    g_settings_set_double (self->settings, "playback-speed", speeds[i]);
+}
+
+static void
+select_speed (SlWindow *self,
+              double    speed)
+{
+  guint best = 3;
+
+  for (guint i = 0; i < G_N_ELEMENTS (speeds); i++)
+    if (ABS (speeds[i] - speed) < ABS (speeds[best] - speed))
+      best = i;
+  gtk_drop_down_set_selected (self->speed_dropdown, best);
+}
+
+/* ---- drag and drop ------------------------------------------------------- */
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         SlWindow      *self)
+{
+  GFile *file = NULL;
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = g_value_get_boxed (value);
+      if (files != NULL)
+        file = files->data;
+      if (files != NULL && files->next != NULL)
+        toast (self, _("Several files dropped: opening the first"));
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    file = g_value_get_object (value);
+
+  if (file == NULL)
+    return FALSE;
+  sl_window_open_file (self, file);
+  return TRUE;
+}
+
+/* ---- window -------------------------------------------------------------- */
+
+static void
+on_selection_changed (SlWindow *self)
+{
+  update_inspector (self);
+}
+
+static gboolean
+sl_window_close_request (GtkWindow *window)
+{
+  SlWindow *self = SL_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+      if (!gtk_window_is_maximized (window) && !gtk_window_is_fullscreen (window))
+        {
+          g_settings_set_int (self->settings, "window-width", width);
+          g_settings_set_int (self->settings, "window-height", height);
+        }
+    }
+  return GTK_WINDOW_CLASS (sl_window_parent_class)->close_request (window);
+}
+
+static void
+sl_window_dispose (GObject *object)
+{
+  SlWindow *self = SL_WINDOW (object);
+
+  g_cancellable_cancel (self->load_cancellable);
+  drop_live (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SL_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (sl_window_parent_class)->dispose (object);
+}
+
+static void
+sl_window_finalize (GObject *object)
+{
+  SlWindow *self = SL_WINDOW (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->file);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->recent_menu);
+
+  G_OBJECT_CLASS (sl_window_parent_class)->finalize (object);
+}
+
+static void
+sl_window_class_init (SlWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = sl_window_dispose;
+  object_class->finalize = sl_window_finalize;
+  window_class->close_request = sl_window_close_request;
+
+  /* Referenced so the linker keeps the resources; they register themselves at load. */
+  (void) sl_get_resource ();
+  g_type_ensure (SL_TYPE_CODE_VIEW);
+  g_type_ensure (SL_TYPE_PACKET_INSPECTOR);
+  g_type_ensure (SL_TYPE_CALL_INSPECTOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/socklens/Socklens/ui/sl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_button);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_popover);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_list);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_label);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, speed_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, info_bar);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, info_label);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_step_button);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, timeline_slot);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, inspector_stack);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, code_view);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, packet_inspector);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, call_inspector);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, recent_submenu);
+  gtk_widget_class_bind_template_callback (widget_class, on_info_bar_response);
+  gtk_widget_class_bind_template_callback (widget_class, on_scenario_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_speed_selected);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.step", NULL, step_action);
+  gtk_widget_class_install_action (widget_class, "win.step-actor", "u", step_actor_action);
+  gtk_widget_class_install_action (widget_class, "win.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.restart", NULL, restart_action);
+  gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-scenario", "s",
+                                   choose_scenario_action);
+}
+
+static void
+add_timeline (SlWindow *self)
+{
+#ifndef SL_NO_TIMELINE_VIEW
+  self->timeline = sl_timeline_view_new (self->session);
+#else
+  /* Until the timeline widget lands, say so rather than show a blank. */
+  self->timeline = gtk_label_new (_("The timeline is not built in yet."));
+  gtk_widget_add_css_class (self->timeline, "dim-label");
+#endif
+  gtk_widget_set_hexpand (self->timeline, TRUE);
+  gtk_widget_set_vexpand (self->timeline, TRUE);
+  gtk_box_append (self->timeline_slot, self->timeline);
+}
+
+static void
+sl_window_init (SlWindow *self)
+{
+  GtkDropTarget *drop;
+  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->session = sl_session_new ();
+  sl_code_view_set_session (self->code_view, self->session);
+  sl_packet_inspector_set_session (self->packet_inspector, self->session);
+  sl_call_inspector_set_session (self->call_inspector, self->session);
+  g_signal_connect_object (self->session, "notify::selection-kind",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::selection-index",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::playing",
+                           G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  add_timeline (self);
+
+  /* The Open button's arrow and the main menu share one recent list. */
+  self->recent_menu = g_menu_new ();
+  adw_split_button_set_menu_model (self->open_button, G_MENU_MODEL (self->recent_menu));
+  g_menu_append_section (self->recent_submenu, NULL, G_MENU_MODEL (self->recent_menu));
+
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  fill_scenarios (self);
+}
+
+static void
+apply_settings (SlWindow *self)
+{
+  g_autofree char *last = NULL;
+
+  if (self->settings == NULL)
+    {
+      sl_window_set_scenario (self, "tcp-echo");
+      return;
+    }
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  select_speed (self, g_settings_get_double (self->settings, "playback-speed"));
+  g_signal_connect_object (self->settings, "changed::recent-files",
+                           G_CALLBACK (fill_recent_menu), self, G_CONNECT_SWAPPED);
+
+  last = g_settings_get_string (self->settings, "last-scenario");
+  if (!sl_window_set_scenario (self, last))
+    sl_window_set_scenario (self, "tcp-echo");
+}
+
+SlWindow *
+sl_window_new (GtkApplication *application)
+{
+  SlWindow *self = g_object_new (SL_TYPE_WINDOW, "application", application, NULL);
+
+  if (SL_IS_APPLICATION (application))
+    {
+      GSettings *settings = sl_application_get_settings (SL_APPLICATION (application));
+      if (settings != NULL)
+        self->settings = g_object_ref (settings);
+    }
+  apply_settings (self);
+  fill_recent_menu (self);
+  update_page (self);
+  update_inspector (self);
+  update_status (self);
+  update_actions (self);
+  return self;
+}
+
+SlSession *
+sl_window_get_session (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+SlLiveRun *
+sl_window_get_live_run (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), NULL);
+  return self->live;
+}
+
+const NcScenario *
+sl_window_get_scenario (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), NULL);
+  return self->scenario;
+}
+
+/**
+ * sl_window_set_scenario:
+ * Chooses what Run and Step start. What is shown stays until then.
+ * Returns: %FALSE if there is no scenario named @name.
+ */
+gboolean
+sl_window_set_scenario (SlWindow   *self,
+                        const char *name)
+{
+  const NcScenario *scenario;
+
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+
+  scenario = name ? nc_scenario_lookup (name) : NULL;
+  if (scenario == NULL)
+    return FALSE;
+  self->scenario = scenario;
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-scenario", scenario->name);
+  update_empty_page (self);
+  update_status (self);
+  update_actions (self);
+  return TRUE;
+}

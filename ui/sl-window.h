@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sl-window.h: the main window: a scenario, its run or a file, on one timeline. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sl-live-run.h"
+#include "sl-session.h"
+
+G_BEGIN_DECLS
+
+#define SL_TYPE_WINDOW (sl_window_get_type ())
+G_DECLARE_FINAL_TYPE (SlWindow, sl_window, SL, WINDOW, AdwApplicationWindow)
+
+/* Actions (win.): open, open-recent(s), save, run, step, step-actor(u), pause,
+ * stop, restart, choose-scenario(s), fullscreen. */
+
+SlWindow         *sl_window_new               (GtkApplication *application);
+SlSession        *sl_window_get_session       (SlWindow       *self);
+/* The live run shown now, or NULL (a file, or nothing yet) */
+SlLiveRun        *sl_window_get_live_run      (SlWindow       *self);
+const NcScenario *sl_window_get_scenario      (SlWindow       *self);
+gboolean          sl_window_set_scenario      (SlWindow       *self,
+                                               const char     *name);
+/* Loads in a worker thread; the recording is swapped in when it is read. */
+void              sl_window_open_file         (SlWindow       *self,
+                                               GFile          *file);
+/* What to select once the next file is read (--select) */
+void              sl_window_select_when_loaded (SlWindow      *self,
+                                                SlSelectionKind kind,
+                                                guint          index);
+/* TRUE while a file is being read */
+gboolean          sl_window_is_loading        (SlWindow       *self);
+
+G_END_DECLS
