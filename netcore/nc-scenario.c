@@ -13,6 +13,17 @@
 extern const NcScenario nc_scenario_tcp_echo;
 extern const NcScenario nc_scenario_udp_echo;
 extern const NcScenario nc_scenario_tcp_lossy;
+extern const NcScenario nc_scenario_tcp_backlog;
+extern const NcScenario nc_scenario_tcp_refused;
+extern const NcScenario nc_scenario_tcp_bulk;
+extern const NcScenario nc_scenario_tcp_half_close;
+extern const NcScenario nc_scenario_udp_unreachable;
+extern const NcScenario nc_scenario_tcp_ipv6;
+extern const NcScenario nc_scenario_udp_ipv6;
+extern const NcScenario nc_scenario_raw_icmp;
+extern const NcScenario nc_scenario_names_and_bytes;
+extern const NcScenario nc_scenario_nonblocking;
+extern const NcScenario nc_scenario_select_server;
 extern const NcScenario nc_scenario_socketserver_tcp;
 extern const NcScenario nc_scenario_socketserver_udp;
 extern const NcScenario nc_scenario_socketserver_forking;
@@ -20,8 +31,22 @@ extern const NcScenario nc_scenario_socketserver_forking;
 /* In the lecture's order: what a class meets first comes first. */
 static const NcScenario *const scenarios[] = {
   &nc_scenario_tcp_echo,
+  /* Stream Sockets Functions: listen(backlog), connect(), send()/recv(), close() */
+  &nc_scenario_tcp_backlog,
+  &nc_scenario_tcp_refused,
+  &nc_scenario_tcp_bulk,
+  &nc_scenario_tcp_half_close,
   &nc_scenario_udp_echo,
+  &nc_scenario_udp_unreachable,
   &nc_scenario_tcp_lossy,
+  /* Creating sockets, revisited: AF_INET6 and SOCK_RAW, once the models are known */
+  &nc_scenario_tcp_ipv6,
+  &nc_scenario_udp_ipv6,
+  &nc_scenario_raw_icmp,
+  /* Other Socket Functions, Non-blocking Socket, select */
+  &nc_scenario_names_and_bytes,
+  &nc_scenario_nonblocking,
+  &nc_scenario_select_server,
   /* Server Libraries: the lecture's last topic */
   &nc_scenario_socketserver_tcp,
   &nc_scenario_socketserver_udp,

@@ -9,11 +9,12 @@
 #include "config.h"
 
 #include "netcore.h"
+#include "nc-echo-actors.h"
 
 #include <errno.h>
 #include <string.h>
 
-static int
+int
 tcp_echo_server (NcActorContext *ctx)
 {
   const NcParams *params = nc_actor_get_params (ctx);
@@ -56,7 +57,7 @@ tcp_echo_server (NcActorContext *ctx)
   return 0;
 }
 
-static int
+int
 tcp_echo_client (NcActorContext *ctx)
 {
   const NcParams *params = nc_actor_get_params (ctx);

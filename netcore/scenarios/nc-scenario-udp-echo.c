@@ -7,11 +7,12 @@
 #include "config.h"
 
 #include "netcore.h"
+#include "nc-echo-actors.h"
 
 #include <errno.h>
 #include <string.h>
 
-static int
+int
 udp_echo_server (NcActorContext *ctx)
 {
   const NcParams *params = nc_actor_get_params (ctx);
@@ -52,7 +53,7 @@ udp_echo_server (NcActorContext *ctx)
   return 0;
 }
 
-static int
+int
 udp_echo_client (NcActorContext *ctx)
 {
   const NcParams *params = nc_actor_get_params (ctx);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tcp-bulk: one MiB through a stream socket.
+ *
+ * The client calls send() in a loop until all the bytes are handed to its
+ * kernel, then closes. send() returns when the bytes are in the kernel's send
+ * buffer, not when they have arrived: the kernel cuts them into segments,
+ * sends as many as the receiver's window allows, and the receiver's kernel
+ * acknowledges them, often one ACK for several segments. The server calls
+ * recv() until it returns 0, and counts the bytes.
+ */
+
+#include "config.h"
+
+#include "netcore.h"
+#include "nc-scenario-helpers.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define CHUNK (64 * 1024)  /* bytes handed to each send() */
+
+static int
+bulk_server (NcActorContext *ctx)
+{
+  g_autofree char *buf = g_malloc (CHUNK);
+  guint64 total = 0;
+  ssize_t n;
+  int fd, conn;
+
+  fd = nc_listening_socket (ctx, 5);  /* socket(), bind(), listen(5) */
+  if (fd < 0)
+    return -1;
+
+  conn = nc_accept (fd, NULL, NULL);
+  if (conn < 0)
+    {
+      int err = errno;
+      nc_close (fd);
+      return nc_actor_fail (ctx, err, "accept()");
+    }
+
+  /* Each recv() returns what has arrived so far, up to CHUNK bytes: the
+   * pieces need not match the client's send() calls. */
+  while ((n = nc_recv (conn, buf, CHUNK, 0)) > 0)
+    total += (guint64) n;
+
+  nc_close (conn);
+  nc_close (fd);
+  if (n < 0)
+    return nc_actor_fail (ctx, errno, "recv() after %" G_GUINT64_FORMAT " bytes", total);
+  return 0;
+}
+
+/* The data: the message over and over, so a segment's bytes are readable. */
+static void
+fill (char       *buf,
+      gsize       len,
+      const char *message)
+{
+  gsize m = MAX (strlen (message), 1);
+
+  for (gsize i = 0; i < len; i++)
+    buf[i] = message[0] ? message[i % m] : '.';
+}
+
+static int
+bulk_client (NcActorContext *ctx)
+{
+  const NcParams *params = nc_actor_get_params (ctx);
+  guint64 total = (guint64) params->count * 1024;  /* count is in KiB */
+  guint64 sent = 0;
+  g_autofree char *buf = g_malloc (CHUNK);
+  int fd;
+
+  fill (buf, CHUNK, params->message);
+
+  fd = nc_connected_socket (ctx);  /* socket(), connect() */
+  if (fd < 0)
+    return -1;
+
+  /* send() says how many bytes it took; a loop makes sure it takes all. */
+  while (sent < total)
+    {
+      ssize_t n = nc_send (fd, buf, (size_t) MIN ((guint64) CHUNK, total - sent), 0);
+      if (n < 0)
+        {
+          int err = errno;
+          nc_close (fd);
+          return nc_actor_fail (ctx, err, "send() after %" G_GUINT64_FORMAT " bytes", sent);
+        }
+      sent += (guint64) n;
+    }
+
+  /* close() returns at once too: the kernel still delivers what is queued. */
+  nc_close (fd);
+  return 0;
+}
+
+static const NcActorSpec tcp_bulk_actors[] = {
+  { "server", "server", bulk_server },
+  { "client", "client", bulk_client },
+};
+
+const NcScenario nc_scenario_tcp_bulk = {
+  .name = "tcp-bulk",
+  .title = "TCP bulk transfer: send() in a loop",
+  .topic = "Stream Sockets Functions (3/3): send(), recv()",
+  .notice =
+    "Each send() returns as soon as its bytes are copied into the kernel's send buffer, "
+    "usually long before they are acknowledged: look for ACKs that arrive after the last "
+    "send() has returned. The kernel cuts the stream into segments of its own size, not "
+    "the size of the send() calls, and the server's recv() calls return pieces of yet "
+    "other sizes. The receiver's kernel acknowledges several segments with one ACK, and "
+    "each ACK carries a window: how many more bytes it is ready to take. Count the bytes: "
+    "what the recv() calls return adds up exactly to what the send() calls took.",
+  .source = "/org/socklens/scenarios/nc-scenario-tcp-bulk.c",
+  .default_port = 0,
+  .default_message = "hello",
+  .default_count = 1024,
+  .default_host = "127.0.0.1",
+  .n_actors = G_N_ELEMENTS (tcp_bulk_actors),
+  .actors = tcp_bulk_actors,
+};
