@@ -9,11 +9,14 @@
  * namespace that table is exactly the run's sockets. On a shared host
  * (capabilities or root mode) only sockets on the run's port are kept.
  *
- * Sampling is driven by events (a call returned, a packet went by) and
- * paced: at most one dump a millisecond, a little after the event so the
- * kernel has processed the packet the tap just saw, and once more a few
- * milliseconds after a change. Only changes are written, as SOCKSTATE
- * records; a socket that disappears is reported once as CLOSE.
+ * Sampling is driven by events. A call that changes a socket's state
+ * (listen, accept, connect, shutdown, close) samples at once, on its own
+ * thread, so a state that lasts less than a millisecond is still seen.
+ * Packets and other calls only wake the sampling thread, which is paced: at
+ * most one dump a millisecond, a little after the event so the kernel has
+ * processed the packet the tap just saw, and once more a few milliseconds
+ * after a change. Only changes are written, as SOCKSTATE records; a socket
+ * that disappears is reported once as CLOSE.
  */
 #include "config.h"
 
@@ -50,7 +53,8 @@ struct _SlLabDiag
   gboolean    stopping;
   GHashTable *inode_actor;   /* inode -> actor + 1; under mutex */
 
-  GHashTable *last;          /* key -> CapSockState; the diag thread's own */
+  GMutex      sample_lock;   /* one dump at a time: the thread's or a call's */
+  GHashTable *last;          /* key -> CapSockState; under sample_lock */
 };
 
 typedef struct
@@ -251,7 +255,7 @@ same_state (const CapSockState *a,
 
 /* Dumps every namespace, writes what changed. Returns whether anything did. */
 static gboolean
-sample (SlLabDiag *self)
+sample_locked (SlLabDiag *self)
 {
   g_autoptr(GArray) now = g_array_new (FALSE, FALSE, sizeof (Entry));
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -301,6 +305,17 @@ sample (SlLabDiag *self)
 
   g_hash_table_unref (self->last);
   self->last = g_steal_pointer (&seen);
+  return changed;
+}
+
+static gboolean
+sample (SlLabDiag *self)
+{
+  gboolean changed;
+
+  g_mutex_lock (&self->sample_lock);
+  changed = sample_locked (self);
+  g_mutex_unlock (&self->sample_lock);
   return changed;
 }
 
@@ -355,6 +370,7 @@ sl_lab_diag_new (SlLab   *lab,
 
   self->lab = lab;
   g_mutex_init (&self->mutex);
+  g_mutex_init (&self->sample_lock);
   g_cond_init (&self->cond);
   self->inode_actor = g_hash_table_new (NULL, NULL);
   self->last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -397,6 +413,17 @@ sl_lab_diag_poke (SlLabDiag *self)
   self->dirty = TRUE;
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->mutex);
+}
+
+/* A call just changed a socket's state: look now, on the caller's thread.
+ * Netlink sockets work from any thread; in a multi-host lab each host's
+ * socket was made in that host's namespace. */
+void
+sl_lab_diag_sample_now (SlLabDiag *self)
+{
+  if (self == NULL)
+    return;
+  sample (self);
 }
 
 /* @fd was just returned by socket() or accept() in @actor: remember its inode. */
@@ -446,6 +473,7 @@ sl_lab_diag_free (SlLabDiag *self)
   g_hash_table_unref (self->inode_actor);
   g_hash_table_unref (self->last);
   g_mutex_clear (&self->mutex);
+  g_mutex_clear (&self->sample_lock);
   g_cond_clear (&self->cond);
   g_free (self);
 }

@@ -283,11 +283,17 @@ announce_mode (SlLab *lab)
       break;
     case SL_LAB_MODE_CAPABILITIES:
     case SL_LAB_MODE_ROOT:
-      text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's port "
-                              "and ICMP (a private network namespace was not possible: %s).",
-                              lab->mode_used == SL_LAB_MODE_ROOT ? "as root"
-                                : "with the helper's capabilities (cap_net_raw)",
-                              lab->no_namespace ? lab->no_namespace : "not tried");
+      {
+        g_autofree char *why = lab->no_namespace
+          ? g_strdup_printf (" (a private network namespace was not possible: %s)",
+                             lab->no_namespace)
+          : g_strdup_printf (" (--mode %s)", sl_lab_mode_name (lab->mode));
+
+        text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's "
+                                "port and ICMP%s.",
+                                lab->mode_used == SL_LAB_MODE_ROOT ? "as root"
+                                  : "with the helper's capabilities (cap_net_raw)", why);
+      }
       break;
     case SL_LAB_MODE_CALLS_ONLY:
     case SL_LAB_MODE_AUTO:
@@ -381,6 +387,18 @@ on_call (const NcCall *call,
   if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0)
     sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
   follow_server_port (lab, call);
+  switch (call->kind)
+    {
+    case NC_CALL_LISTEN:
+    case NC_CALL_ACCEPT:
+    case NC_CALL_CONNECT:
+    case NC_CALL_SHUTDOWN:
+    case NC_CALL_CLOSE:
+      sl_lab_diag_sample_now (lab->diag);
+      break;
+    default:
+      break;
+    }
   sl_lab_diag_poke (lab->diag);
 }
 

@@ -115,6 +115,7 @@ void        sl_lab_stream_close       (SlLab       *lab);
 SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_diag_poke          (SlLabDiag   *diag);
+void        sl_lab_diag_sample_now    (SlLabDiag   *diag);
 void        sl_lab_diag_note_socket   (SlLabDiag   *diag,
                                        int          fd,
                                        guint        actor);

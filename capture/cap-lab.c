@@ -35,6 +35,7 @@ struct _CapLab
 
   char          *lab_path;
   char          *mode;
+  char         **wrapper;      /* argv prefix, e.g. runuser -u USER -- */
   GSubprocess   *process;
   GOutputStream *commands;
   GInputStream  *output;
@@ -100,6 +101,7 @@ cap_lab_finalize (GObject *object)
   g_free (self->mode_message);
   g_free (self->lab_path);
   g_free (self->mode);
+  g_strfreev (self->wrapper);
   G_OBJECT_CLASS (cap_lab_parent_class)->finalize (object);
 }
 
@@ -205,6 +207,23 @@ cap_lab_set_mode (CapLab     *self,
   g_return_if_fail (!self->started);
   g_free (self->mode);
   self->mode = g_strdup (mode);
+}
+
+/**
+ * cap_lab_set_wrapper:
+ * @wrapper: (nullable) (array zero-terminated=1): a command the lab is run
+ *   through, e.g. { "runuser", "-u", "someone", "--", NULL }
+ *
+ * The helper's pid is then the wrapper's.
+ */
+void
+cap_lab_set_wrapper (CapLab             *self,
+                     const char *const  *wrapper)
+{
+  g_return_if_fail (CAP_IS_LAB (self));
+  g_return_if_fail (!self->started);
+  g_strfreev (self->wrapper);
+  self->wrapper = g_strdupv ((char **) wrapper);
 }
 
 CapRecording *
@@ -413,6 +432,8 @@ build_argv (CapLab         *self,
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
+  for (guint i = 0; self->wrapper != NULL && self->wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (self->wrapper[i]));
   g_ptr_array_add (argv, g_strdup (self->lab_path));
   g_ptr_array_add (argv, g_strdup (scenario));
   if (step)

@@ -35,6 +35,8 @@ CapLab         *cap_lab_new             (const char      *lab_path);
 const char     *cap_lab_get_lab_path    (CapLab          *self);
 void            cap_lab_set_mode        (CapLab          *self,
                                          const char      *mode);
+void            cap_lab_set_wrapper     (CapLab          *self,
+                                         const char *const *wrapper);
 gboolean        cap_lab_start           (CapLab          *self,
                                          const char      *scenario,
                                          const NcParams  *params,

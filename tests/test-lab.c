@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-lab.c: socklens-lab and CapLab, for real: namespaces, capture,
+ * privilege fallbacks, step, stop, a killed lab, a lossy link.
+ *
+ * CI runs as root, and root is needed here only to set the scene: to create
+ * an unprivileged user (and run the lab as it), to kill processes. The lab
+ * itself runs unprivileged in its own namespace whenever it can.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "cap-lab.h"
+#include "cap-recording.h"
+
+#define TEST_USER  "socklens-test"
+#define GUARD_US   (5 * G_USEC_PER_SEC)   /* against hangs, not a timing assertion */
+#define RUN_GUARD_US (20 * G_USEC_PER_SEC)
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+
+#define LINUX_TCP_ESTABLISHED 1
+#define LINUX_TCP_TIME_WAIT   6
+#define LINUX_TCP_LISTEN      10
+
+/* --- helpers ----------------------------------------------------------- */
+
+static gboolean
+skip_unless_root (void)
+{
+  if (geteuid () == 0)
+    return FALSE;
+  g_test_skip ("needs root (to create a test user and run the lab as it; CI is root)");
+  return TRUE;
+}
+
+/* Runs @context until @done says so, or the guard runs out. */
+static gboolean
+iterate_until (gboolean (*done) (CapLab *lab),
+               CapLab    *lab,
+               gint64     guard_us)
+{
+  gint64 deadline = g_get_monotonic_time () + guard_us;
+
+  while (!done (lab))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+lab_finished (CapLab *lab)
+{
+  return cap_lab_is_finished (lab);
+}
+
+static gint
+count_flags (CapRecording *rec,
+             guint8        want,
+             gboolean      exact,
+             guint         min_payload)
+{
+  gint n = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_packets (rec); i++)
+    {
+      const CapPacket *p = cap_recording_get_packet (rec, i);
+      gboolean match = exact ? p->tcp_flags == want : (p->tcp_flags & want) == want;
+
+      if (p->proto == 6 && match && p->payload_len >= min_payload)
+        n++;
+    }
+  return n;
+}
+
+static guint
+count_calls (CapRecording *rec,
+             NcCallKind    kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    if (cap_recording_get_call (rec, i)->kind == kind)
+      n++;
+  return n;
+}
+
+static gboolean
+has_message (CapRecording *rec,
+             const char   *part)
+{
+  for (guint i = 0; i < cap_recording_get_n_messages (rec); i++)
+    if (strstr (cap_recording_get_message (rec, i, NULL), part) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_tcp_echo_calls (CapRecording *rec)
+{
+  g_assert_cmpuint (cap_recording_get_n_actors (rec), ==, 2);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_SOCKET), ==, 2);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_BIND), ==, 1);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_LISTEN), ==, 1);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_ACCEPT), ==, 1);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_CONNECT), ==, 1);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_SEND), ==, 2);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_RECV), >=, 3);  /* the last one returns 0 */
+  g_assert_cmpuint (count_calls (rec, NC_CALL_CLOSE), ==, 3);
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    g_assert_false (nc_call_in_progress (cap_recording_get_call (rec, i)));
+}
+
+/* SYN, SYN/ACK, ACK, data both ways, FIN both ways */
+static void
+assert_tcp_echo_packets (CapRecording *rec)
+{
+  g_assert_cmpint (count_flags (rec, TCP_SYN, TRUE, 0), ==, 1);
+  g_assert_cmpint (count_flags (rec, TCP_SYN | TCP_ACK, TRUE, 0), ==, 1);
+  g_assert_cmpint (count_flags (rec, TCP_ACK, TRUE, 0), >=, 1);
+  g_assert_cmpint (count_flags (rec, TCP_PSH | TCP_ACK, FALSE, 5), ==, 2);
+  g_assert_cmpint (count_flags (rec, TCP_FIN | TCP_ACK, FALSE, 0), ==, 2);
+  g_assert_cmpint (count_flags (rec, TCP_RST, FALSE, 0), ==, 0);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 10);
+}
+
+static char *
+lab_path (void)
+{
+  const char *root = g_getenv ("SOCKLENS_BUILD_ROOT");
+
+  if (g_getenv ("SOCKLENS_LAB") != NULL)
+    return g_strdup (g_getenv ("SOCKLENS_LAB"));
+  return root ? g_build_filename (root, "app", "socklens-lab", NULL) : g_strdup (SL_TEST_LAB);
+}
+
+static gboolean
+ensure_test_user (void)
+{
+  g_autofree char *err = NULL;
+  int status = 0;
+  const char *check[] = { "id", "-u", TEST_USER, NULL };
+  const char *add[] = { "useradd", "--system", "--no-create-home", TEST_USER, NULL };
+
+  if (g_spawn_sync (NULL, (char **) check, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL))
+    return TRUE;
+  return g_spawn_sync (NULL, (char **) add, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                       &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+/* A directory the test user can read, not under /root, with copies of the
+ * programs it runs. */
+static char *
+make_user_dir (const char *const *programs)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-lab-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_assert_false (g_str_has_prefix (dir, "/root"));
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  for (guint i = 0; programs[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (programs[i]);
+      g_autofree char *dest = g_build_filename (dir, base, NULL);
+      g_autoptr(GFile) from = g_file_new_for_path (programs[i]);
+      g_autoptr(GFile) to = g_file_new_for_path (dest);
+
+      g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_chmod (dest, 0755), ==, 0);
+    }
+  return g_steal_pointer (&dir);
+}
+
+static void
+remove_user_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static CapRecording *
+run_lab (CapLab       *lab,
+         const char   *scenario,
+         gboolean      step,
+         GError      **error)
+{
+  if (!cap_lab_start (lab, scenario, NULL, step, error))
+    return NULL;
+  g_assert_true (iterate_until (lab_finished, lab, RUN_GUARD_US));
+  if (cap_lab_get_error (lab) != NULL && error != NULL)
+    *error = g_error_copy (cap_lab_get_error (lab));
+  return g_object_ref (cap_lab_get_recording (lab));
+}
+
+/* Children of this process that are still around (zombies included). */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *me = g_strdup_printf ("%d", getpid ());
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *after;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid ...": comm may hold spaces; start after ')' */
+      after = strrchr (stat, ')');
+      if (after == NULL)
+        continue;
+      fields = g_strsplit (after + 2, " ", 3);
+      if (fields[0] && fields[1] && g_str_equal (fields[1], me))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+process_exists (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d", pid);
+
+  return pid > 0 && g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* --- (a) the lab as root, tcp-echo --------------------------------------- */
+
+static void
+test_tcp_echo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  g_autofree char *path = lab_path ();
+  gboolean saw_listen = FALSE, saw_time_wait = FALSE;
+
+  cap_lab_run_sync (path, "tcp-echo", NULL, FALSE, &rec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rec);
+
+  assert_tcp_echo_calls (rec);
+  assert_tcp_echo_packets (rec);
+  g_assert_true (has_message (rec, "private network namespace"));
+
+  /* sock_diag: the listener, and TIME_WAIT after the client's close() */
+  for (guint i = 0; i < cap_recording_get_n_sock_samples (rec); i++)
+    {
+      const CapSockSample *s = cap_recording_get_sock_sample (rec, i);
+      saw_listen |= s->state == LINUX_TCP_LISTEN;
+      saw_time_wait |= s->state == LINUX_TCP_TIME_WAIT;
+    }
+  g_assert_true (saw_listen);
+  g_assert_true (saw_time_wait);
+}
+
+/* --- step: a connection the kernel completed before accept() ------------ */
+
+static gboolean
+lab_waits (CapLab *lab)
+{
+  return cap_lab_get_waiters (lab)->len > 0 || cap_lab_is_finished (lab);
+}
+
+static gboolean
+find_waiter (CapLab       *lab,
+             guint         actor,
+             NcGateWaiter *out)
+{
+  GArray *waiters = cap_lab_get_waiters (lab);
+
+  for (guint i = 0; i < waiters->len; i++)
+    if (g_array_index (waiters, NcGateWaiter, i).actor == actor)
+      {
+        *out = g_array_index (waiters, NcGateWaiter, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+spin (gint64 deadline)
+{
+  g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+  g_main_context_iteration (NULL, FALSE);
+  g_usleep (500);
+}
+
+/* Steps @actor until its call waiting at the gate is @kind. */
+static void
+step_actor_until (CapLab     *lab,
+                  guint       actor,
+                  NcCallKind  kind)
+{
+  gint64 deadline = g_get_monotonic_time () + RUN_GUARD_US;
+
+  for (;;)
+    {
+      NcGateWaiter w, now;
+
+      g_assert_true (iterate_until (lab_waits, lab, GUARD_US));
+      while (!find_waiter (lab, actor, &w))
+        {
+          g_assert_false (cap_lab_is_finished (lab));
+          spin (deadline);
+        }
+      if (w.kind == kind)
+        return;
+      g_assert_true (cap_lab_step_actor (lab, actor));
+      /* until the gate shows this actor's next call (or none) */
+      while (find_waiter (lab, actor, &now) && now.since_ns == w.since_ns)
+        spin (deadline);
+    }
+}
+
+static guint16
+server_port (CapRecording *rec)
+{
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *c = cap_recording_get_call (rec, i);
+      if (c->kind == NC_CALL_GETSOCKNAME && c->ts_end != 0)
+        return (guint16) atoi (strrchr (c->local, ':') + 1);
+    }
+  return 0;
+}
+
+static void
+test_not_yet_accepted (void)
+{
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lab_path ();
+  CapRecording *rec;
+  gboolean seen = FALSE;
+  guint16 port;
+
+  lab = cap_lab_new (path);
+  g_assert_true (cap_lab_start (lab, "tcp-echo", NULL, TRUE, &error));
+  g_assert_no_error (error);
+
+  /* server up to accept(), then the client through connect(), accept() still held */
+  step_actor_until (lab, 0, NC_CALL_ACCEPT);
+  step_actor_until (lab, 1, NC_CALL_SEND);
+  rec = cap_lab_get_recording (lab);
+  port = server_port (rec);
+  g_assert_cmpuint (port, !=, 0);
+  g_assert_cmpuint (count_calls (rec, NC_CALL_ACCEPT), ==, 0);
+
+  /* the kernel finished the handshake: sock_diag shows the server's side */
+  {
+    gint64 deadline = g_get_monotonic_time () + GUARD_US;
+    while (!seen && g_get_monotonic_time () < deadline)
+      {
+        for (guint i = 0; i < cap_recording_get_n_sock_samples (rec) && !seen; i++)
+          {
+            const CapSockSample *s = cap_recording_get_sock_sample (rec, i);
+            const CapEndpoint *local = cap_recording_get_endpoint (rec, s->local);
+            seen = s->state == LINUX_TCP_ESTABLISHED && local->port == port &&
+                   s->peer != CAP_NONE && cap_recording_get_endpoint (rec, s->peer)->port != 0;
+          }
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+  g_assert_true (seen);
+  g_assert_cmpint (count_flags (rec, TCP_SYN | TCP_ACK, TRUE, 0), ==, 1);
+
+  g_assert_true (cap_lab_run (lab));
+  g_assert_true (iterate_until (lab_finished, lab, RUN_GUARD_US));
+  g_assert_no_error ((GError *) cap_lab_get_error (lab));
+  assert_tcp_echo_calls (rec);
+}
+
+/* --- (b) unprivileged: the namespace mode -------------------------------- */
+
+static void
+test_unprivileged_namespace (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  g_autofree char *path = lab_path ();
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  const char *programs[] = { path, NULL };
+  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
+
+  if (skip_unless_root ())
+    return;
+  g_assert_true (ensure_test_user ());
+  dir = make_user_dir (programs);
+  copy = g_build_filename (dir, "socklens-lab", NULL);
+
+  lab = cap_lab_new (copy);
+  cap_lab_set_wrapper (lab, wrapper);
+  rec = run_lab (lab, "tcp-echo", FALSE, &error);
+  remove_user_dir (dir);
+  g_assert_no_error (error);
+
+  g_assert_true (has_message (rec, "private network namespace"));
+  assert_tcp_echo_calls (rec);
+  assert_tcp_echo_packets (rec);
+}
+
+/* --- (c) unprivileged, no namespaces: calls only, said plainly ----------- */
+
+static void
+test_calls_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  g_autofree char *path = lab_path ();
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *helper = NULL;
+  const char *programs[] = { path, SL_TEST_SECCOMP_HELPER, NULL };
+  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL, NULL };
+  guint n_warnings = 0;
+
+  if (skip_unless_root ())
+    return;
+  g_assert_true (ensure_test_user ());
+  dir = make_user_dir (programs);
+  copy = g_build_filename (dir, "socklens-lab", NULL);
+  helper = g_build_filename (dir, "seccomp-deny-unshare", NULL);
+  wrapper[4] = helper;
+
+  lab = cap_lab_new (copy);
+  cap_lab_set_wrapper (lab, wrapper);
+  rec = run_lab (lab, "tcp-echo", FALSE, &error);
+  remove_user_dir (dir);
+  g_assert_no_error (error);
+
+  assert_tcp_echo_calls (rec);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 0);
+
+  /* ONE message says why, and the command that fixes it */
+  for (guint i = 0; i < cap_recording_get_n_messages (rec); i++)
+    {
+      CapMessageSeverity severity;
+      const char *text = cap_recording_get_message (rec, i, &severity);
+
+      if (severity == CAP_MESSAGE_WARNING)
+        {
+          n_warnings++;
+          g_assert_nonnull (strstr (text, "Packets are missing"));
+          g_assert_nonnull (strstr (text, "Operation not permitted"));
+          g_assert_nonnull (strstr (text, "setcap cap_net_raw,cap_net_admin=eip"));
+        }
+    }
+  g_assert_cmpuint (n_warnings, ==, 1);
+}
+
+/* --- (d) stop while a call is blocked in the kernel ------------------------ */
+
+static gboolean
+accept_entered (CapLab *lab)
+{
+  CapRecording *rec = cap_lab_get_recording (lab);
+
+  return count_calls (rec, NC_CALL_ACCEPT) > 0 || cap_lab_is_finished (lab);
+}
+
+static void
+test_stop_blocked (void)
+{
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lab_path ();
+  const GError *end;
+  GPid pid;
+  guint children_before = count_children ();
+
+  lab = cap_lab_new (path);
+  g_assert_true (cap_lab_start (lab, "tcp-echo", NULL, TRUE, &error));
+  g_assert_no_error (error);
+  pid = cap_lab_get_pid (lab);
+  g_assert_cmpint (pid, >, 0);
+
+  /* the server into accept(): it blocks there, no client has connected */
+  step_actor_until (lab, 0, NC_CALL_ACCEPT);
+  g_assert_true (cap_lab_step_actor (lab, 0));
+  g_assert_true (iterate_until (accept_entered, lab, GUARD_US));
+  g_assert_false (cap_lab_is_finished (lab));
+  g_assert_true (nc_call_in_progress (cap_recording_get_call (cap_lab_get_recording (lab),
+                                      cap_recording_get_n_calls (cap_lab_get_recording (lab)) - 1)));
+
+  g_assert_true (cap_lab_stop (lab));
+  g_assert_true (iterate_until (lab_finished, lab, GUARD_US));
+  end = cap_lab_get_error (lab);
+  g_assert_error ((GError *) end, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED);
+
+  /* nothing outlives the run */
+  g_assert_false (process_exists (pid));
+  g_assert_cmpuint (count_children (), <=, children_before);
+}
+
+/* --- (e) the lab killed mid-run -------------------------------------------- */
+
+static gboolean
+handshake_seen (CapLab *lab)
+{
+  return cap_recording_get_n_packets (cap_lab_get_recording (lab)) >= 3 ||
+         cap_lab_is_finished (lab);
+}
+
+static void
+test_killed (void)
+{
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lab_path ();
+  CapRecording *rec;
+  const GError *end;
+  guint n_calls, n_packets;
+
+  lab = cap_lab_new (path);
+  g_assert_true (cap_lab_start (lab, "tcp-echo", NULL, TRUE, &error));
+  g_assert_no_error (error);
+
+  /* server to accept(), client through connect(): the handshake is on the wire */
+  step_actor_until (lab, 0, NC_CALL_ACCEPT);
+  step_actor_until (lab, 1, NC_CALL_SEND);
+  g_assert_true (iterate_until (handshake_seen, lab, GUARD_US));
+  rec = cap_lab_get_recording (lab);
+  n_calls = cap_recording_get_n_calls (rec);
+  n_packets = cap_recording_get_n_packets (rec);
+  g_assert_cmpuint (n_packets, ==, 3);
+
+  g_assert_cmpint (kill (cap_lab_get_pid (lab), SIGKILL), ==, 0);
+  g_assert_true (iterate_until (lab_finished, lab, GUARD_US));
+
+  end = cap_lab_get_error (lab);
+  g_assert_error ((GError *) end, CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED);
+  g_assert_nonnull (strstr (end->message, "killed by signal 9"));
+  g_assert_nonnull (strstr (end->message, "stay in the recording"));
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), ==, n_calls);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, n_packets);
+  g_assert_cmpint (count_flags (rec, TCP_SYN, TRUE, 0), ==, 1);
+}
+
+/* --- (f) tcp-lossy: the same loss and retransmission every time ------------ */
+
+static const NcCall *
+client_recv (CapRecording *rec)
+{
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *c = cap_recording_get_call (rec, i);
+      const NcActorInfo *actor = cap_recording_get_actor (rec, c->actor);
+
+      if (c->kind == NC_CALL_RECV && g_str_equal (actor->name, "client"))
+        return c;
+    }
+  return NULL;
+}
+
+static void
+test_tcp_lossy (void)
+{
+  g_autofree char *path = lab_path ();
+
+  for (guint run = 0; run < 3; run++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CapRecording) rec = NULL;
+      const CapPacket *dropped = NULL, *again = NULL;
+      const NcCall *recv_call;
+
+      cap_lab_run_sync (path, "tcp-lossy", NULL, FALSE, &rec, &error);
+      g_assert_no_error (error);
+      g_assert_true (has_message (rec, "veth"));
+
+      for (guint i = 0; i < cap_recording_get_n_packets (rec); i++)
+        {
+          const CapPacket *p = cap_recording_get_packet (rec, i);
+
+          if (p->flags & CAP_PACKET_DROPPED)
+            {
+              g_assert_null (dropped);
+              dropped = p;
+              g_assert_cmpuint (i, ==, 3);  /* packet 4 on the link */
+            }
+          else if (p->flags & CAP_PACKET_RETRANSMISSION)
+            again = p;
+        }
+      g_assert_nonnull (dropped);
+      g_assert_nonnull (again);
+      g_assert_cmpuint (dropped->payload_len, ==, 5);
+      g_assert_cmpuint (again->seq, ==, dropped->seq);
+      g_assert_cmpuint (again->payload_len, ==, dropped->payload_len);
+      g_assert_cmpint (again->ts - dropped->ts, >=, 150 * G_GINT64_CONSTANT (1000000));
+
+      /* the sender's recv() waited for it */
+      recv_call = client_recv (rec);
+      g_assert_nonnull (recv_call);
+      g_assert_cmpint (recv_call->result, ==, 5);
+      g_assert_cmpint (recv_call->ts_end, >, again->ts);
+      g_assert_cmpint (recv_call->ts_start, <, again->ts);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lab/tcp-echo", test_tcp_echo);
+  g_test_add_func ("/lab/step/not-yet-accepted", test_not_yet_accepted);
+  g_test_add_func ("/lab/unprivileged/namespace", test_unprivileged_namespace);
+  g_test_add_func ("/lab/unprivileged/calls-only", test_calls_only);
+  g_test_add_func ("/lab/stop-blocked", test_stop_blocked);
+  g_test_add_func ("/lab/killed", test_killed);
+  g_test_add_func ("/lab/tcp-lossy", test_tcp_lossy);
+
+  return g_test_run ();
+}
