@@ -708,7 +708,7 @@ on_sync_changed (CapLab  *lab,
                               actor && actor->name ? actor->name : "?",
                               nc_call_kind_name (w->kind), w->actor);
     }
-  g_printerr ("%s  [Enter: step; “step N”: actor N; run; stop]\n", line->str);
+  g_printerr ("%s  [Enter: step; step N: actor N; run; stop]\n", line->str);
 }
 
 static void
