@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * sl-live-run.h: a live run of a scenario for the window, feeding a
- * CapRecording on the main thread.
- *
- * A STAND-IN for CapLab (capture/cap-lab.h): it runs the scenario's actors
- * in this process (NcRun) and captures `lo` with libpcap, where CapLab runs
- * them in the socklens-lab helper's own namespace. Same shape as CapLab
- * (start / step / run / pause / stop, one recording), so the window swaps it
- * for CapLab by changing this file only.
+ * sl-live-run.h: a live run of a scenario for the window: CapLab (the
+ * socklens-lab helper feeding a CapRecording on the main loop) plus what the
+ * window needs on top: one press of Step is one call, a state to show, and
+ * what waits at the step gate.
  */
 #pragma once
 
@@ -29,7 +25,7 @@ typedef enum
 #define SL_TYPE_LIVE_RUN (sl_live_run_get_type ())
 G_DECLARE_FINAL_TYPE (SlLiveRun, sl_live_run, SL, LIVE_RUN, GObject)
 
-/* Properties: state (SlLiveRunState, as guint), capturing (boolean).
+/* Properties: state (SlLiveRunState, as guint).
  * Signals: "changed" after new calls or packets went into the recording or
  * what waits at the gate changed; "finished" once, at the end. */
 
@@ -52,9 +48,12 @@ guint              sl_live_run_get_n_steps      (SlLiveRun        *self);
 guint              sl_live_run_get_n_pending    (SlLiveRun        *self);
 /* "client connect(), server accept()": what waits at the gate, or NULL */
 char              *sl_live_run_describe_waiting (SlLiveRun        *self);
+/* How the lab captures, in its words; NULL until it has said */
+const char        *sl_live_run_get_lab_message  (SlLiveRun        *self);
 /* Why packets are not captured (with the fix), or NULL when they are */
 const char        *sl_live_run_get_capture_problem (SlLiveRun     *self);
 /* After "finished": why the run failed or was stopped, or NULL */
 const GError      *sl_live_run_get_error        (SlLiveRun        *self);
+gboolean           sl_live_run_was_stopped      (SlLiveRun        *self);
 
 G_END_DECLS

@@ -66,6 +66,7 @@ struct _SlWindow
   GtkWidget        *timeline;
   SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
   guint             pending_index;
+  gboolean          told_capture_problem;
 };
 
 G_DEFINE_FINAL_TYPE (SlWindow, sl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -219,6 +220,8 @@ update_status (SlWindow *self)
         }
       if (sl_live_run_get_capture_problem (self->live) != NULL)
         g_string_append (text, _("  ·  calls only, no capture"));
+      else if (sl_live_run_get_lab_message (self->live) != NULL)
+        g_string_append (text, _("  ·  lab: capturing"));
     }
   else if (self->file != NULL && recording != NULL)
     {
@@ -231,7 +234,14 @@ update_status (SlWindow *self)
     g_string_append (text, _("opening…"));
 
   gtk_label_set_label (self->status_label, text->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->str);
+  if (self->live != NULL && sl_live_run_get_lab_message (self->live) != NULL)
+    {
+      g_autofree char *tip = g_strdup_printf ("%s\n%s", text->str,
+                                              sl_live_run_get_lab_message (self->live));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->str);
 }
 
 /* Makes @recording the one shown; the inspectors and code pane follow the session. */
@@ -261,6 +271,14 @@ drop_live (SlWindow *self)
 static void
 on_live_changed (SlWindow *self)
 {
+  const char *problem = sl_live_run_get_capture_problem (self->live);
+
+  /* The lab says how it captures once it has started: say it once. */
+  if (problem != NULL && !self->told_capture_problem)
+    {
+      self->told_capture_problem = TRUE;
+      show_message (self, GTK_MESSAGE_WARNING, problem);
+    }
   update_page (self);
   update_status (self);
   update_actions (self);
@@ -272,7 +290,7 @@ on_live_finished (SlWindow *self)
   const GError *error = sl_live_run_get_error (self->live);
 
   sl_session_set_follow_live (self->session, FALSE);
-  if (error != NULL && !g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
+  if (error != NULL && !sl_live_run_was_stopped (self->live))
     {
       g_autofree char *text = g_strdup_printf (_("The run failed: %s"), error->message);
       show_message (self, GTK_MESSAGE_ERROR, text);
@@ -295,7 +313,6 @@ start_run (SlWindow *self,
            gboolean  stepping)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SlLiveRun) live = NULL;
 
   g_return_val_if_fail (self->scenario != NULL, FALSE);
 
@@ -304,21 +321,22 @@ start_run (SlWindow *self,
   g_clear_object (&self->file);
   hide_message (self);
 
-  live = sl_live_run_new (self->scenario, NULL);
-  g_signal_connect_swapped (live, "changed", G_CALLBACK (on_live_changed), self);
-  g_signal_connect_swapped (live, "finished", G_CALLBACK (on_live_finished), self);
-  g_signal_connect_swapped (live, "notify::state", G_CALLBACK (on_live_changed), self);
-  if (!sl_live_run_start (live, stepping, &error))
+  self->live = sl_live_run_new (self->scenario, NULL);
+  self->told_capture_problem = FALSE;
+  g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
+  g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
+  g_signal_connect_swapped (self->live, "notify::state", G_CALLBACK (on_live_changed), self);
+  if (!sl_live_run_start (self->live, stepping, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not start %s: %s"),
                                                self->scenario->name, error->message);
+      drop_live (self);
       show_message (self, GTK_MESSAGE_ERROR, text);
+      update_page (self);
+      update_status (self);
+      update_actions (self);
       return FALSE;
     }
-  self->live = g_steal_pointer (&live);
-
-  if (sl_live_run_get_capture_problem (self->live) != NULL)
-    show_message (self, GTK_MESSAGE_WARNING, sl_live_run_get_capture_problem (self->live));
 
   sl_session_set_follow_live (self->session, TRUE);
   show_recording (self, sl_live_run_get_recording (self->live));
