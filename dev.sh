@@ -11,8 +11,6 @@
 #   ./dev.sh build           only set up and build ./build
 #
 # Environment: CI=true makes a skipped capture/lab/privileged test a failure.
-# SOCKLENS_NO_XVFB=1 runs the tests without wrapping them in xvfb-run when
-# there is no display.
 
 set -euo pipefail
 
@@ -105,17 +103,13 @@ count_args () {
 
 # run_meson_tests BUILDDIR: meson test, then the per-case count as the last line.
 run_meson_tests () {
-  local dir="$1" rc=0 wrap=()
+  local dir="$1" rc=0
   # Stale results must not be counted if this run fails before testing.
   rm -f "$dir/meson-logs/testlog.json"
 
-  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] \
-     && [ -z "${SOCKLENS_NO_XVFB:-}" ] && command -v xvfb-run >/dev/null; then
-    wrap=(xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp')
-  fi
-
+  # Tests that need a display start their own Xvfb (see tests/meson.build).
   log "meson test -C $dir --print-errorlogs"
-  "${wrap[@]}" meson test -C "$dir" --print-errorlogs || rc=$?
+  meson test -C "$dir" --print-errorlogs || rc=$?
 
   local extra=()
   mapfile -t extra < <(count_args)
@@ -235,7 +229,8 @@ cmd_fuzz () {
 }
 
 usage () {
-  sed -n '4,15p' "$ROOT/dev.sh" | sed 's/^# \{0,1\}//'
+  # The header comment, from its third line to the first line that is not one.
+  awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$ROOT/dev.sh"
 }
 
 main () {
