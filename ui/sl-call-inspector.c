@@ -119,6 +119,7 @@ add_row (SlCallInspector *self,
   gtk_label_set_wrap (GTK_LABEL (v), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (v), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (GTK_LABEL (v), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (v), 30);
   gtk_widget_set_hexpand (v, TRUE);
   if (css_class != NULL)
     gtk_widget_add_css_class (v, css_class);

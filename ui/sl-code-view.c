@@ -33,6 +33,7 @@ struct _SlCodeView
   GtkTextTag       *lineno_tag;
   GtkTextMark      *current_mark;
   guint             current_line;
+  guint             scroll_source;
 };
 
 enum {
@@ -50,6 +51,7 @@ sl_code_view_dispose (GObject *object)
 {
   SlCodeView *self = SL_CODE_VIEW (object);
 
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), SL_TYPE_CODE_VIEW);
@@ -174,8 +176,16 @@ current_call (SlCodeView *self)
         guint n_links = 0;
         const CapLink *links = NULL;
 
-        if (index < cap_recording_get_n_packets (recording))
-          links = cap_recording_get_packet_links (recording, index, &n_links);
+        gint sender;
+
+        if (index >= cap_recording_get_n_packets (recording))
+          break;
+        links = cap_recording_get_packet_links (recording, index, &n_links);
+        /* The call that sent it (send(), connect()) rather than the one that read it */
+        sender = cap_recording_get_packet_actor (recording, index, FALSE);
+        for (guint i = 0; i < n_links; i++)
+          if ((gint) cap_recording_get_call (recording, links[i].call)->actor == sender)
+            return cap_recording_get_call (recording, links[i].call);
         if (n_links > 0)
           return cap_recording_get_call (recording, links[0].call);
       }
@@ -188,6 +198,16 @@ current_call (SlCodeView *self)
 }
 
 /* ---- showing ------------------------------------------------------------- */
+
+static gboolean
+scroll_to_current (gpointer user_data)
+{
+  SlCodeView *self = user_data;
+
+  self->scroll_source = 0;
+  gtk_text_view_scroll_to_mark (self->text_view, self->current_mark, 0.1, TRUE, 0.0, 0.35);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 set_line (SlCodeView *self,
@@ -211,7 +231,9 @@ set_line (SlCodeView *self,
   gtk_text_iter_forward_to_line_end (&end);
   gtk_text_buffer_apply_tag (buffer, self->current_tag, &start, &end);
   gtk_text_buffer_move_mark (buffer, self->current_mark, &start);
-  gtk_text_view_scroll_to_mark (self->text_view, self->current_mark, 0.1, TRUE, 0.0, 0.35);
+  /* Once the view has laid the text out: before that the scroll is lost. */
+  if (self->scroll_source == 0)
+    self->scroll_source = g_idle_add_full (G_PRIORITY_LOW, scroll_to_current, self, NULL);
 }
 
 static void

@@ -222,7 +222,7 @@ show_byte_order (SlPacketInspector *self,
 
   self->order_text = g_strdup_printf ("network order %s → host value %" G_GUINT64_FORMAT,
                                       bytes->str, field->value);
-  markup = g_markup_printf_escaped ("<b>network order</b>  %s   →   <b>host value</b>  %"
+  markup = g_markup_printf_escaped ("<b>network order</b> %s  →  <b>host value</b> %"
                                     G_GUINT64_FORMAT, bytes->str, field->value);
   gtk_label_set_markup (self->order_label, markup);
 
@@ -236,15 +236,18 @@ show_byte_order (SlPacketInspector *self,
                                 self->data[field->offset + field->length - 1 - i]);
       /* Say what the host really does: on a little-endian CPU the value of
        * htons(9000) is 0x2823, whose bytes in memory are 23 28. */
+      /* Lines broken by hand: a wrapping label here would make the pane
+       * as wide as its one-line text (width-for-height in the panes). */
       if (G_BYTE_ORDER == G_LITTLE_ENDIAN)
-        detail = g_strdup_printf (_("%" G_GUINT64_FORMAT " = 0x%0*" G_GINT64_MODIFIER "x. "
-                                    "%s() puts the high byte first: %s on the wire. "
-                                    "This little-endian host keeps it as %s."),
+        detail = g_strdup_printf (_("%" G_GUINT64_FORMAT " = 0x%0*" G_GINT64_MODIFIER "x; "
+                                    "%s() puts the high byte first:\n"
+                                    "%s on the wire. This little-endian CPU\n"
+                                    "keeps it in memory as %s."),
                                   field->value, (int) field->length * 2, field->value,
                                   fn, bytes->str, host_bytes->str);
       else
         detail = g_strdup_printf (_("%" G_GUINT64_FORMAT " = 0x%0*" G_GINT64_MODIFIER "x. "
-                                    "This host is big-endian, so %s() changes nothing."),
+                                    "This CPU is big-endian:\n%s() changes nothing."),
                                   field->value, (int) field->length * 2, field->value, fn);
     }
   gtk_label_set_label (self->order_detail_label, detail ? detail : "");
@@ -344,8 +347,9 @@ fill_fields (SlPacketInspector *self)
       GtkWidget *row = make_row (self, field, i, has_children);
 
       /* As in the mockup: the link and IP layers folded, what the lesson is
-       * about (transport and data) open. */
-      if (has_children && field->depth == 0 && field->layer < CAP_LAYER_TRANSPORT)
+       * about (transport and data) open; inside them, flag bits and options
+       * folded too, so the ports, numbers and window show without scrolling. */
+      if (has_children && (field->depth > 0 || field->layer < CAP_LAYER_TRANSPORT))
         self->collapsed[i] = TRUE;
       if (wanted < 0 && self->wanted_field != NULL && g_strcmp0 (field->name, self->wanted_field) == 0)
         wanted = (gint) i;
@@ -431,6 +435,7 @@ fill_links (SlPacketInspector *self,
       gtk_label_set_xalign (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 0);
       gtk_label_set_ellipsize (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))),
                                PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 36);
       gtk_widget_set_tooltip_text (button, _("Show this call"));
       g_object_set_data (G_OBJECT (button), "call", GUINT_TO_POINTER (links[i].call));
       g_signal_connect (button, "clicked", G_CALLBACK (on_link_clicked), self);

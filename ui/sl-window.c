@@ -27,6 +27,7 @@
 #endif
 
 #define MAX_RECENT 10
+#define INSPECTOR_WIDTH 400  /* px at first; the mockup's right pane */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
@@ -50,6 +51,7 @@ struct _SlWindow
   AdwStatusPage    *empty_page;
   GtkButton        *empty_step_button;
   GtkBox           *timeline_slot;
+  GtkPaned         *inner_paned;
   GtkStack         *inspector_stack;
   SlCodeView       *code_view;
   SlPacketInspector *packet_inspector;
@@ -67,6 +69,8 @@ struct _SlWindow
   SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
   guint             pending_index;
   gboolean          told_capture_problem;
+  int               inner_position;       /* the divider where we put it */
+  gboolean          inspector_width_set;  /* the user moved it */
 };
 
 G_DEFINE_FINAL_TYPE (SlWindow, sl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -1060,6 +1064,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_step_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, timeline_slot);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, inspector_stack);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, code_view);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, packet_inspector);
@@ -1081,6 +1086,30 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
   gtk_widget_class_install_action (widget_class, "win.choose-scenario", "s",
                                    choose_scenario_action);
+}
+
+/* Until the user drags the divider, the inspector keeps its width and the
+ * timeline gets the rest, whatever size the window gets. */
+static void
+on_inner_paned_allocated (GtkPaned   *paned,
+                          GParamSpec *pspec,
+                          SlWindow   *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (paned));
+
+  if (self->inspector_width_set || width < INSPECTOR_WIDTH + 300)
+    return;
+  self->inner_position = width - INSPECTOR_WIDTH;
+  gtk_paned_set_position (paned, self->inner_position);
+}
+
+static void
+on_inner_paned_moved (GtkPaned   *paned,
+                      GParamSpec *pspec,
+                      SlWindow   *self)
+{
+  if (self->inner_position != 0 && gtk_paned_get_position (paned) != self->inner_position)
+    self->inspector_width_set = TRUE;
 }
 
 static void
@@ -1117,6 +1146,10 @@ sl_window_init (SlWindow *self)
   g_signal_connect_object (self->session, "notify::playing",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   add_timeline (self);
+  g_signal_connect (self->inner_paned, "notify::max-position",
+                    G_CALLBACK (on_inner_paned_allocated), self);
+  g_signal_connect (self->inner_paned, "notify::position",
+                    G_CALLBACK (on_inner_paned_moved), self);
 
   /* The Open button's arrow and the main menu share one recent list. */
   self->recent_menu = g_menu_new ();
