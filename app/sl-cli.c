@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "netcore.h"
+#include "cap-lab.h"
 #include "cap-recording.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
@@ -232,56 +233,140 @@ drive_steps (NcRun *run)
     }
 }
 
+/* Runs in this process, with no capture: the calls only. */
+static gboolean
+run_in_process (const NcScenario *scenario,
+                const NcParams   *params,
+                gboolean          step,
+                CapRecording    **out_recording,
+                GError          **error)
+{
+  g_autoptr(NcRun) run = nc_run_new (scenario, params);
+  Printer printer = { 0 };
+  gboolean ok;
+
+  printer.recorder = nc_run_get_recorder (run);
+  printer.t0 = nc_recorder_get_start_time (printer.recorder);
+  printer.actor_width = actor_width (scenario);
+  g_mutex_init (&printer.lock);
+  if (step)
+    {
+      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
+      nc_run_set_stepping (run, TRUE);
+    }
+
+  ok = nc_run_start (run, error);
+  if (ok)
+    {
+      if (step)
+        drive_steps (run);
+      ok = nc_run_wait (run, error);
+      *out_recording = recording_from_run (run);
+    }
+  nc_recorder_set_listener (printer.recorder, NULL, NULL);
+  g_mutex_clear (&printer.lock);
+  return ok;
+}
+
+static gboolean
+parse_params (const NcScenario *scenario,
+              int               port,
+              int               count,
+              const char       *message,
+              const char       *host,
+              NcParams        **out_params)
+{
+  g_autoptr(NcParams) params = nc_params_new (scenario);
+
+  if (port != -1)
+    {
+      if (port < 1 || port > 65535)
+        {
+          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
+          return FALSE;
+        }
+      params->port = (guint16) port;
+    }
+  if (count != 0)
+    {
+      if (count < 1 || count > 100000)
+        {
+          fprintf (stderr, "socklens run: --count must be between 1 and 100000, not %d\n", count);
+          return FALSE;
+        }
+      params->count = (guint) count;
+    }
+  if (message != NULL)
+    {
+      g_free (params->message);
+      params->message = g_strdup (message);
+    }
+  if (host != NULL)
+    {
+      struct sockaddr_storage ss;
+      if (nc_scenario_make_address (host, 0, &ss) == 0)
+        {
+          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
+          return FALSE;
+        }
+      g_free (params->host);
+      params->host = g_strdup (host);
+    }
+  *out_params = g_steal_pointer (&params);
+  return TRUE;
+}
+
 static int
 cmd_run (int    argc,
          char **argv)
 {
   gboolean step = FALSE;
+  gboolean in_process = FALSE;
   int port = -1;
   int count = 0;
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *mode = NULL;
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
       "N" },
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages or clients", "N" },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages, clients or KiB", "N" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
+      "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
+      "Run here, without the lab: calls only, no packets", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario");
   g_autoptr(GError) error = NULL;
   g_autoptr(NcParams) params = NULL;
-  g_autoptr(NcRun) run = NULL;
   g_autoptr(CapRecording) recording = NULL;
   const NcScenario *scenario;
   gboolean ok;
-  Printer printer = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context, "Runs a scenario with real sockets and prints every "
-                                         "socket call on a timeline.\n"
-                                         "“socklens list” shows the scenarios.");
+  g_option_context_set_summary (context,
+                                "Runs a scenario with real sockets in the Socklens lab (a private "
+                                "network namespace: no root needed), captures its packets and "
+                                "prints every socket call and packet on one timeline.\n"
+                                "“socklens list” shows the scenarios.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens run: %s\n", error->message);
       return 2;
     }
-  if (argc < 2)
+  if (argc != 2)
     {
-      fprintf (stderr, "socklens run: which scenario? “socklens list” shows them.\n");
+      fprintf (stderr, argc < 2 ? "socklens run: which scenario? “socklens list” shows them.\n"
+                                : "socklens run: one scenario at a time\n");
       return 2;
     }
-  if (argc > 2)
-    {
-      fprintf (stderr, "socklens run: unexpected argument “%s”\n", argv[2]);
-      return 2;
-    }
-
   scenario = nc_scenario_lookup (argv[1]);
   if (scenario == NULL)
     {
@@ -289,73 +374,34 @@ cmd_run (int    argc,
                argv[1]);
       return 2;
     }
-
-  params = nc_params_new (scenario);
-  if (port != -1)
-    {
-      if (port < 1 || port > 65535)
-        {
-          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
-          return 2;
-        }
-      params->port = (guint16) port;
-    }
-  if (count != 0)
-    {
-      if (count < 1 || count > 1000)
-        {
-          fprintf (stderr, "socklens run: --count must be between 1 and 1000, not %d\n", count);
-          return 2;
-        }
-      params->count = (guint) count;
-    }
-  if (message != NULL)
-    { g_free (params->message); params->message = g_strdup (message); }
-  if (host != NULL)
-    {
-      struct sockaddr_storage ss;
-      if (nc_scenario_make_address (host, 0, &ss) == 0)
-        {
-          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
-          return 2;
-        }
-      g_free (params->host);
-      params->host = g_strdup (host);
-    }
-
-  run = nc_run_new (scenario, params);
-  printer.recorder = nc_run_get_recorder (run);
-  printer.t0 = nc_recorder_get_start_time (printer.recorder);
-  printer.actor_width = actor_width (scenario);
-  g_mutex_init (&printer.lock);
+  if (!parse_params (scenario, port, count, message, host, &params))
+    return 2;
 
   printf ("# %s: %s\n", scenario->name, scenario->title);
-  if (step)
+  fflush (stdout);
+  if (in_process)
+    ok = run_in_process (scenario, params, step, &recording, &error);
+  else
     {
-      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-      nc_run_set_stepping (run, TRUE);
+      ok = cap_lab_run_sync (NULL, scenario->name, params, step, mode, &recording, &error);
+      if (!ok && recording == NULL && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND))
+        {
+          fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
+                   error->message);
+          g_clear_error (&error);
+          ok = run_in_process (scenario, params, step, &recording, &error);
+        }
     }
 
-  if (!nc_run_start (run, &error))
-    {
-      fprintf (stderr, "socklens run: %s\n", error->message);
-      return 1;
-    }
-  if (step)
-    drive_steps (run);
-
-  ok = nc_run_wait (run, &error);
-  recording = recording_from_run (run);
-  if (!step)
+  /* In step mode the lines were printed as they happened. */
+  if (recording != NULL && !step)
     print_recording (recording);
-  g_mutex_clear (&printer.lock);
-
-  if (output != NULL && !save_recording (recording, output))
+  if (recording != NULL && output != NULL && !save_recording (recording, output))
     return 1;
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
-      if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_PORT_IN_USE))
+      if (strstr (error->message, "EADDRINUSE") != NULL)
         fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
                          "with --port, or leave --port out to let the kernel pick a free one.\n",
                  params->port);

@@ -41,6 +41,7 @@ typedef struct
   int       count;
   char     *host;
   char     *mode;
+  gboolean  quiet;
 } Options;
 
 static gboolean
@@ -59,6 +60,8 @@ parse_options (int       *argc,
       "Address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opts->mode,
       "How to capture: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
+      "Messages for the user only in the stream (its reader shows them), not on stderr", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario in the lab");
@@ -92,6 +95,7 @@ setup_params (SlLab    *lab,
                    argv[1]);
       return FALSE;
     }
+  lab->quiet = opts->quiet;
   if (opts->mode != NULL && !sl_lab_mode_from_name (opts->mode, &lab->mode))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no capture mode “%s”",
@@ -256,7 +260,8 @@ fall_back_to_one_host (SlLab *lab)
                           lab->scenario->drop_packet > 0 ? " that loses a packet, so nothing "
                                                            "is lost this time" : "");
   sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-  fprintf (stderr, "socklens-lab: %s\n", text);
+  if (!lab->quiet)
+    fprintf (stderr, "socklens-lab: %s\n", text);
 }
 
 /* The one message that says how this run captures, or why it does not. */
@@ -312,7 +317,8 @@ announce_mode (SlLab *lab)
       break;
     }
   sl_lab_emit_message (lab, severity, text);
-  fprintf (stderr, "socklens-lab: %s\n", text);
+  if (!lab->quiet)
+    fprintf (stderr, "socklens-lab: %s\n", text);
 }
 
 /* --- the run ----------------------------------------------------------- */

@@ -41,6 +41,7 @@ typedef struct
   const NcScenario *scenario;
   NcParams         *params;
   gboolean          step;
+  gboolean          quiet;         /* messages only in the stream, not on stderr too */
   SlLabMode         mode;          /* asked for */
 
   /* The sandbox */

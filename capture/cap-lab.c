@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <gio/gunixinputstream.h>
@@ -436,6 +437,8 @@ build_argv (CapLab         *self,
     g_ptr_array_add (argv, g_strdup (self->wrapper[i]));
   g_ptr_array_add (argv, g_strdup (self->lab_path));
   g_ptr_array_add (argv, g_strdup (scenario));
+  /* Its messages reach the user through the stream (recording messages). */
+  g_ptr_array_add (argv, g_strdup ("--quiet"));
   if (step)
     g_ptr_array_add (argv, g_strdup ("--step"));
   if (params != NULL)
@@ -632,6 +635,7 @@ typedef struct
   GCancellable     *cancellable;
   GArray           *shown;     /* the waiters last printed */
   gboolean          asking;    /* a line is being read */
+  CapTextProgress  progress;  /* step mode: what has been printed */
 } SyncRun;
 
 static void ask_for_line (SyncRun *run);
@@ -689,6 +693,15 @@ on_sync_changed (CapLab  *lab,
   GArray *waiters = cap_lab_get_waiters (lab);
   CapRecording *recording = cap_lab_get_recording (lab);
   g_autoptr(GString) line = NULL;
+  g_autoptr(GString) progress = g_string_new (NULL);
+
+  /* What the last step did, before asking for the next one */
+  cap_recording_format_progress (recording, &run->progress, progress);
+  if (progress->len > 0)
+    {
+      fputs (progress->str, stdout);
+      fflush (stdout);
+    }
 
   if (run->shown == NULL || same_waiters (waiters, run->shown))
     return;
@@ -721,6 +734,7 @@ on_sync_finished (CapLab  *lab,
 /**
  * cap_lab_run_sync:
  * @lab_path: (nullable): the helper, or %NULL to find it
+ * @mode: (nullable): how the lab captures ("auto", "namespace", ...), or %NULL for auto
  * @out_recording: (out) (transfer full) (optional): the recording, set
  *   whenever the lab was started, even if the run then failed: what was
  *   received is kept
@@ -737,6 +751,7 @@ cap_lab_run_sync (const char      *lab_path,
                   const char      *scenario,
                   const NcParams  *params,
                   gboolean         step,
+                  const char      *mode,
                   CapRecording   **out_recording,
                   GError         **error)
 {
@@ -751,6 +766,8 @@ cap_lab_run_sync (const char      *lab_path,
   run.cancellable = g_cancellable_new ();
   g_signal_connect (lab, "finished", G_CALLBACK (on_sync_finished), &run);
 
+  if (mode != NULL)
+    cap_lab_set_mode (lab, mode);
   ok = cap_lab_start (lab, scenario, params, step, error);
   if (ok)
     {
@@ -759,6 +776,7 @@ cap_lab_run_sync (const char      *lab_path,
           in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
           run.input = g_data_input_stream_new (in);
           run.shown = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+          cap_text_progress_init (&run.progress);
           g_signal_connect (lab, "changed", G_CALLBACK (on_sync_changed), &run);
           ask_for_line (&run);
         }
@@ -780,6 +798,14 @@ cap_lab_run_sync (const char      *lab_path,
   g_clear_object (&run.input);
   g_clear_object (&run.cancellable);
   g_clear_pointer (&run.shown, g_array_unref);
+  if (run.progress.printed != NULL)
+    {
+      /* The last lines, from after the final step */
+      g_autoptr(GString) rest = g_string_new (NULL);
+      cap_recording_format_progress (cap_lab_get_recording (lab), &run.progress, rest);
+      fputs (rest->str, stdout);
+      cap_text_progress_clear (&run.progress);
+    }
   g_main_loop_unref (run.loop);
   g_main_context_pop_thread_default (context);
   return ok;

@@ -68,6 +68,7 @@ gboolean        cap_lab_run_sync        (const char      *lab_path,
                                          const char      *scenario,
                                          const NcParams  *params,
                                          gboolean         step,
+                                         const char      *mode,
                                          CapRecording   **out_recording,
                                          GError         **error);
 

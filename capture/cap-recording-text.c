@@ -13,6 +13,9 @@
 
 #include <netinet/in.h>
 
+/* Calls that took longer than this in the kernel get a note in the text */
+#define BLOCKED_NOTE_NS (200 * G_GINT64_CONSTANT (1000))
+
 static void
 append_party (CapRecording *self,
               guint         packet,
@@ -72,6 +75,9 @@ format_call_line (CapRecording *self,
     name = g_array_index (self->actors, NcActorInfo, call->actor).name;
   g_string_append_printf (out, "+%.6f  %s  ", (call->ts_start - t0) / 1e9, name);
   nc_call_format (call, out);
+  /* A call that waited in the kernel says so: its line stands at its start. */
+  if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
+    g_string_append_printf (out, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
   g_string_append_c (out, '\n');
 }
 
@@ -138,5 +144,88 @@ cap_recording_format_timeline (CapRecording *self,
           g_string_append_c (out, '\n');
           p++;
         }
+    }
+}
+
+void
+cap_text_progress_init (CapTextProgress *progress)
+{
+  progress->printed = g_array_new (FALSE, TRUE, sizeof (guint8));
+  progress->n_packets = 0;
+}
+
+void
+cap_text_progress_clear (CapTextProgress *progress)
+{
+  g_clear_pointer (&progress->printed, g_array_unref);
+}
+
+typedef struct
+{
+  gint64  ts;
+  guint32 index;
+  guint8  is_packet;
+} NewLine;
+
+static gint
+compare_new_lines (gconstpointer a,
+                   gconstpointer b)
+{
+  const NewLine *x = a, *y = b;
+
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  if (x->is_packet != y->is_packet)
+    return x->is_packet ? 1 : -1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/**
+ * cap_recording_format_progress:
+ * Appends the lines for what finished since the last call with @progress:
+ * calls that have returned and packets that arrived. A call still blocked
+ * is printed when it returns, at the time it began.
+ */
+void
+cap_recording_format_progress (CapRecording    *self,
+                               CapTextProgress *progress,
+                               GString         *out)
+{
+  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (NewLine));
+  gint64 t0 = cap_recording_get_start_time (self);
+
+  if (progress->printed->len < self->calls->len)
+    g_array_set_size (progress->printed, self->calls->len);
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      const NcCall *call = &g_array_index (self->calls, NcCall, i);
+      if (call->ts_end != 0 && !g_array_index (progress->printed, guint8, i))
+        {
+          NewLine line = { call->ts_start, i, FALSE };
+          g_array_append_val (lines, line);
+          g_array_index (progress->printed, guint8, i) = TRUE;
+        }
+    }
+  for (; progress->n_packets < self->packets->len; progress->n_packets++)
+    {
+      NewLine line = {
+        g_array_index (self->packets, CapPacket, progress->n_packets).ts,
+        progress->n_packets, TRUE
+      };
+      g_array_append_val (lines, line);
+    }
+
+  g_array_sort (lines, compare_new_lines);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const NewLine *line = &g_array_index (lines, NewLine, i);
+      if (line->is_packet)
+        {
+          g_string_append_printf (out, "+%.6f  ", (line->ts - t0) / 1e9);
+          cap_recording_format_packet (self, line->index, out);
+          g_string_append_c (out, '\n');
+        }
+      else
+        format_call_line (self, &g_array_index (self->calls, NcCall, line->index), t0, out);
     }
 }

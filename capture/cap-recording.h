@@ -262,6 +262,20 @@ void                   cap_recording_format_packet      (CapRecording   *self,
 void                   cap_recording_format_timeline    (CapRecording   *self,
                                                          GString        *out);
 
+/* A live run printed as it goes: each call once it has returned, each
+ * packet once it is in, in time order within what is new. */
+typedef struct
+{
+  GArray *printed;    /* guint8 per call */
+  guint   n_packets;  /* packets printed so far */
+} CapTextProgress;
+
+void                   cap_text_progress_init           (CapTextProgress *progress);
+void                   cap_text_progress_clear          (CapTextProgress *progress);
+void                   cap_recording_format_progress    (CapRecording   *self,
+                                                         CapTextProgress *progress,
+                                                         GString        *out);
+
 const char            *cap_link_kind_name               (CapLinkKind     kind);
 
 G_END_DECLS

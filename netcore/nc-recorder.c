@@ -185,6 +185,8 @@ nc_recorder_set_actor_host (NcRecorder *self,
  * nc_recorder_set_listener:
  * The listener runs on the calling actor's thread with the recorder locked,
  * so it sees calls in id order; it must not call back into the recorder.
+ * An entry report's ts_start is provisional: the return report has the time
+ * the system call really began.
  */
 void
 nc_recorder_set_listener (NcRecorder         *self,
@@ -403,6 +405,11 @@ nc_recorder_begin (NcRecorder *self,
   call->ts_start = nc_now_ns ();
   append_locked (self, call, NC_CALL_PHASE_ENTER);
   g_mutex_unlock (&self->mutex);
+
+  /* The listener (the lab writes to a pipe) must not count as time in the
+   * kernel: stamp again just before the system call. The return report
+   * carries this time and replaces the entry's. */
+  call->ts_start = MAX (call->ts_start, nc_now_ns ());
   return TRUE;
 }
 

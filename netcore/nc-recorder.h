@@ -18,8 +18,9 @@ typedef struct _NcGate NcGate;
  * @call: a copy of the call as it is now
  * @phase: whether it has just entered the kernel or returned
  *
- * Called on the thread that made the call, outside the recorder's lock.
- * It must be quick: it is part of the call's cost.
+ * Called on the thread that made the call, with the recorder's lock held
+ * (so reports come in id order): it must not call into the recorder, and it
+ * should be quick, since other actors' calls wait for it.
  */
 typedef void (*NcRecorderListener) (const NcCall *call,
                                     NcCallPhase   phase,

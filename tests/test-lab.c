@@ -270,7 +270,7 @@ test_tcp_echo (void)
   g_autofree char *path = lab_path ();
   gboolean saw_listen = FALSE, saw_time_wait = FALSE;
 
-  cap_lab_run_sync (path, "tcp-echo", NULL, FALSE, &rec, &error);
+  cap_lab_run_sync (path, "tcp-echo", NULL, FALSE, NULL, &rec, &error);
   g_assert_no_error (error);
   g_assert_nonnull (rec);
 
@@ -604,7 +604,7 @@ test_tcp_lossy (void)
       const CapPacket *dropped = NULL, *again = NULL;
       const NcCall *recv_call;
 
-      cap_lab_run_sync (path, "tcp-lossy", NULL, FALSE, &rec, &error);
+      cap_lab_run_sync (path, "tcp-lossy", NULL, FALSE, NULL, &rec, &error);
       g_assert_no_error (error);
       g_assert_true (has_message (rec, "veth"));
 
