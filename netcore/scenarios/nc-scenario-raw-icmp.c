@@ -17,10 +17,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ICMP_ECHO_REPLY    0
 #define ICMP_ECHO_REQUEST  8
-#define PING_ID            0x534c  /* "SL": tells our reply from others' */
 
 /*
  * An ICMP echo message (RFC 792):
@@ -118,7 +118,7 @@ ping_client (NcActorContext *ctx)
    * then the data; the checksum covers both and is computed last. */
   echo.type = ICMP_ECHO_REQUEST;
   echo.code = 0;
-  echo.id = nc_htons (PING_ID);
+  echo.id = nc_htons ((guint16) getpid ());  /* as ping does: tells our replies from others' */
   echo.seq = nc_htons (1);
   memcpy (request, &echo, sizeof echo);
   memcpy (request + sizeof echo, params->message, data_len);
