@@ -79,6 +79,44 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
+/* With SOCKLENS_SCREENSHOT_DIR set, saves what the window shows now as
+ * NAME.png there, rendered by the window's own renderer: for looking at a
+ * live run's state, which a screenshot tool cannot time. */
+static void
+save_screenshot (SlWindow   *window,
+                 const char *name)
+{
+  const char *dir = g_getenv ("SOCKLENS_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  spin (300);  /* let it lay out and draw the new state */
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      g_test_message ("screenshot %s: nothing drawn", name);
+      return;
+    }
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 static SlWindow *
 new_window (void)
 {
@@ -234,6 +272,7 @@ test_step_live (void)
   g_assert_nonnull (waiting);
   g_assert_nonnull (strstr (waiting, "server getsockname()"));
   g_assert_cmpuint (cap_recording_get_n_packets (recording), ==, 0);
+  save_screenshot (window, "step-3");
   {
     guint n_links = 99;
     cap_recording_get_call_links (recording, 2, &n_links);
@@ -267,6 +306,8 @@ test_step_live (void)
       g_assert_true (handshake_link);
       g_test_message ("%u packets, %u linked to connect()",
                       cap_recording_get_n_packets (recording), n_links);
+      sl_session_select (sl_window_get_session (window), SL_SELECTION_CALL, connect_call);
+      save_screenshot (window, "step-connect-call");
     }
 
   /* ... and nothing of what comes after it: no send(), no data on the wire. */
@@ -295,6 +336,7 @@ test_step_live (void)
       g_assert_nonnull (text);
       g_assert_true (g_str_has_prefix (text, "network order "));
       g_assert_nonnull (strstr (text, " → host value "));
+      save_screenshot (window, "step-connect-synack");
     }
 
   /* Stop: the blocked actors wake and the run ends, without freezing. */

@@ -135,9 +135,9 @@ format_duration (gint64 ns)
     return g_strdup_printf ("%" G_GINT64_FORMAT " ns", ns);
   if (ns < 10000000)
     return g_strdup_printf ("%.1f µs", ns / 1e3);
-  if (ns < G_GINT64_CONSTANT (10000000000))
+  if (ns < 1000000000)
     return g_strdup_printf ("%.1f ms", ns / 1e6);
-  return g_strdup_printf ("%.2f s", ns / 1e9);
+  return g_strdup_printf ("%.3f s", ns / 1e9);
 }
 
 static void
