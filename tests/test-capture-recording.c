@@ -17,184 +17,40 @@
 #include <unistd.h>
 
 #include "cap-dissect.h"
-#include "cap-live.h"
 #include "cap-reader.h"
-#include "cap-recording.h"
-#include "netcore.h"
-
-typedef struct
-{
-  GMutex  lock;
-  GArray *frames;  /* CapLiveFrame with data copied into bytes */
-  GByteArray *bytes;
-} Collected;
-
-static void
-on_frame (const CapLiveFrame *frame,
-          gpointer            user_data)
-{
-  Collected *c = user_data;
-  CapLiveFrame copy = *frame;
-
-  g_mutex_lock (&c->lock);
-  copy.data = GSIZE_TO_POINTER ((gsize) c->bytes->len);  /* offset until the end */
-  g_byte_array_append (c->bytes, frame->data, frame->caplen);
-  g_array_append_val (c->frames, copy);
-  g_mutex_unlock (&c->lock);
-}
-
-/* Runs @name in-process while capturing on lo, and returns its recording,
- * or NULL (test skipped) when capture is not permitted here. */
-static CapRecording *
-capture_run (const char *name,
-             const char *message)
-{
-  const NcScenario *scenario = nc_scenario_lookup (name);
-  g_autoptr(NcParams) params = nc_params_new (scenario);
-  g_autoptr(CapLive) live = cap_live_new ("lo");
-  g_autoptr(NcRun) run = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) calls = NULL;
-  NcRecorder *recorder;
-  CapRecording *recording;
-  Collected c = { 0 };
-
-  if (!cap_live_open (live, &error))
-    {
-      g_autofree char *why = g_strdup_printf ("cannot capture here: %s", error->message);
-      g_test_skip (why);
-      return NULL;
-    }
-
-  if (message)
-    {
-      g_free (params->message);
-      params->message = g_strdup (message);
-    }
-  g_mutex_init (&c.lock);
-  c.frames = g_array_new (FALSE, FALSE, sizeof (CapLiveFrame));
-  c.bytes = g_byte_array_new ();
-  g_assert_true (cap_live_start (live, on_frame, &c, &error));
-  g_assert_no_error (error);
-
-  run = nc_run_new (scenario, params);
-  g_assert_true (nc_run_start (run, &error));
-  g_assert_true (nc_run_wait (run, &error));
-  g_assert_no_error (error);
-  cap_live_stop_when_quiet (live, 200, 3000);
-
-  recording = cap_recording_new ();
-  recorder = nc_run_get_recorder (run);
-  cap_recording_set_run_info (recording, scenario->name, scenario->title);
-  for (guint i = 0; i < nc_recorder_get_n_actors (recorder); i++)
-    {
-      NcActorInfo actor;
-      nc_recorder_get_actor (recorder, i, &actor);
-      cap_recording_add_actor (recording, &actor);
-    }
-  calls = nc_recorder_copy_calls (recorder);
-  for (guint i = 0; i < calls->len; i++)
-    cap_recording_add_call (recording, &g_array_index (calls, NcCall, i), NC_CALL_PHASE_RETURN);
-  for (guint i = 0; i < c.frames->len; i++)
-    {
-      CapLiveFrame *f = &g_array_index (c.frames, CapLiveFrame, i);
-      cap_recording_add_frame (recording, cap_live_get_linktype (live), f->ts_ns,
-                               c.bytes->data + GPOINTER_TO_SIZE (f->data), f->caplen, f->len);
-    }
-  cap_recording_commit (recording);
-
-  g_array_unref (c.frames);
-  g_byte_array_unref (c.bytes);
-  g_mutex_clear (&c.lock);
-  return recording;
-}
-
-/* The nth call of @kind made by the actor named @actor */
-static const NcCall *
-find_call (CapRecording *recording,
-           const char   *actor,
-           NcCallKind    kind,
-           guint         nth)
-{
-  for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
-    {
-      const NcCall *call = cap_recording_get_call (recording, i);
-      if (call->kind == kind &&
-          g_str_equal (cap_recording_get_actor (recording, call->actor)->name, actor) &&
-          nth-- == 0)
-        return call;
-    }
-  g_assert_not_reached ();
-}
-
-static guint
-linked_packets (CapRecording *recording,
-                const NcCall *call,
-                CapLinkKind   kind,
-                guint32      *out,
-                guint         max)
-{
-  guint n = 0, n_out = 0;
-  const CapLink *links = cap_recording_get_call_links (recording, call->id, &n);
-
-  for (guint i = 0; i < n; i++)
-    if (links[i].kind == kind && n_out < max)
-      out[n_out++] = links[i].packet;
-  return n_out;
-}
-
-static gboolean
-packet_links_call (CapRecording *recording,
-                   guint32       packet,
-                   const NcCall *call)
-{
-  guint n = 0;
-  const CapLink *links = cap_recording_get_packet_links (recording, packet, &n);
-
-  for (guint i = 0; i < n; i++)
-    if (links[i].call == call->id)
-      return TRUE;
-  return FALSE;
-}
-
-static guint8
-flags_of (CapRecording *recording,
-          guint32       packet)
-{
-  return cap_recording_get_packet (recording, packet)->tcp_flags;
-}
+#include "sl-test-capture.h"
 
 static void
 assert_tcp_echo_links (CapRecording *recording)
 {
-  const NcCall *connect_call = find_call (recording, "client", NC_CALL_CONNECT, 0);
-  const NcCall *accept_call = find_call (recording, "server", NC_CALL_ACCEPT, 0);
-  const NcCall *client_send = find_call (recording, "client", NC_CALL_SEND, 0);
-  const NcCall *server_recv = find_call (recording, "server", NC_CALL_RECV, 0);
-  const NcCall *server_send = find_call (recording, "server", NC_CALL_SEND, 0);
-  const NcCall *client_recv = find_call (recording, "client", NC_CALL_RECV, 0);
-  const NcCall *client_close = find_call (recording, "client", NC_CALL_CLOSE, 0);
-  const NcCall *server_eof = find_call (recording, "server", NC_CALL_RECV, 1);
+  const NcCall *connect_call = sl_test_find_call (recording, "client", NC_CALL_CONNECT, 0);
+  const NcCall *accept_call = sl_test_find_call (recording, "server", NC_CALL_ACCEPT, 0);
+  const NcCall *client_send = sl_test_find_call (recording, "client", NC_CALL_SEND, 0);
+  const NcCall *server_recv = sl_test_find_call (recording, "server", NC_CALL_RECV, 0);
+  const NcCall *server_send = sl_test_find_call (recording, "server", NC_CALL_SEND, 0);
+  const NcCall *client_recv = sl_test_find_call (recording, "client", NC_CALL_RECV, 0);
+  const NcCall *client_close = sl_test_find_call (recording, "client", NC_CALL_CLOSE, 0);
+  const NcCall *server_eof = sl_test_find_call (recording, "server", NC_CALL_RECV, 1);
   guint32 pk[8];
   guint n;
 
   /* connect(): SYN, SYN/ACK, ACK, in that order; accept() shares them. */
-  n = linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
+  n = sl_test_linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
   g_assert_cmpuint (n, ==, 3);
-  g_assert_cmphex (flags_of (recording, pk[0]) & 0x17, ==, CAP_TCP_SYN);
-  g_assert_cmphex (flags_of (recording, pk[1]) & 0x17, ==, CAP_TCP_SYN | CAP_TCP_ACK);
-  g_assert_cmphex (flags_of (recording, pk[2]) & 0x17, ==, CAP_TCP_ACK);
+  g_assert_cmphex (sl_test_tcp_flags (recording, pk[0]) & 0x17, ==, CAP_TCP_SYN);
+  g_assert_cmphex (sl_test_tcp_flags (recording, pk[1]) & 0x17, ==, CAP_TCP_SYN | CAP_TCP_ACK);
+  g_assert_cmphex (sl_test_tcp_flags (recording, pk[2]) & 0x17, ==, CAP_TCP_ACK);
   for (guint i = 0; i < 3; i++)
-    g_assert_true (packet_links_call (recording, pk[i], accept_call));
+    g_assert_true (sl_test_packet_links_call (recording, pk[i], accept_call));
   /* The handshake is done in the kernels: the SYN/ACK came before accept() returned. */
   g_assert_cmpint (cap_recording_get_packet (recording, pk[2])->ts, <=, accept_call->ts_end);
 
   /* send("hello") -> one PSH/ACK with 5 bytes, which the server's recv() got */
-  n = linked_packets (recording, client_send, CAP_LINK_DATA, pk, 8);
+  n = sl_test_linked_packets (recording, client_send, CAP_LINK_DATA, pk, 8);
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->payload_len, ==, 5);
-  g_assert_true (flags_of (recording, pk[0]) & CAP_TCP_PSH);
-  g_assert_true (packet_links_call (recording, pk[0], server_recv));
+  g_assert_true (sl_test_tcp_flags (recording, pk[0]) & CAP_TCP_PSH);
+  g_assert_true (sl_test_packet_links_call (recording, pk[0], server_recv));
   {
     guint32 caplen;
     const guint8 *data = cap_recording_get_packet_data (recording, pk[0], &caplen);
@@ -203,20 +59,20 @@ assert_tcp_echo_links (CapRecording *recording)
   }
 
   /* The echo back */
-  n = linked_packets (recording, server_send, CAP_LINK_DATA, pk, 8);
+  n = sl_test_linked_packets (recording, server_send, CAP_LINK_DATA, pk, 8);
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (packet_links_call (recording, pk[0], client_recv));
+  g_assert_true (sl_test_packet_links_call (recording, pk[0], client_recv));
   g_assert_cmpuint (cap_recording_get_relative_seq (recording, pk[0]), ==, 1);
 
   /* close() sends the FIN that makes the server's recv() return 0 */
-  n = linked_packets (recording, client_close, CAP_LINK_TEARDOWN, pk, 8);
+  n = sl_test_linked_packets (recording, client_close, CAP_LINK_TEARDOWN, pk, 8);
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (flags_of (recording, pk[0]) & CAP_TCP_FIN);
+  g_assert_true (sl_test_tcp_flags (recording, pk[0]) & CAP_TCP_FIN);
   g_assert_cmpint (server_eof->result, ==, 0);
-  g_assert_true (packet_links_call (recording, pk[0], server_eof));
+  g_assert_true (sl_test_packet_links_call (recording, pk[0], server_eof));
 
   /* Whose packets: the SYN is the client's, to the server */
-  n = linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
+  n = sl_test_linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, pk, 8);
   g_assert_cmpint (cap_recording_get_packet_actor (recording, pk[0], FALSE), ==,
                    connect_call->actor);
   g_assert_cmpint (cap_recording_get_packet_actor (recording, pk[0], TRUE), ==,
@@ -226,7 +82,7 @@ assert_tcp_echo_links (CapRecording *recording)
 static void
 test_tcp_echo (void)
 {
-  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(CapRecording) recording = sl_test_capture_run ("tcp-echo", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
 
   if (recording == NULL)
@@ -242,24 +98,24 @@ test_tcp_echo (void)
 static void
 test_udp_echo (void)
 {
-  g_autoptr(CapRecording) recording = capture_run ("udp-echo", "ping!");
+  g_autoptr(CapRecording) recording = sl_test_capture_run ("udp-echo", "ping!");
   const NcCall *c_sendto, *s_recvfrom, *s_sendto, *c_recvfrom;
   guint32 pk[4];
 
   if (recording == NULL)
     return;
-  c_sendto = find_call (recording, "client", NC_CALL_SENDTO, 0);
-  s_recvfrom = find_call (recording, "server", NC_CALL_RECVFROM, 0);
-  s_sendto = find_call (recording, "server", NC_CALL_SENDTO, 0);
-  c_recvfrom = find_call (recording, "client", NC_CALL_RECVFROM, 0);
+  c_sendto = sl_test_find_call (recording, "client", NC_CALL_SENDTO, 0);
+  s_recvfrom = sl_test_find_call (recording, "server", NC_CALL_RECVFROM, 0);
+  s_sendto = sl_test_find_call (recording, "server", NC_CALL_SENDTO, 0);
+  c_recvfrom = sl_test_find_call (recording, "client", NC_CALL_RECVFROM, 0);
 
   /* One sendto() is one datagram, and the matching recvfrom() got exactly it. */
-  g_assert_cmpuint (linked_packets (recording, c_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
+  g_assert_cmpuint (sl_test_linked_packets (recording, c_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
   g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->proto, ==, IPPROTO_UDP);
   g_assert_cmpuint (cap_recording_get_packet (recording, pk[0])->payload_len, ==, 5);
-  g_assert_true (packet_links_call (recording, pk[0], s_recvfrom));
-  g_assert_cmpuint (linked_packets (recording, s_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
-  g_assert_true (packet_links_call (recording, pk[0], c_recvfrom));
+  g_assert_true (sl_test_packet_links_call (recording, pk[0], s_recvfrom));
+  g_assert_cmpuint (sl_test_linked_packets (recording, s_sendto, CAP_LINK_DATA, pk, 4), ==, 1);
+  g_assert_true (sl_test_packet_links_call (recording, pk[0], c_recvfrom));
 }
 
 static char *
@@ -283,7 +139,7 @@ run_tool (const char *const *argv)
 static void
 test_save_and_read_back (void)
 {
-  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(CapRecording) recording = sl_test_capture_run ("tcp-echo", NULL);
   g_autoptr(CapRecording) back = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
@@ -307,8 +163,8 @@ test_save_and_read_back (void)
   lines = g_strsplit (g_strstrip (fields), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, cap_recording_get_n_packets (recording));
 
-  connect_call = find_call (recording, "client", NC_CALL_CONNECT, 0);
-  linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, &syn, 1);
+  connect_call = sl_test_find_call (recording, "client", NC_CALL_CONNECT, 0);
+  sl_test_linked_packets (recording, connect_call, CAP_LINK_HANDSHAKE, &syn, 1);
   {
     g_auto (GStrv) cols = g_strsplit (lines[syn], "|", 3);
     g_autofree char *number = g_strdup_printf ("%u", syn + 1);
@@ -357,7 +213,7 @@ test_save_and_read_back (void)
 static void
 test_truncated_file (void)
 {
-  g_autoptr(CapRecording) recording = capture_run ("tcp-echo", NULL);
+  g_autoptr(CapRecording) recording = sl_test_capture_run ("tcp-echo", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;

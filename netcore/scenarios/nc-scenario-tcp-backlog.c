@@ -104,8 +104,8 @@ const NcScenario nc_scenario_tcp_backlog = {
   .title = "TCP backlog: connections wait for accept()",
   .topic = "Stream Sockets Functions (1/3): listen([backlog])",
   .notice =
-    "All three clients' connect() calls return before the server has called accept() even "
-    "once: SYN, SYN/ACK, ACK are exchanged by the kernels, and each finished connection "
+    "Every client's connect() returns before the server has called accept() even once: "
+    "SYN, SYN/ACK, ACK are exchanged by the kernels, and each finished connection "
     "waits in the listening socket's queue, the backlog that listen() sized. The clients "
     "even send their messages, and the server's kernel acknowledges them. When the server "
     "finally calls accept(), each call returns immediately with the next waiting "
