@@ -26,10 +26,11 @@
 /* States by Linux number: NONE ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1
  * FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT LAST_ACK LISTEN CLOSING NEW_SYN_RECV.
  * The handshake states are warm, the open state green, the closing states
- * blue, what lingers grey: the textbook's order reads as a colour ramp. */
+ * blue, the passive close vermillion (LAST_ACK lighter), what lingers
+ * grey: the textbook's order reads as a colour ramp. */
 #define STATES(blue_closing) \
   { GREY, OI_GREEN, OI_ORANGE, OI_YELLOW, OI_SKY, blue_closing, GREY, GREY, \
-    OI_VERMILLION, OI_VERMILLION, OI_PURPLE, OI_SKY, OI_YELLOW }
+    OI_VERMILLION, HEX (0xEBAE80), OI_PURPLE, HEX (0xA9D8F3), OI_YELLOW }
 
 static const SlPalette palettes[SL_N_THEMES] = {
   [SL_THEME_LIGHT] = {

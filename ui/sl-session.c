@@ -6,6 +6,8 @@
 
 #include "sl-session.h"
 
+#include <math.h>
+
 #define MIN_SPAN_NS   1000          /* 1 µs: closer than this nothing is readable */
 #define MIN_SPEED     0.1
 #define MAX_SPEED     10.0
@@ -353,14 +355,15 @@ sl_session_zoom (SlSession *self,
                  double     factor,
                  gint64     around)
 {
-  double begin, end;
+  gint64 before, after;
 
   g_return_if_fail (SL_IS_SESSION (self));
   g_return_if_fail (factor > 0);
 
-  begin = around - (around - (double) self->visible_begin) / factor;
-  end = around + ((double) self->visible_end - around) / factor;
-  sl_session_set_visible (self, (gint64) begin, (gint64) end);
+  /* distances first: a double holds absolute ns only to 256 ns */
+  before = (gint64) llround ((double) (around - self->visible_begin) / factor);
+  after = (gint64) llround ((double) (self->visible_end - around) / factor);
+  sl_session_set_visible (self, around - before, around + after);
 }
 
 void

@@ -53,6 +53,15 @@ typedef struct
   guint8 state;
 } StateSeg;
 
+/* Calls in start order, with what a frame needs to find the visible ones
+ * by binary search and to skip those sharing a pixel row. */
+typedef struct
+{
+  GArray *ids;         /* guint32 call ids */
+  GArray *starts;      /* gint64 ts_start */
+  GArray *max_end;     /* gint64: the latest end among ids[0..i] (sorted) */
+} CallList;
+
 typedef struct
 {
   guint32  socket;     /* CapSocket id, or CAP_NONE */
@@ -62,6 +71,7 @@ typedef struct
   gint64   t_first;
   gint64   t_last;     /* 0: still open */
   GArray  *states;     /* StateSeg */
+  CallList calls;
   gboolean derived;
   gboolean listening;
   double   x;
@@ -76,8 +86,7 @@ typedef struct
   guint    first_lane;
   guint    n_lanes;
   gboolean others;
-  GArray  *calls;      /* guint32 call ids, by ts_start */
-  GArray  *max_end;    /* gint64: the latest end among calls[0..i] */
+  CallList calls;      /* calls on no lane of their own: select() */
   double   x;
   double   x_left;     /* lane group edges, boxes included */
   double   x_right;
@@ -113,7 +122,8 @@ typedef struct
 
 typedef struct
 {
-  float   y;
+  float   y0;
+  float   y1;
   guint16 route;
   guint8  level;
 } AggSeg;
@@ -183,11 +193,27 @@ struct _SlTimelinePainter
   GArray          *hit_packets;   /* HitItem: the arrow's ends */
   GArray          *hit_rows;      /* HitRow */
   GArray          *agg;           /* AggSeg, reused */
-  GArray          *label_y;       /* double per column gap: last packet label bottom */
+  GArray          *plain_boxes;   /* PlainBox, reused */
   SlTimelineStats  stats;
 };
 
 G_DEFINE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, G_TYPE_OBJECT)
+
+static void
+call_list_init (CallList *list)
+{
+  list->ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  list->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  list->max_end = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+static void
+call_list_clear (CallList *list)
+{
+  g_clear_pointer (&list->ids, g_array_unref);
+  g_clear_pointer (&list->starts, g_array_unref);
+  g_clear_pointer (&list->max_end, g_array_unref);
+}
 
 static void
 column_clear (gpointer data)
@@ -196,8 +222,7 @@ column_clear (gpointer data)
 
   g_clear_pointer (&c->title, g_free);
   g_clear_pointer (&c->subtitle, g_free);
-  g_clear_pointer (&c->calls, g_array_unref);
-  g_clear_pointer (&c->max_end, g_array_unref);
+  call_list_clear (&c->calls);
 }
 
 static void
@@ -206,6 +231,42 @@ lane_clear (gpointer data)
   Lane *l = data;
 
   g_clear_pointer (&l->states, g_array_unref);
+  call_list_clear (&l->calls);
+}
+
+static int
+compare_call_start (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  CapRecording *rec = user_data;
+  gint64 x = cap_recording_get_call (rec, *(const guint32 *) a)->ts_start;
+  gint64 y = cap_recording_get_call (rec, *(const guint32 *) b)->ts_start;
+
+  if (x != y)
+    return x < y ? -1 : 1;
+  return *(const guint32 *) a < *(const guint32 *) b ? -1 : 1;
+}
+
+static gint64 call_end_or_max (const NcCall *c);
+
+/* Calls arrive in entry order; threads of one actor may interleave. */
+static void
+call_list_finish (CallList     *list,
+                  CapRecording *rec)
+{
+  gint64 max_end = G_MININT64;
+
+  g_array_sort_with_data (list->ids, compare_call_start, rec);
+  g_array_set_size (list->starts, 0);
+  g_array_set_size (list->max_end, 0);
+  for (guint i = 0; i < list->ids->len; i++)
+    {
+      const NcCall *c = cap_recording_get_call (rec, g_array_index (list->ids, guint32, i));
+      max_end = MAX (max_end, call_end_or_max (c));
+      g_array_append_val (list->starts, c->ts_start);
+      g_array_append_val (list->max_end, max_end);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -237,7 +298,7 @@ unit_for (gint64 step,
 /**
  * sl_format_duration:
  *
- * A duration as a person reads it: "850 ns", "98 µs", "1.25 ms", "4.2 s".
+ * A duration as a person reads it: "850 ns", "98 µs", "1.2 ms", "4.2 s".
  */
 char *
 sl_format_duration (gint64 ns)
@@ -246,11 +307,9 @@ sl_format_duration (gint64 ns)
   const char *unit = unit_for (ABS (ns) < 1 ? 1 : ABS (ns), &div);
 
   v = ns / div;
-  if (fabs (v) >= 100 || div == 1)
+  if (fabs (v) >= 10 || div == 1)
     return g_strdup_printf ("%.0f %s", v, unit);
-  if (fabs (v) >= 10)
-    return g_strdup_printf ("%.1f %s", v, unit);
-  return g_strdup_printf ("%.2f %s", v, unit);
+  return g_strdup_printf ("%.1f %s", v, unit);
 }
 
 /**
@@ -263,7 +322,8 @@ sl_format_time_at (gint64 ns,
                    gint64 step)
 {
   double div;
-  const char *unit = unit_for (MAX (step, 1), &div);
+  /* 500 µs steps read better as 0.5 ms, 100 µs steps as 100 µs */
+  const char *unit = unit_for (MAX (step, 1) * 2, &div);
   double step_u = step / div;
   int decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
 
@@ -775,8 +835,7 @@ build_actor_columns (SlTimelinePainter *self)
           col.title = g_strdup_printf ("actor %u", actor);
         }
       col.first_lane = self->lanes->len;
-      col.calls = g_array_new (FALSE, FALSE, sizeof (guint32));
-      col.max_end = g_array_new (FALSE, FALSE, sizeof (gint64));
+      call_list_init (&col.calls);
 
       for (guint s = 0; s < n_sockets; s++)
         {
@@ -792,6 +851,7 @@ build_actor_columns (SlTimelinePainter *self)
           lane.fd = sock->fd;
           lane.listening = sock->listening;
           lane.states = g_array_new (FALSE, FALSE, sizeof (StateSeg));
+          call_list_init (&lane.calls);
           first = sock->first_call != CAP_NONE ? cap_recording_get_call (rec, sock->first_call) : NULL;
           last = sock->last_call != CAP_NONE ? cap_recording_get_call (rec, sock->last_call) : NULL;
           lane.t_first = first ? first->ts_start : self->origin;
@@ -850,6 +910,7 @@ build_actor_columns (SlTimelinePainter *self)
               lane.fd = -1;
               lane.t_first = c->ts_start;
               lane.states = g_array_new (FALSE, FALSE, sizeof (StateSeg));
+              call_list_init (&lane.calls);
               /* appended last: a column's lanes need only be contiguous */
               col->first_lane = self->lanes->len;
               g_array_append_val (self->lanes, lane);
@@ -857,33 +918,16 @@ build_actor_columns (SlTimelinePainter *self)
             }
           self->call_lane[i] = col->first_lane;
         }
-      g_array_append_val (col->calls, i);
+      if (self->call_lane[i] != NO_LANE)
+        g_array_append_val (g_array_index (self->lanes, Lane, self->call_lane[i]).calls.ids, i);
+      else
+        g_array_append_val (col->calls.ids, i);
     }
 
   for (guint ci = 0; ci < self->columns->len; ci++)
-    {
-      Column *col = &g_array_index (self->columns, Column, ci);
-      gint64 max_end = G_MININT64;
-
-      /* calls arrive in entry order; threads of one actor may interleave */
-      for (guint i = 1; i < col->calls->len; i++)
-        for (guint j = i; j > 0; j--)
-          {
-            guint32 *a = &g_array_index (col->calls, guint32, j - 1);
-            guint32 *b = &g_array_index (col->calls, guint32, j);
-            if (cap_recording_get_call (rec, *a)->ts_start <= cap_recording_get_call (rec, *b)->ts_start)
-              break;
-            guint32 t = *a;
-            *a = *b;
-            *b = t;
-          }
-      for (guint i = 0; i < col->calls->len; i++)
-        {
-          const NcCall *c = cap_recording_get_call (rec, g_array_index (col->calls, guint32, i));
-          max_end = MAX (max_end, call_end_or_max (c));
-          g_array_append_val (col->max_end, max_end);
-        }
-    }
+    call_list_finish (&g_array_index (self->columns, Column, ci).calls, rec);
+  for (guint li = 0; li < self->lanes->len; li++)
+    call_list_finish (&g_array_index (self->lanes, Lane, li).calls, rec);
 }
 
 typedef struct
@@ -964,6 +1008,8 @@ build_endpoint_columns (SlTimelinePainter *self,
         lane.fd = -1;
         lane.t_first = self->origin;
         lane.states = g_array_new (FALSE, FALSE, sizeof (StateSeg));
+        call_list_init (&lane.calls);
+        call_list_init (&col.calls);
         endpoint_lane[ep] = self->lanes->len;
         g_array_append_val (self->lanes, lane);
         g_array_append_val (self->columns, col);
@@ -986,6 +1032,8 @@ build_endpoint_columns (SlTimelinePainter *self,
       lane.fd = -1;
       lane.t_first = self->origin;
       lane.states = g_array_new (FALSE, FALSE, sizeof (StateSeg));
+      call_list_init (&lane.calls);
+      call_list_init (&col.calls);
       g_array_append_val (self->lanes, lane);
       g_array_append_val (self->columns, col);
       for (guint e = 0; e < n_ep; e++)
@@ -1624,6 +1672,14 @@ frame_init (SlTimelinePainter *self,
   f->play_y = frame_y (self, f, self->playhead);
 }
 
+static gint64
+sl_timeline_painter_y_to_time_frame (SlTimelinePainter *self,
+                                     const Frame       *f,
+                                     double             y)
+{
+  return from_display (self, f->d0 + (y - self->top) / f->px_per_ns);
+}
+
 static void
 show_text (SlTimelinePainter    *self,
            cairo_t              *cr,
@@ -1693,56 +1749,41 @@ nice_step (double raw)
   return step;
 }
 
+/* Ticks label display time, so a stepped run reads like a free one: the
+ * seconds spent at the gate are given on the break marks instead. */
 static void
 draw_axis (SlTimelinePainter *self,
            cairo_t           *cr,
            const Frame       *f)
 {
-  double plot_h = self->bottom - self->top;
-  gint64 step = nice_step (70 * self->scale / f->px_per_ns);
-  double last_y = -1e9;
-  gint64 real_begin = self->begin;
-  gint64 real_end = self->end;
-  guint bi = 0;
-  gint64 seg_start = real_begin;
+  double s = self->scale;
+  gint64 step = nice_step (70 * s / f->px_per_ns);
+  double d1 = f->d0 + (self->bottom - self->top) / f->px_per_ns;
+  gint64 first = (gint64) ceil (f->d0 / step) * step;
 
-  (void) plot_h;
-  /* ticks at round real times in each stretch between breaks */
-  while (bi <= self->breaks->len)
+  for (gint64 t = first; t <= d1; t += step)
     {
-      const Break *b = bi < self->breaks->len ? &g_array_index (self->breaks, Break, bi) : NULL;
-      gint64 seg_end = b ? MIN (b->real_start, real_end) : real_end;
-      gint64 rel0 = seg_start - self->origin;
-      gint64 t = (rel0 >= 0 ? (rel0 + step - 1) / step : rel0 / step) * step;
+      double y = self->top + (t - f->d0) * f->px_per_ns;
+      g_autofree char *text = NULL;
+      gboolean near_break = FALSE;
 
-      if (b != NULL && b->real_end <= real_begin)
+      for (guint i = 0; i < self->breaks->len && !near_break; i++)
         {
-          seg_start = MAX (b->real_end, real_begin);
-          bi++;
-          continue;
+          const Break *b = &g_array_index (self->breaks, Break, i);
+          double by = self->top + (b->disp_start + self->break_len / 2 - f->d0) * f->px_per_ns;
+          near_break = fabs (by - y) < self->line_h;
         }
-      for (; self->origin + t <= seg_end; t += step)
-        {
-          double y = frame_y (self, f, self->origin + t);
-          g_autofree char *text = NULL;
-
-          if (y < self->top - 1 || y > self->bottom + 1 || y - last_y < 36 * self->scale)
-            continue;
-          last_y = y;
-          sl_palette_set_source (cr, &f->pal->grid, 0.45);
-          cairo_set_line_width (cr, 1);
-          cairo_move_to (cr, self->gutter - 4 * self->scale, floor (y) + 0.5);
-          cairo_line_to (cr, self->width, floor (y) + 0.5);
-          cairo_stroke (cr);
-          text = sl_format_time_at (t, step);
-          sl_palette_set_source (cr, &f->pal->dim, 1);
-          show_text (self, cr, self->font_small, text, self->gutter - 8 * self->scale,
-                     y - self->line_h * 0.45, 1.0, -1, NULL);
-        }
-      if (b == NULL || b->real_start >= real_end)
-        break;
-      seg_start = MAX (b->real_end, real_begin);
-      bi++;
+      if (near_break)
+        continue;
+      sl_palette_set_source (cr, &f->pal->grid, 0.45);
+      cairo_set_line_width (cr, 1);
+      cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
+      cairo_line_to (cr, self->width, floor (y) + 0.5);
+      cairo_stroke (cr);
+      text = sl_format_time_at (t, step);
+      sl_palette_set_source (cr, &f->pal->dim, 1);
+      show_text (self, cr, self->font_small, text, self->gutter - 8 * s,
+                 y - self->line_h * 0.45, 1.0, -1, NULL);
     }
 }
 
@@ -1756,11 +1797,15 @@ draw_headers (SlTimelinePainter *self,
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
       const Column *col = &g_array_index (self->columns, Column, ci);
-      double max_w = self->columns->len > 1 ? 220 * s : -1;
+      double max_w = self->columns->len > 1
+                     ? MIN (220 * s, (self->width - self->gutter) / self->columns->len - 8 * s) : -1;
       double cx = (col->x_left + col->x_right - self->band_w) / 2;
 
       sl_palette_set_source (cr, &f->pal->foreground, 1);
-      show_text (self, cr, self->font_title, col->title, cx, 10 * s, 0.5, max_w, NULL);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
+      show_text (self, cr, self->has_calls ? self->font_title : self->font_bold, col->title, cx, 10 * s,
+                 0.5, max_w, NULL);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
       if (col->subtitle)
         {
           sl_palette_set_source (cr, &f->pal->dim, 1);
@@ -1790,10 +1835,13 @@ draw_lanes (SlTimelinePainter *self,
       double y0 = frame_y (self, f, l->t_first);
       double y1 = lane_end_y (self, f, l);
       double bx = l->x + self->box_w / 2 + 1 * s;
+      /* the kernel keeps a connection after close() (FIN_WAIT, TIME_WAIT):
+       * its band runs on past the end of the lane; LISTEN ends with it */
+      double band_end = l->listening ? y1 : frame_y (self, f, f->now);
 
       if (!self->has_calls)
         bx = l->x - self->band_w / 2;
-      if (y1 < self->top || y0 > self->bottom)
+      if (MAX (y1, band_end) < self->top || y0 > self->bottom)
         continue;
 
       /* the lane itself: a thin line where the socket exists */
@@ -1808,7 +1856,7 @@ draw_lanes (SlTimelinePainter *self,
         {
           const StateSeg *seg = &g_array_index (l->states, StateSeg, i);
           double sy0 = frame_y (self, f, seg->t0);
-          double sy1 = seg->t1 ? frame_y (self, f, seg->t1) : y1;
+          double sy1 = seg->t1 ? frame_y (self, f, seg->t1) : band_end;
           double alpha = 1;
 
           if (sy1 < self->top || sy0 > self->bottom)
@@ -1829,18 +1877,6 @@ draw_lanes (SlTimelinePainter *self,
           else
             cairo_rectangle (cr, bx, sy0, self->band_w, MAX (sy1 - sy0, 1));
           cairo_fill (cr);
-          /* the state's name along a long band, for those who cannot match colours */
-          if (sy1 - sy0 > 140 * s && self->has_calls)
-            {
-              cairo_save (cr);
-              cairo_translate (cr, bx + self->band_w + 2 * s, MAX (sy0, self->top) + 6 * s);
-              cairo_rotate (cr, G_PI / 2);
-              pango_cairo_update_layout (cr, self->layout);
-              sl_palette_set_source (cr, &f->pal->state[seg->state], 1);
-              show_text (self, cr, self->font_small, nc_tcp_state_name (seg->state), 0, 0, 0, -1, NULL);
-              cairo_restore (cr);
-              pango_cairo_update_layout (cr, self->layout);
-            }
         }
 
       /* the fd, at the top of the lane */
@@ -2083,23 +2119,186 @@ draw_select_marks (SlTimelinePainter *self,
       }
 }
 
-/* First index in the column whose call may reach @ts (the prefix max of ends
- * is sorted even though the ends are not). */
+/* First index whose call may reach @ts (the prefix max of ends is sorted
+ * even though the ends are not). */
 static guint
-column_first_visible (const Column *col,
-                      gint64        ts)
+call_list_first_visible (const CallList *list,
+                         gint64          ts)
 {
-  guint lo = 0, hi = col->max_end->len;
+  guint lo = 0, hi = list->max_end->len;
 
   while (lo < hi)
     {
       guint mid = (lo + hi) / 2;
-      if (g_array_index (col->max_end, gint64, mid) < ts)
+      if (g_array_index (list->max_end, gint64, mid) < ts)
         lo = mid + 1;
       else
         hi = mid;
     }
   return lo;
+}
+
+/* First index starting at or after @ts */
+static guint
+call_list_first_from (const CallList *list,
+                      gint64          ts)
+{
+  guint lo = 0, hi = list->starts->len;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      if (g_array_index (list->starts, gint64, mid) < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+typedef struct
+{
+  double y0, y1;
+  guint  id;
+  double alpha;
+} LabelCandidate;
+
+typedef struct
+{
+  double   x0, y0, x1, y1;
+  gboolean future;
+} PlainBox;
+
+static void
+fill_plain_boxes (SlTimelinePainter *self,
+                  cairo_t           *cr,
+                  const Frame       *f)
+{
+  double r = 5 * self->scale;
+
+  for (int future = 0; future < 2; future++)
+    {
+      gboolean any = FALSE;
+
+      for (guint k = 0; k < self->plain_boxes->len; k++)
+        {
+          const PlainBox *b = &g_array_index (self->plain_boxes, PlainBox, k);
+          if (b->future != future)
+            continue;
+          any = TRUE;
+          /* round corners only where they show */
+          if (b->y1 - b->y0 > 2 * r)
+            rounded_rect (cr, b->x0, b->y0, b->x1 - b->x0, b->y1 - b->y0, r);
+          else
+            cairo_rectangle (cr, b->x0, b->y0, b->x1 - b->x0, b->y1 - b->y0);
+        }
+      if (!any)
+        continue;
+      sl_palette_set_source (cr, &f->pal->call, future ? f->pal->future_alpha : 1);
+      cairo_fill (cr);
+    }
+  g_array_set_size (self->plain_boxes, 0);
+}
+
+static int
+compare_candidates (gconstpointer a,
+                    gconstpointer b)
+{
+  const LabelCandidate *x = a, *y = b;
+  return x->y0 < y->y0 ? -1 : x->y0 > y->y0;
+}
+
+static void
+draw_call_box (SlTimelinePainter *self,
+               cairo_t           *cr,
+               const Frame       *f,
+               guint              ci,
+               const NcCall      *c,
+               guint              id,
+               double             x0,
+               double             y0,
+               double             x1,
+               double             y1,
+               GArray            *candidates)
+{
+  gboolean hl = g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (id));
+  gboolean future = f->fade && c->ts_start > self->playhead;
+  double alpha = future ? f->pal->future_alpha : 1;
+
+  if (f->fade && !future && y1 > f->play_y)
+    {
+      /* blocked across the playhead: solid up to it, faint after */
+      draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, FALSE, f->pal->future_alpha);
+      cairo_save (cr);
+      cairo_rectangle (cr, x0 - 10, y0 - 10, x1 - x0 + 20, f->play_y - y0 + 10);
+      cairo_clip (cr);
+      draw_box (self, cr, f, x0, y0, x1, y1, FALSE, FALSE, FALSE, 1);
+      cairo_restore (cr);
+    }
+  else if (!hl && !nc_call_failed (c) && c->ts_end != 0 && c->kind != NC_CALL_SELECT)
+    {
+      /* plain boxes are filled together, one fill per alpha */
+      PlainBox box = { x0, y0, x1, y1, future };
+      g_array_append_val (self->plain_boxes, box);
+    }
+  else
+    draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, c->ts_end == 0, alpha);
+  if (c->kind == NC_CALL_SELECT)
+    draw_select_marks (self, cr, f, ci, c, y0, y1, alpha);
+  self->stats.n_calls_drawn++;
+
+  if (y1 >= self->top && y0 <= self->bottom)
+    {
+      HitItem hit = { x0, y0, x1, y1, id };
+      LabelCandidate cand = { y0, y1, id, hl ? 1 : future ? 0.45 : 1 };
+      g_array_append_val (self->hit_calls, hit);
+      g_array_append_val (candidates, cand);
+    }
+}
+
+/* The visible calls of one list. Where calls are denser than the pixels,
+ * the next one drawn is the first that starts below the last box, found by
+ * binary search: at most one box per pixel row, whatever the zoom. */
+static void
+draw_call_list (SlTimelinePainter *self,
+                cairo_t           *cr,
+                const Frame       *f,
+                guint              ci,
+                const CallList    *list,
+                GArray            *candidates)
+{
+  CapRecording *rec = self->recording;
+  guint i = call_list_first_visible (list, self->begin);
+
+  while (i < list->ids->len)
+    {
+      guint id = g_array_index (list->ids, guint32, i);
+      const NcCall *c = cap_recording_get_call (rec, id);
+      double x0, x1, y0, y1;
+      guint next;
+
+      if (c->ts_start > self->end)
+        break;
+      if (call_end_or_max (c) < self->begin)
+        {
+          i++;
+          continue;
+        }
+      call_rect (self, f, c, id, &x0, &x1, &y0, &y1);
+      if (x1 > x0)
+        draw_call_box (self, cr, f, ci, c, id, x0, y0, x1, y1, candidates);
+
+      next = i + 1;
+      if (next < list->ids->len &&
+          frame_y (self, f, g_array_index (list->starts, gint64, next)) < y1)
+        {
+          /* the next call starts inside this box: skip to the first below it */
+          guint skip = call_list_first_from (list, sl_timeline_painter_y_to_time_frame (self, f, y1));
+          self->stats.n_calls_merged += MAX (skip, next) - next;
+          next = MAX (skip, next);
+        }
+      i = next;
+    }
 }
 
 static void
@@ -2108,63 +2307,29 @@ draw_calls (SlTimelinePainter *self,
             const Frame       *f)
 {
   CapRecording *rec = self->recording;
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (LabelCandidate));
 
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
       const Column *col = &g_array_index (self->columns, Column, ci);
       double label_bottom = -1e9;
-      double last_y1 = -1e9;
-      guint n_visible = 0;
-      guint i;
 
-      if (col->calls == NULL)
-        continue;
-      for (i = column_first_visible (col, self->begin); i < col->calls->len; i++)
+      g_array_set_size (candidates, 0);
+      for (guint li = 0; li < col->n_lanes; li++)
+        draw_call_list (self, cr, f, ci, &g_array_index (self->lanes, Lane, col->first_lane + li).calls,
+                        candidates);
+      draw_call_list (self, cr, f, ci, &col->calls, candidates);
+      fill_plain_boxes (self, cr, f);
+
+      /* labels top to bottom, each below the last one of its column */
+      g_array_sort (candidates, compare_candidates);
+      for (guint k = 0; k < candidates->len; k++)
         {
-          guint id = g_array_index (col->calls, guint32, i);
-          const NcCall *c = cap_recording_get_call (rec, id);
-          double x0, x1, y0, y1, alpha = 1;
-          gboolean hl;
-
-          if (c->ts_start > self->end)
-            break;
-          if (call_end_or_max (c) < self->begin)
-            continue;
-          call_rect (self, f, c, id, &x0, &x1, &y0, &y1);
-          if (x1 <= x0)
-            continue;
-          n_visible++;
-          /* many calls within a pixel: one box for the run, no labels */
-          if (y1 <= last_y1 + 1 && n_visible > 1 && y1 - y0 < 2)
-            continue;
-          last_y1 = MAX (last_y1, y1);
-
-          hl = g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (id));
-          if (f->fade && c->ts_start > self->playhead)
-            alpha = f->pal->future_alpha;
-          if (f->fade && c->ts_start <= self->playhead && y1 > f->play_y)
-            {
-              /* blocked across the playhead: solid up to it, faint after */
-              draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, FALSE, f->pal->future_alpha);
-              cairo_save (cr);
-              cairo_rectangle (cr, x0 - 10, y0 - 10, x1 - x0 + 20, f->play_y - y0 + 10);
-              cairo_clip (cr);
-              draw_box (self, cr, f, x0, y0, x1, y1, FALSE, FALSE, FALSE, 1);
-              cairo_restore (cr);
-            }
-          else
-            draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, c->ts_end == 0, alpha);
-          if (c->kind == NC_CALL_SELECT)
-            draw_select_marks (self, cr, f, ci, c, y0, y1, alpha);
-          self->stats.n_calls_drawn++;
-
-          if (y1 >= self->top && y0 <= self->bottom)
-            {
-              HitItem hit = { x0, y0, x1, y1, id };
-              g_array_append_val (self->hit_calls, hit);
-              draw_call_label (self, cr, f, col, c, y0, y1, &label_bottom,
-                               hl ? 1 : MAX (alpha, f->fade && c->ts_start > self->playhead ? 0.45 : 1));
-            }
+          const LabelCandidate *cand = &g_array_index (candidates, LabelCandidate, k);
+          if (cand->y0 < label_bottom - self->line_h * 4)
+            continue;  /* long gone: cheaper than trying */
+          draw_call_label (self, cr, f, col, cap_recording_get_call (rec, cand->id), cand->y0, cand->y1,
+                           &label_bottom, cand->alpha);
         }
     }
 }
@@ -2242,6 +2407,51 @@ packet_label (SlTimelinePainter *self,
     g_string_append (out, "  (retransmission)");
   if (pkt->flags & CAP_PACKET_DROPPED)
     g_string_append (out, "  (dropped)");
+}
+
+static void
+draw_arrow_label (SlTimelinePainter *self,
+                  cairo_t           *cr,
+                  const Frame       *f,
+                  guint              index,
+                  double             x0,
+                  double             y0,
+                  double             x1,
+                  double             y1,
+                  const SlRgb       *color,
+                  gboolean           hl,
+                  double             alpha)
+{
+  const CapPacket *pkt = cap_recording_get_packet (self->recording, index);
+  double s = self->scale;
+  double len = hypot (x1 - x0, y1 - y0);
+  double head = 10 * s;
+
+  {
+      g_autoptr(GString) text = g_string_new (NULL);
+      double angle = atan2 (y1 - y0, x1 - x0);
+      int w, h;
+
+      if (x1 < x0)
+        angle += G_PI;  /* keep the text upright */
+      packet_label (self, index, text);
+      pango_layout_set_font_description (self->layout, self->font_bold);
+      pango_layout_set_width (self->layout, (int) ((len - 2 * head) * PANGO_SCALE));
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_text (self->layout, text->str, -1);
+      pango_layout_get_pixel_size (self->layout, &w, &h);
+      cairo_save (cr);
+      cairo_translate (cr, (x0 + x1) / 2, (y0 + y1) / 2);
+      cairo_rotate (cr, angle);
+      pango_cairo_update_layout (cr, self->layout);
+      cairo_move_to (cr, -w / 2.0, -h - 1 * s);
+      sl_palette_set_source (cr, color, hl ? 1 : MAX (alpha, f->fade && pkt->ts > self->playhead ? 0.45 : 1));
+      pango_cairo_show_layout (cr, self->layout);
+      cairo_restore (cr);
+      pango_cairo_update_layout (cr, self->layout);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+      self->stats.n_labels++;
+    }
 }
 
 static void
@@ -2327,32 +2537,107 @@ draw_arrow (SlTimelinePainter *self,
       cairo_fill (cr);
     }
 
-  if (labelled && len > 60 * s)
-    {
-      g_autoptr(GString) text = g_string_new (NULL);
-      double angle = atan2 (y1 - y0, x1 - x0);
-      int w, h;
+  if (labelled)
+    draw_arrow_label (self, cr, f, index, x0, y0, x1, y1, color, hl, alpha);
+}
 
-      if (x1 < x0)
-        angle += G_PI;  /* keep the text upright */
-      packet_label (self, index, text);
-      pango_layout_set_font_description (self->layout, self->font_bold);
-      pango_layout_set_width (self->layout, (int) ((len - 2 * head) * PANGO_SCALE));
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-      pango_layout_set_text (self->layout, text->str, -1);
-      pango_layout_get_pixel_size (self->layout, &w, &h);
-      cairo_save (cr);
-      cairo_translate (cr, (x0 + x1) / 2, (y0 + y1) / 2);
-      cairo_rotate (cr, angle);
-      pango_cairo_update_layout (cr, self->layout);
-      cairo_move_to (cr, -w / 2.0, -h - 1 * s);
-      sl_palette_set_source (cr, color, hl ? 1 : MAX (alpha, f->fade && pkt->ts > self->playhead ? 0.45 : 1));
-      pango_cairo_show_layout (cr, self->layout);
-      cairo_restore (cr);
-      pango_cairo_update_layout (cr, self->layout);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
-      self->stats.n_labels++;
+typedef struct
+{
+  double  x0, y0, x1, y1;
+  guint   index;
+  guint8  color;
+  guint8  future;
+  guint8  labelled;
+} PlainArrow;
+
+/* Most arrows are plain: not selected, not in flight, nothing special about
+ * the packet. Those are batched: cairo's cost is per stroke and per fill
+ * far more than per path segment. */
+static gboolean
+arrow_is_plain (SlTimelinePainter *self,
+                const Frame       *f,
+                guint              index,
+                double             y0,
+                double             y1,
+                gboolean           hl)
+{
+  const CapPacket *pkt = cap_recording_get_packet (self->recording, index);
+
+  if (hl || (pkt->flags & (CAP_PACKET_DROPPED | CAP_PACKET_RETRANSMISSION | CAP_PACKET_MALFORMED)))
+    return FALSE;
+  return !(f->fade && y0 <= f->play_y && f->play_y < y1);
+}
+
+static void
+draw_plain_arrows (SlTimelinePainter *self,
+                   cairo_t           *cr,
+                   const Frame       *f,
+                   GArray            *plain)
+{
+  double s = self->scale;
+  double head = 10 * s;
+
+  cairo_set_line_width (cr, 1.8 * s * f->pal->line_scale);
+  for (guint color = 0; color < SL_PALETTE_N_PACKET; color++)
+    for (guint future = 0; future < 2; future++)
+      {
+        gboolean any = FALSE;
+
+        for (guint k = 0; k < plain->len; k++)
+          {
+            const PlainArrow *a = &g_array_index (plain, PlainArrow, k);
+            double len, ux, uy;
+
+            if (a->color != color || a->future != future)
+              continue;
+            any = TRUE;
+            len = MAX (hypot (a->x1 - a->x0, a->y1 - a->y0), 1);
+            ux = (a->x1 - a->x0) / len;
+            uy = (a->y1 - a->y0) / len;
+            cairo_move_to (cr, a->x0, a->y0);
+            cairo_line_to (cr, a->x1 - ux * head * 0.7, a->y1 - uy * head * 0.7);
+          }
+        if (!any)
+          continue;
+        sl_palette_set_source (cr, &f->pal->packet[color], future ? f->pal->future_alpha : 1);
+        cairo_stroke (cr);
+        for (guint k = 0; k < plain->len; k++)
+          {
+            const PlainArrow *a = &g_array_index (plain, PlainArrow, k);
+            double len, ux, uy, px, py;
+
+            if (a->color != color || a->future != future)
+              continue;
+            len = hypot (a->x1 - a->x0, a->y1 - a->y0);
+            if (len <= head)
+              continue;
+            ux = (a->x1 - a->x0) / len;
+            uy = (a->y1 - a->y0) / len;
+            px = -uy;
+            py = ux;
+            cairo_move_to (cr, a->x1, a->y1);
+            cairo_line_to (cr, a->x1 - ux * head + px * head * 0.4, a->y1 - uy * head + py * head * 0.4);
+            cairo_line_to (cr, a->x1 - ux * head - px * head * 0.4, a->y1 - uy * head - py * head * 0.4);
+            cairo_close_path (cr);
+          }
+        cairo_fill (cr);
+      }
+
+  for (guint k = 0; k < plain->len; k++)
+    {
+      const PlainArrow *a = &g_array_index (plain, PlainArrow, k);
+      if (a->labelled)
+        draw_arrow_label (self, cr, f, a->index, a->x0, a->y0, a->x1, a->y1, &f->pal->packet[a->color],
+                          FALSE, a->future ? f->pal->future_alpha : 1);
     }
+}
+
+static gboolean
+boxes_overlap (const cairo_rectangle_t *a,
+               const cairo_rectangle_t *b)
+{
+  return a->x < b->x + b->width && b->x < a->x + a->width &&
+         a->y < b->y + b->height && b->y < a->y + a->height;
 }
 
 static void
@@ -2362,40 +2647,68 @@ draw_packets_single (SlTimelinePainter *self,
                      guint              i0,
                      guint              i1)
 {
-  double s = self->scale;
-  guint n_gaps = self->columns->len + 1;
-  g_autofree double *last_label = g_new (double, n_gaps);
+  g_autofree double *route_last_y = g_new (double, MAX (self->routes->len, 1));
+  g_autoptr(GArray) labels = g_array_new (FALSE, FALSE, sizeof (cairo_rectangle_t));
+  g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (PlainArrow));
 
-  for (guint g = 0; g < n_gaps; g++)
-    last_label[g] = -1e9;
+  for (guint r = 0; r < self->routes->len; r++)
+    route_last_y[r] = -1e9;
 
   for (guint i = i0; i < i1; i++)
     {
-      double x0, y0, x1, y1;
+      double x0, y0, x1, y1, len;
+      guint16 route;
       const Route *r;
-      guint gap;
-      gboolean labelled;
+      gboolean labelled = FALSE;
+      gboolean hl;
+      cairo_rectangle_t box;
 
       if (!packet_line (self, f, i, &x0, &y0, &x1, &y1))
         continue;
-      r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      route = self->packet_route[i];
+      r = &g_array_index (self->routes, Route, route);
       if (r->from == r->to)
         continue;
-      /* a label wherever the previous one in the same gap has room */
-      gap = MIN (g_array_index (self->lanes, Lane, r->from).column,
-                 g_array_index (self->lanes, Lane, r->to).column);
-      labelled = (y0 + y1) / 2 - last_label[gap] > self->line_h * 1.25 &&
-                 (y0 + y1) / 2 > self->top + self->line_h;
-      if (labelled)
-        last_label[gap] = (y0 + y1) / 2;
-      draw_arrow (self, cr, f, i, x0, y0, x1, y1, &f->pal->packet[r->color], labelled);
-      self->stats.n_packets_drawn++;
+      hl = g_hash_table_contains (self->hl_packets, GUINT_TO_POINTER (i));
       {
         HitItem hit = { x0, y0, x1, y1, i };
         g_array_append_val (self->hit_packets, hit);
       }
+      /* arrows of one route closer than a pixel would draw the same pixels */
+      if (y0 - route_last_y[route] < 1.5 && !hl)
+        {
+          self->stats.n_packets_aggregated++;
+          continue;
+        }
+      route_last_y[route] = y0;
+
+      /* a label where it overlaps no other: its box along the arrow's middle */
+      len = fabs (x1 - x0);
+      box.x = MIN (x0, x1) + len * 0.15;
+      box.width = len * 0.7;
+      box.y = MIN (y0, y1) - self->line_h;
+      box.height = fabs (y1 - y0) + self->line_h;
+      if ((y0 + y1) / 2 > self->top + self->line_h && len > 60 * self->scale)
+        {
+          labelled = TRUE;
+          for (guint k = 0; k < labels->len && labelled; k++)
+            labelled = !boxes_overlap (&box, &g_array_index (labels, cairo_rectangle_t, k));
+          if (labelled)
+            g_array_append_val (labels, box);
+        }
+      self->stats.n_packets_drawn++;
+      if (arrow_is_plain (self, f, i, y0, y1, hl))
+        {
+          /* drawn below in one stroke and one fill per colour */
+          PlainArrow pa = { x0, y0, x1, y1, i, r->color,
+                            f->fade && cap_recording_get_packet (self->recording, i)->ts > self->playhead,
+                            labelled };
+          g_array_append_val (plain, pa);
+        }
+      else
+        draw_arrow (self, cr, f, i, x0, y0, x1, y1, &f->pal->packet[r->color], labelled);
     }
-  (void) s;
+  draw_plain_arrows (self, cr, f, plain);
 }
 
 static int
@@ -2405,13 +2718,27 @@ compare_agg (gconstpointer a,
   const AggSeg *x = a, *y = b;
   if (x->level != y->level)
     return x->level - y->level;
-  return x->route - y->route;
+  if (x->route != y->route)
+    return x->route - y->route;
+  return x->y0 < y->y0 ? -1 : x->y0 > y->y0;
 }
 
-/* Too many packets for single arrows: each ROW_PX-high row of the plot
- * becomes one stroke per route present in it, darker the more packets it
- * holds. Which routes are present comes from the per-64-packet masks, so a
- * row costs O(packets in it / 64), not O(packets in it). */
+/* Too many packets for single arrows: the plot is cut into ROW_PX-high
+ * rows; in each, every route (sender lane -> receiver lane) that carried a
+ * packet is marked, darker the more packets the row holds. Which routes
+ * are present comes from the per-64-packet masks, so a row costs
+ * O(packets in it / 64). Consecutive rows of one route at one darkness
+ * become one band, filled once per (darkness, route): a frame is a few
+ * dozen fills, whatever the number of packets. */
+static void
+flush_run (SlTimelinePainter *self,
+           AggSeg            *run)
+{
+  if (run->y1 > run->y0)
+    g_array_append_val (self->agg, *run);
+  run->y0 = run->y1 = 0;
+}
+
 static void
 draw_packets_dense (SlTimelinePainter *self,
                     cairo_t           *cr,
@@ -2419,56 +2746,83 @@ draw_packets_dense (SlTimelinePainter *self,
 {
   CapRecording *rec = self->recording;
   static const double level_alpha[4] = { 0.3, 0.5, 0.75, 1.0 };
-  double prev_y = -1;
+  guint n_routes = self->routes->len;
+  g_autofree AggSeg *runs = g_new0 (AggSeg, MAX (n_routes, 1));
+  gint64 t1 = from_display (self, f->d0);
+  guint i1 = cap_recording_find_packet_at (rec, t1);
+  double s = self->scale;
 
   g_array_set_size (self->agg, 0);
+  for (guint r = 0; r < n_routes; r++)
+    runs[r].route = r;
+
   for (double y = self->top; y < self->bottom; y += ROW_PX)
     {
-      gint64 t0 = from_display (self, f->d0 + (y - self->top) / f->px_per_ns);
-      gint64 t1 = from_display (self, f->d0 + (y + ROW_PX - self->top) / f->px_per_ns);
-      guint i0 = cap_recording_find_packet_at (rec, t0);
-      guint i1 = cap_recording_find_packet_at (rec, t1);
+      guint i0 = i1;
       guint64 mask = 0;
-      guint i, n = i1 - i0;
+      guint i, n, lim;
       guint8 level;
 
+      /* rows share their bounds: one binary search per row */
+      t1 = from_display (self, f->d0 + (y + ROW_PX - self->top) / f->px_per_ns);
+      i1 = cap_recording_find_packet_at (rec, t1);
+      n = i1 - i0;
       if (n == 0)
-        continue;
-      i1 = MIN (i1, self->n_routed);
-      for (i = i0; i < i1 && (i & 63); i++)
+        {
+          for (guint r = 0; r < n_routes; r++)
+            if (runs[r].y1 > runs[r].y0)
+              flush_run (self, &runs[r]);
+          continue;
+        }
+      lim = MIN (i1, self->n_routed);
+      for (i = i0; i < lim && (i & 63); i++)
         if (self->packet_route[i] != NO_ROUTE)
           mask |= G_GUINT64_CONSTANT (1) << (self->packet_route[i] & 63);
-      for (; i + 64 <= i1; i += 64)
+      for (; i + 64 <= lim; i += 64)
         mask |= self->block_mask[i >> BLOCK_SHIFT];
-      for (; i < i1; i++)
+      for (; i < lim; i++)
         if (self->packet_route[i] != NO_ROUTE)
           mask |= G_GUINT64_CONSTANT (1) << (self->packet_route[i] & 63);
 
-      level = n < 3 ? 0 : n < 30 ? 1 : n < 300 ? 2 : 3;
-      for (guint r = 0; r < self->routes->len; r++)
-        if (mask & (G_GUINT64_CONSTANT (1) << (r & 63)))
-          {
-            AggSeg seg = { (float) y, (guint16) r, level };
-            g_array_append_val (self->agg, seg);
-          }
+      /* decades, so neighbouring rows rarely differ and bands stay long */
+      level = n < 10 ? 0 : n < 100 ? 1 : n < 1000 ? 2 : 3;
+      for (guint r = 0; r < n_routes; r++)
+        {
+          AggSeg *run = &runs[r];
+          gboolean present = (mask & (G_GUINT64_CONSTANT (1) << (r & 63))) != 0;
+
+          if (run->y1 > run->y0 && (!present || run->level != level || run->y1 < (float) y))
+            flush_run (self, run);
+          if (!present)
+            continue;
+          if (run->y1 <= run->y0)
+            {
+              run->y0 = (float) y;
+              run->level = level;
+            }
+          run->y1 = (float) (y + ROW_PX);
+        }
       {
         HitRow row = { y, y + ROW_PX, i0, i1 };
         g_array_append_val (self->hit_rows, row);
       }
       self->stats.n_packets_aggregated += n;
-      (void) prev_y;
     }
+  for (guint r = 0; r < n_routes; r++)
+    flush_run (self, &runs[r]);
 
-  /* one stroke per (level, route): a few dozen strokes for the whole frame */
   g_array_sort (self->agg, compare_agg);
-  cairo_set_line_width (cr, 1.2 * self->scale);
-  for (guint i = 0; i < self->agg->len;)
+  /* bands are rows of whole pixels: antialiasing would only cost time */
+  cairo_save (cr);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  for (guint k = 0; k < self->agg->len;)
     {
-      const AggSeg *first = &g_array_index (self->agg, AggSeg, i);
+      const AggSeg *first = &g_array_index (self->agg, AggSeg, k);
       const Route *r = &g_array_index (self->routes, Route, first->route);
       const Lane *a = &g_array_index (self->lanes, Lane, r->from);
       const Lane *b = &g_array_index (self->lanes, Lane, r->to);
-      guint j = i;
+      double slant = self->slant * 0.5;
+      guint j = k;
 
       for (; j < self->agg->len; j++)
         {
@@ -2476,21 +2830,22 @@ draw_packets_dense (SlTimelinePainter *self,
           if (seg->route != first->route || seg->level != first->level)
             break;
           if (a == b)
-            {
-              /* inside "others": a short tick */
-              cairo_move_to (cr, a->x - 8 * self->scale, seg->y + 0.5);
-              cairo_line_to (cr, a->x + 8 * self->scale, seg->y + 0.5);
-            }
+            cairo_rectangle (cr, a->x - 8 * s, seg->y0, 16 * s, seg->y1 - seg->y0);
           else
             {
-              cairo_move_to (cr, a->x, seg->y + 0.5);
-              cairo_line_to (cr, b->x, seg->y + 0.5 + self->slant * 0.5);
+              /* a band from lane to lane, slanted like the arrows it stands for */
+              cairo_move_to (cr, a->x, seg->y0);
+              cairo_line_to (cr, b->x, seg->y0 + slant);
+              cairo_line_to (cr, b->x, seg->y1 + slant);
+              cairo_line_to (cr, a->x, seg->y1);
+              cairo_close_path (cr);
             }
         }
-      sl_palette_set_source (cr, &f->pal->packet[r->color], level_alpha[first->level]);
-      cairo_stroke (cr);
-      i = j;
+      sl_palette_set_source (cr, &f->pal->packet[r->color], level_alpha[first->level] * 0.8);
+      cairo_fill (cr);
+      k = j;
     }
+  cairo_restore (cr);
 }
 
 static void
@@ -2535,11 +2890,11 @@ draw_breaks (SlTimelinePainter *self,
       self->stats.n_breaks_visible++;
 
       /* a torn strip across the whole diagram: time was cut here */
-      cairo_move_to (cr, self->gutter - 30 * s, y - h / 2);
-      for (double x = self->gutter - 30 * s; x < self->width; x += 8 * s)
+      cairo_move_to (cr, self->gutter, y - h / 2);
+      for (double x = self->gutter; x < self->width; x += 8 * s)
         cairo_line_to (cr, x + 4 * s, y - h / 2 - 2 * s), cairo_line_to (cr, x + 8 * s, y - h / 2);
       cairo_line_to (cr, self->width, y + h / 2);
-      for (double x = self->width; x > self->gutter - 30 * s; x -= 8 * s)
+      for (double x = self->width; x > self->gutter; x -= 8 * s)
         cairo_line_to (cr, x - 4 * s, y + h / 2 + 2 * s), cairo_line_to (cr, x - 8 * s, y + h / 2);
       cairo_close_path (cr);
       sl_palette_set_source (cr, &f->pal->background, 1);
@@ -2551,7 +2906,7 @@ draw_breaks (SlTimelinePainter *self,
       if (y - last_label > self->line_h * 1.5)
         {
           g_autofree char *dur = sl_format_duration (b->real_end - b->real_start);
-          g_autofree char *text = g_strdup_printf ("⏸ %s", dur);
+          g_autofree char *text = g_strdup_printf ("held %s", dur);
           sl_palette_set_source (cr, &f->pal->dim, 1);
           show_text (self, cr, self->font_small, text, self->gutter - 8 * s, y - self->line_h * 0.5,
                      1.0, -1, NULL);
@@ -2578,10 +2933,23 @@ draw_playhead (SlTimelinePainter *self,
   cairo_move_to (cr, self->gutter, floor (y) + 0.5);
   cairo_line_to (cr, self->width, floor (y) + 0.5);
   cairo_stroke (cr);
-  text = sl_format_time_at (self->playhead - self->origin, MAX (step, 1));
+  text = sl_format_time_at ((gint64) llround (to_display (self, self->playhead)), MAX (step, 1));
   label = g_strdup_printf ("▶ %s", text);
-  show_text (self, cr, self->font_bold, label, self->width - 8 * s, y - self->line_h - 3 * s,
-             1.0, -1, NULL);
+  {
+    /* in the time gutter, like a scrubber's thumb, where no label sits */
+    int w, h;
+    pango_layout_set_font_description (self->layout, self->font_bold);
+    pango_layout_set_width (self->layout, -1);
+    pango_layout_set_text (self->layout, label, -1);
+    pango_layout_get_pixel_size (self->layout, &w, &h);
+    double x = MAX (self->gutter - w - 12 * s, 2);
+    rounded_rect (cr, x, y - h / 2.0 - 2 * s, w + 10 * s, h + 4 * s, 4 * s);
+    sl_palette_set_source (cr, &f->pal->playhead, 1);
+    cairo_fill (cr);
+    sl_palette_set_source (cr, &f->pal->background, 1);
+    cairo_move_to (cr, x + 5 * s, y - h / 2.0);
+    pango_cairo_show_layout (cr, self->layout);
+  }
 }
 
 static void
@@ -2646,7 +3014,7 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
   g_clear_pointer (&self->agg, g_array_unref);
-  g_clear_pointer (&self->label_y, g_array_unref);
+  g_clear_pointer (&self->plain_boxes, g_array_unref);
   g_clear_pointer (&self->hl_calls, g_hash_table_unref);
   g_clear_pointer (&self->hl_packets, g_hash_table_unref);
   g_clear_object (&self->layout);
@@ -2682,7 +3050,7 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->hit_packets = g_array_new (FALSE, FALSE, sizeof (HitItem));
   self->hit_rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->agg = g_array_new (FALSE, FALSE, sizeof (AggSeg));
-  self->label_y = g_array_new (FALSE, FALSE, sizeof (double));
+  self->plain_boxes = g_array_new (FALSE, FALSE, sizeof (PlainBox));
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
@@ -3169,4 +3537,49 @@ sl_timeline_painter_get_palette (SlTimelinePainter *self)
 {
   g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), NULL);
   return sl_palette_get (self->theme);
+}
+
+static const Lane *
+socket_lane_get (SlTimelinePainter *self,
+                 guint32            socket)
+{
+  ensure_geometry (self);
+  if (socket >= self->n_socket_lane || self->socket_lane[socket] == NO_LANE)
+    return NULL;
+  return &g_array_index (self->lanes, Lane, self->socket_lane[socket]);
+}
+
+/**
+ * sl_timeline_painter_get_socket_state:
+ * @x: (out) (optional): the centre of the socket's state band
+ * @derived: (out) (optional): whether the state was derived from packets
+ *   rather than read from the kernel
+ *
+ * The TCP state drawn on @socket's lane at @ts (NC_TCP_STATE_NONE if none).
+ */
+guint8
+sl_timeline_painter_get_socket_state (SlTimelinePainter *self,
+                                      guint32            socket,
+                                      gint64             ts,
+                                      double            *x,
+                                      gboolean          *derived)
+{
+  const Lane *l;
+
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), 0);
+  l = socket_lane_get (self, socket);
+  if (l == NULL)
+    return NC_TCP_STATE_NONE;
+  if (x)
+    *x = l->x + self->box_w / 2 + 1 * self->scale + self->band_w / 2;
+  if (derived)
+    *derived = l->derived;
+  for (guint i = 0; i < l->states->len; i++)
+    {
+      const StateSeg *seg = &g_array_index (l->states, StateSeg, i);
+      /* as drawn: only LISTEN ends with the lane */
+      if (ts >= seg->t0 && (seg->t1 == 0 ? (!l->listening || l->t_last == 0 || ts <= l->t_last) : ts < seg->t1))
+        return seg->state;
+    }
+  return NC_TCP_STATE_NONE;
 }

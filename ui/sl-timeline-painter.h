@@ -30,6 +30,7 @@ typedef struct
   guint n_columns;
   guint n_lanes;
   guint n_calls_drawn;
+  guint n_calls_merged;        /* skipped: inside a box already drawn */
   guint n_packets_drawn;       /* as single arrows */
   guint n_packets_aggregated;  /* counted into per-row density strokes */
   guint n_labels;
@@ -106,6 +107,11 @@ gboolean      sl_timeline_painter_get_socket_x         (SlTimelinePainter *self,
 gboolean      sl_timeline_painter_get_endpoint_x       (SlTimelinePainter *self,
                                                         guint32            endpoint,
                                                         double            *x);
+guint8        sl_timeline_painter_get_socket_state     (SlTimelinePainter *self,
+                                                        guint32            socket,
+                                                        gint64             ts,
+                                                        double            *x,
+                                                        gboolean          *derived);
 gboolean      sl_timeline_painter_get_call_rect        (SlTimelinePainter *self,
                                                         guint              call,
                                                         cairo_rectangle_t *rect);

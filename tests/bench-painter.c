@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench-painter.c: how long the timeline painter takes to draw one frame of
+ * a 1,000,000-packet recording, headless (cairo image surface, 1280x800),
+ * with the whole recording, 1 s, 10 ms and 100 µs visible.
+ *
+ *   capture: a pcap from tests/tools/sl-gen-pcap (path in $SL_GEN_PCAP):
+ *            no calls, thousands of endpoints (columns + "others")
+ *   run:     built in memory: a client and a server, one TCP connection,
+ *            bulk send()/recv() calls and the segments they caused
+ *
+ * A benchmark, not a test: it prints numbers and never fails on them.
+ * docs/PERFORMANCE.md ("Drawing") records what it printed.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "painter-recordings.h"
+#include "sl-timeline-painter.h"
+
+#define W 1280
+#define H 800
+#define FRAMES 40
+#define N_PACKETS 1000000
+/* segments per send(): the recording's correlation is O(calls x packets)
+ * today, so the run keeps its calls few and large */
+#define SEGS 256
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* A frame-sized truncated TCP frame: headers only, as a 54-byte snaplen
+ * capture would keep; the recording still knows the full length. */
+static void
+add_segment (CapRecording *rec,
+             gint64        ts,
+             gboolean      from_client,
+             guint8        flags,
+             guint32       seq,
+             guint32       ack,
+             guint32       payload)
+{
+  guint8 f[54] = { 0 };
+  guint8 *ip = f + 14, *tcp = ip + 20;
+  guint32 iplen = 40 + payload;
+
+  f[12] = 0x08;
+  ip[0] = 0x45;
+  ip[2] = iplen >> 8;
+  ip[3] = iplen & 0xff;
+  ip[8] = 64;
+  ip[9] = 6;
+  *(guint32 *) (ip + 12) = htonl (LO);
+  *(guint32 *) (ip + 16) = htonl (LO);
+  *(guint16 *) (tcp + 0) = htons (from_client ? PR_CLIENT_PORT : PR_SERVER_PORT);
+  *(guint16 *) (tcp + 2) = htons (from_client ? PR_SERVER_PORT : PR_CLIENT_PORT);
+  *(guint32 *) (tcp + 4) = htonl (seq);
+  *(guint32 *) (tcp + 8) = htonl (ack);
+  tcp[12] = 5 << 4;
+  tcp[13] = flags;
+  *(guint16 *) (tcp + 14) = htons (512);
+  cap_recording_add_frame (rec, 1, ts, f, sizeof f, 14 + iplen);
+}
+
+/* One connection: each send() of SEGS segments, an ACK for every second
+ * one; a recv() on the server for each send(). About 1 µs between packets. */
+static CapRecording *
+build_run (guint n_packets)
+{
+  CapRecording *rec = cap_recording_new ();
+  g_autoptr(GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
+  guint32 cseq = 1001, sseq = 5001;
+  double t = 200;  /* µs */
+  guint n = 0;
+  static const PrCall setup[] = {
+    { NC_CALL_SOCKET,  0, -1,   0,    5,   3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_BIND,    0,  3,   6,   10,   0, 0, SRV, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_LISTEN,  0,  3,  11,   14,   0, 0, SRV, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_ACCEPT,  0,  3,  20,  150,   4, 0, SRV, CLI, NULL, 0, 0, 0 },
+    { NC_CALL_SOCKET,  1, -1,  30,   33,   3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1,  3,  40,  138,   0, 0, CLI, SRV, NULL, 0, 0, 0 },
+  };
+
+  cap_recording_set_run_info (rec, "bench", "bulk transfer");
+  pr_add_actors (rec);
+  g_array_append_vals (calls, setup, G_N_ELEMENTS (setup));
+
+  add_segment (rec, PR_US (50), TRUE, PR_SYN, 1000, 0, 0);
+  add_segment (rec, PR_US (90), FALSE, PR_SYN | PR_ACK, 5000, 1001, 0);
+  add_segment (rec, PR_US (130), TRUE, PR_ACK, 1001, 5001, 0);
+  n = 3;
+
+  while (n < n_packets)
+    {
+      PrCall send = { NC_CALL_SEND, 1, 3, t, 0, SEGS * 1448, 0, CLI, SRV, "data", SEGS * 1448, 0, 0 };
+      PrCall recv = { NC_CALL_RECV, 0, 4, t, 0, SEGS * 1448, 0, SRV, CLI, "data", SEGS * 1448, 0, 0 };
+
+      for (guint k = 0; k < SEGS && n < n_packets; k++, n++)
+        {
+          add_segment (rec, PR_US (t), TRUE, PR_ACK | (k == SEGS - 1 ? PR_PSH : 0), cseq, sseq, 1448);
+          cseq += 1448;
+          t += 1.0;
+          if (k % 2 == 1 && n + 1 < n_packets)
+            {
+              add_segment (rec, PR_US (t), FALSE, PR_ACK, sseq, cseq, 0);
+              t += 0.5;
+              n++;
+            }
+        }
+      send.end_us = t;
+      recv.end_us = t + 2;
+      g_array_append_val (calls, send);
+      g_array_append_val (calls, recv);
+      t += 5;
+    }
+  pr_add_calls (rec, (const PrCall *) calls->data, calls->len);
+  cap_recording_commit (rec);
+  return rec;
+}
+
+static CapRecording *
+load_capture (const char *dir)
+{
+  const char *gen = g_getenv ("SL_GEN_PCAP");
+  g_autofree char *path = g_build_filename (dir, "bench-painter-1m.pcap", NULL);
+  g_autofree char *cmd = NULL;
+  g_autoptr(GError) error = NULL;
+  CapRecording *rec;
+  int status = 0;
+
+  if (gen == NULL)
+    return NULL;
+  cmd = g_strdup_printf ("%s -c %d -o %s", gen, N_PACKETS, path);
+  if (!g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL) || status != 0)
+    {
+      fprintf (stderr, "bench-painter: could not run %s\n", cmd);
+      return NULL;
+    }
+  rec = cap_recording_new_from_file (path, &error);
+  g_unlink (path);
+  if (rec == NULL)
+    fprintf (stderr, "bench-painter: %s\n", error->message);
+  return rec;
+}
+
+static double
+draw_once (SlTimelinePainter *painter,
+           cairo_surface_t   *surface)
+{
+  cairo_t *cr = cairo_create (surface);
+  gint64 t0 = g_get_monotonic_time ();
+  double ms;
+
+  sl_timeline_painter_draw (painter, cr);
+  cairo_surface_flush (surface);
+  ms = (g_get_monotonic_time () - t0) / 1000.0;
+  cairo_destroy (cr);
+  return ms;
+}
+
+static void
+bench (const char   *name,
+       CapRecording *rec)
+{
+  g_autoptr(SlTimelinePainter) painter = sl_timeline_painter_new ();
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  gint64 start = cap_recording_get_start_time (rec);
+  gint64 end = cap_recording_get_end_time (rec);
+  static const struct { const char *label; gint64 span; } zooms[] = {
+    { "all", 0 },
+    { "1 s", 1000000000 },
+    { "10 ms", 10000000 },
+    { "100 µs", 100000 },
+  };
+  double first;
+  SlTimelineStats stats;
+
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_size (painter, W, H);
+  sl_timeline_painter_set_range (painter, start, end);
+  sl_timeline_painter_set_playhead (painter, end);
+  /* the first frame builds the layout (columns, routes, states): once per recording */
+  first = draw_once (painter, surface);
+  printf ("%s: %u packets, %u calls, %.2f s long; layout + first frame %.1f ms\n", name,
+          cap_recording_get_n_packets (rec), cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
+
+  for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+    {
+      double times[FRAMES];
+      gint64 span = zooms[z].span ? MIN (zooms[z].span, end - start) : end - start;
+
+      for (guint i = 0; i < FRAMES; i++)
+        {
+          /* a different window each frame, spread over the recording */
+          gint64 b = start + (gint64) ((double) (end - start - span) * i / FRAMES);
+          sl_timeline_painter_set_range (painter, b, b + span);
+          sl_timeline_painter_set_playhead (painter, b + span / 2);
+          times[i] = draw_once (painter, surface);
+        }
+      sl_timeline_painter_get_stats (painter, &stats);
+      qsort (times, FRAMES, sizeof (double), compare_double);
+      printf ("  %-7s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u aggregated, %u calls, %u labels)\n",
+              zooms[z].label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
+              stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
+    }
+  cairo_surface_destroy (surface);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-painter-XXXXXX", NULL);
+  g_autoptr(CapRecording) capture = NULL;
+  g_autoptr(CapRecording) run = NULL;
+  const char *n_env = g_getenv ("SL_BENCH_PACKETS");
+  guint n_packets = n_env ? (guint) atoi (n_env) : N_PACKETS;
+  gint64 t0;
+
+  printf ("bench-painter: frames of %dx%d, %d windows per zoom level\n", W, H, FRAMES);
+
+  t0 = g_get_monotonic_time ();
+  capture = g_getenv ("SL_BENCH_NO_CAPTURE") ? NULL : load_capture (dir);
+  if (capture != NULL)
+    {
+      printf ("(capture loaded in %.1f s)\n", (g_get_monotonic_time () - t0) / 1e6);
+      bench ("capture without calls (sl-gen-pcap)", capture);
+      g_clear_object (&capture);
+    }
+  else
+    printf ("capture: skipped (no $SL_GEN_PCAP)\n");
+
+  t0 = g_get_monotonic_time ();
+  run = build_run (n_packets);
+  printf ("(run built in %.1f s)\n", (g_get_monotonic_time () - t0) / 1e6);
+  bench ("run with calls (bulk transfer)", run);
+
+  g_rmdir (dir);
+  return 0;
+}

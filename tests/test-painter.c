@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-painter.c: the timeline painter, headless. Known recordings are drawn
+ * into cairo image surfaces, and the test looks where the painter says each
+ * lane, box and arrow is: the pixels there must have the right colour, and
+ * the geometry must follow the times (a blocked accept() is long, an arrow
+ * leaves the sender's lane for the receiver's). Also SlSession's contract.
+ *
+ * Set SL_PAINTER_PNG_DIR to keep the PNGs for a look.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "painter-recordings.h"
+#include "sl-session.h"
+#include "sl-timeline-painter.h"
+
+#define W 1000
+#define H 700
+
+typedef struct
+{
+  cairo_surface_t *surface;
+  guint8          *data;
+  int              stride;
+} Image;
+
+static void
+image_clear (Image *img)
+{
+  g_clear_pointer (&img->surface, cairo_surface_destroy);
+}
+
+static void
+render (SlTimelinePainter *painter,
+        Image             *img,
+        const char        *name)
+{
+  cairo_t *cr;
+  const char *dir = g_getenv ("SL_PAINTER_PNG_DIR");
+
+  image_clear (img);
+  img->surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cr = cairo_create (img->surface);
+  sl_timeline_painter_set_size (painter, W, H);
+  sl_timeline_painter_draw (painter, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (img->surface);
+  img->data = cairo_image_surface_get_data (img->surface);
+  img->stride = cairo_image_surface_get_stride (img->surface);
+
+  if (dir != NULL && name != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
+      g_mkdir_with_parents (dir, 0755);
+      g_assert_cmpint (cairo_surface_write_to_png (img->surface, path), ==, CAIRO_STATUS_SUCCESS);
+    }
+}
+
+static SlRgb
+pixel (const Image *img,
+       double       x,
+       double       y)
+{
+  int xi = CLAMP ((int) floor (x), 0, W - 1);
+  int yi = CLAMP ((int) floor (y), 0, H - 1);
+  guint32 v = *(guint32 *) (img->data + yi * img->stride + xi * 4);
+  SlRgb c = { ((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0 };
+  return c;
+}
+
+static double
+color_distance (SlRgb a,
+                SlRgb b)
+{
+  return fabs (a.r - b.r) + fabs (a.g - b.g) + fabs (a.b - b.b);
+}
+
+/* Is @want within @radius px of (x, y)? Lines are antialiased, so look
+ * around rather than at one exact pixel. */
+static gboolean
+color_near (const Image *img,
+            double       x,
+            double       y,
+            SlRgb        want,
+            int          radius)
+{
+  for (int dy = -radius; dy <= radius; dy++)
+    for (int dx = -radius; dx <= radius; dx++)
+      if (color_distance (pixel (img, x + dx, y + dy), want) < 0.2)
+        return TRUE;
+  return FALSE;
+}
+
+static SlTimelinePainter *
+painter_for (CapRecording *rec)
+{
+  SlTimelinePainter *painter = sl_timeline_painter_new ();
+
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_size (painter, W, H);
+  sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                 cap_recording_get_end_time (rec) + 20000);
+  sl_timeline_painter_set_playhead (painter, cap_recording_get_end_time (rec));
+  return painter;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_echo_columns_and_lanes (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  guint32 listen_sock = pr_socket_of (rec, 0, 3);
+  guint32 conn_sock = pr_socket_of (rec, 0, 4);
+  guint32 client_sock = pr_socket_of (rec, 1, 3);
+  double lx, cx, kx;
+  Image img = { 0 };
+
+  render (painter, &img, "echo");
+
+  /* textbook order: the client left, the server right */
+  g_assert_cmpuint (sl_timeline_painter_get_n_columns (painter), ==, 2);
+  g_assert_cmpstr (sl_timeline_painter_get_column_title (painter, 0), ==, "client");
+  g_assert_cmpstr (sl_timeline_painter_get_column_title (painter, 1), ==, "server");
+  g_assert_cmpfloat (sl_timeline_painter_get_column_x (painter, 0), <,
+                     sl_timeline_painter_get_column_x (painter, 1));
+
+  /* a lane per socket: the server's listening and accepted sockets apart */
+  g_assert_cmpuint (listen_sock, !=, CAP_NONE);
+  g_assert_cmpuint (conn_sock, !=, CAP_NONE);
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, listen_sock, &lx));
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, conn_sock, &cx));
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, client_sock, &kx));
+  g_assert_cmpfloat (fabs (lx - cx), >, 10);
+  g_assert_cmpfloat (kx, <, MIN (lx, cx));
+  g_assert_cmpfloat (kx, <, W / 2.0);
+  g_assert_cmpfloat (MIN (lx, cx), >, W / 2.0);
+
+  /* nothing drawn between the columns where no packet flies (130-365 µs) */
+  g_assert_cmpfloat (color_distance (pixel (&img, (kx + lx) / 2, sl_timeline_painter_time_to_y (painter, PR_US (250))),
+                                     sl_palette_get (SL_THEME_LIGHT)->background), <, 0.05);
+  image_clear (&img);
+}
+
+static void
+test_echo_call_boxes (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const SlPalette *pal = sl_timeline_painter_get_palette (painter);
+  guint accept = pr_find_call (rec, NC_CALL_ACCEPT, 0, 0);
+  guint connect = pr_find_call (rec, NC_CALL_CONNECT, 1, 0);
+  cairo_rectangle_t ra, rc;
+  double lx, y_start;
+  Image img = { 0 };
+
+  render (painter, &img, NULL);
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, accept, &ra));
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, connect, &rc));
+
+  /* accept() is on the listening socket's lane and starts at its ts_start */
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, pr_socket_of (rec, 0, 3), &lx));
+  g_assert_cmpfloat (fabs (ra.x + ra.width / 2 - lx), <, 0.5);
+  y_start = sl_timeline_painter_time_to_y (painter, cap_recording_get_call (rec, accept)->ts_start);
+  g_assert_cmpfloat (fabs (ra.y - y_start), <, 0.5);
+
+  /* the box is as long as the call blocked: 242 µs against connect()'s 98 */
+  g_assert_cmpfloat (fabs (ra.height / rc.height - 242.0 / 98.0), <, 0.05);
+
+  /* and it is filled with the call colour */
+  g_assert_true (color_near (&img, ra.x + ra.width / 2, ra.y + ra.height / 2, pal->call, 0));
+  g_assert_true (color_near (&img, rc.x + rc.width / 2, rc.y + rc.height / 2, pal->call, 0));
+
+  /* after accept() returned, the listening lane is idle until close() */
+  g_assert_false (color_near (&img, lx, sl_timeline_painter_time_to_y (painter, PR_US (350)), pal->call, 1));
+  image_clear (&img);
+}
+
+static void
+test_echo_arrows (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const SlPalette *pal = sl_timeline_painter_get_palette (painter);
+  double x0, y0, x1, y1, kx, sx;
+  Image img = { 0 };
+
+  render (painter, &img, NULL);
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, pr_socket_of (rec, 1, 3), &kx));
+  g_assert_true (sl_timeline_painter_get_socket_x (painter, pr_socket_of (rec, 0, 4), &sx));
+
+  /* SYN: from the client's lane to the accepted socket's lane, tail at its
+   * capture time, head lower (slanted), in the client's colour */
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_SYN, &x0, &y0, &x1, &y1));
+  g_assert_cmpfloat (fabs (y0 - sl_timeline_painter_time_to_y (painter, cap_recording_get_packet (rec, PR_ECHO_SYN)->ts)),
+                     <, 0.5);
+  g_assert_cmpfloat (y1, >, y0);
+  g_assert_cmpfloat (x0, >, kx);
+  g_assert_cmpfloat (x0 - kx, <, 30);
+  g_assert_cmpfloat (x1, <, sx);
+  g_assert_cmpfloat (sx - x1, <, 30);
+  for (double t = 0.2; t < 0.9; t += 0.2)
+    g_assert_true (color_near (&img, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, pal->packet[0], 1));
+  g_assert_true (color_distance (sl_timeline_painter_get_packet_color (painter, PR_ECHO_SYN), pal->packet[0]) < 0.01);
+
+  /* SYN/ACK comes back: right to left, in the server's colour */
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_SYNACK, &x0, &y0, &x1, &y1));
+  g_assert_cmpfloat (x0, >, x1);
+  g_assert_true (color_near (&img, x0 + (x1 - x0) * 0.3, y0 + (y1 - y0) * 0.3, pal->packet[1], 1));
+  g_assert_false (color_near (&img, x0 + (x1 - x0) * 0.3, y0 + (y1 - y0) * 0.3, pal->packet[0], 1));
+
+  image_clear (&img);
+}
+
+static void
+test_echo_states (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const SlPalette *pal = sl_timeline_painter_get_palette (painter);
+  guint32 client = pr_socket_of (rec, 1, 3);
+  guint32 conn = pr_socket_of (rec, 0, 4);
+  guint32 listening = pr_socket_of (rec, 0, 3);
+  gboolean derived = FALSE;
+  double x;
+  Image img = { 0 };
+
+  render (painter, &img, NULL);
+
+  /* no sock_diag samples here: derived from the segments, and said so */
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, client, PR_US (70), &x, &derived), ==, 2);  /* SYN_SENT */
+  g_assert_true (derived);
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, client, PR_US (200), &x, NULL), ==, 1);  /* ESTABLISHED */
+  g_assert_true (color_near (&img, x, sl_timeline_painter_time_to_y (painter, PR_US (250)), pal->state[1], 0));
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, conn, PR_US (100), &x, NULL), ==, 3);  /* SYN_RECV */
+  g_assert_true (color_near (&img, x, sl_timeline_painter_time_to_y (painter, PR_US (110)), pal->state[3], 0));
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, listening, PR_US (100), &x, NULL), ==, 10);  /* LISTEN */
+  g_assert_true (color_near (&img, x, sl_timeline_painter_time_to_y (painter, PR_US (200)), pal->state[10], 0));
+  /* the client closed first: FIN_WAIT, then TIME_WAIT after the server's FIN */
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, client, PR_US (460), NULL, NULL), ==, 4);
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, client, PR_US (478), NULL, NULL), ==, 6);
+  g_assert_cmpuint (sl_timeline_painter_get_socket_state (painter, conn, PR_US (460), NULL, NULL), ==, 8);  /* CLOSE_WAIT */
+  image_clear (&img);
+}
+
+static void
+test_echo_hit_and_highlight (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const SlPalette *pal = sl_timeline_painter_get_palette (painter);
+  guint send = pr_find_call (rec, NC_CALL_SEND, 1, 0);
+  SlSelectionKind kind;
+  guint index, n_links = 0;
+  cairo_rectangle_t r;
+  double x0, y0, x1, y1, nx, ny, len;
+  const CapLink *links;
+  Image img = { 0 };
+  SlRgb before;
+
+  render (painter, &img, NULL);
+
+  /* a click on a box selects the call; on an arrow, the packet */
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, send, &r));
+  g_assert_true (sl_timeline_painter_hit (painter, r.x + r.width / 2, r.y + r.height / 2, &kind, &index));
+  g_assert_cmpint (kind, ==, SL_SELECTION_CALL);
+  g_assert_cmpuint (index, ==, send);
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_SYNACK, &x0, &y0, &x1, &y1));
+  g_assert_true (sl_timeline_painter_hit (painter, (x0 + x1) / 2, (y0 + y1) / 2 + 2, &kind, &index));
+  g_assert_cmpint (kind, ==, SL_SELECTION_PACKET);
+  g_assert_cmpuint (index, ==, PR_ECHO_SYNACK);
+  g_assert_false (sl_timeline_painter_hit (painter, W / 2.0, H - 50, &kind, &index));
+
+  /* selecting send() lights up the segment that carried its bytes */
+  links = cap_recording_get_call_links (rec, send, &n_links);
+  g_assert_cmpuint (n_links, >=, 1);
+  g_assert_cmpuint (links[0].packet, ==, PR_ECHO_DATA);
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_DATA, &x0, &y0, &x1, &y1));
+  len = hypot (x1 - x0, y1 - y0);
+  nx = -(y1 - y0) / len;
+  ny = (x1 - x0) / len;
+  /* below the line (labels sit above it), inside the halo */
+  before = pixel (&img, (x0 + x1) / 2 - nx * 4, (y0 + y1) / 2 - ny * 4 + 0);
+  before = pixel (&img, x0 + (x1 - x0) * 0.3 + nx * 4, y0 + (y1 - y0) * 0.3 + ny * 4);
+  sl_timeline_painter_set_selection (painter, SL_SELECTION_CALL, send);
+  render (painter, &img, "echo-selected");
+  {
+    SlRgb after = pixel (&img, x0 + (x1 - x0) * 0.3 + nx * 4, y0 + (y1 - y0) * 0.3 + ny * 4);
+    SlRgb tint = sl_rgb_mix (&pal->background, &pal->selection, 0.4);
+    g_assert_cmpfloat (color_distance (before, pal->background), <, 0.05);
+    g_assert_cmpfloat (color_distance (after, tint), <, 0.12);
+  }
+  image_clear (&img);
+}
+
+static void
+test_failed_call (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(SlTimelinePainter) painter = NULL;
+  static const PrCall calls[] = {
+    { NC_CALL_SOCKET,  1, -1,   0,   5,  3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1,  3,  10, 120, -1, ECONNREFUSED, CLI, SRV, NULL, 0, 0, 0 },
+    { NC_CALL_CLOSE,   1,  3, 130, 135,  0, 0, CLI, NULL, NULL, 0, 0, 0 },
+  };
+  const SlPalette *pal;
+  cairo_rectangle_t r;
+  guint connect;
+  Image img = { 0 };
+
+  pr_add_actors (rec);
+  pr_add_calls (rec, calls, G_N_ELEMENTS (calls));
+  pr_add_tcp (rec, PR_US (20), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_SYN, 1000, 0, NULL);
+  pr_add_tcp (rec, PR_US (30), LO, PR_SERVER_PORT, LO, PR_CLIENT_PORT, PR_RST | PR_ACK, 0, 1001, NULL);
+  cap_recording_commit (rec);
+
+  painter = painter_for (rec);
+  pal = sl_timeline_painter_get_palette (painter);
+  render (painter, &img, "refused");
+  connect = pr_find_call (rec, NC_CALL_CONNECT, 1, 0);
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, connect, &r));
+  /* hollow with a thick outline in the error colour */
+  g_assert_true (color_near (&img, r.x + 1, r.y + r.height / 2, pal->failed, 1));
+  g_assert_cmpfloat (color_distance (pixel (&img, r.x + r.width / 2, r.y + r.height / 2), pal->background), <, 0.05);
+  image_clear (&img);
+}
+
+static void
+test_gate_breaks (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(SlTimelinePainter) painter = NULL;
+  /* stepped: each call waited at the gate for seconds of the user's time */
+  static const PrCall calls[] = {
+    { NC_CALL_SOCKET,  1, -1,       0,        5,  3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1,  3, 2000010,  2000100,  0, 0, CLI, SRV, NULL, 0, 0, 6 },
+    { NC_CALL_CLOSE,   1,  3, 5000000,  5000010,  0, 0, CLI, SRV, NULL, 0, 0, 2000105 },
+  };
+  double y_socket, y_connect, y_close, top, bottom;
+  Image img = { 0 };
+  SlTimelineStats stats;
+
+  pr_add_actors (rec);
+  pr_add_calls (rec, calls, G_N_ELEMENTS (calls));
+  cap_recording_commit (rec);
+  painter = painter_for (rec);
+  render (painter, &img, "gate");
+
+  g_assert_cmpuint (sl_timeline_painter_get_n_breaks (painter), ==, 2);
+  sl_timeline_painter_get_stats (painter, &stats);
+  g_assert_cmpuint (stats.n_breaks_visible, ==, 2);
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+
+  /* 5 s of waiting do not squash 100 µs of work into a pixel: the calls
+   * spread over the page, the waits are short breaks */
+  y_socket = sl_timeline_painter_time_to_y (painter, PR_US (0));
+  y_connect = sl_timeline_painter_time_to_y (painter, PR_US (2000010));
+  y_close = sl_timeline_painter_time_to_y (painter, PR_US (5000000));
+  g_assert_cmpfloat (y_connect - y_socket, >, 20);
+  g_assert_cmpfloat (y_close - y_connect, >, 20);
+  g_assert_cmpfloat (y_close, <, bottom);
+  /* display time is monotonic and invertible across a break */
+  for (double us = 0; us < 5000010; us += 250000)
+    {
+      gint64 t = PR_US (us);
+      g_assert_cmpint (llabs (sl_timeline_painter_from_display (painter, sl_timeline_painter_to_display (painter, t)) - t), <=, 1);
+      g_assert_cmpfloat (sl_timeline_painter_to_display (painter, t + 1000), >, sl_timeline_painter_to_display (painter, t));
+    }
+  image_clear (&img);
+}
+
+static CapRecording *
+many_endpoints_recording (guint n_clients,
+                          guint packets_per_client)
+{
+  CapRecording *rec = cap_recording_new ();
+  gint64 t = PR_T0;
+
+  /* a capture without calls: many clients, one busy server */
+  for (guint p = 0; p < packets_per_client; p++)
+    for (guint c = 0; c < n_clients; c++)
+      {
+        guint16 port = 40000 + c;
+        if (p == 0)
+          pr_add_tcp (rec, t, LO + 1 + c, port, LO, 80, PR_SYN, 0, 0, NULL);
+        else if (p % 2)
+          pr_add_tcp (rec, t, LO, 80, LO + 1 + c, port, PR_ACK, 1, p, NULL);
+        else
+          pr_add_tcp (rec, t, LO + 1 + c, port, LO, 80, PR_PSH | PR_ACK, p, 1, "GET /");
+        t += 1000 + (c * 37) % 500 + (c < 3 ? 0 : 100000);  /* the first clients are busiest */
+      }
+  cap_recording_commit (rec);
+  return rec;
+}
+
+static void
+test_capture_without_calls (void)
+{
+  g_autoptr(CapRecording) rec = many_endpoints_recording (40, 20);
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  guint n_cols;
+  double x0, y0, x1, y1, sx;
+  SlTimelineStats stats;
+  Image img = { 0 };
+
+  sl_timeline_painter_set_max_columns (painter, 6);
+  render (painter, &img, "endpoints");
+  n_cols = sl_timeline_painter_get_n_columns (painter);
+  /* 41 endpoints: 6 columns of their own, the other 35 aggregated */
+  g_assert_cmpuint (n_cols, ==, 7);
+  g_assert_cmpstr (sl_timeline_painter_get_column_title (painter, n_cols - 1), ==, "others");
+  sl_timeline_painter_get_stats (painter, &stats);
+  g_assert_cmpuint (stats.n_columns, ==, 7);
+
+  /* zoomed in on the first packet: a SYN from a client column to the server's */
+  sl_timeline_painter_set_range (painter, PR_T0 - 1000, PR_T0 + 20000);
+  render (painter, &img, "endpoints-zoom");
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, 0, &x0, &y0, &x1, &y1));
+  g_assert_true (sl_timeline_painter_get_endpoint_x (painter, cap_recording_get_packet (rec, 0)->dst, &sx));
+  g_assert_cmpfloat (fabs (x1 - sx), <, 20);
+  g_assert_true (color_near (&img, (x0 + x1) / 2, (y0 + y1) / 2, sl_timeline_painter_get_packet_color (painter, 0), 1));
+  image_clear (&img);
+}
+
+static void
+test_dense_aggregates (void)
+{
+  g_autoptr(CapRecording) rec = many_endpoints_recording (8, 2000);  /* 16 000 packets */
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  SlTimelineStats stats;
+  Image img = { 0 };
+  gint64 mid = (cap_recording_get_start_time (rec) + cap_recording_get_end_time (rec)) / 2;
+
+  render (painter, &img, "dense");
+  sl_timeline_painter_get_stats (painter, &stats);
+  g_assert_true (stats.aggregated);
+  g_assert_cmpuint (stats.n_packets_drawn, ==, 0);
+  g_assert_cmpuint (stats.n_packets_aggregated, >, 15000);
+  /* the density strokes are hit-testable: a click picks a packet */
+  {
+    SlSelectionKind kind;
+    guint index;
+    double y = sl_timeline_painter_time_to_y (painter, mid);
+    g_assert_true (sl_timeline_painter_hit (painter, W / 2.0, y, &kind, &index));
+    g_assert_cmpint (kind, ==, SL_SELECTION_PACKET);
+    g_assert_cmpint (llabs (cap_recording_get_packet (rec, index)->ts - mid), <, (cap_recording_get_end_time (rec) - PR_T0) / 100);
+  }
+
+  /* zoomed in, single arrows again */
+  sl_timeline_painter_set_range (painter, mid, mid + 2000000);
+  render (painter, &img, "dense-zoom");
+  sl_timeline_painter_get_stats (painter, &stats);
+  g_assert_false (stats.aggregated);
+  g_assert_cmpuint (stats.n_packets_drawn, >, 0);
+  image_clear (&img);
+}
+
+static void
+test_themes (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  cairo_rectangle_t r;
+  Image img = { 0 };
+
+  for (SlTheme theme = 0; theme < SL_N_THEMES; theme++)
+    {
+      const SlPalette *pal = sl_palette_get (theme);
+      g_autofree char *name = g_strdup_printf ("echo-theme-%d", theme);
+
+      sl_timeline_painter_set_theme (painter, theme);
+      sl_timeline_painter_set_text_scale (painter, theme >= SL_THEME_HIGH_CONTRAST ? 1.5 : 1.0);
+      render (painter, &img, name);
+      g_assert_cmpfloat (color_distance (pixel (&img, 2, H / 2), pal->background), <, 0.02);
+      g_assert_true (sl_timeline_painter_get_call_rect (painter, pr_find_call (rec, NC_CALL_ACCEPT, 0, 0), &r));
+      g_assert_true (color_near (&img, r.x + r.width / 2, r.y + r.height / 2, pal->call, 0));
+    }
+  image_clear (&img);
+}
+
+static void
+test_playhead_and_in_flight (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const SlPalette *pal = sl_timeline_painter_get_palette (painter);
+  double x0, y0, x1, y1;
+  gint64 ts;
+  Image img = { 0 };
+
+  /* the playhead half way down the SYN's arrow: the packet is a dot there */
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_SYN, &x0, &y0, &x1, &y1));
+  ts = sl_timeline_painter_y_to_time (painter, (y0 + y1) / 2);
+  sl_timeline_painter_set_playhead (painter, ts);
+  render (painter, &img, "in-flight");
+  /* (beside the playhead's own line, which crosses the dot's centre) */
+  g_assert_true (color_near (&img, (x0 + x1) / 2, (y0 + y1) / 2 + 3, pal->packet[0], 0));
+  g_assert_true (color_near (&img, (x0 + x1) / 2 + 4, (y0 + y1) / 2 + 3, pal->packet[0], 0));
+  /* no dot on the arrow away from the playhead */
+  g_assert_false (color_near (&img, x0 + (x1 - x0) * 0.8, y0 + (y1 - y0) * 0.8 + 4, pal->packet[0], 0));
+  /* the future is faint: the last ACK's arrow is not drawn at full strength */
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, PR_ECHO_LAST_ACK, &x0, &y0, &x1, &y1));
+  g_assert_false (color_near (&img, x0 + (x1 - x0) * 0.3, y0 + (y1 - y0) * 0.3, pal->packet[0], 1));
+  image_clear (&img);
+}
+
+static void
+test_text (void)
+{
+  g_autofree char *a = sl_format_duration (98000);
+  g_autofree char *b = sl_format_duration (1250000);
+  g_autofree char *c = sl_format_duration (850);
+  g_autofree char *d = sl_format_time_at (100000, 100000);
+  g_autofree char *e = sl_format_time_at (1500000, 500000);
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autoptr(GString) result = g_string_new (NULL);
+
+  g_assert_cmpstr (a, ==, "98 µs");
+  g_assert_cmpstr (b, ==, "1.2 ms");
+  g_assert_cmpstr (c, ==, "850 ns");
+  g_assert_cmpstr (d, ==, "100 µs");
+  g_assert_cmpstr (e, ==, "1.5 ms");
+
+  sl_format_call_label (cap_recording_get_call (rec, pr_find_call (rec, NC_CALL_CONNECT, 1, 0)), 0, name, result);
+  g_assert_cmpstr (name->str, ==, "connect(fd=3)");
+  g_assert_cmpstr (result->str, ==, "= 0 after 98 µs");
+  g_string_truncate (name, 0);
+  g_string_truncate (result, 0);
+  sl_format_call_label (cap_recording_get_call (rec, pr_find_call (rec, NC_CALL_RECV, 0, 0)), 0, name, result);
+  g_assert_cmpstr (name->str, ==, "recv(fd=4, 1024)");
+  g_assert_cmpstr (result->str, ==, "= 5 \"hello\" after 90 µs");
+}
+
+/* ------------------------------------------------------------------------ */
+/* SlSession                                                                 */
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_session_notify (void)
+{
+  g_autoptr(SlSession) session = sl_session_new ();
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  guint playhead = 0, visible = 0, selection = 0, speed = 0;
+
+  g_signal_connect (session, "notify::playhead", G_CALLBACK (count_notify), &playhead);
+  g_signal_connect (session, "notify::visible-begin", G_CALLBACK (count_notify), &visible);
+  g_signal_connect (session, "notify::selection-index", G_CALLBACK (count_notify), &selection);
+  g_signal_connect (session, "notify::speed", G_CALLBACK (count_notify), &speed);
+
+  sl_session_set_recording (session, rec);
+  g_assert_true (sl_session_get_recording (session) == rec);
+  g_assert_cmpint (sl_session_get_visible_begin (session), ==, cap_recording_get_start_time (rec));
+  g_assert_cmpint (sl_session_get_visible_end (session), >=, cap_recording_get_end_time (rec));
+  g_assert_cmpint (sl_session_get_playhead (session), ==, cap_recording_get_end_time (rec));
+  g_assert_cmpuint (playhead, ==, 1);
+  g_assert_cmpuint (visible, ==, 1);
+
+  /* notify only on change */
+  sl_session_set_playhead (session, sl_session_get_playhead (session));
+  sl_session_fit_all (session);
+  g_assert_cmpuint (playhead, ==, 1);
+  g_assert_cmpuint (visible, ==, 1);
+
+  sl_session_select (session, SL_SELECTION_PACKET, 3);
+  sl_session_select (session, SL_SELECTION_PACKET, 3);
+  g_assert_cmpuint (selection, ==, 1);
+  g_assert_cmpint (sl_session_get_selection_kind (session), ==, SL_SELECTION_PACKET);
+
+  sl_session_set_speed (session, 50);
+  g_assert_cmpfloat (sl_session_get_speed (session), ==, 10.0);
+  sl_session_set_speed (session, 0.01);
+  g_assert_cmpfloat (sl_session_get_speed (session), ==, 0.1);
+  sl_session_set_speed (session, 0.1);
+  g_assert_cmpuint (speed, ==, 2);
+}
+
+static void
+test_session_zoom_and_step (void)
+{
+  g_autoptr(SlSession) session = sl_session_new ();
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  gint64 b, e, around = PR_US (100);
+
+  sl_session_set_recording (session, rec);
+  sl_session_set_visible (session, PR_US (0), PR_US (400));
+  sl_session_zoom (session, 2.0, around);
+  b = sl_session_get_visible_begin (session);
+  e = sl_session_get_visible_end (session);
+  g_assert_cmpint (e - b, ==, PR_US (200) - PR_T0);
+  g_assert_cmpint (b, ==, PR_US (50));  /* the time under the pointer stays put */
+
+  /* events: call starts and ends, and packets */
+  sl_session_set_playhead (session, PR_US (45));
+  sl_session_step_event (session, 1);
+  g_assert_cmpint (sl_session_get_playhead (session), ==, PR_US (50));  /* the SYN */
+  sl_session_step_event (session, 1);
+  g_assert_cmpint (sl_session_get_playhead (session), ==, PR_US (90));  /* SYN/ACK */
+  sl_session_step_event (session, -1);
+  sl_session_step_event (session, -1);
+  g_assert_cmpint (sl_session_get_playhead (session), ==, PR_US (40));  /* connect() entered */
+}
+
+static void
+on_recording_changed (SlSession *session,
+                      guint     *count)
+{
+  (*count)++;
+}
+
+static void
+test_session_follow_live (void)
+{
+  g_autoptr(SlSession) session = sl_session_new ();
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  guint changed = 0;
+
+  pr_add_actors (rec);
+  sl_session_set_recording (session, rec);
+  sl_session_set_follow_live (session, TRUE);
+  g_signal_connect (session, "recording-changed", G_CALLBACK (on_recording_changed), &changed);
+
+  pr_add_calls (rec, pr_echo_calls, 6);
+  cap_recording_commit (rec);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpint (sl_session_get_visible_begin (session), ==, PR_T0);
+  g_assert_cmpint (sl_session_get_visible_end (session), >=, cap_recording_get_end_time (rec));
+  g_assert_cmpint (sl_session_get_playhead (session), ==, cap_recording_get_end_time (rec));
+
+  pr_echo_packets (rec);
+  pr_add_calls (rec, pr_echo_calls, G_N_ELEMENTS (pr_echo_calls));
+  cap_recording_commit (rec);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_cmpint (sl_session_get_visible_begin (session), ==, PR_T0);  /* the start stays */
+  g_assert_cmpint (sl_session_get_visible_end (session), >=, PR_US (495));
+
+  /* without follow-live the range stays where the user left it */
+  sl_session_set_follow_live (session, FALSE);
+  sl_session_set_visible (session, PR_US (10), PR_US (20));
+  cap_recording_commit (rec);
+  g_assert_cmpint (sl_session_get_visible_end (session), ==, PR_US (20));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ui/painter/echo/columns-and-lanes", test_echo_columns_and_lanes);
+  g_test_add_func ("/ui/painter/echo/call-boxes", test_echo_call_boxes);
+  g_test_add_func ("/ui/painter/echo/arrows", test_echo_arrows);
+  g_test_add_func ("/ui/painter/echo/states", test_echo_states);
+  g_test_add_func ("/ui/painter/echo/hit-and-highlight", test_echo_hit_and_highlight);
+  g_test_add_func ("/ui/painter/failed-call", test_failed_call);
+  g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
+  g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
+  g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
+  g_test_add_func ("/ui/painter/themes", test_themes);
+  g_test_add_func ("/ui/painter/playhead", test_playhead_and_in_flight);
+  g_test_add_func ("/ui/painter/text", test_text);
+  g_test_add_func ("/ui/session/notify", test_session_notify);
+  g_test_add_func ("/ui/session/zoom-and-step", test_session_zoom_and_step);
+  g_test_add_func ("/ui/session/follow-live", test_session_follow_live);
+
+  return g_test_run ();
+}
