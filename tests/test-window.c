@@ -355,6 +355,25 @@ not_loading (gpointer data)
   return !sl_window_is_loading (data);
 }
 
+/* The keys a class uses are bound to the actions the buttons use. */
+static void
+test_accels (void)
+{
+  static const struct { const char *action; const char *accel; } expected[] = {
+    { "win.open", "<Control>o" }, { "win.save", "<Control>s" }, { "win.run", "F5" },
+    { "win.step", "F6" }, { "win.step", "space" }, { "win.stop", "Escape" },
+    { "app.quit", "<Control>q" }, { "win.fullscreen", "F11" },
+    { "win.step-actor(uint32 1)", "2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                   expected[i].action);
+      g_assert_true (g_strv_contains ((const char *const *) accels, expected[i].accel));
+    }
+}
+
 static void
 test_open_files (void)
 {
@@ -390,6 +409,15 @@ test_open_files (void)
   g_assert_cmpuint (cap_recording_get_n_calls (shown_recording (window)), ==, n_calls);
   g_assert_cmpuint (cap_recording_get_n_packets (shown_recording (window)), ==, n_packets);
   g_assert_cmpstr (cap_recording_get_scenario (shown_recording (window)), ==, "tcp-echo");
+  /* The build tree's compiled schema is found (memory backend in tests) */
+  g_assert_nonnull (sl_application_get_settings (app));
+    {
+      g_auto(GStrv) recent = g_settings_get_strv (sl_application_get_settings (app), "recent-files");
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_assert_nonnull (recent[0]);
+      g_assert_cmpstr (recent[0], ==, uri);
+    }
 
   /* Garbage: a message, the last recording stays, nothing crashes */
   g_assert_true (g_file_set_contents (bad, "this is not a capture file", -1, NULL));
@@ -430,6 +458,7 @@ main (int    argc,
                            G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
+  g_test_add_func ("/window/accels", test_accels);
   g_test_add_func ("/window/step-live", test_step_live);
   g_test_add_func ("/window/open-files", test_open_files);
   ret = g_test_run ();

@@ -852,8 +852,15 @@ make_scenario_row (const NcScenario *scenario)
                                           scenario->topic ? scenario->topic : "");
   GtkWidget *name = gtk_label_new (sub);
   GtkWidget *notice = gtk_label_new (scenario->notice);
+  GtkWidget *title_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
 
   gtk_widget_add_css_class (title, "heading");
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_widget_set_visible (check, FALSE);
+  gtk_box_append (GTK_BOX (title_box), title);
+  gtk_box_append (GTK_BOX (title_box), check);
+  g_object_set_data (G_OBJECT (row), "check", check);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_add_css_class (name, "dim-label");
   gtk_widget_add_css_class (name, "caption");
@@ -865,7 +872,7 @@ make_scenario_row (const NcScenario *scenario)
   gtk_label_set_lines (GTK_LABEL (notice), 4);
   gtk_label_set_ellipsize (GTK_LABEL (notice), PANGO_ELLIPSIZE_END);
 
-  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), title_box);
   gtk_box_append (GTK_BOX (box), name);
   gtk_box_append (GTK_BOX (box), notice);
   gtk_widget_set_margin_top (box, 8);
@@ -1249,6 +1256,13 @@ sl_window_set_scenario (SlWindow   *self,
   self->scenario = scenario;
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-scenario", scenario->name);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->scenario_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+      if (check != NULL)
+        gtk_widget_set_visible (check, g_object_get_data (G_OBJECT (row), "scenario") == scenario);
+    }
   update_empty_page (self);
   update_status (self);
   update_actions (self);
