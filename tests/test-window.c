@@ -21,6 +21,7 @@
 
 #include "sl-application.h"
 #include "sl-packet-inspector.h"
+#include "sl-timeline-view.h"
 #include "sl-window.h"
 
 static SlApplication *app;
@@ -115,6 +116,21 @@ save_screenshot (SlWindow   *window,
   path = g_build_filename (dir, file, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+/* What the window's timeline drew last, after letting it draw the present. */
+static SlTimelineStats
+timeline_stats (SlWindow *window)
+{
+  SlTimelineView *view = SL_TIMELINE_VIEW (find_widget (GTK_WIDGET (window),
+                                                        SL_TYPE_TIMELINE_VIEW));
+  SlTimelineStats stats = { 0 };
+
+  g_assert_nonnull (view);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  spin (200);
+  sl_timeline_painter_get_stats (sl_timeline_view_get_painter (view), &stats);
+  return stats;
 }
 
 static SlWindow *
@@ -272,6 +288,11 @@ test_step_live (void)
   g_assert_nonnull (waiting);
   g_assert_nonnull (strstr (waiting, "server getsockname()"));
   g_assert_cmpuint (cap_recording_get_n_packets (recording), ==, 0);
+  {
+    SlTimelineStats stats = timeline_stats (window);
+    g_assert_cmpuint (stats.n_calls_drawn, >=, 1);
+    g_assert_cmpuint (stats.n_packets_drawn + stats.n_packets_aggregated, ==, 0);
+  }
   save_screenshot (window, "step-3");
   {
     guint n_links = 99;
@@ -304,6 +325,11 @@ test_step_live (void)
       for (guint i = 0; i < n_links; i++)
         handshake_link |= links[i].kind == CAP_LINK_HANDSHAKE;
       g_assert_true (handshake_link);
+      {
+        /* ... drawn on it, as arrows */
+        SlTimelineStats stats = timeline_stats (window);
+        g_assert_cmpuint (stats.n_packets_drawn + stats.n_packets_aggregated, >=, 3);
+      }
       g_test_message ("%u packets, %u linked to connect()",
                       cap_recording_get_n_packets (recording), n_links);
       sl_session_select (sl_window_get_session (window), SL_SELECTION_CALL, connect_call);
