@@ -483,6 +483,9 @@ on_file_loaded (GObject      *source,
       show_message (self, GTK_MESSAGE_WARNING, text);
     }
   sl_session_set_follow_live (self->session, FALSE);
+  /* A recording of a scenario makes it the one Run and Restart start */
+  if (cap_recording_get_scenario (result->recording) != NULL)
+    sl_window_set_scenario (self, cap_recording_get_scenario (result->recording));
   show_recording (self, result->recording);
   sl_session_fit_all (self->session);
   apply_pending_selection (self);
@@ -836,7 +839,7 @@ update_actions (SlWindow *self)
   gtk_widget_action_set_enabled (w, "win.pause",
                                  state == SL_LIVE_RUN_RUNNING || sl_session_get_playing (self->session));
   gtk_widget_action_set_enabled (w, "win.stop", active);
-  gtk_widget_action_set_enabled (w, "win.restart", have_scenario && self->live != NULL);
+  gtk_widget_action_set_enabled (w, "win.restart", have_scenario && recording_has_content (recording));
   gtk_widget_action_set_enabled (w, "win.save", recording_has_content (recording));
 }
 
