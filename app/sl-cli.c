@@ -289,9 +289,10 @@ parse_params (const NcScenario *scenario,
     }
   if (count != 0)
     {
-      if (count < 1 || count > 100000)
+      if (count < 1 || count > NC_PARAMS_COUNT_MAX)
         {
-          fprintf (stderr, "socklens run: --count must be between 1 and 100000, not %d\n", count);
+          fprintf (stderr, "socklens run: --count must be between 1 and %d, not %d\n",
+                   NC_PARAMS_COUNT_MAX, count);
           return FALSE;
         }
       params->count = (guint) count;

@@ -103,10 +103,10 @@ setup_params (SlLab    *lab,
       return FALSE;
     }
   if ((opts->port != -1 && (opts->port < 1 || opts->port > 65535)) ||
-      (opts->count != 0 && (opts->count < 1 || opts->count > 1000)))
+      (opts->count != 0 && (opts->count < 1 || opts->count > NC_PARAMS_COUNT_MAX)))
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--port takes 1 to 65535, --count 1 to 1000");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--port takes 1 to 65535, --count 1 to %d", NC_PARAMS_COUNT_MAX);
       return FALSE;
     }
   if (lab->scenario->n_hosts > SL_LAB_MAX_HOSTS)

@@ -23,7 +23,12 @@
 
 #include "cap-live.h"
 
-#define DEFAULT_SNAPLEN 262144
+/* lo's MTU (65536) plus the Ethernet header: a whole frame, and no more, so
+ * the kernel's ring holds many frames (with 256 KiB slots a 1 MiB burst
+ * overflowed it) */
+#define DEFAULT_SNAPLEN (65536 + 14)
+/* Room for a bulk transfer on loopback: about 500 full-size frames */
+#define RING_BYTES (32 * 1024 * 1024)
 #define POLL_MS         100
 
 struct _CapLive
@@ -182,7 +187,7 @@ configure (CapLive  *self,
   if (pcap_set_snaplen (self->pcap, (int) self->snaplen) != 0 ||
       pcap_set_immediate_mode (self->pcap, 1) != 0 ||
       pcap_set_tstamp_precision (self->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0 ||
-      pcap_set_buffer_size (self->pcap, 4 * 1024 * 1024) != 0)
+      pcap_set_buffer_size (self->pcap, RING_BYTES) != 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
                    "Cannot capture on %s: %s", self->iface, pcap_geterr (self->pcap));

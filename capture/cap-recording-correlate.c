@@ -702,10 +702,11 @@ link_icmp (Pass *pass)
 
 static gboolean
 made_ready (CapRecording       *self,
-            const CapPacket    *pkt,
+            guint32             p,
             const CapSocket    *s,
             const PendingReady *r)
 {
+  const CapPacket *pkt = packet_at (self, p);
   const CapEndpoint *dst;
 
   if (pkt->dst == CAP_NONE)
@@ -721,8 +722,12 @@ made_ready (CapRecording       *self,
   if (s->local == CAP_NONE || dst->port != endpoint_port (self, s->local))
     return FALSE;
   if (s->listening)
-    /* the ACK that completed a handshake put a connection in the queue */
-    return pkt->proto == IPPROTO_TCP && (pkt->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK)) == CAP_TCP_ACK;
+    /* The ACK that completed a handshake put a connection in the queue: the
+     * client's bare ACK of the SYN/ACK. Later ACKs, data or FINs to the same
+     * port belong to connections already accepted. */
+    return pkt->proto == IPPROTO_TCP && pkt->from_b == 0 && pkt->payload_len == 0 &&
+           (pkt->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK | CAP_TCP_FIN | CAP_TCP_RST)) == CAP_TCP_ACK &&
+           cap_recording_get_relative_ack (self, p) == 1;
   return pkt->proto == IPPROTO_UDP;
 }
 
@@ -739,7 +744,7 @@ link_select (Pass *pass)
       guint p = cap_recording_find_packet_at (self, call->ts_end + 1);
 
       while (p-- > 0)
-        if (made_ready (self, packet_at (self, p), s, r))
+        if (made_ready (self, p, s, r))
           {
             add_link (self, r->call, p, CAP_LINK_READY, r->fd);
             break;
@@ -758,6 +763,8 @@ compare_by_call (gconstpointer a,
     return x->call < y->call ? -1 : 1;
   if (x->packet != y->packet)
     return x->packet < y->packet ? -1 : 1;
+  if (x->fd != y->fd)
+    return x->fd < y->fd ? -1 : 1;
   return (gint) x->kind - (gint) y->kind;
 }
 
@@ -785,7 +792,8 @@ build_indexes (CapRecording *self)
       if (out > 0)
         {
           CapLink *prev = &g_array_index (links, CapLink, out - 1);
-          if (prev->call == l->call && prev->packet == l->packet)
+          /* One select() may report one packet for two fds: keep both. */
+          if (prev->call == l->call && prev->packet == l->packet && prev->fd == l->fd)
             continue;
         }
       g_array_index (links, CapLink, out++) = *l;

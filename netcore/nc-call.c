@@ -6,6 +6,7 @@
 #include "nc-call.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -163,6 +164,22 @@ nc_family_name (int family)
     }
 }
 
+/* The protocol argument of socket(): 0 means "the usual one for the type". */
+static void
+format_protocol (int      protocol,
+                 GString *out)
+{
+  switch (protocol)
+    {
+    case IPPROTO_ICMP: g_string_append (out, "IPPROTO_ICMP"); break;
+    case IPPROTO_ICMPV6: g_string_append (out, "IPPROTO_ICMPV6"); break;
+    case IPPROTO_TCP: g_string_append (out, "IPPROTO_TCP"); break;
+    case IPPROTO_UDP: g_string_append (out, "IPPROTO_UDP"); break;
+    case IPPROTO_RAW: g_string_append (out, "IPPROTO_RAW"); break;
+    default: g_string_append_printf (out, "%d", protocol); break;
+    }
+}
+
 const char *
 nc_socktype_name (int type)
 {
@@ -227,8 +244,9 @@ format_arguments (const NcCall *call,
   switch ((NcCallKind) call->kind)
     {
     case NC_CALL_SOCKET:
-      g_string_append_printf (out, "%s, %s, %d", nc_family_name (call->domain),
-                              nc_socktype_name (call->type), call->protocol);
+      g_string_append_printf (out, "%s, %s, ", nc_family_name (call->domain),
+                              nc_socktype_name (call->type));
+      format_protocol (call->protocol, out);
       break;
     case NC_CALL_BIND:
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->local);

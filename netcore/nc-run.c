@@ -368,6 +368,7 @@ nc_actor_fail (NcActorContext *ctx,
 {
   NcRun *self = ctx->run;
   g_autofree char *what = NULL;
+  gboolean first;
   va_list args;
 
   va_start (args, format);
@@ -375,7 +376,8 @@ nc_actor_fail (NcActorContext *ctx,
   va_end (args);
 
   g_mutex_lock (&self->mutex);
-  if (self->error == NULL && !self->stopped)
+  first = self->error == NULL && !self->stopped;
+  if (first)
     {
       int code = err == EADDRINUSE ? NC_RUN_ERROR_PORT_IN_USE : NC_RUN_ERROR_FAILED;
 
@@ -387,6 +389,11 @@ nc_actor_fail (NcActorContext *ctx,
     }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
+
+  /* The others may be blocked in the kernel waiting for this one (a server
+   * in accept() for a client that failed): a failed run ends, like a stop. */
+  if (first)
+    nc_recorder_stop (self->recorder);
   return -1;
 }
 

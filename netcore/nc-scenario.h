@@ -20,6 +20,9 @@ typedef struct
   guint        host;  /* lab host (network namespace) it runs on, from 0; see n_hosts */
 } NcActorSpec;
 
+/* The largest count a user may ask for (clients, messages, KiB). */
+#define NC_PARAMS_COUNT_MAX 100000
+
 /* What a user may change from the command line or the window. */
 typedef struct
 {
