@@ -43,8 +43,13 @@ enum {
 #define NO_ROUTE         G_MAXUINT16
 #define BLOCK_SHIFT      6            /* route masks per 64 packets */
 #define ROW_PX           2.0          /* pixel rows per density bucket */
-#define MAX_SINGLE       3000         /* more visible packets than this: density */
+/* Single arrows while they are at least this many pixels apart on average;
+ * denser than that they are a hatch anyway, and drawn as density bands. */
+#define MIN_ARROW_SPACING 4.0
 #define DEFAULT_COLUMNS  8            /* endpoint columns before "others" */
+#ifndef STROKE_BATCH
+#define STROKE_BATCH     8            /* arrow lines per cairo_stroke (): bounds the union cost */
+#endif
 
 typedef struct
 {
@@ -1024,7 +1029,8 @@ build_endpoint_columns (SlTimelinePainter *self,
       col.actor = -1;
       col.others = TRUE;
       col.title = g_strdup ("others");
-      col.subtitle = g_strdup_printf ("%u endpoints", n_active - chosen->len);
+      col.subtitle = g_strdup_printf (g_dngettext (NULL, "%u endpoint", "%u endpoints", n_active - chosen->len),
+                                      n_active - chosen->len);
       col.first_lane = others;
       col.n_lanes = 1;
       lane.socket = lane.endpoint = CAP_NONE;
@@ -2583,6 +2589,9 @@ draw_plain_arrows (SlTimelinePainter *self,
       {
         gboolean any = FALSE;
 
+        guint in_path = 0;
+
+        sl_palette_set_source (cr, &f->pal->packet[color], future ? f->pal->future_alpha : 1);
         for (guint k = 0; k < plain->len; k++)
           {
             const PlainArrow *a = &g_array_index (plain, PlainArrow, k);
@@ -2596,10 +2605,16 @@ draw_plain_arrows (SlTimelinePainter *self,
             uy = (a->y1 - a->y0) / len;
             cairo_move_to (cr, a->x0, a->y0);
             cairo_line_to (cr, a->x1 - ux * head * 0.7, a->y1 - uy * head * 0.7);
+            /* cairo strokes a path as the union of its segments: once long
+             * lines cross, one stroke each is cheaper than one for all */
+            if (++in_path == STROKE_BATCH)
+              {
+                cairo_stroke (cr);
+                in_path = 0;
+              }
           }
         if (!any)
           continue;
-        sl_palette_set_source (cr, &f->pal->packet[color], future ? f->pal->future_alpha : 1);
         cairo_stroke (cr);
         for (guint k = 0; k < plain->len; k++)
           {
@@ -2745,7 +2760,8 @@ draw_packets_dense (SlTimelinePainter *self,
                     const Frame       *f)
 {
   CapRecording *rec = self->recording;
-  static const double level_alpha[4] = { 0.3, 0.5, 0.75, 1.0 };
+  /* light: bands of many routes overlap, and the lanes must show through */
+  static const double level_alpha[4] = { 0.14, 0.24, 0.36, 0.5 };
   guint n_routes = self->routes->len;
   g_autofree AggSeg *runs = g_new0 (AggSeg, MAX (n_routes, 1));
   gint64 t1 = from_display (self, f->d0);
@@ -2822,27 +2838,56 @@ draw_packets_dense (SlTimelinePainter *self,
       const Lane *a = &g_array_index (self->lanes, Lane, r->from);
       const Lane *b = &g_array_index (self->lanes, Lane, r->to);
       double slant = self->slant * 0.5;
+      double dir = b->x >= a->x ? 1 : -1;
+      double stub = MIN (26 * s, fabs (b->x - a->x) * 0.3);
       guint j = k;
 
-      for (; j < self->agg->len; j++)
+      /* where many routes cross the same stretch, full-width bands would
+       * be a wall of colour: strong stubs where the route leaves and
+       * enters its lanes, a faint band between */
+      for (int part = 0; part < 2; part++)
         {
-          const AggSeg *seg = &g_array_index (self->agg, AggSeg, j);
-          if (seg->route != first->route || seg->level != first->level)
-            break;
-          if (a == b)
-            cairo_rectangle (cr, a->x - 8 * s, seg->y0, 16 * s, seg->y1 - seg->y0);
-          else
+          for (guint m = k; m < self->agg->len; m++)
             {
-              /* a band from lane to lane, slanted like the arrows it stands for */
-              cairo_move_to (cr, a->x, seg->y0);
-              cairo_line_to (cr, b->x, seg->y0 + slant);
-              cairo_line_to (cr, b->x, seg->y1 + slant);
-              cairo_line_to (cr, a->x, seg->y1);
-              cairo_close_path (cr);
+              const AggSeg *seg = &g_array_index (self->agg, AggSeg, m);
+              if (seg->route != first->route || seg->level != first->level)
+                {
+                  j = m;
+                  break;
+                }
+              j = m + 1;
+              if (a == b)
+                {
+                  if (part == 0)
+                    cairo_rectangle (cr, a->x - 8 * s, seg->y0, 16 * s, seg->y1 - seg->y0);
+                }
+              else if (part == 0)
+                {
+                  cairo_move_to (cr, a->x, seg->y0);
+                  cairo_line_to (cr, a->x + dir * stub, seg->y0);
+                  cairo_line_to (cr, a->x + dir * stub, seg->y1);
+                  cairo_line_to (cr, a->x, seg->y1);
+                  cairo_close_path (cr);
+                  cairo_move_to (cr, b->x - dir * stub, seg->y0 + slant);
+                  cairo_line_to (cr, b->x, seg->y0 + slant);
+                  cairo_line_to (cr, b->x, seg->y1 + slant);
+                  cairo_line_to (cr, b->x - dir * stub, seg->y1 + slant);
+                  cairo_close_path (cr);
+                }
+              else
+                {
+                  /* a band from lane to lane, slanted like the arrows it stands for */
+                  cairo_move_to (cr, a->x + dir * stub, seg->y0);
+                  cairo_line_to (cr, b->x - dir * stub, seg->y0 + slant);
+                  cairo_line_to (cr, b->x - dir * stub, seg->y1 + slant);
+                  cairo_line_to (cr, a->x + dir * stub, seg->y1);
+                  cairo_close_path (cr);
+                }
             }
+          sl_palette_set_source (cr, &f->pal->packet[r->color],
+                                 part == 0 ? level_alpha[first->level] * 2 : level_alpha[first->level] * 0.4);
+          cairo_fill (cr);
         }
-      sl_palette_set_source (cr, &f->pal->packet[r->color], level_alpha[first->level] * 0.8);
-      cairo_fill (cr);
       k = j;
     }
   cairo_restore (cr);
@@ -2862,7 +2907,7 @@ draw_packets (SlTimelinePainter *self,
   i1 = MIN (i1, self->n_routed);
   if (i0 >= i1)
     return;
-  if (i1 - i0 <= MAX_SINGLE)
+  if (i1 - i0 <= (self->bottom - self->top) / MIN_ARROW_SPACING)
     draw_packets_single (self, cr, f, i0, i1);
   else
     {
@@ -2991,7 +3036,7 @@ draw_legend (SlTimelinePainter *self,
   if (self->stats.aggregated && x < self->width - 200 * s)
     {
       sl_palette_set_source (cr, &f->pal->dim, 1);
-      show_text (self, cr, self->font_small, "dense: one stroke per pixel row, darker = more packets",
+      show_text (self, cr, self->font_small, "dense: a band per route, darker = more packets per row",
                  x, y, 0, self->width - x - 8 * s, NULL);
     }
 }
