@@ -451,8 +451,15 @@ test_open_files (void)
   g_assert_true (wait_for (not_loading, window, 10000));
   g_assert_cmpuint (cap_recording_get_n_calls (shown_recording (window)), ==, n_calls);
 
+  /* Closed while a file loads and while a run goes: nothing left to crash on */
+  sl_window_open_file (window, file);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  spin (300);
+  window = new_window ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  spin (20);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (300);
 }
 
 int

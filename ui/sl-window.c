@@ -450,24 +450,24 @@ on_file_loaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   LoadResult *result = g_task_propagate_pointer (task, &error);
 
+  /* Cancelled: a newer file was asked for, or the window is gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      g_clear_pointer (&result, load_result_free);
+      return;
+    }
+
   gtk_spinner_stop (self->spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
 
   if (result == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *text = g_strdup_printf (_("Could not open “%s”: %s"), name,
-                                                   error->message);
-          show_message (self, GTK_MESSAGE_ERROR, text);
-        }
+      g_autofree char *text = g_strdup_printf (_("Could not open “%s”: %s"), name,
+                                               error->message);
+      show_message (self, GTK_MESSAGE_ERROR, text);
       update_status (self);
       update_actions (self);
-      return;
-    }
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    {
-      load_result_free (result);
       return;
     }
 
@@ -628,8 +628,11 @@ on_saved (GObject      *source,
   g_autoptr(GFile) file = user_data;
   g_autofree char *name = g_file_get_basename (file);
   g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
+  if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
+    return;
+  if (!ok)
     {
       g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
       show_message (self, GTK_MESSAGE_ERROR, text);
