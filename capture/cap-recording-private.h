@@ -48,6 +48,7 @@ struct _CapRecording
 
   /* A stream being fed */
   CapReader   *reader;
+  char        *source_name;   /* the file's name, for messages */
   guint32      feed_iface_base;
   GArray      *feed_linktypes;  /* guint32 per reader interface */
 

@@ -158,6 +158,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
   g_clear_pointer (&self->arena, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
+  g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->feed_linktypes, g_array_unref);
   g_clear_pointer (&self->sockets, g_array_unref);
   g_clear_pointer (&self->call_socket, g_array_unref);
@@ -646,8 +647,10 @@ on_reader_record (const CapRawRecord *raw,
   if (!cap_record_decode (raw->payload, raw->len, &record, &error))
     {
       /* A record we cannot read must not cost the user the rest of the file. */
-      g_autofree char *text = g_strdup_printf ("Skipped a record at byte %" G_GUINT64_FORMAT
-                                               ": %s", raw->offset, error->message);
+      g_autofree char *text = g_strdup_printf ("%s: skipped a Socklens record at byte %"
+                                               G_GUINT64_FORMAT ": %s",
+                                               self->source_name ? self->source_name : "stream",
+                                               raw->offset, error->message);
       cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
       return;
     }
@@ -733,6 +736,8 @@ cap_recording_load_file (CapRecording *self,
   reader = ensure_reader (self);
   display = g_filename_display_basename (path);
   cap_reader_set_name (reader, display);
+  g_free (self->source_name);
+  self->source_name = g_strdup (display);
   ok = cap_reader_feed (reader, (const guint8 *) g_mapped_file_get_contents (self->mapped),
                         g_mapped_file_get_length (self->mapped), error) &&
        cap_reader_finish (reader, error);
