@@ -22,9 +22,7 @@
 #include "sl-packet-inspector.h"
 #include "sl-resources.h"
 
-#ifndef SL_NO_TIMELINE_VIEW
-# include "sl-timeline-view.h"
-#endif
+#include "sl-timeline-view.h"
 
 #define MAX_RECENT 10
 #define INSPECTOR_WIDTH 400  /* px at first; the mockup's right pane */
@@ -1128,13 +1126,7 @@ on_inner_paned_moved (GtkPaned   *paned,
 static void
 add_timeline (SlWindow *self)
 {
-#ifndef SL_NO_TIMELINE_VIEW
   self->timeline = sl_timeline_view_new (self->session);
-#else
-  /* Until the timeline widget lands, say so rather than show a blank. */
-  self->timeline = gtk_label_new (_("The timeline is not built in yet."));
-  gtk_widget_add_css_class (self->timeline, "dim-label");
-#endif
   gtk_widget_set_hexpand (self->timeline, TRUE);
   gtk_widget_set_vexpand (self->timeline, TRUE);
   gtk_box_append (self->timeline_slot, self->timeline);
