@@ -3,8 +3,8 @@
  * sl-window.c: the main window.
  *
  * One SlSession holds what is shown: the recording of a live run, or of a
- * file. A run feeds its recording on the main loop as it goes (SlLiveRun,
- * later CapLab); a file is read in a GTask thread and swapped in whole once
+ * file. A run feeds its recording on the main loop as it goes (SlLiveRun
+ * over CapLab and the socklens-lab helper); a file is read in a GTask thread and swapped in whole once
  * read, so neither ever freezes the window. Errors become toasts (passing)
  * or the message bar (lasting: no capture, a failed run), never a dialog
  * that stops the lesson.
