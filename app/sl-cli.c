@@ -26,6 +26,8 @@
 #define DEFAULT_SCENARIO "tcp-echo"
 
 static const char *const commands[] = { "list", "run", "show", NULL };
+static const char *const lab_modes[] = { "auto", "namespace", "capabilities", "root", "calls-only",
+                                         NULL };
 
 gboolean
 sl_cli_handles (int    argc,
@@ -377,6 +379,12 @@ cmd_run (int    argc,
     }
   if (!parse_params (scenario, port, count, message, host, &params))
     return 2;
+  if (mode != NULL && !g_strv_contains (lab_modes, mode))
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
+      fprintf (stderr, "socklens run: --mode takes one of %s, not “%s”\n", known, mode);
+      return 2;
+    }
 
   printf ("# %s: %s\n", scenario->name, scenario->title);
   fflush (stdout);
