@@ -1415,7 +1415,9 @@ build_states (SlTimelinePainter *self,
           guint32 li = self->call_lane[i];
           StatePoint p;
 
-          if (li == NO_LANE || c->tcp_state == NC_TCP_STATE_NONE || c->ts_end == 0)
+          /* accept() reports the new connection's state, not its lane's */
+          if (li == NO_LANE || c->tcp_state == NC_TCP_STATE_NONE || c->ts_end == 0 ||
+              c->kind == NC_CALL_ACCEPT)
             continue;
           p.ts = c->ts_end;
           p.state = c->tcp_state;
@@ -1594,7 +1596,7 @@ ensure_geometry (SlTimelinePainter *self)
 
   self->top = 64 * s;
   self->bottom = self->height - 34 * s;
-  self->gutter = 84 * s;
+  self->gutter = (self->width < 640 ? 64 : 84) * s;  /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;
@@ -1604,7 +1606,7 @@ ensure_geometry (SlTimelinePainter *self)
     return;
 
   /* room for call labels outside the first and last columns */
-  room = CLAMP ((self->width - self->gutter) * 0.2, 90 * s, 250 * s);
+  room = CLAMP ((self->width - self->gutter) * 0.24, 70 * s, 250 * s);
   if (!self->has_calls)
     room = CLAMP ((self->width - self->gutter) * 0.5 / n_cols, 60 * s, 120 * s);
   xa = self->gutter + room;

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-timeline-view.c: the timeline widget on a real display (Xvfb): it
+ * draws, its keys and clicks change the session, and playback moves the
+ * playhead on the frame clock.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "painter-recordings.h"
+#include "sl-timeline-view.h"
+
+typedef struct
+{
+  GtkWidget    *window;
+  GtkWidget    *view;
+  SlSession    *session;
+  CapRecording *recording;
+} Fixture;
+
+static void
+iterate (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  fx->recording = pr_echo_recording ();
+  fx->session = sl_session_new ();
+  sl_session_set_recording (fx->session, fx->recording);
+  fx->view = sl_timeline_view_new (fx->session);
+  fx->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 900, 640);
+  gtk_window_set_child (GTK_WINDOW (fx->window), fx->view);
+  gtk_window_present (GTK_WINDOW (fx->window));
+  iterate (300);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_object (&fx->session);
+  g_clear_object (&fx->recording);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) list = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (list, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return c;
+    }
+  return NULL;
+}
+
+static gboolean
+press_key (GtkWidget *view,
+           guint      keyval)
+{
+  GtkEventController *keys = find_controller (view, GTK_TYPE_EVENT_CONTROLLER_KEY);
+  gboolean handled = FALSE;
+
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+  return handled;
+}
+
+static void
+test_draws (Fixture       *fx,
+            gconstpointer  data)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (fx->view);
+  SlTimelineStats stats;
+
+  g_assert_cmpint (gtk_widget_get_width (fx->view), >, 0);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (paintable), >, 0);
+  /* the snapshot went through the painter: it knows what it drew */
+  sl_timeline_painter_get_stats (sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view)), &stats);
+  g_assert_cmpuint (stats.n_columns, ==, 2);
+  g_assert_cmpuint (stats.n_calls_drawn, >, 10);
+  g_assert_cmpuint (stats.n_packets_drawn, ==, PR_ECHO_N_PACKETS);
+}
+
+static void
+test_keys (Fixture       *fx,
+           gconstpointer  data)
+{
+  gint64 b0 = sl_session_get_visible_begin (fx->session);
+  gint64 e0 = sl_session_get_visible_end (fx->session);
+
+  g_assert_true (press_key (fx->view, GDK_KEY_plus));
+  g_assert_cmpint (sl_session_get_visible_end (fx->session) - sl_session_get_visible_begin (fx->session), <, e0 - b0);
+  g_assert_true (press_key (fx->view, GDK_KEY_f));
+  g_assert_cmpint (sl_session_get_visible_begin (fx->session), ==, b0);
+  g_assert_cmpint (sl_session_get_visible_end (fx->session), ==, e0);
+
+  g_assert_true (press_key (fx->view, GDK_KEY_Down));
+  g_assert_cmpint (sl_session_get_visible_begin (fx->session), >, b0);
+  g_assert_true (press_key (fx->view, GDK_KEY_Home));
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, cap_recording_get_start_time (fx->recording));
+
+  /* , and . step between events */
+  g_assert_true (press_key (fx->view, GDK_KEY_period));
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, PR_US (5));  /* socket() returned */
+  g_assert_true (press_key (fx->view, GDK_KEY_comma));
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, PR_US (0));
+
+  g_assert_true (press_key (fx->view, GDK_KEY_space));
+  g_assert_true (sl_session_get_playing (fx->session));
+  g_assert_true (press_key (fx->view, GDK_KEY_space));
+  g_assert_false (sl_session_get_playing (fx->session));
+}
+
+static void
+test_click_selects (Fixture       *fx,
+                    gconstpointer  data)
+{
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
+  GtkEventController *click = find_controller (fx->view, GTK_TYPE_GESTURE_CLICK);
+  guint accept = pr_find_call (fx->recording, NC_CALL_ACCEPT, 0, 0);
+  cairo_rectangle_t r;
+
+  g_assert_nonnull (click);
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, accept, &r));
+  g_signal_emit_by_name (click, "released", 1, r.x + r.width / 2, r.y + r.height / 2);
+  g_assert_cmpint (sl_session_get_selection_kind (fx->session), ==, SL_SELECTION_CALL);
+  g_assert_cmpuint (sl_session_get_selection_index (fx->session), ==, accept);
+}
+
+static void
+test_playback (Fixture       *fx,
+               gconstpointer  data)
+{
+  gint64 start = cap_recording_get_start_time (fx->recording);
+  gint64 ph;
+
+  sl_session_set_speed (fx->session, 10.0);
+  sl_session_set_playing (fx->session, TRUE);
+  /* from the end, play starts over at the beginning */
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, start);
+  iterate (400);
+  ph = sl_session_get_playhead (fx->session);
+  g_assert_cmpint (ph, >, start);
+  /* 10x crosses the window in a second: after 0.4 s, past a quarter of it */
+  g_assert_cmpint (ph - start, >, (sl_session_get_visible_end (fx->session) - start) / 4);
+  iterate (1200);
+  g_assert_false (sl_session_get_playing (fx->session));
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, cap_recording_get_end_time (fx->recording));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *tmp_dir = g_dir_make_tmp ("socklens-test-view-XXXXXX", NULL);
+
+  g_setenv ("HOME", tmp_dir, TRUE);
+  g_setenv ("XDG_CACHE_HOME", tmp_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display (run under xvfb-run -a)\n");
+      return 0;
+    }
+  adw_init ();
+
+  g_test_add ("/ui/timeline-view/draws", Fixture, NULL, fixture_setup, test_draws, fixture_teardown);
+  g_test_add ("/ui/timeline-view/keys", Fixture, NULL, fixture_setup, test_keys, fixture_teardown);
+  g_test_add ("/ui/timeline-view/click-selects", Fixture, NULL, fixture_setup, test_click_selects,
+              fixture_teardown);
+  g_test_add ("/ui/timeline-view/playback", Fixture, NULL, fixture_setup, test_playback, fixture_teardown);
+
+  return g_test_run ();
+}
