@@ -4,8 +4,9 @@
  * a 1,000,000-packet recording, headless (cairo image surface, 1280x800),
  * with the whole recording, 1 s, 10 ms and 100 µs visible.
  *
- *   capture: a pcap from tests/tools/sl-gen-pcap (path in $SL_GEN_PCAP):
- *            no calls, thousands of endpoints (columns + "others")
+ *   capture: a pcap from tests/tools/sl-gen-pcap (path in $SL_GEN_PCAP),
+ *            or the file given as the first argument: no calls, thousands
+ *            of endpoints (columns + "others")
  *   run:     built in memory: a client and a server, one TCP connection,
  *            bulk send()/recv() calls and the segments they caused
  *
@@ -244,11 +245,20 @@ main (int    argc,
           W, H, FRAMES);
 
   t0 = g_get_monotonic_time ();
-  capture = g_getenv ("SL_BENCH_NO_CAPTURE") ? NULL : load_capture (dir);
+  if (argc > 1)
+    {
+      /* a capture of one's own, e.g. ../shared/tools/gen_pcap.py's reference */
+      g_autoptr(GError) error = NULL;
+      capture = cap_recording_new_from_file (argv[1], &error);
+      if (capture == NULL)
+        fprintf (stderr, "bench-painter: %s\n", error->message);
+    }
+  else if (!g_getenv ("SL_BENCH_NO_CAPTURE"))
+    capture = load_capture (dir);
   if (capture != NULL)
     {
       printf ("(capture loaded in %.1f s)\n", (g_get_monotonic_time () - t0) / 1e6);
-      bench ("capture without calls (sl-gen-pcap)", capture);
+      bench (argc > 1 ? argv[1] : "capture without calls (sl-gen-pcap)", capture);
       g_clear_object (&capture);
     }
   else

@@ -327,8 +327,9 @@ sl_format_time_at (gint64 ns,
                    gint64 step)
 {
   double div;
-  /* 500 µs steps read better as 0.5 ms, 100 µs steps as 100 µs */
-  const char *unit = unit_for (MAX (step, 1) * 2, &div);
+  /* the unit of the value, the decimals of the step: "5.2514 s" rather
+   * than "5251400 µs"; 500 µs steps read as 0.5 ms, 100 µs steps as 100 µs */
+  const char *unit = unit_for (MAX (MAX (step, 1) * 2, ABS (ns)), &div);
   double step_u = step / div;
   int decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
 
@@ -1119,7 +1120,12 @@ build_lane_maps (SlTimelinePainter *self,
 
   if (!self->has_calls)
     {
-      /* an endpoint with one TCP connection among those drawn is its socket */
+      g_autofree guint *n_convs = g_new0 (guint, MAX (self->lanes->len, 1));
+
+      /* an endpoint with one TCP connection among those drawn is its
+       * socket; a server's port with many is not one socket, and gets no
+       * state band */
+      for (int pass = 0; pass < 2; pass++)
       for (guint li = 0; li < self->lanes->len; li++)
         {
           Lane *l = &g_array_index (self->lanes, Lane, li);
@@ -1136,7 +1142,12 @@ build_lane_maps (SlTimelinePainter *self,
                   guint32 other = side ? conv->a : conv->b;
                   if (maps->endpoint_lane[other] != NO_LANE &&
                       g_array_index (self->lanes, Lane, maps->endpoint_lane[other]).endpoint == other)
-                    maps->conv_lane[c * 2 + side] = li;
+                    {
+                      if (pass == 0)
+                        n_convs[li]++;
+                      else if (n_convs[li] == 1)
+                        maps->conv_lane[c * 2 + side] = li;
+                    }
                 }
             }
           if (maps->n_conv > 4096)
@@ -2841,14 +2852,19 @@ draw_packets_dense (SlTimelinePainter *self,
       const Lane *b = &g_array_index (self->lanes, Lane, r->to);
       double slant = self->slant * 0.5;
       double dir = b->x >= a->x ? 1 : -1;
-      double stub = MIN (26 * s, fabs (b->x - a->x) * 0.3);
+      double stub = MIN (44 * s, fabs (b->x - a->x) * 0.35);
       guint j = k;
 
       /* where many routes cross the same stretch, full-width bands would
-       * be a wall of colour: strong stubs where the route leaves and
-       * enters its lanes, a faint band between */
-      for (int part = 0; part < 2; part++)
+       * be a wall of colour: a strong glow where the route leaves and
+       * enters its lanes, fading along it (unlike a state band, which is
+       * solid and narrow), and a faint band between */
+      for (int part = 0; part < 3; part++)
         {
+          cairo_pattern_t *glow = NULL;
+          double alpha = level_alpha[first->level];
+          const SlRgb *c = &f->pal->packet[r->color];
+
           for (guint m = k; m < self->agg->len; m++)
             {
               const AggSeg *seg = &g_array_index (self->agg, AggSeg, m);
@@ -2864,18 +2880,9 @@ draw_packets_dense (SlTimelinePainter *self,
                     cairo_rectangle (cr, a->x - 8 * s, seg->y0, 16 * s, seg->y1 - seg->y0);
                 }
               else if (part == 0)
-                {
-                  cairo_move_to (cr, a->x, seg->y0);
-                  cairo_line_to (cr, a->x + dir * stub, seg->y0);
-                  cairo_line_to (cr, a->x + dir * stub, seg->y1);
-                  cairo_line_to (cr, a->x, seg->y1);
-                  cairo_close_path (cr);
-                  cairo_move_to (cr, b->x - dir * stub, seg->y0 + slant);
-                  cairo_line_to (cr, b->x, seg->y0 + slant);
-                  cairo_line_to (cr, b->x, seg->y1 + slant);
-                  cairo_line_to (cr, b->x - dir * stub, seg->y1 + slant);
-                  cairo_close_path (cr);
-                }
+                cairo_rectangle (cr, MIN (a->x, a->x + dir * stub), seg->y0, stub, seg->y1 - seg->y0);
+              else if (part == 1)
+                cairo_rectangle (cr, MIN (b->x, b->x - dir * stub), seg->y0 + slant, stub, seg->y1 - seg->y0);
               else
                 {
                   /* a band from lane to lane, slanted like the arrows it stands for */
@@ -2886,9 +2893,21 @@ draw_packets_dense (SlTimelinePainter *self,
                   cairo_close_path (cr);
                 }
             }
-          sl_palette_set_source (cr, &f->pal->packet[r->color],
-                                 part == 0 ? level_alpha[first->level] * 2 : level_alpha[first->level] * 0.4);
+          if (part == 2 || a == b)
+            sl_palette_set_source (cr, c, part == 2 ? alpha * 0.4 : alpha * 2);
+          else
+            {
+              double x0 = part == 0 ? a->x : b->x;
+              double x1 = part == 0 ? a->x + dir * stub : b->x - dir * stub;
+              glow = cairo_pattern_create_linear (x0, 0, x1, 0);
+              cairo_pattern_add_color_stop_rgba (glow, 0, c->r, c->g, c->b, MIN (alpha * 2.4, 1));
+              cairo_pattern_add_color_stop_rgba (glow, 1, c->r, c->g, c->b, alpha * 0.4);
+              cairo_set_source (cr, glow);
+            }
           cairo_fill (cr);
+          g_clear_pointer (&glow, cairo_pattern_destroy);
+          if (a == b)
+            break;
         }
       k = j;
     }
