@@ -41,6 +41,7 @@ typedef struct
   GHashTable   *open;          /* SOCKET_KEY -> socket id + 1 */
   GArray       *ready;         /* PendingReady */
   GHashTable   *conv_packets;  /* conv id -> GArray of packet indices */
+  GHashTable   *conv_segments; /* conv id -> Segments: data segments by stream offset */
   guint8       *claimed_send;  /* per packet: a datagram already matched to a send */
   guint8       *claimed_recv;
 } Pass;
@@ -285,11 +286,81 @@ map_sockets (Pass *pass)
     }
 }
 
+/* A conversation's data segments in one direction, sorted by their offset in
+ * the stream, so the segments of a byte range are found by binary search. */
+typedef struct
+{
+  guint64 begin;   /* relative to the first data byte */
+  guint32 len;
+  guint32 packet;
+} Segment;
+
+typedef struct
+{
+  GArray  *dir[2];   /* Segment, by begin */
+  guint32  max_len[2];
+} Segments;
+
+static void
+segments_free (gpointer data)
+{
+  Segments *segs = data;
+
+  g_array_unref (segs->dir[0]);
+  g_array_unref (segs->dir[1]);
+  g_free (segs);
+}
+
+static gint
+compare_segments (gconstpointer a,
+                  gconstpointer b)
+{
+  const Segment *x = a, *y = b;
+
+  if (x->begin != y->begin)
+    return x->begin < y->begin ? -1 : 1;
+  return x->packet < y->packet ? -1 : x->packet > y->packet;
+}
+
 static GArray *
 conv_packets (Pass    *pass,
               guint32  conv)
 {
   return g_hash_table_lookup (pass->conv_packets, GUINT_TO_POINTER (conv));
+}
+
+static void
+index_segments (Pass *pass)
+{
+  CapRecording *self = pass->self;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, pass->conv_packets);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const CapConversation *c = cap_recording_get_conversation (self, GPOINTER_TO_UINT (key));
+      GArray *list = value;
+      Segments *segs = g_new0 (Segments, 1);
+
+      segs->dir[0] = g_array_new (FALSE, FALSE, sizeof (Segment));
+      segs->dir[1] = g_array_new (FALSE, FALSE, sizeof (Segment));
+      for (guint i = 0; i < list->len; i++)
+        {
+          guint32 p = g_array_index (list, guint32, i);
+          const CapPacket *pkt = packet_at (self, p);
+          /* 32-bit wrap within one lesson is fine */
+          Segment seg = { (guint32) (pkt->seq - c->isn[pkt->from_b] - 1), pkt->payload_len, p };
+
+          if (pkt->payload_len == 0)
+            continue;
+          g_array_append_val (segs->dir[pkt->from_b], seg);
+          segs->max_len[pkt->from_b] = MAX (segs->max_len[pkt->from_b], pkt->payload_len);
+        }
+      g_array_sort (segs->dir[0], compare_segments);
+      g_array_sort (segs->dir[1], compare_segments);
+      g_hash_table_insert (pass->conv_segments, key, segs);
+    }
 }
 
 static void
@@ -313,6 +384,7 @@ index_conversations (Pass *pass)
       if (pkt->conv != CAP_NONE && (list = conv_packets (pass, pkt->conv)) != NULL)
         g_array_append_val (list, p);
     }
+  index_segments (pass);
 }
 
 /* Stream sockets */
@@ -334,22 +406,32 @@ link_stream_bytes (Pass         *pass,
                    guint64       begin,
                    guint64       end)
 {
-  CapRecording *self = pass->self;
-  const CapConversation *c = cap_recording_get_conversation (self, s->conv);
-  GArray *list = conv_packets (pass, s->conv);
+  Segments *segs = g_hash_table_lookup (pass->conv_segments, GUINT_TO_POINTER (s->conv));
+  GArray *list = segs ? segs->dir[dir] : NULL;
+  guint64 from;
+  guint lo = 0, hi;
 
-  for (guint i = 0; i < list->len; i++)
+  if (list == NULL)
+    return;
+  /* No segment is longer than max_len: one that overlaps [begin, end)
+   * starts after begin - max_len. Retransmissions are in the list too. */
+  from = begin > segs->max_len[dir] ? begin - segs->max_len[dir] : 0;
+  hi = list->len;
+  while (lo < hi)
     {
-      guint32 p = g_array_index (list, guint32, i);
-      const CapPacket *pkt = packet_at (self, p);
-      guint64 rel;
-
-      if (pkt->from_b != dir || pkt->payload_len == 0)
-        continue;
-      /* Relative to the first data byte; 32-bit wrap within one lesson is fine. */
-      rel = (guint32) (pkt->seq - c->isn[dir] - 1);
-      if (rel < end && rel + pkt->payload_len > begin)
-        add_link (self, call->id, p, CAP_LINK_DATA, call->fd);
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (list, Segment, mid).begin < from)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (guint i = lo; i < list->len; i++)
+    {
+      const Segment *seg = &g_array_index (list, Segment, i);
+      if (seg->begin >= end)
+        break;
+      if (seg->begin + seg->len > begin)
+        add_link (pass->self, call->id, seg->packet, CAP_LINK_DATA, call->fd);
     }
 }
 
@@ -827,6 +909,7 @@ cap_recording_correlate (CapRecording *self)
     .open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL),
     .ready = g_array_new (FALSE, FALSE, sizeof (PendingReady)),
     .conv_packets = g_hash_table_new_full (NULL, NULL, NULL, free_array),
+    .conv_segments = g_hash_table_new_full (NULL, NULL, NULL, segments_free),
   };
 
   g_array_set_size (self->sockets, 0);
@@ -856,6 +939,7 @@ cap_recording_correlate (CapRecording *self)
   g_hash_table_unref (pass.open);
   g_array_unref (pass.ready);
   g_hash_table_unref (pass.conv_packets);
+  g_hash_table_unref (pass.conv_segments);
   g_free (pass.claimed_send);
   g_free (pass.claimed_recv);
 }

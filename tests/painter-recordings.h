@@ -21,6 +21,27 @@
 
 enum { PR_FIN = 0x01, PR_SYN = 0x02, PR_RST = 0x04, PR_PSH = 0x08, PR_ACK = 0x10 };
 
+/* Frames are byte arrays: fields are written byte by byte, in network
+ * order, because an IPv4 header starts at byte 14 and a guint32 store there
+ * is misaligned. */
+static inline void
+pr_put16 (guint8  *p,
+          guint16  v)
+{
+  p[0] = (guint8) (v >> 8);
+  p[1] = (guint8) v;
+}
+
+static inline void
+pr_put32 (guint8  *p,
+          guint32  v)
+{
+  p[0] = (guint8) (v >> 24);
+  p[1] = (guint8) (v >> 16);
+  p[2] = (guint8) (v >> 8);
+  p[3] = (guint8) v;
+}
+
 /* One Ethernet + IPv4 + TCP frame between 127.0.0.1 ports. */
 static inline guint32
 pr_add_tcp (CapRecording *rec,
@@ -47,20 +68,20 @@ pr_add_tcp (CapRecording *rec,
   ip[6] = 0x40;                         /* DF */
   ip[8] = 64;
   ip[9] = 6;                            /* TCP */
-  *(guint32 *) (ip + 12) = htonl (src_addr);
-  *(guint32 *) (ip + 16) = htonl (dst_addr);
-  *(guint16 *) (tcp + 0) = htons (sport);
-  *(guint16 *) (tcp + 2) = htons (dport);
-  *(guint32 *) (tcp + 4) = htonl (seq);
-  *(guint32 *) (tcp + 8) = htonl (ack);
+  pr_put32 (ip + 12, src_addr);
+  pr_put32 (ip + 16, dst_addr);
+  pr_put16 (tcp + 0, sport);
+  pr_put16 (tcp + 2, dport);
+  pr_put32 (tcp + 4, seq);
+  pr_put32 (tcp + 8, ack);
   tcp[12] = (guint8) ((thl / 4) << 4);
   tcp[13] = flags;
-  *(guint16 *) (tcp + 14) = htons (512);
+  pr_put16 (tcp + 14, 512);
   if (flags & PR_SYN)
     {
       tcp[20] = 2;                      /* MSS 65495, as on lo */
       tcp[21] = 4;
-      *(guint16 *) (tcp + 22) = htons (65495);
+      pr_put16 (tcp + 22, 65495);
     }
   if (plen)
     memcpy (tcp + thl, payload, plen);
@@ -87,11 +108,11 @@ pr_add_udp (CapRecording *rec,
   ip[3] = iplen & 0xff;
   ip[8] = 64;
   ip[9] = 17;
-  *(guint32 *) (ip + 12) = htonl (src_addr);
-  *(guint32 *) (ip + 16) = htonl (dst_addr);
-  *(guint16 *) (udp + 0) = htons (sport);
-  *(guint16 *) (udp + 2) = htons (dport);
-  *(guint16 *) (udp + 4) = htons (8 + plen);
+  pr_put32 (ip + 12, src_addr);
+  pr_put32 (ip + 16, dst_addr);
+  pr_put16 (udp + 0, sport);
+  pr_put16 (udp + 2, dport);
+  pr_put16 (udp + 4, 8 + plen);
   return cap_recording_add_frame (rec, 1, ts, f, 14 + iplen, 14 + iplen);
 }
 
