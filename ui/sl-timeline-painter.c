@@ -1617,11 +1617,17 @@ ensure_geometry (SlTimelinePainter *self)
     return;
 
   /* room for call labels outside the first and last columns */
-  room = CLAMP ((self->width - self->gutter) * 0.24, 70 * s, 250 * s);
+  room = CLAMP ((self->width - self->gutter) * 0.28, 70 * s, 260 * s);
   if (!self->has_calls)
     room = CLAMP ((self->width - self->gutter) * 0.5 / n_cols, 60 * s, 120 * s);
   xa = self->gutter + room;
-  xb = self->width - room;
+  /* The last column's lanes spread to the right of its centre: keep its
+   * labels' room clear of them (a server has a lane per connection). */
+  {
+    const Column *last = &g_array_index (self->columns, Column, n_cols - 1);
+    double spread = last->n_lanes > 1 ? 30 * s * (last->n_lanes - 1) / 2 : 0;
+    xb = self->width - room - MIN (spread, room);
+  }
   if (xb < xa)
     xb = xa;
 

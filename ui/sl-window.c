@@ -25,7 +25,7 @@
 #include "sl-timeline-view.h"
 
 #define MAX_RECENT 10
-#define INSPECTOR_WIDTH 400  /* px at first; the mockup's right pane */
+#define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
