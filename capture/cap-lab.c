@@ -275,13 +275,6 @@ on_watch_record (const CapRawRecord *raw,
       g_free (self->end_error);
       self->end_error = g_strdup (record.end.error);
       break;
-    case CAP_RECORD_NONE:
-    case CAP_RECORD_RUN:
-    case CAP_RECORD_ACTOR:
-    case CAP_RECORD_CALL_ENTER:
-    case CAP_RECORD_CALL_RETURN:
-    case CAP_RECORD_SOCKSTATE:
-    case CAP_RECORD_DROP:
     default:
       break;
     }

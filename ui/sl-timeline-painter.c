@@ -380,33 +380,6 @@ call_may_block (NcCallKind kind)
     case NC_CALL_READ:
     case NC_CALL_SELECT:
       return TRUE;
-    case NC_CALL_SOCKET:
-    case NC_CALL_BIND:
-    case NC_CALL_LISTEN:
-    case NC_CALL_SEND:
-    case NC_CALL_SENDTO:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
-    case NC_CALL_SETBLOCKING:
-    case NC_CALL_SETTIMEOUT:
-    case NC_CALL_SETSOCKOPT:
-    case NC_CALL_GETSOCKOPT:
-    case NC_CALL_GETSOCKNAME:
-    case NC_CALL_GETPEERNAME:
-    case NC_CALL_GETHOSTNAME:
-    case NC_CALL_GETADDRINFO:
-    case NC_CALL_GETNAMEINFO:
-    case NC_CALL_HTONS:
-    case NC_CALL_HTONL:
-    case NC_CALL_NTOHS:
-    case NC_CALL_NTOHL:
-    case NC_CALL_INET_ATON:
-    case NC_CALL_INET_NTOA:
-    case NC_CALL_INET_PTON:
-    case NC_CALL_INET_NTOP:
-    case NC_CALL_WRITE:
-    case NC_CALL_FORK:
-    case NC_N_CALL_KINDS:
     default:
       return FALSE;
     }
@@ -475,19 +448,6 @@ sl_format_call_label (const NcCall *call,
     case NC_CALL_GETPEERNAME:
       g_string_append_printf (name, "fd=%d", call->fd);
       break;
-    case NC_CALL_GETHOSTNAME:
-    case NC_CALL_GETADDRINFO:
-    case NC_CALL_GETNAMEINFO:
-    case NC_CALL_HTONS:
-    case NC_CALL_HTONL:
-    case NC_CALL_NTOHS:
-    case NC_CALL_NTOHL:
-    case NC_CALL_INET_ATON:
-    case NC_CALL_INET_NTOA:
-    case NC_CALL_INET_PTON:
-    case NC_CALL_INET_NTOP:
-    case NC_CALL_FORK:
-    case NC_N_CALL_KINDS:
     default:
       break;
     }
@@ -536,32 +496,6 @@ sl_format_call_label (const NcCall *call,
           }
       g_string_append_printf (result, " after %s", dur);
       break;
-    case NC_CALL_SOCKET:
-    case NC_CALL_BIND:
-    case NC_CALL_LISTEN:
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
-    case NC_CALL_SETBLOCKING:
-    case NC_CALL_SETTIMEOUT:
-    case NC_CALL_SETSOCKOPT:
-    case NC_CALL_GETSOCKOPT:
-    case NC_CALL_GETSOCKNAME:
-    case NC_CALL_GETPEERNAME:
-    case NC_CALL_GETHOSTNAME:
-    case NC_CALL_GETADDRINFO:
-    case NC_CALL_GETNAMEINFO:
-    case NC_CALL_HTONS:
-    case NC_CALL_HTONL:
-    case NC_CALL_NTOHS:
-    case NC_CALL_NTOHL:
-    case NC_CALL_INET_ATON:
-    case NC_CALL_INET_NTOA:
-    case NC_CALL_INET_PTON:
-    case NC_CALL_INET_NTOP:
-    case NC_CALL_FORK:
-    case NC_N_CALL_KINDS:
     default:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       if (call_may_block (kind))
