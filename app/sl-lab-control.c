@@ -125,23 +125,6 @@ stdin_thread (gpointer data)
 }
 
 static gboolean
-same_waiters (GArray *a,
-              GArray *b)
-{
-  if (a->len != b->len)
-    return FALSE;
-  for (guint i = 0; i < a->len; i++)
-    {
-      const NcGateWaiter *x = &g_array_index (a, NcGateWaiter, i);
-      const NcGateWaiter *y = &g_array_index (b, NcGateWaiter, i);
-
-      if (x->actor != y->actor || x->kind != y->kind || x->since_ns != y->since_ns)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 control_finished (SlLab *lab)
 {
   gboolean ret;
@@ -164,7 +147,7 @@ gate_watch_thread (gpointer data)
     {
       g_autoptr(GArray) now = nc_gate_copy_waiters (nc_run_get_gate (lab->run));
 
-      if (!same_waiters (now, last))
+      if (!nc_gate_waiters_equal (now, last))
         {
           sl_lab_emit_gate (lab, now);
           g_array_set_size (last, 0);

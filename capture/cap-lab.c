@@ -670,14 +670,6 @@ ask_for_line (SyncRun *run)
                                        on_line, run);
 }
 
-static gboolean
-same_waiters (GArray *a,
-              GArray *b)
-{
-  return a->len == b->len &&
-         (a->len == 0 || memcmp (a->data, b->data, a->len * sizeof (NcGateWaiter)) == 0);
-}
-
 /* "next: server accept(), client connect()  [Enter: step]" on stderr */
 static void
 on_sync_changed (CapLab  *lab,
@@ -696,7 +688,7 @@ on_sync_changed (CapLab  *lab,
       fflush (stdout);
     }
 
-  if (run->shown == NULL || same_waiters (waiters, run->shown))
+  if (run->shown == NULL || nc_gate_waiters_equal (waiters, run->shown))
     return;
   g_array_set_size (run->shown, 0);
   g_array_append_vals (run->shown, waiters->data, waiters->len);

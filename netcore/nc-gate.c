@@ -297,3 +297,22 @@ nc_gate_pass (NcGate     *self,
   g_mutex_unlock (&self->mutex);
   return ret;
 }
+
+gboolean
+nc_gate_waiters_equal (GArray *a,
+                       GArray *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const NcGateWaiter *x = &g_array_index (a, NcGateWaiter, i);
+      const NcGateWaiter *y = &g_array_index (b, NcGateWaiter, i);
+
+      if (x->actor != y->actor || x->kind != y->kind || x->since_ns != y->since_ns)
+        return FALSE;
+    }
+  return TRUE;
+}

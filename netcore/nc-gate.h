@@ -20,6 +20,11 @@ typedef struct
   gint64     since_ns;
 } NcGateWaiter;
 
+/* Whether two lists of waiters hold the same calls (since_ns tells a new
+ * call of an actor from the one just released). */
+gboolean  nc_gate_waiters_equal    (GArray       *a,
+                                    GArray       *b);
+
 NcGate   *nc_gate_new              (void);
 void      nc_gate_set_stepping     (NcGate       *self,
                                     gboolean      stepping);

@@ -146,24 +146,6 @@ sl_live_run_new (const NcScenario *scenario,
 
 /* ---- steps --------------------------------------------------------------- */
 
-static gboolean
-same_waiters (GArray *a,
-              GArray *b)
-{
-  if (a->len != b->len)
-    return FALSE;
-  for (guint i = 0; i < a->len; i++)
-    {
-      const NcGateWaiter *x = &g_array_index (a, NcGateWaiter, i);
-      const NcGateWaiter *y = &g_array_index (b, NcGateWaiter, i);
-
-      /* since_ns tells a new call of the same actor from the one released */
-      if (x->actor != y->actor || x->kind != y->kind || x->since_ns != y->since_ns)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 release_pending_steps (SlLiveRun *self)
 {
@@ -174,7 +156,7 @@ release_pending_steps (SlLiveRun *self)
   waiters = cap_lab_get_waiters (self->lab);
   if (self->in_flight != NULL)
     {
-      if (same_waiters (self->in_flight, waiters))
+      if (nc_gate_waiters_equal (self->in_flight, waiters))
         return;  /* the gate has not reported the last step taken yet */
       g_clear_pointer (&self->in_flight, g_array_unref);
     }
