@@ -8,6 +8,11 @@
  * sends as many as the receiver's window allows, and the receiver's kernel
  * acknowledges them, often one ACK for several segments. The server calls
  * recv() until it returns 0, and counts the bytes.
+ *
+ * The server asks for a small receive buffer, as a slow reader would have:
+ * its window stays small, so each send() returns with most of its bytes still
+ * waiting in the client's kernel. (With the big buffers loopback normally
+ * gets, the ACKs come back within microseconds and nothing can be seen.)
  */
 
 #include "config.h"
@@ -18,7 +23,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define CHUNK (64 * 1024)  /* bytes handed to each send() */
+#define CHUNK (64 * 1024)       /* bytes handed to each send() */
+#define SERVER_RCVBUF (8 * 1024) /* the server's receive buffer: a small window */
 
 static int
 bulk_server (NcActorContext *ctx)
@@ -28,9 +34,26 @@ bulk_server (NcActorContext *ctx)
   ssize_t n;
   int fd, conn;
 
-  fd = nc_listening_socket (ctx, 5);  /* socket(), bind(), listen(5) */
+  const NcParams *params = nc_actor_get_params (ctx);
+  struct sockaddr_storage addr;
+  socklen_t addr_len = nc_scenario_make_address (params->host, params->port, &addr);
+  int rcvbuf = SERVER_RCVBUF;
+
+  fd = nc_socket (addr.ss_family, SOCK_STREAM, 0);
   if (fd < 0)
-    return -1;
+    return nc_actor_fail (ctx, errno, "socket()");
+  /* Before listen(): the connection inherits it, and the SYN/ACK already
+   * announces the small window. */
+  nc_setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (nc_bind (fd, (struct sockaddr *) &addr, addr_len) < 0 || nc_listen (fd, 5) < 0)
+    {
+      int err = errno;
+      nc_close (fd);
+      return nc_actor_fail (ctx, err, "bind() or listen() on %s port %u", params->host,
+                            params->port);
+    }
+  nc_getsockname (fd, (struct sockaddr *) &addr, &addr_len);
+  nc_actor_publish_port (ctx, nc_scenario_address_port (&addr));
 
   conn = nc_accept (fd, NULL, NULL);
   if (conn < 0)
@@ -107,9 +130,11 @@ const NcScenario nc_scenario_tcp_bulk = {
   .title = "TCP bulk transfer: send() in a loop",
   .topic = "Stream Sockets Functions (3/3): send(), recv()",
   .notice =
-    "Each send() returns as soon as its bytes are copied into the kernel's send buffer, "
-    "usually long before they are acknowledged: look for ACKs that arrive after the last "
-    "send() has returned. The kernel cuts the stream into segments of its own size, not "
+    "The server asks for a small receive buffer (setsockopt SO_RCVBUF), as a slow reader "
+    "would have, so its window stays small. Each send() still returns as soon as its bytes "
+    "are copied into the kernel's send buffer, long before they are acknowledged: the "
+    "call inspector shows the bytes still queued in the client's kernel, and ACKs keep "
+    "arriving after the last send() has returned. The kernel cuts the stream into segments of its own size, not "
     "the size of the send() calls, and the server's recv() calls return pieces of yet "
     "other sizes. The receiver's kernel acknowledges several segments with one ACK, and "
     "each ACK carries a window: how many more bytes it is ready to take. Count the bytes: "
