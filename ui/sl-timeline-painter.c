@@ -173,6 +173,7 @@ struct _SlTimelinePainter
   double           scale;
   gboolean         show_playhead;
   guint            max_columns;
+  GArray          *conv_filter;   /* guint32 conversation ids, or NULL: the busiest */
 
   /* geometry */
   gboolean         geometry_valid;
@@ -886,20 +887,43 @@ compare_rank (gconstpointer a,
   return x->conv < y->conv ? -1 : x->conv > y->conv;
 }
 
-/* A capture without calls: endpoints as columns. The endpoints of the
- * busiest conversations get their own column; the rest share "others". */
+/* Gives both ends of @conv a column (in @chosen, marked in @endpoint_lane),
+ * if that takes at most @max_cols columns in all. */
+static gboolean
+choose_conversation (const CapConversation *conv,
+                     guint32               *endpoint_lane,
+                     GArray                *chosen,
+                     guint8                *is_server,
+                     guint                  max_cols)
+{
+  guint32 ends[2] = { conv->a, conv->b };
+  guint need = 0;
+
+  for (guint e = 0; e < 2; e++)
+    need += endpoint_lane[ends[e]] == NO_LANE;
+  if (chosen->len + need > max_cols)
+    return FALSE;
+  for (guint e = 0; e < 2; e++)
+    if (endpoint_lane[ends[e]] == NO_LANE)
+      {
+        endpoint_lane[ends[e]] = 0;  /* marked; numbered below */
+        g_array_append_val (chosen, ends[e]);
+      }
+  is_server[conv->b] = TRUE;
+  return TRUE;
+}
+
+/* The endpoints of the busiest conversations, while they fit in max_columns */
 static void
-build_endpoint_columns (SlTimelinePainter *self,
-                        guint32           *endpoint_lane)
+choose_busiest (SlTimelinePainter *self,
+                guint32           *endpoint_lane,
+                GArray            *chosen,
+                guint8            *is_server)
 {
   CapRecording *rec = self->recording;
   guint n_conv = cap_recording_get_n_conversations (rec);
-  guint n_ep = cap_recording_get_n_endpoints (rec);
   guint max_cols = self->max_columns ? self->max_columns : DEFAULT_COLUMNS;
   g_autofree ConvRank *ranks = g_new (ConvRank, MAX (n_conv, 1));
-  g_autoptr(GArray) chosen = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autofree guint8 *is_server = g_new0 (guint8, MAX (n_ep, 1));
-  guint n_active = n_ep;
 
   for (guint i = 0; i < n_conv; i++)
     {
@@ -909,23 +933,49 @@ build_endpoint_columns (SlTimelinePainter *self,
   qsort (ranks, n_conv, sizeof (ConvRank), compare_rank);
 
   for (guint i = 0; i < n_conv && chosen->len < max_cols; i++)
-    {
-      const CapConversation *conv = cap_recording_get_conversation (rec, ranks[i].conv);
-      guint32 ends[2] = { conv->a, conv->b };
-      guint need = 0;
+    choose_conversation (cap_recording_get_conversation (rec, ranks[i].conv),
+                         endpoint_lane, chosen, is_server, max_cols);
+}
 
-      for (guint e = 0; e < 2; e++)
-        need += endpoint_lane[ends[e]] == NO_LANE;
-      if (chosen->len + need > max_cols)
-        continue;
-      for (guint e = 0; e < 2; e++)
-        if (endpoint_lane[ends[e]] == NO_LANE)
-          {
-            endpoint_lane[ends[e]] = 0;  /* marked; numbered below */
-            g_array_append_val (chosen, ends[e]);
-          }
-      is_server[conv->b] = TRUE;
+/* Exactly the endpoints of the filter's conversations, in the order the
+ * conversations were first seen; ids the recording lacks are skipped. */
+static void
+choose_filtered (SlTimelinePainter *self,
+                 guint32           *endpoint_lane,
+                 GArray            *chosen,
+                 guint8            *is_server)
+{
+  CapRecording *rec = self->recording;
+  guint n_conv = cap_recording_get_n_conversations (rec);
+
+  for (guint i = 0; i < self->conv_filter->len; i++)
+    {
+      guint32 id = g_array_index (self->conv_filter, guint32, i);
+
+      if (id < n_conv)
+        choose_conversation (cap_recording_get_conversation (rec, id),
+                             endpoint_lane, chosen, is_server, G_MAXUINT);
     }
+}
+
+/* A capture without calls: endpoints as columns. The endpoints of the
+ * chosen conversations (the filter's, or else the busiest) get their own
+ * column; the rest share "others", so thousands of endpoints cost one
+ * column. */
+static void
+build_endpoint_columns (SlTimelinePainter *self,
+                        guint32           *endpoint_lane)
+{
+  CapRecording *rec = self->recording;
+  guint n_ep = cap_recording_get_n_endpoints (rec);
+  g_autoptr(GArray) chosen = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint8 *is_server = g_new0 (guint8, MAX (n_ep, 1));
+  guint n_active = n_ep;
+
+  if (self->conv_filter != NULL)
+    choose_filtered (self, endpoint_lane, chosen, is_server);
+  else
+    choose_busiest (self, endpoint_lane, chosen, is_server);
 
   /* clients first, then servers; each group in the order first seen */
   for (int pass = 0; pass < 2; pass++)
@@ -1746,6 +1796,15 @@ draw_axis (SlTimelinePainter *self,
     }
 }
 
+static double
+header_center (SlTimelinePainter *self,
+               guint              ci)
+{
+  const Column *col = &g_array_index (self->columns, Column, ci);
+
+  return (col->x_left + col->x_right - self->band_w) / 2;
+}
+
 static void
 draw_headers (SlTimelinePainter *self,
               cairo_t           *cr,
@@ -1756,20 +1815,32 @@ draw_headers (SlTimelinePainter *self,
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
       const Column *col = &g_array_index (self->columns, Column, ci);
-      double max_w = self->columns->len > 1
-                     ? MIN (220 * s, (self->width - self->gutter) / self->columns->len - 8 * s) : -1;
-      double cx = (col->x_left + col->x_right - self->band_w) / 2;
+      double cx = header_center (self, ci);
+      double max_w = -1;
 
+      /* A header may use the room up to halfway to each neighbour's. */
+      if (self->columns->len > 1)
+        {
+          double gap = G_MAXDOUBLE;
+          if (ci > 0)
+            gap = MIN (gap, cx - header_center (self, ci - 1));
+          if (ci + 1 < self->columns->len)
+            gap = MIN (gap, header_center (self, ci + 1) - cx);
+          max_w = MAX (MIN (220 * s, gap - 8 * s), 24 * s);
+        }
+
+      /* "client 1", "client 2": what tells them apart is at the end */
       sl_palette_set_source (cr, &f->pal->foreground, 1);
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
       show_text (self, cr, self->has_calls ? self->font_title : self->font_bold, col->title, cx, 10 * s,
                  0.5, max_w, NULL);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
       if (col->subtitle)
         {
+          /* Addresses keep their end too: the port tells the sockets apart. */
           sl_palette_set_source (cr, &f->pal->dim, 1);
           show_text (self, cr, self->font_small, col->subtitle, cx, 32 * s, 0.5, max_w, NULL);
         }
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
     }
 }
 
@@ -3012,6 +3083,7 @@ sl_timeline_painter_finalize (GObject *object)
 
   clear_layout (self);
   g_clear_object (&self->recording);
+  g_clear_pointer (&self->conv_filter, g_array_unref);
   g_clear_pointer (&self->columns, g_array_unref);
   g_clear_pointer (&self->lanes, g_array_unref);
   g_clear_pointer (&self->routes, g_array_unref);
@@ -3222,6 +3294,54 @@ sl_timeline_painter_set_max_columns (SlTimelinePainter *self,
   if (self->max_columns == max_columns)
     return;
   self->max_columns = max_columns;
+  sl_timeline_painter_invalidate (self);
+}
+
+static int
+compare_guint32 (gconstpointer a,
+                 gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * sl_timeline_painter_set_conversation_filter:
+ * @ids: (array length=n_ids) (nullable): conversation ids, or %NULL
+ * @n_ids: how many
+ *
+ * For a capture without calls: the endpoints of exactly these
+ * conversations are columns, and every other endpoint is drawn in
+ * "others" (max_columns does not apply). %NULL goes back to the busiest
+ * conversations; an empty, non-%NULL list leaves only "others". Ids the
+ * recording lacks are ignored. A recording with calls has actors as its
+ * columns and ignores the filter.
+ */
+void
+sl_timeline_painter_set_conversation_filter (SlTimelinePainter *self,
+                                             const guint32     *ids,
+                                             guint              n_ids)
+{
+  g_autoptr(GArray) filter = NULL;
+
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  g_return_if_fail (ids != NULL || n_ids == 0);
+
+  if (ids != NULL)
+    {
+      /* sorted: the same set compares equal, and columns come in the
+       * order the conversations were first seen */
+      filter = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_ids);
+      g_array_append_vals (filter, ids, n_ids);
+      g_array_sort (filter, compare_guint32);
+    }
+  if (filter == NULL && self->conv_filter == NULL)
+    return;
+  if (filter != NULL && self->conv_filter != NULL && filter->len == self->conv_filter->len &&
+      memcmp (filter->data, self->conv_filter->data, filter->len * sizeof (guint32)) == 0)
+    return;
+  g_clear_pointer (&self->conv_filter, g_array_unref);
+  self->conv_filter = g_steal_pointer (&filter);
   sl_timeline_painter_invalidate (self);
 }
 
