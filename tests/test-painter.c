@@ -427,6 +427,75 @@ test_capture_without_calls (void)
   image_clear (&img);
 }
 
+static gboolean
+has_column (SlTimelinePainter *painter,
+            const char        *title)
+{
+  for (guint i = 0; i < sl_timeline_painter_get_n_columns (painter); i++)
+    if (g_strcmp0 (sl_timeline_painter_get_column_title (painter, i), title) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The conversation list's choice: exactly the chosen conversations'
+ * endpoints are columns, everything else is "others". */
+static void
+test_conversation_filter (void)
+{
+  g_autoptr(CapRecording) rec = many_endpoints_recording (40, 20);
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  const guint32 filter[] = { 17, 3 };
+  const CapConversation *c3 = cap_recording_get_conversation (rec, 3);
+  const CapConversation *c17 = cap_recording_get_conversation (rec, 17);
+  g_autofree char *a3 = cap_recording_format_endpoint (rec, c3->a);
+  g_autofree char *a17 = cap_recording_format_endpoint (rec, c17->a);
+  g_autofree char *server = cap_recording_format_endpoint (rec, c3->b);
+  guint n_cols;
+  double x, x0, y0, x1, y1, xa, xb;
+  Image img = { 0 };
+
+  g_assert_cmpuint (cap_recording_get_n_conversations (rec), ==, 40);
+  g_assert_cmpuint (c3->b, ==, c17->b);  /* one server */
+
+  /* max_columns does not apply to a filter */
+  sl_timeline_painter_set_max_columns (painter, 2);
+  sl_timeline_painter_set_conversation_filter (painter, filter, G_N_ELEMENTS (filter));
+  render (painter, &img, "conversation-filter");
+  n_cols = sl_timeline_painter_get_n_columns (painter);
+  /* two clients, their server, and the 38 other endpoints in one column */
+  g_assert_cmpuint (n_cols, ==, 4);
+  g_assert_true (has_column (painter, a3));
+  g_assert_true (has_column (painter, a17));
+  g_assert_true (has_column (painter, server));
+  g_assert_cmpstr (sl_timeline_painter_get_column_title (painter, n_cols - 1), ==, "others");
+  g_assert_true (sl_timeline_painter_get_endpoint_x (painter, c3->a, &x));
+  g_assert_true (sl_timeline_painter_get_endpoint_x (painter, c17->a, &x));
+  g_assert_false (sl_timeline_painter_get_endpoint_x (painter, cap_recording_get_conversation (rec, 0)->a, &x));
+
+  /* a packet of conversation 3 runs between its own columns */
+  sl_timeline_painter_set_range (painter, PR_T0 - 1000, cap_recording_get_packet (rec, c3->first_packet)->ts + 20000);
+  render (painter, &img, "conversation-filter-zoom");
+  g_assert_true (sl_timeline_painter_get_packet_line (painter, c3->first_packet, &x0, &y0, &x1, &y1));
+  g_assert_true (sl_timeline_painter_get_endpoint_x (painter, c3->a, &xa));
+  g_assert_true (sl_timeline_painter_get_endpoint_x (painter, c3->b, &xb));
+  g_assert_cmpfloat (fabs (x0 - xa), <, 20);
+  g_assert_cmpfloat (fabs (x1 - xb), <, 20);
+
+  /* the same set in another order changes nothing; none chosen leaves
+   * only "others"; NULL goes back to the busiest within max_columns */
+  sl_timeline_painter_set_conversation_filter (painter, (const guint32[]) { 3, 17, 3 }, 3);
+  g_assert_cmpuint (sl_timeline_painter_get_n_columns (painter), ==, 4);
+  sl_timeline_painter_set_conversation_filter (painter, filter, 0);
+  g_assert_cmpuint (sl_timeline_painter_get_n_columns (painter), ==, 1);
+  sl_timeline_painter_set_conversation_filter (painter, NULL, 0);
+  g_assert_cmpuint (sl_timeline_painter_get_n_columns (painter), ==, 3);
+
+  /* ids the recording lacks are ignored */
+  sl_timeline_painter_set_conversation_filter (painter, (const guint32[]) { 3, 4000 }, 2);
+  g_assert_cmpuint (sl_timeline_painter_get_n_columns (painter), ==, 3);
+  image_clear (&img);
+}
+
 static void
 test_dense_aggregates (void)
 {
@@ -613,6 +682,50 @@ test_session_zoom_and_step (void)
   g_assert_cmpint (sl_session_get_playhead (session), ==, PR_US (40));  /* connect() entered */
 }
 
+/* A capture without calls gets the busiest 8 conversations as its filter;
+ * a run (with calls) gets none. */
+static void
+test_session_conversation_filter (void)
+{
+  g_autoptr(SlSession) session = sl_session_new ();
+  g_autoptr(CapRecording) capture = many_endpoints_recording (40, 4);
+  g_autoptr(CapRecording) run = pr_echo_recording ();
+  const guint32 *ids;
+  guint n = 0, notified = 0;
+
+  g_signal_connect (session, "notify::conversation-filter", G_CALLBACK (count_notify), &notified);
+
+  sl_session_set_recording (session, capture);
+  g_assert_true (sl_session_is_foreign_capture (session));
+  ids = sl_session_get_conversation_filter (session, &n);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (n, ==, 8);
+  /* equal packet counts: the first seen win, in id order */
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (ids[i], ==, i);
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* duplicates dropped, any order; notify only on change */
+  sl_session_set_conversation_filter (session, (const guint32[]) { 9, 2, 9 }, 3);
+  ids = sl_session_get_conversation_filter (session, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (ids[0], ==, 2);
+  g_assert_cmpuint (ids[1], ==, 9);
+  sl_session_set_conversation_filter (session, (const guint32[]) { 2, 9 }, 2);
+  g_assert_cmpuint (notified, ==, 2);
+
+  /* empty is not "no filter" */
+  sl_session_set_conversation_filter (session, ids, 0);
+  g_assert_nonnull (sl_session_get_conversation_filter (session, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (notified, ==, 3);
+
+  sl_session_set_recording (session, run);
+  g_assert_false (sl_session_is_foreign_capture (session));
+  g_assert_null (sl_session_get_conversation_filter (session, &n));
+  g_assert_cmpuint (notified, ==, 4);
+}
+
 static void
 on_recording_changed (SlSession *session,
                       guint     *count)
@@ -667,6 +780,7 @@ main (int    argc,
   g_test_add_func ("/ui/painter/failed-call", test_failed_call);
   g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
+  g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
   g_test_add_func ("/ui/painter/themes", test_themes);
   g_test_add_func ("/ui/painter/playhead", test_playhead_and_in_flight);
@@ -674,6 +788,7 @@ main (int    argc,
   g_test_add_func ("/ui/session/notify", test_session_notify);
   g_test_add_func ("/ui/session/zoom-and-step", test_session_zoom_and_step);
   g_test_add_func ("/ui/session/follow-live", test_session_follow_live);
+  g_test_add_func ("/ui/session/conversation-filter", test_session_conversation_filter);
 
   return g_test_run ();
 }

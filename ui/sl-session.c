@@ -7,10 +7,13 @@
 #include "sl-session.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MIN_SPAN_NS   1000          /* 1 µs: closer than this nothing is readable */
 #define MIN_SPEED     0.1
 #define MAX_SPEED     10.0
+#define DEFAULT_CONVERSATIONS 8     /* a capture without calls: the busiest drawn at first */
 
 struct _SlSession
 {
@@ -24,6 +27,7 @@ struct _SlSession
   gint64           playhead;
   SlSelectionKind  selection_kind;
   guint            selection_index;
+  GArray          *conv_filter;     /* guint32 ids, sorted; NULL: no filter */
   double           speed;
   guint            playing : 1;
   guint            follow_live : 1;
@@ -42,6 +46,7 @@ enum {
   PROP_PLAYING,
   PROP_SPEED,
   PROP_FOLLOW_LIVE,
+  PROP_CONVERSATION_FILTER,
   N_PROPS
 };
 
@@ -103,6 +108,7 @@ sl_session_dispose (GObject *object)
   if (self->recording != NULL)
     g_clear_signal_handler (&self->changed_handler, self->recording);
   g_clear_object (&self->recording);
+  g_clear_pointer (&self->conv_filter, g_array_unref);
 
   G_OBJECT_CLASS (sl_session_parent_class)->dispose (object);
 }
@@ -143,6 +149,9 @@ sl_session_get_property (GObject    *object,
       break;
     case PROP_FOLLOW_LIVE:
       g_value_set_boolean (value, self->follow_live);
+      break;
+    case PROP_CONVERSATION_FILTER:
+      g_value_set_boxed (value, self->conv_filter);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -186,6 +195,13 @@ sl_session_set_property (GObject      *object,
     case PROP_FOLLOW_LIVE:
       sl_session_set_follow_live (self, g_value_get_boolean (value));
       break;
+    case PROP_CONVERSATION_FILTER:
+      {
+        GArray *filter = g_value_get_boxed (value);
+        sl_session_set_conversation_filter (self, filter ? (const guint32 *) filter->data : NULL,
+                                            filter ? filter->len : 0);
+      }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -220,6 +236,9 @@ sl_session_class_init (SlSessionClass *klass)
     g_param_spec_double ("speed", NULL, NULL, MIN_SPEED, MAX_SPEED, 1.0, flags);
   properties[PROP_FOLLOW_LIVE] =
     g_param_spec_boolean ("follow-live", NULL, NULL, FALSE, flags);
+  /* A GArray of guint32, sorted; replaced, never changed in place. */
+  properties[PROP_CONVERSATION_FILTER] =
+    g_param_spec_boxed ("conversation-filter", NULL, NULL, G_TYPE_ARRAY, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -260,7 +279,8 @@ sl_session_get_recording (SlSession *self)
  * sl_session_set_recording:
  *
  * Shows @recording: the whole of it visible, the playhead at its end (so
- * everything is drawn), nothing selected.
+ * everything is drawn), nothing selected; for a capture without calls, the
+ * busiest 8 conversations chosen as the conversation filter.
  */
 void
 sl_session_set_recording (SlSession    *self,
@@ -285,6 +305,10 @@ sl_session_set_recording (SlSession    *self,
   sl_session_select (self, SL_SELECTION_NONE, 0);
   sl_session_fit_all (self);
   sl_session_set_playhead (self, recording ? cap_recording_get_end_time (recording) : 0);
+  if (sl_session_is_foreign_capture (self))
+    sl_session_choose_busiest_conversations (self, DEFAULT_CONVERSATIONS);
+  else
+    sl_session_set_conversation_filter (self, NULL, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
 
   g_object_thaw_notify (G_OBJECT (self));
@@ -577,4 +601,146 @@ sl_session_step_event (SlSession *self,
       gint64 span = self->visible_end - self->visible_begin;
       sl_session_set_visible (self, ts - span / 2, ts - span / 2 + span);
     }
+}
+
+/**
+ * sl_session_is_foreign_capture:
+ *
+ * Whether the recording is a capture without calls (from Wireshark or
+ * tcpdump, say) that has conversations: its columns are endpoints, and the
+ * conversation filter picks which.
+ */
+gboolean
+sl_session_is_foreign_capture (SlSession *self)
+{
+  g_return_val_if_fail (SL_IS_SESSION (self), FALSE);
+
+  return self->recording != NULL &&
+         cap_recording_get_n_calls (self->recording) == 0 &&
+         cap_recording_get_n_sockets (self->recording) == 0 &&
+         cap_recording_get_n_conversations (self->recording) > 0;
+}
+
+/**
+ * sl_session_get_conversation_filter:
+ * @n_ids: (out): how many ids
+ *
+ * Returns: (array length=n_ids) (nullable): the conversations whose
+ *   endpoints the timeline draws as columns, in id order, or %NULL for no
+ *   filter (the painter's own choice). Valid until the filter changes.
+ */
+const guint32 *
+sl_session_get_conversation_filter (SlSession *self,
+                                    guint     *n_ids)
+{
+  static const guint32 none[1];
+
+  g_return_val_if_fail (SL_IS_SESSION (self), NULL);
+  g_return_val_if_fail (n_ids != NULL, NULL);
+
+  *n_ids = self->conv_filter ? self->conv_filter->len : 0;
+  if (self->conv_filter == NULL)
+    return NULL;
+  /* an empty GArray has no data; "none chosen" must not read as "no filter" */
+  return self->conv_filter->len ? (const guint32 *) self->conv_filter->data : none;
+}
+
+static int
+compare_id (gconstpointer a,
+            gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * sl_session_set_conversation_filter:
+ * @ids: (array length=n_ids) (nullable): conversation ids, any order, or %NULL
+ *
+ * Chooses the conversations whose endpoints a capture without calls shows
+ * as columns; every other endpoint is aggregated. %NULL: no filter; an
+ * empty non-%NULL list: none chosen. Duplicates are dropped. Notifies
+ * conversation-filter only when the set changes.
+ */
+void
+sl_session_set_conversation_filter (SlSession     *self,
+                                    const guint32 *ids,
+                                    guint          n_ids)
+{
+  g_autoptr(GArray) filter = NULL;
+
+  g_return_if_fail (SL_IS_SESSION (self));
+  g_return_if_fail (ids != NULL || n_ids == 0);
+
+  if (ids != NULL)
+    {
+      guint n = 0;
+
+      filter = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_ids);
+      g_array_append_vals (filter, ids, n_ids);
+      g_array_sort (filter, compare_id);
+      for (guint i = 0; i < filter->len; i++)
+        if (n == 0 || g_array_index (filter, guint32, i) != g_array_index (filter, guint32, n - 1))
+          g_array_index (filter, guint32, n++) = g_array_index (filter, guint32, i);
+      g_array_set_size (filter, n);
+    }
+
+  if (filter == NULL && self->conv_filter == NULL)
+    return;
+  if (filter != NULL && self->conv_filter != NULL && filter->len == self->conv_filter->len &&
+      memcmp (filter->data, self->conv_filter->data, filter->len * sizeof (guint32)) == 0)
+    return;
+  g_clear_pointer (&self->conv_filter, g_array_unref);
+  self->conv_filter = g_steal_pointer (&filter);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_FILTER]);
+}
+
+typedef struct
+{
+  guint32 id;
+  guint32 n_packets;
+} Ranked;
+
+static int
+compare_busier (gconstpointer a,
+                gconstpointer b)
+{
+  const Ranked *x = a, *y = b;
+
+  if (x->n_packets != y->n_packets)
+    return x->n_packets > y->n_packets ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
+}
+
+/**
+ * sl_session_choose_busiest_conversations:
+ * @n: how many
+ *
+ * Sets the conversation filter to the @n conversations with the most
+ * packets (ties: the first seen).
+ */
+void
+sl_session_choose_busiest_conversations (SlSession *self,
+                                         guint      n)
+{
+  guint n_conv;
+  g_autofree Ranked *ranks = NULL;
+  g_autofree guint32 *ids = NULL;
+
+  g_return_if_fail (SL_IS_SESSION (self));
+
+  n_conv = self->recording ? cap_recording_get_n_conversations (self->recording) : 0;
+  ranks = g_new (Ranked, MAX (n_conv, 1));
+  for (guint i = 0; i < n_conv; i++)
+    {
+      ranks[i].id = i;
+      ranks[i].n_packets = cap_recording_get_conversation (self->recording, i)->n_packets;
+    }
+  qsort (ranks, n_conv, sizeof (Ranked), compare_busier);
+
+  n = MIN (n, n_conv);
+  ids = g_new (guint32, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    ids[i] = ranks[i].id;
+  sl_session_set_conversation_filter (self, ids, n);
 }

@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (SlSession, sl_session, SL, SESSION, GObject)
 
 /* Properties: recording, visible-begin, visible-end (ns, absolute), playhead
  * (ns, absolute), selection-kind, selection-index, playing, speed (0.1-10.0),
- * follow-live. Each setter notifies only on change. Signal "recording-changed"
+ * follow-live, conversation-filter (GArray of guint32 or NULL). Each setter
+ * notifies only on change. Signal "recording-changed"
  * is emitted when the recording's content grew (a live run), so views can
  * extend without the user losing their place. */
 
@@ -62,5 +63,15 @@ void             sl_session_set_follow_live     (SlSession    *self,
 /* Step to the next/previous event (call start or end, or packet) from the playhead */
 void             sl_session_step_event          (SlSession    *self,
                                                  int           direction);
+
+/* A capture without calls: which conversations' endpoints are columns */
+gboolean         sl_session_is_foreign_capture  (SlSession    *self);
+const guint32   *sl_session_get_conversation_filter (SlSession *self,
+                                                 guint        *n_ids);
+void             sl_session_set_conversation_filter (SlSession *self,
+                                                 const guint32 *ids,
+                                                 guint         n_ids);
+void             sl_session_choose_busiest_conversations (SlSession *self,
+                                                 guint         n);
 
 G_END_DECLS

@@ -67,6 +67,9 @@ void          sl_timeline_painter_set_show_playhead    (SlTimelinePainter *self,
                                                         gboolean           show);
 void          sl_timeline_painter_set_max_columns      (SlTimelinePainter *self,
                                                         guint              max_columns);
+void          sl_timeline_painter_set_conversation_filter (SlTimelinePainter *self,
+                                                        const guint32     *ids,
+                                                        guint              n_ids);
 
 /* Drawing: the whole width x height, background included */
 void          sl_timeline_painter_draw                 (SlTimelinePainter *self,

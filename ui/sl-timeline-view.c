@@ -241,11 +241,25 @@ on_recording_content_changed (SlTimelineView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The session's choice of conversations (a capture without calls) */
+static void
+update_conversation_filter (SlTimelineView *self)
+{
+  const guint32 *ids = NULL;
+  guint n_ids = 0;
+
+  if (self->session != NULL)
+    ids = sl_session_get_conversation_filter (self->session, &n_ids);
+  sl_timeline_painter_set_conversation_filter (self->painter, ids, n_ids);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 update_recording (SlTimelineView *self)
 {
   CapRecording *recording = self->session ? sl_session_get_recording (self->session) : NULL;
 
+  update_conversation_filter (self);
   if (self->recording == recording)
     return;
   g_set_object (&self->recording, recording);
@@ -675,6 +689,8 @@ sl_timeline_view_init (SlTimelineView *self)
                                   G_CALLBACK (on_recording_content_changed), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::playing",
                                   G_CALLBACK (update_playing), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::conversation-filter",
+                                  G_CALLBACK (update_conversation_filter), self);
   for (guint i = 0; i < 5; i++)
     {
       static const char *const redraw_on[] = {
