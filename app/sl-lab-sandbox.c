@@ -263,13 +263,15 @@ install_drop_rule (int       packet,
   return write_file ("/proc/sys/net/netfilter/nf_conntrack_acct", "1\n", error);
 }
 
-/* /etc/hosts of the lab's own mount namespace names the hosts for
- * getaddrinfo(). The file is unlinked once mounted: nothing is left behind. */
+/* /etc/hosts of the lab's own mount namespace names the lab's machine and
+ * its hosts for getaddrinfo(), so scenarios look names up with no DNS. The
+ * file is unlinked once mounted: nothing is left behind. */
 static gboolean
 mount_hosts_file (SlLab   *lab,
                   GError **error)
 {
-  g_autoptr(GString) text = g_string_new ("127.0.0.1\tlocalhost\n");
+  g_autoptr(GString) text = g_string_new ("127.0.0.1\tlocalhost " NC_LAB_HOSTNAME "\n"
+                                          "::1\tlocalhost ip6-localhost\n");
   g_autofree char *tmp = NULL;
   gboolean ok;
   int fd, saved;
@@ -438,8 +440,8 @@ probe_namespace (int       flags,
 /**
  * sl_lab_enter_namespace:
  *
- * Makes the process root of its own user namespace with its own network
- * (and, with several hosts, mounts). Must run before any thread exists.
+ * Makes the process root of its own user namespace with its own network,
+ * mounts (its /etc/hosts) and host name. Must run before any thread exists.
  */
 gboolean
 sl_lab_enter_namespace (SlLab   *lab,
@@ -455,8 +457,9 @@ sl_lab_enter_namespace (SlLab   *lab,
                    threads);
       return FALSE;
     }
-  if (lab->n_hosts >= 2)
-    flags |= CLONE_NEWNS;
+  /* Its own mounts (for /etc/hosts) and its own host name, always: the
+   * names lesson looks the lab's machine up. */
+  flags |= CLONE_NEWNS | CLONE_NEWUTS;
 
   /* A binary with file capabilities is not dumpable, and then /proc/self is
    * not ours to write the id maps into. */
@@ -465,11 +468,18 @@ sl_lab_enter_namespace (SlLab   *lab,
   if (!probe_namespace (flags, error) || !become_root_in_namespace (flags, error))
     return FALSE;
 
+  if (sethostname (NC_LAB_HOSTNAME, strlen (NC_LAB_HOSTNAME)) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not name the lab's machine: %s", g_strerror (saved));
+      return FALSE;
+    }
   if (lab->n_hosts >= 2)
     return setup_hosts (lab, error);
 
   lab->capture_iface = g_strdup ("lo");
-  return TRUE;
+  return mount_hosts_file (lab, error);
 }
 
 /**

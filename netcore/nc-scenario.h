@@ -20,6 +20,10 @@ typedef struct
   guint        host;  /* lab host (network namespace) it runs on, from 0; see n_hosts */
 } NcActorSpec;
 
+/* The name the lab gives its machine (its own UTS namespace) and writes into
+ * its own /etc/hosts: a name a scenario can look up without DNS. */
+#define NC_LAB_HOSTNAME "socklens-lab"
+
 /* The largest count a user may ask for (clients, messages, KiB). */
 #define NC_PARAMS_COUNT_MAX 100000
 

@@ -289,6 +289,40 @@ test_tcp_echo (void)
   g_assert_true (saw_time_wait);
 }
 
+/* --- names: the lab's machine has a name its own /etc/hosts knows -------- */
+
+static void
+test_lab_host_names (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  g_autofree char *path = lab_path ();
+  gboolean named = FALSE, resolved = FALSE;
+
+  cap_lab_run_sync (path, "names-and-bytes", NULL, FALSE, NULL, &rec, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_message (rec, "private network namespace"));
+
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+
+      if (call->kind == NC_CALL_GETHOSTNAME)
+        named |= g_str_equal (call->text, NC_LAB_HOSTNAME);
+      /* resolved by the lab's /etc/hosts, to loopback */
+      if (call->kind == NC_CALL_GETADDRINFO && g_str_equal (call->text, NC_LAB_HOSTNAME))
+        resolved = call->result == 0 && g_str_has_prefix (call->peer, "127.0.0.1");
+    }
+  g_assert_true (named);
+  g_assert_true (resolved);
+  /* and the machine's real /etc/hosts was never touched */
+  {
+    g_autofree char *hosts = NULL;
+    g_assert_true (g_file_get_contents ("/etc/hosts", &hosts, NULL, NULL));
+    g_assert_null (strstr (hosts, NC_LAB_HOSTNAME));
+  }
+}
+
 /* --- step: a connection the kernel completed before accept() ------------ */
 
 static gboolean
@@ -644,6 +678,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/lab/tcp-echo", test_tcp_echo);
+  g_test_add_func ("/lab/host-names", test_lab_host_names);
   g_test_add_func ("/lab/step/not-yet-accepted", test_not_yet_accepted);
   g_test_add_func ("/lab/unprivileged/namespace", test_unprivileged_namespace);
   g_test_add_func ("/lab/unprivileged/calls-only", test_calls_only);

@@ -9,10 +9,11 @@
  * acknowledges them, often one ACK for several segments. The server calls
  * recv() until it returns 0, and counts the bytes.
  *
- * The server asks for a small receive buffer, as a slow reader would have:
- * its window stays small, so each send() returns with most of its bytes still
- * waiting in the client's kernel. (With the big buffers loopback normally
- * gets, the ACKs come back within microseconds and nothing can be seen.)
+ * The server fixes its receive buffer at 64 KiB (setting it turns off the
+ * kernel's autotuning, which on loopback grows it to megabytes): its window
+ * stays smaller than one send(), so each send() returns with bytes still
+ * waiting in the client's kernel. (With autotuned buffers the ACKs come back
+ * within microseconds and nothing can be seen.)
  */
 
 #include "config.h"
@@ -24,7 +25,7 @@
 #include <string.h>
 
 #define CHUNK (64 * 1024)       /* bytes handed to each send() */
-#define SERVER_RCVBUF (8 * 1024) /* the server's receive buffer: a small window */
+#define SERVER_RCVBUF (64 * 1024) /* the server's receive buffer, fixed: a window below CHUNK */
 
 static int
 bulk_server (NcActorContext *ctx)
@@ -130,8 +131,8 @@ const NcScenario nc_scenario_tcp_bulk = {
   .title = "TCP bulk transfer: send() in a loop",
   .topic = "Stream Sockets Functions (3/3): send(), recv()",
   .notice =
-    "The server asks for a small receive buffer (setsockopt SO_RCVBUF), as a slow reader "
-    "would have, so its window stays small. Each send() still returns as soon as its bytes "
+    "The server fixes its receive buffer at 64 KiB (setsockopt SO_RCVBUF), so its window "
+    "stays smaller than one send(). Each send() still returns as soon as its bytes "
     "are copied into the kernel's send buffer, long before they are acknowledged: the "
     "call inspector shows the bytes still queued in the client's kernel, and ACKs keep "
     "arriving after the last send() has returned. The kernel cuts the stream into segments of its own size, not "
