@@ -19,6 +19,7 @@
 #include "sl-application.h"
 #include "sl-call-inspector.h"
 #include "sl-code-view.h"
+#include "sl-conversation-list.h"
 #include "sl-packet-inspector.h"
 #include "sl-resources.h"
 
@@ -26,6 +27,8 @@
 
 #define MAX_RECENT 10
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
+#define CODE_WIDTH 290       /* the side pane, with a scenario's source */
+#define CONVERSATIONS_WIDTH 400  /* the side pane, with a capture's conversations: more columns */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
@@ -49,6 +52,9 @@ struct _SlWindow
   AdwStatusPage    *empty_page;
   GtkButton        *empty_step_button;
   GtkBox           *timeline_slot;
+  GtkPaned         *outer_paned;
+  GtkStack         *side_stack;
+  SlConversationList *conversation_list;
   GtkPaned         *inner_paned;
   GtkStack         *inspector_stack;
   SlCodeView       *code_view;
@@ -127,6 +133,20 @@ update_page (SlWindow *self)
   gboolean show = self->live != NULL || recording_has_content (recording);
 
   gtk_stack_set_visible_child_name (self->main_stack, show ? "main" : "empty");
+}
+
+/* The code pane has nothing to show for a capture without calls: its
+ * conversations take the place. */
+static void
+update_side_pane (SlWindow *self)
+{
+  gboolean foreign = self->live == NULL && sl_session_is_foreign_capture (self->session);
+  const char *want = foreign ? "conversations" : "code";
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->side_stack), want) == 0)
+    return;
+  gtk_stack_set_visible_child_name (self->side_stack, want);
+  gtk_paned_set_position (self->outer_paned, foreign ? CONVERSATIONS_WIDTH : CODE_WIDTH);
 }
 
 static void
@@ -254,6 +274,7 @@ show_recording (SlWindow     *self,
   sl_session_select (self->session, SL_SELECTION_NONE, 0);
   sl_session_set_recording (self->session, recording);
   update_page (self);
+  update_side_pane (self);
   update_status (self);
   update_actions (self);
 }
@@ -1056,6 +1077,7 @@ sl_window_class_init (SlWindowClass *klass)
   /* Referenced so the linker keeps the resources; they register themselves at load. */
   (void) sl_get_resource ();
   g_type_ensure (SL_TYPE_CODE_VIEW);
+  g_type_ensure (SL_TYPE_CONVERSATION_LIST);
   g_type_ensure (SL_TYPE_PACKET_INSPECTOR);
   g_type_ensure (SL_TYPE_CALL_INSPECTOR);
 
@@ -1075,6 +1097,9 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, empty_step_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, timeline_slot);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, outer_paned);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, inspector_stack);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, code_view);
@@ -1142,6 +1167,7 @@ sl_window_init (SlWindow *self)
 
   self->session = sl_session_new ();
   sl_code_view_set_session (self->code_view, self->session);
+  sl_conversation_list_set_session (self->conversation_list, self->session);
   sl_packet_inspector_set_session (self->packet_inspector, self->session);
   sl_call_inspector_set_session (self->call_inspector, self->session);
   g_signal_connect_object (self->session, "notify::selection-kind",

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-conversation-list.c: the conversation list of a capture without
+ * calls. The model (headless): one row per conversation, items made only
+ * when asked for and not kept, sorting by a GtkSorter without making items,
+ * the chosen set. The widget (on a display, Xvfb): it follows the session's
+ * conversation filter both ways, and a selected row shows its conversation.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "painter-recordings.h"
+#include "sl-conversation-list.h"
+#include "sl-conversation-model.h"
+
+#define N_FLOWS 3000
+
+/* UDP flows, each from its own client port to one server: flow i has
+ * (i * 7) % 11 + 1 datagrams of (i * 13) % 200 bytes, so packets and bytes
+ * sort differently from the order first seen. */
+static CapRecording *
+flows_recording (void)
+{
+  CapRecording *rec = cap_recording_new ();
+  gint64 t = PR_T0;
+
+  for (guint i = 0; i < N_FLOWS; i++)
+    for (guint p = 0; p < (i * 7) % 11 + 1; p++)
+      {
+        pr_add_udp (rec, t, LO + 1, 20000 + i, LO, 53, (i * 13) % 200);
+        t += 1000;
+      }
+  cap_recording_commit (rec);
+  return rec;
+}
+
+static int
+compare_packets_descending (gconstpointer a,
+                            gconstpointer b,
+                            gpointer      user_data)
+{
+  guint x = sl_conversation_item_get_packets ((gpointer) a);
+  guint y = sl_conversation_item_get_packets ((gpointer) b);
+
+  return x > y ? GTK_ORDERING_SMALLER : x < y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+static void
+count_items_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     guint      *count)
+{
+  (*count)++;
+}
+
+static void
+count (guint *counter)
+{
+  (*counter)++;
+}
+
+static void
+test_model_lazy (void)
+{
+  g_autoptr(CapRecording) rec = flows_recording ();
+  g_autoptr(SlConversationModel) model = sl_conversation_model_new (rec);
+  GListModel *list = G_LIST_MODEL (model);
+  SlConversationItem *first, *again;
+
+  g_assert_cmpuint (cap_recording_get_n_conversations (rec), ==, N_FLOWS);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, N_FLOWS);
+  g_assert_true (g_list_model_get_item_type (list) == SL_TYPE_CONVERSATION_ITEM);
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), ==, 0);
+
+  /* asked for, made; asked again while alive, the same object */
+  first = g_list_model_get_item (list, 0);
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), ==, 1);
+  again = g_list_model_get_item (list, 0);
+  g_assert_true (first == again);
+  g_object_unref (again);
+  g_assert_cmpuint (sl_conversation_item_get_id (first), ==, 0);
+  g_assert_cmpstr (sl_conversation_item_get_title (first), ==, "127.0.0.2:20000 ↔ 127.0.0.1:53");
+  g_assert_cmpstr (sl_conversation_item_get_protocol (first), ==, "UDP");
+  g_assert_cmpuint (sl_conversation_item_get_packets (first), ==, 1);
+  g_assert_cmpint (sl_conversation_item_get_first_seen (first), ==, 0);
+  g_assert_null (g_list_model_get_item (list, N_FLOWS));
+
+  /* dropped by the list, gone */
+  g_object_unref (first);
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), ==, 0);
+}
+
+static void
+test_model_sort (void)
+{
+  g_autoptr(CapRecording) rec = flows_recording ();
+  g_autoptr(SlConversationModel) model = sl_conversation_model_new (rec);
+  g_autoptr(GtkCustomSorter) sorter = gtk_custom_sorter_new (compare_packets_descending, NULL, NULL);
+  guint changed = 0;
+  guint prev_packets = G_MAXUINT;
+  guint32 prev_id = 0;
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_items_changed), &changed);
+  sl_conversation_model_set_sorter (model, GTK_SORTER (sorter));
+  g_assert_cmpuint (changed, ==, 1);
+  /* 3000 rows sorted, not one item made */
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), ==, 0);
+
+  /* busiest first; ties in the order first seen */
+  for (guint i = 0; i < N_FLOWS; i++)
+    {
+      guint32 id = sl_conversation_model_get_id (model, i);
+      guint packets = cap_recording_get_conversation (rec, id)->n_packets;
+
+      g_assert_cmpuint (packets, <=, prev_packets);
+      if (packets == prev_packets)
+        g_assert_cmpuint (id, >, prev_id);
+      prev_packets = packets;
+      prev_id = id;
+    }
+  g_assert_cmpuint (cap_recording_get_conversation (rec, sl_conversation_model_get_id (model, 0))->n_packets, ==, 11);
+  {
+    g_autoptr(SlConversationItem) top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpuint (sl_conversation_item_get_packets (top), ==, 11);
+  }
+
+  /* the sorter changes, the rows follow */
+  gtk_custom_sorter_set_sort_func (sorter, NULL, NULL, NULL);
+  g_assert_cmpuint (changed, ==, 2);
+  for (guint i = 0; i < N_FLOWS; i++)
+    g_assert_cmpuint (sl_conversation_model_get_id (model, i), ==, i);
+}
+
+static void
+test_model_chosen (void)
+{
+  g_autoptr(CapRecording) rec = flows_recording ();
+  g_autoptr(SlConversationModel) model = sl_conversation_model_new (rec);
+  g_autoptr(SlConversationItem) item = g_list_model_get_item (G_LIST_MODEL (model), 5);
+  g_autoptr(GArray) ids = NULL;
+  guint changed = 0, notified = 0;
+
+  g_signal_connect_swapped (model, "chosen-changed", G_CALLBACK (count), &changed);
+  g_signal_connect_swapped (item, "notify::chosen", G_CALLBACK (count), &notified);
+
+  sl_conversation_model_set_chosen_ids (model, (const guint32[]) { 5, 7, 99999 }, 3);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (sl_conversation_model_get_n_chosen (model), ==, 2);
+  g_assert_true (sl_conversation_item_get_chosen (item));  /* the live row follows */
+  g_assert_cmpuint (notified, ==, 1);
+
+  sl_conversation_model_set_chosen (model, 7, TRUE);  /* no change */
+  g_assert_cmpuint (changed, ==, 1);
+  sl_conversation_model_set_chosen (model, 5, FALSE);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_false (sl_conversation_item_get_chosen (item));
+
+  ids = sl_conversation_model_dup_chosen_ids (model);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (ids, guint32, 0), ==, 7);
+
+  /* an item made now starts with its conversation's state */
+  {
+    g_autoptr(SlConversationItem) seven = g_list_model_get_item (G_LIST_MODEL (model), 7);
+    g_assert_true (sl_conversation_item_get_chosen (seven));
+  }
+}
+
+/* ---- the widget ---------------------------------------------------------- */
+
+static void
+iterate (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkColumnView *
+find_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return GTK_COLUMN_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkColumnView *found = find_column_view (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_widget (void)
+{
+  g_autoptr(CapRecording) rec = flows_recording ();
+  g_autoptr(SlSession) session = sl_session_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = sl_conversation_list_new ();
+  SlConversationModel *model;
+  GtkSelectionModel *selection;
+  const guint32 *ids;
+  guint n = 0;
+  guint32 top;
+  const CapConversation *conv;
+
+  sl_conversation_list_set_session (SL_CONVERSATION_LIST (list), session);
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 600);
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+  sl_session_set_recording (session, rec);
+  iterate (300);
+
+  model = sl_conversation_list_get_model (SL_CONVERSATION_LIST (list));
+  g_assert_nonnull (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_FLOWS);
+  /* only the rows on screen and around them have items (GTK 4.8's list
+   * views keep some 200 rows bound), not one per conversation */
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), >, 0);
+  g_assert_cmpuint (sl_conversation_model_get_n_live_items (model), <, 300);
+
+  /* the session chose the busiest 8, the model shows them; sorted busiest first */
+  ids = sl_session_get_conversation_filter (session, &n);
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (sl_conversation_model_get_n_chosen (model), ==, 8);
+  top = sl_conversation_model_get_id (model, 0);
+  g_assert_cmpuint (cap_recording_get_conversation (rec, top)->n_packets, ==, 11);
+  g_assert_true (sl_conversation_model_get_chosen (model, top));
+
+  /* a box cleared in the list reaches the session */
+  sl_conversation_model_set_chosen (model, top, FALSE);
+  ids = sl_session_get_conversation_filter (session, &n);
+  g_assert_cmpuint (n, ==, 7);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (ids[i], !=, top);
+  /* and a filter set elsewhere reaches the list */
+  sl_session_set_conversation_filter (session, (const guint32[]) { 1, 2 }, 2);
+  g_assert_cmpuint (sl_conversation_model_get_n_chosen (model), ==, 2);
+  g_assert_true (sl_conversation_model_get_chosen (model, 2));
+  /* all cleared is "none chosen", not "no filter" */
+  sl_conversation_model_set_chosen (model, 1, FALSE);
+  sl_conversation_model_set_chosen (model, 2, FALSE);
+  g_assert_nonnull (sl_session_get_conversation_filter (session, &n));
+  g_assert_cmpuint (n, ==, 0);
+
+  /* selecting the third row shows its conversation and selects its first packet */
+  selection = gtk_column_view_get_model (find_column_view (list));
+  gtk_selection_model_select_item (selection, 2, TRUE);
+  conv = cap_recording_get_conversation (rec, sl_conversation_model_get_id (model, 2));
+  g_assert_cmpint (sl_session_get_selection_kind (session), ==, SL_SELECTION_PACKET);
+  g_assert_cmpuint (sl_session_get_selection_index (session), ==, conv->first_packet);
+  g_assert_cmpint (sl_session_get_visible_begin (session), <=, cap_recording_get_packet (rec, conv->first_packet)->ts);
+  g_assert_cmpint (sl_session_get_visible_end (session), >=, cap_recording_get_packet (rec, conv->last_packet)->ts);
+  g_assert_cmpint (sl_session_get_visible_end (session) - sl_session_get_visible_begin (session), <,
+                   (cap_recording_get_end_time (rec) - cap_recording_get_start_time (rec)) / 100);
+
+  /* a new recording: a new model */
+  sl_session_set_recording (session, NULL);
+  g_assert_null (sl_conversation_list_get_model (SL_CONVERSATION_LIST (list)));
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (50);
+}
+
+static void
+skip_no_display (void)
+{
+  g_test_skip ("no display (run under xvfb-run -a)");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *tmp_dir = g_dir_make_tmp ("socklens-test-conv-XXXXXX", NULL);
+  gboolean display;
+
+  g_setenv ("HOME", tmp_dir, TRUE);
+  g_setenv ("XDG_CACHE_HOME", tmp_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
+  display = gtk_init_check ();
+  if (display)
+    adw_init ();
+
+  g_test_add_func ("/ui/conversation-list/model/lazy", test_model_lazy);
+  g_test_add_func ("/ui/conversation-list/model/sort", test_model_sort);
+  g_test_add_func ("/ui/conversation-list/model/chosen", test_model_chosen);
+  g_test_add_func ("/ui/conversation-list/widget", display ? test_widget : skip_no_display);
+
+  return g_test_run ();
+}
