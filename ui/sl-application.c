@@ -40,6 +40,7 @@ static const struct
   { "win.stop", { "Escape", NULL } },
   { "win.restart", { "<Control>r", NULL } },
   { "win.fullscreen", { "F11", NULL } },
+  { "win.side-pane", { "F9", NULL } },
   { "app.quit", { "<Control>q", NULL } },
   { "win.step-actor(uint32 0)", { "1", NULL } },
   { "win.step-actor(uint32 1)", { "2", NULL } },

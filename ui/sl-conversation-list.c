@@ -178,11 +178,14 @@ show_conversation (SlConversationList *self,
 
   if (first == NULL || last == NULL || self->session == NULL)
     return;
-  /* the whole conversation, with a margin; at least 100 µs so a lone
-   * packet is not zoomed to nothing */
-  span = MAX (last->ts - first->ts, 100000);
+  /* Its start, about ten of its packets long (by their mean spacing): a
+   * connection can last the whole capture, and its handshake is what a
+   * row points at. At least 100 µs, so a lone packet is not zoomed to
+   * nothing. */
+  span = (last->ts - first->ts) / MAX (conv->n_packets, 1) * MIN (conv->n_packets, 10);
+  span = MAX (span, 100000);
   self->shown_conv = id;
-  sl_session_set_visible (self->session, first->ts - span / 20, first->ts + span + span / 20);
+  sl_session_set_visible (self->session, first->ts - span / 10, first->ts + span);
   if (sl_session_get_playhead (self->session) < last->ts)
     sl_session_set_playhead (self->session, last->ts);  /* drawn up to the playhead */
   sl_session_select (self->session, SL_SELECTION_PACKET, conv->first_packet);

@@ -28,7 +28,7 @@
 #define MAX_RECENT 10
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
 #define CODE_WIDTH 290       /* the side pane, with a scenario's source */
-#define CONVERSATIONS_WIDTH 400  /* the side pane, with a capture's conversations: more columns */
+#define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
@@ -42,6 +42,7 @@ struct _SlWindow
   GtkPopover       *scenario_popover;
   GtkListBox       *scenario_list;
   GtkLabel         *scenario_label;
+  GtkToggleButton  *side_button;
   GtkSpinner       *spinner;
   GtkLabel         *status_label;
   GtkDropDown      *speed_dropdown;
@@ -825,6 +826,17 @@ restart_action (GtkWidget  *widget,
     start_run (self, stepping);
 }
 
+/* Once the conversations are chosen, the timeline can have the room */
+static void
+side_pane_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->side_button, !gtk_toggle_button_get_active (self->side_button));
+}
+
 static void
 fullscreen_action (GtkWidget  *widget,
                    const char *action_name,
@@ -1087,6 +1099,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_popover);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_list);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_label);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, side_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, speed_dropdown);
@@ -1120,6 +1133,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.restart", NULL, restart_action);
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "win.side-pane", NULL, side_pane_action);
   gtk_widget_class_install_action (widget_class, "win.choose-scenario", "s",
                                    choose_scenario_action);
 }

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SlWindow, sl_window, SL, WINDOW, AdwApplicationWindow)
 
 /* Actions (win.): open, open-recent(s), save, run, step, step-actor(u), pause,
- * stop, restart, choose-scenario(s), fullscreen. */
+ * stop, restart, choose-scenario(s), fullscreen, side-pane (show or hide the
+ * code or conversation pane). */
 
 SlWindow         *sl_window_new               (GtkApplication *application);
 SlSession        *sl_window_get_session       (SlWindow       *self);
