@@ -256,8 +256,15 @@ sl_conversation_item_get_bytes (SlConversationItem *self)
 char *
 sl_conversation_item_dup_bytes_text (SlConversationItem *self)
 {
+  guint64 bytes;
+
   g_return_val_if_fail (SL_IS_CONVERSATION_ITEM (self), NULL);
-  return g_format_size (conversation (self)->bytes);
+
+  /* "347 B" where g_format_size () says "347 bytes": the column is narrow */
+  bytes = conversation (self)->bytes;
+  if (bytes < 1000)
+    return g_strdup_printf ("%u B", (guint) bytes);
+  return g_format_size (bytes);
 }
 
 gint64

@@ -25,6 +25,7 @@ struct _SlConversationList
 
   /* Template */
   GtkLabel            *count_label;
+  GtkScrolledWindow   *scroller;
   GtkColumnView       *column_view;
   GtkSingleSelection  *selection;
   GtkColumnViewColumn *packets_column;
@@ -86,6 +87,20 @@ compare_first_seen (gconstpointer a,
 {
   return order_of (sl_conversation_item_get_id ((gpointer) a),
                    sl_conversation_item_get_id ((gpointer) b));
+}
+
+/* A new order starts at its top. The list keeps the item it showed first
+ * in view, wherever a sort moved it, and GTK 4.8 has no scroll_to: handing
+ * it the model again starts it over. */
+static void
+on_sort_changed (SlConversationList *self)
+{
+  /* the columns' removal while disposing changes the sorter too */
+  if (self->model == NULL || self->selection == NULL)
+    return;
+  gtk_single_selection_set_model (self->selection, NULL);
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 
 /* ---- the chosen set, both ways ------------------------------------------- */
@@ -335,6 +350,7 @@ sl_conversation_list_class_init (SlConversationListClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/socklens/Socklens/ui/sl-conversation-list.ui");
   gtk_widget_class_bind_template_child (widget_class, SlConversationList, count_label);
+  gtk_widget_class_bind_template_child (widget_class, SlConversationList, scroller);
   gtk_widget_class_bind_template_child (widget_class, SlConversationList, column_view);
   gtk_widget_class_bind_template_child (widget_class, SlConversationList, selection);
   gtk_widget_class_bind_template_child (widget_class, SlConversationList, packets_column);
@@ -359,6 +375,9 @@ sl_conversation_list_init (SlConversationList *self)
   gtk_custom_sorter_set_sort_func (self->first_seen_sorter, compare_first_seen, NULL, NULL);
   /* busiest first, so the chosen 8 are on top */
   gtk_column_view_sort_by_column (self->column_view, self->packets_column, GTK_SORT_DESCENDING);
+  /* after: once the model (connected later, without _after) has re-sorted */
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (on_sort_changed), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   self->session_signals = g_signal_group_new (SL_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::recording",
