@@ -682,7 +682,7 @@ test_session_zoom_and_step (void)
   g_assert_cmpint (sl_session_get_playhead (session), ==, PR_US (40));  /* connect() entered */
 }
 
-/* A capture without calls gets the busiest 8 conversations as its filter;
+/* A capture without calls gets its busiest conversations as its filter;
  * a run (with calls) gets none. */
 static void
 test_session_conversation_filter (void)
@@ -699,7 +699,7 @@ test_session_conversation_filter (void)
   g_assert_true (sl_session_is_foreign_capture (session));
   ids = sl_session_get_conversation_filter (session, &n);
   g_assert_nonnull (ids);
-  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (n, ==, SL_SESSION_DEFAULT_CONVERSATIONS);
   /* equal packet counts: the first seen win, in id order */
   for (guint i = 0; i < n; i++)
     g_assert_cmpuint (ids[i], ==, i);

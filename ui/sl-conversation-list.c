@@ -5,7 +5,7 @@
  * The chosen set lives in the SlSession (conversation-filter), so the
  * timeline and this list always agree: a check box changes the model, the
  * model's chosen-changed sets the session's filter, and a filter set
- * elsewhere (a new recording, "Top 8") comes back into the model. The rows
+ * elsewhere (a new recording, "Busiest") comes back into the model. The rows
  * are an SlConversationModel sorted by the column view's own sorter.
  */
 
@@ -17,7 +17,6 @@
 
 #include "sl-resources.h"
 
-#define N_BUSIEST 8
 
 struct _SlConversationList
 {
@@ -167,7 +166,7 @@ static void
 on_busiest_clicked (SlConversationList *self)
 {
   if (self->session != NULL)
-    sl_session_choose_busiest_conversations (self->session, N_BUSIEST);
+    sl_session_choose_busiest_conversations (self->session, SL_SESSION_DEFAULT_CONVERSATIONS);
 }
 
 static void

@@ -13,7 +13,6 @@
 #define MIN_SPAN_NS   1000          /* 1 µs: closer than this nothing is readable */
 #define MIN_SPEED     0.1
 #define MAX_SPEED     10.0
-#define DEFAULT_CONVERSATIONS 8     /* a capture without calls: the busiest drawn at first */
 
 struct _SlSession
 {
@@ -306,7 +305,7 @@ sl_session_set_recording (SlSession    *self,
   sl_session_fit_all (self);
   sl_session_set_playhead (self, recording ? cap_recording_get_end_time (recording) : 0);
   if (sl_session_is_foreign_capture (self))
-    sl_session_choose_busiest_conversations (self, DEFAULT_CONVERSATIONS);
+    sl_session_choose_busiest_conversations (self, SL_SESSION_DEFAULT_CONVERSATIONS);
   else
     sl_session_set_conversation_filter (self, NULL, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);

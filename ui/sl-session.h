@@ -20,6 +20,11 @@ typedef enum
   SL_SELECTION_PACKET,
 } SlSelectionKind;
 
+/* A capture without calls: how many of its busiest conversations are drawn
+ * at first (their endpoints become columns; four keep a projected ladder
+ * readable beside the conversation list) */
+#define SL_SESSION_DEFAULT_CONVERSATIONS 4
+
 #define SL_TYPE_SESSION (sl_session_get_type ())
 G_DECLARE_FINAL_TYPE (SlSession, sl_session, SL, SESSION, GObject)
 
