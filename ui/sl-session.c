@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "sl-session.h"
+#include "sl-id-set.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -644,14 +645,6 @@ sl_session_get_conversation_filter (SlSession *self,
   return self->conv_filter->len ? (const guint32 *) self->conv_filter->data : none;
 }
 
-static int
-compare_id (gconstpointer a,
-            gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
-}
-
 /**
  * sl_session_set_conversation_filter:
  * @ids: (array length=n_ids) (nullable): conversation ids, any order, or %NULL
@@ -666,31 +659,11 @@ sl_session_set_conversation_filter (SlSession     *self,
                                     const guint32 *ids,
                                     guint          n_ids)
 {
-  g_autoptr(GArray) filter = NULL;
-
   g_return_if_fail (SL_IS_SESSION (self));
   g_return_if_fail (ids != NULL || n_ids == 0);
 
-  if (ids != NULL)
-    {
-      guint n = 0;
-
-      filter = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_ids);
-      g_array_append_vals (filter, ids, n_ids);
-      g_array_sort (filter, compare_id);
-      for (guint i = 0; i < filter->len; i++)
-        if (n == 0 || g_array_index (filter, guint32, i) != g_array_index (filter, guint32, n - 1))
-          g_array_index (filter, guint32, n++) = g_array_index (filter, guint32, i);
-      g_array_set_size (filter, n);
-    }
-
-  if (filter == NULL && self->conv_filter == NULL)
+  if (!sl_id_set_replace (&self->conv_filter, ids, n_ids))
     return;
-  if (filter != NULL && self->conv_filter != NULL && filter->len == self->conv_filter->len &&
-      memcmp (filter->data, self->conv_filter->data, filter->len * sizeof (guint32)) == 0)
-    return;
-  g_clear_pointer (&self->conv_filter, g_array_unref);
-  self->conv_filter = g_steal_pointer (&filter);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_FILTER]);
 }
 

@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include "sl-timeline-painter.h"
+#include "sl-id-set.h"
 
 #include <math.h>
 #include <netinet/in.h>
@@ -3297,14 +3298,6 @@ sl_timeline_painter_set_max_columns (SlTimelinePainter *self,
   sl_timeline_painter_invalidate (self);
 }
 
-static int
-compare_guint32 (gconstpointer a,
-                 gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
-}
-
 /**
  * sl_timeline_painter_set_conversation_filter:
  * @ids: (array length=n_ids) (nullable): conversation ids, or %NULL
@@ -3322,26 +3315,12 @@ sl_timeline_painter_set_conversation_filter (SlTimelinePainter *self,
                                              const guint32     *ids,
                                              guint              n_ids)
 {
-  g_autoptr(GArray) filter = NULL;
-
   g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
   g_return_if_fail (ids != NULL || n_ids == 0);
 
-  if (ids != NULL)
-    {
-      /* sorted: the same set compares equal, and columns come in the
-       * order the conversations were first seen */
-      filter = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n_ids);
-      g_array_append_vals (filter, ids, n_ids);
-      g_array_sort (filter, compare_guint32);
-    }
-  if (filter == NULL && self->conv_filter == NULL)
+  /* Kept sorted: columns come in the order the conversations were first seen */
+  if (!sl_id_set_replace (&self->conv_filter, ids, n_ids))
     return;
-  if (filter != NULL && self->conv_filter != NULL && filter->len == self->conv_filter->len &&
-      memcmp (filter->data, self->conv_filter->data, filter->len * sizeof (guint32)) == 0)
-    return;
-  g_clear_pointer (&self->conv_filter, g_array_unref);
-  self->conv_filter = g_steal_pointer (&filter);
   sl_timeline_painter_invalidate (self);
 }
 
