@@ -430,7 +430,8 @@ sl_conversation_model_set_chosen_ids (SlConversationModel *self,
 
   want = g_byte_array_sized_new (self->chosen->len);
   g_byte_array_set_size (want, self->chosen->len);
-  memset (want->data, 0, want->len);
+  if (want->len > 0)  /* an empty array has no data: memset (NULL, ...) is undefined */
+    memset (want->data, 0, want->len);
   for (guint i = 0; i < n_ids; i++)
     if (ids[i] < want->len)
       want->data[ids[i]] = TRUE;
