@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -499,6 +501,36 @@ cap_lab_start (CapLab          *self,
 
 /* --- commands ---------------------------------------------------------- */
 
+/* The lab may have died before the main loop has seen it exit: then the
+ * write finds no reader and raises SIGPIPE, which kills the app (GLib ignores
+ * it only once a GSocket exists; the command line has none). The signal is
+ * blocked on this thread for the write (write(2) sends it to the writing
+ * thread) and one the write raised is taken back, so the command just fails. */
+static gboolean
+write_command (GOutputStream *out,
+               const char    *text)
+{
+  const struct timespec no_wait = { 0, 0 };
+  sigset_t pipe_set, old_set, pending;
+  gboolean was_pending;
+  gboolean ok;
+
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, &old_set);
+  sigpending (&pending);
+  was_pending = sigismember (&pending, SIGPIPE);
+
+  /* A line is far below the pipe's buffer: this does not block. */
+  ok = g_output_stream_write_all (out, text, strlen (text), NULL, NULL, NULL);
+
+  if (!ok && !was_pending)
+    while (sigtimedwait (&pipe_set, NULL, &no_wait) < 0 && errno == EINTR)
+      ;
+  pthread_sigmask (SIG_SETMASK, &old_set, NULL);
+  return ok;
+}
+
 static gboolean
 send_command (CapLab     *self,
               const char *line)
@@ -509,8 +541,7 @@ send_command (CapLab     *self,
 
   if (self->commands == NULL || self->exited)
     return FALSE;
-  /* A line is far below the pipe's buffer: this does not block. */
-  return g_output_stream_write_all (self->commands, text, strlen (text), NULL, NULL, NULL);
+  return write_command (self->commands, text);
 }
 
 /* Releases the call that has waited longest at the step gate. */

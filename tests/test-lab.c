@@ -610,6 +610,49 @@ test_killed (void)
   g_assert_cmpint (count_flags (rec, TCP_SYN, TRUE, 0), ==, 1);
 }
 
+/* Dead, or a zombie: its pipes are closed either way. */
+static gboolean
+process_alive (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  after = strrchr (stat, ')');
+  return after == NULL || after[1] == '\0' || after[2] != 'Z';
+}
+
+/* A command sent after the lab died, before the main loop has noticed: the
+ * write finds no reader. That is a failed command, not a SIGPIPE that kills
+ * the app (this test program does not ignore SIGPIPE, like the CLI). */
+static void
+test_command_after_exit (void)
+{
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lab_path ();
+  gint64 deadline;
+  GPid pid;
+
+  lab = cap_lab_new (path);
+  g_assert_true (cap_lab_start (lab, "tcp-echo", NULL, TRUE, &error));
+  g_assert_no_error (error);
+  pid = cap_lab_get_pid (lab);
+  g_assert_cmpint (pid, >, 0);
+
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  deadline = g_get_monotonic_time () + GUARD_US;
+  while (process_alive (pid) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_false (process_alive (pid));
+
+  g_assert_false (cap_lab_step (lab));
+  g_assert_true (iterate_until (lab_finished, lab, GUARD_US));
+  g_assert_error ((GError *) cap_lab_get_error (lab), CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED);
+}
+
 /* --- (f) tcp-lossy: the same loss and retransmission every time ------------ */
 
 static const NcCall *
@@ -684,6 +727,7 @@ main (int    argc,
   g_test_add_func ("/lab/unprivileged/calls-only", test_calls_only);
   g_test_add_func ("/lab/stop-blocked", test_stop_blocked);
   g_test_add_func ("/lab/killed", test_killed);
+  g_test_add_func ("/lab/command-after-exit", test_command_after_exit);
   g_test_add_func ("/lab/tcp-lossy", test_tcp_lossy);
 
   return g_test_run ();
