@@ -412,6 +412,15 @@ capture_thread (gpointer data)
 
   /* What arrived before the stop still counts. */
   pcap_dispatch (self->pcap, -1, on_pcap_frame, (u_char *) self);
+
+  /* The loop also ends on an error (the interface went away): then nobody
+   * would apply a pending filter, and cap_live_set_filter () would wait for
+   * it forever (in the lab, inside the recorder's listener: the whole run
+   * hangs). Whatever the reason, the capture is over. */
+  g_mutex_lock (&self->mutex);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
   return NULL;
 }
 

@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cap-dissect.h"
+#include "cap-live.h"
 #include "cap-reader.h"
 #include "sl-test-capture.h"
 
@@ -299,6 +301,137 @@ test_foreign_capture (void)
   g_rmdir (dir);
 }
 
+/* --- a capture whose interface goes away ---------------------------------- */
+
+static gboolean
+ip (const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("ip %s", command);
+  int status = 0;
+
+  return g_spawn_command_line_sync (line, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+/* Whether this process still has a thread named @name. */
+static gboolean
+has_thread (const char *name)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", tid);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strchomp (comm), name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  CapLive  *live;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  done;
+  char     *skip;
+} GoneData;
+
+static void
+ignore_frame (const CapLiveFrame *frame,
+              gpointer            user_data)
+{
+}
+
+static gpointer
+set_filter_thread (gpointer data)
+{
+  GoneData *gd = data;
+
+  cap_live_set_filter (gd->live, "tcp", NULL);
+  g_mutex_lock (&gd->lock);
+  gd->done = TRUE;
+  g_cond_signal (&gd->cond);
+  g_mutex_unlock (&gd->lock);
+  return NULL;
+}
+
+/* On a thread of its own: unshare() moves only the calling thread (and the
+ * threads and processes it starts) into the new network namespace. */
+static gpointer
+interface_gone_thread (gpointer data)
+{
+  GoneData *gd = data;
+  g_autoptr(GError) error = NULL;
+  GThread *setter;
+  gint64 deadline;
+
+  if (unshare (CLONE_NEWNET) != 0)
+    {
+      gd->skip = g_strdup_printf ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
+      return NULL;
+    }
+  if (!ip ("link add sltest0 type veth peer name sltest1") || !ip ("link set sltest0 up"))
+    {
+      gd->skip = g_strdup ("ip link add ... type veth failed (iproute2, veth module)");
+      return NULL;
+    }
+  gd->live = cap_live_new ("sltest0");
+  g_assert_true (cap_live_start (gd->live, ignore_frame, NULL, &error));
+  g_assert_no_error (error);
+  /* The thread names itself once it runs. */
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  while (!has_thread ("capture") && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_true (has_thread ("capture"));
+
+  /* The interface goes: pcap reports an error and the capture thread ends. */
+  g_assert_true (ip ("link del sltest0"));
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  while (has_thread ("capture") && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_false (has_thread ("capture"));
+
+  /* Nobody is left to apply the filter: this must not wait forever (in the
+   * lab it waits inside the recorder's listener, and the run hung). */
+  setter = g_thread_new ("set-filter", set_filter_thread, gd);
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&gd->lock);
+  while (!gd->done)
+    if (!g_cond_wait_until (&gd->cond, &gd->lock, deadline))
+      break;
+  g_mutex_unlock (&gd->lock);
+  g_assert_true (gd->done);
+  g_thread_join (setter);
+
+  cap_live_stop_when_quiet (gd->live, 200, 3000);
+  g_clear_object (&gd->live);
+  return NULL;
+}
+
+static void
+test_live_interface_gone (void)
+{
+  GoneData gd = { 0 };
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root (a network namespace with a veth pair; CI is root)");
+      return;
+    }
+  g_mutex_init (&gd.lock);
+  g_cond_init (&gd.cond);
+  g_thread_join (g_thread_new ("interface-gone", interface_gone_thread, &gd));
+  if (gd.skip != NULL)
+    g_test_skip (gd.skip);
+  g_free (gd.skip);
+  g_mutex_clear (&gd.lock);
+  g_cond_clear (&gd.cond);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -310,6 +443,7 @@ main (int    argc,
   g_test_add_func ("/capture/recording/save-and-read-back", test_save_and_read_back);
   g_test_add_func ("/capture/recording/truncated-file", test_truncated_file);
   g_test_add_func ("/capture/recording/foreign-capture", test_foreign_capture);
+  g_test_add_func ("/capture/live/interface-gone", test_live_interface_gone);
 
   return g_test_run ();
 }
