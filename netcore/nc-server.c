@@ -248,8 +248,14 @@ process_forking (NcServer   *server,
     {
       /* The child: only async-signal-safe calls from here to _exit(). */
       close_other_fds (request->request, server->report_pipe[1]);
-      if (recorder != NULL)
+      /* Without the pipe (pipe2 () failed) the child's calls go unrecorded:
+       * the parent's recorder is not for a child (its lock may be held by a
+       * thread that is not here; its listener would write into the lab's
+       * stream from this process). */
+      if (recorder != NULL && server->report_pipe[1] >= 0)
         nc_recorder_enter_child (server->report_pipe[1], actor);
+      else
+        nc_recorder_detach_thread ();
       finish_request (server, request);
       _exit (0);
     }
