@@ -56,10 +56,10 @@ stopper_thread (gpointer data)
 }
 
 static void
-do_command (SlLab *lab,
-            char  *line)
+do_command (SlLab  *lab,
+            NcGate *gate,
+            char   *line)
 {
-  NcGate *gate = nc_run_get_gate (lab->run);
   char *arg;
 
   g_strstrip (line);
@@ -93,11 +93,21 @@ do_command (SlLab *lab,
              line);
 }
 
+/* What the stdin reader uses. It holds its own reference to the gate: it is
+ * never joined, so a command may come while main () frees the run on its
+ * way out. */
+typedef struct
+{
+  SlLab  *lab;
+  NcGate *gate;
+} Reader;
+
 /* Blocks in read(2) for the whole run; never joined: exit ends it. */
 static gpointer
 stdin_thread (gpointer data)
 {
-  SlLab *lab = data;
+  Reader *reader = data;
+  SlLab *lab = reader->lab;
   g_autoptr(GString) pending = g_string_new (NULL);
   char buf[256];
 
@@ -116,11 +126,13 @@ stdin_thread (gpointer data)
           g_autofree char *line = g_strndup (pending->str, nl - pending->str);
 
           g_string_erase (pending, 0, nl - pending->str + 1);
-          do_command (lab, line);
+          do_command (lab, reader->gate, line);
         }
     }
 
   sl_lab_request_stop (lab, TRUE);
+  g_object_unref (reader->gate);
+  g_free (reader);
   return NULL;
 }
 
@@ -162,6 +174,7 @@ gboolean
 sl_lab_control_start (SlLab   *lab,
                       GError **error)
 {
+  Reader *reader_data;
   GThread *reader;
 
   lab->stopper = g_thread_try_new ("lab-stopper", stopper_thread, lab, error);
@@ -173,9 +186,16 @@ sl_lab_control_start (SlLab   *lab,
       if (lab->gate_watch == NULL)
         return FALSE;
     }
-  reader = g_thread_try_new ("lab-stdin", stdin_thread, lab, error);
+  reader_data = g_new0 (Reader, 1);
+  reader_data->lab = lab;
+  reader_data->gate = g_object_ref (nc_run_get_gate (lab->run));
+  reader = g_thread_try_new ("lab-stdin", stdin_thread, reader_data, error);
   if (reader == NULL)
-    return FALSE;
+    {
+      g_object_unref (reader_data->gate);
+      g_free (reader_data);
+      return FALSE;
+    }
   g_thread_unref (reader);
   return TRUE;
 }
