@@ -390,7 +390,9 @@ on_call (const NcCall *call,
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
-  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0)
+  /* The fd is looked up in our /proc/self/fd: a forked handler's fds are its own. */
+  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0 &&
+      call->pid == getpid ())
     sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
   follow_server_port (lab, call);
   switch (call->kind)

@@ -816,7 +816,7 @@ nc_inet_aton_at (NC_AT, const char *cp, struct in_addr *inp)
 {
   NcCall call;
   NcRecorder *rec = prepare (&call, NC_CALL_INET_ATON, -1, nc_file, nc_line);
-  int ret;
+  int ret, saved = errno;
 
   g_strlcpy (call.text, cp ? cp : "", sizeof call.text);
   ret = inet_aton (cp, inp);
@@ -825,6 +825,7 @@ nc_inet_aton_at (NC_AT, const char *cp, struct in_addr *inp)
   call.result = ret;
   if (rec != NULL)
     nc_recorder_record_instant (rec, &call);
+  errno = saved;  /* recording (after a stop: ECANCELED) must not show through */
   return ret;
 }
 
@@ -833,6 +834,7 @@ nc_inet_ntoa_at (NC_AT, struct in_addr in)
 {
   NcCall call;
   NcRecorder *rec = prepare (&call, NC_CALL_INET_NTOA, -1, nc_file, nc_line);
+  int saved = errno;
   char *ret;
 
   keep_data (&call, &in, 4);
@@ -840,6 +842,7 @@ nc_inet_ntoa_at (NC_AT, struct in_addr in)
   g_strlcpy (call.text, ret, sizeof call.text);
   if (rec != NULL)
     nc_recorder_record_instant (rec, &call);
+  errno = saved;
   return ret;
 }
 
