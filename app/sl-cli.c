@@ -4,7 +4,8 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *   socklens show FILE
+ *                     [--diagram FILE.svg|.pdf|.png]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -22,6 +23,7 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
+#include "sl-diagram.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
@@ -47,7 +49,7 @@ print_usage (FILE *out)
            "  socklens                     open the window (with no display: run %s)\n"
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
-           "  socklens show FILE           print the timeline of a .pcapng or .pcap file\n"
+           "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
            "\n"
            "Run “socklens run --help” for the options of a run.\n",
            DEFAULT_SCENARIO);
@@ -143,15 +145,37 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
+static gboolean
+export_diagram (CapRecording *recording,
+                const char   *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sl_diagram_export (recording, path, &error))
+    {
+      fprintf (stderr, "socklens: %s\n", error->message);
+      return FALSE;
+    }
+  fprintf (stderr, "socklens: drew the timeline to %s\n", path);
+  return TRUE;
+}
+
 static int
 cmd_show (int    argc,
           char **argv)
 {
+  g_autofree char *diagram = NULL;
+  GOptionEntry entries[] = {
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
+      "Also draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { NULL }
+  };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
   g_autoptr(GError) error = NULL;
   g_autoptr(CapRecording) recording = NULL;
   gboolean ok;
 
+  g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
                                          "or the packets of any .pcap/.pcapng file.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -169,6 +193,8 @@ cmd_show (int    argc,
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
+  if (diagram != NULL && !export_diagram (recording, diagram))
+    return 1;
   if (!ok)
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
@@ -330,6 +356,7 @@ cmd_run (int    argc,
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *diagram = NULL;
   g_autofree char *mode = NULL;
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
@@ -340,6 +367,8 @@ cmd_run (int    argc,
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
+      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
@@ -406,6 +435,8 @@ cmd_run (int    argc,
   if (recording != NULL && !step)
     print_recording (recording);
   if (recording != NULL && output != NULL && !save_recording (recording, output))
+    return 1;
+  if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
     return 1;
   if (!ok)
     {

@@ -18,6 +18,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "cap-pcapng-writer.h"
+#include "cap-atomic-file.h"
 #include "cap-reader.h"
 
 #define BT_SHB          0x0A0D0D0Au
@@ -362,35 +363,16 @@ CapPcapngWriter *
 cap_pcapng_writer_new_for_path (const char  *path,
                                 GError     **error)
 {
-  g_autofree char *display = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *tmp = NULL;
   g_autoptr(GOutputStream) raw = NULL;
   CapPcapngWriter *self;
-  struct stat st;
   int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  display = g_filename_display_name (path);
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
+  fd = cap_atomic_file_open_temp (path, &tmp, error);
   if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                   "%s: could not create the file: %s", display, g_strerror (saved));
-      return NULL;
-    }
-
-  /* replacing a file keeps its permissions */
-  if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
-    (void) fchmod (fd, st.st_mode & 07777);
+    return NULL;
 
   raw = g_unix_output_stream_new (fd, TRUE);
   self = g_object_new (CAP_TYPE_PCAPNG_WRITER, NULL);
@@ -398,7 +380,7 @@ cap_pcapng_writer_new_for_path (const char  *path,
   self->stream = g_buffered_output_stream_new_sized (raw, 64 * 1024);
   self->path = g_strdup (path);
   self->tmp_path = g_steal_pointer (&tmp);
-  self->display = g_steal_pointer (&display);
+  self->display = g_filename_display_name (path);
   return self;
 }
 

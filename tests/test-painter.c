@@ -11,10 +11,13 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <sys/stat.h>
 
 #include "painter-recordings.h"
+#include "sl-diagram.h"
 #include "sl-session.h"
 #include "sl-timeline-painter.h"
 
@@ -766,6 +769,88 @@ test_session_follow_live (void)
   g_assert_cmpint (sl_session_get_visible_end (session), ==, PR_US (20));
 }
 
+
+/* The whole recording as a file: each format is what it says, drawn (not
+ * blank), with a new file's usual permissions; a bad name writes nothing. */
+static void
+test_diagram_export (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-diagram-XXXXXX", &error);
+  g_autofree char *svg = g_build_filename (dir, "echo.svg", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "echo.PDF", NULL);
+  g_autofree char *png = g_build_filename (dir, "echo.png", NULL);
+  g_autofree char *jpg = g_build_filename (dir, "echo.jpg", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-dir", "echo.svg", NULL);
+  g_autofree char *contents = NULL;
+  cairo_surface_t *image;
+  mode_t mask = umask (022);
+  struct stat st;
+  guint n_dark = 0;
+
+  umask (mask);
+  g_assert_true (sl_diagram_export (rec, svg, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "<?xml"));
+  g_assert_nonnull (strstr (contents, "<svg"));
+  g_assert_cmpint (stat (svg, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0666 & ~mask);
+  g_clear_pointer (&contents, g_free);
+
+  g_assert_true (sl_diagram_export (rec, pdf, &error));
+  g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+
+  g_assert_true (sl_diagram_export (rec, png, &error));
+  image = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (image), ==, SL_DIAGRAM_WIDTH);
+  g_assert_cmpint (cairo_image_surface_get_height (image), ==, SL_DIAGRAM_HEIGHT);
+  /* something was drawn: dark text and lines on the light background */
+  {
+    const guint8 *data = cairo_image_surface_get_data (image);
+    int stride = cairo_image_surface_get_stride (image);
+    for (int y = 0; y < SL_DIAGRAM_HEIGHT; y += 3)
+      for (int x = 0; x < SL_DIAGRAM_WIDTH; x += 3)
+        {
+          const guint8 *p = data + y * stride + x * 4;
+          n_dark += p[0] + p[1] + p[2] < 300;
+        }
+  }
+  g_assert_cmpuint (n_dark, >, 200);
+  cairo_surface_destroy (image);
+
+  /* not a format: an error that names the file, and no file */
+  g_assert_false (sl_diagram_export (rec, jpg, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "echo.jpg"));
+  g_assert_false (g_file_test (jpg, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  /* nowhere to write: the error names the file */
+  g_assert_false (sl_diagram_export (rec, missing, &error));
+  g_assert_nonnull (strstr (error->message, "echo.svg"));
+  g_clear_error (&error);
+
+  /* no temporary file left beside the exports */
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    guint n = 0;
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_assert_false (name[0] == '.');
+        n++;
+      }
+    g_assert_cmpuint (n, ==, 3);
+  }
+  g_unlink (svg);
+  g_unlink (pdf);
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -789,6 +874,7 @@ main (int    argc,
   g_test_add_func ("/ui/session/zoom-and-step", test_session_zoom_and_step);
   g_test_add_func ("/ui/session/follow-live", test_session_follow_live);
   g_test_add_func ("/ui/session/conversation-filter", test_session_conversation_filter);
+  g_test_add_func ("/ui/diagram/export", test_diagram_export);
 
   return g_test_run ();
 }

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sl-diagram.h: the timeline of a whole recording as an SVG, PDF or PNG file. */
+#pragma once
+
+#include <glib.h>
+
+#include "cap-recording.h"
+
+G_BEGIN_DECLS
+
+#define SL_DIAGRAM_WIDTH  1200
+#define SL_DIAGRAM_HEIGHT 900
+
+gboolean sl_diagram_export (CapRecording *recording,
+                            const char   *path,
+                            GError      **error);
+
+G_END_DECLS
