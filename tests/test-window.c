@@ -389,7 +389,7 @@ test_accels (void)
     { "win.open", "<Control>o" }, { "win.save", "<Control>s" }, { "win.run", "F5" },
     { "win.step", "F6" }, { "win.step", "space" }, { "win.stop", "Escape" },
     { "app.quit", "<Control>q" }, { "win.fullscreen", "F11" },
-    { "win.step-actor(uint32 1)", "2" },
+    { "win.step-actor(uint32 1)", "2" }, { "win.export-diagram", "<Control>e" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -462,6 +462,43 @@ test_open_files (void)
   spin (300);
 }
 
+/* ---- diagram export ------------------------------------------------------ */
+
+/* What win.export-diagram does once its chooser has a path */
+static void
+test_export_diagram (void)
+{
+  SlWindow *window = new_window ();
+  g_autofree char *path = g_build_filename (tmp_dir, "tcp-echo.svg", NULL);
+  g_autofree char *bad = g_build_filename (tmp_dir, "no-such-dir", "tcp-echo.svg", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing shown yet: nothing to export */
+  g_assert_false (sl_window_export_diagram (window, path, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_assert_true (sl_window_set_scenario (window, "tcp-echo"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (wait_for (run_finished, window, 10000));
+
+  g_assert_true (sl_window_export_diagram (window, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "<?xml"));
+  g_assert_nonnull (strstr (contents, "<svg"));
+
+  /* A directory that is not there: an error naming the file, nothing written */
+  g_assert_false (sl_window_export_diagram (window, bad, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "tcp-echo.svg"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -494,6 +531,7 @@ main (int    argc,
   g_test_add_func ("/window/accels", test_accels);
   g_test_add_func ("/window/step-live", test_step_live);
   g_test_add_func ("/window/open-files", test_open_files);
+  g_test_add_func ("/window/export-diagram", test_export_diagram);
   ret = g_test_run ();
 
   g_clear_object (&app);

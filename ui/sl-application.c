@@ -34,6 +34,7 @@ static const struct
 } accels[] = {
   { "win.open", { "<Control>o", NULL } },
   { "win.save", { "<Control>s", "<Control><Shift>s", NULL } },
+  { "win.export-diagram", { "<Control>e", NULL } },
   { "win.run", { "F5", NULL } },
   { "win.step", { "F6", "space", "Right", NULL } },
   { "win.pause", { "F7", NULL } },

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 #define SL_TYPE_WINDOW (sl_window_get_type ())
 G_DECLARE_FINAL_TYPE (SlWindow, sl_window, SL, WINDOW, AdwApplicationWindow)
 
-/* Actions (win.): open, open-recent(s), save, run, step, step-actor(u), pause,
+/* Actions (win.): open, open-recent(s), save, export-diagram, run, step, step-actor(u), pause,
  * stop, restart, choose-scenario(s), fullscreen, side-pane (show or hide the
  * code or conversation pane). */
 
@@ -32,5 +32,9 @@ void              sl_window_select_when_loaded (SlWindow      *self,
                                                 guint          index);
 /* TRUE while a file is being read */
 gboolean          sl_window_is_loading        (SlWindow       *self);
+/* win.export-diagram after its file chooser: writes, then a toast or the message bar */
+gboolean          sl_window_export_diagram    (SlWindow       *self,
+                                               const char     *path,
+                                               GError        **error);
 
 G_END_DECLS
