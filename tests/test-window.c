@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sl-application.h"
+#include "sl-code-view.h"
 #include "sl-packet-inspector.h"
 #include "sl-timeline-view.h"
 #include "sl-window.h"
@@ -390,6 +391,7 @@ test_accels (void)
     { "win.step", "F6" }, { "win.step", "space" }, { "win.stop", "Escape" },
     { "app.quit", "<Control>q" }, { "win.fullscreen", "F11" },
     { "win.step-actor(uint32 1)", "2" }, { "win.export-diagram", "<Control>e" },
+    { "win.presentation", "<Control>p" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -462,6 +464,96 @@ test_open_files (void)
   spin (300);
 }
 
+/* ---- presentation mode --------------------------------------------------- */
+
+static SlTimelineView *
+window_timeline (SlWindow *window)
+{
+  return SL_TIMELINE_VIEW (find_widget (GTK_WIDGET (window), SL_TYPE_TIMELINE_VIEW));
+}
+
+/* Not hidden by itself or a container (a stack's other page is child-invisible, not hidden) */
+static gboolean
+shown_up_to_window (GtkWidget *widget)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (!gtk_widget_get_visible (widget))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_fullscreen (gpointer data)
+{
+  return gtk_window_is_fullscreen (data);
+}
+
+static void
+test_presentation (void)
+{
+  SlWindow *window = new_window ();
+  SlTimelineView *timeline = window_timeline (window);
+  SlSession *session = sl_window_get_session (window);
+  GSettings *settings = sl_application_get_settings (app);
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (timeline);
+  const SlPalette *normal = sl_timeline_painter_get_palette (painter);
+  double speed = sl_session_get_speed (session);
+  g_auto(GStrv) escape = NULL;
+
+  g_assert_false (sl_window_get_presentation (window));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  g_assert_cmpfloat (sl_timeline_view_get_text_scale (timeline), ==, 1.0);
+  g_assert_cmpfloat (speed, !=, 0.25);
+
+  /* On: as Ctrl+P would */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL));
+  spin (50);
+  g_assert_true (sl_window_get_presentation (window));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  g_assert_cmpfloat_with_epsilon (sl_timeline_view_get_text_scale (timeline), 1.5, 1e-9);
+  g_assert_true (sl_timeline_view_get_high_contrast (timeline));
+  g_assert_true (sl_timeline_painter_get_palette (painter) == sl_palette_get (SL_THEME_HIGH_CONTRAST) ||
+                 sl_timeline_painter_get_palette (painter) == sl_palette_get (SL_THEME_HIGH_CONTRAST_DARK));
+  g_assert_cmpfloat_with_epsilon (sl_session_get_speed (session), 0.25, 1e-9);
+  g_assert_true (g_settings_get_boolean (settings, "presentation-mode"));
+  /* The slow speed is presentation's, not the user's: not saved as theirs */
+  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "playback-speed"), speed, 1e-9);
+  /* Fullscreen is asked for; without a window manager Xvfb may not grant it */
+  if (wait_for (is_fullscreen, window, 1000))
+    g_test_message ("presentation: the window is full screen");
+  else
+    g_test_message ("presentation: full screen not granted (no window manager?)");
+  /* The code pane and the timeline stay; Escape still stops a run */
+  g_assert_true (shown_up_to_window (GTK_WIDGET (timeline)));
+  g_assert_true (shown_up_to_window (find_widget (GTK_WIDGET (window), SL_TYPE_CODE_VIEW)));
+  escape = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "Escape");
+  g_assert_true (g_strv_contains ((const char *const *) escape, "win.stop"));
+
+  /* Off again: everything as it was */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL));
+  spin (50);
+  g_assert_false (sl_window_get_presentation (window));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  g_assert_cmpfloat (sl_timeline_view_get_text_scale (timeline), ==, 1.0);
+  g_assert_false (sl_timeline_view_get_high_contrast (timeline));
+  g_assert_true (sl_timeline_painter_get_palette (painter) == normal);
+  g_assert_cmpfloat_with_epsilon (sl_session_get_speed (session), speed, 1e-9);
+  g_assert_false (g_settings_get_boolean (settings, "presentation-mode"));
+  g_assert_true (wait_for (is_fullscreen, window, 1000) == FALSE);
+
+  /* The saved setting brings it back with the next window */
+  g_settings_set_boolean (settings, "presentation-mode", TRUE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = new_window ();
+  g_assert_true (sl_window_get_presentation (window));
+  g_assert_cmpfloat_with_epsilon (sl_timeline_view_get_text_scale (window_timeline (window)), 1.5, 1e-9);
+  sl_window_set_presentation (window, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "presentation-mode"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
 /* ---- diagram export ------------------------------------------------------ */
 
 /* What win.export-diagram does once its chooser has a path */
@@ -532,6 +624,7 @@ main (int    argc,
   g_test_add_func ("/window/step-live", test_step_live);
   g_test_add_func ("/window/open-files", test_open_files);
   g_test_add_func ("/window/export-diagram", test_export_diagram);
+  g_test_add_func ("/window/presentation", test_presentation);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -22,6 +22,7 @@ struct _SlApplication
 
   GSettings     *settings;
   char          *select;  /* --select: "packet:N" or "call:N", applied after a file loads */
+  gboolean       presentation;  /* --presentation */
 };
 
 G_DEFINE_FINAL_TYPE (SlApplication, sl_application, ADW_TYPE_APPLICATION)
@@ -41,6 +42,8 @@ static const struct
   { "win.stop", { "Escape", NULL } },
   { "win.restart", { "<Control>r", NULL } },
   { "win.fullscreen", { "F11", NULL } },
+  /* Not F10: GNOME opens the primary menu with it, and the menu button takes it first */
+  { "win.presentation", { "<Control>p", NULL } },
   { "win.side-pane", { "F9", NULL } },
   { "app.quit", { "<Control>q", NULL } },
   { "win.step-actor(uint32 0)", { "1", NULL } },
@@ -89,6 +92,9 @@ get_window (SlApplication *self)
 
   if (window == NULL)
     window = GTK_WINDOW (sl_window_new (GTK_APPLICATION (self)));
+  /* --presentation turns it on; without it the saved setting decides */
+  if (self->presentation)
+    sl_window_set_presentation (SL_WINDOW (window), TRUE);
   return SL_WINDOW (window);
 }
 
@@ -141,6 +147,7 @@ sl_application_handle_local_options (GApplication *app,
   SlApplication *self = SL_APPLICATION (app);
 
   g_variant_dict_lookup (options, "select", "s", &self->select);
+  g_variant_dict_lookup (options, "presentation", "b", &self->presentation);
   return -1;
 }
 
@@ -228,6 +235,8 @@ sl_application_init (SlApplication *self)
   static const GOptionEntry options[] = {
     { "select", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Select packet:N or call:N (from 1) once FILE is open"), N_("WHAT") },
+    { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start in presentation mode: full screen, large type, for a projector"), NULL },
     { NULL }
   };
 

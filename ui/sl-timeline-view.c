@@ -40,6 +40,7 @@ struct _SlTimelineView
   SlTimelinePainter *painter;
   CapRecording      *recording;
   double             text_scale;
+  gboolean           high_contrast;  /* forced, whatever the system asks */
 
   /* pointer, for zooming around it */
   double             pointer_y;
@@ -65,6 +66,7 @@ enum {
   PROP_0,
   PROP_SESSION,
   PROP_TEXT_SCALE,
+  PROP_HIGH_CONTRAST,
   N_PROPS
 };
 
@@ -278,7 +280,7 @@ update_theme (SlTimelineView *self)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   gboolean dark = adw_style_manager_get_dark (style);
-  gboolean hc = adw_style_manager_get_high_contrast (style);
+  gboolean hc = self->high_contrast || adw_style_manager_get_high_contrast (style);
   SlTheme theme = hc ? (dark ? SL_THEME_HIGH_CONTRAST_DARK : SL_THEME_HIGH_CONTRAST)
                      : (dark ? SL_THEME_DARK : SL_THEME_LIGHT);
 
@@ -586,6 +588,9 @@ sl_timeline_view_get_property (GObject    *object,
     case PROP_TEXT_SCALE:
       g_value_set_double (value, self->text_scale);
       break;
+    case PROP_HIGH_CONTRAST:
+      g_value_set_boolean (value, self->high_contrast);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -606,6 +611,9 @@ sl_timeline_view_set_property (GObject      *object,
       break;
     case PROP_TEXT_SCALE:
       sl_timeline_view_set_text_scale (self, g_value_get_double (value));
+      break;
+    case PROP_HIGH_CONTRAST:
+      sl_timeline_view_set_high_contrast (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -632,6 +640,9 @@ sl_timeline_view_class_init (SlTimelineViewClass *klass)
   properties[PROP_TEXT_SCALE] =
     g_param_spec_double ("text-scale", NULL, NULL, 0.5, 4.0, 1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_HIGH_CONTRAST] =
+    g_param_spec_boolean ("high-contrast", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
@@ -776,4 +787,31 @@ sl_timeline_view_set_text_scale (SlTimelineView *self,
   sl_timeline_painter_set_text_scale (self->painter, scale);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT_SCALE]);
+}
+
+gboolean
+sl_timeline_view_get_high_contrast (SlTimelineView *self)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_VIEW (self), FALSE);
+  return self->high_contrast;
+}
+
+/**
+ * sl_timeline_view_set_high_contrast:
+ *
+ * Draws with the high-contrast theme even when the system does not ask for
+ * it: a projector washes out the normal palette (presentation mode).
+ */
+void
+sl_timeline_view_set_high_contrast (SlTimelineView *self,
+                                    gboolean        high_contrast)
+{
+  g_return_if_fail (SL_IS_TIMELINE_VIEW (self));
+
+  high_contrast = !!high_contrast;
+  if (self->high_contrast == high_contrast)
+    return;
+  self->high_contrast = high_contrast;
+  update_theme (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGH_CONTRAST]);
 }

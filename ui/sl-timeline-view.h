@@ -24,5 +24,8 @@ SlTimelinePainter *sl_timeline_view_get_painter    (SlTimelineView *self);
 double             sl_timeline_view_get_text_scale (SlTimelineView *self);
 void               sl_timeline_view_set_text_scale (SlTimelineView *self,
                                                     double          scale);
+gboolean           sl_timeline_view_get_high_contrast (SlTimelineView *self);
+void               sl_timeline_view_set_high_contrast (SlTimelineView *self,
+                                                       gboolean        high_contrast);
 
 G_END_DECLS

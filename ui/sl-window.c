@@ -30,6 +30,9 @@
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
 #define CODE_WIDTH 290       /* the side pane, with a scenario's source */
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
+#define PRESENTATION_TEXT_SCALE 1.5  /* the timeline's type on a projector */
+#define PRESENTATION_SPEED 0.25      /* slow motion, so a class can follow each packet */
+#define PRESENTATION_SIDE_WIDTH 440  /* the code pane, at its larger type */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
@@ -48,6 +51,7 @@ struct _SlWindow
   GtkLabel         *status_label;
   GtkDropDown      *speed_dropdown;
   AdwSplitButton   *open_button;
+  GtkButton        *save_button;
   GtkInfoBar       *info_bar;
   GtkLabel         *info_label;
   GtkStack         *main_stack;
@@ -77,9 +81,25 @@ struct _SlWindow
   gboolean          told_capture_problem;
   int               inner_position;       /* the divider where we put it */
   gboolean          inspector_width_set;  /* the user moved it */
+
+  /* Presentation mode, and what it changed, to put back on leaving */
+  gboolean          presentation;
+  gboolean          was_fullscreen;
+  double            saved_text_scale;
+  int               saved_side_width;
+  guint             saved_speed;      /* index into speeds[] */
 };
 
 G_DEFINE_FINAL_TYPE (SlWindow, sl_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_PRESENTATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void update_actions (SlWindow *self);
 static void update_status (SlWindow *self);
@@ -154,7 +174,13 @@ update_side_pane (SlWindow *self)
 static void
 update_inspector (SlWindow *self)
 {
-  switch (sl_session_get_selection_kind (self->session))
+  SlSelectionKind kind = sl_session_get_selection_kind (self->session);
+
+  /* On a projector the room goes to the code and the timeline until a
+   * click has something to show */
+  gtk_widget_set_visible (GTK_WIDGET (self->inspector_stack),
+                          !self->presentation || kind != SL_SELECTION_NONE);
+  switch (kind)
     {
     case SL_SELECTION_CALL:
       gtk_stack_set_visible_child_name (self->inspector_stack, "call");
@@ -1125,7 +1151,8 @@ on_speed_selected (SlWindow *self)
   if (i >= G_N_ELEMENTS (speeds))
     return;
   sl_session_set_speed (self->session, speeds[i]);
-  if (self->settings != NULL)
+  /* The slow presentation speed is not the user's choice: not kept */
+  if (self->settings != NULL && !self->presentation)
     g_settings_set_double (self->settings, "playback-speed", speeds[i]);
 }
 
@@ -1139,6 +1166,90 @@ select_speed (SlWindow *self,
     if (ABS (speeds[i] - speed) < ABS (speeds[best] - speed))
       best = i;
   gtk_drop_down_set_selected (self->speed_dropdown, best);
+}
+
+/* ---- presentation mode --------------------------------------------------- */
+
+/* Only what a class watches, and keyboard only: the file buttons stay in the menu */
+static void
+set_presentation_chrome (SlWindow *self,
+                         gboolean  presenting)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->open_button), !presenting);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_button), !presenting);
+  if (presenting)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
+}
+
+static void
+enter_presentation (SlWindow *self)
+{
+  SlTimelineView *timeline = SL_TIMELINE_VIEW (self->timeline);
+
+  self->was_fullscreen = gtk_window_is_fullscreen (GTK_WINDOW (self));
+  self->saved_text_scale = sl_timeline_view_get_text_scale (timeline);
+  self->saved_speed = gtk_drop_down_get_selected (self->speed_dropdown);
+  self->saved_side_width = gtk_paned_get_position (self->outer_paned);
+
+  set_presentation_chrome (self, TRUE);
+  gtk_paned_set_position (self->outer_paned, MAX (self->saved_side_width, PRESENTATION_SIDE_WIDTH));
+  update_inspector (self);
+  sl_timeline_view_set_text_scale (timeline, PRESENTATION_TEXT_SCALE);
+  sl_timeline_view_set_high_contrast (timeline, TRUE);
+  select_speed (self, PRESENTATION_SPEED);
+  gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static void
+leave_presentation (SlWindow *self)
+{
+  SlTimelineView *timeline = SL_TIMELINE_VIEW (self->timeline);
+
+  set_presentation_chrome (self, FALSE);
+  gtk_paned_set_position (self->outer_paned, self->saved_side_width);
+  update_inspector (self);
+  sl_timeline_view_set_text_scale (timeline, self->saved_text_scale);
+  sl_timeline_view_set_high_contrast (timeline, FALSE);
+  gtk_drop_down_set_selected (self->speed_dropdown, self->saved_speed);
+  /* F11 before presenting: still full screen after it */
+  if (!self->was_fullscreen)
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+}
+
+gboolean
+sl_window_get_presentation (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  return self->presentation;
+}
+
+/**
+ * sl_window_set_presentation:
+ *
+ * Presentation mode, for a projector: full screen, large type, the
+ * high-contrast timeline, slow playback. Leaving it puts back what it
+ * changed. Kept in the settings, so the next lesson starts the same way.
+ */
+void
+sl_window_set_presentation (SlWindow *self,
+                            gboolean  presentation)
+{
+  g_return_if_fail (SL_IS_WINDOW (self));
+
+  presentation = !!presentation;
+  if (self->presentation == presentation)
+    return;
+  /* Set first, so the speed chosen for it is not saved as the user's */
+  self->presentation = presentation;
+  if (presentation)
+    enter_presentation (self);
+  else
+    leave_presentation (self);
+  if (self->settings != NULL)
+    g_settings_set_boolean (self->settings, "presentation-mode", presentation);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENTATION]);
 }
 
 /* ---- drag and drop ------------------------------------------------------- */
@@ -1224,6 +1335,42 @@ sl_window_finalize (GObject *object)
 }
 
 static void
+sl_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SlWindow *self = SL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRESENTATION:
+      g_value_set_boolean (value, self->presentation);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sl_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  SlWindow *self = SL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRESENTATION:
+      sl_window_set_presentation (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sl_window_class_init (SlWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1232,7 +1379,14 @@ sl_window_class_init (SlWindowClass *klass)
 
   object_class->dispose = sl_window_dispose;
   object_class->finalize = sl_window_finalize;
+  object_class->get_property = sl_window_get_property;
+  object_class->set_property = sl_window_set_property;
   window_class->close_request = sl_window_close_request;
+
+  properties[PROP_PRESENTATION] =
+    g_param_spec_boolean ("presentation", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Referenced so the linker keeps the resources; they register themselves at load. */
   (void) sl_get_resource ();
@@ -1252,6 +1406,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, speed_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, info_bar);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, main_stack);
@@ -1283,6 +1438,8 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.restart", NULL, restart_action);
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
   gtk_widget_class_install_action (widget_class, "win.side-pane", NULL, side_pane_action);
+  /* A toggle: its state is the property, so the menu shows a check */
+  gtk_widget_class_install_property_action (widget_class, "win.presentation", "presentation");
   gtk_widget_class_install_action (widget_class, "win.choose-scenario", "s",
                                    choose_scenario_action);
 }
@@ -1381,6 +1538,8 @@ apply_settings (SlWindow *self)
   last = g_settings_get_string (self->settings, "last-scenario");
   if (!sl_window_set_scenario (self, last))
     sl_window_set_scenario (self, "tcp-echo");
+  /* Last, so it saves the speed restored above */
+  sl_window_set_presentation (self, g_settings_get_boolean (self->settings, "presentation-mode"));
 }
 
 SlWindow *

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SlWindow, sl_window, SL, WINDOW, AdwApplicationWindow)
 
 /* Actions (win.): open, open-recent(s), save, export-diagram, run, step, step-actor(u), pause,
- * stop, restart, choose-scenario(s), fullscreen, side-pane (show or hide the
- * code or conversation pane). */
+ * stop, restart, choose-scenario(s), fullscreen, presentation (a toggle),
+ * side-pane (show or hide the code or conversation pane). */
 
 SlWindow         *sl_window_new               (GtkApplication *application);
 SlSession        *sl_window_get_session       (SlWindow       *self);
@@ -32,6 +32,10 @@ void              sl_window_select_when_loaded (SlWindow      *self,
                                                 guint          index);
 /* TRUE while a file is being read */
 gboolean          sl_window_is_loading        (SlWindow       *self);
+/* win.presentation: full screen, large type, high contrast, slow playback */
+gboolean          sl_window_get_presentation  (SlWindow       *self);
+void              sl_window_set_presentation  (SlWindow       *self,
+                                               gboolean        presentation);
 /* win.export-diagram after its file chooser: writes, then a toast or the message bar */
 gboolean          sl_window_export_diagram    (SlWindow       *self,
                                                const char     *path,
