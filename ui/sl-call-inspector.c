@@ -262,6 +262,8 @@ add_packets (SlCallInspector *self,
                                         ? _("No packets captured")
                                         : _("No packets: this call did not put anything on the wire"));
       gtk_widget_add_css_class (row, "dim-label");
+      /* Wrapped, so it does not set the inspector's width (large type on a projector) */
+      gtk_label_set_wrap (GTK_LABEL (row), TRUE);
       gtk_widget_set_margin_top (row, 8);
       gtk_widget_set_margin_bottom (row, 8);
       gtk_list_box_append (self->packets_list, row);

@@ -32,7 +32,7 @@
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
 #define PRESENTATION_TEXT_SCALE 1.5  /* the timeline's type on a projector */
 #define PRESENTATION_SPEED 0.25      /* slow motion, so a class can follow each packet */
-#define PRESENTATION_SIDE_WIDTH 440  /* the code pane, at its larger type */
+#define PRESENTATION_SIDE_WIDTH 400  /* the code pane, at its larger type */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
 
