@@ -2150,18 +2150,17 @@ draw_select_marks (SlTimelinePainter *self,
       }
 }
 
-/* First index whose call may reach @ts (the prefix max of ends is sorted
- * even though the ends are not). */
+/* First index in a sorted array of gint64 whose value is at least @ts */
 static guint
-call_list_first_visible (const CallList *list,
-                         gint64          ts)
+lower_bound_i64 (GArray *sorted,
+                 gint64  ts)
 {
-  guint lo = 0, hi = list->max_end->len;
+  guint lo = 0, hi = sorted->len;
 
   while (lo < hi)
     {
-      guint mid = (lo + hi) / 2;
-      if (g_array_index (list->max_end, gint64, mid) < ts)
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (sorted, gint64, mid) < ts)
         lo = mid + 1;
       else
         hi = mid;
@@ -2169,22 +2168,21 @@ call_list_first_visible (const CallList *list,
   return lo;
 }
 
+/* First index whose call may reach @ts (the prefix max of ends is sorted
+ * even though the ends are not). */
+static guint
+call_list_first_visible (const CallList *list,
+                         gint64          ts)
+{
+  return lower_bound_i64 (list->max_end, ts);
+}
+
 /* First index starting at or after @ts */
 static guint
 call_list_first_from (const CallList *list,
                       gint64          ts)
 {
-  guint lo = 0, hi = list->starts->len;
-
-  while (lo < hi)
-    {
-      guint mid = (lo + hi) / 2;
-      if (g_array_index (list->starts, gint64, mid) < ts)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
+  return lower_bound_i64 (list->starts, ts);
 }
 
 typedef struct
