@@ -370,23 +370,6 @@ append_fds (GString        *out,
   g_string_append_c (out, ']');
 }
 
-static gboolean
-call_may_block (NcCallKind kind)
-{
-  switch (kind)
-    {
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
-    case NC_CALL_SELECT:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 /**
  * sl_format_call_label:
  * @now: where a call still in the kernel is drawn up to
@@ -403,32 +386,29 @@ sl_format_call_label (const NcCall *call,
                       GString      *result)
 {
   NcCallKind kind = call->kind;
+  NcCallDraw draw = nc_call_kind_info (kind)->draw;
   gint64 duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
   g_autofree char *dur = sl_format_duration (MAX (duration, 0));
 
   g_string_append (name, nc_call_kind_name (kind));
   g_string_append_c (name, '(');
-  switch (kind)
+  switch (draw)
     {
-    case NC_CALL_SOCKET:
+    case NC_CALL_DRAW_OPEN:
       g_string_append (name, call->type == SOCK_DGRAM ? "UDP" : call->type == SOCK_STREAM ? "TCP"
                        : nc_socktype_name (call->type));
       break;
-    case NC_CALL_BIND:
+    case NC_CALL_DRAW_ADDRESS:
       g_string_append_printf (name, "fd=%d, %s", call->fd, call->local);
       break;
-    case NC_CALL_LISTEN:
+    case NC_CALL_DRAW_LISTEN:
       g_string_append_printf (name, "fd=%d, %d", call->fd, call->type);
       break;
-    case NC_CALL_SEND:
-    case NC_CALL_WRITE:
-    case NC_CALL_SENDTO:
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
+    case NC_CALL_DRAW_SEND:
+    case NC_CALL_DRAW_RECV:
       g_string_append_printf (name, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
       break;
-    case NC_CALL_SELECT:
+    case NC_CALL_DRAW_WAIT:
       for (guint s = 0; s < NC_N_SETS; s++)
         if (call->sets_in[s].n > 0)
           {
@@ -438,18 +418,12 @@ sl_format_call_label (const NcCall *call,
             append_fds (name, &call->sets_in[s]);
           }
       break;
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
-    case NC_CALL_SETBLOCKING:
-    case NC_CALL_SETTIMEOUT:
-    case NC_CALL_SETSOCKOPT:
-    case NC_CALL_GETSOCKOPT:
-    case NC_CALL_GETSOCKNAME:
-    case NC_CALL_GETPEERNAME:
+    case NC_CALL_DRAW_ACCEPT:
+    case NC_CALL_DRAW_CONNECT:
+    case NC_CALL_DRAW_PLAIN:
       g_string_append_printf (name, "fd=%d", call->fd);
       break;
+    case NC_CALL_DRAW_HELPER:
     default:
       break;
     }
@@ -464,22 +438,18 @@ sl_format_call_label (const NcCall *call,
     {
       g_string_append_printf (result, "= %" G_GINT64_FORMAT " %s", call->result,
                               nc_errno_name (call->err));
-      if (call_may_block (kind))
+      if (nc_call_kind_info (kind)->blocks)
         g_string_append_printf (result, " after %s", dur);
       return;
     }
 
-  switch (kind)
+  switch (draw)
     {
-    case NC_CALL_SEND:
-    case NC_CALL_WRITE:
-    case NC_CALL_SENDTO:
+    case NC_CALL_DRAW_SEND:
       append_data (result, call->data, call->data_len, 12);
       g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
       break;
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
+    case NC_CALL_DRAW_RECV:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       if (call->result > 0)
         {
@@ -488,7 +458,7 @@ sl_format_call_label (const NcCall *call,
         }
       g_string_append_printf (result, " after %s", dur);
       break;
-    case NC_CALL_SELECT:
+    case NC_CALL_DRAW_WAIT:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       for (guint s = 0; s < NC_N_SETS; s++)
         if (call->sets_out[s].n > 0)
@@ -500,7 +470,7 @@ sl_format_call_label (const NcCall *call,
       break;
     default:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
-      if (call_may_block (kind))
+      if (nc_call_kind_info (kind)->blocks)
         g_string_append_printf (result, " after %s", dur);
       break;
     }
@@ -841,7 +811,7 @@ build_actor_columns (SlTimelinePainter *self)
         self->call_lane[i] = self->socket_lane[sock];
       else if (c->fd >= 0)
         self->call_lane[i] = lane_at (self, column_of_actor[c->actor], c->fd, c->ts_start);
-      if (self->call_lane[i] == NO_LANE && c->kind != NC_CALL_SELECT)
+      if (self->call_lane[i] == NO_LANE && nc_call_kind_info (c->kind)->draw != NC_CALL_DRAW_WAIT)
         {
           if (col->n_lanes == 0)
             {
@@ -1413,7 +1383,7 @@ build_states (SlTimelinePainter *self,
 
           /* accept() reports the new connection's state, not its lane's */
           if (li == NO_LANE || c->tcp_state == NC_TCP_STATE_NONE || c->ts_end == 0 ||
-              c->kind == NC_CALL_ACCEPT)
+              nc_call_kind_info (c->kind)->draw == NC_CALL_DRAW_ACCEPT)
             continue;
           p.ts = c->ts_end;
           p.state = c->tcp_state;
@@ -2264,7 +2234,7 @@ draw_call_box (SlTimelinePainter *self,
       draw_box (self, cr, f, x0, y0, x1, y1, FALSE, FALSE, FALSE, 1);
       cairo_restore (cr);
     }
-  else if (!hl && !nc_call_failed (c) && c->ts_end != 0 && c->kind != NC_CALL_SELECT)
+  else if (!hl && !nc_call_failed (c) && c->ts_end != 0 && nc_call_kind_info (c->kind)->draw != NC_CALL_DRAW_WAIT)
     {
       /* plain boxes are filled together, one fill per alpha */
       PlainBox box = { x0, y0, x1, y1, future };
@@ -2272,7 +2242,7 @@ draw_call_box (SlTimelinePainter *self,
     }
   else
     draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, c->ts_end == 0, alpha);
-  if (c->kind == NC_CALL_SELECT)
+  if (nc_call_kind_info (c->kind)->draw == NC_CALL_DRAW_WAIT)
     draw_select_marks (self, cr, f, ci, c, y0, y1, alpha);
   self->stats.n_calls_drawn++;
 
