@@ -65,6 +65,8 @@ enum
   CALL_QUEUED_OUT = 28,
   CALL_FILE = 29,
   CALL_LINE = 30,
+  CALL_ORIGIN = 31,
+  CALL_STACK = 32,
 };
 
 enum
@@ -266,6 +268,10 @@ cap_record_encode_call (const NcCall *call,
   put_u32 (out, CALL_QUEUED_OUT, call->queued_out);
   put_text (out, CALL_FILE, call->file, CAP_RECORD_NAME_MAX);
   put_u32 (out, CALL_LINE, call->line);
+  if (call->origin != NC_CALL_ORIGIN_PROGRAM)
+    put_u8 (out, CALL_ORIGIN, call->origin);
+  if (call->stack != NULL)
+    put_text (out, CALL_STACK, call->stack, CAP_RECORD_TEXT_MAX);
 }
 
 void
@@ -551,6 +557,14 @@ decode_call_field (CapRecord    *rec,
       }
       break;
     case CALL_LINE: FIXED (f, 4); c->line = f_u32 (f); break;
+    case CALL_ORIGIN: FIXED (f, 1); c->origin = f_u8 (f); break;
+    case CALL_STACK:
+      {
+        g_autofree char *stack = f_text (f, CAP_RECORD_TEXT_MAX);
+
+        c->stack = stack[0] != '\0' ? g_intern_string (stack) : NULL;
+      }
+      break;
     default: break;
     }
   return TRUE;

@@ -5,6 +5,7 @@
 
 #include "nc-call-kind.h"
 
+/* clang-format off */
 #define SOCKET_CALL(n, b, f, d, l) { n, TRUE, b, NC_CALL_FD_##f, NC_CALL_DRAW_##d, NC_CALL_LINK_##l }
 #define HELPER(n) { n, FALSE, FALSE, NC_CALL_FD_NONE, NC_CALL_DRAW_HELPER, NC_CALL_LINK_NONE }
 
@@ -31,6 +32,7 @@ static const NcCallKindInfo kinds[NC_N_CALL_KINDS] = {
   [NC_CALL_SETSOCKOPT]    = SOCKET_CALL ("setsockopt",  FALSE, ARG,    PLAIN,   NONE),
   [NC_CALL_GETSOCKOPT]    = SOCKET_CALL ("getsockopt",  FALSE, ARG,    PLAIN,   NONE),
   [NC_CALL_FCNTL]         = SOCKET_CALL ("fcntl",       FALSE, ARG,    PLAIN,   NONE),
+  [NC_CALL_IOCTL]         = SOCKET_CALL ("ioctl",       FALSE, ARG,    PLAIN,   NONE),
   [NC_CALL_GETSOCKNAME]   = SOCKET_CALL ("getsockname", FALSE, ARG,    PLAIN,   NONE),
   [NC_CALL_GETPEERNAME]   = SOCKET_CALL ("getpeername", FALSE, ARG,    PLAIN,   NONE),
   [NC_CALL_SELECT]        = SOCKET_CALL ("select",      TRUE,  SETS,   WAIT,    READY),
@@ -53,6 +55,7 @@ static const NcCallKindInfo kinds[NC_N_CALL_KINDS] = {
   [NC_CALL_INET_NTOP]     = HELPER ("inet_ntop"),
   [NC_CALL_FORK]          = HELPER ("fork"),
 };
+/* clang-format on */
 
 /* A kind this build does not know (a newer file): a plain helper named "?". */
 static const NcCallKindInfo unknown_kind = HELPER ("?");

@@ -60,6 +60,7 @@ typedef enum
   NC_CALL_FCNTL,
   NC_CALL_GETHOSTBYNAME,
   NC_CALL_GETHOSTBYADDR,
+  NC_CALL_IOCTL,
   NC_N_CALL_KINDS
 } NcCallKind;
 /* Which socket a call acts on */

@@ -23,6 +23,14 @@ nc_call_failed (const NcCall *call)
   return call->err != 0;
 }
 
+/* A Step releases a call of the program's own; what its runtime does on its
+ * behalf (an idle poll loop) runs on without one. */
+gboolean
+nc_call_waits_at_gate (const NcCall *call)
+{
+  return call->origin != NC_CALL_ORIGIN_LIBRARY;
+}
+
 gboolean
 nc_call_in_progress (const NcCall *call)
 {
@@ -234,6 +242,7 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
       break;
     case NC_CALL_FCNTL:
+    case NC_CALL_IOCTL:
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
       break;
     case NC_CALL_SHUTDOWN:

@@ -77,10 +77,22 @@ typedef struct
 
   const char *file;         /* source of the call, for the code pane */
   guint32     line;
+  /* Traced programs: who made the call, and the stack that led to it */
+  guint8      origin;       /* NcCallOrigin */
+  const char *stack;        /* "handle (server.py:12)\n..." innermost first; interned or NULL */
 } NcCall;
+
+/* Whether the program's own code made the call, or its runtime on its
+ * behalf (socketserver's poll loop, the later send()s of sendall()). */
+typedef enum
+{
+  NC_CALL_ORIGIN_PROGRAM = 0,
+  NC_CALL_ORIGIN_LIBRARY = 1,
+} NcCallOrigin;
 
 gboolean    nc_call_failed        (const NcCall *call);
 gboolean    nc_call_in_progress   (const NcCall *call);
+gboolean    nc_call_waits_at_gate (const NcCall *call);
 const char *nc_errno_name         (int err);
 const char *nc_tcp_state_name     (guint8 state);
 const char *nc_family_name        (int family);

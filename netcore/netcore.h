@@ -5,6 +5,7 @@
 #include "nc-call.h"
 #include "nc-gate.h"
 #include "nc-recorder.h"
+#include "nc-report.h"
 #include "nc-run.h"
 #include "nc-scenario.h"
 #include "nc-server.h"
