@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "sl-cli.h"
+#include "sl-cli-private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
-static const char *const commands[] = { "list", "run", "show", NULL };
+static const char *const commands[] = { "list", "run", "show", "trace", NULL };
 static const char *const lab_modes[] = { "auto", "namespace", "capabilities", "root", "calls-only",
                                          NULL };
 
@@ -50,6 +51,7 @@ print_usage (FILE *out)
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
            "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
+           "  socklens trace PROGRAM…      run your own programs (.py, executables) traced\n"
            "\n"
            "Run “socklens run --help” for the options of a run.\n",
            DEFAULT_SCENARIO);
@@ -120,8 +122,8 @@ recording_from_run (NcRun *run)
   return recording;
 }
 
-static void
-print_recording (CapRecording *recording)
+void
+sl_cli_print_recording (CapRecording *recording)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -129,8 +131,8 @@ print_recording (CapRecording *recording)
   fputs (text->str, stdout);
 }
 
-static gboolean
-save_recording (CapRecording *recording,
+gboolean
+sl_cli_save_recording (CapRecording *recording,
                 const char   *path)
 {
   g_autoptr(GError) error = NULL;
@@ -145,8 +147,8 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
-static gboolean
-export_diagram (CapRecording *recording,
+gboolean
+sl_cli_export_diagram (CapRecording *recording,
                 const char   *path)
 {
   g_autoptr(GError) error = NULL;
@@ -192,8 +194,8 @@ cmd_show (int    argc,
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
-  print_recording (recording);
-  if (diagram != NULL && !export_diagram (recording, diagram))
+  sl_cli_print_recording (recording);
+  if (diagram != NULL && !sl_cli_export_diagram (recording, diagram))
     return 1;
   if (!ok)
     {
@@ -433,10 +435,10 @@ cmd_run (int    argc,
 
   /* In step mode the lines were printed as they happened. */
   if (recording != NULL && !step)
-    print_recording (recording);
-  if (recording != NULL && output != NULL && !save_recording (recording, output))
+    sl_cli_print_recording (recording);
+  if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     return 1;
-  if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
+  if (recording != NULL && diagram != NULL && !sl_cli_export_diagram (recording, diagram))
     return 1;
   if (!ok)
     {
@@ -466,6 +468,8 @@ sl_cli_main (int    argc,
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return cmd_show (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "trace"))
+    return sl_cli_trace (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {

@@ -5,6 +5,7 @@
  *
  *   socklens-lab NAME [--step] [--port N] [--message T] [--count N]
  *                     [--mode auto|namespace|capabilities|root|calls-only]
+ *   socklens-lab --trace [--step] [--timeout S] [--] PROGRAM...  (sl-lab-trace.c)
  *
  * Ways to capture, in the order auto tries them (docs/LAB.md):
  *   namespace     its own user + network namespace: no privileges at all
@@ -42,7 +43,18 @@ typedef struct
   char     *host;
   char     *mode;
   gboolean  quiet;
+  gboolean  trace;
+  int       timeout;
 } Options;
+
+#define TRACE_TIMEOUT_DEFAULT 60
+
+/* What a traced run is, for the stream's RUN record and the lab's checks */
+static NcScenario trace_scenario = {
+  .name = "trace",
+  .title = "Your programs",
+  .n_hosts = 1,
+};
 
 static gboolean
 parse_options (int       *argc,
@@ -60,6 +72,11 @@ parse_options (int       *argc,
       "Address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opts->mode,
       "How to capture: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { "trace", 't', 0, G_OPTION_ARG_NONE, &opts->trace,
+      "Run and trace the programs given instead of a scenario (.py, executables, command lines)",
+      NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &opts->timeout,
+      "With --trace: stop after this many seconds (default 60; 0: no limit)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
       "Messages for the user only in the stream (its reader shows them), not on stderr", NULL },
     { NULL }
@@ -67,12 +84,51 @@ parse_options (int       *argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario in the lab");
 
   opts->port = -1;
+  opts->timeout = -1;
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Runs a scenario in a private network namespace, captures its "
                                 "packets and writes calls and packets as one pcapng stream to "
                                 "stdout. Reads step, step N, run, pause and stop on stdin.");
   return g_option_context_parse (context, argc, argv, error);
+}
+
+/* --trace PROGRAM...: each checked now, so a typo is said before anything runs */
+static gboolean
+setup_trace (SlLab    *lab,
+             int       argc,
+             char    **argv,
+             Options  *opts,
+             GError  **error)
+{
+  g_autofree char *title = NULL;
+
+  if (argc < 2)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "which programs?");
+      return FALSE;
+    }
+  if (opts->mode != NULL && !g_str_equal (opts->mode, "auto") &&
+      !g_str_equal (opts->mode, "namespace"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--trace runs programs only in the lab's private network namespace, where "
+                   "nothing they send can leave; --mode %s is not possible", opts->mode);
+      return FALSE;
+    }
+  lab->trace = sl_lab_trace_new (lab, argv + 1, error);
+  if (lab->trace == NULL)
+    return FALSE;
+  title = sl_lab_trace_title (lab->trace);
+  trace_scenario.title = g_intern_string (title);
+  lab->scenario = &trace_scenario;
+  lab->params = nc_params_new (lab->scenario);
+  lab->mode = SL_LAB_MODE_NAMESPACE;
+  lab->quiet = opts->quiet;
+  lab->step = opts->step;
+  lab->n_hosts = 1;
+  lab->timeout_s = opts->timeout < 0 ? TRACE_TIMEOUT_DEFAULT : (guint) opts->timeout;
+  return TRUE;
 }
 
 static gboolean
@@ -82,6 +138,8 @@ setup_params (SlLab    *lab,
               Options  *opts,
               GError  **error)
 {
+  if (opts->trace)
+    return setup_trace (lab, argc, argv, opts, error);
   if (argc != 2)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -367,11 +425,12 @@ follow_server_port (SlLab        *lab,
 
 static __thread gboolean thread_in_host;
 
-/* On the actor's thread, just before the system call (entry) or after it. */
-static void
-on_call (const NcCall *call,
-         NcCallPhase   phase,
-         gpointer      user_data)
+/* On the actor's thread, just before the system call (entry) or after it;
+ * for a traced program, on the thread that reads its reports. */
+void
+sl_lab_on_call (const NcCall *call,
+                NcCallPhase   phase,
+                gpointer      user_data)
 {
   SlLab *lab = user_data;
 
@@ -390,10 +449,11 @@ on_call (const NcCall *call,
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
-  /* The fd is looked up in our /proc/self/fd: a forked handler's fds are its own. */
-  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0 &&
-      call->pid == getpid ())
-    sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
+  /* The fd is looked up in its process's /proc/PID/fd. */
+  if (nc_call_kind_info (call->kind)->fd == NC_CALL_FD_RESULT ||
+      nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT)
+    if (call->result >= 0)
+      sl_lab_diag_note_socket (lab->diag, call->pid, (int) call->result, call->actor);
   follow_server_port (lab, call);
   switch (call->kind)
     {
@@ -428,7 +488,7 @@ run_scenario (SlLab      *lab,
   gboolean parent_gone;
 
   lab->run = nc_run_new (lab->scenario, lab->params);
-  nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
+  nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
   nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);
@@ -477,10 +537,52 @@ run_scenario (SlLab      *lab,
   return SL_LAB_EXIT_FAILED;
 }
 
+static int
+run_trace (SlLab  *lab,
+           char  **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean parent_gone;
+  int status;
+
+  lab->diag = sl_lab_diag_new (lab, &error);
+  if (lab->diag == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
+                                               error->message);
+      sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
+      g_clear_error (&error);
+    }
+  if (!sl_lab_trace_prepare (lab->trace, &error) ||
+      (lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return SL_LAB_EXIT_FAILED;
+    }
+  status = sl_lab_trace_run (lab->trace, lab->timeout_s, error_text);
+
+  g_mutex_lock (&lab->control_lock);
+  parent_gone = lab->parent_gone;
+  g_mutex_unlock (&lab->control_lock);
+  if (lab->live != NULL)
+    {
+      if (parent_gone)
+        cap_live_stop (lab->live);
+      else
+        cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
+    }
+  sl_lab_control_finish (lab);
+  g_clear_pointer (&lab->diag, sl_lab_diag_free);
+  return status;
+}
+
 static void
 lab_clear (SlLab *lab)
 {
   g_clear_object (&lab->run);
+  g_clear_pointer (&lab->trace, sl_lab_trace_free);
   g_clear_object (&lab->live);
   g_clear_pointer (&lab->params, nc_params_free);
   g_clear_pointer (&lab->no_namespace, g_free);
@@ -542,7 +644,7 @@ main (int    argc,
   announce_mode (lab);
   sl_lab_emit_actors (lab);
 
-  status = run_scenario (lab, &error_text);
+  status = lab->trace != NULL ? run_trace (lab, &error_text) : run_scenario (lab, &error_text);
   if (status != SL_LAB_EXIT_OK && !lab->parent_gone)
     fprintf (stderr, "socklens-lab: %s: %s\n", lab->scenario->name, error_text);
   sl_lab_emit_end (lab, status, error_text);

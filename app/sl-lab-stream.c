@@ -112,6 +112,27 @@ sl_lab_emit_actors (SlLab *lab)
     }
 }
 
+/* An actor that appears during the run: a traced program's thread or child */
+void
+sl_lab_emit_actor (SlLab             *lab,
+                   const NcActorInfo *info)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_actor (info, payload);
+  write_record (lab, nc_now_ns (), payload);
+}
+
+void
+sl_lab_emit_console (SlLab            *lab,
+                     const CapConsole *console)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_console (console, payload);
+  write_record (lab, console->ts_ns, payload);
+}
+
 void
 sl_lab_emit_message (SlLab       *lab,
                      CapSeverity  severity,

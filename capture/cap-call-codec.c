@@ -106,6 +106,14 @@ enum
   GATE_WAITER = 2,  /* repeated, one per held call: actor, kind, fd, since_ns */
 };
 
+enum
+{
+  CONSOLE_TS_NS = 1,
+  CONSOLE_ACTOR = 2,
+  CONSOLE_STREAM = 3,
+  CONSOLE_TEXT = 4,
+};
+
 #define GATE_WAITER_LEN 20
 
 /* --- encoding ---------------------------------------------------------- */
@@ -346,6 +354,20 @@ cap_record_encode_message (CapSeverity  severity,
   put_header (out, CAP_RECORD_MESSAGE);
   put_u8 (out, MESSAGE_SEVERITY, severity);
   put_text (out, MESSAGE_TEXT, text != NULL ? text : "", CAP_RECORD_TEXT_MAX);
+}
+
+void
+cap_record_encode_console (const CapConsole *console,
+                           GByteArray       *out)
+{
+  g_return_if_fail (console != NULL);
+  g_return_if_fail (out != NULL);
+
+  put_header (out, CAP_RECORD_CONSOLE);
+  put_u64 (out, CONSOLE_TS_NS, (guint64) console->ts_ns);
+  put_u16 (out, CONSOLE_ACTOR, console->actor);
+  put_u8 (out, CONSOLE_STREAM, console->stream);
+  put_text (out, CONSOLE_TEXT, console->text != NULL ? console->text : "", CAP_RECORD_TEXT_MAX);
 }
 
 void
@@ -665,6 +687,22 @@ decode_drop_field (CapRecord    *rec,
 }
 
 static gboolean
+decode_console_field (CapRecord    *rec,
+                      const Field  *f,
+                      GError      **error)
+{
+  switch (f->tag)
+    {
+    case CONSOLE_TS_NS: FIXED (f, 8); rec->console.ts_ns = (gint64) f_u64 (f); break;
+    case CONSOLE_ACTOR: FIXED (f, 2); rec->console.actor = f_u16 (f); break;
+    case CONSOLE_STREAM: FIXED (f, 1); rec->console.stream = f_u8 (f); break;
+    case CONSOLE_TEXT: set_owned (&rec->console.text, f, CAP_RECORD_TEXT_MAX); break;
+    default: break;
+    }
+  return TRUE;
+}
+
+static gboolean
 decode_message_field (CapRecord    *rec,
                       const Field  *f,
                       GError      **error)
@@ -743,6 +781,7 @@ decoder_for (CapRecordType type)
     case CAP_RECORD_MESSAGE: return decode_message_field;
     case CAP_RECORD_END: return decode_end_field;
     case CAP_RECORD_GATE: return decode_gate_field;
+    case CAP_RECORD_CONSOLE: return decode_console_field;
     case CAP_RECORD_NONE:
     default: return NULL;
     }
@@ -872,6 +911,7 @@ cap_record_clear (CapRecord *record)
   g_free (record->run.message);
   g_free (record->message.text);
   g_free (record->end.error);
+  g_free (record->console.text);
   memset (record, 0, sizeof *record);
 }
 
@@ -889,6 +929,7 @@ cap_record_type_name (CapRecordType type)
     case CAP_RECORD_MESSAGE: return "message";
     case CAP_RECORD_END: return "end";
     case CAP_RECORD_GATE: return "gate";
+    case CAP_RECORD_CONSOLE: return "console";
     case CAP_RECORD_NONE:
     default: return "none";
     }

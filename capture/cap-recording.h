@@ -178,6 +178,23 @@ void                   cap_recording_mark_dropped       (CapRecording   *self,
                                                          guint32         packet);
 void                   cap_recording_add_sock_sample    (CapRecording   *self,
                                                          const CapSockSample *sample);
+/* A line a traced program printed: its program's actor, 1 stdout, 2 stderr */
+typedef struct
+{
+  gint64      ts;
+  guint16     actor;
+  guint8      stream;
+  const char *text;
+} CapConsoleLine;
+
+void                   cap_recording_add_console        (CapRecording   *self,
+                                                         gint64          ts,
+                                                         guint16         actor,
+                                                         guint8          stream,
+                                                         const char     *text);
+guint                  cap_recording_get_n_console_lines (CapRecording  *self);
+const CapConsoleLine  *cap_recording_get_console_line   (CapRecording   *self,
+                                                         guint           index);
 void                   cap_recording_add_message        (CapRecording   *self,
                                                          CapMessageSeverity severity,
                                                          const char     *text);
@@ -268,6 +285,7 @@ typedef struct
 {
   GArray *printed;    /* guint8 per call */
   guint   n_packets;  /* packets printed so far */
+  guint   n_console;  /* console lines printed so far */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);

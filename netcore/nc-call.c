@@ -443,6 +443,37 @@ nc_call_format (const NcCall *call,
   format_result (call, out);
 }
 
+/**
+ * nc_call_format_source:
+ * Appends where the call was made, as a person looks for it: the file's
+ * base name and line ("tcp_server.py:12"), or for a program without line
+ * information the function ("main+0x4f (client)"). Only for a traced
+ * program's calls (they carry a stack): a scenario's are in its code pane.
+ * Returns: %FALSE if there is nothing to say.
+ */
+gboolean
+nc_call_format_source (const NcCall *call,
+                       GString      *out)
+{
+  if (call->stack == NULL)
+    return FALSE;
+  if (call->file != NULL && call->line > 0)
+    {
+      const char *slash = strrchr (call->file, '/');
+
+      g_string_append_printf (out, "%s:%u", slash ? slash + 1 : call->file, call->line);
+      return TRUE;
+    }
+  if (call->stack != NULL && call->stack[0] != '\0')
+    {
+      const char *nl = strchr (call->stack, '\n');
+
+      g_string_append_len (out, call->stack, nl ? nl - call->stack : (gssize) strlen (call->stack));
+      return TRUE;
+    }
+  return FALSE;
+}
+
 char *
 nc_call_to_string (const NcCall *call)
 {

@@ -100,6 +100,8 @@ const char *nc_socktype_name      (int type);
 void        nc_call_format        (const NcCall *call,
                                    GString *out);
 char       *nc_call_to_string     (const NcCall *call);
+gboolean    nc_call_format_source (const NcCall *call,
+                                   GString *out);
 void        nc_call_format_data   (const guint8 *data,
                                    gsize len,
                                    GString *out);

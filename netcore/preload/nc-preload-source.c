@@ -10,9 +10,11 @@
  * threads Python knows are asked: a thread of C code has no frame.
  *
  * The innermost frame in the program's own files (SOCKLENS_TRACE_ROOTS, the
- * folders of the programs the lab started) is the call's line; if the
- * innermost frame of all is elsewhere (socket.py, socketserver.py), the call
- * is the library's, made on the program's behalf.
+ * folders of the programs the lab started) is the call's line. socket.py is
+ * the socket API itself (s.accept() is socket.py's accept() around the C
+ * one), so its frames do not count; if any other frame stands between the
+ * program's line and the call (socketserver.py, selectors.py), the call is
+ * the library's, made on the program's behalf.
  *
  * A C program: the function that called, from dladdr () on the return
  * address; calls from shared libraries count as the library's.
@@ -124,7 +126,7 @@ static void
 walk_frames (NcSource *source)
 {
   PyObject *frame = py.EvalGetFrame ();
-  gboolean innermost = TRUE;
+  gboolean direct = TRUE;  /* only socket.py's frames so far */
   guint depth = 0;
   gsize used = 0;
 
@@ -146,14 +148,15 @@ walk_frames (NcSource *source)
         {
           g_strlcpy (source->file, file, sizeof source->file);
           source->line = line;
-          source->origin = innermost ? NC_CALL_ORIGIN_PROGRAM : NC_CALL_ORIGIN_LIBRARY;
+          source->origin = direct ? NC_CALL_ORIGIN_PROGRAM : NC_CALL_ORIGIN_LIBRARY;
         }
+      else if (source->file[0] == '\0' && !g_str_equal (base_name (file), "socket.py"))
+        direct = FALSE;
       if (depth < STACK_FRAMES && used < sizeof source->stack)
         used += (gsize) MAX (0, g_snprintf (source->stack + used, sizeof source->stack - used,
                                             "%s%s (%s:%d)", depth ? "\n" : "", name,
                                             base_name (file), line));
       depth++;
-      innermost = FALSE;
       back = py.FrameGetBack (frame);  /* a new reference */
       py.DecRef (frame);
       frame = back;
