@@ -14,6 +14,7 @@
 
 #include "sl-cli-private.h"
 #include "cap-lab.h"
+#include "netcore.h"
 
 #define DEFAULT_TIMEOUT_S 60
 
@@ -25,7 +26,11 @@ sl_cli_trace (int    argc,
   int timeout = DEFAULT_TIMEOUT_S;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *example_name = NULL;
+  g_auto (GStrv) example_paths = NULL;
   GOptionEntry entries[] = {
+    { "example", 'e', 0, G_OPTION_ARG_STRING, &example_name,
+      "Run one of the lecture's examples (socklens list shows them)", "NAME" },
     { "step", 's', 0, G_OPTION_ARG_NONE, &step,
       "Hold each of your programs' calls until Enter is pressed", NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
@@ -55,7 +60,21 @@ sl_cli_trace (int    argc,
       fprintf (stderr, "socklens trace: %s\n", error->message);
       return 2;
     }
-  if (argc < 2)
+  if (example_name != NULL)
+    {
+      const NcExample *example = nc_example_lookup (example_name);
+
+      if (example == NULL || argc > 1)
+        {
+          fprintf (stderr, example == NULL ? "socklens trace: no example named “%s”; "
+                                             "“socklens list” shows them\n"
+                                           : "socklens trace: --example %s, or programs; not "
+                                             "both\n", example_name);
+          return 2;
+        }
+      example_paths = nc_example_paths (example);
+    }
+  else if (argc < 2)
     {
       fprintf (stderr, "socklens trace: which programs? e.g. socklens trace server.py client.py\n");
       return 2;
@@ -66,8 +85,10 @@ sl_cli_trace (int    argc,
       return 2;
     }
 
-  ok = cap_lab_trace_sync (NULL, (const char *const *) argv + 1, (guint) timeout, step,
-                           &recording, &error);
+  ok = cap_lab_trace_sync (NULL,
+                           example_paths ? (const char *const *) example_paths
+                                         : (const char *const *) argv + 1,
+                           (guint) timeout, step, &recording, &error);
   if (recording != NULL && !step)
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))

@@ -63,8 +63,19 @@ cmd_list (void)
   guint n;
   const NcScenario *const *list = nc_scenario_list (&n);
 
+  guint n_examples;
+  const NcExample *const *examples = nc_example_list (&n_examples);
+
   for (guint i = 0; i < n; i++)
     printf ("%-18s %s\n", list[i]->name, list[i]->title);
+  printf ("\nLecture examples (Python), in %s; run one with socklens trace --example NAME:\n",
+          nc_example_dir ());
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autofree char *programs = g_strjoinv (" ", (char **) examples[i]->programs);
+      printf ("%-18s %s\n%-18s   socklens trace %s\n", examples[i]->name, examples[i]->title, "",
+              programs);
+    }
   return 0;
 }
 
