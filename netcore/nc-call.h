@@ -127,8 +127,5 @@ const char *nc_socktype_name      (int type);
 void        nc_call_format        (const NcCall *call,
                                    GString *out);
 char       *nc_call_to_string     (const NcCall *call);
-void        nc_call_format_data   (const guint8 *data,
-                                   gsize len,
-                                   GString *out);
 
 G_END_DECLS
