@@ -822,7 +822,7 @@ cap_lab_run_sync (const char      *lab_path,
     {
       /* The last lines, from after the final step */
       g_autoptr(GString) rest = g_string_new (NULL);
-      cap_recording_format_progress (cap_lab_get_recording (lab), &run.progress, rest);
+      cap_recording_format_progress_end (cap_lab_get_recording (lab), &run.progress, rest);
       fputs (rest->str, stdout);
       cap_text_progress_clear (&run.progress);
     }

@@ -406,9 +406,31 @@ void
 nc_call_format (const NcCall *call,
                 GString      *out)
 {
+  nc_call_format_entry (call, out);
+  format_result (call, out);
+}
+
+/**
+ * nc_call_format_entry:
+ * Appends the call as it enters, without its result: `recv(fd=4, 1024)`.
+ */
+void
+nc_call_format_entry (const NcCall *call,
+                      GString      *out)
+{
   g_string_append_printf (out, "%s(", nc_call_kind_name (call->kind));
   format_arguments (call, out);
   g_string_append_c (out, ')');
+}
+
+/**
+ * nc_call_format_result:
+ * Appends what the call returned, as nc_call_format () ends: ` = 5 b"hello"`.
+ */
+void
+nc_call_format_result (const NcCall *call,
+                       GString      *out)
+{
   format_result (call, out);
 }
 
