@@ -16,6 +16,47 @@
 /* Calls that took longer than this in the kernel get a note in the text */
 #define BLOCKED_NOTE_NS (200 * G_GINT64_CONSTANT (1000))
 
+/* Appends @text with every control character escaped: names, messages and
+ * addresses come from files anyone can write, and ESC ]0; or ESC [2J must
+ * not reach the terminal. C0, DEL and C1 (U+0080..U+009F, which terminals
+ * also obey) become \xNN or \uNNNN; bytes that are not UTF-8 become \xNN. */
+static void
+append_escaped (GString    *out,
+                const char *text,
+                gsize       len)
+{
+  const char *p = text, *end = text + len;
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guint8) *p);
+          p++;
+          continue;
+        }
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+}
+
+/* A line of the timeline, built in @line, goes to @out escaped, then a newline. */
+static void
+append_line (GString *out,
+             GString *line)
+{
+  append_escaped (out, line->str, line->len);
+  g_string_append_c (out, '\n');
+  g_string_truncate (line, 0);
+}
+
 static void
 append_party (CapRecording *self,
               guint         packet,
@@ -68,17 +109,31 @@ format_call_line (CapRecording *self,
                   gint64        t0,
                   GString      *out)
 {
+  g_autoptr(GString) line = g_string_new (NULL);
   const char *name = "?";
 
   if (call->actor < self->actors->len &&
       g_array_index (self->actors, NcActorInfo, call->actor).name != NULL)
     name = g_array_index (self->actors, NcActorInfo, call->actor).name;
-  g_string_append_printf (out, "+%.6f  %s  ", (call->ts_start - t0) / 1e9, name);
-  nc_call_format (call, out);
+  g_string_append_printf (line, "+%.6f  %s  ", (call->ts_start - t0) / 1e9, name);
+  nc_call_format (call, line);
   /* A call that waited in the kernel says so: its line stands at its start. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
-    g_string_append_printf (out, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
-  g_string_append_c (out, '\n');
+    g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
+  append_line (out, line);
+}
+
+static void
+format_packet_line (CapRecording *self,
+                    guint         packet,
+                    gint64        t0,
+                    GString      *line,
+                    GString      *out)
+{
+  g_string_append_printf (line, "+%.6f  ",
+                          (g_array_index (self->packets, CapPacket, packet).ts - t0) / 1e9);
+  cap_recording_format_packet (self, packet, line);
+  append_line (out, line);
 }
 
 static gint
@@ -114,6 +169,7 @@ cap_recording_format_timeline (CapRecording *self,
                                GString      *out)
 {
   g_autoptr(GArray) order = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
   gint64 t0;
   guint c = 0, p = 0;
 
@@ -121,7 +177,10 @@ cap_recording_format_timeline (CapRecording *self,
 
   t0 = cap_recording_get_start_time (self);
   for (guint i = 0; i < self->messages->len; i++)
-    g_string_append_printf (out, "# %s\n", (const char *) g_ptr_array_index (self->messages, i));
+    {
+      g_string_append_printf (line, "# %s", (const char *) g_ptr_array_index (self->messages, i));
+      append_line (out, line);
+    }
 
   order = calls_by_start (self);
   while (c < order->len || p < self->packets->len)
@@ -138,12 +197,7 @@ cap_recording_format_timeline (CapRecording *self,
           c++;
         }
       else
-        {
-          g_string_append_printf (out, "+%.6f  ", (pkt->ts - t0) / 1e9);
-          cap_recording_format_packet (self, p, out);
-          g_string_append_c (out, '\n');
-          p++;
-        }
+        format_packet_line (self, p++, t0, line, out);
     }
 }
 
@@ -192,6 +246,7 @@ cap_recording_format_progress (CapRecording    *self,
                                GString         *out)
 {
   g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (NewLine));
+  g_autoptr(GString) text = g_string_new (NULL);
   gint64 t0 = cap_recording_get_start_time (self);
 
   if (progress->printed->len < self->calls->len)
@@ -220,11 +275,7 @@ cap_recording_format_progress (CapRecording    *self,
     {
       const NewLine *line = &g_array_index (lines, NewLine, i);
       if (line->is_packet)
-        {
-          g_string_append_printf (out, "+%.6f  ", (line->ts - t0) / 1e9);
-          cap_recording_format_packet (self, line->index, out);
-          g_string_append_c (out, '\n');
-        }
+        format_packet_line (self, line->index, t0, text, out);
       else
         format_call_line (self, &g_array_index (self->calls, NcCall, line->index), t0, out);
     }
