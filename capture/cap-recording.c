@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum
@@ -965,6 +966,56 @@ cap_recording_get_conversation (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (id < self->conversations->len, NULL);
   return &g_array_index (self->conversations, CapConversation, id);
+}
+
+typedef struct
+{
+  guint32 id;
+  guint32 n_packets;
+} ConversationRank;
+
+static int
+compare_busier (gconstpointer a,
+                gconstpointer b)
+{
+  const ConversationRank *x = a, *y = b;
+
+  if (x->n_packets != y->n_packets)
+    return x->n_packets > y->n_packets ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
+}
+
+/**
+ * cap_recording_rank_conversations:
+ * @n_ids: (out): how many: every conversation
+ *
+ * Returns: (transfer full) (array length=n_ids): conversation ids, the
+ *   busiest (most packets) first; of equally busy ones, the first seen first
+ */
+guint32 *
+cap_recording_rank_conversations (CapRecording *self,
+                                  guint        *n_ids)
+{
+  g_autofree ConversationRank *ranks = NULL;
+  guint32 *ids;
+  guint n;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+
+  n = self->conversations->len;
+  ranks = g_new (ConversationRank, MAX (n, 1));
+  ids = g_new (guint32, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      ranks[i].id = i;
+      ranks[i].n_packets = g_array_index (self->conversations, CapConversation, i).n_packets;
+    }
+  qsort (ranks, n, sizeof (ConversationRank), compare_busier);
+  for (guint i = 0; i < n; i++)
+    ids[i] = ranks[i].id;
+  *n_ids = n;
+  return ids;
 }
 
 guint

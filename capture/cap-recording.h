@@ -219,6 +219,8 @@ char                  *cap_recording_format_endpoint    (CapRecording   *self,
 guint                  cap_recording_get_n_conversations (CapRecording  *self);
 const CapConversation *cap_recording_get_conversation   (CapRecording   *self,
                                                          guint32         id);
+guint32               *cap_recording_rank_conversations (CapRecording   *self,
+                                                         guint          *n_ids);
 guint                  cap_recording_get_n_sockets      (CapRecording   *self);
 const CapSocket       *cap_recording_get_socket         (CapRecording   *self,
                                                          guint32         id);

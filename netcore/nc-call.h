@@ -133,8 +133,5 @@ void        nc_call_format_entry  (const NcCall *call,
 void        nc_call_format_result (const NcCall *call,
                                    GString *out);
 char       *nc_call_to_string     (const NcCall *call);
-void        nc_call_format_data   (const guint8 *data,
-                                   gsize len,
-                                   GString *out);
 
 G_END_DECLS
