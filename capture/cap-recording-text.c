@@ -21,6 +21,47 @@
 /* Calls that took longer than this in the kernel get a note in the text */
 #define BLOCKED_NOTE_NS (200 * G_GINT64_CONSTANT (1000))
 
+/* Appends @text with every control character escaped: names, messages and
+ * addresses come from files anyone can write, and ESC ]0; or ESC [2J must
+ * not reach the terminal. C0, DEL and C1 (U+0080..U+009F, which terminals
+ * also obey) become \xNN or \uNNNN; bytes that are not UTF-8 become \xNN. */
+static void
+append_escaped (GString    *out,
+                const char *text,
+                gsize       len)
+{
+  const char *p = text, *end = text + len;
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guint8) *p);
+          p++;
+          continue;
+        }
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+}
+
+/* A line of the timeline, built in @line, goes to @out escaped, then a newline. */
+static void
+append_line (GString *out,
+             GString *line)
+{
+  append_escaped (out, line->str, line->len);
+  g_string_append_c (out, '\n');
+  g_string_truncate (line, 0);
+}
+
 static void
 append_party (CapRecording *self,
               guint         packet,
@@ -92,14 +133,16 @@ format_whole_call (CapRecording *self,
                    gint64        t0,
                    GString      *out)
 {
-  append_stamp (call->ts_start, t0, out);
-  g_string_append_printf (out, "%s  ", actor_name (self, call));
-  nc_call_format (call, out);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (call->ts_start, t0, line);
+  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  nc_call_format (call, line);
   /* A call that waited in the kernel says so, even with nothing in between. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
-    g_string_append_printf (out, "  [returned after %.3f ms]",
+    g_string_append_printf (line, "  [returned after %.3f ms]",
                             (call->ts_end - call->ts_start) / 1e6);
-  g_string_append_c (out, '\n');
+  append_line (out, line);
 }
 
 /* A call that other events interleave, as strace shows one: unfinished where
@@ -110,10 +153,13 @@ format_call_entry (CapRecording *self,
                    gint64        t0,
                    GString      *out)
 {
-  append_stamp (call->ts_start, t0, out);
-  g_string_append_printf (out, "%s  ", actor_name (self, call));
-  nc_call_format_entry (call, out);
-  g_string_append (out, " <unfinished ...>\n");
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (call->ts_start, t0, line);
+  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  nc_call_format_entry (call, line);
+  g_string_append (line, " <unfinished ...>");
+  append_line (out, line);
 }
 
 static void
@@ -122,11 +168,14 @@ format_call_return (CapRecording *self,
                     gint64        t0,
                     GString      *out)
 {
-  append_stamp (call->ts_end, t0, out);
-  g_string_append_printf (out, "%s  <... %s resumed>", actor_name (self, call),
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (call->ts_end, t0, line);
+  g_string_append_printf (line, "%s  <... %s resumed>", actor_name (self, call),
                           nc_call_kind_name (call->kind));
-  nc_call_format_result (call, out);
-  g_string_append_printf (out, "  [returned after %.3f ms]\n", (call->ts_end - call->ts_start) / 1e6);
+  nc_call_format_result (call, line);
+  g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
+  append_line (out, line);
 }
 
 static void
@@ -135,9 +184,11 @@ format_packet_line (CapRecording *self,
                     gint64        t0,
                     GString      *out)
 {
-  append_stamp (g_array_index (self->packets, CapPacket, packet).ts, t0, out);
-  cap_recording_format_packet (self, packet, out);
-  g_string_append_c (out, '\n');
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (g_array_index (self->packets, CapPacket, packet).ts, t0, line);
+  cap_recording_format_packet (self, packet, line);
+  append_line (out, line);
 }
 
 /**
@@ -157,7 +208,12 @@ cap_recording_format_timeline (CapRecording *self,
 
   t0 = cap_recording_get_start_time (self);
   for (guint i = 0; i < self->messages->len; i++)
-    g_string_append_printf (out, "# %s\n", (const char *) g_ptr_array_index (self->messages, i));
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      g_string_append_printf (line, "# %s", (const char *) g_ptr_array_index (self->messages, i));
+      append_line (out, line);
+    }
 
   n = cap_recording_get_n_events (self);
   for (guint row = 0; row < n; row++)

@@ -20,6 +20,12 @@ G_BEGIN_DECLS
 
 #define CAP_NONE G_MAXUINT32  /* "no such id" for endpoints, conversations, sockets */
 
+/* Limits on what a file may claim. Times are clamped into [0, CAP_TIME_MAX]
+ * where they enter (2^62 ns, the year 2116), so a sum or difference of two
+ * of them never overflows; actor indexes above CAP_ACTORS_MAX are refused. */
+#define CAP_TIME_MAX   (G_GINT64_CONSTANT (1) << 62)
+#define CAP_ACTORS_MAX 1024
+
 /* An address and port; interned, so ids compare equal when they are equal. */
 typedef struct
 {
