@@ -9,8 +9,10 @@ G_BEGIN_DECLS
 void     sl_cli_print_recording (CapRecording *recording);
 gboolean sl_cli_save_recording  (CapRecording *recording,
                                  const char   *path);
-gboolean sl_cli_export_diagram  (CapRecording *recording,
-                                 const char   *path);
+/* --diagram and --events (either may be NULL) */
+gboolean sl_cli_export_all      (CapRecording *recording,
+                                 const char   *diagram,
+                                 const char   *events);
 int      sl_cli_trace           (int           argc,
                                  char        **argv);
 

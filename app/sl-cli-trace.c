@@ -93,7 +93,7 @@ sl_cli_trace (int    argc,
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     return 1;
-  if (recording != NULL && diagram != NULL && !sl_cli_export_diagram (recording, diagram))
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL))
     return 1;
   if (!ok)
     {

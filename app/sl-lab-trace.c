@@ -1007,21 +1007,21 @@ sl_lab_trace_run (SlLabTrace *self,
   if (error != NULL)
     {
       *error_text = g_strdup (error->message);
-      return SL_LAB_EXIT_FAILED;
+      return CAP_LAB_EXIT_FAILED;
     }
   if (timed_out)
     {
       *error_text = g_strdup_printf ("Stopped at the time limit (%u s); everything until then is "
                                      "kept. A program that should end did not: is a server "
                                      "waiting for a client that never came?", timeout_s);
-      return SL_LAB_EXIT_STOPPED;
+      return CAP_LAB_EXIT_STOPPED;
     }
   if (stopped)
     {
       *error_text = g_strdup ("The run was stopped");
-      return SL_LAB_EXIT_STOPPED;
+      return CAP_LAB_EXIT_STOPPED;
     }
-  return SL_LAB_EXIT_OK;
+  return CAP_LAB_EXIT_OK;
 }
 
 /* From the control thread (stop, Ctrl+C, the app went away) */

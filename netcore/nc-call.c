@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "nc-call.h"
+#include "nc-format.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -138,40 +139,6 @@ nc_socktype_name (int type)
     }
 }
 
-/* Data as a Python bytes literal would show it: the course's b'hello'. */
-void
-nc_call_format_data (const guint8 *data,
-                     gsize         len,
-                     GString      *out)
-{
-  g_string_append (out, "b\"");
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 c = data[i];
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-format_fd_list (const NcFdList *list,
-                GString        *out)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
-  g_string_append_c (out, ']');
-}
-
 /* poll() and epoll_wait(): only the sets in use, "r=[3], w=[4]"; FALSE if none */
 static gboolean
 format_ready_sets (const NcFdList *sets,
@@ -185,7 +152,7 @@ format_ready_sets (const NcFdList *sets,
       {
         g_string_append (out, any ? ", " : "");
         g_string_append (out, names[s]);
-        format_fd_list (&sets[s], out);
+        nc_format_fd_list (&sets[s], out);
         any = TRUE;
       }
   return any;
@@ -225,14 +192,14 @@ format_arguments (const NcCall *call,
     case NC_CALL_SENDMSG:
     case NC_CALL_WRITE:
       g_string_append_printf (out, "fd=%d, ", call->fd);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       if (call->length > call->data_len)
         g_string_append (out, "...");
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
       break;
     case NC_CALL_SENDTO:
       g_string_append_printf (out, "fd=%d, ", call->fd);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes), %s", call->length, call->peer);
       break;
     case NC_CALL_RECV:
@@ -269,7 +236,7 @@ format_arguments (const NcCall *call,
     case NC_CALL_PSELECT:
       for (guint s = 0; s < NC_N_SETS; s++)
         {
-          format_fd_list (&call->sets_in[s], out);
+          nc_format_fd_list (&call->sets_in[s], out);
           g_string_append (out, ", ");
         }
       format_timeout (call->timeout_ns, out);
@@ -295,7 +262,7 @@ format_arguments (const NcCall *call,
       break;
     case NC_CALL_INET_NTOA:
     case NC_CALL_INET_NTOP:
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_HTONS:
     case NC_CALL_NTOHS:
@@ -357,11 +324,11 @@ format_result (const NcCall *call,
     case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_RECVFROM:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       g_string_append_printf (out, " from %s", call->peer);
       break;
     case NC_CALL_SELECT:
@@ -371,7 +338,7 @@ format_result (const NcCall *call,
         {
           if (s)
             g_string_append (out, ", ");
-          format_fd_list (&call->sets_out[s], out);
+          nc_format_fd_list (&call->sets_out[s], out);
         }
       break;
     case NC_CALL_POLL:
@@ -404,7 +371,7 @@ format_result (const NcCall *call,
     case NC_CALL_INET_ATON:
     case NC_CALL_INET_PTON:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_HTONS:
     case NC_CALL_NTOHS:
@@ -437,9 +404,31 @@ void
 nc_call_format (const NcCall *call,
                 GString      *out)
 {
+  nc_call_format_entry (call, out);
+  format_result (call, out);
+}
+
+/**
+ * nc_call_format_entry:
+ * Appends the call as it enters, without its result: `recv(fd=4, 1024)`.
+ */
+void
+nc_call_format_entry (const NcCall *call,
+                      GString      *out)
+{
   g_string_append_printf (out, "%s(", nc_call_kind_name (call->kind));
   format_arguments (call, out);
   g_string_append_c (out, ')');
+}
+
+/**
+ * nc_call_format_result:
+ * Appends what the call returned, as nc_call_format () ends: ` = 5 b"hello"`.
+ */
+void
+nc_call_format_result (const NcCall *call,
+                       GString      *out)
+{
   format_result (call, out);
 }
 

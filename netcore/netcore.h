@@ -4,6 +4,7 @@
 
 #include "nc-call.h"
 #include "nc-example.h"
+#include "nc-format.h"
 #include "nc-gate.h"
 #include "nc-recorder.h"
 #include "nc-report.h"
