@@ -3363,6 +3363,19 @@ sl_timeline_painter_get_column_x (SlTimelinePainter *self,
   return g_array_index (self->columns, Column, column).x;
 }
 
+guint
+sl_timeline_painter_get_column_actor (SlTimelinePainter *self,
+                                      guint              column)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), G_MAXUINT);
+  ensure_geometry (self);
+  g_return_val_if_fail (column < self->columns->len, G_MAXUINT);
+  {
+    int actor = g_array_index (self->columns, Column, column).actor;
+    return actor < 0 ? G_MAXUINT : (guint) actor;
+  }
+}
+
 /* The x of the centre of a socket's lane (where its call boxes are). */
 gboolean
 sl_timeline_painter_get_socket_x (SlTimelinePainter *self,

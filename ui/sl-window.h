@@ -23,6 +23,8 @@ SlLiveRun        *sl_window_get_live_run      (SlWindow       *self);
 const NcScenario *sl_window_get_scenario      (SlWindow       *self);
 gboolean          sl_window_set_scenario      (SlWindow       *self,
                                                const char     *name);
+/* The header bar's name for what is shown: the scenario, or a foreign file's name */
+const char       *sl_window_get_heading       (SlWindow       *self);
 /* Loads in a worker thread; the recording is swapped in when it is read. */
 void              sl_window_open_file         (SlWindow       *self,
                                                GFile          *file);
