@@ -20,7 +20,7 @@
 #include "sl-resources.h"
 
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
-#define CODE_WIDTH 290       /* the side pane, with a scenario's source */
+#define CODE_WIDTH 420       /* the side pane, with a scenario's source: most lines whole */
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
@@ -109,10 +109,9 @@ _sl_window_update_inspector (SlWindow *self)
 {
   SlSelectionKind kind = sl_session_get_selection_kind (self->session);
 
-  /* On a projector the room goes to the code and the timeline until a
-   * click has something to show */
-  gtk_widget_set_visible (GTK_WIDGET (self->inspector_stack),
-                          !self->presentation || kind != SL_SELECTION_NONE);
+  /* The room goes to the code and the timeline until a click has something
+   * to show (the status line says what to click) */
+  gtk_widget_set_visible (GTK_WIDGET (self->inspector_stack), kind != SL_SELECTION_NONE);
   switch (kind)
     {
     case SL_SELECTION_CALL:
