@@ -957,6 +957,56 @@ test_scenario_picker (void)
   spin (50);
 }
 
+/* The message typed in the window is what the client sends and what the
+ * class sees in the packet's bytes; it is kept for that scenario only */
+static void
+test_parameters (void)
+{
+  static const char message[] = "bonjour la classe";
+  SlWindow *window = new_window ();
+  CapRecording *recording;
+  gboolean sent = FALSE, on_wire = FALSE;
+
+  g_assert_true (sl_window_set_scenario (window, "tcp-echo"));
+  sl_window_set_parameters (window, 0, message, 1);
+  run_to_end (window, "tcp-echo");
+  recording = shown_recording (window);
+  for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
+    {
+      const NcCall *call = cap_recording_get_call (recording, i);
+      if (call->kind == NC_CALL_SEND && call->data_len == strlen (message) &&
+          memcmp (call->data, message, call->data_len) == 0)
+        sent = TRUE;
+    }
+  g_assert_true (sent);
+  if (capture_expected (sl_window_get_live_run (window)))
+    {
+      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+        {
+          const CapPacket *pkt = cap_recording_get_packet (recording, i);
+          guint32 caplen = 0;
+          const guint8 *data = cap_recording_get_packet_data (recording, i, &caplen);
+
+          if (pkt->payload_len == strlen (message) &&
+              pkt->payload_offset + pkt->payload_len <= caplen &&
+              memcmp (data + pkt->payload_offset, message, pkt->payload_len) == 0)
+            on_wire = TRUE;
+        }
+      g_assert_true (on_wire);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+
+  /* Remembered: a new window shows it for tcp-echo, not for udp-echo */
+  window = new_window ();
+  g_assert_true (sl_window_set_scenario (window, "tcp-echo"));
+  g_assert_cmpstr (sl_window_get_parameters (window)->message, ==, message);
+  g_assert_true (sl_window_set_scenario (window, "udp-echo"));
+  g_assert_cmpstr (sl_window_get_parameters (window)->message, ==, "hello");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -998,6 +1048,7 @@ main (int    argc,
   g_test_add_func ("/window/foreign-capture", test_foreign_capture);
   g_test_add_func ("/window/digits-follow-columns", test_digits_follow_columns);
   g_test_add_func ("/window/scenario-picker", test_scenario_picker);
+  g_test_add_func ("/window/parameters", test_parameters);
   ret = g_test_run ();
 
   g_clear_object (&app);

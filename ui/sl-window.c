@@ -334,7 +334,7 @@ _sl_window_start_run (SlWindow *self,
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
 
-  self->live = sl_live_run_new (self->scenario, NULL);
+  self->live = sl_live_run_new (self->scenario, self->params);
   self->told_capture_problem = FALSE;
   g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
   g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
@@ -455,6 +455,7 @@ sl_window_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->params, nc_params_free);
   g_clear_object (&self->file);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->recent_menu);
@@ -561,6 +562,7 @@ sl_window_class_init (SlWindowClass *klass)
   _sl_window_class_files_init (widget_class);
   _sl_window_class_export_init (widget_class);
   _sl_window_class_presentation_init (widget_class);
+  _sl_window_class_params_init (widget_class);
 }
 
 /* Until the user drags the divider, the inspector keeps its width and the
@@ -712,6 +714,7 @@ _sl_window_choose_scenario (SlWindow         *self,
   self->scenario = scenario;
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-scenario", scenario->name);
+  _sl_window_params_load (self);
   sl_scenario_picker_set_selected (self->scenario_picker, scenario);
   update_empty_page (self);
   _sl_window_update_status (self);
