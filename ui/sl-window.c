@@ -264,6 +264,8 @@ _sl_window_show_recording (SlWindow     *self,
   sl_session_select (self->session, SL_SELECTION_NONE, 0);
   sl_session_set_recording (self->session, recording);
   _sl_window_update_page (self);
+  /* Its keys (zoom, fit, Home/End, previous/next event) work at once */
+  gtk_widget_grab_focus (self->timeline);
   _sl_window_update_side_pane (self);
   _sl_window_update_status (self);
   _sl_window_update_actions (self);
