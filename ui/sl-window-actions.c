@@ -167,6 +167,7 @@ _sl_window_update_actions (SlWindow *self)
   gtk_widget_action_set_enabled (w, "win.restart", have_scenario && content);
   gtk_widget_action_set_enabled (w, "win.save", content);
   gtk_widget_action_set_enabled (w, "win.export-diagram", content);
+  gtk_widget_action_set_enabled (w, "win.export-events", content);
 }
 
 
