@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "sl-cli-private.h"
+#include "sl-exit.h"
 #include "cap-lab.h"
 #include "netcore.h"
 
@@ -58,7 +59,7 @@ sl_cli_trace (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens trace: %s\n", error->message);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (example_name != NULL)
     {
@@ -70,19 +71,19 @@ sl_cli_trace (int    argc,
                                              "“socklens list” shows them\n"
                                            : "socklens trace: --example %s, or programs; not "
                                              "both\n", example_name);
-          return 2;
+          return SL_EXIT_USAGE;
         }
       example_paths = nc_example_paths (example);
     }
   else if (argc < 2)
     {
       fprintf (stderr, "socklens trace: which programs? e.g. socklens trace server.py client.py\n");
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (timeout < 0)
     {
       fprintf (stderr, "socklens trace: --timeout takes seconds (0: no limit), not %d\n", timeout);
-      return 2;
+      return SL_EXIT_USAGE;
     }
 
   ok = cap_lab_trace_sync (NULL,
@@ -92,13 +93,13 @@ sl_cli_trace (int    argc,
   if (recording != NULL && !step)
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
-    return 1;
+    return SL_EXIT_ERROR;
   if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL))
-    return 1;
+    return SL_EXIT_ERROR;
   if (!ok)
     {
       fprintf (stderr, "socklens trace: %s\n", error->message);
-      return 1;
+      return SL_EXIT_ERROR;
     }
-  return 0;
+  return SL_EXIT_DONE;
 }
