@@ -440,7 +440,11 @@ nc_recorder_begin (NcRecorder *self,
       fill_identity (call);
       call->id = (guint32) g_atomic_int_add (&child_seq, 1);
       call->ts_gate = call->ts_start = nc_now_ns ();
-      child_report (call);
+      /* A call that cannot wait for a peer is reported once, when it
+       * returns (the reader takes a return without an entry), unless the
+       * lab holds it at the gate */
+      if (child_gate != NULL || nc_call_kind_info (call->kind)->blocks)
+        child_report (call);
       if (child_gate != NULL && nc_call_waits_at_gate (call))
         {
           nc_report_gate_wait (child_gate, call->tid);

@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-G_STATIC_ASSERT (sizeof (NcReport) <= PIPE_BUF);
+G_STATIC_ASSERT (sizeof (guint32) + sizeof (NcReport) <= PIPE_BUF);
 
 /* Only async-signal-safe work: this runs in forked children. */
 void
@@ -47,37 +47,81 @@ nc_report_to_call (const NcReport *report,
   call->stack = report->stack[0] ? g_intern_string (report->stack) : NULL;
 }
 
-/* One write(2) of the whole record (under PIPE_BUF, so atomic). */
+/*
+ * On the pipe a record is its length (u32), the NcCall, then the file and
+ * the stack as NUL-terminated strings: short records for the common case,
+ * one write(2) under PIPE_BUF, so atomic among the writers.
+ */
 gboolean
 nc_report_write (int             fd,
                  const NcReport *report)
 {
+  char buf[sizeof (guint32) + sizeof (NcReport)];
+  gsize file_len = strnlen (report->file, sizeof report->file - 1);
+  gsize stack_len = strnlen (report->stack, sizeof report->stack - 1);
+  guint32 len = (guint32) (sizeof (NcCall) + file_len + 1 + stack_len + 1);
+  char *p = buf;
+
+  memcpy (p, &len, sizeof len);
+  p += sizeof len;
+  memcpy (p, &report->call, sizeof (NcCall));
+  p += sizeof (NcCall);
+  memcpy (p, report->file, file_len);
+  p[file_len] = '\0';
+  p += file_len + 1;
+  memcpy (p, report->stack, stack_len);
+  p[stack_len] = '\0';
   for (;;)
     {
-      ssize_t n = write (fd, report, sizeof *report);
+      ssize_t n = write (fd, buf, sizeof len + len);
       if (n < 0 && errno == EINTR)
         continue;
-      return n == (ssize_t) sizeof *report;
+      return n == (ssize_t) (sizeof len + len);
     }
 }
 
-/* FALSE at end of file (every writer has closed the pipe) or on error. */
-gboolean
-nc_report_read (int       fd,
-                NcReport *report)
+static gboolean
+read_exactly (int    fd,
+              void  *buf,
+              gsize  len)
 {
-  char *p = (char *) report;
+  char *p = buf;
   gsize got = 0;
 
-  while (got < sizeof *report)
+  while (got < len)
     {
-      ssize_t n = read (fd, p + got, sizeof *report - got);
+      ssize_t n = read (fd, p + got, len - got);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
         return FALSE;
       got += (gsize) n;
     }
+  return TRUE;
+}
+
+/* FALSE at end of file (every writer has closed the pipe), on error, or on
+ * a record that cannot be one of ours. */
+gboolean
+nc_report_read (int       fd,
+                NcReport *report)
+{
+  char buf[sizeof (NcReport)];
+  guint32 len;
+  const char *file, *stack, *end;
+
+  if (!read_exactly (fd, &len, sizeof len) || len < sizeof (NcCall) + 2 || len > sizeof buf ||
+      !read_exactly (fd, buf, len))
+    return FALSE;
+  memcpy (&report->call, buf, sizeof (NcCall));
+  file = buf + sizeof (NcCall);
+  end = buf + len;
+  stack = memchr (file, '\0', (gsize) (end - file));
+  if (stack == NULL || memchr (stack + 1, '\0', (gsize) (end - stack - 1)) == NULL)
+    return FALSE;
+  stack++;
+  g_strlcpy (report->file, file, sizeof report->file);
+  g_strlcpy (report->stack, stack, sizeof report->stack);
   return TRUE;
 }
 
