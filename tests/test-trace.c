@@ -225,6 +225,49 @@ test_tcp_example_calls (void)
   g_assert_true (has_message (rec, "tcp_client.py exited with status 0"));
 }
 
+/* socketserver: the library's calls marked, handle()'s own lines, idle polls folded */
+static void
+test_socketserver_library (void)
+{
+  g_autofree char *server = example ("socketserver_server.py");
+  g_autofree char *client = test_program ("idle_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const NcCall *accept = sl_test_find_call (rec, "socketserver_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *recv = sl_test_find_call (rec, "socketserver_server.py", NC_CALL_RECV, 0);
+  guint idle = 0, printed = 0;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *where = g_strdup_printf ("socketserver_server.py:%u (library)",
+                                            line_of (server, "server.serve_forever"));
+
+  assert_source (accept, server, "server.serve_forever", NC_CALL_ORIGIN_LIBRARY);
+  assert_source (recv, server, "self.request.recv", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_nonnull (strstr (recv->stack, "handle (socketserver_server.py:"));
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      if (call->kind == NC_CALL_POLL && call->ts_end != 0 && call->result == 0 &&
+          call->origin == NC_CALL_ORIGIN_LIBRARY && call->timeout_ns == 500 * 1000 * 1000)
+        idle++;
+    }
+  g_assert_cmpuint (idle, >=, 3);  /* 1.6 s of 0.5 s polls before the client */
+
+  cap_recording_format_timeline (rec, text);
+  lines = g_strsplit (text->str, "\n", -1);
+  for (guint l = 0; lines[l] != NULL; l++)
+    if (strstr (lines[l], "poll(r=[3], 0.5 s) = 0") != NULL)
+      {
+        g_assert_true (g_str_has_suffix (lines[l], where));
+        printed++;
+      }
+  /* a run of idle polls is one line and a count, not one line each */
+  g_assert_cmpuint (printed, <, idle);
+  g_assert_nonnull (strstr (text->str, "more idle poll() calls like it"));
+  g_assert_true (has_message (rec, "socketserver_server.py was still running at the end and "
+                                   "was stopped"));
+}
+
 /* ThreadingTCPServer: the handlers' calls under their own threads, no deadlock */
 static void
 test_threads (void)
@@ -522,6 +565,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/trace/tcp-example/cli", test_tcp_example_cli);
   g_test_add_func ("/trace/tcp-example/calls", test_tcp_example_calls);
+  g_test_add_func ("/trace/socketserver-library", test_socketserver_library);
   g_test_add_func ("/trace/threads", test_threads);
   g_test_add_func ("/trace/forking", test_forking);
   g_test_add_func ("/trace/socket-timeout", test_socket_timeout);
