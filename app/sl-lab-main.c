@@ -493,17 +493,11 @@ on_frame (const CapLiveFrame *frame,
   sl_lab_diag_poke (lab->diag);
 }
 
-static int
-run_scenario (SlLab      *lab,
-              char      **error_text)
+/* sock_diag sampling, or a message saying why not */
+static void
+start_diag (SlLab *lab)
 {
   g_autoptr(GError) error = NULL;
-  gboolean parent_gone;
-
-  lab->run = nc_run_new (lab->scenario, lab->params);
-  nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
-  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
-  nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);
   if (lab->diag == NULL)
@@ -511,18 +505,15 @@ run_scenario (SlLab      *lab,
       g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
                                                error->message);
       sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-      g_clear_error (&error);
     }
+}
 
-  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
-      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
-    {
-      *error_text = g_strdup (error->message);
-      sl_lab_control_finish (lab);
-      return CAP_LAB_EXIT_FAILED;
-    }
-
-  nc_run_wait (lab->run, &error);
+/* After the last actor or program: the capture, the control, the sampling.
+ * Returns: whether the app went away. */
+static gboolean
+finish_run (SlLab *lab)
+{
+  gboolean parent_gone;
 
   g_mutex_lock (&lab->control_lock);
   parent_gone = lab->parent_gone;
@@ -538,6 +529,33 @@ run_scenario (SlLab      *lab,
     }
   sl_lab_control_finish (lab);
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
+  return parent_gone;
+}
+
+static int
+run_scenario (SlLab      *lab,
+              char      **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean parent_gone;
+
+  lab->run = nc_run_new (lab->scenario, lab->params);
+  nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
+  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
+  nc_run_set_stepping (lab->run, lab->step);
+
+  start_diag (lab);
+
+  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return CAP_LAB_EXIT_FAILED;
+    }
+
+  nc_run_wait (lab->run, &error);
+  parent_gone = finish_run (lab);
 
   if (error == NULL)
     return CAP_LAB_EXIT_OK;
@@ -556,17 +574,9 @@ run_trace (SlLab  *lab,
            char  **error_text)
 {
   g_autoptr(GError) error = NULL;
-  gboolean parent_gone;
   int status;
 
-  lab->diag = sl_lab_diag_new (lab, &error);
-  if (lab->diag == NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
-                                               error->message);
-      sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-      g_clear_error (&error);
-    }
+  start_diag (lab);
   if (!sl_lab_trace_prepare (lab->trace, &error) ||
       (lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
       !sl_lab_control_start (lab, &error))
@@ -576,19 +586,7 @@ run_trace (SlLab  *lab,
       return CAP_LAB_EXIT_FAILED;
     }
   status = sl_lab_trace_run (lab->trace, lab->timeout_s, error_text);
-
-  g_mutex_lock (&lab->control_lock);
-  parent_gone = lab->parent_gone;
-  g_mutex_unlock (&lab->control_lock);
-  if (lab->live != NULL)
-    {
-      if (parent_gone)
-        cap_live_stop (lab->live);
-      else
-        cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
-    }
-  sl_lab_control_finish (lab);
-  g_clear_pointer (&lab->diag, sl_lab_diag_free);
+  finish_run (lab);
   return status;
 }
 

@@ -226,19 +226,6 @@ nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int time
   return ret;
 }
 
-static void
-fd_set_to_list (const fd_set *set,
-                int           nfds,
-                NcFdList     *list)
-{
-  list->n = 0;
-  if (set == NULL)
-    return;
-  for (int fd = 0; fd < nfds && fd < FD_SETSIZE; fd++)
-    if (FD_ISSET (fd, set))
-      add_fd (list, fd);
-}
-
 int
 nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                const struct timespec *timeout, const sigset_t *sigmask)
@@ -249,7 +236,7 @@ nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *excep
   int ret, err;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
   call.timeout_ns = timespec_ns (timeout);
   call.length = nfds;
   if (!nc_wrap_enter (rec, &call))
@@ -258,7 +245,7 @@ nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *excep
   err = errno;
   if (ret >= 0)
     for (guint s = 0; s < NC_N_SETS; s++)
-      fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }

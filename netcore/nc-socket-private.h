@@ -3,6 +3,7 @@
  * with the wrappers of nc-socket-libc.c. */
 #pragma once
 
+#include <sys/select.h>
 #include <sys/socket.h>
 
 #include "nc-call.h"
@@ -39,5 +40,10 @@ void        nc_wrap_address_text (const struct sockaddr *addr,
                                   socklen_t              len,
                                   char                  *out,
                                   gsize                  out_len);
+
+/* select()'s sets as lists (the first NC_SELECT_FDS_MAX) */
+void        nc_wrap_fd_set_to_list (const fd_set        *set,
+                                    int                  nfds,
+                                    NcFdList            *list);
 
 G_END_DECLS

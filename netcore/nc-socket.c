@@ -609,10 +609,10 @@ nc_getsockopt_at (NC_AT, int fd, int level, int name, void *value, socklen_t *le
 
 /* select() */
 
-static void
-fd_set_to_list (const fd_set *set,
-                int           nfds,
-                NcFdList     *list)
+void
+nc_wrap_fd_set_to_list (const fd_set *set,
+                        int           nfds,
+                        NcFdList     *list)
 {
   list->n = 0;
   if (set == NULL)
@@ -632,7 +632,7 @@ nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *except
   int ret, err;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
   if (timeout != NULL)
     call.timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
   call.length = nfds;
@@ -642,7 +642,7 @@ nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *except
   err = errno;
   if (ret >= 0)
     for (guint s = 0; s < NC_N_SETS; s++)
-      fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
