@@ -218,6 +218,9 @@ write_packets (Saver   *saver,
       g_auto (GStrv) comments = packet_comments (self, i);
       const guint8 *data = cap_recording_get_packet_data (self, i, NULL);
 
+      /* the file the packets came from changed: never save a lie about them */
+      if (data == NULL)
+        return cap_recording_check_packet_data (self, error);
       if (!write_events_until (saver, pkt->ts, error))
         return FALSE;
       if (!cap_pcapng_writer_write_packet (saver->writer, pkt->linktype_idx, pkt->ts, data,
