@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -172,12 +173,14 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->links_by_packet, g_array_unref);
   g_clear_pointer (&self->call_link_start, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
+  g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
   g_clear_pointer (&self->call_file_id, g_array_unref);
   g_clear_pointer (&self->call_remap, g_hash_table_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
   id_table_clear (&self->endpoint_table);
   id_table_clear (&self->conv_table);
+  cap_event_index_clear (&self->event_index);
 
   G_OBJECT_CLASS (cap_recording_parent_class)->finalize (object);
 }
@@ -218,12 +221,14 @@ cap_recording_init (CapRecording *self)
   self->links_by_packet = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
+  self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
   self->call_file_id = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->call_remap = g_hash_table_new (NULL, NULL);
   self->strings = g_string_chunk_new (4096);
   id_table_init (&self->endpoint_table);
   id_table_init (&self->conv_table);
+  cap_event_index_init (&self->event_index);
 }
 
 CapRecording *
@@ -640,6 +645,7 @@ cap_recording_add_call (CapRecording *self,
   slot->ts_start = clamp_time (self, call->ts_start);
   slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
   self->links_dirty = TRUE;
+  cap_event_index_note_call (&self->event_index, index);
 }
 
 void
@@ -685,6 +691,7 @@ cap_recording_commit (CapRecording *self)
 
   if (self->links_dirty)
     cap_recording_correlate (self);
+  cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -1199,6 +1206,56 @@ cap_recording_get_conversation (CapRecording *self,
   return &g_array_index (self->conversations, CapConversation, id);
 }
 
+typedef struct
+{
+  guint32 id;
+  guint32 n_packets;
+} ConversationRank;
+
+static int
+compare_busier (gconstpointer a,
+                gconstpointer b)
+{
+  const ConversationRank *x = a, *y = b;
+
+  if (x->n_packets != y->n_packets)
+    return x->n_packets > y->n_packets ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
+}
+
+/**
+ * cap_recording_rank_conversations:
+ * @n_ids: (out): how many: every conversation
+ *
+ * Returns: (transfer full) (array length=n_ids): conversation ids, the
+ *   busiest (most packets) first; of equally busy ones, the first seen first
+ */
+guint32 *
+cap_recording_rank_conversations (CapRecording *self,
+                                  guint        *n_ids)
+{
+  g_autofree ConversationRank *ranks = NULL;
+  guint32 *ids;
+  guint n;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+
+  n = self->conversations->len;
+  ranks = g_new (ConversationRank, MAX (n, 1));
+  ids = g_new (guint32, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      ranks[i].id = i;
+      ranks[i].n_packets = g_array_index (self->conversations, CapConversation, i).n_packets;
+    }
+  qsort (ranks, n, sizeof (ConversationRank), compare_busier);
+  for (guint i = 0; i < n; i++)
+    ids[i] = ranks[i].id;
+  *n_ids = n;
+  return ids;
+}
+
 guint
 cap_recording_get_n_sock_samples (CapRecording *self)
 {
@@ -1389,6 +1446,13 @@ cap_recording_get_packet_actor (CapRecording *self,
   ensure_links (self);
   if (ep == CAP_NONE)
     return -1;
+  if (pkt->conv != CAP_NONE)
+    {
+      gint64 key = ((gint64) pkt->conv << 32) | ep;
+      value = g_hash_table_lookup (self->conv_end_actor, &key);
+      if (value != NULL)
+        return GPOINTER_TO_INT (value) - 1;
+    }
   value = g_hash_table_lookup (self->endpoint_actor, GUINT_TO_POINTER (ep));
   if (value == NULL)
     {
