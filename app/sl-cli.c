@@ -210,7 +210,8 @@ cmd_show (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
-                                         "or the packets of any .pcap/.pcapng file.");
+                                         "or the packets of any .pcap/.pcapng file.\n"
+                                         "FILE may be a pipe (FIFO), or - to read standard input.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
@@ -229,6 +230,12 @@ cmd_show (int    argc,
   if (!export_all (recording, diagram, events))
     return SL_EXIT_ERROR;
   if (!ok)
+    {
+      fprintf (stderr, "socklens show: %s\n", error->message);
+      return SL_EXIT_ERROR;
+    }
+  /* a file cut or rewritten while it was shown: say so, after what was shown */
+  if (!cap_recording_check_packet_data (recording, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
       return SL_EXIT_ERROR;
