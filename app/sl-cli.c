@@ -226,17 +226,15 @@ cmd_show (int    argc,
   if (!export_all (recording, diagram, events))
     return 1;
   if (!ok)
-    {
-      fprintf (stderr, "socklens show: %s\n", error->message);
-      return 1;
-    }
+    fprintf (stderr, "socklens show: %s\n", error->message);
+  g_clear_error (&error);
   /* a file cut or rewritten while it was shown: say so, after what was shown */
   if (!cap_recording_check_packet_data (recording, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
       return 1;
     }
-  return 0;
+  return ok ? 0 : 1;
 }
 
 /* In step mode each call is printed as it returns, so the class sees the
