@@ -414,7 +414,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hostile/call-ids", test_call_ids);
   g_test_add_func ("/hostile/actor-index", test_actor_index);
