@@ -77,10 +77,10 @@ do_command (SlLab  *lab,
       guint64 actor = g_ascii_strtoull (g_strstrip (arg), &end, 10);
 
       if (end == arg || *end != '\0' || actor >= lab->scenario->n_actors)
-        fprintf (stderr, "socklens-lab: step: no actor “%s”\n", arg);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step: no actor “%s”", arg);
       else if (!nc_gate_step_actor (gate, (guint) actor))
-        fprintf (stderr, "socklens-lab: step %u: that actor has no call waiting\n",
-                 (guint) actor);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step %u: that actor has no call waiting",
+                    (guint) actor);
     }
   else if (g_str_equal (line, "run"))
     nc_gate_run (gate);
@@ -89,8 +89,8 @@ do_command (SlLab  *lab,
   else if (g_str_equal (line, "stop"))
     sl_lab_request_stop (lab, FALSE);
   else
-    fprintf (stderr, "socklens-lab: unknown command “%s” (step, step N, run, pause, stop)\n",
-             line);
+    sl_lab_say (lab, CAP_SEVERITY_WARNING,
+                "unknown command “%s” (step, step N, run, pause, stop)", line);
 }
 
 /* What the stdin reader uses. It holds its own reference to the gate: it is

@@ -413,6 +413,10 @@ probe_namespace (int       flags,
     {
       GError *local = NULL;
 
+      /* The app's pipes are the lab's, not the probe's: a lab killed while
+       * its probe lives must still look dead to the app at once. */
+      close (STDIN_FILENO);
+      close (STDOUT_FILENO);
       close (fds[0]);
       if (become_root_in_namespace (flags, &local))
         _exit (0);

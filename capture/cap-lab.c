@@ -420,6 +420,9 @@ read_next (CapLab *self)
 
 /* --- starting ---------------------------------------------------------- */
 
+static gboolean write_command (GOutputStream *out,
+                               const char    *text);
+
 static GPtrArray *
 build_argv (CapLab         *self,
             const char     *scenario,
@@ -440,8 +443,11 @@ build_argv (CapLab         *self,
     {
       if (params->port != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--port=%u", params->port));
+      /* Not on argv, which has a limit (E2BIG at 128 KiB): on stdin, before
+       * the commands (cap_lab_start ()). */
       if (params->message != NULL)
-        g_ptr_array_add (argv, g_strdup_printf ("--message=%s", params->message));
+        g_ptr_array_add (argv, g_strdup_printf ("--message-length=%" G_GSIZE_FORMAT,
+                                                strlen (params->message)));
       if (params->count != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--count=%u", params->count));
       if (params->host != NULL)
@@ -492,6 +498,10 @@ cap_lab_start (CapLab          *self,
   self->started = TRUE;
   self->commands = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
   self->output = g_object_ref (g_subprocess_get_stdout_pipe (self->process));
+  /* The lab reads the message first thing: this write waits at most until
+   * it has started. If it died first, its stream says why. */
+  if (params != NULL && params->message != NULL)
+    write_command (self->commands, params->message);
   cap_reader_set_name (self->watch, "socklens-lab");
 
   g_subprocess_wait_async (self->process, self->cancellable, on_wait_done, self);
