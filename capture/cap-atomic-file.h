@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 
 int cap_atomic_file_open_temp (const char  *path,
                                char       **tmp_path,
+                               char       **target,
                                GError     **error);
 
 G_END_DECLS
