@@ -290,7 +290,7 @@ own_path (void)
 {
   char *path = g_file_read_link ("/proc/self/exe", NULL);
 
-  return path != NULL ? path : g_strdup ("socklens-lab");
+  return path != NULL ? path : g_strdup (CAP_LAB_HELPER_NAME);
 }
 
 /* Without the lab's own hosts, a multi-host lesson runs on this computer's
@@ -454,7 +454,7 @@ run_scenario (SlLab      *lab,
     {
       *error_text = g_strdup (error->message);
       sl_lab_control_finish (lab);
-      return SL_LAB_EXIT_FAILED;
+      return CAP_LAB_EXIT_FAILED;
     }
 
   nc_run_wait (lab->run, &error);
@@ -475,15 +475,15 @@ run_scenario (SlLab      *lab,
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
 
   if (error == NULL)
-    return SL_LAB_EXIT_OK;
+    return CAP_LAB_EXIT_OK;
   if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
     {
       *error_text = g_strdup (parent_gone ? "The run was stopped: the app went away"
                                           : "The run was stopped");
-      return SL_LAB_EXIT_STOPPED;
+      return CAP_LAB_EXIT_STOPPED;
     }
   *error_text = g_strdup (error->message);
-  return SL_LAB_EXIT_FAILED;
+  return CAP_LAB_EXIT_FAILED;
 }
 
 /* Keeps only what the way chosen needs: in its own namespace the lab's
@@ -545,7 +545,7 @@ main (int    argc,
   if (!parse_options (&argc, &argv, &opts, &error) ||
       !(lab->quiet = opts.quiet, setup_params (lab, argc, argv, &opts, &error)))
     {
-      status = SL_LAB_EXIT_USAGE;
+      status = CAP_LAB_EXIT_USAGE;
       end_early (lab, status, error->message);
       goto out;
     }
@@ -556,7 +556,7 @@ main (int    argc,
     {
       error_text = g_strdup_printf ("Cannot capture with --mode %s: %s",
                                     sl_lab_mode_name (lab->mode), error->message);
-      status = SL_LAB_EXIT_FAILED;
+      status = CAP_LAB_EXIT_FAILED;
       end_early (lab, status, error_text);
       goto out;
     }
@@ -565,7 +565,7 @@ main (int    argc,
                            lab->live ? cap_live_get_snaplen (lab->live) : 0, &error))
     {
       sl_lab_complain (lab, "output: %s", error->message);
-      status = SL_LAB_EXIT_FAILED;
+      status = CAP_LAB_EXIT_FAILED;
       goto out;
     }
   sl_lab_emit_run (lab);
@@ -575,7 +575,7 @@ main (int    argc,
   sl_lab_emit_actors (lab);
 
   status = run_scenario (lab, &error_text);
-  if (status != SL_LAB_EXIT_OK && !lab->parent_gone)
+  if (status != CAP_LAB_EXIT_OK && !lab->parent_gone)
     sl_lab_complain (lab, "%s: %s", lab->scenario->name, error_text);
   sl_lab_emit_end (lab, status, error_text);
 

@@ -474,6 +474,54 @@ test_datagram_too_big_refused (void)
   g_assert_cmpuint (nc_recorder_get_n_calls (nc_run_get_recorder (run)), ==, 0);
 }
 
+/* netcore/meson.build's list is the only registration: every scenario a
+ * file in netcore/scenarios/ defines is in it, once, under its own name. */
+static void
+test_scenario_registry (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "..", "netcore", "scenarios", NULL);
+  g_autoptr(GDir) files = g_dir_open (dir, 0, NULL);
+  g_autoptr(GRegex) definition = g_regex_new ("^const NcScenario nc_scenario_(\\w+) = \\{",
+                                              G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  const NcScenario *const *list;
+  const char *file;
+  guint n, n_defined = 0;
+
+  list = nc_scenario_list (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (g_hash_table_add (names, (gpointer) list[i]->name));
+      g_assert_true (nc_scenario_lookup (list[i]->name) == list[i]);
+      g_assert_true (g_str_has_prefix (nc_scenario_get_source_path (list[i]),
+                                       "/org/socklens/scenarios/nc-scenario-"));
+    }
+
+  g_assert_nonnull (files);
+  while ((file = g_dir_read_name (files)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (!g_str_has_suffix (file, ".c"))
+        continue;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      for (g_regex_match (definition, text, 0, &match); g_match_info_matches (match);
+           g_match_info_next (match, NULL))
+        {
+          g_autofree char *symbol = g_match_info_fetch (match, 1);
+          g_autofree char *name = g_strdelimit (g_strdup (symbol), "_", '-');
+
+          if (nc_scenario_lookup (name) == NULL)
+            g_error ("%s defines scenario %s, which netcore/meson.build's nc_scenarios lacks",
+                     file, name);
+          n_defined++;
+        }
+    }
+  g_assert_cmpuint (n_defined, ==, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -493,6 +541,7 @@ main (int    argc,
                         GINT_TO_POINTER (NC_CALL_RECVFROM), test_stop_blocked);
   g_test_add_func ("/netcore/run/unknown-scenario", test_unknown_scenario);
   g_test_add_func ("/netcore/run/scenario-source", test_scenario_source);
+  g_test_add_func ("/netcore/run/scenario-registry", test_scenario_registry);
 
   return g_test_run ();
 }

@@ -271,7 +271,7 @@ show_source (SlCodeView       *self,
       return;
     }
 
-  self->source_base = g_path_get_basename (scenario->source);
+  self->source_base = g_path_get_basename (nc_scenario_get_source_path (scenario));
   gtk_label_set_label (self->file_label, self->source_base);
 
   /* Line numbers are text with their own tag: GtkTextView 4.8 has no gutter. */

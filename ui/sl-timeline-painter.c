@@ -26,6 +26,7 @@
 
 #include "sl-timeline-painter.h"
 #include "sl-id-set.h"
+#include "nc-format.h"
 
 #include <math.h>
 #include <netinet/in.h>
@@ -279,97 +280,6 @@ call_list_finish (CallList     *list,
 /* ------------------------------------------------------------------------ */
 /* Text                                                                      */
 
-static const char *
-unit_for (gint64 step,
-          double *div)
-{
-  if (step < 1000)
-    {
-      *div = 1;
-      return "ns";
-    }
-  if (step < 1000000)
-    {
-      *div = 1e3;
-      return "µs";
-    }
-  if (step < 1000000000)
-    {
-      *div = 1e6;
-      return "ms";
-    }
-  *div = 1e9;
-  return "s";
-}
-
-/**
- * sl_format_duration:
- *
- * A duration as a person reads it: "850 ns", "98 µs", "1.2 ms", "4.2 s".
- */
-char *
-sl_format_duration (gint64 ns)
-{
-  double div, v;
-  const char *unit = unit_for (ABS (ns) < 1 ? 1 : ABS (ns), &div);
-
-  v = ns / div;
-  if (fabs (v) >= 10 || div == 1)
-    return g_strdup_printf ("%.0f %s", v, unit);
-  return g_strdup_printf ("%.1f %s", v, unit);
-}
-
-/**
- * sl_format_time_at:
- * @ns: a time relative to the recording's start
- * @step: the tick step, which picks the unit and the decimals
- */
-char *
-sl_format_time_at (gint64 ns,
-                   gint64 step)
-{
-  double div;
-  /* the unit of the value, the decimals of the step: "5.2514 s" rather
-   * than "5251400 µs"; 500 µs steps read as 0.5 ms, 100 µs steps as 100 µs */
-  const char *unit = unit_for (MAX (MAX (step, 1) * 2, ABS (ns)), &div);
-  double step_u = step / div;
-  int decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
-
-  return g_strdup_printf ("%.*f %s", CLAMP (decimals, 0, 6), ns / div, unit);
-}
-
-static void
-append_data (GString      *out,
-             const guint8 *data,
-             gsize         len,
-             gsize         max)
-{
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < len && i < max; i++)
-    {
-      guint8 c = data[i];
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  if (len > max)
-    g_string_append (out, "…");
-  g_string_append_c (out, '"');
-}
-
-static void
-append_fds (GString        *out,
-            const NcFdList *list)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
-  g_string_append_c (out, ']');
-}
-
 static gboolean
 call_may_block (NcCallKind kind)
 {
@@ -404,7 +314,7 @@ sl_format_call_label (const NcCall *call,
 {
   NcCallKind kind = call->kind;
   gint64 duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
-  g_autofree char *dur = sl_format_duration (MAX (duration, 0));
+  g_autofree char *dur = nc_format_duration (MAX (duration, 0));
 
   g_string_append (name, nc_call_kind_name (kind));
   g_string_append_c (name, '(');
@@ -435,7 +345,7 @@ sl_format_call_label (const NcCall *call,
             if (name->str[name->len - 1] != '(')
               g_string_append (name, ", ");
             g_string_append (name, s == NC_SET_READ ? "r=" : s == NC_SET_WRITE ? "w=" : "x=");
-            append_fds (name, &call->sets_in[s]);
+            nc_format_fd_list (&call->sets_in[s], name);
           }
       break;
     case NC_CALL_ACCEPT:
@@ -474,7 +384,7 @@ sl_format_call_label (const NcCall *call,
     case NC_CALL_SEND:
     case NC_CALL_WRITE:
     case NC_CALL_SENDTO:
-      append_data (result, call->data, call->data_len, 12);
+      nc_format_bytes (call->data, call->data_len, 12, result);
       g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
       break;
     case NC_CALL_RECV:
@@ -484,7 +394,7 @@ sl_format_call_label (const NcCall *call,
       if (call->result > 0)
         {
           g_string_append_c (result, ' ');
-          append_data (result, call->data, call->data_len, 12);
+          nc_format_bytes (call->data, call->data_len, 12, result);
         }
       g_string_append_printf (result, " after %s", dur);
       break;
@@ -494,7 +404,7 @@ sl_format_call_label (const NcCall *call,
         if (call->sets_out[s].n > 0)
           {
             g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
-            append_fds (result, &call->sets_out[s]);
+            nc_format_fd_list (&call->sets_out[s], result);
           }
       g_string_append_printf (result, " after %s", dur);
       break;
@@ -872,22 +782,6 @@ build_actor_columns (SlTimelinePainter *self)
     call_list_finish (&g_array_index (self->lanes, Lane, li).calls, rec);
 }
 
-typedef struct
-{
-  guint32 conv;
-  guint32 n;
-} ConvRank;
-
-static int
-compare_rank (gconstpointer a,
-              gconstpointer b)
-{
-  const ConvRank *x = a, *y = b;
-  if (x->n != y->n)
-    return x->n > y->n ? -1 : 1;
-  return x->conv < y->conv ? -1 : x->conv > y->conv;
-}
-
 /* Gives both ends of @conv a column (in @chosen, marked in @endpoint_lane),
  * if that takes at most @max_cols columns in all. */
 static gboolean
@@ -922,19 +816,12 @@ choose_busiest (SlTimelinePainter *self,
                 guint8            *is_server)
 {
   CapRecording *rec = self->recording;
-  guint n_conv = cap_recording_get_n_conversations (rec);
+  guint n_conv;
   guint max_cols = self->max_columns ? self->max_columns : DEFAULT_COLUMNS;
-  g_autofree ConvRank *ranks = g_new (ConvRank, MAX (n_conv, 1));
-
-  for (guint i = 0; i < n_conv; i++)
-    {
-      ranks[i].conv = i;
-      ranks[i].n = cap_recording_get_conversation (rec, i)->n_packets;
-    }
-  qsort (ranks, n_conv, sizeof (ConvRank), compare_rank);
+  g_autofree guint32 *ranked = cap_recording_rank_conversations (rec, &n_conv);
 
   for (guint i = 0; i < n_conv && chosen->len < max_cols; i++)
-    choose_conversation (cap_recording_get_conversation (rec, ranks[i].conv),
+    choose_conversation (cap_recording_get_conversation (rec, ranked[i]),
                          endpoint_lane, chosen, is_server, max_cols);
 }
 
@@ -1790,7 +1677,7 @@ draw_axis (SlTimelinePainter *self,
       cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
       cairo_line_to (cr, self->width, floor (y) + 0.5);
       cairo_stroke (cr);
-      text = sl_format_time_at (t, step);
+      text = nc_format_time_at (t, step);
       sl_palette_set_source (cr, &f->pal->dim, 1);
       show_text (self, cr, self->font_small, text, self->gutter - 8 * s,
                  y - self->line_h * 0.45, 1.0, -1, NULL);
@@ -2981,7 +2868,7 @@ draw_breaks (SlTimelinePainter *self,
 
       if (y - last_label > self->line_h * 1.5)
         {
-          g_autofree char *dur = sl_format_duration (b->real_end - b->real_start);
+          g_autofree char *dur = nc_format_duration (b->real_end - b->real_start);
           g_autofree char *text = g_strdup_printf ("held %s", dur);
           sl_palette_set_source (cr, &f->pal->dim, 1);
           show_text (self, cr, self->font_small, text, self->gutter - 8 * s, y - self->line_h * 0.5,
@@ -3009,7 +2896,7 @@ draw_playhead (SlTimelinePainter *self,
   cairo_move_to (cr, self->gutter, floor (y) + 0.5);
   cairo_line_to (cr, self->width, floor (y) + 0.5);
   cairo_stroke (cr);
-  text = sl_format_time_at ((gint64) llround (to_display (self, self->playhead)), MAX (step, 1));
+  text = nc_format_time_at ((gint64) llround (to_display (self, self->playhead)), MAX (step, 1));
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */

@@ -128,10 +128,7 @@ SlRgb         sl_timeline_painter_get_packet_color     (SlTimelinePainter *self,
                                                         guint              packet);
 const SlPalette *sl_timeline_painter_get_palette       (SlTimelinePainter *self);
 
-/* Text helpers shared with the inspectors and the CLI */
-char         *sl_format_duration                       (gint64             ns);
-char         *sl_format_time_at                        (gint64             ns,
-                                                        gint64             step);
+/* The call label (durations, bytes, fd sets: netcore/nc-format.h) */
 void          sl_format_call_label                     (const NcCall      *call,
                                                         gint64             now,
                                                         GString           *name,

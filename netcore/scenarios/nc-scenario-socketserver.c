@@ -153,7 +153,6 @@ static const NcActorSpec udp_actors[] = {
   { "client 2", "client", udp_client },
 };
 
-#define SOCKETSERVER_SOURCE "/org/socklens/scenarios/nc-scenario-socketserver.c"
 
 const NcScenario nc_scenario_socketserver_tcp = {
   .name = "socketserver-tcp",
@@ -165,7 +164,6 @@ const NcScenario nc_scenario_socketserver_tcp = {
     "session on a thread of its own: look for the new “handler” columns. The listening "
     "socket stays with the server; each handler works on the connected socket "
     "(self.request) and the framework closes it when handle() returns.",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -182,7 +180,6 @@ const NcScenario nc_scenario_socketserver_udp = {
     "with recvfrom(). The handler gets the data and the server's socket (self.request is "
     "(data, socket)) and replies with sendto() to self.client_address. Two clients, two "
     "datagrams, two handle() calls.",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -200,7 +197,6 @@ const NcScenario nc_scenario_socketserver_forking = {
     "fork(): the handler columns have their own process ids. The parent closes its copy of "
     "the connected socket at once; the child serves the session and exits. The FIN to the "
     "client comes from the child's close().",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
