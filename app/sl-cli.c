@@ -450,8 +450,10 @@ cmd_run (int    argc,
         }
     }
 
-  /* In step mode the lines were printed as they happened. */
-  if (recording != NULL && !step)
+  /* In step mode the lines were printed as they happened. A run refused
+   * before it began has no timeline: its error is said once, below. */
+  if (recording != NULL && !step &&
+      (cap_recording_get_n_calls (recording) > 0 || cap_recording_get_n_packets (recording) > 0))
     print_recording (recording);
   /* Both exports are attempted and both reported: one failing does not
    * cost the other. */

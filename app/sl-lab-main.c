@@ -231,7 +231,7 @@ try_host_capture (SlLab   *lab,
     {
       lab->no_capture = g_strdup ("not running as root");
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                           "--mode root, but the lab is not running as root");
+                           "the lab is not running as root");
       return FALSE;
     }
   if (lab->scenario->needs_raw_socket && getuid () != 0)
@@ -362,7 +362,7 @@ announce_mode (SlLab *lab)
           "Packets are missing: capturing needs a private network namespace or the "
           "CAP_NET_RAW capability, and this system allows neither (user namespace: %s; "
           "capture on lo: %s). Every call is still shown. To fix it, run: "
-          "sudo setcap cap_net_raw,cap_net_admin=eip %s",
+          "sudo setcap cap_net_raw=ep %s",
           lab->no_namespace ? lab->no_namespace : "not tried",
           lab->no_capture ? lab->no_capture : "not tried", self_path);
       break;

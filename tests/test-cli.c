@@ -228,6 +228,40 @@ test_two_hosts_in_process (void)
   g_assert_nonnull (strstr (r.out, "connect(fd="));
 }
 
+/* --mode root as a user: refused, and said once (it used to be three times) */
+static void
+test_root_refusal_once (void)
+{
+  g_autofree char *socklens = program ("socklens");
+  const char *argv[] = { "runuser", "-u", "socklens-test", "--", socklens, "run", "tcp-echo",
+                         "--mode", "root", NULL };
+  const char *user[] = { "id", "-u", "socklens-test", NULL };
+  g_autofree char *all = NULL;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) id = { 0 };
+  const char *first;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to run as another user (CI is root)");
+      return;
+    }
+  run (user, &id);
+  if (id.status != 0)
+    {
+      const char *add[] = { "useradd", "--system", "--no-create-home", "socklens-test", NULL };
+      g_auto(Result) added = { 0 };
+      run (add, &added);
+      g_assert_cmpint (added.status, ==, 0);
+    }
+  run (argv, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  all = g_strconcat (r.out, r.err, NULL);
+  first = strstr (all, "not running as root");
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, "not running as root"));
+}
+
 /* --- exports ---------------------------------------------------------------- */
 
 static char *
@@ -418,6 +452,7 @@ main (int    argc,
   g_test_add_func ("/cli/datagram-limit", test_datagram_limit);
   g_test_add_func ("/cli/host-refused", test_host_refused);
   g_test_add_func ("/cli/two-hosts-in-process", test_two_hosts_in_process);
+  g_test_add_func ("/cli/root-refusal-once", test_root_refusal_once);
   g_test_add_func ("/cli/export/output-fails-diagram-drawn", test_output_fails_diagram_drawn);
   g_test_add_func ("/cli/export/symlink", test_symlink_written_through);
   g_test_add_func ("/cli/export/full-disk", test_full_disk);
