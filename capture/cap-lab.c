@@ -459,6 +459,22 @@ build_argv (CapLab         *self,
   return argv;
 }
 
+static gboolean
+check_params (const char      *name,
+              const NcParams  *params,
+              GError         **error)
+{
+  const NcScenario *scenario = nc_scenario_lookup (name);
+  g_autoptr(GError) local = NULL;
+
+  /* An unknown name is the lab's to report; the defaults are always fine. */
+  if (scenario == NULL || params == NULL ||
+      nc_params_check (scenario, params, scenario->n_hosts >= 2, &local))
+    return TRUE;
+  g_set_error_literal (error, CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED, local->message);
+  return FALSE;
+}
+
 /**
  * cap_lab_start:
  * @scenario: its name, e.g. "tcp-echo"
@@ -482,6 +498,10 @@ cap_lab_start (CapLab          *self,
   g_return_val_if_fail (scenario != NULL, FALSE);
   g_return_val_if_fail (!self->started, FALSE);
 
+  /* What the lab would refuse (a host off this computer...) is refused
+   * here already, for the window and the command line alike. */
+  if (!check_params (scenario, params, error))
+    return FALSE;
   if (self->lab_path == NULL && (self->lab_path = cap_lab_find_helper (error)) == NULL)
     return FALSE;
 
