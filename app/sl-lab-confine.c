@@ -355,25 +355,25 @@ endpoint_of_text (const char *text,
   return TRUE;
 }
 
-/* Before @call sends: a socket with no port yet, sending somewhere that is
- * not the run's own, gets its port now, so the filter knows its packets
- * before the first one leaves (connect() and sendto() would pick one too). */
+/* Before connect(), sendto() or listen(): a socket that will talk to
+ * something that is not the run's own gets an endpoint in the filter before
+ * its first packet leaves, a port of its own first if it has none yet (what
+ * connect() or sendto() would give it anyway). A socket talking to the
+ * run's own endpoint needs nothing: each of its packets has that endpoint at
+ * the other end. */
 static void
-bind_before_sending (SlLabConfine *self,
-                     const NcCall *call)
+admit_before_sending (SlLabConfine *self,
+                      const NcCall *call)
 {
-  struct sockaddr_storage any = { 0 };
-  socklen_t any_len;
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
   Endpoint local, dest;
   gboolean to_own = FALSE;
 
   if (!endpoint_of_fd (call->fd, &local))
     return;
-  if (local.port != 0)
-    {
-      admit (self, call->fd);
-      return;
-    }
+  if (call->kind == NC_CALL_LISTEN && local.port != 0)
+    return;  /* bound: admitted when bind() returned */
   if (call->kind != NC_CALL_LISTEN && endpoint_of_text (call->peer, local.proto, &dest))
     {
       g_mutex_lock (&self->lock);
@@ -381,21 +381,25 @@ bind_before_sending (SlLabConfine *self,
       g_mutex_unlock (&self->lock);
     }
   if (to_own)
-    return;  /* every packet of it has the run's endpoint at the other end */
+    return;
 
-  {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
+  if (local.port == 0)
+    {
+      sa_family_t family;
 
-    getsockname (call->fd, (struct sockaddr *) &ss, &len);
-    any.ss_family = ss.ss_family;
-    any_len = ss.ss_family == AF_INET6 ? sizeof (struct sockaddr_in6)
-                                       : sizeof (struct sockaddr_in);
-  }
-  if (bind (call->fd, (struct sockaddr *) &any, any_len) != 0)
-    sl_lab_say (self->lab, CAP_SEVERITY_WARNING,
-                "The run's socket %d could not be given a port of its own (%s): its packets "
-                "may be missing.", call->fd, g_strerror (errno));
+      /* the wildcard address of the socket's family, port 0: the kernel's choice */
+      if (getsockname (call->fd, (struct sockaddr *) &ss, &len) != 0)
+        return;
+      family = ss.ss_family;
+      memset (&ss, 0, sizeof ss);
+      ss.ss_family = family;
+      if (bind (call->fd, (struct sockaddr *) &ss,
+                ss.ss_family == AF_INET6 ? sizeof (struct sockaddr_in6)
+                                         : sizeof (struct sockaddr_in)) != 0)
+        sl_lab_say (self->lab, CAP_SEVERITY_WARNING,
+                    "The run's socket %d could not be given a port of its own (%s): its packets "
+                    "may be missing.", call->fd, g_strerror (errno));
+    }
   admit (self, call->fd);
 }
 
@@ -449,10 +453,8 @@ sl_lab_confine_on_call (SlLabConfine *self,
         {
         case NC_CALL_CONNECT:
         case NC_CALL_SENDTO:
-        case NC_CALL_SEND:
-        case NC_CALL_WRITE:
         case NC_CALL_LISTEN:
-          bind_before_sending (self, call);
+          admit_before_sending (self, call);
           break;
         default:
           break;

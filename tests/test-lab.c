@@ -933,6 +933,52 @@ test_capabilities_confined (void)
     run_confined (&cases[i], (guint16) (18082 + i));
 }
 
+/* Confined is not blind: lessons whose packets go to a port nobody holds
+ * (the SYN and its RST; the datagram and its ICMP error) keep them all. */
+static void
+test_capabilities_lessons_kept (void)
+{
+  static const struct
+  {
+    const char *scenario;
+    guint       n_packets;
+    int         proto;   /* one packet at least of this protocol */
+  } cases[] = {
+    { "tcp-refused", 2, IPPROTO_TCP },
+    { "udp-unreachable", 4, IPPROTO_ICMP },
+  };
+  g_autofree char *path = lab_path ();
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  const char *programs[] = { path, NULL };
+  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
+
+  if (skip_unless_root ())
+    return;
+  g_assert_true (ensure_test_user ());
+  dir = make_user_dir (programs);
+  copy = g_build_filename (dir, "socklens-lab", NULL);
+  set_file_caps (copy, "cap_net_raw=ep");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CapLab) lab = cap_lab_new (copy);
+      g_autoptr(CapRecording) rec = NULL;
+      guint n_proto = 0;
+
+      cap_lab_set_wrapper (lab, wrapper);
+      cap_lab_set_mode (lab, "capabilities");
+      rec = run_lab (lab, cases[i].scenario, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_true (has_message (rec, "filtered to the run's own sockets"));
+      g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, cases[i].n_packets);
+      for (guint k = 0; k < cap_recording_get_n_packets (rec); k++)
+        n_proto += cap_recording_get_packet (rec, k)->proto == cases[i].proto;
+      g_assert_cmpuint (n_proto, >, 0);
+    }
+  remove_user_dir (dir);
+}
+
 /* A raw socket would see every ICMP message of the computer: refused, said why. */
 static void
 test_capabilities_raw_refused (void)
@@ -1143,6 +1189,7 @@ main (int    argc,
   g_test_add_func ("/lab/command-after-exit", test_command_after_exit);
   g_test_add_func ("/lab/tcp-lossy", test_tcp_lossy);
   g_test_add_func ("/lab/capabilities/confined", test_capabilities_confined);
+  g_test_add_func ("/lab/capabilities/lessons-kept", test_capabilities_lessons_kept);
   g_test_add_func ("/lab/capabilities/raw-refused", test_capabilities_raw_refused);
   g_test_add_func ("/lab/long-message", test_long_message);
   g_test_add_func ("/lab/quiet", test_quiet);
