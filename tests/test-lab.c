@@ -211,6 +211,38 @@ remove_user_dir (const char *dir)
   g_rmdir (dir);
 }
 
+static void
+set_file_caps (const char *path,
+               const char *caps)
+{
+  const char *argv[] = { "setcap", caps, path, NULL };
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("setcap %s %s: %s", caps, path, err);
+}
+
+/* As the test user will run it: a copy of the lab in a fresh directory
+ * (@dir, for remove_user_dir ()), with the file capabilities @caps if set. */
+static char *
+lab_copy_for_user (const char  *caps,
+                   char       **dir)
+{
+  g_autofree char *path = lab_path ();
+  const char *programs[] = { path, NULL };
+  char *copy;
+
+  g_assert_true (ensure_test_user ());
+  *dir = make_user_dir (programs);
+  copy = g_build_filename (*dir, "socklens-lab", NULL);
+  if (caps != NULL)
+    set_file_caps (copy, caps);
+  return copy;
+}
+
 static CapRecording *
 run_lab (CapLab       *lab,
          const char   *scenario,
@@ -223,6 +255,22 @@ run_lab (CapLab       *lab,
   if (cap_lab_get_error (lab) != NULL && error != NULL)
     *error = g_error_copy (cap_lab_get_error (lab));
   return g_object_ref (cap_lab_get_recording (lab));
+}
+
+/* @copy run by the test user (runuser), in @mode (%NULL: auto), to its end. */
+static CapRecording *
+run_lab_as_user (const char  *copy,
+                 const char  *mode,
+                 const char  *scenario,
+                 GError     **error)
+{
+  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
+  g_autoptr(CapLab) lab = cap_lab_new (copy);
+
+  cap_lab_set_wrapper (lab, wrapper);
+  if (mode != NULL)
+    cap_lab_set_mode (lab, mode);
+  return run_lab (lab, scenario, FALSE, error);
 }
 
 /* Children of this process that are still around (zombies included). */
@@ -452,23 +500,14 @@ static void
 test_unprivileged_namespace (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CapLab) lab = NULL;
   g_autoptr(CapRecording) rec = NULL;
-  g_autofree char *path = lab_path ();
   g_autofree char *dir = NULL;
   g_autofree char *copy = NULL;
-  const char *programs[] = { path, NULL };
-  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
 
   if (skip_unless_root ())
     return;
-  g_assert_true (ensure_test_user ());
-  dir = make_user_dir (programs);
-  copy = g_build_filename (dir, "socklens-lab", NULL);
-
-  lab = cap_lab_new (copy);
-  cap_lab_set_wrapper (lab, wrapper);
-  rec = run_lab (lab, "tcp-echo", FALSE, &error);
+  copy = lab_copy_for_user (NULL, &dir);
+  rec = run_lab_as_user (copy, NULL, "tcp-echo", &error);
   remove_user_dir (dir);
   g_assert_no_error (error);
 
@@ -812,19 +851,6 @@ packet_holds (CapRecording *rec,
   return data != NULL && memmem (data, caplen, text, strlen (text)) != NULL;
 }
 
-static void
-set_file_caps (const char *path,
-               const char *caps)
-{
-  const char *argv[] = { "setcap", caps, path, NULL };
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("setcap %s %s: %s", caps, path, err);
-}
 
 typedef struct
 {
@@ -850,10 +876,8 @@ run_confined (const ConfineCase *c,
   g_autoptr(GError) error = NULL;
   g_autoptr(CapLab) lab = NULL;
   g_autoptr(NcParams) params = NULL;
-  g_autofree char *path = lab_path ();
   g_autofree char *dir = NULL;
   g_autofree char *copy = NULL;
-  const char *programs[] = { path, NULL };
   const char *wrapper[] = { "setpriv", "--reuid=" TEST_USER, "--regid=" TEST_USER,
                             "--clear-groups", "--", NULL };
   CapRecording *rec;
@@ -861,9 +885,7 @@ run_confined (const ConfineCase *c,
   guint n_run = 0;
   GPid pid;
 
-  dir = make_user_dir (programs);
-  copy = g_build_filename (dir, "socklens-lab", NULL);
-  set_file_caps (copy, "cap_net_raw,cap_net_admin=eip");
+  copy = lab_copy_for_user ("cap_net_raw,cap_net_admin=eip", &dir);
   victim_open (&victim, c->victim_tcp, c->victim_udp, port);
   victim_exchange (&victim);
 
@@ -947,28 +969,19 @@ test_capabilities_lessons_kept (void)
     { "tcp-refused", 2, IPPROTO_TCP },
     { "udp-unreachable", 4, IPPROTO_ICMP },
   };
-  g_autofree char *path = lab_path ();
   g_autofree char *dir = NULL;
   g_autofree char *copy = NULL;
-  const char *programs[] = { path, NULL };
-  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
 
   if (skip_unless_root ())
     return;
-  g_assert_true (ensure_test_user ());
-  dir = make_user_dir (programs);
-  copy = g_build_filename (dir, "socklens-lab", NULL);
-  set_file_caps (copy, "cap_net_raw=ep");
+  copy = lab_copy_for_user ("cap_net_raw=ep", &dir);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(CapLab) lab = cap_lab_new (copy);
-      g_autoptr(CapRecording) rec = NULL;
+      g_autoptr(CapRecording) rec = run_lab_as_user (copy, "capabilities", cases[i].scenario,
+                                                     &error);
       guint n_proto = 0;
 
-      cap_lab_set_wrapper (lab, wrapper);
-      cap_lab_set_mode (lab, "capabilities");
-      rec = run_lab (lab, cases[i].scenario, FALSE, &error);
       g_assert_no_error (error);
       g_assert_true (has_message (rec, "filtered to the run's own sockets"));
       g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, cases[i].n_packets);
@@ -984,24 +997,14 @@ static void
 test_capabilities_raw_refused (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CapLab) lab = NULL;
   g_autoptr(CapRecording) rec = NULL;
-  g_autofree char *path = lab_path ();
   g_autofree char *dir = NULL;
   g_autofree char *copy = NULL;
-  const char *programs[] = { path, NULL };
-  const char *wrapper[] = { "runuser", "-u", TEST_USER, "--", NULL };
 
   if (skip_unless_root ())
     return;
-  g_assert_true (ensure_test_user ());
-  dir = make_user_dir (programs);
-  copy = g_build_filename (dir, "socklens-lab", NULL);
-  set_file_caps (copy, "cap_net_raw,cap_net_admin=eip");
-  lab = cap_lab_new (copy);
-  cap_lab_set_wrapper (lab, wrapper);
-  cap_lab_set_mode (lab, "capabilities");
-  rec = run_lab (lab, "raw-icmp", FALSE, &error);
+  copy = lab_copy_for_user ("cap_net_raw,cap_net_admin=eip", &dir);
+  rec = run_lab_as_user (copy, "capabilities", "raw-icmp", &error);
   remove_user_dir (dir);
   g_assert_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "raw socket"));
