@@ -4,8 +4,8 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png]
+ *                     [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -23,7 +23,7 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
-#include "sl-diagram.h"
+#include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
@@ -145,19 +145,43 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
+/* --diagram and --events: the exporter table picks the format by the ending */
 static gboolean
-export_diagram (CapRecording *recording,
-                const char   *path)
+export_as (SlExportKind  kind,
+           CapRecording *recording,
+           const char   *path)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sl_diagram_export (recording, path, &error))
+  if (path == NULL)
+    return TRUE;
+  if (!sl_export (kind, recording, path, &error))
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
     }
-  fprintf (stderr, "socklens: drew the timeline to %s\n", path);
+  fprintf (stderr, kind == SL_EXPORT_DIAGRAM ? "socklens: drew the timeline to %s\n"
+                                             : "socklens: wrote the events to %s\n",
+           path);
   return TRUE;
+}
+
+static gboolean
+export_all (CapRecording *recording,
+            const char   *diagram,
+            const char   *events)
+{
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram);
+  return export_as (SL_EXPORT_EVENTS, recording, events) && ok;
+}
+
+/* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
+static char *
+export_option_help (SlExportKind kind,
+                    const char  *what)
+{
+  g_autofree char *known = sl_exporter_list_extensions (kind);
+  return g_strdup_printf ("%s (%s)", what, known);
 }
 
 static int
@@ -165,9 +189,14 @@ cmd_show (int    argc,
           char **argv)
 {
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Also draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Also write every event as data");
   GOptionEntry entries[] = {
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Also draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
@@ -193,7 +222,7 @@ cmd_show (int    argc,
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
-  if (diagram != NULL && !export_diagram (recording, diagram))
+  if (!export_all (recording, diagram, events))
     return 1;
   if (!ok)
     {
@@ -366,7 +395,12 @@ cmd_run (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
   g_autofree char *mode = NULL;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Write every event as data (docs/EVENTS.md)");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port,
@@ -377,8 +411,8 @@ cmd_run (int    argc,
       "Loopback address to use (default 127.0.0.1; no other host is allowed)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
@@ -459,7 +493,7 @@ cmd_run (int    argc,
    * cost the other. */
   if (recording != NULL && output != NULL && !save_recording (recording, output))
     exported = FALSE;
-  if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
+  if (recording != NULL && !export_all (recording, diagram, events))
     exported = FALSE;
   if (!ok)
     {

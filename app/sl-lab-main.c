@@ -418,6 +418,19 @@ on_call (const NcCall *call,
   sl_lab_diag_poke (lab->diag);
 }
 
+/* A server's handlers ("handler 1"...) are added as it accepts: named in
+ * the stream before their first call. The scenario's own actors were
+ * described already, with their hosts. */
+static void
+on_actor (const NcActorInfo *actor,
+          gpointer           user_data)
+{
+  SlLab *lab = user_data;
+
+  if (actor->index >= lab->scenario->n_actors)
+    sl_lab_emit_actor (lab, actor);
+}
+
 static void
 on_frame (const CapLiveFrame *frame,
           gpointer            user_data)
@@ -438,6 +451,7 @@ run_scenario (SlLab      *lab,
   lab->run = nc_run_new (lab->scenario, lab->params);
   nc_run_set_lab_hosts (lab->run, lab->n_hosts >= 2);
   nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
+  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
   nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);

@@ -87,6 +87,8 @@ gboolean    sl_lab_stream_open        (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_emit_run           (SlLab       *lab);
 void        sl_lab_emit_actors        (SlLab       *lab);
+void        sl_lab_emit_actor         (SlLab       *lab,
+                                       const NcActorInfo *actor);
 void        sl_lab_emit_message       (SlLab       *lab,
                                        CapSeverity  severity,
                                        const char  *text);

@@ -70,6 +70,8 @@ struct _CapRecording
   GArray      *call_link_start;   /* guint32 per call + 1: index into links */
   GHashTable  *endpoint_actor;    /* endpoint id -> actor + 1 */
   GHashTable  *port_actor;        /* (family << 16 | port) -> actor + 1, for wildcard binds */
+  GHashTable  *conv_end_actor;    /* (conversation << 32 | endpoint) -> actor + 1: a connection's
+                                   * own socket, where threads share one listening address */
 
   /* Derived, growing with each commit: the one event order (cap-event-index.c) */
   CapEventIndex event_index;

@@ -167,6 +167,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->links_by_packet, g_array_unref);
   g_clear_pointer (&self->call_link_start, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
+  g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
   g_clear_pointer (&self->call_file_id, g_array_unref);
   g_clear_pointer (&self->call_remap, g_hash_table_unref);
@@ -213,6 +214,7 @@ cap_recording_init (CapRecording *self)
   self->links_by_packet = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
+  self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
   self->call_file_id = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->call_remap = g_hash_table_new (NULL, NULL);
@@ -1311,6 +1313,13 @@ cap_recording_get_packet_actor (CapRecording *self,
   ensure_links (self);
   if (ep == CAP_NONE)
     return -1;
+  if (pkt->conv != CAP_NONE)
+    {
+      gint64 key = ((gint64) pkt->conv << 32) | ep;
+      value = g_hash_table_lookup (self->conv_end_actor, &key);
+      if (value != NULL)
+        return GPOINTER_TO_INT (value) - 1;
+    }
   value = g_hash_table_lookup (self->endpoint_actor, GUINT_TO_POINTER (ep));
   if (value == NULL)
     {

@@ -16,6 +16,41 @@ static const NcScenario *const scenarios[] = { NC_SCENARIOS };
 static const char *const sources[] = { NC_SCENARIO_SOURCES };
 G_STATIC_ASSERT (G_N_ELEMENTS (scenarios) == G_N_ELEMENTS (sources));
 
+/* The lecture's sections, each named at its first scenario: a picker
+ * groups by them. */
+static const struct
+{
+  const char *first;
+  const char *title;
+} sections[] = {
+  { "tcp-echo", "The first program: a TCP echo" },
+  { "tcp-backlog", "Stream and datagram socket functions" },
+  { "tcp-ipv6", "Creating sockets: IPv6 and raw" },
+  { "names-and-bytes", "Other functions, non-blocking sockets, select()" },
+  { "socketserver-tcp", "Server libraries: socketserver" },
+};
+
+/**
+ * nc_scenario_get_section:
+ * Returns: the title of the lecture section @scenario belongs to.
+ */
+const char *
+nc_scenario_get_section (const NcScenario *scenario)
+{
+  const char *section = sections[0].title;
+
+  g_return_val_if_fail (scenario != NULL, NULL);
+
+  for (guint i = 0, s = 0; i < G_N_ELEMENTS (scenarios); i++)
+    {
+      if (s < G_N_ELEMENTS (sections) && g_str_equal (scenarios[i]->name, sections[s].first))
+        section = sections[s++].title;
+      if (scenarios[i] == scenario)
+        return section;
+    }
+  return section;
+}
+
 const NcScenario *const *
 nc_scenario_list (guint *n_scenarios)
 {

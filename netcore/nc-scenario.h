@@ -66,6 +66,7 @@ typedef struct
 
 const NcScenario *nc_scenario_lookup       (const char       *name);
 const NcScenario *const *nc_scenario_list  (guint            *n_scenarios);
+const char       *nc_scenario_get_section  (const NcScenario *scenario);
 const char       *nc_scenario_get_source_path (const NcScenario *scenario);
 GBytes           *nc_scenario_load_source  (const NcScenario *scenario,
                                             GError          **error);

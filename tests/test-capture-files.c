@@ -1544,17 +1544,11 @@ test_unknown_blocks (void)
 static void
 test_text2pcap (void)
 {
-  g_autofree char *text2pcap = g_find_program_in_path ("text2pcap");
+  g_autofree char *text2pcap = need_tool ("text2pcap");
   g_autoptr(GByteArray) frame = make_tcp_frame (1234, 80, 99, "from text2pcap");
   g_autoptr(GString) dump = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *dump_path = g_build_filename (tmpdir, "dump.txt", NULL);
-
-  if (text2pcap == NULL)
-    {
-      g_test_skip ("text2pcap is not installed");
-      return;
-    }
 
   for (guint p = 0; p < 2; p++)
     {

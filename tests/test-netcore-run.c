@@ -9,6 +9,7 @@
 
 #include "netcore.h"
 #include "scenarios/nc-echo-actors.h"
+#include "sl-test-kernel.h"
 
 /* The calls one actor made, as "socket bind listen ..." */
 static char *
@@ -176,6 +177,42 @@ settle (NcRun *run)
   return FALSE;
 }
 
+/* After a step: call @id has entered, and its actor has gone as far as it
+ * can go: held at the gate again, asleep in the kernel (not on a lock), or
+ * finished. The kernel and the gate say so; no time is guessed. */
+static gboolean
+released_actor_settled (NcRun   *run,
+                        guint32  id)
+{
+  g_autoptr(GArray) waiters = NULL;
+  NcCall call;
+  long nr;
+
+  if (!nc_recorder_get_call (nc_run_get_recorder (run), id, &call))
+    return FALSE;
+  waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
+  for (guint i = 0; i < waiters->len; i++)
+    if (g_array_index (waiters, NcGateWaiter, i).actor == call.actor)
+      return TRUE;
+  nr = sl_test_thread_sleeping_in (call.tid);
+  return nr == SL_TEST_THREAD_GONE || (nr >= 0 && nr != SYS_futex);
+}
+
+static gboolean
+wait_released_actor_settled (NcRun   *run,
+                             guint32  id)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;  /* a hang guard */
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (released_actor_settled (run, id))
+        return TRUE;
+      g_usleep (500);
+    }
+  return FALSE;
+}
+
 static void
 test_step_one_call_per_step (void)
 {
@@ -193,10 +230,9 @@ test_step_one_call_per_step (void)
       g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
       g_assert_true (nc_gate_step (nc_run_get_gate (run)));
       steps++;
-      /* Let the released call enter; no other call may follow it. */
-      while (nc_recorder_get_n_calls (recorder) < steps)
-        g_usleep (1000);
-      g_usleep (5000);
+      /* Let the released call enter and its actor go as far as it can;
+       * no other call may have followed it. */
+      g_assert_true (wait_released_actor_settled (run, steps - 1));
       g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
     }
   g_assert_true (nc_run_wait (run, &error));
@@ -330,6 +366,8 @@ test_stop_blocked (gconstpointer data)
   GThread *waiter;
   gint64 deadline;
   guint server_steps = blocked_in == NC_CALL_ACCEPT ? 5 : 4;
+  static const long in_accept[] = { SYS_accept, SYS_accept4, 0 };
+  static const long in_recvfrom[] = { SYS_recvfrom, 0 };
 
   nc_run_set_stepping (run, TRUE);
   g_assert_true (nc_run_start (run, &error));
@@ -342,9 +380,10 @@ test_stop_blocked (gconstpointer data)
       g_assert_true (actor_waits (run, 0));
       g_assert_true (nc_gate_step_actor (gate, 0));
     }
-  while (nc_recorder_get_n_calls (nc_run_get_recorder (run)) < server_steps)
-    g_usleep (1000);
-  g_usleep (20000);
+  /* Only the server's calls have entered: its last one is asleep in the kernel. */
+  g_assert_true (sl_test_wait_call_in_kernel (nc_run_get_recorder (run), server_steps - 1,
+                                              blocked_in == NC_CALL_ACCEPT ? in_accept
+                                                                           : in_recvfrom));
 
   wd.run = run;
   g_mutex_init (&wd.lock);

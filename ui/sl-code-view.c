@@ -389,3 +389,10 @@ sl_code_view_get_current_line (SlCodeView *self)
   g_return_val_if_fail (SL_IS_CODE_VIEW (self), 0);
   return self->current_line;
 }
+
+const NcScenario *
+sl_code_view_get_scenario (SlCodeView *self)
+{
+  g_return_val_if_fail (SL_IS_CODE_VIEW (self), NULL);
+  return self->scenario;
+}

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "sl-diagram.h"
+#include "sl-exporters.h"
 #include "sl-timeline-painter.h"
 #include "cap-atomic-file.h"
 
@@ -29,28 +30,6 @@ typedef enum
   FORMAT_PDF,
   FORMAT_PNG,
 } Format;
-
-static gboolean
-format_for_path (const char *path,
-                 Format     *format,
-                 GError    **error)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-
-  if (g_str_has_suffix (lower, ".svg"))
-    *format = FORMAT_SVG;
-  else if (g_str_has_suffix (lower, ".pdf"))
-    *format = FORMAT_PDF;
-  else if (g_str_has_suffix (lower, ".png"))
-    *format = FORMAT_PNG;
-  else
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s: a diagram is written as .svg, .pdf or .png", path);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static void
 draw_recording (CapRecording *recording,
@@ -152,9 +131,68 @@ set_write_error (GError     **error,
                "%s: could not write the diagram: %s", display, reason);
 }
 
+/* Draws the whole @recording in @format to a temporary file beside @path's
+ * target, which it replaces only when complete and on the disk. */
+static gboolean
+export_format (CapRecording *recording,
+               const char   *path,
+               Format        format,
+               GError      **error)
+{
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *target = NULL;
+  Sink sink = { .fd = -1 };
+  cairo_status_t status;
+  int fd;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  fd = cap_atomic_file_open_temp (path, &tmp_path, &target, error);
+  if (fd < 0)
+    return FALSE;
+
+  sink.fd = fd;
+  status = render (recording, format, &sink);
+  if (status != CAIRO_STATUS_SUCCESS || sink.error != 0)
+    {
+      cap_atomic_file_abort (fd, tmp_path);
+      set_write_error (error, path, sink.error,
+                       sink.error != 0 ? g_strerror (sink.error) : cairo_status_to_string (status));
+      return FALSE;
+    }
+  /* Only a complete file, on the disk, replaces what was there. */
+  return cap_atomic_file_commit (fd, tmp_path, target, error);
+}
+
+gboolean
+sl_diagram_export_svg (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_SVG, error);
+}
+
+gboolean
+sl_diagram_export_pdf (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_PDF, error);
+}
+
+gboolean
+sl_diagram_export_png (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_PNG, error);
+}
+
 /**
  * sl_diagram_export:
- * @path: where; the format follows the name's ending (.svg, .pdf, .png)
+ * @path: where; the format follows the name's ending, as the exporter
+ *   table (sl-exporters.h) lists them (.svg, .pdf, .png)
  *
  * Draws the whole @recording as a ladder diagram, as the window shows it.
  * Returns: %FALSE with @error set (naming @path) if it could not be written;
@@ -165,43 +203,5 @@ sl_diagram_export (CapRecording *recording,
                    const char   *path,
                    GError      **error)
 {
-  g_autofree char *tmp_path = NULL;
-  g_autofree char *target = NULL;
-  Sink sink = { .fd = -1 };
-  cairo_status_t status;
-  Format format;
-  int fd;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!format_for_path (path, &format, error))
-    return FALSE;
-
-  fd = cap_atomic_file_open_temp (path, &tmp_path, &target, error);
-  if (fd < 0)
-    return FALSE;
-
-  /* Only a complete file, on the disk (fsync), replaces what was there. */
-  sink.fd = fd;
-  status = render (recording, format, &sink);
-  if (status == CAIRO_STATUS_SUCCESS && fsync (fd) != 0)
-    sink.error = errno;
-  if (close (fd) != 0 && sink.error == 0 && status == CAIRO_STATUS_SUCCESS)
-    sink.error = errno;
-  if (status != CAIRO_STATUS_SUCCESS || sink.error != 0)
-    {
-      g_unlink (tmp_path);
-      set_write_error (error, path, sink.error,
-                       sink.error != 0 ? g_strerror (sink.error) : cairo_status_to_string (status));
-      return FALSE;
-    }
-  if (g_rename (tmp_path, target) != 0)
-    {
-      int saved = errno;
-      g_unlink (tmp_path);
-      set_write_error (error, path, saved, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  return sl_export (SL_EXPORT_DIAGRAM, recording, path, error);
 }

@@ -11,8 +11,19 @@ G_BEGIN_DECLS
 #define SL_DIAGRAM_WIDTH  1200
 #define SL_DIAGRAM_HEIGHT 900
 
-gboolean sl_diagram_export (CapRecording *recording,
-                            const char   *path,
-                            GError      **error);
+/* The format from @path's ending, through the exporter table */
+gboolean sl_diagram_export     (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+/* One format each: what the exporter table (sl-exporters.c) points to */
+gboolean sl_diagram_export_svg (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+gboolean sl_diagram_export_pdf (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+gboolean sl_diagram_export_png (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
 
 G_END_DECLS

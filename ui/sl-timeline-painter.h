@@ -104,6 +104,9 @@ const char   *sl_timeline_painter_get_column_title     (SlTimelinePainter *self,
                                                         guint              column);
 double        sl_timeline_painter_get_column_x         (SlTimelinePainter *self,
                                                         guint              column);
+/* The actor a column draws, G_MAXUINT for an address's column (no calls) */
+guint         sl_timeline_painter_get_column_actor     (SlTimelinePainter *self,
+                                                        guint              column);
 gboolean      sl_timeline_painter_get_socket_x         (SlTimelinePainter *self,
                                                         guint32            socket,
                                                         double            *x);

@@ -11,6 +11,13 @@
 
 /* ---- run control --------------------------------------------------------- */
 
+/* One press too many on a clicker must not throw away what the class watched */
+static void
+say_finished (SlWindow *self)
+{
+  _sl_window_toast (self, _("This run has finished: Restart (Ctrl+R) runs it again"));
+}
+
 static void
 run_action (GtkWidget  *widget,
             const char *action_name,
@@ -20,6 +27,8 @@ run_action (GtkWidget  *widget,
 
   if (_sl_window_live_is_active (self))
     sl_live_run_run (self->live);
+  else if (_sl_window_showing_result (self))
+    say_finished (self);
   else if (self->scenario != NULL)
     _sl_window_start_run (self, FALSE);
   _sl_window_update_actions (self);
@@ -34,6 +43,11 @@ step_action (GtkWidget  *widget,
 
   /* With nothing running, Step starts a stepped run: the first press is the
    * first call, so every press is exactly one call. */
+  if (!_sl_window_live_is_active (self) && _sl_window_showing_result (self))
+    {
+      say_finished (self);
+      return;
+    }
   if (!_sl_window_live_is_active (self) &&
       (self->scenario == NULL || !_sl_window_start_run (self, TRUE)))
     return;
@@ -50,9 +64,16 @@ step_actor_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   SlWindow *self = SL_WINDOW (widget);
-  guint actor = g_variant_get_uint32 (parameter);
+  guint column = g_variant_get_uint32 (parameter);
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (self->timeline));
+  guint actor;
 
-  if (_sl_window_live_is_active (self))
+  /* 1 is the first column as drawn (the client, in tcp-echo), whatever
+   * order the scenario added its actors in */
+  if (!_sl_window_live_is_active (self) || column >= sl_timeline_painter_get_n_columns (painter))
+    return;
+  actor = sl_timeline_painter_get_column_actor (painter, column);
+  if (actor != G_MAXUINT)
     sl_live_run_step_actor (self->live, actor);
 }
 
@@ -135,6 +156,8 @@ _sl_window_update_actions (SlWindow *self)
   gboolean have_scenario = self->scenario != NULL;
   gboolean content = _sl_window_recording_has_content (recording);
 
+  /* A capture that is not a scenario's run: Run and Step would not apply to it */
+  have_scenario = have_scenario && !_sl_window_showing_foreign_file (self);
   gtk_widget_action_set_enabled (w, "win.run", have_scenario && state != SL_LIVE_RUN_RUNNING);
   gtk_widget_action_set_enabled (w, "win.step", have_scenario);
   gtk_widget_action_set_enabled (w, "win.step-actor", state == SL_LIVE_RUN_STEPPING);
@@ -144,6 +167,7 @@ _sl_window_update_actions (SlWindow *self)
   gtk_widget_action_set_enabled (w, "win.restart", have_scenario && content);
   gtk_widget_action_set_enabled (w, "win.save", content);
   gtk_widget_action_set_enabled (w, "win.export-diagram", content);
+  gtk_widget_action_set_enabled (w, "win.export-events", content);
 }
 
 

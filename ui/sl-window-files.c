@@ -151,7 +151,11 @@ on_file_loaded (GObject      *source,
   sl_session_set_follow_live (self->session, FALSE);
   /* A recording of a scenario makes it the one Run and Restart start */
   if (cap_recording_get_scenario (result->recording) != NULL)
-    sl_window_set_scenario (self, cap_recording_get_scenario (result->recording));
+    {
+      const NcScenario *scenario = nc_scenario_lookup (cap_recording_get_scenario (result->recording));
+      if (scenario != NULL)
+        _sl_window_choose_scenario (self, scenario);
+    }
   _sl_window_show_recording (self, result->recording);
   sl_session_fit_all (self->session);
   apply_pending_selection (self);

@@ -17,6 +17,7 @@
 #include "sl-code-view.h"
 #include "sl-conversation-list.h"
 #include "sl-packet-inspector.h"
+#include "sl-scenario-picker.h"
 #include "sl-timeline-view.h"
 
 G_BEGIN_DECLS
@@ -30,7 +31,7 @@ struct _SlWindow
   AdwToastOverlay  *toast_overlay;
   GtkMenuButton    *scenario_button;
   GtkPopover       *scenario_popover;
-  GtkListBox       *scenario_list;
+  SlScenarioPicker *scenario_picker;
   GtkLabel         *scenario_label;
   GtkToggleButton  *side_button;
   GtkSpinner       *spinner;
@@ -97,6 +98,10 @@ gboolean _sl_window_start_run              (SlWindow       *self,
 void     _sl_window_select_speed           (SlWindow       *self,
                                             double          speed);
 void     _sl_window_notify_presentation    (SlWindow       *self);
+gboolean _sl_window_showing_foreign_file   (SlWindow       *self);
+gboolean _sl_window_showing_result         (SlWindow       *self);
+void     _sl_window_choose_scenario        (SlWindow       *self,
+                                            const NcScenario *scenario);
 
 /* sl-window-actions.c */
 void     _sl_window_class_actions_init     (GtkWidgetClass *widget_class);

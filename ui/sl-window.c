@@ -84,7 +84,8 @@ void
 _sl_window_update_page (SlWindow *self)
 {
   CapRecording *recording = sl_session_get_recording (self->session);
-  gboolean show = self->live != NULL || _sl_window_recording_has_content (recording);
+  gboolean show = self->live != NULL || _sl_window_recording_has_content (recording) ||
+                  (recording != NULL && cap_recording_get_scenario (recording) != NULL);
 
   gtk_stack_set_visible_child_name (self->main_stack, show ? "main" : "empty");
 }
@@ -162,7 +163,15 @@ _sl_window_update_status (SlWindow *self)
   CapRecording *recording = sl_session_get_recording (self->session);
   g_autoptr(GString) text = g_string_new (NULL);
 
-  if (self->scenario != NULL)
+  if (_sl_window_showing_foreign_file (self))
+    {
+      /* A capture of something else: its name, not a scenario's */
+      g_autofree char *name = g_file_get_basename (self->file);
+      g_autofree char *path = g_file_get_parse_name (self->file);
+      gtk_label_set_label (self->scenario_label, name);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), path);
+    }
+  else if (self->scenario != NULL)
     {
       g_autofree char *short_title = scenario_short_title (self->scenario);
       gtk_label_set_label (self->scenario_label, short_title);
@@ -214,6 +223,8 @@ _sl_window_update_status (SlWindow *self)
     }
   else if (sl_window_is_loading (self))
     g_string_append (text, _("opening…"));
+  else if (self->scenario != NULL)
+    g_string_append (text, _("ready: Step (Space) or Run (F5)"));
 
   gtk_label_set_label (self->status_label, text->str);
   if (self->live != NULL && sl_live_run_get_lab_message (self->live) != NULL)
@@ -224,6 +235,26 @@ _sl_window_update_status (SlWindow *self)
     }
   else
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->str);
+}
+
+/* A file whose recording is not a scenario's run (Wireshark's, tcpdump's):
+ * Run and Step have nothing to do with it. */
+gboolean
+_sl_window_showing_foreign_file (SlWindow *self)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+
+  return self->live == NULL && self->file != NULL && recording != NULL &&
+         cap_recording_get_scenario (recording) == NULL;
+}
+
+/* Run or Step on a run that has finished (or a file) would throw away what
+ * the class just watched: only Restart starts again. */
+gboolean
+_sl_window_showing_result (SlWindow *self)
+{
+  return !_sl_window_live_is_active (self) &&
+         _sl_window_recording_has_content (sl_session_get_recording (self->session));
 }
 
 /* Makes @recording the one shown; the inspectors and code pane follow the session. */
@@ -328,67 +359,20 @@ _sl_window_start_run (SlWindow *self,
 
 /* ---- scenarios ----------------------------------------------------------- */
 
-static GtkWidget *
-make_scenario_row (const NcScenario *scenario)
-{
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *title = gtk_label_new (scenario->title);
-  g_autofree char *sub = g_strdup_printf ("%s  ·  %s", scenario->name,
-                                          scenario->topic ? scenario->topic : "");
-  GtkWidget *name = gtk_label_new (sub);
-  GtkWidget *notice = gtk_label_new (scenario->notice);
-  GtkWidget *title_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
-
-  gtk_widget_add_css_class (title, "heading");
-  gtk_widget_set_hexpand (title, TRUE);
-  gtk_widget_set_visible (check, FALSE);
-  gtk_box_append (GTK_BOX (title_box), title);
-  gtk_box_append (GTK_BOX (title_box), check);
-  g_object_set_data (G_OBJECT (row), "check", check);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_add_css_class (name, "dim-label");
-  gtk_widget_add_css_class (name, "caption");
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_xalign (GTK_LABEL (notice), 0);
-  gtk_label_set_wrap (GTK_LABEL (notice), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (notice), 60);
-  gtk_label_set_width_chars (GTK_LABEL (notice), 50);
-  gtk_label_set_lines (GTK_LABEL (notice), 4);
-  gtk_label_set_ellipsize (GTK_LABEL (notice), PANGO_ELLIPSIZE_END);
-
-  gtk_box_append (GTK_BOX (box), title_box);
-  gtk_box_append (GTK_BOX (box), name);
-  gtk_box_append (GTK_BOX (box), notice);
-  gtk_widget_set_margin_top (box, 8);
-  gtk_widget_set_margin_bottom (box, 8);
-  gtk_widget_set_margin_start (box, 8);
-  gtk_widget_set_margin_end (box, 8);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_widget_set_tooltip_text (row, scenario->notice);
-  g_object_set_data (G_OBJECT (row), "scenario", (gpointer) scenario);
-  return row;
-}
-
 static void
-fill_scenarios (SlWindow *self)
+on_scenario_activated (SlWindow   *self,
+                       const char *name)
 {
-  guint n = 0;
-  const NcScenario *const *list = nc_scenario_list (&n);
-
-  for (guint i = 0; i < n; i++)
-    gtk_list_box_append (self->scenario_list, make_scenario_row (list[i]));
-}
-
-static void
-on_scenario_row_activated (SlWindow      *self,
-                           GtkListBoxRow *row)
-{
-  const NcScenario *scenario = g_object_get_data (G_OBJECT (row), "scenario");
-
   gtk_popover_popdown (self->scenario_popover);
-  sl_window_set_scenario (self, scenario->name);
+  sl_window_set_scenario (self, name);
+}
+
+/* Each time it opens: the whole list, the search ready for typing */
+static void
+on_scenario_popover_show (SlWindow *self)
+{
+  sl_scenario_picker_reset (self->scenario_picker);
+  gtk_widget_grab_focus (GTK_WIDGET (self->scenario_picker));
 }
 
 void
@@ -539,12 +523,13 @@ sl_window_class_init (SlWindowClass *klass)
   g_type_ensure (SL_TYPE_CONVERSATION_LIST);
   g_type_ensure (SL_TYPE_PACKET_INSPECTOR);
   g_type_ensure (SL_TYPE_CALL_INSPECTOR);
+  g_type_ensure (SL_TYPE_SCENARIO_PICKER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/socklens/Socklens/ui/sl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_popover);
-  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_list);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_picker);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, scenario_label);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, side_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, spinner);
@@ -568,7 +553,8 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, call_inspector);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, recent_submenu);
   gtk_widget_class_bind_template_callback (widget_class, on_info_bar_response);
-  gtk_widget_class_bind_template_callback (widget_class, on_scenario_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_scenario_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_scenario_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_speed_selected);
 
 
@@ -634,7 +620,6 @@ sl_window_init (SlWindow *self)
                     G_CALLBACK (on_inner_paned_moved), self);
 
   _sl_window_files_init (self);
-  fill_scenarios (self);
 }
 
 static void
@@ -705,9 +690,39 @@ sl_window_get_scenario (SlWindow *self)
   return self->scenario;
 }
 
+/* A scenario chosen, not yet run: its code and "What to notice" in the
+ * side pane, an empty timeline, the status says how to start. */
+static void
+show_ready (SlWindow *self)
+{
+  g_autoptr(CapRecording) ready = cap_recording_new ();
+
+  _sl_window_drop_live (self);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->file);
+  _sl_window_hide_message (self);
+  cap_recording_set_run_info (ready, self->scenario->name, self->scenario->title);
+  _sl_window_show_recording (self, ready);
+}
+
+/* Makes @scenario the one Run and Step start; the picker shows it chosen. */
+void
+_sl_window_choose_scenario (SlWindow         *self,
+                            const NcScenario *scenario)
+{
+  self->scenario = scenario;
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-scenario", scenario->name);
+  sl_scenario_picker_set_selected (self->scenario_picker, scenario);
+  update_empty_page (self);
+  _sl_window_update_status (self);
+  _sl_window_update_actions (self);
+}
+
 /**
  * sl_window_set_scenario:
- * Chooses what Run and Step start. What is shown stays until then.
+ * Chooses what Run and Step start. A run or file shown until then gives way
+ * to the new scenario's code, so nothing old stands under the new title.
  * Returns: %FALSE if there is no scenario named @name.
  */
 gboolean
@@ -715,25 +730,28 @@ sl_window_set_scenario (SlWindow   *self,
                         const char *name)
 {
   const NcScenario *scenario;
+  CapRecording *recording;
 
   g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
 
   scenario = name ? nc_scenario_lookup (name) : NULL;
   if (scenario == NULL)
     return FALSE;
-  self->scenario = scenario;
-  if (self->settings != NULL)
-    g_settings_set_string (self->settings, "last-scenario", scenario->name);
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->scenario_list)); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
-      if (check != NULL)
-        gtk_widget_set_visible (check, g_object_get_data (G_OBJECT (row), "scenario") == scenario);
-    }
-  update_empty_page (self);
-  _sl_window_update_status (self);
-  _sl_window_update_actions (self);
+  recording = sl_session_get_recording (self->session);
+  _sl_window_choose_scenario (self, scenario);
+  if (recording != NULL && g_strcmp0 (cap_recording_get_scenario (recording), scenario->name) != 0)
+    show_ready (self);
   return TRUE;
 }
 
+/**
+ * sl_window_get_heading:
+ * What the header bar names: the scenario, or the file of a capture that is
+ * not a scenario's.
+ */
+const char *
+sl_window_get_heading (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), NULL);
+  return gtk_label_get_label (self->scenario_label);
+}

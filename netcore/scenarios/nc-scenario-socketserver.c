@@ -156,7 +156,7 @@ static const NcActorSpec udp_actors[] = {
 
 const NcScenario nc_scenario_socketserver_tcp = {
   .name = "socketserver-tcp",
-  .title = "socketserver: a threading TCP server",
+  .title = "ThreadingTCPServer: a thread per connection",
   .topic = "Server Libraries: socketserver.ThreadingTCPServer (4-SocketServer.py)",
   .notice =
     "The server object does socket(), bind() and listen() for us, then accept() in a loop. "
@@ -173,7 +173,7 @@ const NcScenario nc_scenario_socketserver_tcp = {
 
 const NcScenario nc_scenario_socketserver_udp = {
   .name = "socketserver-udp",
-  .title = "socketserver: a UDP server",
+  .title = "UDPServer: one datagram, one request",
   .topic = "Server Libraries: socketserver.UDPServer",
   .notice =
     "A UDP server has no listen() and no accept(): each request is one datagram, taken "
@@ -190,7 +190,7 @@ const NcScenario nc_scenario_socketserver_udp = {
 
 const NcScenario nc_scenario_socketserver_forking = {
   .name = "socketserver-forking",
-  .title = "socketserver: a forking TCP server",
+  .title = "ForkingTCPServer: a process per connection",
   .topic = "Server Libraries: socketserver.ForkingTCPServer",
   .notice =
     "Like the threading server, but each connection is served by a child process made with "
