@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "sl-lab-private.h"
@@ -500,6 +501,30 @@ run_scenario (SlLab      *lab,
   return CAP_LAB_EXIT_FAILED;
 }
 
+/* Started with file capabilities (secure execution), the lab runs with
+ * privileges its user does not have until the capture is open: nothing from
+ * that user's environment may steer it meanwhile (GIO_EXTRA_MODULES and
+ * the like load code). Only the locale and a fixed PATH are kept. */
+static void
+keep_environment_safe (void)
+{
+  static const char *const kept[] = { "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES" };
+  char *values[G_N_ELEMENTS (kept)];
+
+  if (getauxval (AT_SECURE) == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    values[i] = g_strdup (g_getenv (kept[i]));
+  clearenv ();
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      if (values[i] != NULL)
+        g_setenv (kept[i], values[i], TRUE);
+      g_free (values[i]);
+    }
+  g_setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
+}
+
 /* Keeps only what the way chosen needs: in its own namespace the lab's
  * privileges end at the namespace's edge; anywhere else it gives up every
  * capability now (root keeps cap_net_raw for a lesson's own raw socket). */
@@ -548,6 +573,7 @@ main (int    argc,
 
   /* A closed pipe must be an error to handle, not a silent death. */
   signal (SIGPIPE, SIG_IGN);
+  keep_environment_safe ();
   setlocale (LC_ALL, "");
 
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
