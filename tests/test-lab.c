@@ -815,6 +815,21 @@ victim_exchange (Victim *v)
   g_assert_cmpint (sendto (v->udp, SECRET, strlen (SECRET), 0, (struct sockaddr *) &v->udp_at,
                            sizeof v->udp_at), ==, (gssize) strlen (SECRET));
   g_assert_cmpint (recv (v->udp, buf, sizeof buf, 0), ==, (gssize) strlen (SECRET));
+
+  /* and a datagram to a closed port: the kernel's ICMP port unreachable
+   * quotes it, secret included, from the victim's own port */
+  {
+    struct sockaddr_in closed = v->udp_at;
+    socklen_t len = sizeof closed;
+    int probe = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    closed.sin_port = 0;
+    g_assert_cmpint (bind (probe, (struct sockaddr *) &closed, sizeof closed), ==, 0);
+    g_assert_cmpint (getsockname (probe, (struct sockaddr *) &closed, &len), ==, 0);
+    close (probe);
+    g_assert_cmpint (sendto (v->udp, SECRET, strlen (SECRET), 0, (struct sockaddr *) &closed,
+                             sizeof closed), ==, (gssize) strlen (SECRET));
+  }
 }
 
 static void
