@@ -79,7 +79,16 @@ sl_lab_drop_privileges (gboolean   keep_net_raw,
 {
   struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+  int threads = sl_lab_count_threads ();
 
+  /* capset() changes the calling thread only */
+  if (threads != 1)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the lab has %d threads already; it gives up its capabilities with one",
+                   threads);
+      return FALSE;
+    }
   if (keep_net_raw)
     {
       data[CAP_TO_INDEX (CAP_NET_RAW)].permitted |= CAP_TO_MASK (CAP_NET_RAW);

@@ -70,6 +70,7 @@ typedef struct
 } SlLab;
 
 /* sl-lab-sandbox.c */
+int         sl_lab_count_threads      (void);
 const char *sl_lab_mode_name          (SlLabMode    mode);
 gboolean    sl_lab_mode_from_name     (const char  *name,
                                        SlLabMode   *out);

@@ -87,8 +87,8 @@ write_file (const char  *path,
   return FALSE;
 }
 
-static int
-count_threads (void)
+int
+sl_lab_count_threads (void)
 {
   g_autofree char *status = NULL;
   const char *line;
@@ -452,7 +452,7 @@ sl_lab_enter_namespace (SlLab   *lab,
                         GError **error)
 {
   int flags = CLONE_NEWUSER | CLONE_NEWNET;
-  int threads = count_threads ();
+  int threads = sl_lab_count_threads ();
 
   if (threads != 1)
     {
