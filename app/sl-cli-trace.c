@@ -45,7 +45,7 @@ sl_cli_trace (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM... - run your programs traced");
   g_autoptr(GError) error = NULL;
   g_autoptr(CapRecording) recording = NULL;
-  gboolean ok;
+  gboolean ok, interrupted = FALSE;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
@@ -89,7 +89,7 @@ sl_cli_trace (int    argc,
   ok = cap_lab_trace_sync (NULL,
                            example_paths ? (const char *const *) example_paths
                                          : (const char *const *) argv + 1,
-                           (guint) timeout, step, &recording, &error);
+                           (guint) timeout, step, &recording, &interrupted, &error);
   if (recording != NULL && !step)
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
@@ -99,7 +99,8 @@ sl_cli_trace (int    argc,
   if (!ok)
     {
       fprintf (stderr, "socklens trace: %s\n", error->message);
-      return SL_EXIT_ERROR;
+      return g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED) && interrupted
+               ? SL_EXIT_INTERRUPTED : SL_EXIT_ERROR;
     }
   return SL_EXIT_DONE;
 }

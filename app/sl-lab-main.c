@@ -687,6 +687,11 @@ main (int    argc,
       end_early (lab, status, error->message);
       goto out;
     }
+  /* Ctrl+C in the terminal reaches the whole foreground group: for a trace
+   * the app tells the lab to stop (stdin), so the lab ends the run itself
+   * and keeps it (the programs have process groups of their own). */
+  if (lab->trace != NULL)
+    signal (SIGINT, SIG_IGN);
 
   /* First, while this is the only thread: the namespace needs that, and so
    * does giving up capabilities for every thread to come. */

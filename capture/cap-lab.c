@@ -44,6 +44,7 @@ struct _CapLab
   char         **wrapper;      /* argv prefix, e.g. runuser -u USER -- */
   char         **trace;        /* programs to trace instead of a scenario */
   guint          trace_timeout;
+  gboolean       interrupted;  /* Ctrl+C stopped the synchronous run */
   GSubprocess   *process;
   GOutputStream *commands;
   GInputStream  *output;
@@ -863,6 +864,7 @@ on_sync_interrupt (gpointer user_data)
 {
   SyncRun *run = user_data;
 
+  run->lab->interrupted = TRUE;
   cap_lab_stop (run->lab);
   return G_SOURCE_CONTINUE;
 }
@@ -870,7 +872,8 @@ on_sync_interrupt (gpointer user_data)
 /**
  * cap_lab_trace_sync:
  * Like cap_lab_run_sync () for traced programs (cap_lab_set_trace ()).
- * Ctrl+C stops the run and keeps everything recorded until then.
+ * Ctrl+C stops the run and keeps everything recorded until then;
+ * @out_interrupted (optional) says whether it did.
  */
 gboolean
 cap_lab_trace_sync (const char         *lab_path,
@@ -878,12 +881,17 @@ cap_lab_trace_sync (const char         *lab_path,
                     guint               timeout_s,
                     gboolean            step,
                     CapRecording      **out_recording,
+                    gboolean           *out_interrupted,
                     GError            **error)
 {
   g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+  gboolean ok;
 
   cap_lab_set_trace (lab, programs, timeout_s);
-  return run_sync (lab, NULL, NULL, step, TRUE, out_recording, error);
+  ok = run_sync (lab, NULL, NULL, step, TRUE, out_recording, error);
+  if (out_interrupted != NULL)
+    *out_interrupted = lab->interrupted;
+  return ok;
 }
 
 static gboolean

@@ -80,6 +80,7 @@ gboolean        cap_lab_trace_sync      (const char      *lab_path,
                                          guint            timeout_s,
                                          gboolean         step,
                                          CapRecording   **out_recording,
+                                         gboolean        *out_interrupted,
                                          GError         **error);
 
 G_END_DECLS

@@ -55,7 +55,7 @@ trace_full (const char *const *programs,
 {
   CapRecording *recording = NULL;
 
-  cap_lab_trace_sync (SL_TEST_LAB, programs, timeout_s, FALSE, &recording, error);
+  cap_lab_trace_sync (SL_TEST_LAB, programs, timeout_s, FALSE, &recording, NULL, error);
   g_assert_nonnull (recording);
   return recording;
 }
@@ -437,6 +437,83 @@ test_time_limit (void)
   g_assert_true (has_message (rec, "never_ends.py was still running at the end and was stopped"));
 }
 
+/* The pid of a process whose command line holds @needle, once its main
+ * thread is in the system call @nr (the kernel says so: /proc/PID/syscall) */
+static gboolean
+process_in_syscall (const char *needle,
+                    long        nr)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *syscall_path = g_build_filename ("/proc", name, "syscall", NULL);
+      g_autofree char *cmdline = NULL, *syscall_text = NULL;
+      gsize len = 0;
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (cmdline_path, &cmdline, &len, NULL) || len == 0)
+        continue;
+      for (gsize i = 0; i + 1 < len; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, needle) == NULL || strstr (cmdline, "socklens") != NULL)
+        continue;
+      if (g_file_get_contents (syscall_path, &syscall_text, NULL, NULL) &&
+          g_ascii_strtoll (syscall_text, NULL, 10) == nr)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+new_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* Ctrl+C: the run ends, what it recorded is printed and saved, status 130 */
+static void
+test_interrupt (void)
+{
+  g_autofree char *program = test_program ("never_ends.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-trace-XXXXXX", NULL);
+  g_autofree char *output = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *socklens = g_build_filename (BUILD_APPDIR, "socklens", NULL);
+  const char *argv[] = { socklens, "trace", program, "--output", output, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GPid pid;
+  int status;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, new_process_group, NULL, &pid,
+                                &error));
+  g_assert_no_error (error);
+  /* the program waits in accept4() (288) in the kernel: then the key is pressed */
+  while (!process_in_syscall ("never_ends.py", 288))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);  /* polling the kernel's state, not waiting for time to pass */
+    }
+  g_assert_cmpint (kill (-pid, SIGINT), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+
+  rec = cap_recording_new_from_file (output, &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_call_in_progress (sl_test_find_call (rec, "never_ends.py", NC_CALL_ACCEPT4, 0)));
+  g_assert_true (has_message (rec, "never_ends.py was still running at the end and was stopped"));
+  g_unlink (output);
+  g_rmdir (dir);
+}
+
 static void
 test_missing_file (void)
 {
@@ -444,7 +521,7 @@ test_missing_file (void)
   g_autoptr(GError) error = NULL;
   CapRecording *rec = NULL;
 
-  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, &error));
+  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, NULL, &error));
   g_assert_nonnull (error);
   g_clear_object (&rec);
 }
@@ -459,7 +536,7 @@ test_not_executable (void)
   CapRecording *rec = NULL;
 
   g_assert_true (g_file_set_contents (program, "#!/bin/sh\n", -1, NULL));  /* mode 0644 */
-  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, &error));
+  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, NULL, &error));
   g_assert_nonnull (error);
   g_clear_object (&rec);
   g_unlink (program);
@@ -574,6 +651,7 @@ main (int    argc,
   g_test_add_func ("/trace/outside-address", test_outside_address);
   g_test_add_func ("/trace/syntax-error", test_syntax_error);
   g_test_add_func ("/trace/time-limit", test_time_limit);
+  g_test_add_func ("/trace/interrupt", test_interrupt);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/static-binary", test_static_binary);
