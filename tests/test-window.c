@@ -24,6 +24,7 @@
 #include "sl-application.h"
 #include "sl-code-view.h"
 #include "sl-packet-inspector.h"
+#include "sl-field-item.h"
 #include "sl-scenario-item.h"
 #include "sl-scenario-picker.h"
 #include "sl-timeline-view.h"
@@ -1115,6 +1116,75 @@ test_shortcuts (void)
   spin (50);
 }
 
+/* The packet's fields as a tree (GtkTreeListModel + GtkTreeExpander): the
+ * IP layer starts folded and opening it shows its fields; selecting a port
+ * opens the layers above it */
+static void
+test_field_tree (void)
+{
+  SlWindow *window = new_window ();
+  CapRecording *recording;
+  SlPacketInspector *inspector;
+  GtkListView *list;
+  GtkSelectionModel *selection;
+  GtkTreeListModel *tree;
+  guint synack = G_MAXUINT, n_before, ip_row = G_MAXUINT;
+  g_autoptr(GtkTreeListRow) row = NULL;
+
+  run_to_end (window, "tcp-echo");
+  recording = shown_recording (window);
+  if (!capture_expected (sl_window_get_live_run (window)))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_test_skip ("no capture here");
+      return;
+    }
+  for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+    if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
+      synack = i;
+  g_assert_cmpuint (synack, !=, G_MAXUINT);
+  sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
+  spin (50);
+
+  inspector = SL_PACKET_INSPECTOR (find_widget (GTK_WIDGET (window), SL_TYPE_PACKET_INSPECTOR));
+  list = GTK_LIST_VIEW (find_widget (GTK_WIDGET (inspector), GTK_TYPE_LIST_VIEW));
+  g_assert_nonnull (list);
+  selection = gtk_list_view_get_model (list);
+  g_assert_true (GTK_IS_SINGLE_SELECTION (selection));
+  tree = GTK_TREE_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  g_assert_true (GTK_IS_TREE_LIST_MODEL (tree));
+
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (tree));
+  for (guint i = 0; i < n_before && ip_row == G_MAXUINT; i++)
+    {
+      g_autoptr(GtkTreeListRow) r = gtk_tree_list_model_get_row (tree, i);
+      g_autoptr(SlFieldItem) item = gtk_tree_list_row_get_item (r);
+      if (sl_field_item_get_layer (item) == CAP_LAYER_NETWORK && sl_field_item_get_depth (item) == 0)
+        ip_row = i;
+    }
+  g_assert_cmpuint (ip_row, !=, G_MAXUINT);
+  row = gtk_tree_list_model_get_row (tree, ip_row);
+  g_assert_true (gtk_tree_list_row_is_expandable (row));
+  g_assert_false (gtk_tree_list_row_get_expanded (row));
+  gtk_tree_list_row_set_expanded (row, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tree)), >, n_before + 5);
+  gtk_tree_list_row_set_expanded (row, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tree)), ==, n_before);
+
+  g_assert_true (sl_packet_inspector_select_field (inspector, "Source port"));
+  {
+    g_autoptr(SlFieldItem) item =
+      g_list_model_get_item (G_LIST_MODEL (tree),
+                             gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection)));
+    /* the tree list model's items are rows; the row's item is the field */
+    g_autoptr(SlFieldItem) field = gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (item));
+    g_assert_cmpstr (sl_field_item_get_name (field), ==, "Source port");
+  }
+  g_assert_nonnull (sl_packet_inspector_get_byte_order_text (inspector));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1154,6 +1224,7 @@ main (int    argc,
   g_test_add_func ("/window/scenario-picker", test_scenario_picker);
   g_test_add_func ("/window/parameters", test_parameters);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/window/field-tree", test_field_tree);
   ret = g_test_run ();
 
   g_clear_object (&app);
