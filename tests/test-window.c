@@ -90,8 +90,19 @@ find_widget (GtkWidget *root,
  * NAME.png there, rendered by the window's own renderer: for looking at a
  * live run's state, which a screenshot tool cannot time. */
 static void
+save_widget_screenshot (GtkWidget  *widget,
+                        const char *name);
+
+static void
 save_screenshot (SlWindow   *window,
                  const char *name)
+{
+  save_widget_screenshot (GTK_WIDGET (window), name);
+}
+
+static void
+save_widget_screenshot (GtkWidget  *widget,
+                        const char *name)
 {
   const char *dir = g_getenv ("SOCKLENS_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
@@ -105,9 +116,9 @@ save_screenshot (SlWindow   *window,
   if (dir == NULL)
     return;
   spin (300);  /* let it lay out and draw the new state */
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -116,7 +127,7 @@ save_screenshot (SlWindow   *window,
       g_test_message ("screenshot %s: nothing drawn", name);
       return;
     }
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   file = g_strconcat (name, ".png", NULL);
   path = g_build_filename (dir, file, NULL);
@@ -695,6 +706,28 @@ check_handlers (const char *scenario)
       n_handler_calls++;
     }
   g_assert_cmpuint (n_handler_calls, >=, 2);
+
+  /* ... and the connection's data arrives at the handler, not the server */
+  if (capture_expected (sl_window_get_live_run (window)))
+    {
+      guint n_data = 0;
+
+      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+        {
+          double x0, y0, x1, y1;
+          const char *a, *b;
+
+          if (cap_recording_get_packet (recording, i)->payload_len == 0 ||
+              !sl_timeline_painter_get_packet_line (painter, i, &x0, &y0, &x1, &y1))
+            continue;
+          a = sl_timeline_painter_get_column_title (painter, column_at (painter, x0));
+          b = sl_timeline_painter_get_column_title (painter, column_at (painter, x1));
+          g_test_message ("%s packet %u: %s (%.0f) -> %s (%.0f)", scenario, i, a, x0, b, x1);
+          g_assert_true (g_str_has_prefix (a, "handler ") || g_str_has_prefix (b, "handler "));
+          n_data++;
+        }
+      g_assert_cmpuint (n_data, >=, 4);
+    }
   save_screenshot (window, scenario);
   gtk_window_destroy (GTK_WINDOW (window));
   spin (50);
@@ -962,6 +995,23 @@ test_scenario_picker (void)
   g_assert_true (wait_for (model_has_n, &size, 5000));
   match = g_list_model_get_item (model, 0);
   g_assert_cmpstr (sl_scenario_item_get_scenario (match)->name, ==, "socketserver-forking");
+
+  /* As a teacher sees it: the popover open, the whole list */
+  gtk_editable_set_text (search, "");
+  size = (ModelSize) { model, n + n_headings };
+  g_assert_true (wait_for (model_has_n, &size, 5000));
+  {
+    GtkWidget *button = gtk_widget_get_ancestor (GTK_WIDGET (picker), GTK_TYPE_MENU_BUTTON);
+    g_assert_nonnull (button);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    spin (100);
+    save_widget_screenshot (gtk_widget_get_ancestor (GTK_WIDGET (picker), GTK_TYPE_POPOVER),
+                            "scenario-picker");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  }
+  gtk_editable_set_text (search, "fork");
+  size = (ModelSize) { model, 1 };
+  g_assert_true (wait_for (model_has_n, &size, 5000));
 
   /* Enter takes the match, as a click on it would */
   g_signal_emit_by_name (search, "activate");
