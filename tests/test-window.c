@@ -272,6 +272,21 @@ run_finished (gpointer data)
   return live != NULL && sl_live_run_get_state (live) == SL_LIVE_RUN_FINISHED;
 }
 
+/* Selects the (last) SYN/ACK of what the window shows, as a click would */
+static void
+select_synack (SlWindow *window)
+{
+  CapRecording *recording = shown_recording (window);
+  guint synack = G_MAXUINT;
+
+  for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+    if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
+      synack = i;
+  g_assert_cmpuint (synack, !=, G_MAXUINT);
+  sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
+  spin (50);
+}
+
 static void
 test_step_live (void)
 {
@@ -375,15 +390,9 @@ test_step_live (void)
     {
       SlPacketInspector *inspector =
         SL_PACKET_INSPECTOR (find_widget (GTK_WIDGET (window), SL_TYPE_PACKET_INSPECTOR));
-      guint synack = G_MAXUINT;
       const char *text;
 
-      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
-        if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
-          synack = i;
-      g_assert_cmpuint (synack, !=, G_MAXUINT);
-      sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
-      spin (50);
+      select_synack (window);
       g_assert_true (sl_packet_inspector_select_field (inspector, "Source port"));
       text = sl_packet_inspector_get_byte_order_text (inspector);
       g_assert_nonnull (text);
@@ -1173,28 +1182,21 @@ static void
 test_field_tree (void)
 {
   SlWindow *window = new_window ();
-  CapRecording *recording;
   SlPacketInspector *inspector;
   GtkListView *list;
   GtkSelectionModel *selection;
   GtkTreeListModel *tree;
-  guint synack = G_MAXUINT, n_before, ip_row = G_MAXUINT;
+  guint n_before, ip_row = G_MAXUINT;
   g_autoptr(GtkTreeListRow) row = NULL;
 
   run_to_end (window, "tcp-echo");
-  recording = shown_recording (window);
   if (!capture_expected (sl_window_get_live_run (window)))
     {
       gtk_window_destroy (GTK_WINDOW (window));
       g_test_skip ("no capture here");
       return;
     }
-  for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
-    if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
-      synack = i;
-  g_assert_cmpuint (synack, !=, G_MAXUINT);
-  sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
-  spin (50);
+  select_synack (window);
 
   inspector = SL_PACKET_INSPECTOR (find_widget (GTK_WIDGET (window), SL_TYPE_PACKET_INSPECTOR));
   list = GTK_LIST_VIEW (find_widget (GTK_WIDGET (inspector), GTK_TYPE_LIST_VIEW));
