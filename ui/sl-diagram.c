@@ -30,9 +30,9 @@ typedef enum
   FORMAT_PNG,
 } Format;
 
-static void
-draw_recording (CapRecording *recording,
-                cairo_t      *cr)
+void
+sl_diagram_draw (CapRecording *recording,
+                 cairo_t      *cr)
 {
   g_autoptr(SlTimelinePainter) painter = sl_timeline_painter_new ();
   gint64 begin = cap_recording_get_start_time (recording);
@@ -67,7 +67,7 @@ render (CapRecording *recording,
                                           SL_DIAGRAM_HEIGHT);
 
   cr = cairo_create (surface);
-  draw_recording (recording, cr);
+  sl_diagram_draw (recording, cr);
   status = cairo_status (cr);
   cairo_destroy (cr);
 
