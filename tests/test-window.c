@@ -1161,6 +1161,28 @@ test_shortcuts (void)
     }
   gtk_window_destroy (GTK_WINDOW (overlay));
 
+  /* A text field has a key before the application's one-key accelerators
+   * (Space would step the run while a teacher types a message): the
+   * window's capture-phase key controller comes first in its list */
+  window = new_window ();
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+    guint mine = G_MAXUINT, theirs = G_MAXUINT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+        if (mine == G_MAXUINT && GTK_IS_EVENT_CONTROLLER_KEY (c) &&
+            gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+          mine = i;
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "gtk-application-shortcuts") == 0)
+          theirs = i;
+      }
+    g_assert_cmpuint (theirs, !=, G_MAXUINT);
+    g_assert_cmpuint (mine, <, theirs);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+
   /* After a run the timeline has the focus: Home, then "." moves the playhead on */
   window = new_window ();
   run_to_end (window, "tcp-echo");
