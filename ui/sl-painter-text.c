@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-painter-text.c: the words on the ladder: durations, times, call and
+ * packet labels (shared with the inspectors and the command line).
+ */
+
+#include "config.h"
+
+#include "sl-timeline-painter-private.h"
+
+#include <math.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+
+static const char *
+unit_for (gint64 step, double *div)
+{
+  if (step < 1000)
+    {
+      *div = 1;
+      return "ns";
+    }
+  if (step < 1000000)
+    {
+      *div = 1e3;
+      return "µs";
+    }
+  if (step < 1000000000)
+    {
+      *div = 1e6;
+      return "ms";
+    }
+  *div = 1e9;
+  return "s";
+}
+
+/**
+ * sl_format_duration:
+ *
+ * A duration as a person reads it: "850 ns", "98 µs", "1.2 ms", "4.2 s".
+ */
+char *
+sl_format_duration (gint64 ns)
+{
+  double      div, v;
+  const char *unit = unit_for (ABS (ns) < 1 ? 1 : ABS (ns), &div);
+
+  v = ns / div;
+  if (fabs (v) >= 10 || div == 1)
+    return g_strdup_printf ("%.0f %s", v, unit);
+  return g_strdup_printf ("%.1f %s", v, unit);
+}
+
+/**
+ * sl_format_time_at:
+ * @ns: a time relative to the recording's start
+ * @step: the tick step, which picks the unit and the decimals
+ */
+char *
+sl_format_time_at (gint64 ns, gint64 step)
+{
+  double div;
+  /* the unit of the value, the decimals of the step: "5.2514 s" rather
+   * than "5251400 µs"; 500 µs steps read as 0.5 ms, 100 µs steps as 100 µs */
+  const char *unit = unit_for (MAX (MAX (step, 1) * 2, ABS (ns)), &div);
+  double      step_u = step / div;
+  int         decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
+
+  return g_strdup_printf ("%.*f %s", CLAMP (decimals, 0, 6), ns / div, unit);
+}
+
+static void
+append_data (GString *out, const guint8 *data, gsize len, gsize max)
+{
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < len && i < max; i++)
+    {
+      guint8 c = data[i];
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c >= 0x20 && c < 0x7f)
+        g_string_append_c (out, (char) c);
+      else
+        g_string_append_printf (out, "\\x%02x", c);
+    }
+  if (len > max)
+    g_string_append (out, "…");
+  g_string_append_c (out, '"');
+}
+
+static void
+append_fds (GString *out, const NcFdList *list)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
+    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
+  g_string_append_c (out, ']');
+}
+
+static gboolean
+call_may_block (NcCallKind kind)
+{
+  switch (kind)
+    {
+    case NC_CALL_ACCEPT:
+    case NC_CALL_CONNECT:
+    case NC_CALL_RECV:
+    case NC_CALL_RECVFROM:
+    case NC_CALL_READ:
+    case NC_CALL_SELECT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * sl_format_call_label:
+ * @now: where a call still in the kernel is drawn up to
+ * @name: receives the first line: the call and its key arguments
+ * @result: receives the second line: what it returned, and how long it blocked
+ *
+ * The two lines of a call's label on the timeline, shorter than
+ * nc_call_format (): "connect(fd=3)" / "= 0 after 98 µs".
+ */
+void
+sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *result)
+{
+  NcCallKind       kind = call->kind;
+  gint64           duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
+  g_autofree char *dur = sl_format_duration (MAX (duration, 0));
+
+  g_string_append (name, nc_call_kind_name (kind));
+  g_string_append_c (name, '(');
+  switch (kind)
+    {
+    case NC_CALL_SOCKET:
+      g_string_append (name, call->type == SOCK_DGRAM    ? "UDP"
+                             : call->type == SOCK_STREAM ? "TCP"
+                                                         : nc_socktype_name (call->type));
+      break;
+    case NC_CALL_BIND:
+      g_string_append_printf (name, "fd=%d, %s", call->fd, call->local);
+      break;
+    case NC_CALL_LISTEN:
+      g_string_append_printf (name, "fd=%d, %d", call->fd, call->type);
+      break;
+    case NC_CALL_SEND:
+    case NC_CALL_WRITE:
+    case NC_CALL_SENDTO:
+    case NC_CALL_RECV:
+    case NC_CALL_RECVFROM:
+    case NC_CALL_READ:
+      g_string_append_printf (name, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
+      break;
+    case NC_CALL_SELECT:
+      for (guint s = 0; s < NC_N_SETS; s++)
+        if (call->sets_in[s].n > 0)
+          {
+            if (name->str[name->len - 1] != '(')
+              g_string_append (name, ", ");
+            g_string_append (name, s == NC_SET_READ ? "r=" : s == NC_SET_WRITE ? "w=" : "x=");
+            append_fds (name, &call->sets_in[s]);
+          }
+      break;
+    case NC_CALL_ACCEPT:
+    case NC_CALL_CONNECT:
+    case NC_CALL_SHUTDOWN:
+    case NC_CALL_CLOSE:
+    case NC_CALL_SETBLOCKING:
+    case NC_CALL_SETTIMEOUT:
+    case NC_CALL_SETSOCKOPT:
+    case NC_CALL_GETSOCKOPT:
+    case NC_CALL_GETSOCKNAME:
+    case NC_CALL_GETPEERNAME:
+      g_string_append_printf (name, "fd=%d", call->fd);
+      break;
+    default:
+      break;
+    }
+  g_string_append_c (name, ')');
+
+  if (call->ts_end == 0)
+    {
+      g_string_append_printf (result, "blocked %s …", dur);
+      return;
+    }
+  if (nc_call_failed (call))
+    {
+      g_string_append_printf (result, "= %" G_GINT64_FORMAT " %s", call->result,
+                              nc_errno_name (call->err));
+      if (call_may_block (kind))
+        g_string_append_printf (result, " after %s", dur);
+      return;
+    }
+
+  switch (kind)
+    {
+    case NC_CALL_SEND:
+    case NC_CALL_WRITE:
+    case NC_CALL_SENDTO:
+      append_data (result, call->data, call->data_len, 12);
+      g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
+      break;
+    case NC_CALL_RECV:
+    case NC_CALL_RECVFROM:
+    case NC_CALL_READ:
+      g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
+      if (call->result > 0)
+        {
+          g_string_append_c (result, ' ');
+          append_data (result, call->data, call->data_len, 12);
+        }
+      g_string_append_printf (result, " after %s", dur);
+      break;
+    case NC_CALL_SELECT:
+      g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
+      for (guint s = 0; s < NC_N_SETS; s++)
+        if (call->sets_out[s].n > 0)
+          {
+            g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
+            append_fds (result, &call->sets_out[s]);
+          }
+      g_string_append_printf (result, " after %s", dur);
+      break;
+    default:
+      g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
+      if (call_may_block (kind))
+        g_string_append_printf (result, " after %s", dur);
+      break;
+    }
+}
+
+void
+sl_painter_packet_label (SlTimelinePainter *self, guint index, GString *out)
+{
+  CapRecording    *rec = self->recording;
+  const CapPacket *pkt = cap_recording_get_packet (rec, index);
+  CapSummary       s;
+
+  memset (&s, 0, sizeof s);
+  if (!cap_recording_dissect_packet (rec, index, &s))
+    {
+      g_string_append (out, "?");
+      return;
+    }
+  cap_summary_format_label (&s, out);
+  if (pkt->proto == IPPROTO_TCP && (s.flags & CAP_SUMMARY_TRANSPORT))
+    {
+      /* as textbooks write them: relative seq on SYNs and FINs, ack on pure ACKs */
+      if (s.tcp_flags & (CAP_TCP_SYN | CAP_TCP_FIN))
+        g_string_append_printf (out, "  seq=%u", cap_recording_get_relative_seq (rec, index));
+      if ((s.tcp_flags & CAP_TCP_ACK) && s.payload_len == 0 && !(s.tcp_flags & CAP_TCP_RST))
+        g_string_append_printf (out, "  ack=%u", cap_recording_get_relative_ack (rec, index));
+      if ((s.tcp_flags & CAP_TCP_SYN) && s.mss)
+        g_string_append_printf (out, "  mss=%u", s.mss);
+    }
+  if (pkt->flags & CAP_PACKET_RETRANSMISSION)
+    g_string_append (out, "  (retransmission)");
+  if (pkt->flags & CAP_PACKET_DROPPED)
+    g_string_append (out, "  (dropped)");
+}
