@@ -5,6 +5,7 @@
 
 #include "cap-recording.h"
 #include "cap-reader.h"
+#include "cap-event-index-private.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,9 @@ struct _CapRecording
   GArray      *call_link_start;   /* guint32 per call + 1: index into links */
   GHashTable  *endpoint_actor;    /* endpoint id -> actor + 1 */
   GHashTable  *port_actor;        /* (family << 16 | port) -> actor + 1, for wildcard binds */
+
+  /* Derived, growing with each commit: the one event order (cap-event-index.c) */
+  CapEventIndex event_index;
 };
 
 /* cap-recording.c */

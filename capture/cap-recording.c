@@ -169,6 +169,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
   id_table_clear (&self->endpoint_table);
   id_table_clear (&self->conv_table);
+  cap_event_index_clear (&self->event_index);
 
   G_OBJECT_CLASS (cap_recording_parent_class)->finalize (object);
 }
@@ -211,6 +212,7 @@ cap_recording_init (CapRecording *self)
   self->port_actor = g_hash_table_new (NULL, NULL);
   id_table_init (&self->endpoint_table);
   id_table_init (&self->conv_table);
+  cap_event_index_init (&self->event_index);
 }
 
 CapRecording *
@@ -535,6 +537,7 @@ cap_recording_add_call (CapRecording *self,
   if (phase == NC_CALL_PHASE_ENTER)
     g_array_index (self->calls, NcCall, call->id).ts_end = 0;
   self->links_dirty = TRUE;
+  cap_event_index_note_call (&self->event_index, call->id);
 }
 
 void
@@ -575,6 +578,7 @@ cap_recording_commit (CapRecording *self)
 
   if (self->links_dirty)
     cap_recording_correlate (self);
+  cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
