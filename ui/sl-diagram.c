@@ -18,6 +18,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <math.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -51,44 +52,70 @@ format_for_path (const char *path,
   return TRUE;
 }
 
-static void
-draw_recording (CapRecording *recording,
-                cairo_t      *cr)
+/* The painter for the whole recording, and the page it needs: on the
+ * Sequence axis every row at its labels' size (a long run makes a taller
+ * page, never a squeezed one); on the Time axis the fixed page. */
+static SlTimelinePainter *
+painter_for_page (CapRecording     *recording,
+                  SlTimelineLayout  layout,
+                  int              *height)
 {
-  g_autoptr(SlTimelinePainter) painter = sl_timeline_painter_new ();
+  SlTimelinePainter *painter = sl_timeline_painter_new ();
+  SlTimelineAxis *axis;
   gint64 begin = cap_recording_get_start_time (recording);
   gint64 end = cap_recording_get_end_time (recording);
-  /* a little room after the last event, so its label is not on the edge */
-  gint64 margin = MAX ((end - begin) / 20, 1000);
+  double natural;
 
+  sl_timeline_painter_set_layout (painter, layout);
   sl_timeline_painter_set_recording (painter, recording);
   sl_timeline_painter_set_size (painter, SL_DIAGRAM_WIDTH, SL_DIAGRAM_HEIGHT);
-  sl_timeline_painter_set_range (painter, begin, end + margin);
   sl_timeline_painter_set_show_playhead (painter, FALSE);
-  sl_timeline_painter_draw (painter, cr);
+  natural = sl_timeline_painter_get_natural_height (painter);
+  if (natural > 0)
+    {
+      double top, bottom;
+
+      *height = MAX ((int) ceil (natural), SL_DIAGRAM_HEIGHT);
+      sl_timeline_painter_set_size (painter, SL_DIAGRAM_WIDTH, *height);
+      sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+      axis = sl_timeline_painter_get_axis (painter);
+      sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, 0),
+                                     sl_timeline_axis_from_display (axis, bottom - top));
+    }
+  else
+    {
+      /* a little room after the last event, so its label is not on the edge */
+      gint64 margin = MAX ((end - begin) / 20, 1000);
+
+      *height = SL_DIAGRAM_HEIGHT;
+      sl_timeline_painter_set_range (painter, begin, end + margin);
+    }
+  return painter;
 }
 
 /* Draws into a file of @format at @tmp_path; cairo reports failures in the
  * surface's status, which is checked once everything is flushed. */
 static cairo_status_t
-render (CapRecording *recording,
-        Format        format,
-        const char   *tmp_path)
+render (CapRecording     *recording,
+        SlTimelineLayout  layout,
+        Format            format,
+        const char       *tmp_path)
 {
   cairo_surface_t *surface;
   cairo_status_t status;
   cairo_t *cr;
+  int height = SL_DIAGRAM_HEIGHT;
+  g_autoptr(SlTimelinePainter) painter = painter_for_page (recording, layout, &height);
 
   if (format == FORMAT_SVG)
-    surface = cairo_svg_surface_create (tmp_path, SL_DIAGRAM_WIDTH, SL_DIAGRAM_HEIGHT);
+    surface = cairo_svg_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
   else if (format == FORMAT_PDF)
-    surface = cairo_pdf_surface_create (tmp_path, SL_DIAGRAM_WIDTH, SL_DIAGRAM_HEIGHT);
+    surface = cairo_pdf_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
   else
-    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, SL_DIAGRAM_WIDTH,
-                                          SL_DIAGRAM_HEIGHT);
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, SL_DIAGRAM_WIDTH, height);
 
   cr = cairo_create (surface);
-  draw_recording (recording, cr);
+  sl_timeline_painter_draw (painter, cr);
   status = cairo_status (cr);
   cairo_destroy (cr);
 
@@ -103,16 +130,33 @@ render (CapRecording *recording,
 
 /**
  * sl_diagram_export:
- * @path: where; the format follows the name's ending (.svg, .pdf, .png)
- *
- * Draws the whole @recording as a ladder diagram, as the window shows it.
- * Returns: %FALSE with @error set (naming @path) if it could not be written;
- *   then nothing at @path has changed.
+ * sl_diagram_export_layout () with the layout the window opens @recording
+ * with (sl_timeline_layout_default_for ()).
  */
 gboolean
 sl_diagram_export (CapRecording *recording,
                    const char   *path,
                    GError      **error)
+{
+  return sl_diagram_export_layout (recording, sl_timeline_layout_default_for (recording), path, error);
+}
+
+/**
+ * sl_diagram_export_layout:
+ * @layout: Sequence (a row per event) or Time
+ * @path: where; the format follows the name's ending (.svg, .pdf, .png)
+ *
+ * Draws the whole @recording as a ladder diagram, as the window shows it:
+ * on the Sequence axis the page grows with the run, so no label is
+ * squeezed out.
+ * Returns: %FALSE with @error set (naming @path) if it could not be written;
+ *   then nothing at @path has changed.
+ */
+gboolean
+sl_diagram_export_layout (CapRecording     *recording,
+                          SlTimelineLayout  layout,
+                          const char       *path,
+                          GError          **error)
 {
   g_autofree char *tmp_path = NULL;
   cairo_status_t status;
@@ -131,7 +175,7 @@ sl_diagram_export (CapRecording *recording,
     return FALSE;
   close (fd);
 
-  status = render (recording, format, tmp_path);
+  status = render (recording, layout, format, tmp_path);
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_unlink (tmp_path);

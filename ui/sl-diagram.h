@@ -5,14 +5,19 @@
 #include <glib.h>
 
 #include "cap-recording.h"
+#include "sl-timeline-axis.h"
 
 G_BEGIN_DECLS
 
 #define SL_DIAGRAM_WIDTH  1200
 #define SL_DIAGRAM_HEIGHT 900
 
-gboolean sl_diagram_export (CapRecording *recording,
-                            const char   *path,
-                            GError      **error);
+gboolean sl_diagram_export        (CapRecording     *recording,
+                                   const char       *path,
+                                   GError          **error);
+gboolean sl_diagram_export_layout (CapRecording     *recording,
+                                   SlTimelineLayout  layout,
+                                   const char       *path,
+                                   GError          **error);
 
 G_END_DECLS

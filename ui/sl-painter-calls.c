@@ -25,8 +25,8 @@ sl_painter_call_rect (SlTimelinePainter *self,
   guint32 li = id < self->n_call_lane ? self->call_lane[id] : NO_LANE;
   double  min_h = 6 * self->scale;
 
-  *y0 = sl_painter_frame_y (self, f, c->ts_start);
-  *y1 = sl_painter_frame_y (self, f, c->ts_end ? c->ts_end : f->now);
+  *y0 = sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER, id);
+  *y1 = sl_painter_event_y (self, f, SL_AXIS_CALL_RETURN, id);
   if (*y1 - *y0 < min_h)
     {
       double mid = (*y0 + *y1) / 2;
@@ -129,54 +129,6 @@ draw_box (SlTimelinePainter *self,
 }
 
 static void
-draw_call_label (SlTimelinePainter *self,
-                 cairo_t           *cr,
-                 const Frame       *f,
-                 const Column      *col,
-                 const NcCall      *c,
-                 double             y0,
-                 double             y1,
-                 double            *label_bottom,
-                 double             alpha)
-{
-  double s = self->scale;
-  g_autoptr (GString) name = g_string_new (NULL);
-  g_autoptr (GString) result = g_string_new (NULL);
-  double y = MAX (y0, self->top + 2);
-  double x, align;
-  double room = col->label_room;
-
-  if (room < 40 * s)
-    return;
-  if (y < *label_bottom)
-    y = *label_bottom;
-  /* a label may slide down along its box, but not past it */
-  if (y > MAX (y1, y0 + self->line_h) || y + self->line_h > self->bottom)
-    return;
-
-  sl_format_call_label (c, f->now, name, result);
-  if (col->label_side < 0)
-    {
-      x = col->x_left - 8 * s;
-      align = 1;
-    }
-  else
-    {
-      x = col->x_right + 6 * s;
-      align = 0;
-    }
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-  sl_palette_set_source (cr, nc_call_failed (c) ? &f->pal->failed : &f->pal->foreground, alpha);
-  sl_painter_show_text (self, cr, self->font_bold, name->str, x, y - 2 * s, align, room, NULL);
-  sl_palette_set_source (cr, nc_call_failed (c) ? &f->pal->failed : &f->pal->dim, alpha);
-  sl_painter_show_text (self, cr, self->font_small, result->str, x, y - 2 * s + self->line_h, align,
-                        room, NULL);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
-  *label_bottom = y + 2 * self->line_h + 4 * s;
-  self->stats.n_labels++;
-}
-
-static void
 draw_select_marks (SlTimelinePainter *self,
                    cairo_t           *cr,
                    const Frame       *f,
@@ -235,25 +187,18 @@ lower_bound_i64 (GArray *sorted, gint64 ts)
 
 /* First index whose call may reach @ts (the prefix max of ends is sorted
  * even though the ends are not). */
-static guint
-call_list_first_visible (const CallList *list, gint64 ts)
+guint
+sl_painter_call_list_first_visible (const CallList *list, gint64 ts)
 {
   return lower_bound_i64 (list->max_end, ts);
 }
 
 /* First index starting at or after @ts */
-static guint
-call_list_first_from (const CallList *list, gint64 ts)
+guint
+sl_painter_call_list_first_from (const CallList *list, gint64 ts)
 {
   return lower_bound_i64 (list->starts, ts);
 }
-
-typedef struct
-{
-  double y0, y1;
-  guint  id;
-  double alpha;
-} LabelCandidate;
 
 static void
 fill_plain_boxes (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
@@ -284,13 +229,6 @@ fill_plain_boxes (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   g_array_set_size (self->plain_boxes, 0);
 }
 
-static int
-compare_candidates (gconstpointer a, gconstpointer b)
-{
-  const LabelCandidate *x = a, *y = b;
-  return x->y0 < y->y0 ? -1 : x->y0 > y->y0;
-}
-
 static void
 draw_call_box (SlTimelinePainter *self,
                cairo_t           *cr,
@@ -301,8 +239,7 @@ draw_call_box (SlTimelinePainter *self,
                double             x0,
                double             y0,
                double             x1,
-               double             y1,
-               GArray            *candidates)
+               double             y1)
 {
   gboolean hl = g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (id));
   gboolean future = f->fade && c->ts_start > self->playhead;
@@ -332,10 +269,8 @@ draw_call_box (SlTimelinePainter *self,
 
   if (y1 >= self->top && y0 <= self->bottom)
     {
-      HitItem        hit = { x0, y0, x1, y1, id };
-      LabelCandidate cand = { y0, y1, id, hl ? 1 : future ? 0.45 : 1 };
+      HitItem hit = { x0, y0, x1, y1, id };
       g_array_append_val (self->hit_calls, hit);
-      g_array_append_val (candidates, cand);
     }
 }
 
@@ -347,11 +282,10 @@ draw_call_list (SlTimelinePainter *self,
                 cairo_t           *cr,
                 const Frame       *f,
                 guint              ci,
-                const CallList    *list,
-                GArray            *candidates)
+                const CallList    *list)
 {
   CapRecording *rec = self->recording;
-  guint         i = call_list_first_visible (list, self->begin);
+  guint         i = sl_painter_call_list_first_visible (list, self->begin);
 
   while (i < list->ids->len)
     {
@@ -369,14 +303,16 @@ draw_call_list (SlTimelinePainter *self,
         }
       sl_painter_call_rect (self, f, c, id, &x0, &x1, &y0, &y1);
       if (x1 > x0)
-        draw_call_box (self, cr, f, ci, c, id, x0, y0, x1, y1, candidates);
+        draw_call_box (self, cr, f, ci, c, id, x0, y0, x1, y1);
 
       next = i + 1;
       if (next < list->ids->len &&
-          sl_painter_frame_y (self, f, g_array_index (list->starts, gint64, next)) < y1)
+          sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
+                              g_array_index (list->ids, guint32, next)) < y1)
         {
           /* the next call starts inside this box: skip to the first below it */
-          guint skip = call_list_first_from (list, sl_painter_y_to_time_frame (self, f, y1));
+          guint skip =
+            sl_painter_call_list_first_from (list, sl_painter_y_to_time_frame (self, f, y1));
           self->stats.n_calls_merged += MAX (skip, next) - next;
           next = MAX (skip, next);
         }
@@ -384,33 +320,18 @@ draw_call_list (SlTimelinePainter *self,
     }
 }
 
+/* The boxes; their labels are laid out with the others (sl-painter-labels.c) */
 void
 sl_painter_draw_calls (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
-  CapRecording *rec = self->recording;
-  g_autoptr (GArray) candidates = g_array_new (FALSE, FALSE, sizeof (LabelCandidate));
-
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
       const Column *col = &g_array_index (self->columns, Column, ci);
-      double        label_bottom = -1e9;
 
-      g_array_set_size (candidates, 0);
       for (guint li = 0; li < col->n_lanes; li++)
         draw_call_list (self, cr, f, ci,
-                        &g_array_index (self->lanes, Lane, col->first_lane + li).calls, candidates);
-      draw_call_list (self, cr, f, ci, &col->calls, candidates);
+                        &g_array_index (self->lanes, Lane, col->first_lane + li).calls);
+      draw_call_list (self, cr, f, ci, &col->calls);
       fill_plain_boxes (self, cr, f);
-
-      /* labels top to bottom, each below the last one of its column */
-      g_array_sort (candidates, compare_candidates);
-      for (guint k = 0; k < candidates->len; k++)
-        {
-          const LabelCandidate *cand = &g_array_index (candidates, LabelCandidate, k);
-          if (cand->y0 < label_bottom - self->line_h * 4)
-            continue; /* long gone: cheaper than trying */
-          draw_call_label (self, cr, f, col, cap_recording_get_call (rec, cand->id), cand->y0,
-                           cand->y1, &label_bottom, cand->alpha);
-        }
     }
 }

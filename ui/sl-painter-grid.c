@@ -42,11 +42,14 @@ sl_painter_draw_axis (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       const SlAxisTick *tick = &g_array_index (ticks, SlAxisTick, i);
       double            y = self->top + (tick->display - f->d0) * f->px_per_unit;
 
-      sl_palette_set_source (cr, &f->pal->grid, 0.45);
-      cairo_set_line_width (cr, 1);
-      cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
-      cairo_line_to (cr, self->width, floor (y) + 0.5);
-      cairo_stroke (cr);
+      if (tick->rule)
+        {
+          sl_palette_set_source (cr, &f->pal->grid, 0.45);
+          cairo_set_line_width (cr, 1);
+          cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
+          cairo_line_to (cr, self->width, floor (y) + 0.5);
+          cairo_stroke (cr);
+        }
       sl_palette_set_source (cr, &f->pal->dim, 1);
       sl_painter_show_text (self, cr, self->font_small, tick->text, self->gutter - 8 * s,
                             y - self->line_h * 0.45, 1.0, -1, NULL);
@@ -131,7 +134,8 @@ sl_painter_draw_breaks (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       cairo_set_line_width (cr, 1);
       cairo_stroke (cr);
 
-      if (y - last_label > self->line_h * 1.5)
+      /* rows say it across the diagram, as a label (sl-painter-labels.c) */
+      if (y - last_label > self->line_h * 1.5 && sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0)
         {
           sl_palette_set_source (cr, &f->pal->dim, 1);
           sl_painter_show_text (self, cr, self->font_small, b->text, self->gutter - 8 * s,

@@ -692,6 +692,9 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;
+  /* a row holds one line of labels, with a little air */
+  self->row_h = self->line_h + 5 * s;
+  sl_timeline_axis_set_row_height (self->axis, self->row_h);
 
   n_cols = self->columns->len;
   if (n_cols == 0)

@@ -30,20 +30,18 @@ sl_painter_packet_line (SlTimelinePainter *self,
                         double            *x1,
                         double            *y1)
 {
-  const CapPacket *pkt;
-  const Route     *r;
-  const Lane      *a, *b;
-  double           inset;
+  const Route *r;
+  const Lane  *a, *b;
+  double       inset;
 
   if (index >= self->n_routed || self->packet_route[index] == NO_ROUTE)
     return FALSE;
-  pkt = cap_recording_get_packet (self->recording, index);
   r = &g_array_index (self->routes, Route, self->packet_route[index]);
   a = &g_array_index (self->lanes, Lane, r->from);
   b = &g_array_index (self->lanes, Lane, r->to);
   inset = self->has_calls ? self->box_w / 2 + 1 : self->band_w / 2 + 2;
-  *y0 = sl_painter_frame_y (self, f, pkt->ts);
-  *y1 = *y0 + self->slant;
+  *y0 = sl_painter_event_y (self, f, SL_AXIS_PACKET, index);
+  *y1 = *y0 + f->slant;
   if (a == b)
     {
       *x0 = *x1 = a->x;
@@ -63,52 +61,6 @@ sl_painter_packet_line (SlTimelinePainter *self,
 }
 
 static void
-draw_arrow_label (SlTimelinePainter *self,
-                  cairo_t           *cr,
-                  const Frame       *f,
-                  guint              index,
-                  double             x0,
-                  double             y0,
-                  double             x1,
-                  double             y1,
-                  const SlRgb       *color,
-                  gboolean           hl,
-                  double             alpha)
-{
-  const CapPacket *pkt = cap_recording_get_packet (self->recording, index);
-  double           s = self->scale;
-  double           len = hypot (x1 - x0, y1 - y0);
-  double           head = 10 * s;
-
-  {
-    g_autoptr (GString) text = g_string_new (NULL);
-    double angle = atan2 (y1 - y0, x1 - x0);
-    int    w, h;
-
-    if (x1 < x0)
-      angle += G_PI; /* keep the text upright */
-    sl_painter_packet_label (self, index, text);
-    pango_layout_set_font_description (self->layout, self->font_bold);
-    pango_layout_set_width (self->layout, (int) ((len - 2 * head) * PANGO_SCALE));
-    pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-    pango_layout_set_text (self->layout, text->str, -1);
-    pango_layout_get_pixel_size (self->layout, &w, &h);
-    cairo_save (cr);
-    cairo_translate (cr, (x0 + x1) / 2, (y0 + y1) / 2);
-    cairo_rotate (cr, angle);
-    pango_cairo_update_layout (cr, self->layout);
-    cairo_move_to (cr, -w / 2.0, -h - 1 * s);
-    sl_palette_set_source (cr, color,
-                           hl ? 1 : MAX (alpha, f->fade && pkt->ts > self->playhead ? 0.45 : 1));
-    pango_cairo_show_layout (cr, self->layout);
-    cairo_restore (cr);
-    pango_cairo_update_layout (cr, self->layout);
-    pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
-    self->stats.n_labels++;
-  }
-}
-
-static void
 draw_arrow (SlTimelinePainter *self,
             cairo_t           *cr,
             const Frame       *f,
@@ -117,8 +69,7 @@ draw_arrow (SlTimelinePainter *self,
             double             y0,
             double             x1,
             double             y1,
-            const SlRgb       *color,
-            gboolean           labelled)
+            const SlRgb       *color)
 {
   const CapPacket *pkt = cap_recording_get_packet (self->recording, index);
   double           s = self->scale;
@@ -190,9 +141,6 @@ draw_arrow (SlTimelinePainter *self,
       sl_palette_set_source (cr, color, 1);
       cairo_fill (cr);
     }
-
-  if (labelled)
-    draw_arrow_label (self, cr, f, index, x0, y0, x1, y1, color, hl, alpha);
 }
 
 typedef struct
@@ -201,7 +149,6 @@ typedef struct
   guint  index;
   guint8 color;
   guint8 future;
-  guint8 labelled;
 } PlainArrow;
 
 /* Most arrows are plain: not selected, not in flight, nothing special about
@@ -284,28 +231,12 @@ draw_plain_arrows (SlTimelinePainter *self, cairo_t *cr, const Frame *f, GArray 
           }
         cairo_fill (cr);
       }
-
-  for (guint k = 0; k < plain->len; k++)
-    {
-      const PlainArrow *a = &g_array_index (plain, PlainArrow, k);
-      if (a->labelled)
-        draw_arrow_label (self, cr, f, a->index, a->x0, a->y0, a->x1, a->y1,
-                          &f->pal->packet[a->color], FALSE, a->future ? f->pal->future_alpha : 1);
-    }
-}
-
-static gboolean
-boxes_overlap (const cairo_rectangle_t *a, const cairo_rectangle_t *b)
-{
-  return a->x < b->x + b->width && b->x < a->x + a->width && a->y < b->y + b->height &&
-         b->y < a->y + a->height;
 }
 
 static void
 draw_packets_single (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint i0, guint i1)
 {
   g_autofree double *route_last_y = g_new (double, MAX (self->routes->len, 1));
-  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (cairo_rectangle_t));
   g_autoptr (GArray) plain = g_array_new (FALSE, FALSE, sizeof (PlainArrow));
 
   for (guint r = 0; r < self->routes->len; r++)
@@ -313,12 +244,10 @@ draw_packets_single (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint
 
   for (guint i = i0; i < i1; i++)
     {
-      double            x0, y0, x1, y1, len;
-      guint16           route;
-      const Route      *r;
-      gboolean          labelled = FALSE;
-      gboolean          hl;
-      cairo_rectangle_t box;
+      double       x0, y0, x1, y1;
+      guint16      route;
+      const Route *r;
+      gboolean     hl;
 
       if (!sl_painter_packet_line (self, f, i, &x0, &y0, &x1, &y1))
         continue;
@@ -339,20 +268,6 @@ draw_packets_single (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint
         }
       route_last_y[route] = y0;
 
-      /* a label where it overlaps no other: its box along the arrow's middle */
-      len = fabs (x1 - x0);
-      box.x = MIN (x0, x1) + len * 0.15;
-      box.width = len * 0.7;
-      box.y = MIN (y0, y1) - self->line_h;
-      box.height = fabs (y1 - y0) + self->line_h;
-      if ((y0 + y1) / 2 > self->top + self->line_h && len > 60 * self->scale)
-        {
-          labelled = TRUE;
-          for (guint k = 0; k < labels->len && labelled; k++)
-            labelled = !boxes_overlap (&box, &g_array_index (labels, cairo_rectangle_t, k));
-          if (labelled)
-            g_array_append_val (labels, box);
-        }
       self->stats.n_packets_drawn++;
       if (arrow_is_plain (self, f, i, y0, y1, hl))
         {
@@ -364,12 +279,11 @@ draw_packets_single (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint
                             i,
                             r->color,
                             f->fade &&
-                              cap_recording_get_packet (self->recording, i)->ts > self->playhead,
-                            labelled };
+                              cap_recording_get_packet (self->recording, i)->ts > self->playhead };
           g_array_append_val (plain, pa);
         }
       else
-        draw_arrow (self, cr, f, i, x0, y0, x1, y1, &f->pal->packet[r->color], labelled);
+        draw_arrow (self, cr, f, i, x0, y0, x1, y1, &f->pal->packet[r->color]);
     }
   draw_plain_arrows (self, cr, f, plain);
 }
@@ -482,7 +396,7 @@ draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       const Route  *r = &g_array_index (self->routes, Route, first->route);
       const Lane   *a = &g_array_index (self->lanes, Lane, r->from);
       const Lane   *b = &g_array_index (self->lanes, Lane, r->to);
-      double        slant = self->slant * 0.5;
+      double        slant = f->slant * 0.5;
       double        dir = b->x >= a->x ? 1 : -1;
       double        stub = MIN (44 * s, fabs (b->x - a->x) * 0.35);
       guint         j = k;
@@ -548,16 +462,26 @@ draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   cairo_restore (cr);
 }
 
+/* The packets whose arrows may show: [*i0, *i1) */
 void
-sl_painter_draw_packets (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+sl_painter_visible_packets (SlTimelinePainter *self, const Frame *f, guint *i0, guint *i1)
 {
   CapRecording *rec = self->recording;
   /* an arrow's head is slant pixels below its tail: start that much earlier */
-  gint64 t0 = sl_timeline_axis_from_display (self->axis, f->d0 - self->slant / f->px_per_unit);
-  guint  i0 = cap_recording_find_packet_at (rec, t0);
-  guint  i1 = cap_recording_find_packet_at (rec, self->end + 1);
+  gint64 t0 = sl_timeline_axis_from_display (self->axis, f->d0 - f->slant / f->px_per_unit);
 
-  i1 = MIN (i1, self->n_routed);
+  *i0 = cap_recording_find_packet_at (rec, t0);
+  *i1 = MIN (cap_recording_find_packet_at (rec, self->end + 1), self->n_routed);
+  if (*i0 > *i1)
+    *i0 = *i1;
+}
+
+void
+sl_painter_draw_packets (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  guint i0, i1;
+
+  sl_painter_visible_packets (self, f, &i0, &i1);
   if (i0 >= i1)
     return;
   if (i1 - i0 <= (self->bottom - self->top) / MIN_ARROW_SPACING)

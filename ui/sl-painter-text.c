@@ -249,13 +249,12 @@ sl_painter_packet_label (SlTimelinePainter *self, guint index, GString *out)
   cap_summary_format_label (&s, out);
   if (pkt->proto == IPPROTO_TCP && (s.flags & CAP_SUMMARY_TRANSPORT))
     {
-      /* as textbooks write them: relative seq on SYNs and FINs, ack on pure ACKs */
+      /* as textbooks write them: relative seq on SYNs and FINs, ack on pure
+       * ACKs (the MSS and the window are in the inspector) */
       if (s.tcp_flags & (CAP_TCP_SYN | CAP_TCP_FIN))
         g_string_append_printf (out, "  seq=%u", cap_recording_get_relative_seq (rec, index));
       if ((s.tcp_flags & CAP_TCP_ACK) && s.payload_len == 0 && !(s.tcp_flags & CAP_TCP_RST))
         g_string_append_printf (out, "  ack=%u", cap_recording_get_relative_ack (rec, index));
-      if ((s.tcp_flags & CAP_TCP_SYN) && s.mss)
-        g_string_append_printf (out, "  mss=%u", s.mss);
     }
   if (pkt->flags & CAP_PACKET_RETRANSMISSION)
     g_string_append (out, "  (retransmission)");

@@ -131,6 +131,7 @@ sl_time_axis_collect_ticks (SlTimelineAxis *axis,
         continue;
       tick.display = t;
       tick.text = sl_format_time_at (t, step);
+      tick.rule = TRUE;
       g_array_append_val (ticks, tick);
     }
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sl-timeline-axis.h"
+#include "sl-sequence-axis.h"
 #include "sl-time-axis.h"
 
 typedef struct
@@ -68,8 +69,9 @@ sl_timeline_axis_init (SlTimelineAxis *self)
 SlTimelineAxis *
 sl_timeline_axis_new_for_layout (SlTimelineLayout layout)
 {
-  (void) layout;
-  return g_object_new (SL_TYPE_TIME_AXIS, NULL);
+  if (layout == SL_TIMELINE_LAYOUT_TIME)
+    return g_object_new (SL_TYPE_TIME_AXIS, NULL);
+  return g_object_new (SL_TYPE_SEQUENCE_AXIS, NULL);
 }
 
 SlTimelineLayout
@@ -96,6 +98,25 @@ const char *
 sl_timeline_layout_to_string (SlTimelineLayout layout)
 {
   return layout == SL_TIMELINE_LAYOUT_TIME ? "time" : "sequence";
+}
+
+/* A capture from elsewhere with more packets than this opens on the Time
+ * axis: rows would make its minutes a scroll of kilometres */
+#define SEQUENCE_MAX_CAPTURE_PACKETS 5000
+
+/**
+ * sl_timeline_layout_default_for:
+ *
+ * Sequence for runs (they have calls) and for captures of up to a few
+ * thousand packets; Time for bigger captures.
+ */
+SlTimelineLayout
+sl_timeline_layout_default_for (CapRecording *recording)
+{
+  if (recording != NULL && cap_recording_get_n_calls (recording) == 0 &&
+      cap_recording_get_n_packets (recording) > SEQUENCE_MAX_CAPTURE_PACKETS)
+    return SL_TIMELINE_LAYOUT_TIME;
+  return SL_TIMELINE_LAYOUT_SEQUENCE;
 }
 
 void

@@ -41,8 +41,9 @@ typedef struct
 /* A label in the gutter at @display */
 typedef struct
 {
-  double display;
-  char  *text;
+  double   display;
+  char    *text;
+  gboolean rule;               /* a faint line across the diagram too */
 } SlAxisTick;
 
 #define SL_TYPE_TIMELINE_AXIS (sl_timeline_axis_get_type ())
@@ -71,6 +72,7 @@ SlTimelineAxis  *sl_timeline_axis_new_for_layout (SlTimelineLayout layout);
 SlTimelineLayout sl_timeline_axis_get_layout (SlTimelineAxis *self);
 gboolean         sl_timeline_layout_from_string (const char *text, SlTimelineLayout *layout);
 const char      *sl_timeline_layout_to_string (SlTimelineLayout layout);
+SlTimelineLayout sl_timeline_layout_default_for (CapRecording *recording);
 
 void          sl_timeline_axis_set_recording (SlTimelineAxis *self, CapRecording *recording);
 CapRecording *sl_timeline_axis_get_recording (SlTimelineAxis *self);

@@ -129,6 +129,13 @@ typedef struct
   guint8  level;
 } AggSeg;
 
+/* How a label is drawn, as it was measured */
+typedef struct
+{
+  PangoFontDescription *font;
+  double                max_w;
+} LabelStyle;
+
 struct _SlTimelinePainter
 {
   GObject parent_instance;
@@ -179,6 +186,7 @@ struct _SlTimelinePainter
   double   band_w;
   double   slant;
   double   line_h;
+  double           row_h;
 
   /* frame */
   PangoContext         *pango;
@@ -195,6 +203,9 @@ struct _SlTimelinePainter
   GArray               *hit_rows;    /* HitRow */
   GArray               *agg;         /* AggSeg, reused */
   GArray               *plain_boxes; /* PlainBox, reused */
+  GArray          *labels;        /* SlTimelineLabel, the last layout's */
+  GArray          *label_styles;  /* LabelStyle, one per label */
+  GStringChunk    *label_text;
   SlTimelineStats       stats;
 };
 
@@ -210,6 +221,7 @@ typedef struct
 {
   double           d0; /* display units at the top of the plot */
   double           px_per_unit;
+  double   slant; /* how much lower an arrow\'s head is than its tail, px */
   double           play_y;
   gboolean         fade; /* the playhead is before the end: the future is faint */
   gint64           now;
@@ -233,6 +245,22 @@ guint32 sl_painter_lane_at (SlTimelinePainter *self, guint column, gint32 fd, gi
 void    sl_painter_clear_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_geometry (SlTimelinePainter *self);
+
+guint    sl_painter_call_list_first_visible (const CallList *list,
+                                             gint64          ts);
+guint    sl_painter_call_list_first_from    (const CallList *list,
+                                             gint64          ts);
+void     sl_painter_visible_packets  (SlTimelinePainter *self,
+                                      const Frame       *f,
+                                      guint             *i0,
+                                      guint             *i1);
+
+/* sl-painter-labels.c */
+void     sl_painter_layout_labels    (SlTimelinePainter *self,
+                                      const Frame       *f);
+void     sl_painter_draw_labels      (SlTimelinePainter *self,
+                                      cairo_t           *cr,
+                                      const Frame       *f);
 
 /* sl-painter-states.c */
 void sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps);

@@ -41,6 +41,10 @@ sl_painter_frame_init (SlTimelinePainter *self, Frame *f)
   f->d0 = sl_timeline_axis_to_display (self->axis, self->begin);
   d1 = sl_timeline_axis_to_display (self->axis, self->end);
   f->px_per_unit = (self->bottom - self->top) / MAX (d1 - f->d0, 1.0);
+  /* rows: the head reaches the receiver one row lower, at any zoom */
+  f->slant = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0
+               ? sl_timeline_axis_get_row_height (self->axis) * f->px_per_unit
+               : self->slant;
   f->now = MAX (self->rec_end, self->origin);
   f->fade = self->show_playhead && self->playhead < self->rec_end;
   f->play_y = sl_painter_frame_y (self, f, self->playhead);
@@ -134,6 +138,9 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->lanes, g_array_unref);
   g_clear_pointer (&self->routes, g_array_unref);
   g_clear_object (&self->axis);
+  g_clear_pointer (&self->labels, g_array_unref);
+  g_clear_pointer (&self->label_styles, g_array_unref);
+  g_clear_pointer (&self->label_text, g_string_chunk_free);
   g_clear_pointer (&self->hit_calls, g_array_unref);
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
@@ -169,12 +176,15 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->lanes = g_array_new (FALSE, TRUE, sizeof (Lane));
   g_array_set_clear_func (self->lanes, sl_painter_lane_clear);
   self->routes = g_array_new (FALSE, TRUE, sizeof (Route));
-  self->axis = sl_timeline_axis_new_for_layout (SL_TIMELINE_LAYOUT_TIME);
+  self->axis = sl_timeline_axis_new_for_layout (SL_TIMELINE_LAYOUT_SEQUENCE);
   self->hit_calls = g_array_new (FALSE, FALSE, sizeof (HitItem));
   self->hit_packets = g_array_new (FALSE, FALSE, sizeof (HitItem));
   self->hit_rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->agg = g_array_new (FALSE, FALSE, sizeof (AggSeg));
   self->plain_boxes = g_array_new (FALSE, FALSE, sizeof (PlainBox));
+  self->labels = g_array_new (FALSE, FALSE, sizeof (SlTimelineLabel));
+  self->label_styles = g_array_new (FALSE, FALSE, sizeof (LabelStyle));
+  self->label_text = g_string_chunk_new (4096);
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
@@ -332,6 +342,66 @@ sl_timeline_painter_set_max_columns (SlTimelinePainter *self, guint max_columns)
 }
 
 /**
+ * sl_timeline_painter_set_layout:
+ *
+ * Sequence (a row per event, the default) or Time (real time).
+ */
+void
+sl_timeline_painter_set_layout (SlTimelinePainter *self,
+                                SlTimelineLayout   layout)
+{
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+
+  if (sl_timeline_axis_get_layout (self->axis) == layout)
+    return;
+  g_clear_object (&self->axis);
+  self->axis = sl_timeline_axis_new_for_layout (layout);
+  sl_timeline_painter_invalidate (self);
+}
+
+SlTimelineLayout
+sl_timeline_painter_get_layout (SlTimelinePainter *self)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), SL_TIMELINE_LAYOUT_SEQUENCE);
+  return sl_timeline_axis_get_layout (self->axis);
+}
+
+/**
+ * sl_timeline_painter_get_axis:
+ *
+ * Returns: (transfer none): the axis the layers draw on, built for the
+ *   current recording and type size
+ */
+SlTimelineAxis *
+sl_timeline_painter_get_axis (SlTimelinePainter *self)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), NULL);
+  sl_painter_ensure_geometry (self);
+  return self->axis;
+}
+
+/**
+ * sl_timeline_painter_get_natural_height:
+ *
+ * The height that shows the whole recording at the axis's natural zoom
+ * (Sequence: every row at the size of its labels), header and legend
+ * included; 0 for an axis that fits any height (Time).
+ */
+double
+sl_timeline_painter_get_natural_height (SlTimelinePainter *self)
+{
+  double natural;
+
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), 0);
+  sl_painter_ensure_geometry (self);
+  natural = sl_timeline_axis_get_natural_px_per_unit (self->axis);
+  if (natural <= 0)
+    return 0;
+  return self->top + sl_timeline_axis_get_end (self->axis) * natural + (self->height - self->bottom) +
+         self->row_h;
+}
+
+/**
  * sl_timeline_painter_set_conversation_filter:
  * @ids: (array length=n_ids) (nullable): conversation ids, or %NULL
  * @n_ids: how many
@@ -409,11 +479,47 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
   sl_painter_draw_packets (self, cr, &f);
   sl_painter_draw_calls (self, cr, &f);
   sl_painter_draw_breaks (self, cr, &f);
+  sl_painter_layout_labels (self, &f);
+  sl_painter_draw_labels (self, cr, &f);
   sl_painter_draw_playhead (self, cr, &f);
   cairo_restore (cr);
 
   sl_painter_draw_legend (self, cr, &f);
   cairo_restore (cr);
+}
+
+/**
+ * sl_timeline_painter_layout:
+ *
+ * Lays out the current range as the next draw will, without drawing: the
+ * labels' rectangles (sl_timeline_painter_get_labels ()) and the stats'
+ * label counts. Needs no cairo context.
+ */
+void
+sl_timeline_painter_layout (SlTimelinePainter *self)
+{
+  Frame f;
+
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  sl_painter_frame_init (self, &f);
+  ensure_highlight (self);
+  sl_painter_layout_labels (self, &f);
+}
+
+/**
+ * sl_timeline_painter_get_labels:
+ * @n_labels: (out): how many
+ *
+ * Returns: (array length=n_labels): the labels the last layout or draw
+ *   placed, top to bottom; valid until the next one
+ */
+const SlTimelineLabel *
+sl_timeline_painter_get_labels (SlTimelinePainter *self,
+                                guint             *n_labels)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), NULL);
+  *n_labels = self->labels->len;
+  return (const SlTimelineLabel *) (gpointer) self->labels->data;
 }
 
 void
