@@ -118,8 +118,9 @@ collect_call_list (SlTimelinePainter *self,
   double        x = col->label_side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
   double        align = col->label_side < 0 ? 1 : 0;
   guint         i = sl_painter_call_list_first_visible (list, self->begin);
+  double        room = rows ? col->row_label_room : col->label_room;
 
-  if (col->label_room < 40 * s)
+  if (room < 40 * s)
     return;
   while (i < list->ids->len && cands->len < MAX_CANDIDATES)
     {
@@ -143,13 +144,13 @@ collect_call_list (SlTimelinePainter *self,
        * return row; in time, the result goes under the name. */
       name =
         add_candidate (self, cands, SL_LABEL_CALL, id, self->font_bold, g_string_free (call, FALSE),
-                       x, align, rows ? y0 : y0 + self->line_h / 2, col->label_room,
+                       x, align, rows ? y0 : y0 + self->line_h / 2, room,
                        rows ? 2 * self->row_h * f->px_per_unit : MAX (y1 - y0, 0));
       name_bottom = name->y + name->h;
       add_candidate (
         self, cands, SL_LABEL_CALL_RESULT, id, self->font_small, g_string_free (result, FALSE), x,
         align, rows ? MAX (y1, name_bottom + self->line_h / 2) : name_bottom + self->line_h / 2,
-        col->label_room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h);
+        room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h);
 
       /* calls denser than lines of text: the next worth trying starts below */
       next = i + 1;
@@ -179,7 +180,8 @@ collect_calls (SlTimelinePainter *self, const Frame *f, GArray *cands)
 static void
 collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
 {
-  guint i0, i1;
+  gboolean rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  guint    i0, i1;
 
   sl_painter_visible_packets (self, f, &i0, &i1);
   if (i1 - i0 > (self->bottom - self->top) / MIN_ARROW_SPACING)
@@ -196,12 +198,14 @@ collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
       len = fabs (x1 - x0);
       if (r->from == r->to || len < 60 * self->scale)
         continue;
+      /* on rows a short arrow's label may be wider than the arrow: the row
+       * is its own */
       text = g_string_new (NULL);
       sl_painter_packet_label (self, i, text);
       {
-        Candidate *c =
-          add_candidate (self, cands, SL_LABEL_PACKET, i, self->font_bold,
-                         g_string_free (text, FALSE), (x0 + x1) / 2, 0.5, 0, len * 0.85, 0);
+        Candidate *c = add_candidate (self, cands, SL_LABEL_PACKET, i, self->font_bold,
+                                      g_string_free (text, FALSE), (x0 + x1) / 2, 0.5, 0,
+                                      rows ? MAX (len * 0.85, 220 * self->scale) : len * 0.85, 0);
         /* above the arrow: its bottom clear of the line at both its ends */
         c->y = (y0 + y1) / 2 - fabs (y1 - y0) * c->w / MAX (len, 1) / 2 - c->h - 1 * self->scale;
         c->max_y = c->y;

@@ -569,6 +569,41 @@ build_lane_maps (SlTimelinePainter *self, LaneMaps *maps)
     }
 }
 
+/* How far back an ICMP error's datagram is looked for */
+#define QUOTED_LOOKBACK 64
+
+static gboolean
+same_port (CapRecording *rec, guint32 endpoint, guint16 port)
+{
+  return endpoint != CAP_NONE && cap_recording_get_endpoint (rec, endpoint)->port == port;
+}
+
+/* An ICMP error (port unreachable) has no ports of its own: it goes back
+ * the way the datagram it quotes came, from the lane it was sent to, to
+ * the lane that sent it. */
+static guint16
+quoted_route (SlTimelinePainter *self, GHashTable *route_ids, guint icmp)
+{
+  CapRecording *rec = self->recording;
+  CapSummary    s = { 0 };
+
+  if (!cap_recording_dissect_packet (rec, icmp, &s) || !(s.flags & CAP_SUMMARY_QUOTED))
+    return NO_ROUTE;
+  for (guint back = 1; back <= QUOTED_LOOKBACK && back <= icmp; back++)
+    {
+      guint            p = icmp - back;
+      const CapPacket *pkt = cap_recording_get_packet (rec, p);
+      const Route     *r;
+
+      if (pkt->proto != s.quoted_proto || !same_port (rec, pkt->src, s.quoted_sport) ||
+          !same_port (rec, pkt->dst, s.quoted_dport) || self->packet_route[p] == NO_ROUTE)
+        continue;
+      r = &g_array_index (self->routes, Route, self->packet_route[p]);
+      return route_for (self, route_ids, r->to, r->from);
+    }
+  return NO_ROUTE;
+}
+
 static void
 build_routes (SlTimelinePainter *self, LaneMaps *maps)
 {
@@ -602,6 +637,8 @@ build_routes (SlTimelinePainter *self, LaneMaps *maps)
             }
           r = last_route;
         }
+      if (r == NO_ROUTE && (pkt->flags & CAP_PACKET_QUOTED))
+        r = quoted_route (self, route_ids, i);
       self->packet_route[i] = r;
       if (r != NO_ROUTE)
         self->block_mask[i >> BLOCK_SHIFT] |= G_GUINT64_CONSTANT (1) << (r & 63);
@@ -741,5 +778,17 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
         col->label_room = span * 0.5;
       else
         col->label_room = self->width - col->x_right - 10 * s;
+      col->row_label_room = col->label_room;
+    }
+
+  /* On rows a label has its row to itself: a middle column's may run on
+   * up to the next column's lanes. */
+  for (guint ci = 0; ci + 1 < n_cols; ci++)
+    {
+      Column       *col = &g_array_index (self->columns, Column, ci);
+      const Column *next = &g_array_index (self->columns, Column, ci + 1);
+
+      if (col->label_side > 0)
+        col->row_label_room = MAX (col->label_room, next->x_left - col->x_right - 12 * s);
     }
 }
