@@ -4,8 +4,8 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png]
+ *                     [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -145,13 +145,32 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
+/* --layout: sequence or time; NULL: the one the window opens it with */
 static gboolean
-export_diagram (CapRecording *recording,
-                const char   *path)
+parse_layout (const char       *command,
+              const char       *text,
+              CapRecording     *recording,
+              SlTimelineLayout *layout)
+{
+  if (text == NULL)
+    {
+      *layout = sl_timeline_layout_default_for (recording);
+      return TRUE;
+    }
+  if (sl_timeline_layout_from_string (text, layout))
+    return TRUE;
+  fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
+  return FALSE;
+}
+
+static gboolean
+export_diagram (CapRecording     *recording,
+                SlTimelineLayout  layout,
+                const char       *path)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sl_diagram_export (recording, path, &error))
+  if (!sl_diagram_export_layout (recording, layout, path, &error))
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
@@ -165,9 +184,13 @@ cmd_show (int    argc,
           char **argv)
 {
   g_autofree char *diagram = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
       "Also draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
@@ -189,11 +212,14 @@ cmd_show (int    argc,
       return 2;
     }
 
+  if (layout_name != NULL && !parse_layout ("show", layout_name, NULL, &layout))
+    return 2;
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
-  if (diagram != NULL && !export_diagram (recording, diagram))
+  if (diagram != NULL &&
+      (!parse_layout ("show", layout_name, recording, &layout) || !export_diagram (recording, layout, diagram)))
     return 1;
   if (!ok)
     {
@@ -357,6 +383,8 @@ cmd_run (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
@@ -369,6 +397,8 @@ cmd_run (int    argc,
       "FILE" },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
       "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
@@ -408,6 +438,8 @@ cmd_run (int    argc,
     }
   if (!parse_params (scenario, port, count, message, host, &params))
     return 2;
+  if (layout_name != NULL && !parse_layout ("run", layout_name, NULL, &layout))
+    return 2;
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
@@ -436,7 +468,8 @@ cmd_run (int    argc,
     print_recording (recording);
   if (recording != NULL && output != NULL && !save_recording (recording, output))
     return 1;
-  if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
+  if (recording != NULL && diagram != NULL &&
+      (!parse_layout ("run", layout_name, recording, &layout) || !export_diagram (recording, layout, diagram)))
     return 1;
   if (!ok)
     {

@@ -241,7 +241,7 @@ draw_call_box (SlTimelinePainter *self,
                double             x1,
                double             y1)
 {
-  gboolean hl = g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (id));
+  gboolean hl = g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (id)) || id == self->current_call;
   gboolean future = f->fade && c->ts_start > self->playhead;
   double   alpha = future ? f->pal->future_alpha : 1;
 

@@ -326,7 +326,8 @@ label_alpha (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     return 1;
   if (l->kind == SL_LABEL_CALL || l->kind == SL_LABEL_CALL_RESULT)
     {
-      if (g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (l->index)))
+      if (g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (l->index)) ||
+          l->index == self->current_call)
         return 1;
       ts = cap_recording_get_call (self->recording, l->index)->ts_start;
     }

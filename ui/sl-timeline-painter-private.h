@@ -172,6 +172,7 @@ struct _SlTimelinePainter
   gint64          playhead;
   SlSelectionKind sel_kind;
   guint           sel_index;
+  guint            current_call;  /* the call a step just released, or CAP_NONE */
   SlTheme         theme;
   double          scale;
   gboolean        show_playhead;

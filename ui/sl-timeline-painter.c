@@ -192,6 +192,7 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->height = 600;
   self->scale = 1.0;
   self->show_playhead = TRUE;
+  self->current_call = CAP_NONE;
   self->theme = SL_THEME_LIGHT;
 
   /* one context and one layout for every label, on every surface */
@@ -292,6 +293,20 @@ sl_timeline_painter_set_selection (SlTimelinePainter *self, SlSelectionKind kind
   self->hl_valid = FALSE;
 }
 
+/**
+ * sl_timeline_painter_set_current_call:
+ * @call: a call id, or CAP_NONE
+ *
+ * Step mode: the call the last step released, drawn highlighted like a
+ * selection (and its label in full), whatever is selected.
+ */
+void
+sl_timeline_painter_set_current_call (SlTimelinePainter *self, guint call)
+{
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  self->current_call = call;
+}
+
 void
 sl_timeline_painter_set_theme (SlTimelinePainter *self, SlTheme theme)
 {
@@ -347,8 +362,7 @@ sl_timeline_painter_set_max_columns (SlTimelinePainter *self, guint max_columns)
  * Sequence (a row per event, the default) or Time (real time).
  */
 void
-sl_timeline_painter_set_layout (SlTimelinePainter *self,
-                                SlTimelineLayout   layout)
+sl_timeline_painter_set_layout (SlTimelinePainter *self, SlTimelineLayout layout)
 {
   g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
 
@@ -397,8 +411,8 @@ sl_timeline_painter_get_natural_height (SlTimelinePainter *self)
   natural = sl_timeline_axis_get_natural_px_per_unit (self->axis);
   if (natural <= 0)
     return 0;
-  return self->top + sl_timeline_axis_get_end (self->axis) * natural + (self->height - self->bottom) +
-         self->row_h;
+  return self->top + sl_timeline_axis_get_end (self->axis) * natural +
+         (self->height - self->bottom) + self->row_h;
 }
 
 /**
@@ -514,8 +528,7 @@ sl_timeline_painter_layout (SlTimelinePainter *self)
  *   placed, top to bottom; valid until the next one
  */
 const SlTimelineLabel *
-sl_timeline_painter_get_labels (SlTimelinePainter *self,
-                                guint             *n_labels)
+sl_timeline_painter_get_labels (SlTimelinePainter *self, guint *n_labels)
 {
   g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), NULL);
   *n_labels = self->labels->len;

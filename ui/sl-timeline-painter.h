@@ -78,6 +78,8 @@ void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
 void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,
                                                         SlSelectionKind    kind,
                                                         guint              index);
+void          sl_timeline_painter_set_current_call     (SlTimelinePainter *self,
+                                                        guint              call);
 void          sl_timeline_painter_set_theme            (SlTimelinePainter *self,
                                                         SlTheme            theme);
 void          sl_timeline_painter_set_text_scale       (SlTimelinePainter *self,

@@ -828,7 +828,8 @@ sl_window_export_diagram (SlWindow    *self,
                            _("There is no recording to export"));
       return FALSE;
     }
-  if (!sl_diagram_export (recording, path, &local_error))
+  if (!sl_diagram_export_layout (recording, sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline)),
+                                 path, &local_error))
     {
       /* The message names the file already */
       text = g_strdup_printf (_("Could not export the diagram: %s"), local_error->message);
@@ -1534,6 +1535,12 @@ apply_settings (SlWindow *self)
   select_speed (self, g_settings_get_double (self->settings, "playback-speed"));
   g_signal_connect_object (self->settings, "changed::recent-files",
                            G_CALLBACK (fill_recent_menu), self, G_CONNECT_SWAPPED);
+  {
+    /* Sequence or Time: the header's toggle, kept in the settings */
+    g_autoptr (GAction) layout = g_settings_create_action (self->settings, "timeline-layout");
+    g_action_map_add_action (G_ACTION_MAP (self), layout);
+    g_settings_bind (self->settings, "timeline-layout", self->timeline, "layout", G_SETTINGS_BIND_GET);
+  }
 
   last = g_settings_get_string (self->settings, "last-scenario");
   if (!sl_window_set_scenario (self, last))
