@@ -31,9 +31,7 @@ typedef enum
 } Format;
 
 static gboolean
-format_for_path (const char *path,
-                 Format     *format,
-                 GError    **error)
+format_for_path (const char *path, Format *format, GError **error)
 {
   g_autofree char *lower = g_ascii_strdown (path, -1);
 
@@ -52,19 +50,24 @@ format_for_path (const char *path,
   return TRUE;
 }
 
-/* The painter for the whole recording, and the page it needs: on the
- * Sequence axis every row at its labels' size (a long run makes a taller
- * page, never a squeezed one); on the Time axis the fixed page. */
-static SlTimelinePainter *
-painter_for_page (CapRecording     *recording,
-                  SlTimelineLayout  layout,
-                  int              *height)
+/**
+ * sl_diagram_new_painter:
+ * @height: (out): the page's height, for a width of SL_DIAGRAM_WIDTH
+ *
+ * The painter an export draws with, set up for the whole recording, and
+ * the page it needs: on the Sequence axis every row at its labels' size
+ * (a long run makes a taller page, never a squeezed one); on the Time axis
+ * the fixed page.
+ * Returns: (transfer full): the painter
+ */
+SlTimelinePainter *
+sl_diagram_new_painter (CapRecording *recording, SlTimelineLayout layout, int *height)
 {
   SlTimelinePainter *painter = sl_timeline_painter_new ();
-  SlTimelineAxis *axis;
-  gint64 begin = cap_recording_get_start_time (recording);
-  gint64 end = cap_recording_get_end_time (recording);
-  double natural;
+  SlTimelineAxis    *axis;
+  gint64             begin = cap_recording_get_start_time (recording);
+  gint64             end = cap_recording_get_end_time (recording);
+  double             natural;
 
   sl_timeline_painter_set_layout (painter, layout);
   sl_timeline_painter_set_recording (painter, recording);
@@ -96,16 +99,13 @@ painter_for_page (CapRecording     *recording,
 /* Draws into a file of @format at @tmp_path; cairo reports failures in the
  * surface's status, which is checked once everything is flushed. */
 static cairo_status_t
-render (CapRecording     *recording,
-        SlTimelineLayout  layout,
-        Format            format,
-        const char       *tmp_path)
+render (CapRecording *recording, SlTimelineLayout layout, Format format, const char *tmp_path)
 {
   cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
-  int height = SL_DIAGRAM_HEIGHT;
-  g_autoptr(SlTimelinePainter) painter = painter_for_page (recording, layout, &height);
+  cairo_status_t   status;
+  cairo_t         *cr;
+  int              height = SL_DIAGRAM_HEIGHT;
+  g_autoptr (SlTimelinePainter) painter = sl_diagram_new_painter (recording, layout, &height);
 
   if (format == FORMAT_SVG)
     surface = cairo_svg_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
@@ -134,11 +134,10 @@ render (CapRecording     *recording,
  * with (sl_timeline_layout_default_for ()).
  */
 gboolean
-sl_diagram_export (CapRecording *recording,
-                   const char   *path,
-                   GError      **error)
+sl_diagram_export (CapRecording *recording, const char *path, GError **error)
 {
-  return sl_diagram_export_layout (recording, sl_timeline_layout_default_for (recording), path, error);
+  return sl_diagram_export_layout (recording, sl_timeline_layout_default_for (recording), path,
+                                   error);
 }
 
 /**
@@ -153,15 +152,15 @@ sl_diagram_export (CapRecording *recording,
  *   then nothing at @path has changed.
  */
 gboolean
-sl_diagram_export_layout (CapRecording     *recording,
-                          SlTimelineLayout  layout,
-                          const char       *path,
-                          GError          **error)
+sl_diagram_export_layout (CapRecording    *recording,
+                          SlTimelineLayout layout,
+                          const char      *path,
+                          GError         **error)
 {
   g_autofree char *tmp_path = NULL;
-  cairo_status_t status;
-  Format format;
-  int fd;
+  cairo_status_t   status;
+  Format           format;
+  int              fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);

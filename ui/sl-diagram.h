@@ -6,6 +6,7 @@
 
 #include "cap-recording.h"
 #include "sl-timeline-axis.h"
+#include "sl-timeline-painter.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,8 @@ gboolean sl_diagram_export_layout (CapRecording     *recording,
                                    SlTimelineLayout  layout,
                                    const char       *path,
                                    GError          **error);
+SlTimelinePainter *sl_diagram_new_painter (CapRecording     *recording,
+                                           SlTimelineLayout  layout,
+                                           int              *height);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ typedef struct
   double                max_w;
   PangoFontDescription *font;
   char                 *text;
+  gboolean              ellipsized;
 } Candidate;
 
 static void
@@ -52,7 +53,7 @@ compare_candidates (gconstpointer a, gconstpointer b)
 }
 
 /* Measures @text as it will be drawn: ellipsized to @max_w */
-static void
+static gboolean
 measure (SlTimelinePainter    *self,
          PangoFontDescription *font,
          const char           *text,
@@ -60,16 +61,19 @@ measure (SlTimelinePainter    *self,
          double               *w,
          double               *h)
 {
-  int pw, ph;
+  gboolean ellipsized;
+  int      pw, ph;
 
   pango_layout_set_font_description (self->layout, font);
   pango_layout_set_width (self->layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
   pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_text (self->layout, text, -1);
   pango_layout_get_pixel_size (self->layout, &pw, &ph);
+  ellipsized = pango_layout_is_ellipsized (self->layout);
   pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
   *w = pw;
   *h = ph;
+  return ellipsized;
 }
 
 /* @x is the anchor: the left edge (@align 0), the centre (0.5), the right
@@ -87,9 +91,9 @@ add_candidate (SlTimelinePainter    *self,
                double                max_w,
                double                slide)
 {
-  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text };
+  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text, FALSE };
 
-  measure (self, font, text, max_w, &c.w, &c.h);
+  c.ellipsized = measure (self, font, text, max_w, &c.w, &c.h);
   c.x = x - c.w * align;
   c.y = cy - c.h / 2;
   c.max_y = c.y + slide;
@@ -196,7 +200,7 @@ collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
         continue;
       r = &g_array_index (self->routes, Route, self->packet_route[i]);
       len = fabs (x1 - x0);
-      if (r->from == r->to || len < 60 * self->scale)
+      if (r->from == r->to || (!rows && len < 60 * self->scale))
         continue;
       /* on rows a short arrow's label may be wider than the arrow: the row
        * is its own */
@@ -207,8 +211,11 @@ collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
                                       g_string_free (text, FALSE), (x0 + x1) / 2, 0.5, 0,
                                       rows ? MAX (len * 0.85, 220 * self->scale) : len * 0.85, 0);
         /* above the arrow: its bottom clear of the line at both its ends */
-        c->y = (y0 + y1) / 2 - fabs (y1 - y0) * c->w / MAX (len, 1) / 2 - c->h - 1 * self->scale;
-        c->max_y = c->y;
+        c->y = (y0 + y1) / 2 - fabs (y1 - y0) * MIN (c->w, len) / MAX (len, 1) / 2 - c->h -
+               1 * self->scale;
+        /* where the row above needs that room, it may come down onto the
+         * arrow's middle, but no lower */
+        c->max_y = (y0 + y1) / 2 - c->h * 0.6;
       }
     }
 }
@@ -280,6 +287,7 @@ place (SlTimelinePainter *self, const Candidate *c)
   label.width = c->w;
   label.height = c->h;
   label.text = g_string_chunk_insert (self->label_text, c->text);
+  label.ellipsized = c->ellipsized;
   style.font = c->font;
   style.max_w = c->max_w;
   g_array_append_val (self->labels, label);

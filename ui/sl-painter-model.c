@@ -790,5 +790,9 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
 
       if (col->label_side > 0)
         col->row_label_room = MAX (col->label_room, next->x_left - col->x_right - 12 * s);
+      /* too narrow even so (many columns, a narrow pane): across the
+       * other columns' lanes, on its halo, rather than no label */
+      if (col->row_label_room < 110 * s)
+        col->row_label_room = self->width - col->x_right - 10 * s;
     }
 }

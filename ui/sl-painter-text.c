@@ -116,6 +116,28 @@ call_may_block (NcCallKind kind)
     }
 }
 
+/* Names and byte order: what the lesson is about is the value, as the
+ * text timeline writes it: gethostname() / = "socklens-lab",
+ * inet_ntoa(b"\x7f\x00\x00\x01") / = "127.0.0.1" */
+static void
+format_helper_label (const NcCall *call, GString *name, GString *result)
+{
+  g_autoptr (GString) full = g_string_new (NULL);
+  const char *eq, *note;
+
+  nc_call_format (call, full);
+  eq = strstr (full->str, " = ");
+  if (eq == NULL)
+    {
+      g_string_append (name, full->str);
+      return;
+    }
+  g_string_append_len (name, full->str, eq - full->str);
+  /* the duration, if any, is said once: "after …" is for blocking calls */
+  note = strstr (eq, "  [");
+  g_string_append_len (result, eq + 1, note ? note - (eq + 1) : (gssize) strlen (eq + 1));
+}
+
 /**
  * sl_format_call_label:
  * @now: where a call still in the kernel is drawn up to
@@ -132,6 +154,11 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
   gint64           duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
   g_autofree char *dur = sl_format_duration (MAX (duration, 0));
 
+  if (kind >= NC_CALL_GETHOSTNAME && kind <= NC_CALL_INET_NTOP && call->ts_end != 0)
+    {
+      format_helper_label (call, name, result);
+      return;
+    }
   g_string_append (name, nc_call_kind_name (kind));
   g_string_append_c (name, '(');
   switch (kind)

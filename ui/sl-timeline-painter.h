@@ -55,6 +55,7 @@ typedef struct
   guint       index;     /* the call, the packet, or the axis's break */
   double      x, y, width, height;
   const char *text;      /* valid until the next layout */
+  gboolean    ellipsized; /* drawn cut short ("…"): no room for all of it */
 } SlTimelineLabel;
 
 #define SL_TYPE_TIMELINE_PAINTER (sl_timeline_painter_get_type ())
