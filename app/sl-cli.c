@@ -5,7 +5,9 @@
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
  *                     [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                     [--events FILE.csv|.json]
  *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                      [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -24,6 +26,7 @@
 #include "cap-lab.h"
 #include "cap-recording.h"
 #include "sl-diagram.h"
+#include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
@@ -145,38 +148,63 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
-/* --layout: sequence or time; NULL: the one the window opens it with */
+/* --diagram and --events: the exporter table picks the format by the ending */
+/* --layout: sequence or time; NULL: the one the window opens a recording with */
 static gboolean
 parse_layout (const char       *command,
               const char       *text,
-              CapRecording     *recording,
               SlTimelineLayout *layout)
 {
-  if (text == NULL)
-    {
-      *layout = sl_timeline_layout_default_for (recording);
-      return TRUE;
-    }
-  if (sl_timeline_layout_from_string (text, layout))
+  if (text == NULL || sl_timeline_layout_from_string (text, layout))
     return TRUE;
   fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
   return FALSE;
 }
 
 static gboolean
-export_diagram (CapRecording     *recording,
-                SlTimelineLayout  layout,
-                const char       *path)
+export_as (SlExportKind  kind,
+           CapRecording *recording,
+           const char   *path,
+           const char   *layout_name)
 {
   g_autoptr(GError) error = NULL;
+  SlTimelineLayout layout;
+  gboolean ok;
 
-  if (!sl_diagram_export_layout (recording, layout, path, &error))
+  if (path == NULL)
+    return TRUE;
+  if (kind == SL_EXPORT_DIAGRAM && layout_name != NULL && sl_timeline_layout_from_string (layout_name, &layout))
+    ok = sl_diagram_export_layout (recording, layout, path, &error);
+  else
+    ok = sl_export (kind, recording, path, &error);
+  if (!ok)
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
     }
-  fprintf (stderr, "socklens: drew the timeline to %s\n", path);
+  fprintf (stderr, kind == SL_EXPORT_DIAGRAM ? "socklens: drew the timeline to %s\n"
+                                             : "socklens: wrote the events to %s\n",
+           path);
   return TRUE;
+}
+
+static gboolean
+export_all (CapRecording *recording,
+            const char   *diagram,
+            const char   *layout_name,
+            const char   *events)
+{
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram, layout_name);
+  return export_as (SL_EXPORT_EVENTS, recording, events, NULL) && ok;
+}
+
+/* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
+static char *
+export_option_help (SlExportKind kind,
+                    const char  *what)
+{
+  g_autofree char *known = sl_exporter_list_extensions (kind);
+  return g_strdup_printf ("%s (%s)", what, known);
 }
 
 static int
@@ -184,13 +212,18 @@ cmd_show (int    argc,
           char **argv)
 {
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
   SlTimelineLayout layout;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Also draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Also write every event as data");
   GOptionEntry entries[] = {
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Also draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
       "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
@@ -211,15 +244,14 @@ cmd_show (int    argc,
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
       return 2;
     }
-
-  if (layout_name != NULL && !parse_layout ("show", layout_name, NULL, &layout))
+  if (!parse_layout ("show", layout_name, &layout))
     return 2;
+
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
-  if (diagram != NULL &&
-      (!parse_layout ("show", layout_name, recording, &layout) || !export_diagram (recording, layout, diagram)))
+  if (!export_all (recording, diagram, layout_name, events))
     return 1;
   if (!ok)
     {
@@ -383,9 +415,14 @@ cmd_run (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
   SlTimelineLayout layout;
   g_autofree char *mode = NULL;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Write every event as data (docs/EVENTS.md)");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
@@ -395,10 +432,10 @@ cmd_run (int    argc,
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
       "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
@@ -436,9 +473,9 @@ cmd_run (int    argc,
                argv[1]);
       return 2;
     }
-  if (!parse_params (scenario, port, count, message, host, &params))
+  if (!parse_layout ("run", layout_name, &layout))
     return 2;
-  if (layout_name != NULL && !parse_layout ("run", layout_name, NULL, &layout))
+  if (!parse_params (scenario, port, count, message, host, &params))
     return 2;
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
@@ -468,8 +505,7 @@ cmd_run (int    argc,
     print_recording (recording);
   if (recording != NULL && output != NULL && !save_recording (recording, output))
     return 1;
-  if (recording != NULL && diagram != NULL &&
-      (!parse_layout ("run", layout_name, recording, &layout) || !export_diagram (recording, layout, diagram)))
+  if (recording != NULL && !export_all (recording, diagram, layout_name, events))
     return 1;
   if (!ok)
     {

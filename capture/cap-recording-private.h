@@ -43,6 +43,14 @@ struct _CapRecording
   CapIdTable   conv_table;
   GArray      *conv_max_end;  /* guint32[2] per conversation: highest relative seq end sent */
 
+  /* Untrusted input: a file's call ids become dense indexes (call_file_id
+   * holds each index's id as the file wrote it; call_remap the ids that are
+   * not their own index), and its strings live as long as the recording. */
+  GArray      *call_file_id;  /* guint32 per call */
+  GHashTable  *call_remap;    /* file id -> index + 1, for ids that differ from their index */
+  GStringChunk *strings;      /* actor names, roles, hosts, source file names */
+  gboolean     times_clamped; /* a time from the input was out of range (said once) */
+
   /* Packet bytes: a mapped file, or an arena for frames added one by one. */
   GMappedFile *mapped;
   GByteArray  *arena;
@@ -62,6 +70,8 @@ struct _CapRecording
   GArray      *call_link_start;   /* guint32 per call + 1: index into links */
   GHashTable  *endpoint_actor;    /* endpoint id -> actor + 1 */
   GHashTable  *port_actor;        /* (family << 16 | port) -> actor + 1, for wildcard binds */
+  GHashTable  *conv_end_actor;    /* (conversation << 32 | endpoint) -> actor + 1: a connection's
+                                   * own socket, where threads share one listening address */
 
   /* Derived, growing with each commit: the one event order (cap-event-index.c) */
   CapEventIndex event_index;

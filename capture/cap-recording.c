@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum
@@ -166,7 +167,11 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->links_by_packet, g_array_unref);
   g_clear_pointer (&self->call_link_start, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
+  g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
+  g_clear_pointer (&self->call_file_id, g_array_unref);
+  g_clear_pointer (&self->call_remap, g_hash_table_unref);
+  g_clear_pointer (&self->strings, g_string_chunk_free);
   id_table_clear (&self->endpoint_table);
   id_table_clear (&self->conv_table);
   cap_event_index_clear (&self->event_index);
@@ -209,7 +214,11 @@ cap_recording_init (CapRecording *self)
   self->links_by_packet = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
+  self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
+  self->call_file_id = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->call_remap = g_hash_table_new (NULL, NULL);
+  self->strings = g_string_chunk_new (4096);
   id_table_init (&self->endpoint_table);
   id_table_init (&self->conv_table);
   cap_event_index_init (&self->event_index);
@@ -219,6 +228,37 @@ CapRecording *
 cap_recording_new (void)
 {
   return g_object_new (CAP_TYPE_RECORDING, NULL);
+}
+
+/* Values from untrusted input */
+
+/* Times from a file can be anything: clamp them once, here, so that every
+ * later sum or difference of two of them is defined. 0 keeps meaning "not
+ * yet" for a call's times. */
+static gint64
+clamp_time (CapRecording *self,
+            gint64        ts)
+{
+  if (ts >= 0 && ts <= CAP_TIME_MAX)
+    return ts;
+  if (!self->times_clamped)
+    {
+      self->times_clamped = TRUE;
+      cap_recording_add_message (self, CAP_MESSAGE_WARNING,
+                                 "some times were out of range (before 1970 or after 2116) "
+                                 "and were moved to the nearest end of it");
+    }
+  /* 1, not 0: a call whose time was before 1970 still happened */
+  return ts < 0 ? 1 : CAP_TIME_MAX;
+}
+
+/* The recording's own copy of a string: it lives as long as the recording,
+ * and equal strings share one copy. */
+static const char *
+own_string (CapRecording *self,
+            const char   *text)
+{
+  return text != NULL ? g_string_chunk_insert_const (self->strings, text) : NULL;
 }
 
 /* Endpoints and conversations */
@@ -415,7 +455,7 @@ add_packet (CapRecording *self,
   memset (&s, 0, sizeof s);
   cap_dissect_summary (linktype, data, caplen, len, &s);
 
-  pkt.ts = ts_ns;
+  pkt.ts = clamp_time (self, ts_ns);
   pkt.offset = offset;
   pkt.caplen = caplen;
   pkt.len = len;
@@ -510,16 +550,55 @@ cap_recording_get_title (CapRecording *self)
   return self->title;
 }
 
+static void
+refuse_actor (CapRecording *self,
+              guint         index,
+              const char   *what)
+{
+  g_autofree char *text = g_strdup_printf ("%s: skipped %s of actor %u (at most %u actors)",
+                                           self->source_name ? self->source_name : "input",
+                                           what, index, CAP_ACTORS_MAX);
+  cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
+}
+
 void
 cap_recording_add_actor (CapRecording      *self,
                          const NcActorInfo *actor)
 {
+  NcActorInfo *slot;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
 
+  if (actor->index >= CAP_ACTORS_MAX)
+    {
+      refuse_actor (self, actor->index, "the description");
+      return;
+    }
   if (actor->index >= self->actors->len)
     g_array_set_size (self->actors, actor->index + 1);
-  g_array_index (self->actors, NcActorInfo, actor->index) = *actor;
+  slot = &g_array_index (self->actors, NcActorInfo, actor->index);
+  *slot = *actor;
+  slot->name = own_string (self, actor->name);
+  slot->role = own_string (self, actor->role);
+  slot->host = own_string (self, actor->host);
   self->links_dirty = TRUE;
+}
+
+/* Where the call a file numbers @file_id is kept, or CAP_NONE if it is new.
+ * A recorder numbers calls 0, 1, 2...: those ids are their own index, found
+ * without a lookup; any other id (a file may write any 32-bit number) is
+ * found through call_remap. */
+static guint32
+call_index_of (CapRecording *self,
+               guint32       file_id)
+{
+  gpointer value;
+
+  if (file_id < self->call_file_id->len &&
+      g_array_index (self->call_file_id, guint32, file_id) == file_id)
+    return file_id;
+  value = g_hash_table_lookup (self->call_remap, GUINT_TO_POINTER (file_id));
+  return value != NULL ? GPOINTER_TO_UINT (value) - 1 : CAP_NONE;
 }
 
 /* A call arrives twice: as it enters the kernel, and as it returns. The
@@ -529,15 +608,37 @@ cap_recording_add_call (CapRecording *self,
                         const NcCall *call,
                         NcCallPhase   phase)
 {
+  guint32 index;
+  NcCall *slot;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  if (call->id >= self->calls->len)
-    g_array_set_size (self->calls, call->id + 1);
-  g_array_index (self->calls, NcCall, call->id) = *call;
-  if (phase == NC_CALL_PHASE_ENTER)
-    g_array_index (self->calls, NcCall, call->id).ts_end = 0;
+  if (call->actor >= CAP_ACTORS_MAX)
+    {
+      refuse_actor (self, call->actor, "a call");
+      return;
+    }
+
+  index = call_index_of (self, call->id);
+  if (index == CAP_NONE)
+    {
+      index = self->calls->len;
+      g_array_set_size (self->calls, index + 1);
+      g_array_append_val (self->call_file_id, call->id);
+      if (call->id != index)
+        g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (call->id),
+                             GUINT_TO_POINTER (index + 1));
+    }
+
+  slot = &g_array_index (self->calls, NcCall, index);
+  *slot = *call;
+  slot->id = index;
+  slot->file = own_string (self, call->file);
+  slot->ts_gate = clamp_time (self, call->ts_gate);
+  slot->ts_start = clamp_time (self, call->ts_start);
+  slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
   self->links_dirty = TRUE;
-  cap_event_index_note_call (&self->event_index, call->id);
+  cap_event_index_note_call (&self->event_index, index);
 }
 
 void
@@ -554,8 +655,13 @@ void
 cap_recording_add_sock_sample (CapRecording        *self,
                                const CapSockSample *sample)
 {
+  CapSockSample copy;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
-  g_array_append_vals (self->samples, sample, 1);
+
+  copy = *sample;
+  copy.ts = clamp_time (self, sample->ts);
+  g_array_append_val (self->samples, copy);
 }
 
 void
@@ -967,6 +1073,56 @@ cap_recording_get_conversation (CapRecording *self,
   return &g_array_index (self->conversations, CapConversation, id);
 }
 
+typedef struct
+{
+  guint32 id;
+  guint32 n_packets;
+} ConversationRank;
+
+static int
+compare_busier (gconstpointer a,
+                gconstpointer b)
+{
+  const ConversationRank *x = a, *y = b;
+
+  if (x->n_packets != y->n_packets)
+    return x->n_packets > y->n_packets ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
+}
+
+/**
+ * cap_recording_rank_conversations:
+ * @n_ids: (out): how many: every conversation
+ *
+ * Returns: (transfer full) (array length=n_ids): conversation ids, the
+ *   busiest (most packets) first; of equally busy ones, the first seen first
+ */
+guint32 *
+cap_recording_rank_conversations (CapRecording *self,
+                                  guint        *n_ids)
+{
+  g_autofree ConversationRank *ranks = NULL;
+  guint32 *ids;
+  guint n;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+
+  n = self->conversations->len;
+  ranks = g_new (ConversationRank, MAX (n, 1));
+  ids = g_new (guint32, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      ranks[i].id = i;
+      ranks[i].n_packets = g_array_index (self->conversations, CapConversation, i).n_packets;
+    }
+  qsort (ranks, n, sizeof (ConversationRank), compare_busier);
+  for (guint i = 0; i < n; i++)
+    ids[i] = ranks[i].id;
+  *n_ids = n;
+  return ids;
+}
+
 guint
 cap_recording_get_n_sock_samples (CapRecording *self)
 {
@@ -1157,6 +1313,13 @@ cap_recording_get_packet_actor (CapRecording *self,
   ensure_links (self);
   if (ep == CAP_NONE)
     return -1;
+  if (pkt->conv != CAP_NONE)
+    {
+      gint64 key = ((gint64) pkt->conv << 32) | ep;
+      value = g_hash_table_lookup (self->conv_end_actor, &key);
+      if (value != NULL)
+        return GPOINTER_TO_INT (value) - 1;
+    }
   value = g_hash_table_lookup (self->endpoint_actor, GUINT_TO_POINTER (ep));
   if (value == NULL)
     {

@@ -11,10 +11,13 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 
+#include "cap-call-codec.h"
 #include "cap-event-index.h"
 #include "cap-lab.h"
+#include "cap-reader.h"
 #include "sl-test-capture.h"
 
 static char *
@@ -116,6 +119,160 @@ assert_rows_equal (CapRecording *a,
     }
 }
 
+
+/* The first line (from 0) containing every one of the NULL-ended strings */
+static gint
+line_with (const char *text,
+           ...)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (gint i = 0; lines[i] != NULL; i++)
+    {
+      gboolean all = TRUE;
+      va_list args;
+      const char *needle;
+
+      va_start (args, text);
+      while ((needle = va_arg (args, const char *)) != NULL)
+        all = all && strstr (lines[i], needle) != NULL;
+      va_end (args);
+      if (all)
+        return i;
+    }
+  return -1;
+}
+
+static char *
+timeline_text (CapRecording *rec)
+{
+  GString *text = g_string_new (NULL);
+
+  cap_recording_format_timeline (rec, text);
+  return g_string_free (text, FALSE);
+}
+
+/* The lines without "# " messages, and without the lab's drop mark: its
+ * record follows the packet, so a packet printed live may precede it. */
+static char *
+without_messages (const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *mark = strstr (lines[i], " [dropped by the lab]");
+      if (mark != NULL)
+        *mark = '\0';
+      if (lines[i][0] != '#' && lines[i][0] != '\0')
+        g_string_append_printf (out, "%s\n", lines[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The run saved, then fed back in small pieces as from the lab's pipe, printed
+ * as it grows by the live printer: the same lines as the whole timeline. */
+static void
+assert_progress_matches (CapRecording *rec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-progress-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *bytes = NULL;
+  g_autoptr(CapRecording) fed = cap_recording_new ();
+  g_autoptr(GString) live = g_string_new (NULL);
+  g_autofree char *whole = timeline_text (rec);
+  g_autofree char *whole_lines = NULL;
+  g_autofree char *live_lines = NULL;
+  CapTextProgress progress;
+  gsize len;
+
+  g_assert_true (cap_recording_save (rec, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+  cap_text_progress_init (&progress);
+  for (gsize off = 0; off < len; off += 61)
+    {
+      g_assert_true (cap_recording_feed (fed, (const guint8 *) bytes + off, MIN (61, len - off),
+                                         &error));
+      cap_recording_format_progress (fed, &progress, live);
+    }
+  g_assert_true (cap_recording_finish_feed (fed, &error));
+  cap_recording_format_progress_end (fed, &progress, live);
+  cap_text_progress_clear (&progress);
+
+  whole_lines = without_messages (whole);
+  live_lines = without_messages (live->str);
+  g_assert_cmpstr (live_lines, ==, whole_lines);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+typedef struct
+{
+  GArray *order;  /* CapEvent, as the file holds them */
+} FileOrder;
+
+static void
+on_order_frame (const CapFrame *frame,
+                gpointer        user_data)
+{
+  FileOrder *fo = user_data;
+  CapEvent ev = { frame->index, CAP_EVENT_PACKET };
+  g_array_append_val (fo->order, ev);
+}
+
+static void
+on_order_record (const CapRawRecord *raw,
+                 gpointer            user_data)
+{
+  FileOrder *fo = user_data;
+  g_auto (CapRecord) record = CAP_RECORD_INIT;
+  CapEvent ev;
+
+  g_assert_true (cap_record_decode (raw->payload, raw->len, &record, NULL));
+  if (record.type != CAP_RECORD_CALL_ENTER && record.type != CAP_RECORD_CALL_RETURN)
+    return;
+  ev.index = record.call.id;
+  ev.kind = record.type == CAP_RECORD_CALL_ENTER ? CAP_EVENT_CALL_ENTER : CAP_EVENT_CALL_RETURN;
+  g_array_append_val (fo->order, ev);
+}
+
+/* The save writes its frames and call records in the rows' order */
+static void
+assert_saved_in_order (CapRecording *rec)
+{
+  static const CapReaderCallbacks callbacks = { .frame = on_order_frame,
+                                                .record = on_order_record };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-order-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *bytes = NULL;
+  FileOrder fo = { g_array_new (FALSE, FALSE, sizeof (CapEvent)) };
+  CapReader *reader = cap_reader_new (&callbacks, &fo);
+  gsize len;
+
+  g_assert_true (cap_recording_save (rec, path, &error));
+  g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+  g_assert_true (cap_reader_feed (reader, (const guint8 *) bytes, len, &error));
+  g_assert_true (cap_reader_finish (reader, &error));
+  g_assert_no_error (error);
+  cap_reader_free (reader);
+
+  g_assert_cmpuint (fo.order->len, ==, cap_recording_get_n_events (rec));
+  for (guint r = 0; r < fo.order->len; r++)
+    {
+      const CapEvent *want = cap_recording_get_event (rec, r);
+      const CapEvent *got = &g_array_index (fo.order, CapEvent, r);
+      g_assert_cmpuint (got->kind, ==, want->kind);
+      g_assert_cmpuint (got->index, ==, want->index);
+    }
+  g_array_unref (fo.order);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static guint
 handshake_ack_row (CapRecording *rec,
                    const NcCall *call)
@@ -195,6 +352,23 @@ test_tcp_echo (void)
                     cap_recording_get_call_enter_row (rec, connect_call->id));
   /* accept() blocked while the client connected: events stand between */
   g_assert_true (cap_recording_call_is_interleaved (rec, accept_call->id));
+
+  /* The text: accept() enters unfinished, and its result follows the
+   * handshake's ACK; the live printer prints the same lines. */
+  {
+    g_autofree char *text = timeline_text (rec);
+    gint ack = line_with (text, "client -> server  TCP [ACK] seq=1 ack=1 ", NULL);
+    gint entry = line_with (text, "server  accept(fd=", "<unfinished ...>", NULL);
+    gint result = line_with (text, "server  <... accept resumed> = ", " from 127.0.0.1:", NULL);
+
+    g_assert_cmpint (ack, >=, 0);
+    g_assert_cmpint (entry, >=, 0);
+    g_assert_cmpint (entry, <, ack);
+    g_assert_cmpint (result, >, ack);
+    g_assert_cmpint (line_with (text, "server  accept(fd=", ") = ", NULL), ==, -1);
+  }
+  assert_progress_matches (rec);
+  assert_saved_in_order (rec);
 
   /* connect() returned, its clock says, the moment it entered: before the
    * SYN/ACK it waited for. Causality wins over the clock. */
@@ -296,6 +470,23 @@ test_tcp_lossy (void)
   g_assert_cmpuint (cap_recording_get_packet_row (rec, dropped), <,
                     cap_recording_get_packet_row (rec, retransmission));
   g_assert_true (cap_recording_call_is_interleaved (rec, server_recv->id));
+
+  /* The text: the server's recv() result after the retransmission's line */
+  {
+    g_autofree char *text = timeline_text (rec);
+    gint again = line_with (text, "client -> server  TCP [PSH, ACK]", "[retransmission]", NULL);
+    gint lost = line_with (text, "client -> server  TCP [PSH, ACK]", "[dropped by the lab]", NULL);
+    gint entry = line_with (text, "server  recv(fd=", "<unfinished ...>", NULL);
+    gint result = line_with (text, "server  <... recv resumed> = 5 b\"hello\"", NULL);
+
+    g_assert_cmpint (lost, >=, 0);
+    g_assert_cmpint (again, >, lost);
+    g_assert_cmpint (entry, >=, 0);
+    g_assert_cmpint (entry, <, again);
+    g_assert_cmpint (result, >, again);
+  }
+  assert_progress_matches (rec);
+  assert_saved_in_order (rec);
 }
 
 int

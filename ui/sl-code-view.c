@@ -271,7 +271,7 @@ show_source (SlCodeView       *self,
       return;
     }
 
-  self->source_base = g_path_get_basename (scenario->source);
+  self->source_base = g_path_get_basename (nc_scenario_get_source_path (scenario));
   gtk_label_set_label (self->file_label, self->source_base);
 
   /* Line numbers are text with their own tag: GtkTextView 4.8 has no gutter. */
@@ -388,4 +388,11 @@ sl_code_view_get_current_line (SlCodeView *self)
 {
   g_return_val_if_fail (SL_IS_CODE_VIEW (self), 0);
   return self->current_line;
+}
+
+const NcScenario *
+sl_code_view_get_scenario (SlCodeView *self)
+{
+  g_return_val_if_fail (SL_IS_CODE_VIEW (self), NULL);
+  return self->scenario;
 }

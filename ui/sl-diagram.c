@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "sl-diagram.h"
+#include "sl-exporters.h"
 #include "sl-timeline-painter.h"
 #include "cap-atomic-file.h"
 
@@ -29,26 +30,6 @@ typedef enum
   FORMAT_PDF,
   FORMAT_PNG,
 } Format;
-
-static gboolean
-format_for_path (const char *path, Format *format, GError **error)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-
-  if (g_str_has_suffix (lower, ".svg"))
-    *format = FORMAT_SVG;
-  else if (g_str_has_suffix (lower, ".pdf"))
-    *format = FORMAT_PDF;
-  else if (g_str_has_suffix (lower, ".png"))
-    *format = FORMAT_PNG;
-  else
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s: a diagram is written as .svg, .pdf or .png", path);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /**
  * sl_diagram_new_painter:
@@ -99,13 +80,16 @@ sl_diagram_new_painter (CapRecording *recording, SlTimelineLayout layout, int *h
 /* Draws into a file of @format at @tmp_path; cairo reports failures in the
  * surface's status, which is checked once everything is flushed. */
 static cairo_status_t
-render (CapRecording *recording, SlTimelineLayout layout, Format format, const char *tmp_path)
+render (CapRecording     *recording,
+        SlTimelineLayout  layout,
+        Format            format,
+        const char       *tmp_path)
 {
   cairo_surface_t *surface;
-  cairo_status_t   status;
-  cairo_t         *cr;
-  int              height = SL_DIAGRAM_HEIGHT;
-  g_autoptr (SlTimelinePainter) painter = sl_diagram_new_painter (recording, layout, &height);
+  cairo_status_t status;
+  cairo_t *cr;
+  int height = SL_DIAGRAM_HEIGHT;
+  g_autoptr(SlTimelinePainter) painter = sl_diagram_new_painter (recording, layout, &height);
 
   if (format == FORMAT_SVG)
     surface = cairo_svg_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
@@ -128,45 +112,21 @@ render (CapRecording *recording, SlTimelineLayout layout, Format format, const c
   return status;
 }
 
-/**
- * sl_diagram_export:
- * sl_diagram_export_layout () with the layout the window opens @recording
- * with (sl_timeline_layout_default_for ()).
- */
-gboolean
-sl_diagram_export (CapRecording *recording, const char *path, GError **error)
-{
-  return sl_diagram_export_layout (recording, sl_timeline_layout_default_for (recording), path,
-                                   error);
-}
-
-/**
- * sl_diagram_export_layout:
- * @layout: Sequence (a row per event) or Time
- * @path: where; the format follows the name's ending (.svg, .pdf, .png)
- *
- * Draws the whole @recording as a ladder diagram, as the window shows it:
- * on the Sequence axis the page grows with the run, so no label is
- * squeezed out.
- * Returns: %FALSE with @error set (naming @path) if it could not be written;
- *   then nothing at @path has changed.
- */
-gboolean
-sl_diagram_export_layout (CapRecording    *recording,
-                          SlTimelineLayout layout,
-                          const char      *path,
-                          GError         **error)
+/* Draws the whole @recording in @format to a temporary file, renamed to
+ * @path when complete. */
+static gboolean
+export_format (CapRecording     *recording,
+               const char       *path,
+               SlTimelineLayout  layout,
+               Format            format,
+               GError          **error)
 {
   g_autofree char *tmp_path = NULL;
-  cairo_status_t   status;
-  Format           format;
-  int              fd;
+  cairo_status_t status;
+  int fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!format_for_path (path, &format, error))
-    return FALSE;
 
   /* cairo opens the file itself, by name: only the name is needed */
   fd = cap_atomic_file_open_temp (path, &tmp_path, error);
@@ -191,4 +151,76 @@ sl_diagram_export_layout (CapRecording    *recording,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sl_diagram_export_svg (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, sl_timeline_layout_default_for (recording), FORMAT_SVG, error);
+}
+
+gboolean
+sl_diagram_export_pdf (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, sl_timeline_layout_default_for (recording), FORMAT_PDF, error);
+}
+
+gboolean
+sl_diagram_export_png (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, sl_timeline_layout_default_for (recording), FORMAT_PNG, error);
+}
+
+/**
+ * sl_diagram_export:
+ * @path: where; the format follows the name's ending, as the exporter
+ *   table (sl-exporters.h) lists them (.svg, .pdf, .png)
+ *
+ * Draws the whole @recording as a ladder diagram, as the window shows it.
+ * Returns: %FALSE with @error set (naming @path) if it could not be written;
+ *   then nothing at @path has changed.
+ */
+gboolean
+sl_diagram_export (CapRecording *recording,
+                   const char   *path,
+                   GError      **error)
+{
+  return sl_export (SL_EXPORT_DIAGRAM, recording, path, error);
+}
+
+/**
+ * sl_diagram_export_layout:
+ * @layout: Sequence (a row per event: the page grows with the run, so no
+ *   label is squeezed out) or Time
+ * @path: where; the format follows the name's ending, as for
+ *   sl_diagram_export ()
+ *
+ * Draws the whole @recording on @layout's axis, as the window shows it.
+ * Returns: %FALSE with @error set (naming @path) if it could not be written;
+ *   then nothing at @path has changed.
+ */
+gboolean
+sl_diagram_export_layout (CapRecording     *recording,
+                          SlTimelineLayout  layout,
+                          const char       *path,
+                          GError          **error)
+{
+  const SlExporter *exporter = sl_exporter_for_path (SL_EXPORT_DIAGRAM, path);
+  Format format;
+
+  if (exporter == NULL)
+    return sl_export (SL_EXPORT_DIAGRAM, recording, path, error);  /* names the endings known */
+  if (g_str_equal (exporter->extension, "svg"))
+    format = FORMAT_SVG;
+  else if (g_str_equal (exporter->extension, "pdf"))
+    format = FORMAT_PDF;
+  else
+    format = FORMAT_PNG;
+  return export_format (recording, path, layout, format, error);
 }

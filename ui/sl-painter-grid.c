@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "sl-timeline-painter-private.h"
+#include "nc-format.h"
 
 #include <math.h>
 
@@ -162,10 +163,10 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   cairo_line_to (cr, self->width, floor (y) + 0.5);
   cairo_stroke (cr);
   if (sl_timeline_axis_get_layout (self->axis) == SL_TIMELINE_LAYOUT_TIME)
-    text = sl_format_time_at (
+    text = nc_format_time_at (
       (gint64) llround (sl_timeline_axis_to_display (self->axis, self->playhead)), MAX (step, 1));
   else
-    text = sl_format_duration (self->playhead - self->origin);
+    text = nc_format_duration (self->playhead - self->origin);
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */

@@ -284,21 +284,6 @@ build_actor_columns (SlTimelinePainter *self)
     sl_painter_call_list_finish (&g_array_index (self->lanes, Lane, li).calls, rec);
 }
 
-typedef struct
-{
-  guint32 conv;
-  guint32 n;
-} ConvRank;
-
-static int
-compare_rank (gconstpointer a, gconstpointer b)
-{
-  const ConvRank *x = a, *y = b;
-  if (x->n != y->n)
-    return x->n > y->n ? -1 : 1;
-  return x->conv < y->conv ? -1 : x->conv > y->conv;
-}
-
 /* Gives both ends of @conv a column (in @chosen, marked in @endpoint_lane),
  * if that takes at most @max_cols columns in all. */
 static gboolean
@@ -329,20 +314,13 @@ choose_conversation (const CapConversation *conv,
 static void
 choose_busiest (SlTimelinePainter *self, guint32 *endpoint_lane, GArray *chosen, guint8 *is_server)
 {
-  CapRecording        *rec = self->recording;
-  guint                n_conv = cap_recording_get_n_conversations (rec);
-  guint                max_cols = self->max_columns ? self->max_columns : DEFAULT_COLUMNS;
-  g_autofree ConvRank *ranks = g_new (ConvRank, MAX (n_conv, 1));
-
-  for (guint i = 0; i < n_conv; i++)
-    {
-      ranks[i].conv = i;
-      ranks[i].n = cap_recording_get_conversation (rec, i)->n_packets;
-    }
-  qsort (ranks, n_conv, sizeof (ConvRank), compare_rank);
+  CapRecording       *rec = self->recording;
+  guint               n_conv;
+  guint               max_cols = self->max_columns ? self->max_columns : DEFAULT_COLUMNS;
+  g_autofree guint32 *ranked = cap_recording_rank_conversations (rec, &n_conv);
 
   for (guint i = 0; i < n_conv && chosen->len < max_cols; i++)
-    choose_conversation (cap_recording_get_conversation (rec, ranks[i].conv), endpoint_lane, chosen,
+    choose_conversation (cap_recording_get_conversation (rec, ranked[i]), endpoint_lane, chosen,
                          is_server, max_cols);
 }
 

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sl-timeline-painter-private.h"
+#include "cap-tcp-states.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -68,81 +69,6 @@ finish_lane_states (SlTimelinePainter *self, Lane *lane)
   g_array_set_size (lane->states, w);
 }
 
-typedef struct
-{
-  guint8  state;
-  guint8  fin_sent;
-  guint32 fin_end;
-} SideState;
-
-static gboolean
-seq_geq (guint32 a, guint32 b)
-{
-  return (gint32) (a - b) >= 0;
-}
-
-/* The textbook state machine, driven by the segments one side sent and
- * received. Only used where the kernel was not asked (a file from
- * elsewhere); the legend then says "derived". */
-static guint8
-derive_step (SideState *st, const CapPacket *pkt, gboolean sent)
-{
-  guint8 f = pkt->tcp_flags;
-  guint8 s = st->state;
-
-  if (f & CAP_TCP_RST)
-    return TS_CLOSE;
-  if (sent)
-    {
-      if ((f & CAP_TCP_SYN) && !(f & CAP_TCP_ACK))
-        return TS_SYN_SENT;
-      if ((f & CAP_TCP_SYN) && (f & CAP_TCP_ACK))
-        return TS_SYN_RECV;
-      if (f & CAP_TCP_FIN)
-        {
-          st->fin_sent = TRUE;
-          st->fin_end = pkt->seq + pkt->payload_len + 1;
-          if (s == TS_ESTABLISHED || s == TS_SYN_RECV || s == TS_NONE)
-            return TS_FIN_WAIT1;
-          if (s == TS_CLOSE_WAIT)
-            return TS_LAST_ACK;
-        }
-      if (s == TS_NONE && (f & CAP_TCP_ACK))
-        return TS_ESTABLISHED; /* joined mid-connection */
-      return s;
-    }
-  else
-    {
-      gboolean fin_acked = st->fin_sent && (f & CAP_TCP_ACK) && seq_geq (pkt->ack, st->fin_end);
-
-      if ((f & CAP_TCP_SYN) && !(f & CAP_TCP_ACK))
-        return TS_SYN_RECV;
-      if ((f & CAP_TCP_SYN) && (f & CAP_TCP_ACK))
-        return s == TS_SYN_SENT ? TS_ESTABLISHED : s;
-      if (s == TS_SYN_RECV && (f & CAP_TCP_ACK))
-        s = TS_ESTABLISHED;
-      if (s == TS_NONE && (f & CAP_TCP_ACK))
-        s = TS_ESTABLISHED;
-      if (f & CAP_TCP_FIN)
-        {
-          if (s == TS_ESTABLISHED)
-            return TS_CLOSE_WAIT;
-          if (s == TS_FIN_WAIT1)
-            return fin_acked ? TS_TIME_WAIT : TS_CLOSING;
-          if (s == TS_FIN_WAIT2)
-            return TS_TIME_WAIT;
-          return s;
-        }
-      if (s == TS_FIN_WAIT1 && fin_acked)
-        return TS_FIN_WAIT2;
-      if (s == TS_CLOSING && fin_acked)
-        return TS_TIME_WAIT;
-      if (s == TS_LAST_ACK && fin_acked)
-        return TS_CLOSE;
-      return s;
-    }
-}
-
 void
 sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps)
 {
@@ -152,9 +78,9 @@ sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps)
   g_autoptr (GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr (GHashTable) by_pair =
     g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autofree guint8    *derive_conv = NULL;
-  g_autofree SideState *sides = NULL;
-  gboolean              any_derive = FALSE;
+  g_autofree guint8     *derive_conv = NULL;
+  g_autofree CapTcpSide *sides = NULL;
+  gboolean               any_derive = FALSE;
 
   memset (self->states_used, 0, sizeof self->states_used);
   self->any_kernel_states = self->any_derived_states = FALSE;
@@ -262,7 +188,7 @@ sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps)
     {
       guint n = cap_recording_get_n_packets (rec);
 
-      sides = g_new0 (SideState, maps->n_conv * 2);
+      sides = g_new0 (CapTcpSide, maps->n_conv * 2);
       for (guint i = 0; i < n; i++)
         {
           const CapPacket *pkt = cap_recording_get_packet (rec, i);
@@ -271,16 +197,17 @@ sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps)
             continue;
           for (guint side = 0; side < 2; side++)
             {
-              SideState *st;
-              guint8     next;
+              CapTcpSide *st;
+              guint8      before, next;
 
               if (!(derive_conv[pkt->conv] & (1 << side)))
                 continue;
               st = &sides[pkt->conv * 2 + side];
-              next = derive_step (st, pkt, pkt->from_b == side);
-              if (next != st->state)
+              before = st->state;
+              /* the packet-derived states live in capture/ (cap-tcp-states.h) */
+              next = (guint8) cap_tcp_side_step (st, pkt, pkt->from_b == side);
+              if (next != before)
                 {
-                  st->state = next;
                   lane_add_point (
                     &g_array_index (self->lanes, Lane, maps->conv_lane[pkt->conv * 2 + side]),
                     pkt->ts, next);

@@ -7,97 +7,13 @@
 #include "config.h"
 
 #include "sl-timeline-painter-private.h"
+#include "nc-format.h"
 
 #include <math.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-
-static const char *
-unit_for (gint64 step, double *div)
-{
-  if (step < 1000)
-    {
-      *div = 1;
-      return "ns";
-    }
-  if (step < 1000000)
-    {
-      *div = 1e3;
-      return "µs";
-    }
-  if (step < 1000000000)
-    {
-      *div = 1e6;
-      return "ms";
-    }
-  *div = 1e9;
-  return "s";
-}
-
-/**
- * sl_format_duration:
- *
- * A duration as a person reads it: "850 ns", "98 µs", "1.2 ms", "4.2 s".
- */
-char *
-sl_format_duration (gint64 ns)
-{
-  double      div, v;
-  const char *unit = unit_for (ABS (ns) < 1 ? 1 : ABS (ns), &div);
-
-  v = ns / div;
-  if (fabs (v) >= 10 || div == 1)
-    return g_strdup_printf ("%.0f %s", v, unit);
-  return g_strdup_printf ("%.1f %s", v, unit);
-}
-
-/**
- * sl_format_time_at:
- * @ns: a time relative to the recording's start
- * @step: the tick step, which picks the unit and the decimals
- */
-char *
-sl_format_time_at (gint64 ns, gint64 step)
-{
-  double div;
-  /* the unit of the value, the decimals of the step: "5.2514 s" rather
-   * than "5251400 µs"; 500 µs steps read as 0.5 ms, 100 µs steps as 100 µs */
-  const char *unit = unit_for (MAX (MAX (step, 1) * 2, ABS (ns)), &div);
-  double      step_u = step / div;
-  int         decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
-
-  return g_strdup_printf ("%.*f %s", CLAMP (decimals, 0, 6), ns / div, unit);
-}
-
-static void
-append_data (GString *out, const guint8 *data, gsize len, gsize max)
-{
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < len && i < max; i++)
-    {
-      guint8 c = data[i];
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  if (len > max)
-    g_string_append (out, "…");
-  g_string_append_c (out, '"');
-}
-
-static void
-append_fds (GString *out, const NcFdList *list)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
-  g_string_append_c (out, ']');
-}
 
 static gboolean
 call_may_block (NcCallKind kind)
@@ -152,7 +68,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
 {
   NcCallKind       kind = call->kind;
   gint64           duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
-  g_autofree char *dur = sl_format_duration (MAX (duration, 0));
+  g_autofree char *dur = nc_format_duration (MAX (duration, 0));
 
   if (kind >= NC_CALL_GETHOSTNAME && kind <= NC_CALL_INET_NTOP && call->ts_end != 0)
     {
@@ -189,7 +105,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
             if (name->str[name->len - 1] != '(')
               g_string_append (name, ", ");
             g_string_append (name, s == NC_SET_READ ? "r=" : s == NC_SET_WRITE ? "w=" : "x=");
-            append_fds (name, &call->sets_in[s]);
+            nc_format_fd_list (&call->sets_in[s], name);
           }
       break;
     case NC_CALL_ACCEPT:
@@ -228,7 +144,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
     case NC_CALL_SEND:
     case NC_CALL_WRITE:
     case NC_CALL_SENDTO:
-      append_data (result, call->data, call->data_len, 12);
+      nc_format_bytes (call->data, call->data_len, 12, result);
       g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
       break;
     case NC_CALL_RECV:
@@ -238,7 +154,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
       if (call->result > 0)
         {
           g_string_append_c (result, ' ');
-          append_data (result, call->data, call->data_len, 12);
+          nc_format_bytes (call->data, call->data_len, 12, result);
         }
       g_string_append_printf (result, " after %s", dur);
       break;
@@ -248,7 +164,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
         if (call->sets_out[s].n > 0)
           {
             g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
-            append_fds (result, &call->sets_out[s]);
+            nc_format_fd_list (&call->sets_out[s], result);
           }
       g_string_append_printf (result, " after %s", dur);
       break;

@@ -14,6 +14,7 @@
 
 #include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
+#include "nc-format.h"
 #include "cap-event-index.h"
 
 #include <math.h>
@@ -202,7 +203,7 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
       if (y < d0)
         continue;
       tick.display = y;
-      tick.text = sl_format_time_at (row_time (self, r) - self->origin, 1000);
+      tick.text = nc_format_time_at (row_time (self, r) - self->origin, 1000);
       tick.rule = FALSE;
       g_array_append_val (ticks, tick);
     }
@@ -347,7 +348,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
 
       br.real_start = row_time (self, r - 1);
       br.real_end = MAX (row_time (self, r), br.real_start);
-      dur = sl_format_duration (br.real_end - br.real_start);
+      dur = nc_format_duration (br.real_end - br.real_start);
       br.d1 = row_y (self, r) - self->row_h / 2;
       br.d0 = br.d1 - self->break_h;
       br.text = g_strdup_printf ("%s later: %s", dur, what);

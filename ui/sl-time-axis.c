@@ -8,6 +8,7 @@
 
 #include "sl-time-axis.h"
 #include "sl-timeline-painter-private.h"
+#include "nc-format.h"
 
 #include <math.h>
 
@@ -130,7 +131,7 @@ sl_time_axis_collect_ticks (SlTimelineAxis *axis,
       if (near_break)
         continue;
       tick.display = t;
-      tick.text = sl_format_time_at (t, step);
+      tick.text = nc_format_time_at (t, step);
       tick.rule = TRUE;
       g_array_append_val (ticks, tick);
     }
@@ -242,7 +243,7 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
   for (guint i = 0; i < breaks->len; i++)
     {
       SlAxisBreak     *br = &g_array_index (breaks, SlAxisBreak, i);
-      g_autofree char *dur = sl_format_duration (br->real_end - br->real_start);
+      g_autofree char *dur = nc_format_duration (br->real_end - br->real_start);
 
       br->d0 = (double) (br->real_start - self->origin) - removed;
       br->d1 = br->d0 + self->break_len;

@@ -695,6 +695,19 @@ sl_timeline_painter_get_column_x (SlTimelinePainter *self, guint column)
   return g_array_index (self->columns, Column, column).x;
 }
 
+guint
+sl_timeline_painter_get_column_actor (SlTimelinePainter *self,
+                                      guint              column)
+{
+  int actor;
+
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), G_MAXUINT);
+  sl_painter_ensure_geometry (self);
+  g_return_val_if_fail (column < self->columns->len, G_MAXUINT);
+  actor = g_array_index (self->columns, Column, column).actor;
+  return actor < 0 ? G_MAXUINT : (guint) actor;
+}
+
 /* The x of the centre of a socket's lane (where its call boxes are). */
 gboolean
 sl_timeline_painter_get_socket_x (SlTimelinePainter *self, guint32 socket, double *x)
