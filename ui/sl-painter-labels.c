@@ -34,6 +34,7 @@ typedef struct
   PangoFontDescription *font;
   char                 *text;
   gboolean              ellipsized;
+  PangoLayout          *layout; /* measured, and drawn as it is */
 } Candidate;
 
 static void
@@ -52,28 +53,40 @@ compare_candidates (gconstpointer a, gconstpointer b)
   return x->kind - y->kind;
 }
 
+/* The @i-th layout of the pool: a label is shaped once, when measured,
+ * and drawn from the same layout */
+static PangoLayout *
+pooled_layout (SlTimelinePainter *self, guint i)
+{
+  while (self->label_layouts->len <= i)
+    {
+      PangoLayout *layout = pango_layout_new (self->pango);
+
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
+      g_ptr_array_add (self->label_layouts, layout);
+    }
+  return g_ptr_array_index (self->label_layouts, i);
+}
+
 /* Measures @text as it will be drawn: ellipsized to @max_w */
 static gboolean
-measure (SlTimelinePainter    *self,
+measure (PangoLayout          *layout,
          PangoFontDescription *font,
          const char           *text,
          double                max_w,
          double               *w,
          double               *h)
 {
-  gboolean ellipsized;
-  int      pw, ph;
+  int pw, ph;
 
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_text (self->layout, text, -1);
-  pango_layout_get_pixel_size (self->layout, &pw, &ph);
-  ellipsized = pango_layout_is_ellipsized (self->layout);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &pw, &ph);
   *w = pw;
   *h = ph;
-  return ellipsized;
+  return pango_layout_is_ellipsized (layout);
 }
 
 /* @x is the anchor: the left edge (@align 0), the centre (0.5), the right
@@ -91,9 +104,10 @@ add_candidate (SlTimelinePainter    *self,
                double                max_w,
                double                slide)
 {
-  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text, FALSE };
+  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL };
 
-  c.ellipsized = measure (self, font, text, max_w, &c.w, &c.h);
+  c.layout = pooled_layout (self, cands->len);
+  c.ellipsized = measure (c.layout, font, text, max_w, &c.w, &c.h);
   c.x = x - c.w * align;
   c.y = cy - c.h / 2;
   c.max_y = c.y + slide;
@@ -288,8 +302,7 @@ place (SlTimelinePainter *self, const Candidate *c)
   label.height = c->h;
   label.text = g_string_chunk_insert (self->label_text, c->text);
   label.ellipsized = c->ellipsized;
-  style.font = c->font;
-  style.max_w = c->max_w;
+  style.layout = c->layout;
   g_array_append_val (self->labels, label);
   g_array_append_val (self->label_styles, style);
   self->stats.n_labels++;
@@ -377,30 +390,34 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
   double pad = 2 * self->scale;
 
+  /* the halos first, one fill per alpha: plain rectangles, whole pixels */
+  for (int faded = 0; faded < 2; faded++)
+    {
+      gboolean any = FALSE;
+
+      for (guint k = 0; k < self->labels->len; k++)
+        {
+          const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+
+          if (l->kind == SL_LABEL_PACKET || (label_alpha (self, f, l) < 1) != faded)
+            continue;
+          cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
+                           ceil (l->height));
+          any = TRUE;
+        }
+      if (!any)
+        continue;
+      sl_palette_set_source (cr, &f->pal->background, 0.82 * (faded ? 0.45 : 1));
+      cairo_fill (cr);
+    }
+
   for (guint k = 0; k < self->labels->len; k++)
     {
       const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
       const LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, k);
-      double                 alpha = label_alpha (self, f, l);
 
-      if (l->kind != SL_LABEL_PACKET)
-        {
-          sl_painter_rounded_rect (cr, l->x - pad, l->y, l->width + 2 * pad, l->height,
-                                   3 * self->scale);
-          sl_palette_set_source (cr, &f->pal->background, 0.82 * alpha);
-          cairo_fill (cr);
-        }
-
-      pango_layout_set_font_description (self->layout, style->font);
-      pango_layout_set_width (self->layout,
-                              style->max_w > 0 ? (int) (style->max_w * PANGO_SCALE) : -1);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-      pango_layout_set_text (self->layout, l->text, -1);
-      /* a width makes pango align within it: draw from the measured left */
-      pango_layout_set_alignment (self->layout, PANGO_ALIGN_LEFT);
-      sl_palette_set_source (cr, label_color (self, f, l), alpha);
+      sl_palette_set_source (cr, label_color (self, f, l), label_alpha (self, f, l));
       cairo_move_to (cr, l->x, l->y);
-      pango_cairo_show_layout (cr, self->layout);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+      pango_cairo_show_layout (cr, style->layout);
     }
 }

@@ -133,8 +133,7 @@ typedef struct
 /* How a label is drawn, as it was measured */
 typedef struct
 {
-  PangoFontDescription *font;
-  double                max_w;
+  PangoLayout *layout;  /* from label_layouts, shaped when measured */
 } LabelStyle;
 
 struct _SlTimelinePainter
@@ -208,6 +207,7 @@ struct _SlTimelinePainter
   GArray          *labels;        /* SlTimelineLabel, the last layout's */
   GArray          *label_styles;  /* LabelStyle, one per label */
   GStringChunk    *label_text;
+  GPtrArray       *label_layouts; /* PangoLayout, a pool reused every frame */
   SlTimelineStats       stats;
 };
 

@@ -141,6 +141,7 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->labels, g_array_unref);
   g_clear_pointer (&self->label_styles, g_array_unref);
   g_clear_pointer (&self->label_text, g_string_chunk_free);
+  g_clear_pointer (&self->label_layouts, g_ptr_array_unref);
   g_clear_pointer (&self->hit_calls, g_array_unref);
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
@@ -185,6 +186,7 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->labels = g_array_new (FALSE, FALSE, sizeof (SlTimelineLabel));
   self->label_styles = g_array_new (FALSE, FALSE, sizeof (LabelStyle));
   self->label_text = g_string_chunk_new (4096);
+  self->label_layouts = g_ptr_array_new_with_free_func (g_object_unref);
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
