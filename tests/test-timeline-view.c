@@ -92,9 +92,9 @@ test_draws (Fixture       *fx,
   /* the snapshot went through the painter: it knows what it drew */
   sl_timeline_painter_get_stats (sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view)), &stats);
   g_assert_cmpuint (stats.n_columns, ==, 2);
-  g_assert_cmpuint (stats.n_calls_drawn, >, 10);
   /* Sequence, at rows of their labels' height: the top of the run, the
    * handshake included, and every call and packet shown labelled */
+  g_assert_cmpuint (stats.n_calls_drawn, >=, 6);
   g_assert_cmpint (sl_timeline_view_get_layout (SL_TIMELINE_VIEW (fx->view)), ==, SL_TIMELINE_LAYOUT_SEQUENCE);
   g_assert_cmpuint (stats.n_packets_drawn, >=, 3);
   g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
@@ -113,6 +113,7 @@ test_draws (Fixture       *fx,
   }
   sl_timeline_painter_get_stats (sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view)), &stats);
   g_assert_cmpint (sl_timeline_view_get_layout (SL_TIMELINE_VIEW (fx->view)), ==, SL_TIMELINE_LAYOUT_TIME);
+  g_assert_cmpuint (stats.n_calls_drawn, >, 10);
   g_assert_cmpuint (stats.n_packets_drawn, ==, PR_ECHO_N_PACKETS);
 }
 

@@ -99,7 +99,7 @@ end_display (SlSequenceAxis *self)
 }
 
 static double
-sl_sequence_axis_to_display (SlTimelineAxis *axis, gint64 ts)
+place_to_display (SlTimelineAxis *axis, gint64 ts)
 {
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
   guint           r;
@@ -127,7 +127,7 @@ sl_sequence_axis_to_display (SlTimelineAxis *axis, gint64 ts)
 }
 
 static gint64
-sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
+place_from_display (SlTimelineAxis *axis, double d)
 {
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
   guint           r;
@@ -157,6 +157,21 @@ sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
   y1 = row_y (self, r + 1);
   t1 = MAX (row_time (self, r + 1), t0);
   return t0 + (gint64) llround ((double) (t1 - t0) * (d - y0) / MAX (y1 - y0, 1e-9));
+}
+
+/* An instant is drawn half a row below the row of the event that happened
+ * at it: the playhead at an event's time has that event above it, and a
+ * state that an event started begins under its row. */
+static double
+sl_sequence_axis_to_display (SlTimelineAxis *axis, gint64 ts)
+{
+  return place_to_display (axis, ts) + SL_SEQUENCE_AXIS (axis)->row_h / 2;
+}
+
+static gint64
+sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
+{
+  return place_from_display (axis, d - SL_SEQUENCE_AXIS (axis)->row_h / 2);
 }
 
 static double
@@ -313,8 +328,9 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
 {
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
   g_autoptr (GArray) gates = NULL;
-  gint64 threshold, prev;
-  guint  gi = 0;
+  gint64   threshold, prev;
+  gboolean stepped;
+  guint    gi = 0;
 
   self->rec = rec;
   self->row_h = sl_timeline_axis_get_row_height (axis);
@@ -327,13 +343,18 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
     return;
 
   gates = gate_intervals (rec);
+  /* In a stepped run a call enters when the class presses Step: a long gap
+   * before a call's entry is the gate's, whichever actor waited there.
+   * What the kernel took long for (a timer, a blocked call) still shows. */
+  stepped = gates->len > 0;
   threshold = MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
   prev = row_time (self, 0);
   for (guint r = 1; r < self->n_rows; r++)
     {
       gint64 t = MAX (row_time (self, r), prev);
 
-      if (t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold)
+      if (t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold &&
+          !(stepped && cap_recording_get_event (rec, r)->kind == CAP_EVENT_CALL_ENTER))
         g_array_append_val (self->break_rows, r);
       prev = t;
     }

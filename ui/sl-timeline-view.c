@@ -249,21 +249,23 @@ latest_call (CapRecording *recording)
   return CAP_NONE;
 }
 
-/* Following a live run on rows: the newest rows at the bottom, with room
- * below for what the kernel does next, at the zoom the user chose */
+/* Following a live run on rows: the newest rows at the bottom, at their
+ * natural size, with room below for what the kernel does next (the user's
+ * own zoom or scroll stops the following) */
 static void
 follow_newest_rows (SlTimelineView *self)
 {
   SlTimelineAxis *axis = sl_timeline_painter_get_axis (self->painter);
-  double          d0, d1, span, end;
+  double          natural = sl_timeline_axis_get_natural_px_per_unit (axis);
+  double          top, bottom, span, end, d0;
 
-  if (sl_timeline_axis_get_natural_px_per_unit (axis) <= 0)
+  if (natural <= 0)
     return;
-  visible_display (self, &d0, &d1);
-  span = d1 - d0;
-  end = sl_timeline_axis_get_end (axis) + 3 * sl_timeline_axis_get_row_height (axis);
-  if (end > d1 || end < d0)
-    set_visible_display (self, MAX (end - span, 0), MAX (end - span, 0) + span);
+  sl_timeline_painter_get_plot_area (self->painter, &top, &bottom);
+  span = (bottom - top) / natural;
+  end = sl_timeline_axis_get_end (axis) + 4 * sl_timeline_axis_get_row_height (axis);
+  d0 = MAX (end - span, 0);
+  set_visible_display (self, d0, d0 + span);
 }
 
 static void
