@@ -188,6 +188,20 @@ draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
   return ms;
 }
 
+/* One line per zoom level: the frames' times and what the last one drew */
+static void
+print_zoom (SlTimelinePainter *painter, const char *label, double *times)
+{
+  SlTimelineStats stats;
+
+  sl_timeline_painter_get_stats (painter, &stats);
+  qsort (times, FRAMES, sizeof (double), compare_double);
+  printf ("  %-9s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u "
+          "aggregated, %u calls, %u labels)\n",
+          label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
+          stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
+}
+
 static int W = 1920, H = 1080;
 
 /* Sequence: windows of display units (rows), spread over the diagram */
@@ -198,7 +212,6 @@ bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface)
   double          row = sl_timeline_axis_get_row_height (axis);
   double          total = sl_timeline_axis_get_end (axis);
   double          top, bottom;
-  SlTimelineStats stats;
   struct
   {
     const char *label;
@@ -228,13 +241,7 @@ bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface)
           sl_timeline_painter_set_playhead (painter, b + (e - b) / 2);
           times[i] = draw_once (painter, surface);
         }
-      sl_timeline_painter_get_stats (painter, &stats);
-      qsort (times, FRAMES, sizeof (double), compare_double);
-      printf ("  %-9s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u "
-              "aggregated, %u calls, %u labels)\n",
-              zooms[z].label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
-              stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn,
-              stats.n_labels);
+      print_zoom (painter, zooms[z].label, times);
     }
 }
 
@@ -255,8 +262,7 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
     { "10 ms", 10000000 },
     { "100 µs", 100000 },
   };
-  double          first;
-  SlTimelineStats stats;
+  double first;
 
   sl_timeline_painter_set_layout (painter, layout);
   sl_timeline_painter_set_recording (painter, rec);
@@ -289,13 +295,7 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
           sl_timeline_painter_set_playhead (painter, b + span / 2);
           times[i] = draw_once (painter, surface);
         }
-      sl_timeline_painter_get_stats (painter, &stats);
-      qsort (times, FRAMES, sizeof (double), compare_double);
-      printf ("  %-9s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u "
-              "aggregated, %u calls, %u labels)\n",
-              zooms[z].label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
-              stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn,
-              stats.n_labels);
+      print_zoom (painter, zooms[z].label, times);
     }
   cairo_surface_destroy (surface);
 }

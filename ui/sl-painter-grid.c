@@ -12,22 +12,6 @@
 #include <math.h>
 
 
-static gint64
-nice_step (double raw)
-{
-  gint64 step = 1;
-
-  while (step < raw)
-    {
-      if (step * 2 >= raw)
-        return step * 2;
-      if (step * 5 >= raw)
-        return step * 5;
-      step *= 10;
-    }
-  return step;
-}
-
 /* The gutter: what the axis says is there (times on the Time axis, each
  * row's offset on the Sequence axis), with a faint rule across. */
 void
@@ -136,7 +120,8 @@ sl_painter_draw_breaks (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       cairo_stroke (cr);
 
       /* rows say it across the diagram, as a label (sl-painter-labels.c) */
-      if (y - last_label > self->line_h * 1.5 && sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0)
+      if (y - last_label > self->line_h * 1.5 &&
+          sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0)
         {
           sl_palette_set_source (cr, &f->pal->dim, 1);
           sl_painter_show_text (self, cr, self->font_small, b->text, self->gutter - 8 * s,
@@ -153,7 +138,7 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   double           y = f->play_y;
   g_autofree char *text = NULL;
   g_autofree char *label = NULL;
-  gint64           step = nice_step (70 * s / f->px_per_unit) / 10;
+  gint64           step = sl_painter_nice_step (70 * s / f->px_per_unit) / 10;
 
   if (!self->show_playhead || y < self->top || y > self->bottom)
     return;

@@ -224,36 +224,6 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
     }
 }
 
-/* Merged [gate, start) intervals: time some actor spent held at the gate */
-static GArray *
-gate_intervals (CapRecording *rec)
-{
-  guint n_calls = cap_recording_get_n_calls (rec);
-  g_autoptr (GArray) gates = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
-  GArray *merged = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
-
-  for (guint i = 0; i < n_calls; i++)
-    {
-      const NcCall *c = cap_recording_get_call (rec, i);
-      if (c != NULL && c->ts_start != 0 && c->ts_gate != 0 && c->ts_gate < c->ts_start)
-        {
-          gint64 g[2] = { c->ts_gate, c->ts_start };
-          g_array_append_val (gates, g);
-        }
-    }
-  g_array_sort (gates, sl_painter_compare_gint64);
-  for (guint i = 0; i < gates->len; i++)
-    {
-      gint64 *g = &g_array_index (gates, gint64, i * 2);
-      gint64 *last = merged->len ? &g_array_index (merged, gint64, (merged->len - 1) * 2) : NULL;
-      if (last != NULL && g[0] <= last[1])
-        last[1] = MAX (last[1], g[1]);
-      else
-        g_array_append_vals (merged, g, 1);
-    }
-  return merged;
-}
-
 /* The gap's time not spent at the gate; @gi walks the intervals forward */
 static gint64
 gap_outside_gates (GArray *gates, guint *gi, gint64 a, gint64 b)
@@ -342,7 +312,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   if (self->n_rows == 0)
     return;
 
-  gates = gate_intervals (rec);
+  gates = sl_painter_gate_intervals (rec);
   /* In a stepped run a call enters when the class presses Step: a long gap
    * before a call's entry is the gate's, whichever actor waited there.
    * What the kernel took long for (a timer, a blocked call) still shows. */

@@ -88,8 +88,9 @@ sl_time_axis_event_to_display (SlTimelineAxis *axis, SlAxisEvent event, guint in
     axis, c->ts_end ? c->ts_end : MAX (cap_recording_get_end_time (rec), c->ts_start));
 }
 
-static gint64
-nice_step (double raw)
+/* 1, 2 or 5 times a power of ten, at least @raw: a tick step */
+gint64
+sl_painter_nice_step (double raw)
 {
   gint64 step = 1;
 
@@ -115,7 +116,7 @@ sl_time_axis_collect_ticks (SlTimelineAxis *axis,
                             GArray         *ticks)
 {
   SlTimeAxis *self = SL_TIME_AXIS (axis);
-  gint64      step = nice_step (min_px / px_per_unit);
+  gint64      step = sl_painter_nice_step (min_px / px_per_unit);
   gint64      first = (gint64) ceil (d0 / step) * step;
 
   for (gint64 t = first; t <= d1; t += step)
@@ -137,6 +138,36 @@ sl_time_axis_collect_ticks (SlTimelineAxis *axis,
     }
 }
 
+/* Merged [gate, start) intervals: time some actor spent held at the gate */
+GArray *
+sl_painter_gate_intervals (CapRecording *rec)
+{
+  guint n_calls = cap_recording_get_n_calls (rec);
+  g_autoptr (GArray) gates = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+  GArray *merged = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+
+  for (guint i = 0; i < n_calls; i++)
+    {
+      const NcCall *c = cap_recording_get_call (rec, i);
+      if (c != NULL && c->ts_start != 0 && c->ts_gate != 0 && c->ts_gate < c->ts_start)
+        {
+          gint64 g[2] = { c->ts_gate, c->ts_start };
+          g_array_append_val (gates, g);
+        }
+    }
+  g_array_sort (gates, sl_painter_compare_gint64);
+  for (guint i = 0; i < gates->len; i++)
+    {
+      gint64 *g = &g_array_index (gates, gint64, i * 2);
+      gint64 *last = merged->len ? &g_array_index (merged, gint64, (merged->len - 1) * 2) : NULL;
+      if (last != NULL && g[0] <= last[1])
+        last[1] = MAX (last[1], g[1]);
+      else
+        g_array_append_vals (merged, g, 1);
+    }
+  return merged;
+}
+
 /* Gaps in which nothing happened while some actor was held at the step gate
  * are waits for the user's click, not the program's time: each becomes a
  * break of break_len display ns. Time blocked in the kernel is kept. */
@@ -145,10 +176,9 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
 {
   SlTimeAxis *self = SL_TIME_AXIS (axis);
   guint       n_calls = rec ? cap_recording_get_n_calls (rec) : 0;
-  g_autoptr (GArray) gates = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
   g_autoptr (GArray) points = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) durations = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GArray) merged = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+  g_autoptr (GArray) merged = NULL;
   double removed = 0;
 
   self->breaks = breaks;
@@ -163,11 +193,7 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
       if (c == NULL || c->ts_start == 0)
         continue;
       if (c->ts_gate != 0 && c->ts_gate < c->ts_start)
-        {
-          gint64 g[2] = { c->ts_gate, c->ts_start };
-          g_array_append_val (gates, g);
-          g_array_append_val (points, c->ts_gate);
-        }
+        g_array_append_val (points, c->ts_gate);
       g_array_append_val (points, c->ts_start);
       if (c->ts_end != 0)
         {
@@ -176,7 +202,8 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
           g_array_append_val (durations, d);
         }
     }
-  if (gates->len == 0)
+  merged = sl_painter_gate_intervals (rec);
+  if (merged->len == 0)
     return;
 
   /* A break keeps a few typical call durations, so it reads as a short
@@ -185,17 +212,6 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
   self->break_len =
     durations->len ? 4.0 * g_array_index (durations, gint64, durations->len / 2) : 50000;
   self->break_len = CLAMP (self->break_len, 20000.0, 50000000.0);
-
-  g_array_sort (gates, sl_painter_compare_gint64); /* by start: the first gint64 */
-  for (guint i = 0; i < gates->len; i++)
-    {
-      gint64 *g = &g_array_index (gates, gint64, i * 2);
-      gint64 *last = merged->len ? &g_array_index (merged, gint64, (merged->len - 1) * 2) : NULL;
-      if (last != NULL && g[0] <= last[1])
-        last[1] = MAX (last[1], g[1]);
-      else
-        g_array_append_vals (merged, g, 1);
-    }
 
   g_array_sort (points, sl_painter_compare_gint64);
   for (guint m = 0; m < merged->len; m++)

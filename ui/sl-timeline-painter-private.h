@@ -264,6 +264,10 @@ void     sl_painter_draw_labels      (SlTimelinePainter *self,
                                       cairo_t           *cr,
                                       const Frame       *f);
 
+/* sl-time-axis.c, shared with the Sequence axis and the gutter */
+gint64   sl_painter_nice_step        (double             raw);
+GArray  *sl_painter_gate_intervals   (CapRecording      *rec);
+
 /* sl-painter-states.c */
 void sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps);
 
