@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "sl-cli.h"
+#include "sl-exit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,8 @@ sl_cli_handles (int    argc,
   if (argc < 2)
     return FALSE;
   return g_strv_contains (commands, argv[1]) || g_str_equal (argv[1], "--help") ||
-         g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help");
+         g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help") ||
+         g_str_equal (argv[1], "--version");
 }
 
 static void
@@ -54,7 +56,9 @@ print_usage (FILE *out)
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
            "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
            "\n"
-           "Run “socklens run --help” for the options of a run.\n",
+           "  socklens --version           print the version\n"
+           "\n"
+           "Run “socklens run --help” for the options of a run; “man socklens” for more.\n",
            DEFAULT_SCENARIO);
 }
 
@@ -66,7 +70,7 @@ cmd_list (void)
 
   for (guint i = 0; i < n; i++)
     printf ("%-18s %s\n", list[i]->name, list[i]->title);
-  return 0;
+  return SL_EXIT_DONE;
 }
 
 /* Printing */
@@ -233,32 +237,39 @@ cmd_show (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
-                                         "or the packets of any .pcap/.pcapng file.");
+                                         "or the packets of any .pcap/.pcapng file.\n"
+                                         "FILE may be a pipe (FIFO), or - to read standard input.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (!parse_layout ("show", layout_name, &layout))
-    return 2;
+    return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
   if (!export_all (recording, diagram, layout_name, events))
-    return 1;
+    return SL_EXIT_ERROR;
   if (!ok)
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
-      return 1;
+      return SL_EXIT_ERROR;
     }
-  return 0;
+  /* a file cut or rewritten while it was shown: say so, after what was shown */
+  if (!cap_recording_check_packet_data (recording, &error))
+    {
+      fprintf (stderr, "socklens show: %s\n", error->message);
+      return SL_EXIT_ERROR;
+    }
+  return SL_EXIT_DONE;
 }
 
 /* In step mode each call is printed as it returns, so the class sees the
@@ -422,7 +433,7 @@ cmd_run (int    argc,
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
-                                                     "Write every event as data (docs/EVENTS.md)");
+                                                     "Write every event as data");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
@@ -458,30 +469,30 @@ cmd_run (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens run: %s\n", error->message);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
       fprintf (stderr, argc < 2 ? "socklens run: which scenario? “socklens list” shows them.\n"
                                 : "socklens run: one scenario at a time\n");
-      return 2;
+      return SL_EXIT_USAGE;
     }
   scenario = nc_scenario_lookup (argv[1]);
   if (scenario == NULL)
     {
       fprintf (stderr, "socklens run: no scenario named “%s”. “socklens list” shows them.\n",
                argv[1]);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (!parse_layout ("run", layout_name, &layout))
-    return 2;
+    return SL_EXIT_USAGE;
   if (!parse_params (scenario, port, count, message, host, &params))
-    return 2;
+    return SL_EXIT_USAGE;
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
       fprintf (stderr, "socklens run: --mode takes one of %s, not “%s”\n", known, mode);
-      return 2;
+      return SL_EXIT_USAGE;
     }
 
   printf ("# %s: %s\n", scenario->name, scenario->title);
@@ -504,9 +515,9 @@ cmd_run (int    argc,
   if (recording != NULL && !step)
     print_recording (recording);
   if (recording != NULL && output != NULL && !save_recording (recording, output))
-    return 1;
+    return SL_EXIT_ERROR;
   if (recording != NULL && !export_all (recording, diagram, layout_name, events))
-    return 1;
+    return SL_EXIT_ERROR;
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
@@ -514,9 +525,9 @@ cmd_run (int    argc,
         fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
                          "with --port, or leave --port out to let the kernel pick a free one.\n",
                  params->port);
-      return 1;
+      return SL_EXIT_ERROR;
     }
-  return 0;
+  return SL_EXIT_DONE;
 }
 
 int
@@ -535,14 +546,19 @@ sl_cli_main (int    argc,
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return cmd_show (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("socklens %s\n", PACKAGE_VERSION);
+      return SL_EXIT_DONE;
+    }
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {
       print_usage (stdout);
-      return 0;
+      return SL_EXIT_DONE;
     }
 
   fprintf (stderr, "socklens: unknown command “%s”\n", argv[1]);
   print_usage (stderr);
-  return 2;
+  return SL_EXIT_USAGE;
 }

@@ -7,6 +7,8 @@
 #include "cap-reader.h"
 #include "cap-event-index-private.h"
 
+#include <sys/stat.h>
+
 G_BEGIN_DECLS
 
 /* An open-addressing table of ids, hashed and compared through the arrays
@@ -51,8 +53,16 @@ struct _CapRecording
   GStringChunk *strings;      /* actor names, roles, hosts, source file names */
   gboolean     times_clamped; /* a time from the input was out of range (said once) */
 
-  /* Packet bytes: a mapped file, or an arena for frames added one by one. */
-  GMappedFile *mapped;
+  /* Packet bytes: in the file they were loaded from (read back on demand
+   * through a window, never mapped: a file cut under us must not raise
+   * SIGBUS), or in an arena for frames that came from a stream. */
+  int          file_fd;       /* -1: packets are in the arena */
+  struct stat  file_stat;     /* the file as it was loaded, to notice a change */
+  guint8      *window;        /* bytes [window_start, window_start + window_len) of the file */
+  guint64      window_start;
+  gsize        window_len;
+  gsize        window_size;   /* allocated */
+  GError      *data_error;    /* the file changed: its packet bytes cannot be read any more */
   GByteArray  *arena;
 
   /* A stream being fed */

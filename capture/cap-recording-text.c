@@ -31,6 +31,13 @@ append_escaped (GString    *out,
                 gsize       len)
 {
   const char *p = text, *end = text + len;
+  gsize plain = 0;
+
+  /* most lines are printable ASCII: append those at once */
+  while (plain < len && (guchar) text[plain] >= 0x20 && (guchar) text[plain] < 0x7f)
+    plain++;
+  g_string_append_len (out, text, plain);
+  p += plain;
 
   while (p < end)
     {

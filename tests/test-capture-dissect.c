@@ -17,7 +17,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "cap-dissect.h"
+#include "cap-dissect-private.h"  /* the cursor, tested on its own */
 
 /* ---- frame building ---------------------------------------------------- */
 

@@ -970,6 +970,151 @@ test_scenario_picker (void)
   spin (50);
 }
 
+/* The message typed in the window is what the client sends and what the
+ * class sees in the packet's bytes; it is kept for that scenario only */
+static void
+test_parameters (void)
+{
+  static const char message[] = "bonjour la classe";
+  SlWindow *window = new_window ();
+  CapRecording *recording;
+  gboolean sent = FALSE, on_wire = FALSE;
+
+  g_assert_true (sl_window_set_scenario (window, "tcp-echo"));
+  sl_window_set_parameters (window, 0, message, 1);
+  run_to_end (window, "tcp-echo");
+  recording = shown_recording (window);
+  for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
+    {
+      const NcCall *call = cap_recording_get_call (recording, i);
+      if (call->kind == NC_CALL_SEND && call->data_len == strlen (message) &&
+          memcmp (call->data, message, call->data_len) == 0)
+        sent = TRUE;
+    }
+  g_assert_true (sent);
+  if (capture_expected (sl_window_get_live_run (window)))
+    {
+      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+        {
+          const CapPacket *pkt = cap_recording_get_packet (recording, i);
+          guint32 caplen = 0;
+          const guint8 *data = cap_recording_get_packet_data (recording, i, &caplen);
+
+          if (pkt->payload_len == strlen (message) &&
+              pkt->payload_offset + pkt->payload_len <= caplen &&
+              memcmp (data + pkt->payload_offset, message, pkt->payload_len) == 0)
+            on_wire = TRUE;
+        }
+      g_assert_true (on_wire);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+
+  /* Remembered: a new window shows it for tcp-echo, not for udp-echo */
+  window = new_window ();
+  g_assert_true (sl_window_set_scenario (window, "tcp-echo"));
+  g_assert_cmpstr (sl_window_get_parameters (window)->message, ==, message);
+  g_assert_true (sl_window_set_scenario (window, "udp-echo"));
+  g_assert_cmpstr (sl_window_get_parameters (window)->message, ==, "hello");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
+static void
+collect_shortcuts (GtkWidget  *widget,
+                   GPtrArray  *accels,
+                   GPtrArray  *actions)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accel = NULL;
+      g_autofree char *action = NULL;
+
+      g_object_get (widget, "accelerator", &accel, "action-name", &action, NULL);
+      if (accel != NULL)
+        g_ptr_array_add (accels, g_steal_pointer (&accel));
+      if (action != NULL)
+        g_ptr_array_add (actions, g_steal_pointer (&action));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_shortcuts (child, accels, actions);
+}
+
+static gboolean
+str_in (GPtrArray  *array,
+        const char *s)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_str_equal (g_ptr_array_index (array, i), s))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+press (SlWindow *window,
+       guint     keyval)
+{
+  SlTimelineView *view = window_timeline (window);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        g_signal_emit_by_name (c, "key-pressed", keyval, 0, 0, &handled);
+    }
+  return handled;
+}
+
+/* The shortcuts window lists every key: the application's accelerators and
+ * the timeline's own keys; and the timeline's keys reach it without a click */
+static void
+test_shortcuts (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/org/socklens/Socklens/gtk/help-overlay.ui");
+  GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) described = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  guint n_keys = 0;
+  const SlTimelineKey *keys = sl_timeline_view_get_keys (&n_keys);
+  SlWindow *window;
+  SlSession *session;
+  gint64 start;
+
+  collect_shortcuts (overlay, accels, actions);
+  for (guint i = 0; described[i] != NULL; i++)
+    {
+      g_test_message ("app accel for %s", described[i]);
+      if (g_str_has_prefix (described[i], "win.step-actor"))
+        g_assert_true (str_in (accels, "1...9"));
+      else
+        g_assert_true (str_in (actions, described[i]));
+    }
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_test_message ("timeline key %s", keys[i].accels);
+      g_assert_true (str_in (accels, keys[i].accels));
+    }
+  gtk_window_destroy (GTK_WINDOW (overlay));
+
+  /* After a run the timeline has the focus: Home, then "." moves the playhead on */
+  window = new_window ();
+  run_to_end (window, "tcp-echo");
+  spin (50);
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == GTK_WIDGET (window_timeline (window)));
+  session = sl_window_get_session (window);
+  g_assert_true (press (window, GDK_KEY_Home));
+  start = sl_session_get_playhead (session);
+  g_assert_true (press (window, GDK_KEY_period));
+  g_assert_cmpint (sl_session_get_playhead (session), >, start);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1007,6 +1152,8 @@ main (int    argc,
   g_test_add_func ("/window/foreign-capture", test_foreign_capture);
   g_test_add_func ("/window/digits-follow-columns", test_digits_follow_columns);
   g_test_add_func ("/window/scenario-picker", test_scenario_picker);
+  g_test_add_func ("/window/parameters", test_parameters);
+  g_test_add_func ("/window/shortcuts", test_shortcuts);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -77,6 +77,17 @@ sl_diagram_new_painter (CapRecording *recording, SlTimelineLayout layout, int *h
   return painter;
 }
 
+void
+sl_diagram_draw (CapRecording *recording,
+                 cairo_t      *cr)
+{
+  int height;
+  g_autoptr (SlTimelinePainter) painter =
+    sl_diagram_new_painter (recording, sl_timeline_layout_default_for (recording), &height);
+
+  sl_timeline_painter_draw (painter, cr);
+}
+
 /* Draws into a file of @format at @tmp_path; cairo reports failures in the
  * surface's status, which is checked once everything is flushed. */
 static cairo_status_t

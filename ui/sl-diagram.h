@@ -2,6 +2,7 @@
 /* sl-diagram.h: the timeline of a whole recording as an SVG, PDF or PNG file. */
 #pragma once
 
+#include <cairo.h>
 #include <glib.h>
 
 #include "cap-recording.h"
@@ -37,5 +38,9 @@ gboolean sl_diagram_export_png    (CapRecording     *recording,
 SlTimelinePainter *sl_diagram_new_painter (CapRecording     *recording,
                                            SlTimelineLayout  layout,
                                            int              *height);
+/* What the export draws, onto any cairo context (the fuzz target draws it
+ * onto a recording surface): the layout the window opens @recording with */
+void     sl_diagram_draw          (CapRecording     *recording,
+                                   cairo_t          *cr);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
  * sl-window.c (what is shown, runs, the template, settings),
  * sl-window-actions.c (run control and the other win. actions),
  * sl-window-files.c (open, save, recent files, drag and drop),
+ * sl-window-params.c (a scenario's port, message and count),
  * sl-window-export.c (diagram export) and
  * sl-window-presentation.c (presentation mode).
  */
@@ -32,6 +33,11 @@ struct _SlWindow
   GtkMenuButton    *scenario_button;
   GtkPopover       *scenario_popover;
   SlScenarioPicker *scenario_picker;
+  GtkMenuButton    *params_button;
+  GtkLabel         *params_title;
+  GtkEntry         *message_entry;
+  GtkSpinButton    *port_spin;
+  GtkSpinButton    *count_spin;
   GtkLabel         *scenario_label;
   GtkToggleButton  *side_button;
   GtkSpinner       *spinner;
@@ -58,6 +64,8 @@ struct _SlWindow
   SlSession        *session;
   GSettings        *settings;        /* NULL when the schema is not installed */
   const NcScenario *scenario;
+  NcParams         *params;          /* the chosen scenario's, for its next run */
+  gboolean          params_loading;  /* filling the fields, not the user typing */
   SlLiveRun        *live;
   GFile            *file;            /* the file shown, if any */
   GCancellable     *load_cancellable;
@@ -111,6 +119,10 @@ void     _sl_window_update_actions         (SlWindow       *self);
 void     _sl_window_class_files_init       (GtkWidgetClass *widget_class);
 void     _sl_window_files_init             (SlWindow       *self);
 void     _sl_window_fill_recent_menu       (SlWindow       *self);
+
+/* sl-window-params.c */
+void     _sl_window_class_params_init      (GtkWidgetClass *widget_class);
+void     _sl_window_params_load            (SlWindow       *self);
 
 /* sl-window-export.c */
 void     _sl_window_class_export_init      (GtkWidgetClass *widget_class);

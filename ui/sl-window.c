@@ -20,7 +20,7 @@
 #include "sl-resources.h"
 
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
-#define CODE_WIDTH 290       /* the side pane, with a scenario's source */
+#define CODE_WIDTH 420       /* the side pane, with a scenario's source: most lines whole */
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
 
 static const double speeds[] = { 0.1, 0.25, 0.5, 1.0, 2.0, 4.0 };
@@ -109,10 +109,9 @@ _sl_window_update_inspector (SlWindow *self)
 {
   SlSelectionKind kind = sl_session_get_selection_kind (self->session);
 
-  /* On a projector the room goes to the code and the timeline until a
-   * click has something to show */
-  gtk_widget_set_visible (GTK_WIDGET (self->inspector_stack),
-                          !self->presentation || kind != SL_SELECTION_NONE);
+  /* The room goes to the code and the timeline until a click has something
+   * to show (the status line says what to click) */
+  gtk_widget_set_visible (GTK_WIDGET (self->inspector_stack), kind != SL_SELECTION_NONE);
   switch (kind)
     {
     case SL_SELECTION_CALL:
@@ -265,6 +264,8 @@ _sl_window_show_recording (SlWindow     *self,
   sl_session_select (self->session, SL_SELECTION_NONE, 0);
   sl_session_set_recording (self->session, recording);
   _sl_window_update_page (self);
+  /* Its keys (zoom, fit, Home/End, previous/next event) work at once */
+  gtk_widget_grab_focus (self->timeline);
   _sl_window_update_side_pane (self);
   _sl_window_update_status (self);
   _sl_window_update_actions (self);
@@ -335,7 +336,7 @@ _sl_window_start_run (SlWindow *self,
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
 
-  self->live = sl_live_run_new (self->scenario, NULL);
+  self->live = sl_live_run_new (self->scenario, self->params);
   self->told_capture_problem = FALSE;
   g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
   g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
@@ -456,6 +457,7 @@ sl_window_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->params, nc_params_free);
   g_clear_object (&self->file);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->recent_menu);
@@ -562,6 +564,7 @@ sl_window_class_init (SlWindowClass *klass)
   _sl_window_class_files_init (widget_class);
   _sl_window_class_export_init (widget_class);
   _sl_window_class_presentation_init (widget_class);
+  _sl_window_class_params_init (widget_class);
 }
 
 /* Until the user drags the divider, the inspector keeps its width and the
@@ -719,6 +722,7 @@ _sl_window_choose_scenario (SlWindow         *self,
   self->scenario = scenario;
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-scenario", scenario->name);
+  _sl_window_params_load (self);
   sl_scenario_picker_set_selected (self->scenario_picker, scenario);
   update_empty_page (self);
   _sl_window_update_status (self);

@@ -23,6 +23,12 @@ SlLiveRun        *sl_window_get_live_run      (SlWindow       *self);
 const NcScenario *sl_window_get_scenario      (SlWindow       *self);
 gboolean          sl_window_set_scenario      (SlWindow       *self,
                                                const char     *name);
+/* The chosen scenario's port, message and count for its next run (kept per scenario) */
+const NcParams   *sl_window_get_parameters    (SlWindow       *self);
+void              sl_window_set_parameters    (SlWindow       *self,
+                                               guint16         port,
+                                               const char     *message,
+                                               guint           count);
 /* The header bar's name for what is shown: the scenario, or a foreign file's name */
 const char       *sl_window_get_heading       (SlWindow       *self);
 /* Loads in a worker thread; the recording is swapped in when it is read. */
