@@ -127,7 +127,11 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
 
   if (call->ts_end == 0)
     {
-      g_string_append_printf (result, "blocked %s …", dur);
+      /* just released by a step: nothing has been waited for yet */
+      if (duration <= 0)
+        g_string_append (result, "blocked …");
+      else
+        g_string_append_printf (result, "blocked %s …", dur);
       return;
     }
   if (nc_call_failed (call))
