@@ -151,7 +151,7 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     text = nc_format_time_at (
       (gint64) llround (sl_timeline_axis_to_display (self->axis, self->playhead)), MAX (step, 1));
   else
-    text = nc_format_duration (self->playhead - self->origin);
+    text = nc_format_duration (MAX (self->playhead - self->origin, 0));
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */
