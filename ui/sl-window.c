@@ -675,6 +675,12 @@ apply_settings (SlWindow *self)
   _sl_window_select_speed (self, g_settings_get_double (self->settings, "playback-speed"));
   g_signal_connect_object (self->settings, "changed::recent-files",
                            G_CALLBACK (_sl_window_fill_recent_menu), self, G_CONNECT_SWAPPED);
+  {
+    /* Sequence or Time: the header's toggle, kept in the settings */
+    g_autoptr (GAction) layout = g_settings_create_action (self->settings, "timeline-layout");
+    g_action_map_add_action (G_ACTION_MAP (self), layout);
+    g_settings_bind (self->settings, "timeline-layout", self->timeline, "layout", G_SETTINGS_BIND_GET);
+  }
 
   last = g_settings_get_string (self->settings, "last-scenario");
   if (!sl_window_set_scenario (self, last))
