@@ -184,8 +184,7 @@ append_csv_cell (GString    *out,
 }
 
 static char *
-links_text (CapRecording *rec,
-            const Record *r)
+links_text (const Record *r)
 {
   GString *out = g_string_new (NULL);
 
@@ -208,7 +207,7 @@ write_csv_record (Writer *w,
         g_string_append_c (w->buf, ',');
       if (f == F_LINKS)
         {
-          g_autofree char *text = links_text (w->recording, r);
+          g_autofree char *text = links_text (r);
           append_csv_cell (w->buf, text);
           continue;
         }
