@@ -230,17 +230,15 @@ cmd_show (int    argc,
   if (!export_all (recording, diagram, events))
     return SL_EXIT_ERROR;
   if (!ok)
-    {
-      fprintf (stderr, "socklens show: %s\n", error->message);
-      return SL_EXIT_ERROR;
-    }
+    fprintf (stderr, "socklens show: %s\n", error->message);
+  g_clear_error (&error);
   /* a file cut or rewritten while it was shown: say so, after what was shown */
   if (!cap_recording_check_packet_data (recording, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 /* In step mode each call is printed as it returns, so the class sees the
