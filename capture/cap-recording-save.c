@@ -174,6 +174,9 @@ write_packet (Saver   *saver,
   g_auto (GStrv) comments = packet_comments (self, i);
   const guint8 *data = cap_recording_get_packet_data (self, i, NULL);
 
+  /* the file the packets came from changed: never save a lie about them */
+  if (data == NULL)
+    return cap_recording_check_packet_data (self, error);
   if (!cap_pcapng_writer_write_packet (saver->writer, pkt->linktype_idx, pkt->ts, data,
                                        pkt->caplen, pkt->len, (const char *const *) comments,
                                        error))

@@ -31,6 +31,13 @@ append_escaped (GString    *out,
                 gsize       len)
 {
   const char *p = text, *end = text + len;
+  gsize plain = 0;
+
+  /* most lines are printable ASCII: append those at once */
+  while (plain < len && (guchar) text[plain] >= 0x20 && (guchar) text[plain] < 0x7f)
+    plain++;
+  g_string_append_len (out, text, plain);
+  p += plain;
 
   while (p < end)
     {
@@ -255,6 +262,7 @@ cap_text_progress_init (CapTextProgress *progress)
   progress->serial = 0;
   progress->n_packets_seen = 0;
   progress->newest_packet_ts = 0;
+  progress->t0 = 0;
 }
 
 void
@@ -367,7 +375,7 @@ format_progress (CapRecording    *self,
   guint n = cap_recording_get_n_events (self);
   guint32 changed = cap_event_index_changed_since (self, &progress->serial);
   guint row = MIN (progress->next_row, changed);
-  gint64 t0 = cap_recording_get_start_time (self);
+  gint64 t0;
 
   if (progress->printed->len < self->calls->len)
     g_array_set_size (progress->printed, self->calls->len);
@@ -377,6 +385,11 @@ format_progress (CapRecording    *self,
     progress->newest_packet_ts =
       MAX (progress->newest_packet_ts, g_array_index (self->packets, CapPacket, p).ts);
   progress->n_packets_seen = self->packets->len;
+  /* The start, once: finding it looks at every call, and a live run's
+   * printer runs at every commit. */
+  if (progress->t0 == 0)
+    progress->t0 = cap_recording_get_start_time (self);
+  t0 = progress->t0;
 
   /* Rows before next_row were printed, unless an event arrived late among
    * them: then the scan starts where the index changed, and skips what the

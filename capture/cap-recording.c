@@ -4,8 +4,9 @@
  *
  * A million packets must load in about a second and stay small, so each
  * packet becomes one 64-byte CapPacket, endpoints and conversations are
- * interned through id tables, and packet bytes are never copied out of a
- * mapped file. Links between calls and packets are derived (see
+ * interned through id tables, and packet bytes are not kept: they are read
+ * back from the file when asked for (pread through a window; a mapping would
+ * turn a file cut under us into SIGBUS). Links between calls and packets are derived (see
  * cap-recording-correlate.c) whenever the content changed.
  */
 
@@ -17,8 +18,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum
 {
@@ -156,7 +159,10 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->samples, g_array_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
   g_clear_pointer (&self->message_severity, g_array_unref);
-  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  if (self->file_fd >= 0)
+    close (self->file_fd);
+  g_clear_pointer (&self->window, g_free);
+  g_clear_error (&self->data_error);
   g_clear_pointer (&self->arena, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
   g_clear_pointer (&self->source_name, g_free);
@@ -208,6 +214,7 @@ cap_recording_init (CapRecording *self)
   self->messages = g_ptr_array_new_with_free_func (g_free);
   self->message_severity = g_array_new (FALSE, TRUE, sizeof (guint8));
   self->arena = g_byte_array_new ();
+  self->file_fd = -1;
   self->sockets = g_array_new (FALSE, TRUE, sizeof (CapSocket));
   self->call_socket = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->links = g_array_new (FALSE, TRUE, sizeof (CapLink));
@@ -438,7 +445,7 @@ linktype_index (CapRecording *self,
   return (guint8) MIN (self->ifaces->len - 1, 255);
 }
 
-/* Adds one frame whose bytes live at @offset (in the mapped file or the arena). */
+/* Adds one frame whose bytes live at @offset (in the loaded file or the arena). */
 static guint32
 add_packet (CapRecording *self,
             guint32       linktype,
@@ -514,7 +521,7 @@ cap_recording_add_frame (CapRecording *self,
   guint64 offset;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), CAP_NONE);
-  g_return_val_if_fail (self->mapped == NULL, CAP_NONE);
+  g_return_val_if_fail (self->file_fd < 0, CAP_NONE);
 
   offset = self->arena->len;
   g_byte_array_append (self->arena, data, caplen);
@@ -585,9 +592,8 @@ cap_recording_add_actor (CapRecording      *self,
 }
 
 /* Where the call a file numbers @file_id is kept, or CAP_NONE if it is new.
- * A recorder numbers calls 0, 1, 2...: those ids are their own index, found
- * without a lookup; any other id (a file may write any 32-bit number) is
- * found through call_remap. */
+ * An id is its own index when it could be (found without a lookup); any
+ * other id (a file may write any 32-bit number) is found through call_remap. */
 static guint32
 call_index_of (CapRecording *self,
                guint32       file_id)
@@ -599,6 +605,47 @@ call_index_of (CapRecording *self,
     return file_id;
   value = g_hash_table_lookup (self->call_remap, GUINT_TO_POINTER (file_id));
   return value != NULL ? GPOINTER_TO_UINT (value) - 1 : CAP_NONE;
+}
+
+/* Ids a recorder writes are dense but need not arrive in order (a save
+ * writes records by time, and a forked child's calls are numbered late), so
+ * an id keeps its number when that leaves at most as many gaps as there are
+ * calls, plus CALL_GAP_SLACK: the array then stays proportional to the
+ * records really in the file. A farther id (0xffffffff, 0x7fffffff ...), or
+ * one whose slot is taken, gets the next free index instead. */
+#define CALL_GAP_SLACK 1024
+#define CALL_SLOT_FREE G_MAXUINT32  /* call_file_id of a gap */
+
+static guint32
+place_new_call (CapRecording *self,
+                guint32       file_id)
+{
+  guint64 bound = 2 * (guint64) self->n_call_records + CALL_GAP_SLACK;
+  guint32 len = self->calls->len;
+  guint32 index;
+
+  self->n_call_records++;
+  if (file_id < bound && file_id < len &&
+      g_array_index (self->call_file_id, guint32, file_id) == CALL_SLOT_FREE)
+    index = file_id;  /* fills a gap */
+  else if (file_id < bound && file_id >= len)
+    index = file_id;  /* ahead of the others: the ids between are gaps */
+  else
+    index = len;
+  if (index >= len)
+    {
+      g_array_set_size (self->calls, index + 1);
+      for (guint32 i = len; i <= index; i++)
+        {
+          guint32 none = CALL_SLOT_FREE;
+          g_array_append_val (self->call_file_id, none);
+        }
+    }
+  g_array_index (self->call_file_id, guint32, index) = file_id;
+  if (file_id != index)
+    g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (file_id),
+                         GUINT_TO_POINTER (index + 1));
+  return index;
 }
 
 /* A call arrives twice: as it enters the kernel, and as it returns. The
@@ -621,14 +668,7 @@ cap_recording_add_call (CapRecording *self,
 
   index = call_index_of (self, call->id);
   if (index == CAP_NONE)
-    {
-      index = self->calls->len;
-      g_array_set_size (self->calls, index + 1);
-      g_array_append_val (self->call_file_id, call->id);
-      if (call->id != index)
-        g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (call->id),
-                             GUINT_TO_POINTER (index + 1));
-    }
+    index = place_new_call (self, call->id);
 
   slot = &g_array_index (self->calls, NcCall, index);
   *slot = *call;
@@ -723,7 +763,7 @@ on_reader_frame (const CapFrame *frame,
   CapRecording *self = user_data;
   guint32 linktype = frame_linktype (self, frame->iface);
 
-  if (self->mapped != NULL)
+  if (self->file_fd >= 0)
     add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
                 frame->data_offset);
   else
@@ -819,39 +859,48 @@ ensure_reader (CapRecording *self)
 
 /**
  * cap_recording_load_file:
- * Reads a pcap or pcapng file into an empty recording. If the file is
- * damaged, what came before the damage stays loaded and %FALSE is returned
- * with an error naming the file and the byte offset.
+ * @path: a pcap or pcapng file, a FIFO, or "-" for standard input
+ *
+ * Reads a capture into an empty recording. A regular file is read in chunks
+ * and stays open: packet bytes are read back from it when asked for, so a
+ * million packets take no more memory than their records. A FIFO or standard
+ * input is read through the streaming path, its packet bytes kept in memory.
+ * If the input is damaged, what came before the damage stays loaded and
+ * %FALSE is returned with an error naming the file and the byte offset.
  */
 gboolean
 cap_recording_load_file (CapRecording *self,
                          const char   *path,
                          GError      **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
   CapReader *reader;
+  struct stat st;
   gboolean ok;
+  int fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->packets->len == 0 && self->mapped == NULL, FALSE);
+  g_return_val_if_fail (self->packets->len == 0 && self->file_fd < 0, FALSE);
 
-  self->mapped = g_mapped_file_new (path, FALSE, &local_error);
-  if (self->mapped == NULL)
+  fd = cap_reader_open (path, &st, error);
+  if (fd < 0)
+    return FALSE;
+  if (S_ISREG (st.st_mode))
     {
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s", local_error->message);
-      return FALSE;
+      self->file_fd = fd;
+      self->file_stat = st;
+      posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
 
   reader = ensure_reader (self);
-  display = g_filename_display_basename (path);
+  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_basename (path);
   cap_reader_set_name (reader, display);
   g_free (self->source_name);
   self->source_name = g_strdup (display);
-  ok = cap_reader_feed (reader, (const guint8 *) g_mapped_file_get_contents (self->mapped),
-                        g_mapped_file_get_length (self->mapped), error) &&
-       cap_reader_finish (reader, error);
+  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
   g_clear_pointer (&self->reader, cap_reader_free);
+  if (self->file_fd < 0)
+    close (fd);
 
   cap_recording_commit (self);
   return ok;
@@ -877,7 +926,7 @@ cap_recording_feed (CapRecording *self,
   gboolean ok;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->mapped == NULL, FALSE);
+  g_return_val_if_fail (self->file_fd < 0, FALSE);
 
   ok = cap_reader_feed (ensure_reader (self), data, len, error);
   cap_recording_commit (self);
@@ -1002,22 +1051,137 @@ cap_recording_get_packet (CapRecording *self,
   return &g_array_index (self->packets, CapPacket, index);
 }
 
+/* Read back at least this much at once, so reading packets in order (the
+ * text timeline, a save) costs one pread () per window, not per packet. */
+#define WINDOW_MIN (256 * 1024)
+
+static void
+set_data_error (CapRecording *self,
+                const char   *why)
+{
+  if (self->data_error == NULL)
+    self->data_error = g_error_new (CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
+                                    "“%s” changed after it was opened (%s): its packets "
+                                    "can no longer be read; open it again",
+                                    self->source_name ? self->source_name : "the file", why);
+}
+
+/* Whether the file is still the one that was loaded: same size or longer,
+ * not modified since. */
+static gboolean
+file_unchanged (CapRecording *self)
+{
+  struct stat now;
+
+  if (fstat (self->file_fd, &now) != 0)
+    {
+      set_data_error (self, g_strerror (errno));
+      return FALSE;
+    }
+  if (now.st_size < self->file_stat.st_size)
+    {
+      g_autofree char *why = g_strdup_printf ("cut from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                              " bytes", (gint64) self->file_stat.st_size,
+                                              (gint64) now.st_size);
+      set_data_error (self, why);
+      return FALSE;
+    }
+  if (now.st_mtim.tv_sec != self->file_stat.st_mtim.tv_sec ||
+      now.st_mtim.tv_nsec != self->file_stat.st_mtim.tv_nsec)
+    {
+      set_data_error (self, "it was written to");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Bytes [offset, offset + len) of the loaded file, through the window. */
+static const guint8 *
+file_bytes (CapRecording *self,
+            guint64       offset,
+            guint32       len)
+{
+  gsize want, got = 0;
+
+  if (self->window != NULL && offset >= self->window_start &&
+      offset - self->window_start <= self->window_len &&
+      len <= self->window_len - (offset - self->window_start))
+    return self->window + (offset - self->window_start);
+  if (self->data_error != NULL || !file_unchanged (self))
+    return NULL;
+
+  want = MAX ((gsize) len, WINDOW_MIN);
+  if (want > self->window_size)
+    {
+      self->window = g_realloc (self->window, want);
+      self->window_size = want;
+    }
+  self->window_start = offset;
+  self->window_len = 0;
+  while (got < want)
+    {
+      gssize n = pread (self->file_fd, self->window + got, want - got, (off_t) (offset + got));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += (gsize) n;
+    }
+  if (got < len)
+    {
+      set_data_error (self, "it ends before its packets do");
+      return NULL;
+    }
+  self->window_len = got;
+  return self->window;
+}
+
+/**
+ * cap_recording_get_packet_data:
+ * @caplen: (out) (optional): the captured length, 0 when the bytes cannot be read
+ *
+ * Returns: the packet's captured bytes, valid until the next call that reads
+ *   packet bytes (this one, cap_recording_dissect_packet ()); %NULL if the
+ *   file they were in changed (cap_recording_check_packet_data () says how)
+ */
 const guint8 *
 cap_recording_get_packet_data (CapRecording *self,
                                guint         index,
                                guint32      *caplen)
 {
   const CapPacket *pkt;
+  const guint8 *data;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (index < self->packets->len, NULL);
 
   pkt = &g_array_index (self->packets, CapPacket, index);
+  if (self->file_fd < 0)
+    data = self->arena->data + pkt->offset;
+  else
+    data = file_bytes (self, pkt->offset, pkt->caplen);
   if (caplen)
-    *caplen = pkt->caplen;
-  if (self->mapped != NULL)
-    return (const guint8 *) g_mapped_file_get_contents (self->mapped) + pkt->offset;
-  return self->arena->data + pkt->offset;
+    *caplen = data != NULL ? pkt->caplen : 0;
+  return data;
+}
+
+/**
+ * cap_recording_check_packet_data:
+ *
+ * Returns: %FALSE, with an error naming the file, if packet bytes could not
+ *   be read back because the file changed after it was loaded
+ */
+gboolean
+cap_recording_check_packet_data (CapRecording *self,
+                                 GError      **error)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+
+  if (self->data_error == NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (self->data_error));
+  return FALSE;
 }
 
 guint32
@@ -1038,6 +1202,8 @@ cap_recording_dissect_packet (CapRecording *self,
   const guint8 *data = cap_recording_get_packet_data (self, index, &caplen);
 
   memset (out, 0, sizeof *out);
+  if (data == NULL)
+    return FALSE;
   return cap_dissect_summary (cap_recording_get_packet_linktype (self, index), data, caplen,
                               cap_recording_get_packet (self, index)->len, out);
 }

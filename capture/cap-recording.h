@@ -5,7 +5,8 @@
  * between calls and packets, followed both ways.
  *
  * Packets are kept as small fixed records (CapPacket); their bytes stay in the
- * mapped file, or in one arena when they arrive from a stream. Not
+ * file they were loaded from (read back on demand), or in one arena when they
+ * arrive from a stream. Not
  * thread-safe: feed and read it from one thread (the main loop in the app).
  */
 #pragma once
@@ -214,6 +215,8 @@ const CapPacket       *cap_recording_get_packet         (CapRecording   *self,
 const guint8          *cap_recording_get_packet_data    (CapRecording   *self,
                                                          guint           index,
                                                          guint32        *caplen);
+gboolean               cap_recording_check_packet_data  (CapRecording   *self,
+                                                         GError        **error);
 guint32                cap_recording_get_packet_linktype (CapRecording  *self,
                                                          guint           index);
 gboolean               cap_recording_dissect_packet     (CapRecording   *self,
@@ -282,6 +285,7 @@ typedef struct
   guint   serial;           /* event index updates seen */
   guint   n_packets_seen;
   gint64  newest_packet_ts; /* the capture has delivered everything before it */
+  gint64  t0;               /* the recording's start, as the lines count from it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);

@@ -9,10 +9,14 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cap-reader.h"
 #include "cap-recording.h"
 #include "sl-diagram.h"
 
@@ -81,6 +85,48 @@ test_call_ids (void)
   draw_diagram (rec);
 }
 
+static void
+add_call_with_id (CapRecording *rec,
+                  guint32       id,
+                  gint64        ts)
+{
+  NcCall c;
+
+  memset (&c, 0, sizeof c);
+  c.id = id;
+  c.kind = NC_CALL_SOCKET;
+  c.fd = -1;
+  c.ts_gate = c.ts_start = ts;
+  c.ts_end = ts + 1;
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_RETURN);
+}
+
+/* Item 1: ids a recorder wrote keep their numbers in any order (a save
+ * writes records by time), while ids that would spread the calls array
+ * thin are renumbered: the array stays proportional to the calls. */
+static void
+test_call_id_policy (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  const guint32 order[] = { 5, 3, 4, 0, 1, 2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    add_call_with_id (rec, order[i], 1000 + order[i]);
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    g_assert_cmpint (cap_recording_get_call (rec, i)->ts_start, ==, 1000 + i);
+
+  /* 2,000 calls each 5,000 ids past the last */
+  for (guint i = 1; i <= 2000; i++)
+    add_call_with_id (rec, 5 + i * 5000, 2000 + i);
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), <=, 2 * 2006 + 1024 + 1);
+  /* and a return still finds its call */
+  add_call_with_id (rec, 5 + 2000 * 5000, 7);
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), <=, 2 * 2006 + 1024 + 1);
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    g_assert_cmpint (cap_recording_get_call (rec, i)->ts_start, !=, 2000 + 2000);
+}
+
 /* Item 1: actor 65535 made 65,536 actors and as many diagram columns. */
 static void
 test_actor_index (void)
@@ -88,8 +134,17 @@ test_actor_index (void)
   g_autoptr(CapRecording) rec = load_fixture ("actor-index.pcapng");
   g_autofree char *text = NULL;
 
+  guint n_real = 0;
+
   g_assert_cmpuint (cap_recording_get_n_actors (rec), <=, CAP_ACTORS_MAX);
-  g_assert_cmpuint (cap_recording_get_n_calls (rec), ==, 1);
+  /* call 0 (actor 65535) was refused; call 1 keeps its number, 0 is a gap */
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    if (cap_recording_get_call (rec, i)->ts_start != 0)
+      {
+        g_assert_cmpuint (cap_recording_get_call (rec, i)->actor, ==, 0);
+        n_real++;
+      }
+  g_assert_cmpuint (n_real, ==, 1);
   text = timeline_text (rec);
   g_assert_nonnull (strstr (text, "skipped a call of actor 65535"));
   draw_diagram (rec);
@@ -186,17 +241,243 @@ test_names (void)
   g_assert_cmpuint (g_quark_try_string ("hostile-file-name-5b1c.py"), ==, 0);
 }
 
+
+/* A classic pcap of @n UDP frames, each with its number in its payload, so
+ * every packet's bytes differ. */
+static GByteArray *
+make_pcap (guint n)
+{
+  GByteArray *b = g_byte_array_new ();
+  const guint32 header[6] = { 0xa1b2c3d4u, 2 | (4u << 16), 0, 0, 65535, 1 };
+
+  g_byte_array_append (b, (const guint8 *) header, sizeof header);
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 frame[14 + 20 + 8 + 64] = { 0 };
+      guint32 rec[4] = { 1700000000u + i / 1000, (i % 1000) * 1000, sizeof frame, sizeof frame };
+
+      frame[12] = 0x08;
+      frame[14] = 0x45;
+      frame[16] = 0;
+      frame[17] = 20 + 8 + 64;
+      frame[22] = 64;
+      frame[23] = 17;
+      frame[26] = frame[30] = 127;
+      frame[29] = frame[33] = 1;
+      frame[34] = 0x9c;  /* 40000 */
+      frame[35] = 0x40;
+      frame[36] = 0x23;  /* 9000 */
+      frame[37] = 0x28;
+      frame[39] = 8 + 64;
+      for (guint k = 0; k < 64; k++)
+        frame[42 + k] = (guint8) (i * 7 + k);
+      memcpy (frame + 42, &i, sizeof i);
+      g_byte_array_append (b, (const guint8 *) rec, sizeof rec);
+      g_byte_array_append (b, frame, sizeof frame);
+    }
+  return b;
+}
+
+/* Item 6: the file is cut while the recording is open. Reading its packets
+ * afterwards must give an error naming the file, never SIGBUS; the text and
+ * the diagram still come out; a save refuses and leaves nothing behind. */
+static void
+test_truncated_under_recording (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-hostile-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "packets.pcapng", NULL);
+  g_autofree char *saved = g_build_filename (dir, "saved.pcapng", NULL);
+  g_autofree char *src = fixture ("packets.pcapng");
+  g_autofree char *contents = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(GDir) listing = NULL;
+  gsize len;
+  guint n;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+  g_assert_true (g_file_set_contents (path, contents, len, &error));
+  g_assert_true (cap_recording_load_file (rec, path, &error));
+  n = cap_recording_get_n_packets (rec);
+  g_assert_cmpuint (n, ==, 64);
+
+  g_assert_cmpint (truncate (path, 100), ==, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      CapSummary s;
+
+      /* a mapping raised SIGBUS here, on the first page past the cut */
+      g_assert_false (cap_recording_dissect_packet (rec, i, &s));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 caplen = 1;
+
+      g_assert_null (cap_recording_get_packet_data (rec, i, &caplen));
+      g_assert_cmpuint (caplen, ==, 0);
+    }
+  g_assert_false (cap_recording_check_packet_data (rec, &error));
+  g_assert_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "packets.pcapng"));
+  g_assert_nonnull (strstr (error->message, "changed after it was opened"));
+  g_clear_error (&error);
+
+  /* what was loaded still shows */
+  text = timeline_text (rec);
+  g_assert_nonnull (strstr (text, "127.0.0.1:40000 -> 127.0.0.1:9000"));
+  draw_diagram (rec);
+
+  g_assert_false (cap_recording_save (rec, saved, &error));
+  g_assert_nonnull (strstr (error->message, "changed after it was opened"));
+  listing = g_dir_open (dir, 0, NULL);
+  for (const char *name; (name = g_dir_read_name (listing)) != NULL;)
+    g_assert_cmpstr (name, ==, "packets.pcapng");  /* no saved file, no temporary */
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* The bytes read back from the file are the packets' bytes, in any order,
+ * across many windows (the file is larger than one). */
+static void
+test_packet_bytes_read_back (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-hostile-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "many.pcap", NULL);
+  g_autoptr(GByteArray) file = make_pcap (6000);
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  const guint order[] = { 5999, 0, 3000, 2999, 17, 4500, 1, 5998 };
+
+  g_assert_cmpuint (file->len, >, 512 * 1024);
+  g_assert_true (g_file_set_contents (path, (const char *) file->data, file->len, &error));
+  g_assert_true (cap_recording_load_file (rec, path, &error));
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 6000);
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    {
+      guint32 caplen = 0, number;
+      const guint8 *data = cap_recording_get_packet_data (rec, order[k], &caplen);
+
+      g_assert_nonnull (data);
+      g_assert_cmpuint (caplen, ==, 14 + 20 + 8 + 64);
+      memcpy (&number, data + 42, sizeof number);
+      g_assert_cmpuint (number, ==, order[k]);
+      g_assert_cmpuint (data[42 + 63], ==, (guint8) (order[k] * 7 + 63));
+    }
+  g_assert_true (cap_recording_check_packet_data (rec, NULL));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* File-input edges: a folder gets a message naming it as a folder. */
+static void
+test_directory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-folder-XXXXXX", &error);
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autofree char *base = g_path_get_basename (dir);
+
+  g_assert_false (cap_recording_load_file (rec, dir, &error));
+  g_assert_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, base));
+  g_assert_nonnull (strstr (error->message, "is a folder, not a capture file"));
+  g_rmdir (dir);
+}
+
+static gpointer
+write_fifo (gpointer data)
+{
+  const char *path = data;
+  g_autofree char *src = fixture ("packets.pcapng");
+  g_autofree char *contents = NULL;
+  gsize len;
+  FILE *f;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  f = fopen (path, "wb");  /* blocks until the reader opens it */
+  g_assert_nonnull (f);
+  /* in pieces, so units are split across reads */
+  for (gsize pos = 0; pos < len; pos += 333)
+    {
+      fwrite (contents + pos, 1, MIN (333, len - pos), f);
+      fflush (f);
+    }
+  fclose (f);
+  return NULL;
+}
+
+/* A FIFO is read through the streaming path: every packet, bytes included. */
+static void
+test_fifo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-hostile-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "pipe", NULL);
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  GThread *writer;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  writer = g_thread_new ("fifo-writer", write_fifo, path);
+  g_assert_true (cap_recording_load_file (rec, path, &error));
+  g_assert_no_error (error);
+  g_thread_join (writer);
+
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 64);
+  for (guint i = 0; i < 64; i++)
+    {
+      guint32 caplen = 0;
+      const guint8 *data = cap_recording_get_packet_data (rec, i, &caplen);
+
+      g_assert_nonnull (data);
+      g_assert_cmpmem (data + caplen - 4, 4, "ping", 4);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* `socklens show -` reads standard input. */
+static void
+test_stdin_cli (void)
+{
+  g_autofree char *path = fixture ("packets.pcapng");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  guint lines = 0;
+
+  g_subprocess_launcher_set_stdin_file_path (launcher, path);
+  proc = g_subprocess_launcher_spawn (launcher, &error, SL_TEST_SOCKLENS, "show", "-", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  for (const char *p = out; (p = strstr (p, "UDP 127.0.0.1:40000 -> 127.0.0.1:9000")) != NULL; p++)
+    lines++;
+  g_assert_cmpuint (lines, ==, 64);
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hostile/call-ids", test_call_ids);
+  g_test_add_func ("/hostile/call-id-policy", test_call_id_policy);
   g_test_add_func ("/hostile/actor-index", test_actor_index);
   g_test_add_func ("/hostile/escapes", test_escapes);
   g_test_add_func ("/hostile/escapes-cli", test_escapes_cli);
   g_test_add_func ("/hostile/times", test_times);
   g_test_add_func ("/hostile/names", test_names);
+  g_test_add_func ("/hostile/truncated-under-recording", test_truncated_under_recording);
+  g_test_add_func ("/hostile/packet-bytes-read-back", test_packet_bytes_read_back);
+  g_test_add_func ("/input/directory", test_directory);
+  g_test_add_func ("/input/fifo", test_fifo);
+  g_test_add_func ("/input/stdin-cli", test_stdin_cli);
   return g_test_run ();
 }

@@ -2,6 +2,7 @@
 /* sl-diagram.h: the timeline of a whole recording as an SVG, PDF or PNG file. */
 #pragma once
 
+#include <cairo.h>
 #include <glib.h>
 
 #include "cap-recording.h"
@@ -25,5 +26,9 @@ gboolean sl_diagram_export_pdf (CapRecording *recording,
 gboolean sl_diagram_export_png (CapRecording *recording,
                                 const char   *path,
                                 GError      **error);
+/* What the export draws, onto any cairo context (the fuzz target draws it
+ * onto a recording surface). */
+void     sl_diagram_draw       (CapRecording *recording,
+                                cairo_t      *cr);
 
 G_END_DECLS
