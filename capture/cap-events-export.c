@@ -320,11 +320,9 @@ fill_call (Writer       *w,
 {
   CapRecording *rec = w->recording;
   const NcCall *call = cap_recording_get_call (rec, id);
-  const NcActorInfo *actor =
-    call->actor < cap_recording_get_n_actors (rec) ? cap_recording_get_actor (rec, call->actor) : NULL;
 
   set_int (r, F_CALL, id);
-  set_str (r, F_ACTOR, actor && actor->name ? actor->name : "?");
+  set_str (r, F_ACTOR, cap_recording_get_actor_name (rec, call->actor));
   set_int (r, F_PID, call->pid);
   if (call->fd >= 0)
     set_int (r, F_FD, call->fd);
