@@ -94,7 +94,7 @@ sl_cli_trace (int    argc,
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     return SL_EXIT_ERROR;
-  if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL))
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL, NULL))
     return SL_EXIT_ERROR;
   if (!ok)
     {

@@ -4,8 +4,10 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
+ *                     [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                     [--events FILE.csv|.json]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                      [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -25,6 +27,7 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
+#include "sl-diagram.h"
 #include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
@@ -163,16 +166,35 @@ sl_cli_save_recording (CapRecording *recording,
 }
 
 /* --diagram and --events: the exporter table picks the format by the ending */
+/* --layout: sequence or time; NULL: the one the window opens a recording with */
+static gboolean
+parse_layout (const char       *command,
+              const char       *text,
+              SlTimelineLayout *layout)
+{
+  if (text == NULL || sl_timeline_layout_from_string (text, layout))
+    return TRUE;
+  fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
+  return FALSE;
+}
+
 static gboolean
 export_as (SlExportKind  kind,
            CapRecording *recording,
-           const char   *path)
+           const char   *path,
+           const char   *layout_name)
 {
   g_autoptr(GError) error = NULL;
+  SlTimelineLayout layout;
+  gboolean ok;
 
   if (path == NULL)
     return TRUE;
-  if (!sl_export (kind, recording, path, &error))
+  if (kind == SL_EXPORT_DIAGRAM && layout_name != NULL && sl_timeline_layout_from_string (layout_name, &layout))
+    ok = sl_diagram_export_layout (recording, layout, path, &error);
+  else
+    ok = sl_export (kind, recording, path, &error);
+  if (!ok)
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
@@ -186,10 +208,11 @@ export_as (SlExportKind  kind,
 gboolean
 sl_cli_export_all (CapRecording *recording,
             const char   *diagram,
+            const char   *layout_name,
             const char   *events)
 {
-  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram);
-  return export_as (SL_EXPORT_EVENTS, recording, events) && ok;
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram, layout_name);
+  return export_as (SL_EXPORT_EVENTS, recording, events, NULL) && ok;
 }
 
 /* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
@@ -207,12 +230,16 @@ cmd_show (int    argc,
 {
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Also draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
                                                      "Also write every event as data");
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
@@ -235,12 +262,14 @@ cmd_show (int    argc,
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
       return SL_EXIT_USAGE;
     }
+  if (!parse_layout ("show", layout_name, &layout))
+    return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   sl_cli_print_recording (recording);
-  if (!sl_cli_export_all (recording, diagram, events))
+  if (!sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
     fprintf (stderr, "socklens show: %s\n", error->message);
@@ -418,6 +447,8 @@ cmd_run (int    argc,
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Draw the timeline as a diagram");
@@ -434,6 +465,8 @@ cmd_run (int    argc,
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
@@ -473,6 +506,8 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
+  if (!parse_layout ("run", layout_name, &layout))
+    return SL_EXIT_USAGE;
   if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
                      &error))
     {
@@ -515,7 +550,7 @@ cmd_run (int    argc,
    * cost the other. */
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     exported = FALSE;
-  if (recording != NULL && !sl_cli_export_all (recording, diagram, events))
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     exported = FALSE;
   if (!ok)
     {

@@ -810,11 +810,9 @@ on_sync_changed (CapLab  *lab,
   for (guint i = 0; i < waiters->len; i++)
     {
       const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
-      const NcActorInfo *actor = w->actor < cap_recording_get_n_actors (recording)
-                                   ? cap_recording_get_actor (recording, w->actor) : NULL;
 
       g_string_append_printf (line, "%s %s %s() [%u]", i ? "," : "",
-                              actor && actor->name ? actor->name : "?",
+                              cap_recording_get_actor_name (recording, w->actor),
                               nc_call_kind_name (w->kind), w->actor);
     }
   g_printerr ("%s  [Enter: step; step N: actor N; run; stop]\n", line->str);

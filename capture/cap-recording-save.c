@@ -161,9 +161,6 @@ packet_comments (CapRecording *self,
   for (guint i = 0; i < n; i++)
     {
       const NcCall *call = &g_array_index (self->calls, NcCall, links[i].call);
-      const NcActorInfo *actor =
-        call->actor < self->actors->len ? &g_array_index (self->actors, NcActorInfo, call->actor)
-                                        : NULL;
       g_autoptr(GString) source = g_string_new (NULL);
 
       if (nc_call_format_source (call, source) && call->origin == NC_CALL_ORIGIN_PROGRAM)
@@ -172,7 +169,7 @@ packet_comments (CapRecording *self,
         g_string_truncate (source, 0);
       g_ptr_array_add (comments,
                        g_strdup_printf ("%s %s(fd=%d) call %u (%s)%s",
-                                        actor && actor->name ? actor->name : "?",
+                                        cap_recording_get_actor_name (self, call->actor),
                                         nc_call_kind_name (call->kind), call->fd, call->id,
                                         cap_link_kind_name (links[i].kind), source->str));
     }

@@ -119,10 +119,7 @@ static const char *
 actor_name (CapRecording *self,
             const NcCall *call)
 {
-  if (call->actor < self->actors->len &&
-      g_array_index (self->actors, NcActorInfo, call->actor).name != NULL)
-    return g_array_index (self->actors, NcActorInfo, call->actor).name;
-  return "?";
+  return cap_recording_get_actor_name (self, call->actor);
 }
 
 static void

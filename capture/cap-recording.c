@@ -1044,6 +1044,24 @@ cap_recording_get_actor (CapRecording *self,
   return &g_array_index (self->actors, NcActorInfo, index);
 }
 
+/**
+ * cap_recording_get_actor_name:
+ *
+ * Returns: @index's name as every view shows it, "?" when the recording
+ *   does not know the actor or its name
+ */
+const char *
+cap_recording_get_actor_name (CapRecording *self,
+                              guint         index)
+{
+  const NcActorInfo *actor;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), "?");
+
+  actor = index < self->actors->len ? &g_array_index (self->actors, NcActorInfo, index) : NULL;
+  return actor && actor->name ? actor->name : "?";
+}
+
 guint
 cap_recording_get_n_calls (CapRecording *self)
 {

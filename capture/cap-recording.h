@@ -221,6 +221,8 @@ gint64                 cap_recording_get_end_time       (CapRecording   *self);
 guint                  cap_recording_get_n_actors       (CapRecording   *self);
 const NcActorInfo     *cap_recording_get_actor          (CapRecording   *self,
                                                          guint           index);
+const char            *cap_recording_get_actor_name     (CapRecording   *self,
+                                                         guint           index);
 guint                  cap_recording_get_n_calls        (CapRecording   *self);
 const NcCall          *cap_recording_get_call           (CapRecording   *self,
                                                          guint           id);

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -180,9 +181,15 @@ make_user_dir (const char *const *programs)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("socklens-lab-test-XXXXXX", &error);
 
+  struct group *group = getgrnam (TEST_USER);
+
   g_assert_no_error (error);
   g_assert_false (g_str_has_prefix (dir, "/root"));
-  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  /* Only the test user may enter: a copy given file capabilities, left
+   * behind by a failed assertion, is no tool for anyone else here. */
+  g_assert_nonnull (group);
+  g_assert_cmpint (chown (dir, 0, group->gr_gid), ==, 0);
+  g_assert_cmpint (g_chmod (dir, 0750), ==, 0);
   for (guint i = 0; programs[i] != NULL; i++)
     {
       g_autofree char *base = g_path_get_basename (programs[i]);
