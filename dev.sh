@@ -23,7 +23,7 @@ PACKAGES=(
   gettext xvfb xauth x11-apps imagemagick fonts-noto-cjk
   tshark tcpdump strace iproute2 nftables
   desktop-file-utils appstream-util poppler-utils
-  clang libclang-rt-14-dev libseccomp-dev util-linux python3
+  clang libclang-rt-14-dev libseccomp-dev util-linux libcap2-bin python3
 )
 
 # A skip in one of these tests hides untested code: CI must not accept it.

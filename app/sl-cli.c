@@ -259,17 +259,15 @@ cmd_show (int    argc,
   if (!export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
-    {
-      fprintf (stderr, "socklens show: %s\n", error->message);
-      return SL_EXIT_ERROR;
-    }
+    fprintf (stderr, "socklens show: %s\n", error->message);
+  g_clear_error (&error);
   /* a file cut or rewritten while it was shown: say so, after what was shown */
   if (!cap_recording_check_packet_data (recording, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 /* In step mode each call is printed as it returns, so the class sees the
@@ -365,34 +363,33 @@ run_in_process (const NcScenario *scenario,
   return ok;
 }
 
+/* The run's parameters from the options given; an option given is an option
+ * meant (no value of one stands for "the default"). Checked as the lab and
+ * the window check them (nc_params_check): the host must be loopback. */
 static gboolean
 parse_params (const NcScenario *scenario,
-              int               port,
-              int               count,
+              const char       *port,
+              const char       *count,
               const char       *message,
               const char       *host,
-              NcParams        **out_params)
+              gboolean          lab_hosts,
+              NcParams        **out_params,
+              GError          **error)
 {
   g_autoptr(NcParams) params = nc_params_new (scenario);
+  gint64 value;
 
-  if (port != -1)
+  if (port != NULL)
     {
-      if (port < 1 || port > 65535)
-        {
-          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
-          return FALSE;
-        }
-      params->port = (guint16) port;
+      if (!nc_params_parse_number ("--port", port, 1, G_MAXUINT16, &value, error))
+        return FALSE;
+      params->port = (guint16) value;
     }
-  if (count != 0)
+  if (count != NULL)
     {
-      if (count < 1 || count > NC_PARAMS_COUNT_MAX)
-        {
-          fprintf (stderr, "socklens run: --count must be between 1 and %d, not %d\n",
-                   NC_PARAMS_COUNT_MAX, count);
-          return FALSE;
-        }
-      params->count = (guint) count;
+      if (!nc_params_parse_number ("--count", count, 1, NC_PARAMS_COUNT_MAX, &value, error))
+        return FALSE;
+      params->count = (guint) value;
     }
   if (message != NULL)
     {
@@ -401,17 +398,27 @@ parse_params (const NcScenario *scenario,
     }
   if (host != NULL)
     {
-      struct sockaddr_storage ss;
-      if (nc_scenario_make_address (host, 0, &ss) == 0)
-        {
-          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
-          return FALSE;
-        }
       g_free (params->host);
       params->host = g_strdup (host);
     }
+  if (!nc_params_check (scenario, params, lab_hosts, error))
+    return FALSE;
   *out_params = g_steal_pointer (&params);
   return TRUE;
+}
+
+/* Run here, a two-host lesson has no lab hosts: both ends on 127.0.0.1, as
+ * the lab does without its namespace. */
+static void
+use_loopback_for_lab_hosts (const NcScenario *scenario,
+                            NcParams         *params)
+{
+  if (scenario->n_hosts < 2 || !nc_address_is_lab_host (params->host))
+    return;
+  fprintf (stderr, "socklens run: “%s” needs the lab's two hosts; run here, both ends use "
+                   "127.0.0.1 instead of %s.\n", scenario->name, params->host);
+  g_free (params->host);
+  params->host = g_strdup ("127.0.0.1");
 }
 
 static int
@@ -420,8 +427,8 @@ cmd_run (int    argc,
 {
   gboolean step = FALSE;
   gboolean in_process = FALSE;
-  int port = -1;
-  int count = 0;
+  g_autofree char *port = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
@@ -436,11 +443,12 @@ cmd_run (int    argc,
                                                      "Write every event as data");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
-      "N" },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port,
+      "Port the server binds, 1 to 65535 (default: any free port)", "N" },
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages, clients or KiB", "N" },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &count, "How many messages, clients or KiB", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host,
+      "Loopback address to use (default 127.0.0.1; no other host is allowed)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
@@ -458,6 +466,7 @@ cmd_run (int    argc,
   g_autoptr(NcParams) params = NULL;
   g_autoptr(CapRecording) recording = NULL;
   const NcScenario *scenario;
+  gboolean exported = TRUE;
   gboolean ok;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -486,8 +495,12 @@ cmd_run (int    argc,
     }
   if (!parse_layout ("run", layout_name, &layout))
     return SL_EXIT_USAGE;
-  if (!parse_params (scenario, port, count, message, host, &params))
-    return SL_EXIT_USAGE;
+  if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
+                     &error))
+    {
+      fprintf (stderr, "socklens run: %s\n", error->message);
+      return SL_EXIT_USAGE;
+    }
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
@@ -498,7 +511,10 @@ cmd_run (int    argc,
   printf ("# %s: %s\n", scenario->name, scenario->title);
   fflush (stdout);
   if (in_process)
-    ok = run_in_process (scenario, params, step, &recording, &error);
+    {
+      use_loopback_for_lab_hosts (scenario, params);
+      ok = run_in_process (scenario, params, step, &recording, &error);
+    }
   else
     {
       ok = cap_lab_run_sync (NULL, scenario->name, params, step, mode, &recording, &error);
@@ -507,17 +523,22 @@ cmd_run (int    argc,
           fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
                    error->message);
           g_clear_error (&error);
+          use_loopback_for_lab_hosts (scenario, params);
           ok = run_in_process (scenario, params, step, &recording, &error);
         }
     }
 
-  /* In step mode the lines were printed as they happened. */
-  if (recording != NULL && !step)
+  /* In step mode the lines were printed as they happened. A run refused
+   * before it began has no timeline: its error is said once, below. */
+  if (recording != NULL && !step &&
+      (cap_recording_get_n_calls (recording) > 0 || cap_recording_get_n_packets (recording) > 0))
     print_recording (recording);
+  /* Both exports are attempted and both reported: one failing does not
+   * cost the other. */
   if (recording != NULL && output != NULL && !save_recording (recording, output))
-    return SL_EXIT_ERROR;
+    exported = FALSE;
   if (recording != NULL && !export_all (recording, diagram, layout_name, events))
-    return SL_EXIT_ERROR;
+    exported = FALSE;
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
@@ -527,7 +548,7 @@ cmd_run (int    argc,
                  params->port);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return exported ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 int

@@ -527,6 +527,7 @@ cap_recording_export_events (CapRecording    *recording,
                              GError         **error)
 {
   g_autofree char *tmp = NULL;
+  g_autofree char *target = NULL;
   g_autoptr(GString) buf = g_string_sized_new (FLUSH_AT + 4096);
   Writer w;
 
@@ -542,7 +543,7 @@ cap_recording_export_events (CapRecording    *recording,
     .path = path,
     .error = error,
   };
-  w.fd = cap_atomic_file_open_temp (path, &tmp, error);
+  w.fd = cap_atomic_file_open_temp (path, &tmp, &target, error);
   if (w.fd < 0)
     return FALSE;
 
@@ -552,7 +553,7 @@ cap_recording_export_events (CapRecording    *recording,
   write_tail (&w);
   if (!flush (&w))
     goto fail;
-  return cap_atomic_file_commit (w.fd, tmp, path, error);
+  return cap_atomic_file_commit (w.fd, tmp, target, error);
 
 fail:
   cap_atomic_file_abort (w.fd, tmp);

@@ -420,6 +420,9 @@ read_next (CapLab *self)
 
 /* --- starting ---------------------------------------------------------- */
 
+static gboolean write_command (GOutputStream *out,
+                               const char    *text);
+
 static GPtrArray *
 build_argv (CapLab         *self,
             const char     *scenario,
@@ -440,8 +443,11 @@ build_argv (CapLab         *self,
     {
       if (params->port != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--port=%u", params->port));
+      /* Not on argv, which has a limit (E2BIG at 128 KiB): on stdin, before
+       * the commands (cap_lab_start ()). */
       if (params->message != NULL)
-        g_ptr_array_add (argv, g_strdup_printf ("--message=%s", params->message));
+        g_ptr_array_add (argv, g_strdup_printf ("--message-length=%" G_GSIZE_FORMAT,
+                                                strlen (params->message)));
       if (params->count != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--count=%u", params->count));
       if (params->host != NULL)
@@ -451,6 +457,22 @@ build_argv (CapLab         *self,
     g_ptr_array_add (argv, g_strdup_printf ("--mode=%s", self->mode));
   g_ptr_array_add (argv, NULL);
   return argv;
+}
+
+static gboolean
+check_params (const char      *name,
+              const NcParams  *params,
+              GError         **error)
+{
+  const NcScenario *scenario = nc_scenario_lookup (name);
+  g_autoptr(GError) local = NULL;
+
+  /* An unknown name is the lab's to report; the defaults are always fine. */
+  if (scenario == NULL || params == NULL ||
+      nc_params_check (scenario, params, scenario->n_hosts >= 2, &local))
+    return TRUE;
+  g_set_error_literal (error, CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED, local->message);
+  return FALSE;
 }
 
 /**
@@ -476,6 +498,10 @@ cap_lab_start (CapLab          *self,
   g_return_val_if_fail (scenario != NULL, FALSE);
   g_return_val_if_fail (!self->started, FALSE);
 
+  /* What the lab would refuse (a host off this computer...) is refused
+   * here already, for the window and the command line alike. */
+  if (!check_params (scenario, params, error))
+    return FALSE;
   if (self->lab_path == NULL && (self->lab_path = cap_lab_find_helper (error)) == NULL)
     return FALSE;
 
@@ -492,6 +518,10 @@ cap_lab_start (CapLab          *self,
   self->started = TRUE;
   self->commands = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
   self->output = g_object_ref (g_subprocess_get_stdout_pipe (self->process));
+  /* The lab reads the message first thing: this write waits at most until
+   * it has started. If it died first, its stream says why. */
+  if (params != NULL && params->message != NULL)
+    write_command (self->commands, params->message);
   cap_reader_set_name (self->watch, "socklens-lab");
 
   g_subprocess_wait_async (self->process, self->cancellable, on_wait_done, self);

@@ -44,6 +44,7 @@ typedef struct
   GHashTable   *conv_segments; /* conv id -> Segments: data segments by stream offset */
   guint8       *claimed_send;  /* per packet: a datagram already matched to a send */
   guint8       *claimed_recv;
+  GArray       *inherited;     /* guint32 pairs: a forked child's socket, its parent's copy */
 } Pass;
 
 static CapSocket *
@@ -188,6 +189,55 @@ hand_off (CapRecording *self,
   s->actor = call->actor;
 }
 
+/* A forking server's child uses the connection its parent accepted, under
+ * the same fd, in its own process: the child's socket takes the
+ * connection's addresses, and once the links are made (the parent's
+ * accept() keeps its handshake) the parent's copy, which it only closes,
+ * gives the connection up, so its packets are drawn to the child's column.
+ * The parent reuses the fd number for the next connection: the oldest
+ * connection not yet taken goes to the first child heard from (children
+ * are forked in accept order and each one's first call comes at once; a
+ * child's recv() reports no addresses to tell). */
+static void
+inherit_connection (Pass         *pass,
+                    guint32       sid,
+                    const NcCall *call)
+{
+  CapRecording *self = pass->self;
+  CapSocket *s = socket_at (self, sid);
+
+  for (guint32 i = 0; i < sid; i++)
+    {
+      CapSocket *donor = socket_at (self, i);
+      const NcCall *first = call_at (self, donor->first_call);
+      gboolean taken = FALSE;
+
+      if (donor->fd != s->fd || donor->pid == s->pid || donor->parent == CAP_NONE ||
+          donor->peer == CAP_NONE || first->kind != NC_CALL_ACCEPT ||
+          first->ts_start > call->ts_start)
+        continue;
+      for (guint k = 0; k < pass->inherited->len && !taken; k += 2)
+        taken = g_array_index (pass->inherited, guint32, k + 1) == i;
+      if (taken)
+        continue;
+      s->stream = donor->stream;
+      s->parent = donor->parent;
+      s->local = donor->local;
+      s->peer = donor->peer;
+      g_array_append_val (pass->inherited, sid);
+      g_array_append_val (pass->inherited, i);
+      return;
+    }
+}
+
+/* After the links: each inherited connection is its child's alone */
+static void
+hand_over_inherited (Pass *pass)
+{
+  for (guint k = 0; k < pass->inherited->len; k += 2)
+    socket_at (pass->self, g_array_index (pass->inherited, guint32, k + 1))->conv = CAP_NONE;
+}
+
 static void
 note_select (Pass         *pass,
              const NcCall *call)
@@ -253,7 +303,10 @@ build_sockets (Pass *pass)
             break;
           sid = lookup_socket (pass, call, call->fd);
           if (sid == CAP_NONE)
-            sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+            {
+              sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+              inherit_connection (pass, sid, call);
+            }
           else
             hand_off (self, socket_at (self, sid), call);
           if (call->kind == NC_CALL_LISTEN && call->result == 0)
@@ -934,6 +987,7 @@ cap_recording_correlate (CapRecording *self)
     .ready = g_array_new (FALSE, FALSE, sizeof (PendingReady)),
     .conv_packets = g_hash_table_new_full (NULL, NULL, NULL, free_array),
     .conv_segments = g_hash_table_new_full (NULL, NULL, NULL, segments_free),
+    .inherited = g_array_new (FALSE, FALSE, sizeof (guint32)),
   };
 
   g_array_set_size (self->sockets, 0);
@@ -951,6 +1005,7 @@ cap_recording_correlate (CapRecording *self)
       link_datagram_calls (&pass);
       link_icmp (&pass);
       link_select (&pass);
+      hand_over_inherited (&pass);
     }
   else
     {
@@ -963,6 +1018,7 @@ cap_recording_correlate (CapRecording *self)
 
   g_hash_table_unref (pass.open);
   g_array_unref (pass.ready);
+  g_array_unref (pass.inherited);
   g_hash_table_unref (pass.conv_packets);
   g_hash_table_unref (pass.conv_segments);
   g_free (pass.claimed_send);

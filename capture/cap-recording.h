@@ -283,6 +283,7 @@ typedef struct
   guint   serial;           /* event index updates seen */
   guint   n_packets_seen;
   gint64  newest_packet_ts; /* the capture has delivered everything before it */
+  gint64  t0;               /* the recording's start, as the lines count from it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);

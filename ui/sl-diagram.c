@@ -5,8 +5,9 @@
  * The same painter as the window draws the whole recording on a cairo SVG,
  * PDF or image surface, so an export needs no display. The file is written
  * under a temporary name beside the target and renamed into place only when
- * complete: a failed export never leaves a half-written file, nor replaces a
- * good one.
+ * complete and on the disk: a failed export never leaves a half-written
+ * file, nor replaces a good one, whatever the format. A symbolic link is
+ * written through: its target is replaced, the link stays.
  */
 
 #include "config.h"
@@ -88,13 +89,47 @@ sl_diagram_draw (CapRecording *recording,
   sl_timeline_painter_draw (painter, cr);
 }
 
-/* Draws into a file of @format at @tmp_path; cairo reports failures in the
- * surface's status, which is checked once everything is flushed. */
+/* Where cairo's bytes go: the temporary file, with the first write error
+ * kept (cairo's own file output loses it: a PDF cut short on a full disk
+ * was reported as written). */
+typedef struct
+{
+  int fd;
+  int error;  /* errno of the first failed write, 0 if none */
+} Sink;
+
+static cairo_status_t
+sink_write (void                *closure,
+            const unsigned char *data,
+            unsigned int         length)
+{
+  Sink *sink = closure;
+
+  while (length > 0 && sink->error == 0)
+    {
+      gssize n = write (sink->fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          sink->error = n < 0 ? errno : ENOSPC;
+          break;
+        }
+      data += n;
+      length -= (unsigned int) n;
+    }
+  return sink->error == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* Draws into @sink in @format. Every surface is finished and its status
+ * checked after that (a PDF writes most of itself when finished), and any
+ * write error the sink saw counts too. */
 static cairo_status_t
 render (CapRecording     *recording,
         SlTimelineLayout  layout,
         Format            format,
-        const char       *tmp_path)
+        Sink             *sink)
 {
   cairo_surface_t *surface;
   cairo_status_t status;
@@ -103,9 +138,9 @@ render (CapRecording     *recording,
   g_autoptr(SlTimelinePainter) painter = sl_diagram_new_painter (recording, layout, &height);
 
   if (format == FORMAT_SVG)
-    surface = cairo_svg_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
+    surface = cairo_svg_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH, height);
   else if (format == FORMAT_PDF)
-    surface = cairo_pdf_surface_create (tmp_path, SL_DIAGRAM_WIDTH, height);
+    surface = cairo_pdf_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH, height);
   else
     surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, SL_DIAGRAM_WIDTH, height);
 
@@ -115,16 +150,30 @@ render (CapRecording     *recording,
   cairo_destroy (cr);
 
   if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
-    status = cairo_surface_write_to_png (surface, tmp_path);
+    status = cairo_surface_write_to_png_stream (surface, sink_write, sink);
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
+  if (status == CAIRO_STATUS_SUCCESS && sink->error != 0)
+    status = CAIRO_STATUS_WRITE_ERROR;
   return status;
 }
 
-/* Draws the whole @recording in @format to a temporary file, renamed to
- * @path when complete. */
+static void
+set_write_error (GError     **error,
+                 const char  *path,
+                 int          err,
+                 const char  *reason)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, err != 0 ? g_io_error_from_errno (err) : G_IO_ERROR_FAILED,
+               "%s: could not write the diagram: %s", display, reason);
+}
+
+/* Draws the whole @recording in @format to a temporary file beside @path's
+ * target, which it replaces only when complete and on the disk. */
 static gboolean
 export_format (CapRecording     *recording,
                const char       *path,
@@ -133,35 +182,29 @@ export_format (CapRecording     *recording,
                GError          **error)
 {
   g_autofree char *tmp_path = NULL;
+  g_autofree char *target = NULL;
+  Sink sink = { .fd = -1 };
   cairo_status_t status;
   int fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  /* cairo opens the file itself, by name: only the name is needed */
-  fd = cap_atomic_file_open_temp (path, &tmp_path, error);
+  fd = cap_atomic_file_open_temp (path, &tmp_path, &target, error);
   if (fd < 0)
     return FALSE;
-  close (fd);
 
-  status = render (recording, layout, format, tmp_path);
-  if (status != CAIRO_STATUS_SUCCESS)
+  sink.fd = fd;
+  status = render (recording, layout, format, &sink);
+  if (status != CAIRO_STATUS_SUCCESS || sink.error != 0)
     {
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: could not write the diagram: %s",
-                   path, cairo_status_to_string (status));
+      cap_atomic_file_abort (fd, tmp_path);
+      set_write_error (error, path, sink.error,
+                       sink.error != 0 ? g_strerror (sink.error) : cairo_status_to_string (status));
       return FALSE;
     }
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved = errno;
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "%s: could not write the diagram: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  /* Only a complete file, on the disk, replaces what was there. */
+  return cap_atomic_file_commit (fd, tmp_path, target, error);
 }
 
 gboolean

@@ -600,6 +600,37 @@ add_timeline (SlWindow *self)
   gtk_box_append (self->timeline_slot, self->timeline);
 }
 
+/* The application's one-key accelerators (Space and Right for Step, the
+ * digits) act in the capture phase, before any widget: typing a message or
+ * a search would step the run. A text field with the focus has the key
+ * first; what it does not take goes on to the accelerators. */
+static gboolean
+on_key_capture (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SlWindow              *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !GTK_IS_TEXT (focus) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  return gtk_event_controller_key_forward (GTK_EVENT_CONTROLLER_KEY (controller), focus);
+}
+
+/* Added after the window has its application, so it comes before the
+ * application's accelerators in the window's controllers (the later added
+ * runs first in a phase) */
+static void
+put_text_keys_first (SlWindow *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_capture), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 static void
 sl_window_init (SlWindow *self)
 {
@@ -662,6 +693,8 @@ SlWindow *
 sl_window_new (GtkApplication *application)
 {
   SlWindow *self = g_object_new (SL_TYPE_WINDOW, "application", application, NULL);
+
+  put_text_keys_first (self);
 
   if (SL_IS_APPLICATION (application))
     {
