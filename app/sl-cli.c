@@ -16,6 +16,7 @@
 #include "sl-cli.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,6 +74,7 @@ typedef struct
   NcRecorder *recorder;
   gint64      t0;
   int         actor_width;
+  gboolean    flush;
   GMutex      lock;
 } Printer;
 
@@ -203,8 +205,8 @@ cmd_show (int    argc,
   return 0;
 }
 
-/* In step mode each call is printed as it returns, so the class sees the
- * result of the step it just made. */
+/* Each call is printed as it returns (in step mode flushed at once, so the
+ * class sees the result of the step it just made). */
 static void
 on_call_live (const NcCall *call,
               NcCallPhase   phase,
@@ -216,7 +218,8 @@ on_call_live (const NcCall *call,
     return;
   g_mutex_lock (&printer->lock);
   print_call (printer, call);
-  fflush (stdout);
+  if (printer->flush)
+    fflush (stdout);
   g_mutex_unlock (&printer->lock);
 }
 
@@ -276,12 +279,11 @@ run_in_process (const NcScenario *scenario,
   printer.recorder = nc_run_get_recorder (run);
   printer.t0 = nc_recorder_get_start_time (printer.recorder);
   printer.actor_width = actor_width (scenario);
+  printer.flush = step;
   g_mutex_init (&printer.lock);
+  nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
   if (step)
-    {
-      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-      nc_run_set_stepping (run, TRUE);
-    }
+    nc_run_set_stepping (run, TRUE);
 
   ok = nc_run_start (run, error);
   if (ok)
@@ -292,6 +294,7 @@ run_in_process (const NcScenario *scenario,
       *out_recording = recording_from_run (run);
     }
   nc_recorder_set_listener (printer.recorder, NULL, NULL);
+  fflush (stdout);
   g_mutex_clear (&printer.lock);
   return ok;
 }
@@ -358,6 +361,7 @@ cmd_run (int    argc,
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
   g_autofree char *mode = NULL;
+  g_autofree char *stream_path = NULL;
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
@@ -421,7 +425,15 @@ cmd_run (int    argc,
     ok = run_in_process (scenario, params, step, &recording, &error);
   else
     {
-      ok = cap_lab_run_sync (NULL, scenario->name, params, step, mode, &recording, &error);
+      CapLabSyncOptions options = {
+        .mode = mode,
+        .step = step,
+        .print = TRUE,
+        .stream_to = output,
+        .stop_on_signals = TRUE,
+      };
+      ok = cap_lab_run_sync_with (scenario->name, params, &options, &recording, &stream_path,
+                                  &error);
       if (!ok && recording == NULL && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND))
         {
           fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
@@ -431,13 +443,26 @@ cmd_run (int    argc,
         }
     }
 
-  /* In step mode the lines were printed as they happened. */
-  if (recording != NULL && !step)
-    print_recording (recording);
-  if (recording != NULL && output != NULL && !save_recording (recording, output))
-    return 1;
+  /* The lines were printed as they happened; the file replaces the copy
+   * streamed beside it during the run, which is kept if saving fails. */
+  if (recording != NULL && output != NULL)
+    {
+      if (!save_recording (recording, output))
+        {
+          if (stream_path != NULL)
+            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+          return 1;
+        }
+      if (stream_path != NULL)
+        g_unlink (stream_path);
+    }
   if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
     return 1;
+  if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
+    {
+      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      return SL_EXIT_INTERRUPTED;
+    }
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);

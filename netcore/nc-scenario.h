@@ -25,7 +25,7 @@ typedef struct
 #define NC_LAB_HOSTNAME "socklens-lab"
 
 /* The largest count a user may ask for (clients, messages, KiB). */
-#define NC_PARAMS_COUNT_MAX 100000
+#define NC_PARAMS_COUNT_MAX 1000000
 
 /* What a user may change from the command line or the window. */
 typedef struct

@@ -268,6 +268,10 @@ update_status (SlWindow *self)
         default:
           break;
         }
+      /* A lost packet is never hidden */
+      if (sl_live_run_get_n_lost (self->live) > 0)
+        g_string_append_printf (text, _("  ·  %" G_GUINT64_FORMAT " packets LOST by the capture"),
+                                sl_live_run_get_n_lost (self->live));
       if (sl_live_run_get_capture_problem (self->live) != NULL)
         g_string_append (text, _("  ·  calls only, no capture"));
       else if (sl_live_run_get_lab_message (self->live) != NULL)

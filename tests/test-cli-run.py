@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""test-cli-run.py: `socklens run` on long runs, as a person runs it.
+
+- udp-echo --count 100000 prints its timeline while it runs (lines arrive
+  before the program ends) and saves every datagram: capinfos counts
+  200,000 packets in the file.
+- A run interrupted by a real SIGINT to its process group (what Ctrl+C
+  does), sent once N events have been printed, exits with 130 and leaves a
+  file tshark reads, holding every line printed: what was shown is what was
+  saved, and every datagram a sendto() sent is in it.
+
+Output: TAP. Needs the lab (a user namespace, or root in CI).
+"""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SOCKLENS = os.environ["SOCKLENS"]
+TESTS = []
+
+
+def test(func):
+    TESTS.append(func)
+    return func
+
+
+def run_tool(*argv):
+    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+
+
+def file_packets(path):
+    # capinfos -M: exact counts, not "185 k"
+    out = run_tool("capinfos", "-M", "-c", path)
+    return int(out.strip().splitlines()[-1].split(":")[1])
+
+
+class Run:
+    """socklens run in its own process group, its stdout read line by line."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [SOCKLENS, "run", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.lines = []
+        self.lines_while_running = 0
+        self._partial = b""
+
+    def read_some(self, timeout=1.0):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return True
+        data = os.read(self.proc.stdout.fileno(), 1 << 16)
+        if not data:
+            return False
+        running = self.proc.poll() is None
+        chunks = (self._partial + data).split(b"\n")
+        self._partial = chunks.pop()
+        self.lines += [c.decode() for c in chunks]
+        if running:
+            self.lines_while_running = len(self.lines)
+        return True
+
+    def events(self):
+        return sum(1 for line in self.lines if line.startswith("+"))
+
+    def finish(self):
+        while self.read_some():
+            pass
+        self.stderr = self.proc.stderr.read().decode()
+        return self.proc.wait(timeout=120)
+
+
+def events_of(lines):
+    # The event lines, without the notes on how long a call blocked (the
+    # timeline and the live printing place those differently)
+    return [line.split("  [")[0] for line in lines if line.startswith("+")]
+
+
+def timeline_of(path):
+    return events_of(run_tool(SOCKLENS, "show", path).splitlines())
+
+
+@test
+def udp_echo_100k(tmp):
+    path = os.path.join(tmp, "f.pcapng")
+    run = Run("udp-echo", "--count", "100000", "--output", path)
+    status = run.finish()
+    assert status == 0, f"exit {status}: {run.stderr}"
+    # Printed as it went: most lines came while the program was still running
+    assert run.lines_while_running > run.events() // 2, (
+        f"{run.lines_while_running} of {run.events()} lines came before the end")
+    packets = file_packets(path)
+    assert packets == 200000, f"{packets} packets in the file, not 200000: {run.stderr}"
+    assert run.events() == 400006 + 200000, f"{run.events()} events printed"
+
+
+@test
+def sigint_keeps_everything(tmp):
+    path = os.path.join(tmp, "g.pcapng")
+    run = Run("udp-echo", "--count", "1000000", "--output", path)
+    # Ctrl+C once 20,000 events are on the screen (not after a sleep)
+    while run.events() < 20000:
+        assert run.read_some(), "the run ended before 20,000 events: " + \
+            run.proc.stderr.read().decode()
+    shown_before = run.lines[:]
+    os.killpg(run.proc.pid, signal.SIGINT)
+    status = run.finish()
+    assert status == 130, f"exit {status}: {run.stderr}"
+    assert "SIGINT" in run.stderr, run.stderr
+
+    run_tool("tshark", "-r", path, "-c", "1")  # tshark reads it (check=True)
+    saved = timeline_of(path)
+    printed = events_of(run.lines)
+    # Everything shown, and nothing else, is in the file
+    assert sorted(saved) == sorted(printed), (
+        f"{len(saved)} events in the file, {len(printed)} printed")
+    assert len(saved) >= len([l for l in shown_before if l.startswith("+")])
+    # Every datagram a sendto() sent was captured and saved
+    sends = sum(1 for line in saved if " sendto(" in line and ") = 5" in line)
+    udp = int(run_tool("tshark", "-r", path, "-Y", "udp", "-T", "fields",
+                       "-e", "frame.number").count("\n"))
+    assert udp == sends, f"{udp} datagrams in the file for {sends} sendto() calls"
+    # No temporary file left beside it
+    assert os.listdir(tmp) == ["g.pcapng"], os.listdir(tmp)
+
+
+def main():
+    print(f"1..{len(TESTS)}")
+    failed = 0
+    for n, func in enumerate(TESTS, 1):
+        with tempfile.TemporaryDirectory(prefix="socklens-cli-") as tmp:
+            start = time.monotonic()
+            try:
+                func(tmp)
+                print(f"ok {n} - {func.__name__} ({time.monotonic() - start:.1f} s)")
+            except Exception as e:  # noqa: BLE001 - reported as TAP
+                failed += 1
+                print(f"not ok {n} - {func.__name__}")
+                for line in str(e).splitlines()[:20]:
+                    print(f"# {line}")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
