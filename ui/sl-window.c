@@ -72,6 +72,8 @@ struct _SlWindow
   GSettings        *settings;        /* NULL when the schema is not installed */
   const NcScenario *scenario;
   SlLiveRun        *live;
+  guint             saved_events;    /* the live run's calls + packets when last saved */
+  gboolean          close_confirmed; /* closing drops an unsaved run: the user said so */
   GFile            *file;            /* the file shown, if any */
   GCancellable     *load_cancellable;
   GMenu            *recent_menu;
@@ -689,6 +691,8 @@ on_saved (GObject      *source,
       show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
+  if (self->live != NULL)
+    self->saved_events = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events"));
   add_recent (self, file);
   {
     g_autofree char *text = g_strdup_printf (_("Saved “%s”: it opens in Wireshark too"), name);
@@ -714,6 +718,9 @@ save_to (SlWindow *self,
   g_task_set_source_tag (task, save_to);
   g_object_set_data_full (G_OBJECT (task), "path", g_steal_pointer (&path), g_free);
   g_task_set_task_data (task, g_object_ref (recording), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "events",
+                     GUINT_TO_POINTER (cap_recording_get_n_calls (recording) +
+                                       cap_recording_get_n_packets (recording)));
   /* A live recording grows on the main thread: write it there (it is
    * small). A finished one is read-only and may be large: a thread. */
   if (live_is_active (self))
@@ -1292,10 +1299,76 @@ on_selection_changed (SlWindow *self)
   update_inspector (self);
 }
 
+/* A live run with something in it that is not in a file */
+static gboolean
+run_is_unsaved (SlWindow *self)
+{
+  CapRecording *recording;
+  guint events;
+
+  if (self->live == NULL)
+    return FALSE;
+  recording = sl_live_run_get_recording (self->live);
+  events = cap_recording_get_n_calls (recording) + cap_recording_get_n_packets (recording);
+  return events > 0 && (events != self->saved_events || live_is_active (self));
+}
+
+/* After the dialog's response is over: the dialog goes with the window */
+static gboolean
+close_later (gpointer data)
+{
+  gtk_window_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   SlWindow         *self)
+{
+  if (g_str_equal (response, "discard"))
+    {
+      self->close_confirmed = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (self), g_object_unref);
+    }
+  else if (g_str_equal (response, "save"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);
+}
+
+/* Closing never drops a run silently: it asks first. */
+static void
+ask_to_save_run (SlWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save the Run?"), NULL);
+
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               live_is_active (self)
+                                 ? _("The run is still going. Closing stops it, and what it "
+                                     "recorded is lost unless you save it.")
+                                 : _("What this run recorded is lost unless you save it."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("Close _Without Saving"), "save", _("_Save…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 sl_window_close_request (GtkWindow *window)
 {
   SlWindow *self = SL_WINDOW (window);
+
+  if (!self->close_confirmed && run_is_unsaved (self))
+    {
+      ask_to_save_run (self);
+      return TRUE;
+    }
 
   if (self->settings != NULL)
     {
