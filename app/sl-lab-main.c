@@ -438,6 +438,9 @@ on_call (const NcCall *call,
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
+  if ((call->kind == NC_CALL_SOCKET && (call->type & 0xf) == SOCK_STREAM && call->result >= 0) ||
+      call->kind == NC_CALL_ACCEPT || call->kind == NC_CALL_LISTEN)
+    sl_lab_diag_note_stream (lab->diag);
   /* The fd is looked up in our /proc/self/fd: a forked handler's fds are its own. */
   if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0 &&
       call->pid == getpid ())

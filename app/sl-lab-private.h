@@ -128,6 +128,7 @@ SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_diag_poke          (SlLabDiag   *diag);
 void        sl_lab_diag_sample_now    (SlLabDiag   *diag);
+void        sl_lab_diag_note_stream   (SlLabDiag   *diag);
 void        sl_lab_diag_note_socket   (SlLabDiag   *diag,
                                        int          fd,
                                        guint        actor);

@@ -152,6 +152,8 @@ cap_text_progress_init (CapTextProgress *progress)
 {
   progress->printed = g_array_new (FALSE, TRUE, sizeof (guint8));
   progress->n_packets = 0;
+  progress->n_calls = 0;
+  progress->t0 = 0;
 }
 
 void
@@ -192,11 +194,19 @@ cap_recording_format_progress (CapRecording    *self,
                                GString         *out)
 {
   g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (NewLine));
-  gint64 t0 = cap_recording_get_start_time (self);
+  gint64 t0;
 
+  /* Each time only what is new: a long run prints in batches, and a pass
+   * over all of it per batch made printing quadratic. */
+  if (progress->t0 == 0)
+    progress->t0 = cap_recording_get_start_time (self);
+  t0 = progress->t0;
   if (progress->printed->len < self->calls->len)
     g_array_set_size (progress->printed, self->calls->len);
-  for (guint i = 0; i < self->calls->len; i++)
+  while (progress->n_calls < self->calls->len &&
+         g_array_index (progress->printed, guint8, progress->n_calls))
+    progress->n_calls++;
+  for (guint i = progress->n_calls; i < self->calls->len; i++)
     {
       const NcCall *call = &g_array_index (self->calls, NcCall, i);
       if (call->ts_end != 0 && !g_array_index (progress->printed, guint8, i))

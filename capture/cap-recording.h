@@ -268,6 +268,8 @@ typedef struct
 {
   GArray *printed;    /* guint8 per call */
   guint   n_packets;  /* packets printed so far */
+  guint   n_calls;    /* every call before this one is printed */
+  gint64  t0;         /* the start, once known: times are relative to it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);
