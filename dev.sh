@@ -189,6 +189,12 @@ cmd_fuzz () {
 
   local exe name short seeds corpus ran=0 crashed=0 rc
   local crashed_names=()
+  # A leak is a finding: LeakSanitizer stays on, and only the system's
+  # font and drawing libraries (the painter's pango/fontconfig caches) are
+  # suppressed, as in the sanitizer build; never GLib or the project.
+  export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp"
+  export ASAN_OPTIONS="detect_leaks=1"
+  export G_SLICE="always-malloc"
   mkdir -p build-fuzz/fuzz-artifacts
   shopt -s nullglob
   for exe in build-fuzz/tests/fuzz/fuzz-*; do

@@ -4,8 +4,8 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png]
+ *                     [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "sl-cli.h"
+#include "sl-exit.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -24,7 +25,7 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
-#include "sl-diagram.h"
+#include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
@@ -39,7 +40,8 @@ sl_cli_handles (int    argc,
   if (argc < 2)
     return FALSE;
   return g_strv_contains (commands, argv[1]) || g_str_equal (argv[1], "--help") ||
-         g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help");
+         g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help") ||
+         g_str_equal (argv[1], "--version");
 }
 
 static void
@@ -52,7 +54,9 @@ print_usage (FILE *out)
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
            "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
            "\n"
-           "Run “socklens run --help” for the options of a run.\n",
+           "  socklens --version           print the version\n"
+           "\n"
+           "Run “socklens run --help” for the options of a run; “man socklens” for more.\n",
            DEFAULT_SCENARIO);
 }
 
@@ -64,7 +68,7 @@ cmd_list (void)
 
   for (guint i = 0; i < n; i++)
     printf ("%-18s %s\n", list[i]->name, list[i]->title);
-  return 0;
+  return SL_EXIT_DONE;
 }
 
 /* Printing */
@@ -147,19 +151,43 @@ save_recording (CapRecording *recording,
   return TRUE;
 }
 
+/* --diagram and --events: the exporter table picks the format by the ending */
 static gboolean
-export_diagram (CapRecording *recording,
-                const char   *path)
+export_as (SlExportKind  kind,
+           CapRecording *recording,
+           const char   *path)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sl_diagram_export (recording, path, &error))
+  if (path == NULL)
+    return TRUE;
+  if (!sl_export (kind, recording, path, &error))
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
     }
-  fprintf (stderr, "socklens: drew the timeline to %s\n", path);
+  fprintf (stderr, kind == SL_EXPORT_DIAGRAM ? "socklens: drew the timeline to %s\n"
+                                             : "socklens: wrote the events to %s\n",
+           path);
   return TRUE;
+}
+
+static gboolean
+export_all (CapRecording *recording,
+            const char   *diagram,
+            const char   *events)
+{
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram);
+  return export_as (SL_EXPORT_EVENTS, recording, events) && ok;
+}
+
+/* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
+static char *
+export_option_help (SlExportKind kind,
+                    const char  *what)
+{
+  g_autofree char *known = sl_exporter_list_extensions (kind);
+  return g_strdup_printf ("%s (%s)", what, known);
 }
 
 static int
@@ -167,9 +195,14 @@ cmd_show (int    argc,
           char **argv)
 {
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Also draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Also write every event as data");
   GOptionEntry entries[] = {
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Also draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
@@ -179,30 +212,37 @@ cmd_show (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
-                                         "or the packets of any .pcap/.pcapng file.");
+                                         "or the packets of any .pcap/.pcapng file.\n"
+                                         "FILE may be a pipe (FIFO), or - to read standard input.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
-      return 2;
+      return SL_EXIT_USAGE;
     }
 
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
-  if (diagram != NULL && !export_diagram (recording, diagram))
-    return 1;
+  if (!export_all (recording, diagram, events))
+    return SL_EXIT_ERROR;
   if (!ok)
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
-      return 1;
+      return SL_EXIT_ERROR;
     }
-  return 0;
+  /* a file cut or rewritten while it was shown: say so, after what was shown */
+  if (!cap_recording_check_packet_data (recording, &error))
+    {
+      fprintf (stderr, "socklens show: %s\n", error->message);
+      return SL_EXIT_ERROR;
+    }
+  return SL_EXIT_DONE;
 }
 
 /* Each call is printed as it returns (in step mode flushed at once, so the
@@ -360,8 +400,13 @@ cmd_run (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *events = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *stream_path = NULL;
+  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+                                                      "Draw the timeline as a diagram");
+  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+                                                     "Write every event as data");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
@@ -371,8 +416,8 @@ cmd_run (int    argc,
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
@@ -395,28 +440,28 @@ cmd_run (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "socklens run: %s\n", error->message);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
       fprintf (stderr, argc < 2 ? "socklens run: which scenario? “socklens list” shows them.\n"
                                 : "socklens run: one scenario at a time\n");
-      return 2;
+      return SL_EXIT_USAGE;
     }
   scenario = nc_scenario_lookup (argv[1]);
   if (scenario == NULL)
     {
       fprintf (stderr, "socklens run: no scenario named “%s”. “socklens list” shows them.\n",
                argv[1]);
-      return 2;
+      return SL_EXIT_USAGE;
     }
   if (!parse_params (scenario, port, count, message, host, &params))
-    return 2;
+    return SL_EXIT_USAGE;
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
       fprintf (stderr, "socklens run: --mode takes one of %s, not “%s”\n", known, mode);
-      return 2;
+      return SL_EXIT_USAGE;
     }
 
   printf ("# %s: %s\n", scenario->name, scenario->title);
@@ -451,13 +496,13 @@ cmd_run (int    argc,
         {
           if (stream_path != NULL)
             fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
-          return 1;
+          return SL_EXIT_ERROR;
         }
       if (stream_path != NULL)
         g_unlink (stream_path);
     }
-  if (recording != NULL && diagram != NULL && !export_diagram (recording, diagram))
-    return 1;
+  if (recording != NULL && !export_all (recording, diagram, events))
+    return SL_EXIT_ERROR;
   if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
@@ -470,9 +515,9 @@ cmd_run (int    argc,
         fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
                          "with --port, or leave --port out to let the kernel pick a free one.\n",
                  params->port);
-      return 1;
+      return SL_EXIT_ERROR;
     }
-  return 0;
+  return SL_EXIT_DONE;
 }
 
 int
@@ -491,14 +536,19 @@ sl_cli_main (int    argc,
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return cmd_show (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("socklens %s\n", PACKAGE_VERSION);
+      return SL_EXIT_DONE;
+    }
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {
       print_usage (stdout);
-      return 0;
+      return SL_EXIT_DONE;
     }
 
   fprintf (stderr, "socklens: unknown command “%s”\n", argv[1]);
   print_usage (stderr);
-  return 2;
+  return SL_EXIT_USAGE;
 }

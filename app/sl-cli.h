@@ -6,10 +6,6 @@
 
 G_BEGIN_DECLS
 
-/* A run stopped by SIGINT, SIGTERM or SIGHUP: 128 + SIGINT, as shells say
- * Ctrl+C (the recording was still saved and printed). */
-#define SL_EXIT_INTERRUPTED 130
-
 gboolean sl_cli_handles   (int    argc,
                            char **argv);
 int      sl_cli_main      (int    argc,

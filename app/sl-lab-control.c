@@ -2,13 +2,9 @@
 /*
  * sl-lab-control.c: what the app tells the lab, and what the step gate holds.
  *
- * Commands come one per line on stdin:
- *   step        release the call that has waited longest
- *   step N      release actor N's call
- *   run         stop holding calls
- *   pause       hold every call again
- *   stop        end the run now (blocked calls are woken)
- * End of input means the app went away: the run is stopped and the lab exits.
+ * Commands come one per line on stdin, as capture/cap-lab-protocol.h
+ * defines them. End of input means the app went away: the run is stopped
+ * and the lab exits.
  *
  * Stopping happens on a thread of its own, because a stop may be asked for
  * from places that hold the recorder's lock (a failed write in its listener).
@@ -56,41 +52,41 @@ stopper_thread (gpointer data)
 }
 
 static void
-do_command (SlLab  *lab,
-            NcGate *gate,
-            char   *line)
+do_command (SlLab      *lab,
+            NcGate     *gate,
+            const char *line)
 {
-  char *arg;
+  guint actor;
 
-  g_strstrip (line);
-  if (line[0] == '\0')
-    return;
-  arg = strchr (line, ' ');
-  if (arg != NULL)
-    *arg++ = '\0';
-
-  if (g_str_equal (line, "step") && arg == NULL)
-    nc_gate_step (gate);
-  else if (g_str_equal (line, "step"))
+  switch (cap_lab_command_parse (line, &actor))
     {
-      char *end = NULL;
-      guint64 actor = g_ascii_strtoull (g_strstrip (arg), &end, 10);
-
-      if (end == arg || *end != '\0' || actor >= lab->scenario->n_actors)
-        fprintf (stderr, "socklens-lab: step: no actor “%s”\n", arg);
-      else if (!nc_gate_step_actor (gate, (guint) actor))
-        fprintf (stderr, "socklens-lab: step %u: that actor has no call waiting\n",
-                 (guint) actor);
+    case CAP_LAB_COMMAND_NONE:
+      break;
+    case CAP_LAB_COMMAND_STEP:
+      nc_gate_step (gate);
+      break;
+    case CAP_LAB_COMMAND_STEP_ACTOR:
+      if (actor >= lab->scenario->n_actors)
+        fprintf (stderr, "socklens-lab: step: no actor %u\n", actor);
+      else if (!nc_gate_step_actor (gate, actor))
+        fprintf (stderr, "socklens-lab: step %u: that actor has no call waiting\n", actor);
+      break;
+    case CAP_LAB_COMMAND_RUN:
+      nc_gate_run (gate);
+      break;
+    case CAP_LAB_COMMAND_PAUSE:
+      nc_gate_pause (gate);
+      break;
+    case CAP_LAB_COMMAND_STOP:
+      sl_lab_request_stop (lab, FALSE);
+      break;
+    case CAP_LAB_COMMAND_BAD_ACTOR:
+    case CAP_LAB_COMMAND_UNKNOWN:
+    default:
+      fprintf (stderr, "socklens-lab: unknown command “%s” (%s)\n", line,
+               CAP_LAB_COMMANDS_HELP);
+      break;
     }
-  else if (g_str_equal (line, "run"))
-    nc_gate_run (gate);
-  else if (g_str_equal (line, "pause"))
-    nc_gate_pause (gate);
-  else if (g_str_equal (line, "stop"))
-    sl_lab_request_stop (lab, FALSE);
-  else
-    fprintf (stderr, "socklens-lab: unknown command “%s” (step, step N, run, pause, stop)\n",
-             line);
 }
 
 /* What the stdin reader uses. It holds its own reference to the gate: it is

@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-#include "cap-lab.h"
+#include "cap-lab-protocol.h"
 #include "sl-lab-private.h"
 
 #define QUIET_MS     200   /* after the last actor: stop when the wire is this quiet */
@@ -287,7 +287,7 @@ own_path (void)
 {
   char *path = g_file_read_link ("/proc/self/exe", NULL);
 
-  return path != NULL ? path : g_strdup ("socklens-lab");
+  return path != NULL ? path : g_strdup (CAP_LAB_HELPER_NAME);
 }
 
 /* Without the lab's own hosts, a multi-host lesson runs on this computer's
@@ -461,6 +461,19 @@ on_call (const NcCall *call,
   sl_lab_diag_poke (lab->diag);
 }
 
+/* A server's handlers ("handler 1"...) are added as it accepts: named in
+ * the stream before their first call. The scenario's own actors were
+ * described already, with their hosts. */
+static void
+on_actor (const NcActorInfo *actor,
+          gpointer           user_data)
+{
+  SlLab *lab = user_data;
+
+  if (actor->index >= lab->scenario->n_actors)
+    sl_lab_emit_actor (lab, actor);
+}
+
 static void
 emit_capture_count (SlLab      *lab,
                     guint64     n_packets,
@@ -513,6 +526,7 @@ run_scenario (SlLab      *lab,
 
   lab->run = nc_run_new (lab->scenario, lab->params);
   nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
+  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
   nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);
@@ -529,7 +543,7 @@ run_scenario (SlLab      *lab,
     {
       *error_text = g_strdup (error->message);
       sl_lab_control_finish (lab);
-      return SL_LAB_EXIT_FAILED;
+      return CAP_LAB_EXIT_FAILED;
     }
 
   nc_run_wait (lab->run, &error);
@@ -553,15 +567,15 @@ run_scenario (SlLab      *lab,
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
 
   if (error == NULL)
-    return SL_LAB_EXIT_OK;
+    return CAP_LAB_EXIT_OK;
   if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
     {
       *error_text = g_strdup (parent_gone ? "The run was stopped: the app went away"
                                           : "The run was stopped");
-      return SL_LAB_EXIT_STOPPED;
+      return CAP_LAB_EXIT_STOPPED;
     }
   *error_text = g_strdup (error->message);
-  return SL_LAB_EXIT_FAILED;
+  return CAP_LAB_EXIT_FAILED;
 }
 
 static void
@@ -591,7 +605,7 @@ main (int    argc,
   if (!catch_stop_signals (&error))
     {
       fprintf (stderr, "socklens-lab: %s\n", error->message);
-      return SL_LAB_EXIT_FAILED;
+      return CAP_LAB_EXIT_FAILED;
     }
 
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
@@ -606,7 +620,7 @@ main (int    argc,
       !setup_params (lab, argc, argv, &opts, &error))
     {
       fprintf (stderr, "socklens-lab: %s\n", error->message);
-      return SL_LAB_EXIT_USAGE;
+      return CAP_LAB_EXIT_USAGE;
     }
 
   /* First, while this is the only thread: the namespace needs that. */
@@ -617,7 +631,7 @@ main (int    argc,
       error_text = g_strdup_printf ("Cannot capture with --mode %s: %s",
                                     sl_lab_mode_name (lab->mode), error->message);
       g_clear_error (&error);
-      status = SL_LAB_EXIT_FAILED;
+      status = CAP_LAB_EXIT_FAILED;
       if (sl_lab_stream_open (lab, 1, 0, NULL))
         sl_lab_emit_end (lab, status, error_text);
       goto out;
@@ -627,7 +641,7 @@ main (int    argc,
                            lab->live ? cap_live_get_snaplen (lab->live) : 0, &error))
     {
       fprintf (stderr, "socklens-lab: output: %s\n", error->message);
-      status = SL_LAB_EXIT_FAILED;
+      status = CAP_LAB_EXIT_FAILED;
       goto out;
     }
   sl_lab_emit_run (lab);
@@ -638,7 +652,7 @@ main (int    argc,
 
   g_thread_unref (g_thread_new ("stop-signals", stop_signal_thread, lab));
   status = run_scenario (lab, &error_text);
-  if (status != SL_LAB_EXIT_OK && !lab->parent_gone)
+  if (status != CAP_LAB_EXIT_OK && !lab->parent_gone)
     fprintf (stderr, "socklens-lab: %s: %s\n", lab->scenario->name, error_text);
   sl_lab_emit_end (lab, status, error_text);
 

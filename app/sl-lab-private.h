@@ -9,6 +9,7 @@
 #include "cap-live.h"
 #include "cap-pcapng-writer.h"
 #include "cap-call-codec.h"
+#include "cap-lab-protocol.h"
 
 G_BEGIN_DECLS
 
@@ -23,15 +24,6 @@ typedef enum
   SL_LAB_MODE_ROOT,          /* the same, as root */
   SL_LAB_MODE_CALLS_ONLY,    /* no capture at all: calls, and why packets are missing */
 } SlLabMode;
-
-/* Exit statuses, also in the END record */
-enum
-{
-  SL_LAB_EXIT_OK = 0,
-  SL_LAB_EXIT_FAILED = 1,    /* the run failed (an actor, the sandbox, the output) */
-  SL_LAB_EXIT_USAGE = 2,
-  SL_LAB_EXIT_STOPPED = 3,   /* stopped on request, or the parent went away */
-};
 
 typedef struct _SlLabDiag SlLabDiag;
 
@@ -104,6 +96,8 @@ gboolean    sl_lab_stream_open        (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_emit_run           (SlLab       *lab);
 void        sl_lab_emit_actors        (SlLab       *lab);
+void        sl_lab_emit_actor         (SlLab       *lab,
+                                       const NcActorInfo *actor);
 void        sl_lab_emit_message       (SlLab       *lab,
                                        CapSeverity  severity,
                                        const char  *text);

@@ -119,7 +119,6 @@ sl_lab_emit_actors (SlLab *lab)
   for (guint i = 0; i < lab->scenario->n_actors; i++)
     {
       const NcActorSpec *spec = &lab->scenario->actors[i];
-      g_autoptr(GByteArray) payload = g_byte_array_new ();
       NcActorInfo info = {
         .index = i,
         .pid = getpid (),
@@ -129,9 +128,18 @@ sl_lab_emit_actors (SlLab *lab)
                   ? g_intern_string (lab->host_names[spec->host]) : NULL,
       };
 
-      cap_record_encode_actor (&info, payload);
-      write_record (lab, nc_now_ns (), payload);
+      sl_lab_emit_actor (lab, &info);
     }
+}
+
+void
+sl_lab_emit_actor (SlLab             *lab,
+                   const NcActorInfo *actor)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_actor (actor, payload);
+  write_record (lab, nc_now_ns (), payload);
 }
 
 void

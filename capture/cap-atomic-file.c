@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /**
  * cap_atomic_file_open_temp:
@@ -54,4 +55,53 @@ cap_atomic_file_open_temp (const char  *path,
 
   *tmp_path = g_steal_pointer (&tmp);
   return fd;
+}
+
+static gboolean
+fail_io (const char  *path,
+         const char  *what,
+         int          err,
+         GError     **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s: %s: %s", display, what,
+               g_strerror (err));
+  return FALSE;
+}
+
+gboolean
+cap_atomic_file_commit (int          fd,
+                        const char  *tmp_path,
+                        const char  *path,
+                        GError     **error)
+{
+  if (fdatasync (fd) != 0)
+    {
+      int saved = errno;
+      cap_atomic_file_abort (fd, tmp_path);
+      return fail_io (path, "could not write the file", saved, error);
+    }
+  if (close (fd) != 0)
+    {
+      int saved = errno;
+      g_unlink (tmp_path);
+      return fail_io (path, "could not write the file", saved, error);
+    }
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved = errno;
+      g_unlink (tmp_path);
+      return fail_io (path, "could not put the file in place", saved, error);
+    }
+  return TRUE;
+}
+
+void
+cap_atomic_file_abort (int         fd,
+                       const char *tmp_path)
+{
+  if (fd >= 0)
+    close (fd);
+  g_unlink (tmp_path);
 }

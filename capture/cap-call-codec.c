@@ -547,7 +547,10 @@ decode_call_field (CapRecord    *rec,
       {
         g_autofree char *file = f_text (f, CAP_RECORD_NAME_MAX);
 
-        c->file = file[0] != '\0' ? g_intern_string (file) : NULL;
+        /* owned by the record: interning would keep every name a file
+         * invents for the life of the process */
+        g_free ((char *) c->file);
+        c->file = file[0] != '\0' ? g_steal_pointer (&file) : NULL;
       }
       break;
     case CALL_LINE: FIXED (f, 4); c->line = f_u32 (f); break;
@@ -556,12 +559,13 @@ decode_call_field (CapRecord    *rec,
   return TRUE;
 }
 
-static const char *
-f_interned (const Field *f)
+/* A name owned by the record; a repeated field replaces the earlier one. */
+static void
+set_name (const char **slot,
+          const Field *f)
 {
-  g_autofree char *text = f_text (f, CAP_RECORD_NAME_MAX);
-
-  return g_intern_string (text);
+  g_free ((char *) *slot);
+  *slot = f_text (f, CAP_RECORD_NAME_MAX);
 }
 
 static gboolean
@@ -575,9 +579,9 @@ decode_actor_field (CapRecord    *rec,
     {
     case ACTOR_INDEX: FIXED (f, 2); a->index = f_u16 (f); break;
     case ACTOR_PID: FIXED (f, 4); a->pid = (gint32) f_u32 (f); break;
-    case ACTOR_NAME: a->name = f_interned (f); break;
-    case ACTOR_ROLE: a->role = f_interned (f); break;
-    case ACTOR_HOST: a->host = f_interned (f); break;
+    case ACTOR_NAME: set_name (&a->name, f); break;
+    case ACTOR_ROLE: set_name (&a->role, f); break;
+    case ACTOR_HOST: set_name (&a->host, f); break;
     default: break;
     }
   return TRUE;
@@ -858,6 +862,10 @@ cap_record_clear (CapRecord *record)
   g_free (record->run.message);
   g_free (record->message.text);
   g_free (record->end.error);
+  g_free ((char *) record->call.file);
+  g_free ((char *) record->actor.name);
+  g_free ((char *) record->actor.role);
+  g_free ((char *) record->actor.host);
   memset (record, 0, sizeof *record);
 }
 

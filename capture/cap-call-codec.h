@@ -107,8 +107,9 @@ typedef struct
  * CapRecord:
  * @type: says which member is filled in
  * @version: the version the record was written with
- * @call: CALL_ENTER / CALL_RETURN; @call.file is interned
- * @actor: ACTOR; its strings are interned (as NcActorInfo's always are)
+ * @call: CALL_ENTER / CALL_RETURN; @call.file is owned by the record
+ * @actor: ACTOR; its strings are owned by the record (a recording that
+ *   keeps them copies them into its own storage)
  *
  * Initialise with CAP_RECORD_INIT; cap_record_decode () clears it before
  * filling it, so one record can be reused in a loop.

@@ -30,11 +30,11 @@
 #include "cap-atomic-file.h"
 #include "cap-call-codec.h"
 #include "cap-lab.h"
+#include "cap-lab-protocol.h"
 #include "cap-reader.h"
 
 #define READ_CHUNK      (64 * 1024)
 #define STOP_GRACE_MS   5000  /* after "stop", the helper has this long to exit */
-#define LAB_EXIT_STOPPED 3    /* socklens-lab's status for a stopped run */
 #define PRINT_INTERVAL_MS 25  /* the command line prints what arrived this often */
 
 struct _CapLab
@@ -169,9 +169,9 @@ cap_lab_init (CapLab *self)
 /**
  * cap_lab_find_helper:
  *
- * Where socklens-lab is: $SOCKLENS_LAB if set, else beside the running
- * program (a build tree, or an install that keeps them together), else in
- * LIBEXECDIR, else in this build tree's app/ (tests).
+ * Where socklens-lab is: $SOCKLENS_LAB if set (the test suite sets it),
+ * else beside the running program (a build tree, or an install that keeps
+ * them together), else in LIBEXECDIR.
  *
  * Returns: (transfer full): its path, or %NULL with %CAP_LAB_ERROR_NOT_FOUND
  */
@@ -180,8 +180,8 @@ cap_lab_find_helper (GError **error)
 {
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *self_dir = self_exe ? g_path_get_dirname (self_exe) : NULL;
-  const char *env = g_getenv ("SOCKLENS_LAB");
-  const char *dirs[] = { self_dir, LIBEXECDIR, BUILD_APPDIR };
+  const char *env = g_getenv (CAP_LAB_HELPER_ENV);
+  const char *dirs[] = { self_dir, LIBEXECDIR };
 
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
@@ -191,13 +191,13 @@ cap_lab_find_helper (GError **error)
 
       if (dirs[i] == NULL)
         continue;
-      path = g_build_filename (dirs[i], "socklens-lab", NULL);
+      path = g_build_filename (dirs[i], CAP_LAB_HELPER_NAME, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
         return g_steal_pointer (&path);
     }
   g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND,
-               "The lab helper socklens-lab was found neither beside %s nor in %s",
-               self_dir ? self_dir : "this program", LIBEXECDIR);
+               "The lab helper %s was found neither beside %s nor in %s",
+               CAP_LAB_HELPER_NAME, self_dir ? self_dir : "this program", LIBEXECDIR);
   return NULL;
 }
 
@@ -332,7 +332,7 @@ error_for_end (CapLab *self)
     {
       if (self->end_status == 0)
         return NULL;
-      if (self->end_status == LAB_EXIT_STOPPED)
+      if (self->end_status == CAP_LAB_EXIT_STOPPED)
         return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED,
                                     self->end_error ? self->end_error : "The run was stopped");
       return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED,
@@ -682,14 +682,15 @@ write_command (GOutputStream *out,
 }
 
 static gboolean
-send_command (CapLab     *self,
-              const char *line)
+send_command (CapLab        *self,
+              CapLabCommand  command,
+              guint          actor)
 {
-  g_autofree char *text = g_strconcat (line, "\n", NULL);
+  g_autofree char *text = cap_lab_command_format (command, actor);
 
   g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
 
-  if (self->commands == NULL || self->exited)
+  if (text == NULL || self->commands == NULL || self->exited)
     return FALSE;
   return write_command (self->commands, text);
 }
@@ -698,7 +699,7 @@ send_command (CapLab     *self,
 gboolean
 cap_lab_step (CapLab *self)
 {
-  return send_command (self, "step");
+  return send_command (self, CAP_LAB_COMMAND_STEP, 0);
 }
 
 /* Releases @actor's call (actors are numbered as in the recording). */
@@ -706,21 +707,19 @@ gboolean
 cap_lab_step_actor (CapLab *self,
                     guint   actor)
 {
-  g_autofree char *line = g_strdup_printf ("step %u", actor);
-
-  return send_command (self, line);
+  return send_command (self, CAP_LAB_COMMAND_STEP_ACTOR, actor);
 }
 
 gboolean
 cap_lab_run (CapLab *self)
 {
-  return send_command (self, "run");
+  return send_command (self, CAP_LAB_COMMAND_RUN, 0);
 }
 
 gboolean
 cap_lab_pause (CapLab *self)
 {
-  return send_command (self, "pause");
+  return send_command (self, CAP_LAB_COMMAND_PAUSE, 0);
 }
 
 static gboolean
@@ -739,7 +738,7 @@ on_kill_timeout (gpointer user_data)
 gboolean
 cap_lab_stop (CapLab *self)
 {
-  gboolean sent = send_command (self, "stop");
+  gboolean sent = send_command (self, CAP_LAB_COMMAND_STOP, 0);
 
   if (self->process != NULL && !self->exited && self->kill_timeout == 0)
     self->kill_timeout = g_timeout_add (STOP_GRACE_MS, on_kill_timeout, self);
@@ -852,6 +851,8 @@ on_line (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (run->input, result, NULL,
                                                                       &error);
+  CapLabCommand command;
+  guint actor;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -862,11 +863,14 @@ on_line (GObject      *source,
       cap_lab_run (run->lab);
       return;
     }
-  g_strstrip (line);
-  if (line[0] == '\0')
+  command = cap_lab_command_parse (line, &actor);
+  if (command == CAP_LAB_COMMAND_NONE)
     cap_lab_step (run->lab);
+  else if (command == CAP_LAB_COMMAND_UNKNOWN || command == CAP_LAB_COMMAND_BAD_ACTOR)
+    g_printerr ("Unknown command “%s” (Enter, %s)\n", g_strstrip (line),
+                CAP_LAB_COMMANDS_HELP);
   else
-    send_command (run->lab, line);
+    send_command (run->lab, command, actor);
   ask_for_line (run);
 }
 
@@ -880,15 +884,20 @@ ask_for_line (SyncRun *run)
                                        on_line, run);
 }
 
-/* What arrived since the last time, one batch, flushed */
+/* What arrived since the last time, one batch, flushed; at the @end, the
+ * rest, a call still in the kernel as unfinished */
 static void
-print_progress (SyncRun *run)
+print_progress (SyncRun  *run,
+                gboolean  end)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
   if (run->progress.printed == NULL)
     return;
-  cap_recording_format_progress (cap_lab_get_recording (run->lab), &run->progress, text);
+  if (end)
+    cap_recording_format_progress_end (cap_lab_get_recording (run->lab), &run->progress, text);
+  else
+    cap_recording_format_progress (cap_lab_get_recording (run->lab), &run->progress, text);
   if (text->len > 0)
     {
       fwrite (text->str, 1, text->len, stdout);
@@ -902,7 +911,7 @@ on_print_timeout (gpointer user_data)
   SyncRun *run = user_data;
 
   run->print_timeout = 0;
-  print_progress (run);
+  print_progress (run, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -961,7 +970,7 @@ on_sync_changed (CapLab  *lab,
    * else in batches, a few dozen times a second: a fast run prints a
    * hundred thousand lines without the printing being what takes time. */
   if (run->step)
-    print_progress (run);
+    print_progress (run, FALSE);
   else if (run->print && run->print_timeout == 0)
     {
       /* On this run's own context, not the default one */
@@ -1132,7 +1141,7 @@ cap_lab_run_sync_with (const char              *scenario,
   g_clear_object (&run.cancellable);
   g_clear_pointer (&run.shown, g_array_unref);
   /* The last lines, from after the final step or batch */
-  print_progress (&run);
+  print_progress (&run, TRUE);
   if (run.print)
     show_losses (&run, TRUE);
   if (run.progress.printed != NULL)

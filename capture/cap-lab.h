@@ -15,11 +15,6 @@ G_BEGIN_DECLS
 
 #define CAP_LAB_ERROR (cap_lab_error_quark ())
 
-/* The lab's MESSAGE that counts the packets it captured and those it lost
- * (the kernel's capture buffer, or its own queue, was full): during a run
- * when a loss happens ("... lost so far"), and once at the end. */
-#define CAP_LAB_CAPTURE_FORMAT "Capture: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " lost"
-
 
 typedef enum
 {

@@ -3,17 +3,19 @@
  *
  * The parser works on one unit at a time (file header, pcap record or pcapng
  * block) at the current stream offset. A unit is parsed straight from the
- * caller's bytes when they hold all of it, so a whole mmapped file is read
- * without a copy; only a unit split across two feeds is gathered in
+ * caller's bytes when they hold all of it, so a file read in large chunks
+ * is parsed without a copy; only a unit split across two feeds is gathered in
  * @pending, and only up to its own end. Every length read from the input is
  * checked against what is really there before it is used.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <gio/gio.h>
+#include <unistd.h>
 
 #include "cap-reader.h"
 
@@ -1043,46 +1045,56 @@ cap_reader_get_offset (CapReader *self)
   return self->offset;
 }
 
-/* Pipes and character devices cannot be mapped: read those in chunks. */
-static gboolean
-feed_stream (CapReader   *reader,
-             const char  *path,
-             const char  *display,
-             GError     **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) in = NULL;
-  g_autofree guint8 *buf = g_malloc (64 * 1024);
-  GError *local = NULL;
+/* Big enough that a 1 GB file is a thousand reads, small enough to stay in cache. */
+#define FEED_CHUNK (1024 * 1024)
 
-  in = g_file_read (file, NULL, &local);
-  if (in == NULL)
-    goto io_error;
+/**
+ * cap_reader_feed_fd:
+ * @fd: a file, pipe, FIFO or terminal, read from where it stands to its end
+ *
+ * Feeds everything @fd holds, in chunks. Nothing is mapped: a file cut or
+ * rewritten while it is read ends early with an error naming the input (or
+ * delivers what was there), never with SIGBUS. Does not call
+ * cap_reader_finish () and does not close @fd.
+ *
+ * Returns: %FALSE on damage or a read error
+ */
+gboolean
+cap_reader_feed_fd (CapReader  *self,
+                    int         fd,
+                    GError    **error)
+{
+  g_autofree guint8 *buf = g_malloc (FEED_CHUNK);
+
+  g_return_val_if_fail (self != NULL, FALSE);
 
   for (;;)
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (in), buf, 64 * 1024, NULL, &local);
+      gssize n = read (fd, buf, FEED_CHUNK);
 
+      if (n < 0 && errno == EINTR)
+        continue;
       if (n < 0)
-        goto io_error;
+        {
+          int saved = errno;
+
+          reader_fail (self, error, CAP_FILE_ERROR_IO, "could not read at byte %" G_GUINT64_FORMAT
+                       ": %s", self->offset + self->pending->len, g_strerror (saved));
+          return FALSE;
+        }
       if (n == 0)
         return TRUE;
-      if (!cap_reader_feed (reader, buf, n, error))
+      if (!cap_reader_feed (self, buf, (gsize) n, error))
         return FALSE;
     }
-
-io_error:
-  g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s: %s", display, local->message);
-  g_error_free (local);
-  return FALSE;
 }
 
 /**
  * cap_reader_read_file:
  * @path: a .pcap or .pcapng file
  *
- * Reads a whole file: a regular file is mapped and fed at once, so frame data
- * pointers and offsets refer to the file itself. Errors name @path.
+ * Reads a whole file (or FIFO, or "-" for standard input) in chunks; frame
+ * offsets refer to the file itself. Errors name @path.
  *
  * Returns: %FALSE on damage or I/O failure; frames before it were delivered
  */
@@ -1094,32 +1106,73 @@ cap_reader_read_file (const char               *path,
 {
   g_autoptr(CapReader) reader = NULL;
   g_autofree char *display = NULL;
-  struct stat st;
+  gboolean ok;
+  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
   display = g_filename_display_name (path);
-  reader = cap_reader_new (callbacks, user_data);
-  cap_reader_set_name (reader, display);
-
-  if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
-    {
-      g_autoptr(GMappedFile) map = NULL;
-      GError *local = NULL;
-
-      map = g_mapped_file_new (path, FALSE, &local);
-      if (map == NULL)
-        {
-          g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s: %s", display, local->message);
-          g_error_free (local);
-          return FALSE;
-        }
-      if (!cap_reader_feed (reader, (const guint8 *) g_mapped_file_get_contents (map),
-                            g_mapped_file_get_length (map), error))
-        return FALSE;
-    }
-  else if (!feed_stream (reader, path, display, error))
+  fd = cap_reader_open (path, NULL, error);
+  if (fd < 0)
     return FALSE;
 
-  return cap_reader_finish (reader, error);
+  reader = cap_reader_new (callbacks, user_data);
+  cap_reader_set_name (reader, display);
+  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
+  close (fd);
+  return ok;
+}
+
+/**
+ * cap_reader_open:
+ * @path: a file, a FIFO, a character device, or "-" for standard input
+ * @st: (out) (optional): what fstat () says about it
+ *
+ * Opens an input for reading, with the errors a person needs: a folder is
+ * named as a folder, a missing file as missing.
+ *
+ * Returns: a file descriptor to close, or -1 with @error set
+ */
+int
+cap_reader_open (const char   *path,
+                 struct stat  *st,
+                 GError      **error)
+{
+  g_autofree char *display = NULL;
+  struct stat local;
+  int fd, saved;
+
+  g_return_val_if_fail (path != NULL, -1);
+
+  if (st == NULL)
+    st = &local;
+  if (strcmp (path, "-") == 0)
+    fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  else
+    fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  saved = errno;
+  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_name (path);
+  if (fd < 0)
+    {
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "could not open “%s”: %s", display,
+                   g_strerror (saved));
+      return -1;
+    }
+  if (fstat (fd, st) != 0)
+    {
+      saved = errno;
+      close (fd);
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "could not read “%s”: %s", display,
+                   g_strerror (saved));
+      return -1;
+    }
+  if (S_ISDIR (st->st_mode))
+    {
+      close (fd);
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
+                   "“%s” is a folder, not a capture file: name a .pcapng or .pcap file in it",
+                   display);
+      return -1;
+    }
+  return fd;
 }

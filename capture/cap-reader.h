@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -44,7 +45,7 @@ GQuark cap_file_error_quark (void);
  * @len: bytes the packet had on the wire
  * @data: the captured bytes; valid during the callback only
  * @data_offset: absolute byte offset of @data in the input stream, so a
- *   consumer of an mmapped file can find the bytes again later
+ *   consumer reading a file can find the bytes again later
  * @comment: the first opt_comment, NUL-terminated, or %NULL; valid during the callback
  * @index: frame number from 0; Wireshark's frame N is @index + 1. Blocks that
  *   Wireshark lists as frames but that carry no packet (pcapng Custom Blocks,
@@ -152,6 +153,12 @@ gboolean         cap_reader_finish      (CapReader                *reader,
 CapReaderFormat  cap_reader_get_format  (CapReader                *reader);
 guint32          cap_reader_get_n_frames (CapReader               *reader);
 guint64          cap_reader_get_offset  (CapReader                *reader);
+gboolean         cap_reader_feed_fd     (CapReader                *reader,
+                                         int                       fd,
+                                         GError                  **error);
+int              cap_reader_open        (const char               *path,
+                                         struct stat              *st,
+                                         GError                  **error);
 gboolean         cap_reader_read_file   (const char               *path,
                                          const CapReaderCallbacks *callbacks,
                                          gpointer                  user_data,

@@ -357,6 +357,22 @@ learn_addresses (Pass         *pass,
     }
 }
 
+/* A threading server accepts a connection and hands it to a handler thread:
+ * the connection is the handler's from then on, so its lane, its calls and
+ * its packets go to the handler's column. Only a socket no call has used
+ * since accept() changes hands, so two threads sharing one socket do not
+ * make it jump back and forth. */
+static void
+hand_off (CapRecording *self,
+          CapSocket    *s,
+          const NcCall *call)
+{
+  if (call->actor == s->actor || call->pid != s->pid || s->parent == CAP_NONE ||
+      s->last_call != s->first_call)
+    return;
+  s->actor = call->actor;
+}
+
 static void
 note_select (Pass         *pass,
              const NcCall *call)
@@ -425,6 +441,8 @@ socket_step (Pass     *pass,
       sid = lookup_socket (pass, call, call->fd);
       if (sid == CAP_NONE)
         sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+      else
+        hand_off (self, socket_at (self, sid), call);
       if (call->kind == NC_CALL_LISTEN && call->result == 0)
         socket_at (self, sid)->listening = TRUE;
       break;
@@ -465,6 +483,11 @@ map_socket (Pass      *pass,
   if (s->stream && !s->listening && s->local != CAP_NONE && s->peer != CAP_NONE &&
       s->conv == CAP_NONE)
     s->conv = cap_recording_find_conversation (self, IPPROTO_TCP, s->local, s->peer);
+  if (s->conv != CAP_NONE)
+    g_hash_table_insert (self->conv_end_actor,
+                         g_memdup2 (&(gint64) { ((gint64) s->conv << 32) | s->local },
+                                    sizeof (gint64)),
+                         GUINT_TO_POINTER ((guint) s->actor + 1));
 
   if (s->local == CAP_NONE)
     return;
@@ -487,6 +510,7 @@ map_sockets (Pass *pass)
 
   g_hash_table_remove_all (self->endpoint_actor);
   g_hash_table_remove_all (self->port_actor);
+  g_hash_table_remove_all (self->conv_end_actor);
   for (guint i = 0; i < self->sockets->len; i++)
     map_socket (pass, socket_at (self, i));
 }
@@ -1390,6 +1414,7 @@ pass_new (CapRecording *self,
   g_array_index (self->call_link_start, guint32, 0) = 0;
   g_hash_table_remove_all (self->endpoint_actor);
   g_hash_table_remove_all (self->port_actor);
+  g_hash_table_remove_all (self->conv_end_actor);
   return pass;
 }
 

@@ -5,6 +5,9 @@
 
 #include "cap-recording.h"
 #include "cap-reader.h"
+#include "cap-event-index-private.h"
+
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -45,8 +48,24 @@ struct _CapRecording
   CapIdTable   conv_table;
   GArray      *conv_max_end;  /* guint32[2] per conversation: highest relative seq end sent */
 
-  /* Packet bytes: a mapped file, or an arena for frames added one by one. */
-  GMappedFile *mapped;
+  /* Untrusted input: a file's call ids become dense indexes (call_file_id
+   * holds each index's id as the file wrote it; call_remap the ids that are
+   * not their own index), and its strings live as long as the recording. */
+  GArray      *call_file_id;  /* guint32 per call */
+  GHashTable  *call_remap;    /* file id -> index + 1, for ids that differ from their index */
+  GStringChunk *strings;      /* actor names, roles, hosts, source file names */
+  gboolean     times_clamped; /* a time from the input was out of range (said once) */
+
+  /* Packet bytes: in the file they were loaded from (read back on demand
+   * through a window, never mapped: a file cut under us must not raise
+   * SIGBUS), or in an arena for frames that came from a stream. */
+  int          file_fd;       /* -1: packets are in the arena */
+  struct stat  file_stat;     /* the file as it was loaded, to notice a change */
+  guint8      *window;        /* bytes [window_start, window_start + window_len) of the file */
+  guint64      window_start;
+  gsize        window_len;
+  gsize        window_size;   /* allocated */
+  GError      *data_error;    /* the file changed: its packet bytes cannot be read any more */
   GByteArray  *arena;
 
   /* A stream being fed */
@@ -68,6 +87,11 @@ struct _CapRecording
   GArray      *call_link_start;   /* guint32 per call + 1: index into links */
   GHashTable  *endpoint_actor;    /* endpoint id -> actor + 1 */
   GHashTable  *port_actor;        /* (family << 16 | port) -> actor + 1, for wildcard binds */
+  GHashTable  *conv_end_actor;    /* (conversation << 32 | endpoint) -> actor + 1: a connection's
+                                   * own socket, where threads share one listening address */
+
+  /* Derived, growing with each commit: the one event order (cap-event-index.c) */
+  CapEventIndex event_index;
 };
 
 /* cap-recording.c */

@@ -2,8 +2,9 @@
 /*
  * cap-recording-save.c: a recording as one pcapng file.
  *
- * Packets are Enhanced Packet Blocks, in the recording's order, so
- * Wireshark's frame N is our packet N. Calls and everything else ride as
+ * Records follow the event index's order (one order everywhere). Packets
+ * are Enhanced Packet Blocks, in the recording's order, so Wireshark's
+ * frame N is our packet N. Calls and everything else ride as
  * Socklens records in Interface Statistics Blocks, which Wireshark does not
  * count as frames. Each packet's comments name the calls it belongs to.
  */
@@ -12,6 +13,7 @@
 
 #include "cap-recording-private.h"
 #include "cap-call-codec.h"
+#include "cap-event-index.h"
 #include "cap-pcapng-writer.h"
 
 #include <string.h>
@@ -19,51 +21,10 @@
 
 typedef struct
 {
-  gint64  ts;
-  guint32 call;
-  guint8  phase;  /* NcCallPhase */
-} CallEvent;
-
-static gint
-compare_call_events (gconstpointer a,
-                     gconstpointer b)
-{
-  const CallEvent *x = a, *y = b;
-  if (x->ts != y->ts)
-    return x->ts < y->ts ? -1 : 1;
-  if (x->call != y->call)
-    return x->call < y->call ? -1 : 1;
-  return (gint) x->phase - (gint) y->phase;
-}
-
-static GArray *
-collect_call_events (CapRecording *self)
-{
-  GArray *events = g_array_new (FALSE, FALSE, sizeof (CallEvent));
-
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      const NcCall *call = &g_array_index (self->calls, NcCall, i);
-      CallEvent enter = { call->ts_start, i, NC_CALL_PHASE_ENTER };
-      CallEvent ret = { call->ts_end, i, NC_CALL_PHASE_RETURN };
-
-      if (call->ts_start == 0)
-        continue;
-      g_array_append_val (events, enter);
-      if (call->ts_end != 0)
-        g_array_append_val (events, ret);
-    }
-  g_array_sort (events, compare_call_events);
-  return events;
-}
-
-typedef struct
-{
   CapRecording    *self;
   CapPcapngWriter *writer;
   GByteArray      *buf;
-  GArray          *events;
-  guint            next_event;
+  guint            next_packet;  /* packets are written in their own order */
   guint            next_sample;
 } Saver;
 
@@ -134,29 +95,13 @@ sample_to_state (CapRecording        *self,
   state->actor = -1;
 }
 
-/* Everything but packets whose time has come, before the packet at @until. */
+/* The socket-table samples taken up to @until */
 static gboolean
-write_events_until (Saver   *saver,
-                    gint64   until,
-                    GError **error)
+write_samples_until (Saver   *saver,
+                     gint64   until,
+                     GError **error)
 {
   CapRecording *self = saver->self;
-
-  while (saver->next_event < saver->events->len)
-    {
-      const CallEvent *ev = &g_array_index (saver->events, CallEvent, saver->next_event);
-      NcCall call;
-
-      if (ev->ts > until)
-        break;
-      call = g_array_index (self->calls, NcCall, ev->call);
-      if (ev->phase == NC_CALL_PHASE_ENTER)
-        call.ts_end = 0;
-      cap_record_encode_call (&call, ev->phase, saver->buf);
-      if (!write_record (saver, ev->ts, error))
-        return FALSE;
-      saver->next_event++;
-    }
 
   while (saver->next_sample < self->samples->len)
     {
@@ -173,6 +118,21 @@ write_events_until (Saver   *saver,
       saver->next_sample++;
     }
   return TRUE;
+}
+
+static gboolean
+write_call (Saver          *saver,
+            const CapEvent *ev,
+            GError        **error)
+{
+  NcCall call = g_array_index (saver->self->calls, NcCall, ev->index);
+  NcCallPhase phase = ev->kind == CAP_EVENT_CALL_ENTER ? NC_CALL_PHASE_ENTER : NC_CALL_PHASE_RETURN;
+  gint64 ts = phase == NC_CALL_PHASE_ENTER ? call.ts_start : call.ts_end;
+
+  if (phase == NC_CALL_PHASE_ENTER)
+    call.ts_end = 0;
+  cap_record_encode_call (&call, phase, saver->buf);
+  return write_record (saver, ts, error);
 }
 
 /* "client send(fd=3) call 7" for each call the packet belongs to */
@@ -207,31 +167,60 @@ packet_comments (CapRecording *self,
 }
 
 static gboolean
-write_packets (Saver   *saver,
-               GError **error)
+write_packet (Saver   *saver,
+              guint    i,
+              GError **error)
 {
   CapRecording *self = saver->self;
+  const CapPacket *pkt = &g_array_index (self->packets, CapPacket, i);
+  g_auto (GStrv) comments = packet_comments (self, i);
+  const guint8 *data = cap_recording_get_packet_data (self, i, NULL);
 
-  for (guint i = 0; i < self->packets->len; i++)
+  /* the file the packets came from changed: never save a lie about them */
+  if (data == NULL)
+    return cap_recording_check_packet_data (self, error);
+  if (!cap_pcapng_writer_write_packet (saver->writer, pkt->linktype_idx, pkt->ts, data,
+                                       pkt->caplen, pkt->len, (const char *const *) comments,
+                                       error))
+    return FALSE;
+  if (pkt->flags & CAP_PACKET_DROPPED)
     {
-      const CapPacket *pkt = &g_array_index (self->packets, CapPacket, i);
-      g_auto (GStrv) comments = packet_comments (self, i);
-      const guint8 *data = cap_recording_get_packet_data (self, i, NULL);
-
-      if (!write_events_until (saver, pkt->ts, error))
+      cap_record_encode_drop (i, pkt->ts, saver->buf);
+      if (!write_record (saver, pkt->ts, error))
         return FALSE;
-      if (!cap_pcapng_writer_write_packet (saver->writer, pkt->linktype_idx, pkt->ts, data,
-                                           pkt->caplen, pkt->len,
-                                           (const char *const *) comments, error))
-        return FALSE;
-      if (pkt->flags & CAP_PACKET_DROPPED)
-        {
-          cap_record_encode_drop (i, pkt->ts, saver->buf);
-          if (!write_record (saver, pkt->ts, error))
-            return FALSE;
-        }
     }
-  return write_events_until (saver, G_MAXINT64, error);
+  return TRUE;
+}
+
+/* Every event in the event index's order, with the socket samples by time
+ * among them. Packets keep their own order, so Wireshark's frame N is our
+ * packet N: where the index puts a packet later than one with a higher
+ * number (a foreign file's clock going back), the earlier-numbered packets
+ * are written first. */
+static gboolean
+write_events (Saver   *saver,
+              GError **error)
+{
+  CapRecording *self = saver->self;
+  guint n = cap_recording_get_n_events (self);
+
+  for (guint row = 0; row < n; row++)
+    {
+      const CapEvent *ev = cap_recording_get_event (self, row);
+
+      if (!write_samples_until (saver, cap_recording_get_event_time (self, row), error))
+        return FALSE;
+      if (ev->kind != CAP_EVENT_PACKET)
+        {
+          if (!write_call (saver, ev, error))
+            return FALSE;
+          continue;
+        }
+      for (; saver->next_packet <= ev->index; saver->next_packet++)
+        if (!write_packet (saver, saver->next_packet, error))
+          return FALSE;
+    }
+  return write_samples_until (saver, G_MAXINT64, error);
 }
 
 /**
@@ -246,7 +235,6 @@ cap_recording_save (CapRecording *self,
 {
   g_autoptr(CapPcapngWriter) writer = NULL;
   g_autoptr(GByteArray) buf = g_byte_array_new ();
-  g_autoptr(GArray) events = NULL;
   Saver saver = { 0 };
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
@@ -271,9 +259,8 @@ cap_recording_save (CapRecording *self,
         goto fail;
     }
 
-  events = collect_call_events (self);
-  saver = (Saver) { .self = self, .writer = writer, .buf = buf, .events = events };
-  if (!write_header_records (&saver, error) || !write_packets (&saver, error))
+  saver = (Saver) { .self = self, .writer = writer, .buf = buf };
+  if (!write_header_records (&saver, error) || !write_events (&saver, error))
     goto fail;
   return cap_pcapng_writer_close (writer, error);
 

@@ -1,20 +1,73 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cap-recording-text.c: the text timeline that `socklens run` and
- * `socklens show` print: calls and packets interleaved by time.
+ * `socklens show` print: one line per event, in the event index's order.
  *
- *   +0.000398  client  connect(fd=5, 127.0.0.1:9000) = 0 (local 127.0.0.1:50412)
+ *   +0.000371  server  accept(fd=3) <unfinished ...>
+ *   +0.000398  client  connect(fd=5, 127.0.0.1:9000) <unfinished ...>
  *   +0.000412  client -> server  TCP [SYN] seq=0 win=65495 mss=65495
+ *   ...
+ *   +0.000452  client  <... connect resumed> = 0 (local 127.0.0.1:50412)  [blocked 0.054 ms]
  */
 
 #include "config.h"
 
 #include "cap-recording-private.h"
+#include "cap-event-index.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 
 /* Calls that took longer than this in the kernel get a note in the text */
 #define BLOCKED_NOTE_NS (200 * G_GINT64_CONSTANT (1000))
+
+/* Appends @text with every control character escaped: names, messages and
+ * addresses come from files anyone can write, and ESC ]0; or ESC [2J must
+ * not reach the terminal. C0, DEL and C1 (U+0080..U+009F, which terminals
+ * also obey) become \xNN or \uNNNN; bytes that are not UTF-8 become \xNN. */
+static void
+append_escaped (GString    *out,
+                const char *text,
+                gsize       len)
+{
+  const char *p = text, *end = text + len;
+  gsize plain = 0;
+
+  /* most lines are printable ASCII: append those at once */
+  while (plain < len && (guchar) text[plain] >= 0x20 && (guchar) text[plain] < 0x7f)
+    plain++;
+  g_string_append_len (out, text, plain);
+  p += plain;
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guint8) *p);
+          p++;
+          continue;
+        }
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+}
+
+/* A line of the timeline, built in @line, goes to @out escaped, then a newline. */
+static void
+append_line (GString *out,
+             GString *line)
+{
+  append_escaped (out, line->str, line->len);
+  g_string_append_c (out, '\n');
+  g_string_truncate (line, 0);
+}
 
 static void
 append_party (CapRecording *self,
@@ -62,180 +115,341 @@ cap_recording_format_packet (CapRecording *self,
     g_string_append (out, " [dropped by the lab]");
 }
 
-static void
-format_call_line (CapRecording *self,
-                  const NcCall *call,
-                  gint64        t0,
-                  GString      *out)
+static const char *
+actor_name (CapRecording *self,
+            const NcCall *call)
 {
-  const char *name = "?";
-
   if (call->actor < self->actors->len &&
       g_array_index (self->actors, NcActorInfo, call->actor).name != NULL)
-    name = g_array_index (self->actors, NcActorInfo, call->actor).name;
-  g_string_append_printf (out, "+%.6f  %s  ", (call->ts_start - t0) / 1e9, name);
-  nc_call_format (call, out);
-  /* A call that waited in the kernel says so: its line stands at its start. */
+    return g_array_index (self->actors, NcActorInfo, call->actor).name;
+  return "?";
+}
+
+static void
+append_stamp (gint64   ts,
+              gint64   t0,
+              GString *out)
+{
+  g_string_append_printf (out, "+%.6f  ", (ts - t0) / 1e9);
+}
+
+/* A call whose enter and return are next to each other: one line, where it entered */
+static void
+format_whole_call (CapRecording *self,
+                   const NcCall *call,
+                   gint64        t0,
+                   GString      *out)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (call->ts_start, t0, line);
+  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  nc_call_format (call, line);
+  /* A call that waited in the kernel says so, even with nothing in between. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
-    g_string_append_printf (out, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
-  g_string_append_c (out, '\n');
+    g_string_append_printf (line, "  [returned after %.3f ms]",
+                            (call->ts_end - call->ts_start) / 1e6);
+  append_line (out, line);
 }
 
-static gint
-compare_start (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
+/* A call that other events interleave, as strace shows one: unfinished where
+ * it enters, resumed with its result where it returns. */
+static void
+format_call_entry (CapRecording *self,
+                   const NcCall *call,
+                   gint64        t0,
+                   GString      *out)
 {
-  GArray *calls = user_data;
-  const NcCall *x = &g_array_index (calls, NcCall, *(const guint *) a);
-  const NcCall *y = &g_array_index (calls, NcCall, *(const guint *) b);
+  g_autoptr(GString) line = g_string_new (NULL);
 
-  if (x->ts_start != y->ts_start)
-    return x->ts_start < y->ts_start ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;
+  append_stamp (call->ts_start, t0, line);
+  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  nc_call_format_entry (call, line);
+  g_string_append (line, " <unfinished ...>");
+  append_line (out, line);
 }
 
-/* Call ids follow the order calls were reported, which for a forked child's
- * calls is later than they began: order them by start time. */
-static GArray *
-calls_by_start (CapRecording *self)
+static void
+format_call_return (CapRecording *self,
+                    const NcCall *call,
+                    gint64        t0,
+                    GString      *out)
 {
-  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->calls->len);
+  g_autoptr(GString) line = g_string_new (NULL);
 
-  for (guint i = 0; i < self->calls->len; i++)
-    if (g_array_index (self->calls, NcCall, i).ts_start != 0)
-      g_array_append_val (order, i);
-  g_array_sort_with_data (order, compare_start, self->calls);
-  return order;
+  append_stamp (call->ts_end, t0, line);
+  g_string_append_printf (line, "%s  <... %s resumed>", actor_name (self, call),
+                          nc_call_kind_name (call->kind));
+  nc_call_format_result (call, line);
+  g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
+  append_line (out, line);
 }
 
+static void
+format_packet_line (CapRecording *self,
+                    guint         packet,
+                    gint64        t0,
+                    GString      *out)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  append_stamp (g_array_index (self->packets, CapPacket, packet).ts, t0, line);
+  cap_recording_format_packet (self, packet, line);
+  append_line (out, line);
+}
+
+/**
+ * cap_recording_format_timeline:
+ * Appends the whole recording as text, one line per event in the event
+ * index's order: a call interleaved with other events is printed where it
+ * enters and again where it returns, so no result stands before its cause.
+ */
 void
 cap_recording_format_timeline (CapRecording *self,
                                GString      *out)
 {
-  g_autoptr(GArray) order = NULL;
+  guint n;
   gint64 t0;
-  guint c = 0, p = 0;
 
   g_return_if_fail (CAP_IS_RECORDING (self));
 
   t0 = cap_recording_get_start_time (self);
   for (guint i = 0; i < self->messages->len; i++)
-    g_string_append_printf (out, "# %s\n", (const char *) g_ptr_array_index (self->messages, i));
-
-  order = calls_by_start (self);
-  while (c < order->len || p < self->packets->len)
     {
-      const NcCall *call =
-        c < order->len ? &g_array_index (self->calls, NcCall, g_array_index (order, guint, c))
-                       : NULL;
-      const CapPacket *pkt =
-        p < self->packets->len ? &g_array_index (self->packets, CapPacket, p) : NULL;
+      g_autoptr(GString) line = g_string_new (NULL);
 
-      if (call != NULL && (pkt == NULL || call->ts_start <= pkt->ts))
+      g_string_append_printf (line, "# %s", (const char *) g_ptr_array_index (self->messages, i));
+      append_line (out, line);
+    }
+
+  n = cap_recording_get_n_events (self);
+  for (guint row = 0; row < n; row++)
+    {
+      const CapEvent *ev = cap_recording_get_event (self, row);
+      const NcCall *call =
+        ev->kind == CAP_EVENT_PACKET ? NULL : &g_array_index (self->calls, NcCall, ev->index);
+
+      switch (ev->kind)
         {
-          format_call_line (self, call, t0, out);
-          c++;
-        }
-      else
-        {
-          g_string_append_printf (out, "+%.6f  ", (pkt->ts - t0) / 1e9);
-          cap_recording_format_packet (self, p, out);
-          g_string_append_c (out, '\n');
-          p++;
+        case CAP_EVENT_PACKET:
+          format_packet_line (self, ev->index, t0, out);
+          break;
+        case CAP_EVENT_CALL_ENTER:
+          if (cap_recording_get_call_return_row (self, ev->index) == row + 1)
+            format_whole_call (self, call, t0, out);
+          else
+            format_call_entry (self, call, t0, out);
+          break;
+        case CAP_EVENT_CALL_RETURN:
+        default:
+          if (cap_recording_call_is_interleaved (self, ev->index))
+            format_call_return (self, call, t0, out);
+          break;
         }
     }
 }
+
+/* What the live printer has printed of each call */
+enum
+{
+  PRINTED_ENTRY = 1 << 0,
+  PRINTED_RETURN = 1 << 1,
+};
 
 void
 cap_text_progress_init (CapTextProgress *progress)
 {
   progress->printed = g_array_new (FALSE, TRUE, sizeof (guint8));
-  progress->n_packets = 0;
-  progress->n_calls = 0;
-  progress->t0 = 0;
+  progress->printed_packets = g_array_new (FALSE, TRUE, sizeof (guint8));
+  progress->next_row = 0;
+  progress->serial = 0;
+  progress->n_packets_seen = 0;
+  progress->newest_packet_ts = 0;
 }
 
 void
 cap_text_progress_clear (CapTextProgress *progress)
 {
   g_clear_pointer (&progress->printed, g_array_unref);
+  g_clear_pointer (&progress->printed_packets, g_array_unref);
 }
 
-typedef struct
+/* Could this call's return still be waiting for a packet the capture has
+ * not delivered yet? Packets reach the recording a little after the calls
+ * (libpcap's lag), in time order. A call that waits for packets is settled
+ * once it is linked to one it waited for, or once a packet from after its
+ * return has arrived; one that waits for none is settled at once. */
+static gboolean
+return_settled (CapRecording *self,
+                const NcCall *call,
+                gint64        newest_packet_ts)
 {
-  gint64  ts;
-  guint32 index;
-  guint8  is_packet;
-} NewLine;
+  guint n = 0;
+  const CapLink *links;
+  gboolean waits;
 
-static gint
-compare_new_lines (gconstpointer a,
-                   gconstpointer b)
+  switch ((NcCallKind) call->kind)
+    {
+    case NC_CALL_ACCEPT:
+    case NC_CALL_CONNECT:
+    case NC_CALL_RECV:
+    case NC_CALL_RECVFROM:
+    case NC_CALL_READ:
+      waits = call->err == 0 || call->err == ECONNREFUSED || call->err == ECONNRESET;
+      break;
+    case NC_CALL_SELECT:
+      waits = call->result > 0;
+      break;
+    default:
+      waits = FALSE;
+      break;
+    }
+  if (!waits || newest_packet_ts >= call->ts_end)
+    return TRUE;
+  links = cap_recording_get_call_links (self, call->id, &n);
+  return links != NULL && n > 0;
+}
+
+/* Prints the call entering at @row, if that is settled: %FALSE if it must
+ * wait (the newest event, still in the kernel: it may yet return with
+ * nothing in between). */
+static gboolean
+progress_entry (CapRecording    *self,
+                CapTextProgress *progress,
+                guint            row,
+                guint            n_rows,
+                gboolean         final,
+                gint64           t0,
+                GString         *out)
 {
-  const NewLine *x = a, *y = b;
+  const CapEvent *ev = cap_recording_get_event (self, row);
+  guint8 *printed = &g_array_index (progress->printed, guint8, ev->index);
+  const NcCall *call = &g_array_index (self->calls, NcCall, ev->index);
+  guint ret = cap_recording_get_call_return_row (self, ev->index);
 
-  if (x->ts != y->ts)
-    return x->ts < y->ts ? -1 : 1;
-  if (x->is_packet != y->is_packet)
-    return x->is_packet ? 1 : -1;
-  return x->index < y->index ? -1 : x->index > y->index;
+  if (*printed & PRINTED_ENTRY)
+    return TRUE;
+  if (ret == row + 1)
+    {
+      /* Its packets may yet come in between: then it is two lines. */
+      if (!final && !return_settled (self, call, progress->newest_packet_ts))
+        return FALSE;
+      format_whole_call (self, call, t0, out);
+      *printed |= PRINTED_ENTRY | PRINTED_RETURN;
+      return TRUE;
+    }
+  if (ret == CAP_NONE && row + 1 == n_rows && !final)
+    return FALSE;
+  format_call_entry (self, call, t0, out);
+  *printed |= PRINTED_ENTRY;
+  return TRUE;
+}
+
+static gboolean
+progress_return (CapRecording    *self,
+                 CapTextProgress *progress,
+                 guint            call_id,
+                 gboolean         final,
+                 gint64           t0,
+                 GString         *out)
+{
+  guint8 *printed = &g_array_index (progress->printed, guint8, call_id);
+  const NcCall *call = &g_array_index (self->calls, NcCall, call_id);
+
+  if (*printed & PRINTED_RETURN)
+    return TRUE;
+  if (!final && !return_settled (self, call, progress->newest_packet_ts))
+    return FALSE;
+  if (*printed & PRINTED_ENTRY)
+    format_call_return (self, call, t0, out);
+  else
+    format_whole_call (self, call, t0, out);
+  *printed |= PRINTED_ENTRY | PRINTED_RETURN;
+  return TRUE;
+}
+
+static void
+format_progress (CapRecording    *self,
+                 CapTextProgress *progress,
+                 gboolean         final,
+                 GString         *out)
+{
+  guint n = cap_recording_get_n_events (self);
+  guint32 changed = cap_event_index_changed_since (self, &progress->serial);
+  guint row = MIN (progress->next_row, changed);
+  gint64 t0 = cap_recording_get_start_time (self);
+
+  if (progress->printed->len < self->calls->len)
+    g_array_set_size (progress->printed, self->calls->len);
+  if (progress->printed_packets->len < self->packets->len)
+    g_array_set_size (progress->printed_packets, self->packets->len);
+  for (guint p = progress->n_packets_seen; p < self->packets->len; p++)
+    progress->newest_packet_ts =
+      MAX (progress->newest_packet_ts, g_array_index (self->packets, CapPacket, p).ts);
+  progress->n_packets_seen = self->packets->len;
+
+  /* Rows before next_row were printed, unless an event arrived late among
+   * them: then the scan starts where the index changed, and skips what the
+   * flags say is printed. */
+  for (; row < n; row++)
+    {
+      const CapEvent *ev = cap_recording_get_event (self, row);
+      guint8 *packet_done;
+
+      switch (ev->kind)
+        {
+        case CAP_EVENT_CALL_ENTER:
+          if (!progress_entry (self, progress, row, n, final, t0, out))
+            goto held;
+          break;
+        case CAP_EVENT_CALL_RETURN:
+          if (!progress_return (self, progress, ev->index, final, t0, out))
+            goto held;
+          break;
+        case CAP_EVENT_PACKET:
+        default:
+          packet_done = &g_array_index (progress->printed_packets, guint8, ev->index);
+          if (!*packet_done)
+            format_packet_line (self, ev->index, t0, out);
+          *packet_done = TRUE;
+          break;
+        }
+    }
+held:
+  progress->next_row = row;
 }
 
 /**
  * cap_recording_format_progress:
- * Appends the lines for what finished since the last call with @progress:
- * calls that have returned and packets that arrived. A call still blocked
- * is printed when it returns, at the time it began.
+ * Appends the lines of the events that arrived since the last call with
+ * @progress, in the event index's order, as the whole timeline prints them.
+ * Only what is settled is printed, and the rest waits in order: the newest
+ * event, if it is a call still in the kernel, until something follows it
+ * (then it is printed as unfinished) or it returns (then it is one line); a
+ * call that waited for packets, until they are in (see return_settled ()).
+ * Each event is printed
+ * once; one that arrives late, with an earlier time, is printed when it
+ * arrives. Cost: the new rows, not the whole recording.
  */
 void
 cap_recording_format_progress (CapRecording    *self,
                                CapTextProgress *progress,
                                GString         *out)
 {
-  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (NewLine));
-  gint64 t0;
+  g_return_if_fail (CAP_IS_RECORDING (self));
+  format_progress (self, progress, FALSE, out);
+}
 
-  /* Each time only what is new: a long run prints in batches, and a pass
-   * over all of it per batch made printing quadratic. */
-  if (progress->t0 == 0)
-    progress->t0 = cap_recording_get_start_time (self);
-  t0 = progress->t0;
-  if (progress->printed->len < self->calls->len)
-    g_array_set_size (progress->printed, self->calls->len);
-  while (progress->n_calls < self->calls->len &&
-         g_array_index (progress->printed, guint8, progress->n_calls))
-    progress->n_calls++;
-  for (guint i = progress->n_calls; i < self->calls->len; i++)
-    {
-      const NcCall *call = &g_array_index (self->calls, NcCall, i);
-      if (call->ts_end != 0 && !g_array_index (progress->printed, guint8, i))
-        {
-          NewLine line = { call->ts_start, i, FALSE };
-          g_array_append_val (lines, line);
-          g_array_index (progress->printed, guint8, i) = TRUE;
-        }
-    }
-  for (; progress->n_packets < self->packets->len; progress->n_packets++)
-    {
-      NewLine line = {
-        g_array_index (self->packets, CapPacket, progress->n_packets).ts,
-        progress->n_packets, TRUE
-      };
-      g_array_append_val (lines, line);
-    }
-
-  g_array_sort (lines, compare_new_lines);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      const NewLine *line = &g_array_index (lines, NewLine, i);
-      if (line->is_packet)
-        {
-          g_string_append_printf (out, "+%.6f  ", (line->ts - t0) / 1e9);
-          cap_recording_format_packet (self, line->index, out);
-          g_string_append_c (out, '\n');
-        }
-      else
-        format_call_line (self, &g_array_index (self->calls, NcCall, line->index), t0, out);
-    }
+/**
+ * cap_recording_format_progress_end:
+ * As cap_recording_format_progress (), at the end of a run: prints the rest,
+ * a call still in the kernel as unfinished.
+ */
+void
+cap_recording_format_progress_end (CapRecording    *self,
+                                   CapTextProgress *progress,
+                                   GString         *out)
+{
+  g_return_if_fail (CAP_IS_RECORDING (self));
+  format_progress (self, progress, TRUE, out);
 }

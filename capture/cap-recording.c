@@ -4,8 +4,9 @@
  *
  * A million packets must load in about a second and stay small, so each
  * packet becomes one 64-byte CapPacket, endpoints and conversations are
- * interned through id tables, and packet bytes are never copied out of a
- * mapped file. Links between calls and packets are derived (see
+ * interned through id tables, and packet bytes are not kept: they are read
+ * back from the file when asked for (pread through a window; a mapping would
+ * turn a file cut under us into SIGBUS). Links between calls and packets are derived (see
  * cap-recording-correlate.c) whenever the content changed.
  */
 
@@ -17,7 +18,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum
 {
@@ -155,7 +159,10 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->samples, g_array_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
   g_clear_pointer (&self->message_severity, g_array_unref);
-  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  if (self->file_fd >= 0)
+    close (self->file_fd);
+  g_clear_pointer (&self->window, g_free);
+  g_clear_error (&self->data_error);
   g_clear_pointer (&self->arena, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
   g_clear_pointer (&self->source_name, g_free);
@@ -168,9 +175,14 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->correlation, cap_correlation_free);
   g_clear_pointer (&self->touched_calls, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
+  g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
+  g_clear_pointer (&self->call_file_id, g_array_unref);
+  g_clear_pointer (&self->call_remap, g_hash_table_unref);
+  g_clear_pointer (&self->strings, g_string_chunk_free);
   id_table_clear (&self->endpoint_table);
   id_table_clear (&self->conv_table);
+  cap_event_index_clear (&self->event_index);
 
   G_OBJECT_CLASS (cap_recording_parent_class)->finalize (object);
 }
@@ -204,6 +216,7 @@ cap_recording_init (CapRecording *self)
   self->messages = g_ptr_array_new_with_free_func (g_free);
   self->message_severity = g_array_new (FALSE, TRUE, sizeof (guint8));
   self->arena = g_byte_array_new ();
+  self->file_fd = -1;
   self->sockets = g_array_new (FALSE, TRUE, sizeof (CapSocket));
   self->call_socket = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->links = g_array_new (FALSE, TRUE, sizeof (CapLink));
@@ -211,15 +224,51 @@ cap_recording_init (CapRecording *self)
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->touched_calls = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
+  self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
+  self->call_file_id = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->call_remap = g_hash_table_new (NULL, NULL);
+  self->strings = g_string_chunk_new (4096);
   id_table_init (&self->endpoint_table);
   id_table_init (&self->conv_table);
+  cap_event_index_init (&self->event_index);
 }
 
 CapRecording *
 cap_recording_new (void)
 {
   return g_object_new (CAP_TYPE_RECORDING, NULL);
+}
+
+/* Values from untrusted input */
+
+/* Times from a file can be anything: clamp them once, here, so that every
+ * later sum or difference of two of them is defined. 0 keeps meaning "not
+ * yet" for a call's times. */
+static gint64
+clamp_time (CapRecording *self,
+            gint64        ts)
+{
+  if (ts >= 0 && ts <= CAP_TIME_MAX)
+    return ts;
+  if (!self->times_clamped)
+    {
+      self->times_clamped = TRUE;
+      cap_recording_add_message (self, CAP_MESSAGE_WARNING,
+                                 "some times were out of range (before 1970 or after 2116) "
+                                 "and were moved to the nearest end of it");
+    }
+  /* 1, not 0: a call whose time was before 1970 still happened */
+  return ts < 0 ? 1 : CAP_TIME_MAX;
+}
+
+/* The recording's own copy of a string: it lives as long as the recording,
+ * and equal strings share one copy. */
+static const char *
+own_string (CapRecording *self,
+            const char   *text)
+{
+  return text != NULL ? g_string_chunk_insert_const (self->strings, text) : NULL;
 }
 
 /* Endpoints and conversations */
@@ -399,7 +448,7 @@ linktype_index (CapRecording *self,
   return (guint8) MIN (self->ifaces->len - 1, 255);
 }
 
-/* Adds one frame whose bytes live at @offset (in the mapped file or the arena). */
+/* Adds one frame whose bytes live at @offset (in the loaded file or the arena). */
 static guint32
 add_packet (CapRecording *self,
             guint32       linktype,
@@ -416,7 +465,7 @@ add_packet (CapRecording *self,
   memset (&s, 0, sizeof s);
   cap_dissect_summary (linktype, data, caplen, len, &s);
 
-  pkt.ts = ts_ns;
+  pkt.ts = clamp_time (self, ts_ns);
   pkt.offset = offset;
   pkt.caplen = caplen;
   pkt.len = len;
@@ -475,7 +524,7 @@ cap_recording_add_frame (CapRecording *self,
   guint64 offset;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), CAP_NONE);
-  g_return_val_if_fail (self->mapped == NULL, CAP_NONE);
+  g_return_val_if_fail (self->file_fd < 0, CAP_NONE);
 
   offset = self->arena->len;
   g_byte_array_append (self->arena, data, caplen);
@@ -511,16 +560,55 @@ cap_recording_get_title (CapRecording *self)
   return self->title;
 }
 
+static void
+refuse_actor (CapRecording *self,
+              guint         index,
+              const char   *what)
+{
+  g_autofree char *text = g_strdup_printf ("%s: skipped %s of actor %u (at most %u actors)",
+                                           self->source_name ? self->source_name : "input",
+                                           what, index, CAP_ACTORS_MAX);
+  cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
+}
+
 void
 cap_recording_add_actor (CapRecording      *self,
                          const NcActorInfo *actor)
 {
+  NcActorInfo *slot;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
 
+  if (actor->index >= CAP_ACTORS_MAX)
+    {
+      refuse_actor (self, actor->index, "the description");
+      return;
+    }
   if (actor->index >= self->actors->len)
     g_array_set_size (self->actors, actor->index + 1);
-  g_array_index (self->actors, NcActorInfo, actor->index) = *actor;
+  slot = &g_array_index (self->actors, NcActorInfo, actor->index);
+  *slot = *actor;
+  slot->name = own_string (self, actor->name);
+  slot->role = own_string (self, actor->role);
+  slot->host = own_string (self, actor->host);
   self->links_dirty = TRUE;
+}
+
+/* Where the call a file numbers @file_id is kept, or CAP_NONE if it is new.
+ * A recorder numbers calls 0, 1, 2...: those ids are their own index, found
+ * without a lookup; any other id (a file may write any 32-bit number) is
+ * found through call_remap. */
+static guint32
+call_index_of (CapRecording *self,
+               guint32       file_id)
+{
+  gpointer value;
+
+  if (file_id < self->call_file_id->len &&
+      g_array_index (self->call_file_id, guint32, file_id) == file_id)
+    return file_id;
+  value = g_hash_table_lookup (self->call_remap, GUINT_TO_POINTER (file_id));
+  return value != NULL ? GPOINTER_TO_UINT (value) - 1 : CAP_NONE;
 }
 
 /* A call arrives twice: as it enters the kernel, and as it returns. The
@@ -530,15 +618,38 @@ cap_recording_add_call (CapRecording *self,
                         const NcCall *call,
                         NcCallPhase   phase)
 {
+  guint32 index;
+  NcCall *slot;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  if (call->id >= self->calls->len)
-    g_array_set_size (self->calls, call->id + 1);
-  g_array_index (self->calls, NcCall, call->id) = *call;
-  if (phase == NC_CALL_PHASE_ENTER)
-    g_array_index (self->calls, NcCall, call->id).ts_end = 0;
-  g_array_append_val (self->touched_calls, call->id);
+  if (call->actor >= CAP_ACTORS_MAX)
+    {
+      refuse_actor (self, call->actor, "a call");
+      return;
+    }
+
+  index = call_index_of (self, call->id);
+  if (index == CAP_NONE)
+    {
+      index = self->calls->len;
+      g_array_set_size (self->calls, index + 1);
+      g_array_append_val (self->call_file_id, call->id);
+      if (call->id != index)
+        g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (call->id),
+                             GUINT_TO_POINTER (index + 1));
+    }
+
+  slot = &g_array_index (self->calls, NcCall, index);
+  *slot = *call;
+  slot->id = index;
+  slot->file = own_string (self, call->file);
+  slot->ts_gate = clamp_time (self, call->ts_gate);
+  slot->ts_start = clamp_time (self, call->ts_start);
+  slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
+  g_array_append_val (self->touched_calls, index);
   self->links_dirty = TRUE;
+  cap_event_index_note_call (&self->event_index, index);
 }
 
 void
@@ -555,8 +666,13 @@ void
 cap_recording_add_sock_sample (CapRecording        *self,
                                const CapSockSample *sample)
 {
+  CapSockSample copy;
+
   g_return_if_fail (CAP_IS_RECORDING (self));
-  g_array_append_vals (self->samples, sample, 1);
+
+  copy = *sample;
+  copy.ts = clamp_time (self, sample->ts);
+  g_array_append_val (self->samples, copy);
 }
 
 void
@@ -591,6 +707,7 @@ cap_recording_commit (CapRecording *self)
   g_return_if_fail (CAP_IS_RECORDING (self));
 
   ensure_links (self);
+  cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -638,7 +755,7 @@ on_reader_frame (const CapFrame *frame,
   CapRecording *self = user_data;
   guint32 linktype = frame_linktype (self, frame->iface);
 
-  if (self->mapped != NULL)
+  if (self->file_fd >= 0)
     add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
                 frame->data_offset);
   else
@@ -734,39 +851,48 @@ ensure_reader (CapRecording *self)
 
 /**
  * cap_recording_load_file:
- * Reads a pcap or pcapng file into an empty recording. If the file is
- * damaged, what came before the damage stays loaded and %FALSE is returned
- * with an error naming the file and the byte offset.
+ * @path: a pcap or pcapng file, a FIFO, or "-" for standard input
+ *
+ * Reads a capture into an empty recording. A regular file is read in chunks
+ * and stays open: packet bytes are read back from it when asked for, so a
+ * million packets take no more memory than their records. A FIFO or standard
+ * input is read through the streaming path, its packet bytes kept in memory.
+ * If the input is damaged, what came before the damage stays loaded and
+ * %FALSE is returned with an error naming the file and the byte offset.
  */
 gboolean
 cap_recording_load_file (CapRecording *self,
                          const char   *path,
                          GError      **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = NULL;
   CapReader *reader;
+  struct stat st;
   gboolean ok;
+  int fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->packets->len == 0 && self->mapped == NULL, FALSE);
+  g_return_val_if_fail (self->packets->len == 0 && self->file_fd < 0, FALSE);
 
-  self->mapped = g_mapped_file_new (path, FALSE, &local_error);
-  if (self->mapped == NULL)
+  fd = cap_reader_open (path, &st, error);
+  if (fd < 0)
+    return FALSE;
+  if (S_ISREG (st.st_mode))
     {
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s", local_error->message);
-      return FALSE;
+      self->file_fd = fd;
+      self->file_stat = st;
+      posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
 
   reader = ensure_reader (self);
-  display = g_filename_display_basename (path);
+  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_basename (path);
   cap_reader_set_name (reader, display);
   g_free (self->source_name);
   self->source_name = g_strdup (display);
-  ok = cap_reader_feed (reader, (const guint8 *) g_mapped_file_get_contents (self->mapped),
-                        g_mapped_file_get_length (self->mapped), error) &&
-       cap_reader_finish (reader, error);
+  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
   g_clear_pointer (&self->reader, cap_reader_free);
+  if (self->file_fd < 0)
+    close (fd);
 
   cap_recording_commit (self);
   return ok;
@@ -792,7 +918,7 @@ cap_recording_feed (CapRecording *self,
   gboolean ok;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->mapped == NULL, FALSE);
+  g_return_val_if_fail (self->file_fd < 0, FALSE);
 
   self->live = TRUE;
   ok = cap_reader_feed (ensure_reader (self), data, len, error);
@@ -903,22 +1029,137 @@ cap_recording_get_packet (CapRecording *self,
   return &g_array_index (self->packets, CapPacket, index);
 }
 
+/* Read back at least this much at once, so reading packets in order (the
+ * text timeline, a save) costs one pread () per window, not per packet. */
+#define WINDOW_MIN (256 * 1024)
+
+static void
+set_data_error (CapRecording *self,
+                const char   *why)
+{
+  if (self->data_error == NULL)
+    self->data_error = g_error_new (CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
+                                    "“%s” changed after it was opened (%s): its packets "
+                                    "can no longer be read; open it again",
+                                    self->source_name ? self->source_name : "the file", why);
+}
+
+/* Whether the file is still the one that was loaded: same size or longer,
+ * not modified since. */
+static gboolean
+file_unchanged (CapRecording *self)
+{
+  struct stat now;
+
+  if (fstat (self->file_fd, &now) != 0)
+    {
+      set_data_error (self, g_strerror (errno));
+      return FALSE;
+    }
+  if (now.st_size < self->file_stat.st_size)
+    {
+      g_autofree char *why = g_strdup_printf ("cut from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                              " bytes", (gint64) self->file_stat.st_size,
+                                              (gint64) now.st_size);
+      set_data_error (self, why);
+      return FALSE;
+    }
+  if (now.st_mtim.tv_sec != self->file_stat.st_mtim.tv_sec ||
+      now.st_mtim.tv_nsec != self->file_stat.st_mtim.tv_nsec)
+    {
+      set_data_error (self, "it was written to");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Bytes [offset, offset + len) of the loaded file, through the window. */
+static const guint8 *
+file_bytes (CapRecording *self,
+            guint64       offset,
+            guint32       len)
+{
+  gsize want, got = 0;
+
+  if (self->window != NULL && offset >= self->window_start &&
+      offset - self->window_start <= self->window_len &&
+      len <= self->window_len - (offset - self->window_start))
+    return self->window + (offset - self->window_start);
+  if (self->data_error != NULL || !file_unchanged (self))
+    return NULL;
+
+  want = MAX ((gsize) len, WINDOW_MIN);
+  if (want > self->window_size)
+    {
+      self->window = g_realloc (self->window, want);
+      self->window_size = want;
+    }
+  self->window_start = offset;
+  self->window_len = 0;
+  while (got < want)
+    {
+      gssize n = pread (self->file_fd, self->window + got, want - got, (off_t) (offset + got));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += (gsize) n;
+    }
+  if (got < len)
+    {
+      set_data_error (self, "it ends before its packets do");
+      return NULL;
+    }
+  self->window_len = got;
+  return self->window;
+}
+
+/**
+ * cap_recording_get_packet_data:
+ * @caplen: (out) (optional): the captured length, 0 when the bytes cannot be read
+ *
+ * Returns: the packet's captured bytes, valid until the next call that reads
+ *   packet bytes (this one, cap_recording_dissect_packet ()); %NULL if the
+ *   file they were in changed (cap_recording_check_packet_data () says how)
+ */
 const guint8 *
 cap_recording_get_packet_data (CapRecording *self,
                                guint         index,
                                guint32      *caplen)
 {
   const CapPacket *pkt;
+  const guint8 *data;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (index < self->packets->len, NULL);
 
   pkt = &g_array_index (self->packets, CapPacket, index);
+  if (self->file_fd < 0)
+    data = self->arena->data + pkt->offset;
+  else
+    data = file_bytes (self, pkt->offset, pkt->caplen);
   if (caplen)
-    *caplen = pkt->caplen;
-  if (self->mapped != NULL)
-    return (const guint8 *) g_mapped_file_get_contents (self->mapped) + pkt->offset;
-  return self->arena->data + pkt->offset;
+    *caplen = data != NULL ? pkt->caplen : 0;
+  return data;
+}
+
+/**
+ * cap_recording_check_packet_data:
+ *
+ * Returns: %FALSE, with an error naming the file, if packet bytes could not
+ *   be read back because the file changed after it was loaded
+ */
+gboolean
+cap_recording_check_packet_data (CapRecording *self,
+                                 GError      **error)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+
+  if (self->data_error == NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (self->data_error));
+  return FALSE;
 }
 
 guint32
@@ -939,6 +1180,8 @@ cap_recording_dissect_packet (CapRecording *self,
   const guint8 *data = cap_recording_get_packet_data (self, index, &caplen);
 
   memset (out, 0, sizeof *out);
+  if (data == NULL)
+    return FALSE;
   return cap_dissect_summary (cap_recording_get_packet_linktype (self, index), data, caplen,
                               cap_recording_get_packet (self, index)->len, out);
 }
@@ -990,6 +1233,56 @@ cap_recording_get_conversation (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (id < self->conversations->len, NULL);
   return &g_array_index (self->conversations, CapConversation, id);
+}
+
+typedef struct
+{
+  guint32 id;
+  guint32 n_packets;
+} ConversationRank;
+
+static int
+compare_busier (gconstpointer a,
+                gconstpointer b)
+{
+  const ConversationRank *x = a, *y = b;
+
+  if (x->n_packets != y->n_packets)
+    return x->n_packets > y->n_packets ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
+}
+
+/**
+ * cap_recording_rank_conversations:
+ * @n_ids: (out): how many: every conversation
+ *
+ * Returns: (transfer full) (array length=n_ids): conversation ids, the
+ *   busiest (most packets) first; of equally busy ones, the first seen first
+ */
+guint32 *
+cap_recording_rank_conversations (CapRecording *self,
+                                  guint        *n_ids)
+{
+  g_autofree ConversationRank *ranks = NULL;
+  guint32 *ids;
+  guint n;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+
+  n = self->conversations->len;
+  ranks = g_new (ConversationRank, MAX (n, 1));
+  ids = g_new (guint32, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      ranks[i].id = i;
+      ranks[i].n_packets = g_array_index (self->conversations, CapConversation, i).n_packets;
+    }
+  qsort (ranks, n, sizeof (ConversationRank), compare_busier);
+  for (guint i = 0; i < n; i++)
+    ids[i] = ranks[i].id;
+  *n_ids = n;
+  return ids;
 }
 
 guint
@@ -1175,6 +1468,13 @@ cap_recording_get_packet_actor (CapRecording *self,
   ensure_links (self);
   if (ep == CAP_NONE)
     return -1;
+  if (pkt->conv != CAP_NONE)
+    {
+      gint64 key = ((gint64) pkt->conv << 32) | ep;
+      value = g_hash_table_lookup (self->conv_end_actor, &key);
+      if (value != NULL)
+        return GPOINTER_TO_INT (value) - 1;
+    }
   value = g_hash_table_lookup (self->endpoint_actor, GUINT_TO_POINTER (ep));
   if (value == NULL)
     {

@@ -5,7 +5,8 @@
  * between calls and packets, followed both ways.
  *
  * Packets are kept as small fixed records (CapPacket); their bytes stay in the
- * mapped file, or in one arena when they arrive from a stream. Not
+ * file they were loaded from (read back on demand), or in one arena when they
+ * arrive from a stream. Not
  * thread-safe: feed and read it from one thread (the main loop in the app).
  */
 #pragma once
@@ -19,6 +20,12 @@
 G_BEGIN_DECLS
 
 #define CAP_NONE G_MAXUINT32  /* "no such id" for endpoints, conversations, sockets */
+
+/* Limits on what a file may claim. Times are clamped into [0, CAP_TIME_MAX]
+ * where they enter (2^62 ns, the year 2116), so a sum or difference of two
+ * of them never overflows; actor indexes above CAP_ACTORS_MAX are refused. */
+#define CAP_TIME_MAX   (G_GINT64_CONSTANT (1) << 62)
+#define CAP_ACTORS_MAX 1024
 
 /* An address and port; interned, so ids compare equal when they are equal. */
 typedef struct
@@ -206,6 +213,8 @@ const CapPacket       *cap_recording_get_packet         (CapRecording   *self,
 const guint8          *cap_recording_get_packet_data    (CapRecording   *self,
                                                          guint           index,
                                                          guint32        *caplen);
+gboolean               cap_recording_check_packet_data  (CapRecording   *self,
+                                                         GError        **error);
 guint32                cap_recording_get_packet_linktype (CapRecording  *self,
                                                          guint           index);
 gboolean               cap_recording_dissect_packet     (CapRecording   *self,
@@ -219,6 +228,8 @@ char                  *cap_recording_format_endpoint    (CapRecording   *self,
 guint                  cap_recording_get_n_conversations (CapRecording  *self);
 const CapConversation *cap_recording_get_conversation   (CapRecording   *self,
                                                          guint32         id);
+guint32               *cap_recording_rank_conversations (CapRecording   *self,
+                                                         guint          *n_ids);
 guint                  cap_recording_get_n_sockets      (CapRecording   *self);
 const CapSocket       *cap_recording_get_socket         (CapRecording   *self,
                                                          guint32         id);
@@ -262,19 +273,24 @@ void                   cap_recording_format_packet      (CapRecording   *self,
 void                   cap_recording_format_timeline    (CapRecording   *self,
                                                          GString        *out);
 
-/* A live run printed as it goes: each call once it has returned, each
- * packet once it is in, in time order within what is new. */
+/* A live run printed as it goes, in the event order (see
+ * cap_recording_format_progress ()). */
 typedef struct
 {
-  GArray *printed;    /* guint8 per call */
-  guint   n_packets;  /* packets printed so far */
-  guint   n_calls;    /* every call before this one is printed */
-  gint64  t0;         /* the start, once known: times are relative to it */
+  GArray *printed;          /* guint8 per call: what of it was printed */
+  GArray *printed_packets;  /* guint8 per packet */
+  guint   next_row;         /* event rows before it are printed */
+  guint   serial;           /* event index updates seen */
+  guint   n_packets_seen;
+  gint64  newest_packet_ts; /* the capture has delivered everything before it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);
 void                   cap_text_progress_clear          (CapTextProgress *progress);
 void                   cap_recording_format_progress    (CapRecording   *self,
+                                                         CapTextProgress *progress,
+                                                         GString        *out);
+void                   cap_recording_format_progress_end (CapRecording  *self,
                                                          CapTextProgress *progress,
                                                          GString        *out);
 

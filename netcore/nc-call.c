@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "nc-call.h"
+#include "nc-format.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -193,40 +194,6 @@ nc_socktype_name (int type)
     }
 }
 
-/* Data as a Python bytes literal would show it: the course's b'hello'. */
-void
-nc_call_format_data (const guint8 *data,
-                     gsize         len,
-                     GString      *out)
-{
-  g_string_append (out, "b\"");
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 c = data[i];
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-format_fd_list (const NcFdList *list,
-                GString        *out)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
-  g_string_append_c (out, ']');
-}
-
 static void
 format_timeout (gint64   timeout_ns,
                 GString *out)
@@ -260,14 +227,14 @@ format_arguments (const NcCall *call,
     case NC_CALL_SEND:
     case NC_CALL_WRITE:
       g_string_append_printf (out, "fd=%d, ", call->fd);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       if (call->length > call->data_len)
         g_string_append (out, "...");
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
       break;
     case NC_CALL_SENDTO:
       g_string_append_printf (out, "fd=%d, ", call->fd);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes), %s", call->length, call->peer);
       break;
     case NC_CALL_RECV:
@@ -298,7 +265,7 @@ format_arguments (const NcCall *call,
     case NC_CALL_SELECT:
       for (guint s = 0; s < NC_N_SETS; s++)
         {
-          format_fd_list (&call->sets_in[s], out);
+          nc_format_fd_list (&call->sets_in[s], out);
           g_string_append (out, ", ");
         }
       format_timeout (call->timeout_ns, out);
@@ -315,7 +282,7 @@ format_arguments (const NcCall *call,
       break;
     case NC_CALL_INET_NTOA:
     case NC_CALL_INET_NTOP:
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_HTONS:
     case NC_CALL_NTOHS:
@@ -372,11 +339,11 @@ format_result (const NcCall *call,
     case NC_CALL_RECV:
     case NC_CALL_READ:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_RECVFROM:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       g_string_append_printf (out, " from %s", call->peer);
       break;
     case NC_CALL_SELECT:
@@ -385,7 +352,7 @@ format_result (const NcCall *call,
         {
           if (s)
             g_string_append (out, ", ");
-          format_fd_list (&call->sets_out[s], out);
+          nc_format_fd_list (&call->sets_out[s], out);
         }
       break;
     case NC_CALL_GETSOCKNAME:
@@ -406,7 +373,7 @@ format_result (const NcCall *call,
     case NC_CALL_INET_ATON:
     case NC_CALL_INET_PTON:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
-      nc_call_format_data (call->data, call->data_len, out);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_HTONS:
     case NC_CALL_NTOHS:
@@ -439,9 +406,31 @@ void
 nc_call_format (const NcCall *call,
                 GString      *out)
 {
+  nc_call_format_entry (call, out);
+  format_result (call, out);
+}
+
+/**
+ * nc_call_format_entry:
+ * Appends the call as it enters, without its result: `recv(fd=4, 1024)`.
+ */
+void
+nc_call_format_entry (const NcCall *call,
+                      GString      *out)
+{
   g_string_append_printf (out, "%s(", nc_call_kind_name (call->kind));
   format_arguments (call, out);
   g_string_append_c (out, ')');
+}
+
+/**
+ * nc_call_format_result:
+ * Appends what the call returned, as nc_call_format () ends: ` = 5 b"hello"`.
+ */
+void
+nc_call_format_result (const NcCall *call,
+                       GString      *out)
+{
   format_result (call, out);
 }
 

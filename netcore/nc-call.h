@@ -126,9 +126,12 @@ const char *nc_family_name        (int family);
 const char *nc_socktype_name      (int type);
 void        nc_call_format        (const NcCall *call,
                                    GString *out);
-char       *nc_call_to_string     (const NcCall *call);
-void        nc_call_format_data   (const guint8 *data,
-                                   gsize len,
+/* The two halves of nc_call_format (), for a call printed where it enters
+ * and again where it returns */
+void        nc_call_format_entry  (const NcCall *call,
                                    GString *out);
+void        nc_call_format_result (const NcCall *call,
+                                   GString *out);
+char       *nc_call_to_string     (const NcCall *call);
 
 G_END_DECLS

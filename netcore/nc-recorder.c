@@ -30,6 +30,8 @@ struct _NcRecorder
   NcGate             *gate;
   NcRecorderListener  listener;
   gpointer            listener_data;
+  NcRecorderActorListener actor_listener;
+  gpointer            actor_listener_data;
   gint64              start_time;
   gboolean            stopped;
 };
@@ -116,6 +118,8 @@ nc_recorder_add_actor (NcRecorder *self,
   info.name = g_intern_string (name);
   info.role = g_intern_string (role ? role : "");
   g_array_append_val (self->actors, info);
+  if (self->actor_listener != NULL)
+    self->actor_listener (&info, self->actor_listener_data);
   g_mutex_unlock (&self->mutex);
 
   return index;
@@ -162,7 +166,12 @@ nc_recorder_set_actor_pid (NcRecorder *self,
 
   g_mutex_lock (&self->mutex);
   if (index < self->actors->len)
-    g_array_index (self->actors, NcActorInfo, index).pid = pid;
+    {
+      g_array_index (self->actors, NcActorInfo, index).pid = pid;
+      if (self->actor_listener != NULL)
+        self->actor_listener (&g_array_index (self->actors, NcActorInfo, index),
+                              self->actor_listener_data);
+    }
   g_mutex_unlock (&self->mutex);
 }
 
@@ -198,6 +207,26 @@ nc_recorder_set_listener (NcRecorder         *self,
   g_mutex_lock (&self->mutex);
   self->listener = listener;
   self->listener_data = user_data;
+  g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * nc_recorder_set_actor_listener:
+ * Told of every actor added from now on, and again when its pid changes (a
+ * forked handler): a server's handlers are added while the run goes on, and
+ * a stream of the run must name them before their first call. Runs with the
+ * recorder locked, like the call listener, and must not call back into it.
+ */
+void
+nc_recorder_set_actor_listener (NcRecorder              *self,
+                                NcRecorderActorListener  listener,
+                                gpointer                 user_data)
+{
+  g_return_if_fail (NC_IS_RECORDER (self));
+
+  g_mutex_lock (&self->mutex);
+  self->actor_listener = listener;
+  self->actor_listener_data = user_data;
   g_mutex_unlock (&self->mutex);
 }
 

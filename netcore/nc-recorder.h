@@ -36,6 +36,9 @@ typedef struct
   const char *host;  /* lab host name, or NULL for the only host */
 } NcActorInfo;
 
+typedef void (*NcRecorderActorListener) (const NcActorInfo *actor,
+                                         gpointer           user_data);
+
 NcRecorder   *nc_recorder_new              (void);
 guint         nc_recorder_add_actor        (NcRecorder         *self,
                                             const char         *name,
@@ -52,6 +55,9 @@ void          nc_recorder_set_actor_host   (NcRecorder         *self,
                                             const char         *host);
 void          nc_recorder_set_listener     (NcRecorder         *self,
                                             NcRecorderListener  listener,
+                                            gpointer            user_data);
+void          nc_recorder_set_actor_listener (NcRecorder       *self,
+                                            NcRecorderActorListener listener,
                                             gpointer            user_data);
 void          nc_recorder_set_gate         (NcRecorder         *self,
                                             NcGate             *gate);

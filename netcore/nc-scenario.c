@@ -5,53 +5,51 @@
 
 #include "nc-scenario.h"
 #include "nc-resources.h"
+#include "nc-scenario-list.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
-extern const NcScenario nc_scenario_tcp_echo;
-extern const NcScenario nc_scenario_udp_echo;
-extern const NcScenario nc_scenario_tcp_lossy;
-extern const NcScenario nc_scenario_tcp_backlog;
-extern const NcScenario nc_scenario_tcp_refused;
-extern const NcScenario nc_scenario_tcp_bulk;
-extern const NcScenario nc_scenario_tcp_half_close;
-extern const NcScenario nc_scenario_udp_unreachable;
-extern const NcScenario nc_scenario_tcp_ipv6;
-extern const NcScenario nc_scenario_udp_ipv6;
-extern const NcScenario nc_scenario_raw_icmp;
-extern const NcScenario nc_scenario_names_and_bytes;
-extern const NcScenario nc_scenario_nonblocking;
-extern const NcScenario nc_scenario_select_server;
-extern const NcScenario nc_scenario_socketserver_tcp;
-extern const NcScenario nc_scenario_socketserver_udp;
-extern const NcScenario nc_scenario_socketserver_forking;
+/* From netcore/meson.build's list, in the lecture's order */
+static const NcScenario *const scenarios[] = { NC_SCENARIOS };
+static const char *const sources[] = { NC_SCENARIO_SOURCES };
+G_STATIC_ASSERT (G_N_ELEMENTS (scenarios) == G_N_ELEMENTS (sources));
 
-/* In the lecture's order: what a class meets first comes first. */
-static const NcScenario *const scenarios[] = {
-  &nc_scenario_tcp_echo,
-  /* Stream Sockets Functions: listen(backlog), connect(), send()/recv(), close() */
-  &nc_scenario_tcp_backlog,
-  &nc_scenario_tcp_refused,
-  &nc_scenario_tcp_bulk,
-  &nc_scenario_tcp_half_close,
-  &nc_scenario_udp_echo,
-  &nc_scenario_udp_unreachable,
-  &nc_scenario_tcp_lossy,
-  /* Creating sockets, revisited: AF_INET6 and SOCK_RAW, once the models are known */
-  &nc_scenario_tcp_ipv6,
-  &nc_scenario_udp_ipv6,
-  &nc_scenario_raw_icmp,
-  /* Other Socket Functions, Non-blocking Socket, select */
-  &nc_scenario_names_and_bytes,
-  &nc_scenario_nonblocking,
-  &nc_scenario_select_server,
-  /* Server Libraries: the lecture's last topic */
-  &nc_scenario_socketserver_tcp,
-  &nc_scenario_socketserver_udp,
-  &nc_scenario_socketserver_forking,
+/* The lecture's sections, each named at its first scenario: a picker
+ * groups by them. */
+static const struct
+{
+  const char *first;
+  const char *title;
+} sections[] = {
+  { "tcp-echo", "The first program: a TCP echo" },
+  { "tcp-backlog", "Stream and datagram socket functions" },
+  { "tcp-ipv6", "Creating sockets: IPv6 and raw" },
+  { "names-and-bytes", "Other functions, non-blocking sockets, select()" },
+  { "socketserver-tcp", "Server libraries: socketserver" },
 };
+
+/**
+ * nc_scenario_get_section:
+ * Returns: the title of the lecture section @scenario belongs to.
+ */
+const char *
+nc_scenario_get_section (const NcScenario *scenario)
+{
+  const char *section = sections[0].title;
+
+  g_return_val_if_fail (scenario != NULL, NULL);
+
+  for (guint i = 0, s = 0; i < G_N_ELEMENTS (scenarios); i++)
+    {
+      if (s < G_N_ELEMENTS (sections) && g_str_equal (scenarios[i]->name, sections[s].first))
+        section = sections[s++].title;
+      if (scenarios[i] == scenario)
+        return section;
+    }
+  return section;
+}
 
 const NcScenario *const *
 nc_scenario_list (guint *n_scenarios)
@@ -73,6 +71,23 @@ nc_scenario_lookup (const char *name)
 }
 
 /**
+ * nc_scenario_get_source_path:
+ *
+ * Returns: the resource path of the C source of @scenario's actors, e.g.
+ *   "/org/socklens/scenarios/nc-scenario-tcp-echo.c"
+ */
+const char *
+nc_scenario_get_source_path (const NcScenario *scenario)
+{
+  g_return_val_if_fail (scenario != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+    if (scenarios[i] == scenario)
+      return sources[i];
+  g_return_val_if_reached (NULL);
+}
+
+/**
  * nc_scenario_load_source:
  * Returns: (transfer full): the C source of the scenario's actors, exactly
  *   as compiled, so line numbers in its calls match.
@@ -85,7 +100,7 @@ nc_scenario_load_source (const NcScenario *scenario,
 
   /* Through our own GResource: in a static library its constructor that
    * would register it globally may never be linked in. */
-  return g_resource_lookup_data (nc_get_resource (), scenario->source,
+  return g_resource_lookup_data (nc_get_resource (), nc_scenario_get_source_path (scenario),
                                  G_RESOURCE_LOOKUP_FLAGS_NONE, error);
 }
 

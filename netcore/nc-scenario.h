@@ -42,7 +42,6 @@ typedef struct
   const char        *title;    /* "TCP echo: the course's first program" */
   const char        *topic;    /* the lecture's slide it serves */
   const char        *notice;   /* "What to notice": one paragraph */
-  const char        *source;   /* resource path of the actors' source */
   guint16            default_port;
   const char        *default_message;
   guint              default_count;
@@ -56,6 +55,8 @@ typedef struct
 
 const NcScenario *nc_scenario_lookup       (const char       *name);
 const NcScenario *const *nc_scenario_list  (guint            *n_scenarios);
+const char       *nc_scenario_get_section  (const NcScenario *scenario);
+const char       *nc_scenario_get_source_path (const NcScenario *scenario);
 GBytes           *nc_scenario_load_source  (const NcScenario *scenario,
                                             GError          **error);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nc-call.h"
+#include "nc-format.h"
 #include "nc-gate.h"
 #include "nc-recorder.h"
 #include "nc-run.h"

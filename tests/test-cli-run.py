@@ -14,6 +14,7 @@ Output: TAP. Needs the lab (a user namespace, or root in CI).
 """
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -70,7 +71,7 @@ class Run:
         return True
 
     def events(self):
-        return sum(1 for line in self.lines if line.startswith("+"))
+        return len(packets_of(self.lines)) + len(calls_of(self.lines))
 
     def finish(self):
         while self.read_some():
@@ -79,14 +80,30 @@ class Run:
         return self.proc.wait(timeout=120)
 
 
-def events_of(lines):
-    # The event lines, without the notes on how long a call blocked (the
-    # timeline and the live printing place those differently)
-    return [line.split("  [")[0] for line in lines if line.startswith("+")]
+PACKET = re.compile(r"^\+\S+  .* -> .*  (UDP|TCP|ICMP)")
+RESUMED = "<... "
+
+
+def packets_of(lines):
+    """Packet lines: the same however the calls around them were split"""
+    return [line for line in lines if PACKET.match(line)]
+
+
+def calls_of(lines):
+    """Each call once: where it began (a call interleaved with other events
+    is printed <unfinished ...> there and <... resumed> where it returned)"""
+    return [line.split("  [")[0] for line in lines
+            if line.startswith("+") and not PACKET.match(line) and RESUMED not in line]
+
+
+def sends_of(lines):
+    """sendto() calls that sent their 5 bytes"""
+    return sum(1 for line in lines
+               if re.search(r"(sendto\(fd=.*\)|<\.\.\. sendto resumed>) = 5", line))
 
 
 def timeline_of(path):
-    return events_of(run_tool(SOCKLENS, "show", path).splitlines())
+    return run_tool(SOCKLENS, "show", path).splitlines()
 
 
 @test
@@ -96,11 +113,12 @@ def udp_echo_100k(tmp):
     status = run.finish()
     assert status == 0, f"exit {status}: {run.stderr}"
     # Printed as it went: most lines came while the program was still running
-    assert run.lines_while_running > run.events() // 2, (
-        f"{run.lines_while_running} of {run.events()} lines came before the end")
+    assert run.lines_while_running > len(run.lines) // 2, (
+        f"{run.lines_while_running} of {len(run.lines)} lines came before the end")
     packets = file_packets(path)
     assert packets == 200000, f"{packets} packets in the file, not 200000: {run.stderr}"
-    assert run.events() == 400006 + 200000, f"{run.events()} events printed"
+    assert len(packets_of(run.lines)) == 200000, f"{len(packets_of(run.lines))} packets printed"
+    assert len(calls_of(run.lines)) == 400006, f"{len(calls_of(run.lines))} calls printed"
 
 
 @test
@@ -119,13 +137,15 @@ def sigint_keeps_everything(tmp):
 
     run_tool("tshark", "-r", path, "-c", "1")  # tshark reads it (check=True)
     saved = timeline_of(path)
-    printed = events_of(run.lines)
     # Everything shown, and nothing else, is in the file
-    assert sorted(saved) == sorted(printed), (
-        f"{len(saved)} events in the file, {len(printed)} printed")
-    assert len(saved) >= len([l for l in shown_before if l.startswith("+")])
+    assert sorted(packets_of(saved)) == sorted(packets_of(run.lines)), (
+        f"{len(packets_of(saved))} packets in the file, {len(packets_of(run.lines))} printed")
+    assert len(calls_of(saved)) == len(calls_of(run.lines)), (
+        f"{len(calls_of(saved))} calls in the file, {len(calls_of(run.lines))} printed")
+    assert len(calls_of(saved)) >= len(calls_of(shown_before))
     # Every datagram a sendto() sent was captured and saved
-    sends = sum(1 for line in saved if " sendto(" in line and ") = 5" in line)
+    sends = sends_of(saved)
+    assert sends > 0
     udp = int(run_tool("tshark", "-r", path, "-Y", "udp", "-T", "fields",
                        "-e", "frame.number").count("\n"))
     assert udp == sends, f"{udp} datagrams in the file for {sends} sendto() calls"
@@ -139,7 +159,8 @@ def sigkill_leaves_readable_stream(tmp):
     run = Run("udp-echo", "--count", "1000000", "--output", path)
     while run.events() < 20000:
         assert run.read_some(), "the run ended before 20,000 events"
-    printed = events_of(run.lines)
+    printed_packets = packets_of(run.lines)
+    printed_calls = len(calls_of(run.lines))
     # The app itself dies, with no chance to save
     os.kill(run.proc.pid, signal.SIGKILL)
     run.proc.wait(timeout=60)
@@ -154,9 +175,12 @@ def sigkill_leaves_readable_stream(tmp):
     run_tool("capinfos", "-c", stream)
     run_tool("tshark", "-r", stream, "-c", "1")
     # Everything printed before the kill is in it
-    saved = set(timeline_of(stream))
-    missing = [line for line in printed if line not in saved]
-    assert not missing, f"{len(missing)} printed events not in the file: {missing[:3]}"
+    saved = timeline_of(stream)
+    saved_packets = set(packets_of(saved))
+    missing = [line for line in printed_packets if line not in saved_packets]
+    assert not missing, f"{len(missing)} printed packets not in the file: {missing[:3]}"
+    assert len(calls_of(saved)) >= printed_calls, (
+        f"{len(calls_of(saved))} calls in the file, {printed_calls} printed")
 
 
 def main():

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "netcore.h"
+#include "sl-test-kernel.h"
 
 /* The calls one actor made, as "socket bind listen ..." */
 static char *
@@ -175,6 +176,42 @@ settle (NcRun *run)
   return FALSE;
 }
 
+/* After a step: call @id has entered, and its actor has gone as far as it
+ * can go: held at the gate again, asleep in the kernel (not on a lock), or
+ * finished. The kernel and the gate say so; no time is guessed. */
+static gboolean
+released_actor_settled (NcRun   *run,
+                        guint32  id)
+{
+  g_autoptr(GArray) waiters = NULL;
+  NcCall call;
+  long nr;
+
+  if (!nc_recorder_get_call (nc_run_get_recorder (run), id, &call))
+    return FALSE;
+  waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
+  for (guint i = 0; i < waiters->len; i++)
+    if (g_array_index (waiters, NcGateWaiter, i).actor == call.actor)
+      return TRUE;
+  nr = sl_test_thread_sleeping_in (call.tid);
+  return nr == SL_TEST_THREAD_GONE || (nr >= 0 && nr != SYS_futex);
+}
+
+static gboolean
+wait_released_actor_settled (NcRun   *run,
+                             guint32  id)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;  /* a hang guard */
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (released_actor_settled (run, id))
+        return TRUE;
+      g_usleep (500);
+    }
+  return FALSE;
+}
+
 static void
 test_step_one_call_per_step (void)
 {
@@ -192,10 +229,9 @@ test_step_one_call_per_step (void)
       g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
       g_assert_true (nc_gate_step (nc_run_get_gate (run)));
       steps++;
-      /* Let the released call enter; no other call may follow it. */
-      while (nc_recorder_get_n_calls (recorder) < steps)
-        g_usleep (1000);
-      g_usleep (5000);
+      /* Let the released call enter and its actor go as far as it can;
+       * no other call may have followed it. */
+      g_assert_true (wait_released_actor_settled (run, steps - 1));
       g_assert_cmpuint (nc_recorder_get_n_calls (recorder), ==, steps);
     }
   g_assert_true (nc_run_wait (run, &error));
@@ -329,6 +365,8 @@ test_stop_blocked (gconstpointer data)
   GThread *waiter;
   gint64 deadline;
   guint server_steps = blocked_in == NC_CALL_ACCEPT ? 5 : 4;
+  static const long in_accept[] = { SYS_accept, SYS_accept4, 0 };
+  static const long in_recvfrom[] = { SYS_recvfrom, 0 };
 
   nc_run_set_stepping (run, TRUE);
   g_assert_true (nc_run_start (run, &error));
@@ -341,9 +379,10 @@ test_stop_blocked (gconstpointer data)
       g_assert_true (actor_waits (run, 0));
       g_assert_true (nc_gate_step_actor (gate, 0));
     }
-  while (nc_recorder_get_n_calls (nc_run_get_recorder (run)) < server_steps)
-    g_usleep (1000);
-  g_usleep (20000);
+  /* Only the server's calls have entered: its last one is asleep in the kernel. */
+  g_assert_true (sl_test_wait_call_in_kernel (nc_run_get_recorder (run), server_steps - 1,
+                                              blocked_in == NC_CALL_ACCEPT ? in_accept
+                                                                           : in_recvfrom));
 
   wd.run = run;
   g_mutex_init (&wd.lock);
@@ -398,6 +437,54 @@ test_scenario_source (void)
     }
 }
 
+/* netcore/meson.build's list is the only registration: every scenario a
+ * file in netcore/scenarios/ defines is in it, once, under its own name. */
+static void
+test_scenario_registry (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "..", "netcore", "scenarios", NULL);
+  g_autoptr(GDir) files = g_dir_open (dir, 0, NULL);
+  g_autoptr(GRegex) definition = g_regex_new ("^const NcScenario nc_scenario_(\\w+) = \\{",
+                                              G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  const NcScenario *const *list;
+  const char *file;
+  guint n, n_defined = 0;
+
+  list = nc_scenario_list (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (g_hash_table_add (names, (gpointer) list[i]->name));
+      g_assert_true (nc_scenario_lookup (list[i]->name) == list[i]);
+      g_assert_true (g_str_has_prefix (nc_scenario_get_source_path (list[i]),
+                                       "/org/socklens/scenarios/nc-scenario-"));
+    }
+
+  g_assert_nonnull (files);
+  while ((file = g_dir_read_name (files)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (!g_str_has_suffix (file, ".c"))
+        continue;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      for (g_regex_match (definition, text, 0, &match); g_match_info_matches (match);
+           g_match_info_next (match, NULL))
+        {
+          g_autofree char *symbol = g_match_info_fetch (match, 1);
+          g_autofree char *name = g_strdelimit (g_strdup (symbol), "_", '-');
+
+          if (nc_scenario_lookup (name) == NULL)
+            g_error ("%s defines scenario %s, which netcore/meson.build's nc_scenarios lacks",
+                     file, name);
+          n_defined++;
+        }
+    }
+  g_assert_cmpuint (n_defined, ==, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -415,6 +502,7 @@ main (int    argc,
                         GINT_TO_POINTER (NC_CALL_RECVFROM), test_stop_blocked);
   g_test_add_func ("/netcore/run/unknown-scenario", test_unknown_scenario);
   g_test_add_func ("/netcore/run/scenario-source", test_scenario_source);
+  g_test_add_func ("/netcore/run/scenario-registry", test_scenario_registry);
 
   return g_test_run ();
 }

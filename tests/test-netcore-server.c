@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "netcore.h"
+#include "sl-test-kernel.h"
 
 static GArray *
 run_to_end (const char *name,
@@ -160,6 +161,7 @@ test_stop_forking (void)
   g_autoptr(NcRun) run = nc_run_new (scenario, NULL);
   NcGate *gate = nc_run_get_gate (run);
   g_autoptr(GError) error = NULL;
+  static const long in_accept[] = { SYS_accept, SYS_accept4, 0 };
 
   nc_run_set_stepping (run, TRUE);
   g_assert_true (nc_run_start (run, &error));
@@ -174,7 +176,9 @@ test_stop_forking (void)
           g_usleep (1000);
         }
     }
-  g_usleep (20000);
+  /* Only the server's calls were released: its fifth is accept(), asleep
+   * in the kernel before the stop. */
+  g_assert_true (sl_test_wait_call_in_kernel (nc_run_get_recorder (run), 4, in_accept));
   nc_run_stop (run);
   g_assert_false (nc_run_wait (run, &error));
   g_assert_error (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED);

@@ -584,20 +584,9 @@ test_playhead_and_in_flight (void)
 static void
 test_text (void)
 {
-  g_autofree char *a = sl_format_duration (98000);
-  g_autofree char *b = sl_format_duration (1250000);
-  g_autofree char *c = sl_format_duration (850);
-  g_autofree char *d = sl_format_time_at (100000, 100000);
-  g_autofree char *e = sl_format_time_at (1500000, 500000);
   g_autoptr(CapRecording) rec = pr_echo_recording ();
   g_autoptr(GString) name = g_string_new (NULL);
   g_autoptr(GString) result = g_string_new (NULL);
-
-  g_assert_cmpstr (a, ==, "98 µs");
-  g_assert_cmpstr (b, ==, "1.2 ms");
-  g_assert_cmpstr (c, ==, "850 ns");
-  g_assert_cmpstr (d, ==, "100 µs");
-  g_assert_cmpstr (e, ==, "1.5 ms");
 
   sl_format_call_label (cap_recording_get_call (rec, pr_find_call (rec, NC_CALL_CONNECT, 1, 0)), 0, name, result);
   g_assert_cmpstr (name->str, ==, "connect(fd=3)");
@@ -606,7 +595,7 @@ test_text (void)
   g_string_truncate (result, 0);
   sl_format_call_label (cap_recording_get_call (rec, pr_find_call (rec, NC_CALL_RECV, 0, 0)), 0, name, result);
   g_assert_cmpstr (name->str, ==, "recv(fd=4, 1024)");
-  g_assert_cmpstr (result->str, ==, "= 5 \"hello\" after 90 µs");
+  g_assert_cmpstr (result->str, ==, "= 5 b\"hello\" after 90 µs");
 }
 
 /* ------------------------------------------------------------------------ */

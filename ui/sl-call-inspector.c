@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "sl-call-inspector.h"
+#include "nc-format.h"
 
 #include <glib/gi18n.h>
 
@@ -128,28 +129,6 @@ add_row (SlCallInspector *self,
   self->n_grid_rows++;
 }
 
-static char *
-format_duration (gint64 ns)
-{
-  if (ns < 10000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " ns", ns);
-  if (ns < 10000000)
-    return g_strdup_printf ("%.1f µs", ns / 1e3);
-  if (ns < 1000000000)
-    return g_strdup_printf ("%.1f ms", ns / 1e6);
-  return g_strdup_printf ("%.3f s", ns / 1e9);
-}
-
-static void
-format_fds (const NcFdList *list,
-            GString        *out)
-{
-  g_string_append_c (out, '{');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? ", " : "", list->fds[i]);
-  g_string_append_c (out, '}');
-}
-
 static void
 add_select_sets (SlCallInspector *self,
                  const NcCall    *call)
@@ -163,11 +142,11 @@ add_select_sets (SlCallInspector *self,
 
       if (call->sets_in[s].n == 0 && call->sets_out[s].n == 0)
         continue;
-      format_fds (&call->sets_in[s], text);
+      nc_format_fd_list (&call->sets_in[s], text);
       g_string_append (text, "  →  ");
       if (call->ts_end != 0)
         {
-          format_fds (&call->sets_out[s], text);
+          nc_format_fd_list (&call->sets_out[s], text);
           g_string_append (text, _(" ready"));
         }
       else
@@ -177,7 +156,7 @@ add_select_sets (SlCallInspector *self,
     }
   if (call->timeout_ns >= 0)
     {
-      g_autofree char *t = format_duration (call->timeout_ns);
+      g_autofree char *t = nc_format_duration (call->timeout_ns);
       add_row (self, _("Timeout"), t, NULL);
     }
   else
@@ -214,21 +193,23 @@ add_timing (SlCallInspector *self,
             const NcCall    *call,
             CapRecording    *recording)
 {
-  g_autofree char *start = format_duration (call->ts_start -
-                                            cap_recording_get_start_time (recording));
+  /* to 10 µs: calls a few microseconds apart still read apart */
+  g_autofree char *start = nc_format_time_at (call->ts_start -
+                                              cap_recording_get_start_time (recording),
+                                              10 * 1000);
   g_autofree char *started = g_strdup_printf (_("at +%s"), start);
 
   add_row (self, _("Started"), started, NULL);
   if (call->ts_gate != 0 && call->ts_start - call->ts_gate > 1000000)
     {
-      g_autofree char *gate = format_duration (call->ts_start - call->ts_gate);
+      g_autofree char *gate = nc_format_duration (call->ts_start - call->ts_gate);
       g_autofree char *text = g_strdup_printf (_("%s at the step gate (collapsed on the timeline)"),
                                                gate);
       add_row (self, _("Held"), text, NULL);
     }
   if (call->ts_end != 0)
     {
-      g_autofree char *in = format_duration (call->ts_end - call->ts_start);
+      g_autofree char *in = nc_format_duration (call->ts_end - call->ts_start);
       add_row (self, _("In the kernel"), in, NULL);
     }
 }
@@ -343,7 +324,7 @@ show_call (SlCallInspector *self,
   if (call->data_len > 0)
     {
       g_autoptr(GString) data = g_string_new (NULL);
-      nc_call_format_data (call->data, call->data_len, data);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, data);
       add_row (self, _("Data"), data->str, "monospace");
     }
   add_timing (self, call, recording);

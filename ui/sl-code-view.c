@@ -31,6 +31,7 @@ struct _SlCodeView
   char             *source_base;  /* its basename, to match NcCall.file */
   GtkTextTag       *current_tag;
   GtkTextTag       *lineno_tag;
+  GtkTextTag       *hang_tag;       /* every line: a wrapped line's rest starts after the number */
   GtkTextMark      *current_mark;
   guint             current_line;
   guint             scroll_source;
@@ -108,6 +109,31 @@ sl_code_view_set_property (GObject      *object,
     }
 }
 
+/* Long lines wrap rather than hide past the pane's edge; their continuation
+ * starts under the code, not under the line number. The number's width
+ * follows the type size (presentation mode makes it larger). */
+static void
+update_hanging_indent (SlCodeView *self)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->text_view),
+                                                                  "000  ");
+  int width = 0;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  g_object_set (self->hang_tag,
+                "left-margin", gtk_text_view_get_left_margin (self->text_view) + width,
+                "indent", -width,
+                NULL);
+}
+
+static void
+sl_code_view_css_changed (GtkWidget         *widget,
+                          GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (sl_code_view_parent_class)->css_changed (widget, change);
+  update_hanging_indent (SL_CODE_VIEW (widget));
+}
+
 static void
 sl_code_view_class_init (SlCodeViewClass *klass)
 {
@@ -118,6 +144,7 @@ sl_code_view_class_init (SlCodeViewClass *klass)
   object_class->finalize = sl_code_view_finalize;
   object_class->get_property = sl_code_view_get_property;
   object_class->set_property = sl_code_view_set_property;
+  GTK_WIDGET_CLASS (klass)->css_changed = sl_code_view_css_changed;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, SL_TYPE_SESSION,
@@ -271,7 +298,7 @@ show_source (SlCodeView       *self,
       return;
     }
 
-  self->source_base = g_path_get_basename (scenario->source);
+  self->source_base = g_path_get_basename (nc_scenario_get_source_path (scenario));
   gtk_label_set_label (self->file_label, self->source_base);
 
   /* Line numbers are text with their own tag: GtkTextView 4.8 has no gutter. */
@@ -291,6 +318,11 @@ show_source (SlCodeView       *self,
         gtk_text_buffer_insert (buffer, &iter, "\n", 1);
       p = line_end + 1;
     }
+  {
+    GtkTextIter start, end;
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    gtk_text_buffer_apply_tag (buffer, self->hang_tag, &start, &end);
+  }
 }
 
 static void
@@ -340,6 +372,8 @@ sl_code_view_init (SlCodeView *self)
   self->lineno_tag = gtk_text_buffer_create_tag (buffer, "lineno",
                                                  "foreground", "#8a8a8a",
                                                  NULL);
+  self->hang_tag = gtk_text_buffer_create_tag (buffer, "hang", NULL);
+  update_hanging_indent (self);
   gtk_text_buffer_get_start_iter (buffer, &start);
   self->current_mark = gtk_text_buffer_create_mark (buffer, "current", &start, TRUE);
 
@@ -388,4 +422,11 @@ sl_code_view_get_current_line (SlCodeView *self)
 {
   g_return_val_if_fail (SL_IS_CODE_VIEW (self), 0);
   return self->current_line;
+}
+
+const NcScenario *
+sl_code_view_get_scenario (SlCodeView *self)
+{
+  g_return_val_if_fail (SL_IS_CODE_VIEW (self), NULL);
+  return self->scenario;
 }

@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "nc-scenario.h"
 #include "sl-session.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,7 @@ void        sl_code_view_set_session     (SlCodeView *self,
                                           SlSession  *session);
 /* The source line lit now, 0 if none (for tests) */
 guint       sl_code_view_get_current_line (SlCodeView *self);
+/* Whose source and "What to notice" it shows, NULL for none */
+const NcScenario *sl_code_view_get_scenario (SlCodeView *self);
 
 G_END_DECLS

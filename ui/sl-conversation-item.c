@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sl-conversation-item.h"
+#include "nc-format.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -290,8 +291,8 @@ sl_conversation_item_dup_first_seen_text (SlConversationItem *self)
   span = cap_recording_get_end_time (self->recording) - cap_recording_get_start_time (self->recording);
   t = sl_conversation_item_get_first_seen (self);
   if (span >= 10 * G_GINT64_CONSTANT (1000000000))
-    return g_strdup_printf ("%.3f s", t / 1e9);
-  return g_strdup_printf ("%.1f ms", t / 1e6);
+    return nc_format_time (t, span, G_GINT64_CONSTANT (1000000));
+  return nc_format_time (t, G_GINT64_CONSTANT (1000000), G_GINT64_CONSTANT (100000));
 }
 
 gboolean

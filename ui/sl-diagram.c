@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "sl-diagram.h"
+#include "sl-exporters.h"
 #include "sl-timeline-painter.h"
 #include "cap-atomic-file.h"
 
@@ -29,31 +30,9 @@ typedef enum
   FORMAT_PNG,
 } Format;
 
-static gboolean
-format_for_path (const char *path,
-                 Format     *format,
-                 GError    **error)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-
-  if (g_str_has_suffix (lower, ".svg"))
-    *format = FORMAT_SVG;
-  else if (g_str_has_suffix (lower, ".pdf"))
-    *format = FORMAT_PDF;
-  else if (g_str_has_suffix (lower, ".png"))
-    *format = FORMAT_PNG;
-  else
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s: a diagram is written as .svg, .pdf or .png", path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-draw_recording (CapRecording *recording,
-                cairo_t      *cr)
+void
+sl_diagram_draw (CapRecording *recording,
+                 cairo_t      *cr)
 {
   g_autoptr(SlTimelinePainter) painter = sl_timeline_painter_new ();
   gint64 begin = cap_recording_get_start_time (recording);
@@ -88,7 +67,7 @@ render (CapRecording *recording,
                                           SL_DIAGRAM_HEIGHT);
 
   cr = cairo_create (surface);
-  draw_recording (recording, cr);
+  sl_diagram_draw (recording, cr);
   status = cairo_status (cr);
   cairo_destroy (cr);
 
@@ -101,29 +80,20 @@ render (CapRecording *recording,
   return status;
 }
 
-/**
- * sl_diagram_export:
- * @path: where; the format follows the name's ending (.svg, .pdf, .png)
- *
- * Draws the whole @recording as a ladder diagram, as the window shows it.
- * Returns: %FALSE with @error set (naming @path) if it could not be written;
- *   then nothing at @path has changed.
- */
-gboolean
-sl_diagram_export (CapRecording *recording,
-                   const char   *path,
-                   GError      **error)
+/* Draws the whole @recording in @format to a temporary file, renamed to
+ * @path when complete. */
+static gboolean
+export_format (CapRecording *recording,
+               const char   *path,
+               Format        format,
+               GError      **error)
 {
   g_autofree char *tmp_path = NULL;
   cairo_status_t status;
-  Format format;
   int fd;
 
   g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!format_for_path (path, &format, error))
-    return FALSE;
 
   /* cairo opens the file itself, by name: only the name is needed */
   fd = cap_atomic_file_open_temp (path, &tmp_path, error);
@@ -148,4 +118,45 @@ sl_diagram_export (CapRecording *recording,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sl_diagram_export_svg (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_SVG, error);
+}
+
+gboolean
+sl_diagram_export_pdf (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_PDF, error);
+}
+
+gboolean
+sl_diagram_export_png (CapRecording *recording,
+                       const char   *path,
+                       GError      **error)
+{
+  return export_format (recording, path, FORMAT_PNG, error);
+}
+
+/**
+ * sl_diagram_export:
+ * @path: where; the format follows the name's ending, as the exporter
+ *   table (sl-exporters.h) lists them (.svg, .pdf, .png)
+ *
+ * Draws the whole @recording as a ladder diagram, as the window shows it.
+ * Returns: %FALSE with @error set (naming @path) if it could not be written;
+ *   then nothing at @path has changed.
+ */
+gboolean
+sl_diagram_export (CapRecording *recording,
+                   const char   *path,
+                   GError      **error)
+{
+  return sl_export (SL_EXPORT_DIAGRAM, recording, path, error);
 }

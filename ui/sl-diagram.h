@@ -2,6 +2,7 @@
 /* sl-diagram.h: the timeline of a whole recording as an SVG, PDF or PNG file. */
 #pragma once
 
+#include <cairo.h>
 #include <glib.h>
 
 #include "cap-recording.h"
@@ -11,8 +12,23 @@ G_BEGIN_DECLS
 #define SL_DIAGRAM_WIDTH  1200
 #define SL_DIAGRAM_HEIGHT 900
 
-gboolean sl_diagram_export (CapRecording *recording,
-                            const char   *path,
-                            GError      **error);
+/* The format from @path's ending, through the exporter table */
+gboolean sl_diagram_export     (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+/* One format each: what the exporter table (sl-exporters.c) points to */
+gboolean sl_diagram_export_svg (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+gboolean sl_diagram_export_pdf (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+gboolean sl_diagram_export_png (CapRecording *recording,
+                                const char   *path,
+                                GError      **error);
+/* What the export draws, onto any cairo context (the fuzz target draws it
+ * onto a recording surface). */
+void     sl_diagram_draw       (CapRecording *recording,
+                                cairo_t      *cr);
 
 G_END_DECLS

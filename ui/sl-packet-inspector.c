@@ -471,6 +471,17 @@ show_packet (SlPacketInspector *self,
 
   p = cap_recording_get_packet (recording, packet);
   data = cap_recording_get_packet_data (recording, packet, &self->caplen);
+  if (data == NULL)
+    {
+      /* the file changed after it was opened: say so, show no stale bytes */
+      g_autoptr(GError) error = NULL;
+
+      cap_recording_check_packet_data (recording, &error);
+      gtk_label_set_label (self->title_label, error != NULL ? error->message : "");
+      fill_hex (self);
+      show_byte_order (self, NULL);
+      return;
+    }
   self->data = g_memdup2 (data, self->caplen);
 
   /* Relative sequence numbers, as the timeline and Wireshark show them */

@@ -667,23 +667,6 @@ sl_session_set_conversation_filter (SlSession     *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_FILTER]);
 }
 
-typedef struct
-{
-  guint32 id;
-  guint32 n_packets;
-} Ranked;
-
-static int
-compare_busier (gconstpointer a,
-                gconstpointer b)
-{
-  const Ranked *x = a, *y = b;
-
-  if (x->n_packets != y->n_packets)
-    return x->n_packets > y->n_packets ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
-}
-
 /**
  * sl_session_choose_busiest_conversations:
  * @n: how many
@@ -695,24 +678,14 @@ void
 sl_session_choose_busiest_conversations (SlSession *self,
                                          guint      n)
 {
-  guint n_conv;
-  g_autofree Ranked *ranks = NULL;
   g_autofree guint32 *ids = NULL;
+  guint n_conv = 0;
 
   g_return_if_fail (SL_IS_SESSION (self));
 
-  n_conv = self->recording ? cap_recording_get_n_conversations (self->recording) : 0;
-  ranks = g_new (Ranked, MAX (n_conv, 1));
-  for (guint i = 0; i < n_conv; i++)
-    {
-      ranks[i].id = i;
-      ranks[i].n_packets = cap_recording_get_conversation (self->recording, i)->n_packets;
-    }
-  qsort (ranks, n_conv, sizeof (Ranked), compare_busier);
-
+  /* never NULL: an empty list means "none chosen", NULL "no filter" */
+  ids = self->recording ? cap_recording_rank_conversations (self->recording, &n_conv)
+                        : g_new (guint32, 1);
   n = MIN (n, n_conv);
-  ids = g_new (guint32, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    ids[i] = ranks[i].id;
   sl_session_set_conversation_filter (self, ids, n);
 }

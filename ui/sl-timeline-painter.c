@@ -26,6 +26,8 @@
 
 #include "sl-timeline-painter.h"
 #include "sl-id-set.h"
+#include "cap-tcp-states.h"
+#include "nc-format.h"
 
 #include <math.h>
 #include <netinet/in.h>
@@ -279,97 +281,6 @@ call_list_finish (CallList     *list,
 /* ------------------------------------------------------------------------ */
 /* Text                                                                      */
 
-static const char *
-unit_for (gint64 step,
-          double *div)
-{
-  if (step < 1000)
-    {
-      *div = 1;
-      return "ns";
-    }
-  if (step < 1000000)
-    {
-      *div = 1e3;
-      return "µs";
-    }
-  if (step < 1000000000)
-    {
-      *div = 1e6;
-      return "ms";
-    }
-  *div = 1e9;
-  return "s";
-}
-
-/**
- * sl_format_duration:
- *
- * A duration as a person reads it: "850 ns", "98 µs", "1.2 ms", "4.2 s".
- */
-char *
-sl_format_duration (gint64 ns)
-{
-  double div, v;
-  const char *unit = unit_for (ABS (ns) < 1 ? 1 : ABS (ns), &div);
-
-  v = ns / div;
-  if (fabs (v) >= 10 || div == 1)
-    return g_strdup_printf ("%.0f %s", v, unit);
-  return g_strdup_printf ("%.1f %s", v, unit);
-}
-
-/**
- * sl_format_time_at:
- * @ns: a time relative to the recording's start
- * @step: the tick step, which picks the unit and the decimals
- */
-char *
-sl_format_time_at (gint64 ns,
-                   gint64 step)
-{
-  double div;
-  /* the unit of the value, the decimals of the step: "5.2514 s" rather
-   * than "5251400 µs"; 500 µs steps read as 0.5 ms, 100 µs steps as 100 µs */
-  const char *unit = unit_for (MAX (MAX (step, 1) * 2, ABS (ns)), &div);
-  double step_u = step / div;
-  int decimals = step_u >= 1 ? 0 : (int) ceil (-log10 (step_u) - 1e-9);
-
-  return g_strdup_printf ("%.*f %s", CLAMP (decimals, 0, 6), ns / div, unit);
-}
-
-static void
-append_data (GString      *out,
-             const guint8 *data,
-             gsize         len,
-             gsize         max)
-{
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < len && i < max; i++)
-    {
-      guint8 c = data[i];
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  if (len > max)
-    g_string_append (out, "…");
-  g_string_append_c (out, '"');
-}
-
-static void
-append_fds (GString        *out,
-            const NcFdList *list)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
-    g_string_append_printf (out, "%s%d", i ? "," : "", list->fds[i]);
-  g_string_append_c (out, ']');
-}
-
 static gboolean
 call_may_block (NcCallKind kind)
 {
@@ -404,7 +315,7 @@ sl_format_call_label (const NcCall *call,
 {
   NcCallKind kind = call->kind;
   gint64 duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
-  g_autofree char *dur = sl_format_duration (MAX (duration, 0));
+  g_autofree char *dur = nc_format_duration (MAX (duration, 0));
 
   g_string_append (name, nc_call_kind_name (kind));
   g_string_append_c (name, '(');
@@ -435,7 +346,7 @@ sl_format_call_label (const NcCall *call,
             if (name->str[name->len - 1] != '(')
               g_string_append (name, ", ");
             g_string_append (name, s == NC_SET_READ ? "r=" : s == NC_SET_WRITE ? "w=" : "x=");
-            append_fds (name, &call->sets_in[s]);
+            nc_format_fd_list (&call->sets_in[s], name);
           }
       break;
     case NC_CALL_ACCEPT:
@@ -474,7 +385,7 @@ sl_format_call_label (const NcCall *call,
     case NC_CALL_SEND:
     case NC_CALL_WRITE:
     case NC_CALL_SENDTO:
-      append_data (result, call->data, call->data_len, 12);
+      nc_format_bytes (call->data, call->data_len, 12, result);
       g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
       break;
     case NC_CALL_RECV:
@@ -484,7 +395,7 @@ sl_format_call_label (const NcCall *call,
       if (call->result > 0)
         {
           g_string_append_c (result, ' ');
-          append_data (result, call->data, call->data_len, 12);
+          nc_format_bytes (call->data, call->data_len, 12, result);
         }
       g_string_append_printf (result, " after %s", dur);
       break;
@@ -494,7 +405,7 @@ sl_format_call_label (const NcCall *call,
         if (call->sets_out[s].n > 0)
           {
             g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
-            append_fds (result, &call->sets_out[s]);
+            nc_format_fd_list (&call->sets_out[s], result);
           }
       g_string_append_printf (result, " after %s", dur);
       break;
@@ -872,22 +783,6 @@ build_actor_columns (SlTimelinePainter *self)
     call_list_finish (&g_array_index (self->lanes, Lane, li).calls, rec);
 }
 
-typedef struct
-{
-  guint32 conv;
-  guint32 n;
-} ConvRank;
-
-static int
-compare_rank (gconstpointer a,
-              gconstpointer b)
-{
-  const ConvRank *x = a, *y = b;
-  if (x->n != y->n)
-    return x->n > y->n ? -1 : 1;
-  return x->conv < y->conv ? -1 : x->conv > y->conv;
-}
-
 /* Gives both ends of @conv a column (in @chosen, marked in @endpoint_lane),
  * if that takes at most @max_cols columns in all. */
 static gboolean
@@ -922,19 +817,12 @@ choose_busiest (SlTimelinePainter *self,
                 guint8            *is_server)
 {
   CapRecording *rec = self->recording;
-  guint n_conv = cap_recording_get_n_conversations (rec);
+  guint n_conv;
   guint max_cols = self->max_columns ? self->max_columns : DEFAULT_COLUMNS;
-  g_autofree ConvRank *ranks = g_new (ConvRank, MAX (n_conv, 1));
-
-  for (guint i = 0; i < n_conv; i++)
-    {
-      ranks[i].conv = i;
-      ranks[i].n = cap_recording_get_conversation (rec, i)->n_packets;
-    }
-  qsort (ranks, n_conv, sizeof (ConvRank), compare_rank);
+  g_autofree guint32 *ranked = cap_recording_rank_conversations (rec, &n_conv);
 
   for (guint i = 0; i < n_conv && chosen->len < max_cols; i++)
-    choose_conversation (cap_recording_get_conversation (rec, ranks[i].conv),
+    choose_conversation (cap_recording_get_conversation (rec, ranked[i]),
                          endpoint_lane, chosen, is_server, max_cols);
 }
 
@@ -1280,84 +1168,6 @@ finish_lane_states (SlTimelinePainter *self,
   g_array_set_size (lane->states, w);
 }
 
-typedef struct
-{
-  guint8  state;
-  guint8  fin_sent;
-  guint32 fin_end;
-} SideState;
-
-static gboolean
-seq_geq (guint32 a,
-         guint32 b)
-{
-  return (gint32) (a - b) >= 0;
-}
-
-/* The textbook state machine, driven by the segments one side sent and
- * received. Only used where the kernel was not asked (a file from
- * elsewhere); the legend then says "derived". */
-static guint8
-derive_step (SideState       *st,
-             const CapPacket *pkt,
-             gboolean         sent)
-{
-  guint8 f = pkt->tcp_flags;
-  guint8 s = st->state;
-
-  if (f & CAP_TCP_RST)
-    return TS_CLOSE;
-  if (sent)
-    {
-      if ((f & CAP_TCP_SYN) && !(f & CAP_TCP_ACK))
-        return TS_SYN_SENT;
-      if ((f & CAP_TCP_SYN) && (f & CAP_TCP_ACK))
-        return TS_SYN_RECV;
-      if (f & CAP_TCP_FIN)
-        {
-          st->fin_sent = TRUE;
-          st->fin_end = pkt->seq + pkt->payload_len + 1;
-          if (s == TS_ESTABLISHED || s == TS_SYN_RECV || s == TS_NONE)
-            return TS_FIN_WAIT1;
-          if (s == TS_CLOSE_WAIT)
-            return TS_LAST_ACK;
-        }
-      if (s == TS_NONE && (f & CAP_TCP_ACK))
-        return TS_ESTABLISHED;  /* joined mid-connection */
-      return s;
-    }
-  else
-    {
-      gboolean fin_acked = st->fin_sent && (f & CAP_TCP_ACK) && seq_geq (pkt->ack, st->fin_end);
-
-      if ((f & CAP_TCP_SYN) && !(f & CAP_TCP_ACK))
-        return TS_SYN_RECV;
-      if ((f & CAP_TCP_SYN) && (f & CAP_TCP_ACK))
-        return s == TS_SYN_SENT ? TS_ESTABLISHED : s;
-      if (s == TS_SYN_RECV && (f & CAP_TCP_ACK))
-        s = TS_ESTABLISHED;
-      if (s == TS_NONE && (f & CAP_TCP_ACK))
-        s = TS_ESTABLISHED;
-      if (f & CAP_TCP_FIN)
-        {
-          if (s == TS_ESTABLISHED)
-            return TS_CLOSE_WAIT;
-          if (s == TS_FIN_WAIT1)
-            return fin_acked ? TS_TIME_WAIT : TS_CLOSING;
-          if (s == TS_FIN_WAIT2)
-            return TS_TIME_WAIT;
-          return s;
-        }
-      if (s == TS_FIN_WAIT1 && fin_acked)
-        return TS_FIN_WAIT2;
-      if (s == TS_CLOSING && fin_acked)
-        return TS_TIME_WAIT;
-      if (s == TS_LAST_ACK && fin_acked)
-        return TS_CLOSE;
-      return s;
-    }
-}
-
 static void
 build_states (SlTimelinePainter *self,
               const LaneMaps    *maps)
@@ -1368,7 +1178,7 @@ build_states (SlTimelinePainter *self,
   g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autofree guint8 *derive_conv = NULL;
-  g_autofree SideState *sides = NULL;
+  g_autofree CapTcpSide *sides = NULL;
   gboolean any_derive = FALSE;
 
   memset (self->states_used, 0, sizeof self->states_used);
@@ -1474,7 +1284,7 @@ build_states (SlTimelinePainter *self,
     {
       guint n = cap_recording_get_n_packets (rec);
 
-      sides = g_new0 (SideState, maps->n_conv * 2);
+      sides = g_new0 (CapTcpSide, maps->n_conv * 2);
       for (guint i = 0; i < n; i++)
         {
           const CapPacket *pkt = cap_recording_get_packet (rec, i);
@@ -1483,16 +1293,17 @@ build_states (SlTimelinePainter *self,
             continue;
           for (guint side = 0; side < 2; side++)
             {
-              SideState *st;
-              guint8 next;
+              CapTcpSide *st;
+              guint8 before, next;
 
               if (!(derive_conv[pkt->conv] & (1 << side)))
                 continue;
               st = &sides[pkt->conv * 2 + side];
-              next = derive_step (st, pkt, pkt->from_b == side);
-              if (next != st->state)
+              before = st->state;
+              /* the packet-derived states live in capture/ (cap-tcp-states.h) */
+              next = (guint8) cap_tcp_side_step (st, pkt, pkt->from_b == side);
+              if (next != before)
                 {
-                  st->state = next;
                   lane_add_point (&g_array_index (self->lanes, Lane, maps->conv_lane[pkt->conv * 2 + side]),
                                   pkt->ts, next);
                 }
@@ -1790,7 +1601,7 @@ draw_axis (SlTimelinePainter *self,
       cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
       cairo_line_to (cr, self->width, floor (y) + 0.5);
       cairo_stroke (cr);
-      text = sl_format_time_at (t, step);
+      text = nc_format_time_at (t, step);
       sl_palette_set_source (cr, &f->pal->dim, 1);
       show_text (self, cr, self->font_small, text, self->gutter - 8 * s,
                  y - self->line_h * 0.45, 1.0, -1, NULL);
@@ -2981,7 +2792,7 @@ draw_breaks (SlTimelinePainter *self,
 
       if (y - last_label > self->line_h * 1.5)
         {
-          g_autofree char *dur = sl_format_duration (b->real_end - b->real_start);
+          g_autofree char *dur = nc_format_duration (b->real_end - b->real_start);
           g_autofree char *text = g_strdup_printf ("held %s", dur);
           sl_palette_set_source (cr, &f->pal->dim, 1);
           show_text (self, cr, self->font_small, text, self->gutter - 8 * s, y - self->line_h * 0.5,
@@ -3009,7 +2820,7 @@ draw_playhead (SlTimelinePainter *self,
   cairo_move_to (cr, self->gutter, floor (y) + 0.5);
   cairo_line_to (cr, self->width, floor (y) + 0.5);
   cairo_stroke (cr);
-  text = sl_format_time_at ((gint64) llround (to_display (self, self->playhead)), MAX (step, 1));
+  text = nc_format_time_at ((gint64) llround (to_display (self, self->playhead)), MAX (step, 1));
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */
@@ -3550,6 +3361,19 @@ sl_timeline_painter_get_column_x (SlTimelinePainter *self,
   ensure_geometry (self);
   g_return_val_if_fail (column < self->columns->len, 0);
   return g_array_index (self->columns, Column, column).x;
+}
+
+guint
+sl_timeline_painter_get_column_actor (SlTimelinePainter *self,
+                                      guint              column)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), G_MAXUINT);
+  ensure_geometry (self);
+  g_return_val_if_fail (column < self->columns->len, G_MAXUINT);
+  {
+    int actor = g_array_index (self->columns, Column, column).actor;
+    return actor < 0 ? G_MAXUINT : (guint) actor;
+  }
 }
 
 /* The x of the centre of a socket's lane (where its call boxes are). */

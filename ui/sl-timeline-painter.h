@@ -104,6 +104,9 @@ const char   *sl_timeline_painter_get_column_title     (SlTimelinePainter *self,
                                                         guint              column);
 double        sl_timeline_painter_get_column_x         (SlTimelinePainter *self,
                                                         guint              column);
+/* The actor a column draws, G_MAXUINT for an address's column (no calls) */
+guint         sl_timeline_painter_get_column_actor     (SlTimelinePainter *self,
+                                                        guint              column);
 gboolean      sl_timeline_painter_get_socket_x         (SlTimelinePainter *self,
                                                         guint32            socket,
                                                         double            *x);
@@ -128,10 +131,7 @@ SlRgb         sl_timeline_painter_get_packet_color     (SlTimelinePainter *self,
                                                         guint              packet);
 const SlPalette *sl_timeline_painter_get_palette       (SlTimelinePainter *self);
 
-/* Text helpers shared with the inspectors and the CLI */
-char         *sl_format_duration                       (gint64             ns);
-char         *sl_format_time_at                        (gint64             ns,
-                                                        gint64             step);
+/* The call label (durations, bytes, fd sets: netcore/nc-format.h) */
 void          sl_format_call_label                     (const NcCall      *call,
                                                         gint64             now,
                                                         GString           *name,

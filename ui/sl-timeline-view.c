@@ -23,6 +23,8 @@
 
 #include "sl-timeline-view.h"
 
+#include <glib/gi18n.h>
+
 #include <adwaita.h>
 #include <math.h>
 
@@ -434,6 +436,29 @@ go_to_edge (SlTimelineView *self,
   else
     set_visible_display (self, edge, edge + span);
   sl_session_set_playhead (self->session, sl_timeline_painter_from_display (self->painter, edge));
+}
+
+/* What on_key_pressed () answers; Space, Right and Escape are the window's
+ * (Step, Step, Stop) before they reach here */
+static const SlTimelineKey keys[] = {
+  { "plus equal KP_Add", N_("Zoom in") },
+  { "minus KP_Subtract", N_("Zoom out") },
+  { "f", N_("Fit the whole run") },
+  { "Home", N_("Go to the start") },
+  { "End", N_("Go to the end") },
+  { "comma less", N_("Previous event: the playhead to the call or packet before") },
+  { "period greater", N_("Next event: the playhead to the next call or packet") },
+  { "Up Left", N_("Scroll back in time") },
+  { "Down", N_("Scroll on in time") },
+  { "Page_Up", N_("Scroll back a page") },
+  { "Page_Down", N_("Scroll on a page") },
+};
+
+const SlTimelineKey *
+sl_timeline_view_get_keys (guint *n_keys)
+{
+  *n_keys = G_N_ELEMENTS (keys);
+  return keys;
 }
 
 static gboolean

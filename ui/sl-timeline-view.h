@@ -28,4 +28,15 @@ gboolean           sl_timeline_view_get_high_contrast (SlTimelineView *self);
 void               sl_timeline_view_set_high_contrast (SlTimelineView *self,
                                                        gboolean        high_contrast);
 
+/* The keys the timeline answers while it has the focus (it takes it when a
+ * recording is shown): GTK accelerator names, space-separated, and what
+ * each does. The shortcuts window lists every one. */
+typedef struct
+{
+  const char *accels;
+  const char *title;
+} SlTimelineKey;
+
+const SlTimelineKey *sl_timeline_view_get_keys  (guint          *n_keys);
+
 G_END_DECLS

@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 #define SL_TYPE_WINDOW (sl_window_get_type ())
 G_DECLARE_FINAL_TYPE (SlWindow, sl_window, SL, WINDOW, AdwApplicationWindow)
 
-/* Actions (win.): open, open-recent(s), save, export-diagram, run, step, step-actor(u), pause,
- * stop, restart, choose-scenario(s), fullscreen, presentation (a toggle),
+/* Actions (win.): open, open-recent(s), save, export-diagram, export-events, run, step,
+ * step-actor(u), pause, stop, restart, choose-scenario(s), fullscreen, presentation (a toggle),
  * side-pane (show or hide the code or conversation pane). */
 
 SlWindow         *sl_window_new               (GtkApplication *application);
@@ -23,6 +23,14 @@ SlLiveRun        *sl_window_get_live_run      (SlWindow       *self);
 const NcScenario *sl_window_get_scenario      (SlWindow       *self);
 gboolean          sl_window_set_scenario      (SlWindow       *self,
                                                const char     *name);
+/* The chosen scenario's port, message and count for its next run (kept per scenario) */
+const NcParams   *sl_window_get_parameters    (SlWindow       *self);
+void              sl_window_set_parameters    (SlWindow       *self,
+                                               guint16         port,
+                                               const char     *message,
+                                               guint           count);
+/* The header bar's name for what is shown: the scenario, or a foreign file's name */
+const char       *sl_window_get_heading       (SlWindow       *self);
 /* Loads in a worker thread; the recording is swapped in when it is read. */
 void              sl_window_open_file         (SlWindow       *self,
                                                GFile          *file);
@@ -38,6 +46,10 @@ void              sl_window_set_presentation  (SlWindow       *self,
                                                gboolean        presentation);
 /* win.export-diagram after its file chooser: writes, then a toast or the message bar */
 gboolean          sl_window_export_diagram    (SlWindow       *self,
+                                               const char     *path,
+                                               GError        **error);
+/* win.export-events after its file chooser: .csv or .json (docs/EVENTS.md) */
+gboolean          sl_window_export_events     (SlWindow       *self,
                                                const char     *path,
                                                GError        **error);
 

@@ -159,7 +159,6 @@ const NcScenario nc_scenario_names_and_bytes = {
     "bytes are swapped in memory, which puts the most significant byte first, and exactly "
     "these two bytes are the destination port in the SYN's TCP header. After connect(), "
     "getsockname() and getpeername() on each side show the same two endpoints, swapped.",
-  .source = "/org/socklens/scenarios/nc-scenario-names-and-bytes.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

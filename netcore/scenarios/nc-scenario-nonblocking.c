@@ -143,7 +143,6 @@ const NcScenario nc_scenario_nonblocking = {
     "recv() is called before the server has sent anything: it returns -1 with EAGAIN "
     "(\"try again\") instead of waiting. select() is how a non-blocking program waits: "
     "it returns when the server's data has arrived, and the next recv() gets it.",
-  .source = "/org/socklens/scenarios/nc-scenario-nonblocking.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

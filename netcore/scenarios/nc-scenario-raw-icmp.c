@@ -168,7 +168,6 @@ const NcScenario nc_scenario_raw_icmp = {
     "(type 0) carries the same identifier, sequence number and data back. Reading a raw "
     "socket returns the whole IP packet, header included, and every ICMP message that "
     "arrives: on loopback the first one is our own request, coming in.",
-  .source = "/org/socklens/scenarios/nc-scenario-raw-icmp.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

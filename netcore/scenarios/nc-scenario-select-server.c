@@ -126,7 +126,6 @@ const NcScenario nc_scenario_select_server = {
     "socket is ready when a segment with data, or a FIN, has arrived, so recv() returns "
     "at once. Follow each select() to the packet that made a socket ready, and watch the "
     "read set grow as clients connect and shrink as they close.",
-  .source = "/org/socklens/scenarios/nc-scenario-select-server.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = N_CLIENTS,

@@ -144,11 +144,10 @@ static const NcActorSpec udp_actors[] = {
   { "client 2", "client", udp_client },
 };
 
-#define SOCKETSERVER_SOURCE "/org/socklens/scenarios/nc-scenario-socketserver.c"
 
 const NcScenario nc_scenario_socketserver_tcp = {
   .name = "socketserver-tcp",
-  .title = "socketserver: a threading TCP server",
+  .title = "ThreadingTCPServer: a thread per connection",
   .topic = "Server Libraries: socketserver.ThreadingTCPServer (4-SocketServer.py)",
   .notice =
     "The server object does socket(), bind() and listen() for us, then accept() in a loop. "
@@ -156,7 +155,6 @@ const NcScenario nc_scenario_socketserver_tcp = {
     "session on a thread of its own: look for the new “handler” columns. The listening "
     "socket stays with the server; each handler works on the connected socket "
     "(self.request) and the framework closes it when handle() returns.",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -166,14 +164,13 @@ const NcScenario nc_scenario_socketserver_tcp = {
 
 const NcScenario nc_scenario_socketserver_udp = {
   .name = "socketserver-udp",
-  .title = "socketserver: a UDP server",
+  .title = "UDPServer: one datagram, one request",
   .topic = "Server Libraries: socketserver.UDPServer",
   .notice =
     "A UDP server has no listen() and no accept(): each request is one datagram, taken "
     "with recvfrom(). The handler gets the data and the server's socket (self.request is "
     "(data, socket)) and replies with sendto() to self.client_address. Two clients, two "
     "datagrams, two handle() calls.",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -183,14 +180,13 @@ const NcScenario nc_scenario_socketserver_udp = {
 
 const NcScenario nc_scenario_socketserver_forking = {
   .name = "socketserver-forking",
-  .title = "socketserver: a forking TCP server",
+  .title = "ForkingTCPServer: a process per connection",
   .topic = "Server Libraries: socketserver.ForkingTCPServer",
   .notice =
     "Like the threading server, but each connection is served by a child process made with "
     "fork(): the handler columns have their own process ids. The parent closes its copy of "
     "the connected socket at once; the child serves the session and exits. The FIN to the "
     "client comes from the child's close().",
-  .source = SOCKETSERVER_SOURCE,
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",

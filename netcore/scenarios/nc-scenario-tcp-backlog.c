@@ -110,7 +110,6 @@ const NcScenario nc_scenario_tcp_backlog = {
     "even send their messages, and the server's kernel acknowledges them. When the server "
     "finally calls accept(), each call returns immediately with the next waiting "
     "connection: accept() does not make connections, it only takes them from the queue.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-backlog.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 3,

@@ -140,7 +140,6 @@ const NcScenario nc_scenario_tcp_bulk = {
     "other sizes. The receiver's kernel acknowledges several segments with one ACK, and "
     "each ACK carries a window: how many more bytes it is ready to take. Count the bytes: "
     "what the recv() calls return adds up exactly to what the send() calls took.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-bulk.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1024,

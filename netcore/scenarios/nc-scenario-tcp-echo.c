@@ -118,7 +118,6 @@ const NcScenario nc_scenario_tcp_echo = {
     "the three-way handshake is finished by the kernels before accept() returns. "
     "Each send() becomes a segment with PSH/ACK, answered by an ACK. When the client "
     "closes, its FIN makes the server's recv() return 0, and the server closes too.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-echo.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -99,7 +99,6 @@ const NcScenario nc_scenario_tcp_half_close = {
     "closes: its FIN makes the client's recv() return 0. Each FIN is acknowledged by the "
     "other side. The client sent the first FIN, so the client's side is the one that "
     "waits in TIME_WAIT (for twice the maximum segment lifetime) after both are done.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-half-close.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -28,7 +28,6 @@ const NcScenario nc_scenario_tcp_ipv6 = {
     "128-bit addresses, \"hop limit\" for TTL) but the TCP segments inside are unchanged: "
     "the same handshake, data, ACKs and FINs. The transport layer does not care which "
     "network layer carries it.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-echo.c",  /* where the actors are */
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

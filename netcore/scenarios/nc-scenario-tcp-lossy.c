@@ -125,7 +125,6 @@ const NcScenario nc_scenario_tcp_lossy = {
     "timeout (at least 200 ms) the client's kernel sends the same bytes again, with the same "
     "sequence number; this copy arrives, the server's recv() returns and the echo follows. "
     "Neither program sees the loss: only the time it cost.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-lossy.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -91,7 +91,6 @@ const NcScenario nc_scenario_tcp_refused = {
     "(reset), and connect() returns -1 with errno ECONNREFUSED. No program on the server "
     "side ran any code for this: refusing is the kernel's job, and the whole exchange is "
     "two packets. Compare with tcp-echo, where listen() made the same SYN succeed.",
-  .source = "/org/socklens/scenarios/nc-scenario-tcp-refused.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -99,7 +99,6 @@ const NcScenario nc_scenario_udp_echo = {
     "Each sendto() is exactly one datagram on the wire, and each recvfrom() returns one "
     "whole datagram together with the address of whoever sent it, which is where the "
     "server sends its reply. Nothing acknowledges a datagram: no ACK follows.",
-  .source = "/org/socklens/scenarios/nc-scenario-udp-echo.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

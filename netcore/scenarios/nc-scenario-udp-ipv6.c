@@ -25,7 +25,6 @@ const NcScenario nc_scenario_udp_ipv6 = {
     "called with AF_INET6 and recvfrom() reports the sender as an IPv6 address and port. "
     "Each datagram is now carried in an IPv6 packet, and the UDP header inside is the "
     "same eight bytes as over IPv4 (over IPv6 its checksum is no longer optional).",
-  .source = "/org/socklens/scenarios/nc-scenario-udp-echo.c",  /* where the actors are */
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

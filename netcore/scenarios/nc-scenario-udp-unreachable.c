@@ -123,7 +123,6 @@ const NcScenario nc_scenario_udp_unreachable = {
     "socket is never told: its recvfrom() just times out. The second socket is connected "
     "(connect() on a datagram socket sends nothing; it fixes the peer): after its send(), "
     "the same ICMP message makes its next recv() fail with ECONNREFUSED.",
-  .source = "/org/socklens/scenarios/nc-scenario-udp-unreachable.c",
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

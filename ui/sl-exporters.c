@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sl-exporters.c: the exporter table (see sl-exporters.h). */
+
+#include "config.h"
+
+#include "sl-exporters.h"
+#include "sl-diagram.h"
+#include "cap-events-export.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+static gboolean
+export_events_csv (CapRecording *recording,
+                   const char   *path,
+                   GError      **error)
+{
+  return cap_recording_export_events (recording, path, CAP_EVENTS_CSV, error);
+}
+
+static gboolean
+export_events_json (CapRecording *recording,
+                    const char   *path,
+                    GError      **error)
+{
+  return cap_recording_export_events (recording, path, CAP_EVENTS_JSON, error);
+}
+
+/* The first of each kind is the default (what a name without an ending gets). */
+static const SlExporter exporters[] = {
+  { "diagram-svg", N_("SVG image (.svg)"), "svg", SL_EXPORT_DIAGRAM, sl_diagram_export_svg },
+  { "diagram-pdf", N_("PDF document (.pdf)"), "pdf", SL_EXPORT_DIAGRAM, sl_diagram_export_pdf },
+  { "diagram-png", N_("PNG image (.png)"), "png", SL_EXPORT_DIAGRAM, sl_diagram_export_png },
+  { "events-csv", N_("Events as CSV (.csv)"), "csv", SL_EXPORT_EVENTS, export_events_csv },
+  { "events-json", N_("Events as JSON (.json)"), "json", SL_EXPORT_EVENTS, export_events_json },
+};
+
+const SlExporter *
+sl_exporters_list (guint *n_exporters)
+{
+  *n_exporters = G_N_ELEMENTS (exporters);
+  return exporters;
+}
+
+const SlExporter *
+sl_exporter_for_path (SlExportKind  kind,
+                      const char   *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (exporters); i++)
+    {
+      g_autofree char *suffix = g_strconcat (".", exporters[i].extension, NULL);
+      if (exporters[i].kind == kind && g_str_has_suffix (lower, suffix))
+        return &exporters[i];
+    }
+  return NULL;
+}
+
+char *
+sl_exporter_list_extensions (SlExportKind kind)
+{
+  GString *out = g_string_new (NULL);
+  guint n = 0, total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (exporters); i++)
+    total += exporters[i].kind == kind;
+  for (guint i = 0; i < G_N_ELEMENTS (exporters); i++)
+    {
+      if (exporters[i].kind != kind)
+        continue;
+      if (n > 0)
+        g_string_append (out, n + 1 == total ? " or " : ", ");
+      g_string_append_printf (out, ".%s", exporters[i].extension);
+      n++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+sl_export (SlExportKind   kind,
+           CapRecording  *recording,
+           const char    *path,
+           GError       **error)
+{
+  const SlExporter *exporter;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  exporter = sl_exporter_for_path (kind, path);
+  if (exporter == NULL)
+    {
+      g_autofree char *known = sl_exporter_list_extensions (kind);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: %s %s", path,
+                   kind == SL_EXPORT_DIAGRAM ? "a diagram is written as" : "events are written as",
+                   known);
+      return FALSE;
+    }
+  return exporter->export (recording, path, error);
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-window-export.c: the exports (win.export-diagram, win.export-events),
+ * with the formats of the exporter table (sl-exporters.h).
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sl-window-private.h"
+
+#include "sl-diagram.h"
+#include "sl-exporters.h"
+
+/* ---- diagram export ------------------------------------------------------ */
+
+/* "tcp-echo" for a run of tcp-echo, "homework" for homework.pcapng */
+static char *
+recording_base_name (SlWindow     *self,
+                     CapRecording *recording)
+{
+  if (self->file != NULL)
+    {
+      char *base = g_file_get_basename (self->file);
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      return base;
+    }
+  return g_strdup (cap_recording_get_scenario (recording) ? cap_recording_get_scenario (recording)
+                                                          : "socklens");
+}
+
+/* Writes the shown recording as @kind and says so: a toast when it is
+ * written, the message bar when it is not. */
+static gboolean
+export_to (SlWindow      *self,
+           SlExportKind   kind,
+           const char    *path,
+           GError       **error)
+{
+  CapRecording *recording;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  gboolean diagram = kind == SL_EXPORT_DIAGRAM;
+
+  recording = sl_session_get_recording (self->session);
+  if (!_sl_window_recording_has_content (recording))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("There is no recording to export"));
+      return FALSE;
+    }
+  if (!sl_export (kind, recording, path, &local_error))
+    {
+      /* The message names the file already */
+      text = g_strdup_printf (diagram ? _("Could not export the diagram: %s")
+                                      : _("Could not export the events: %s"),
+                              local_error->message);
+      _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  text = g_strdup_printf (diagram ? _("Diagram saved to “%s”") : _("Events saved to “%s”"), path);
+  _sl_window_toast (self, text);
+  return TRUE;
+}
+
+/**
+ * sl_window_export_diagram:
+ * @path: where; the format follows the name's ending (.svg, .pdf, .png)
+ *
+ * Writes the shown recording as a diagram and says so: a toast when it is
+ * written, the message bar when it is not (the chooser's path ends here).
+ * Returns: %FALSE with @error set if nothing was written.
+ */
+gboolean
+sl_window_export_diagram (SlWindow    *self,
+                          const char  *path,
+                          GError     **error)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  return export_to (self, SL_EXPORT_DIAGRAM, path, error);
+}
+
+/**
+ * sl_window_export_events:
+ * @path: where; .csv or .json (docs/EVENTS.md)
+ *
+ * As sl_window_export_diagram (), for the events as data.
+ */
+gboolean
+sl_window_export_events (SlWindow    *self,
+                         const char  *path,
+                         GError     **error)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  return export_to (self, SL_EXPORT_EVENTS, path, error);
+}
+
+/* The first exporter of @kind: its extension is the default */
+static const SlExporter *
+default_exporter (SlExportKind kind)
+{
+  guint n;
+  const SlExporter *list = sl_exporters_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (list[i].kind == kind)
+      return &list[i];
+  g_assert_not_reached ();
+}
+
+/* A save chooser adds no extension: a name without a known one gets the
+ * chosen filter's, so "lesson" under "PNG" becomes lesson.png. */
+static char *
+path_with_extension (GtkFileChooser *chooser,
+                     SlExportKind    kind,
+                     const char     *path)
+{
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
+  const char *ext = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
+
+  if (sl_exporter_for_path (kind, path) != NULL)
+    return g_strdup (path);
+  return g_strconcat (path, ".", ext ? ext : default_exporter (kind)->extension, NULL);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    SlWindow        *self)
+{
+  SlExportKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "export-kind"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *chosen = file ? g_file_get_path (file) : NULL;
+
+      if (file != NULL && chosen == NULL)
+        _sl_window_show_message (self, GTK_MESSAGE_ERROR,
+                                 _("Exports can be saved to local files only"));
+      else if (chosen != NULL)
+        {
+          g_autofree char *path = path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen);
+          export_to (self, kind, path, NULL);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_export (SlWindow     *self,
+               SlExportKind  kind,
+               const char   *title)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  GtkFileChooserNative *dialog;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  const SlExporter *list;
+  guint n;
+
+  if (!_sl_window_recording_has_content (recording))
+    return;
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  list = sl_exporters_list (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkFileFilter) filter = NULL;
+      g_autofree char *pattern = NULL;
+
+      if (list[i].kind != kind)
+        continue;
+      filter = gtk_file_filter_new ();
+      pattern = g_strconcat ("*.", list[i].extension, NULL);
+      gtk_file_filter_set_name (filter, _(list[i].name));
+      gtk_file_filter_add_pattern (filter, pattern);
+      g_object_set_data (G_OBJECT (filter), "extension", (gpointer) list[i].extension);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+    }
+  g_object_set_data (G_OBJECT (dialog), "export-kind", GINT_TO_POINTER (kind));
+  base = recording_base_name (self, recording);
+  name = g_strconcat (base, ".", default_exporter (kind)->extension, NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+export_diagram_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  choose_export (SL_WINDOW (widget), SL_EXPORT_DIAGRAM, _("Export Diagram"));
+}
+
+static void
+export_events_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  choose_export (SL_WINDOW (widget), SL_EXPORT_EVENTS, _("Export Events"));
+}
+
+void
+_sl_window_class_export_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.export-diagram", NULL, export_diagram_action);
+  gtk_widget_class_install_action (widget_class, "win.export-events", NULL, export_events_action);
+}

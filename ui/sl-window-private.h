@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-window-private.h: what the files of SlWindow share.
+ *
+ * One class over several files, as GNOME Text Editor splits EditorWindow:
+ * sl-window.c (what is shown, runs, the template, settings),
+ * sl-window-actions.c (run control and the other win. actions),
+ * sl-window-files.c (open, save, recent files, drag and drop),
+ * sl-window-params.c (a scenario's port, message and count),
+ * sl-window-export.c (diagram export) and
+ * sl-window-presentation.c (presentation mode).
+ */
+#pragma once
+
+#include "sl-window.h"
+
+#include "sl-call-inspector.h"
+#include "sl-code-view.h"
+#include "sl-conversation-list.h"
+#include "sl-packet-inspector.h"
+#include "sl-scenario-picker.h"
+#include "sl-timeline-view.h"
+
+G_BEGIN_DECLS
+
+
+struct _SlWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template */
+  AdwToastOverlay  *toast_overlay;
+  GtkMenuButton    *scenario_button;
+  GtkPopover       *scenario_popover;
+  SlScenarioPicker *scenario_picker;
+  GtkMenuButton    *params_button;
+  GtkLabel         *params_title;
+  GtkEntry         *message_entry;
+  GtkSpinButton    *port_spin;
+  GtkSpinButton    *count_spin;
+  GtkLabel         *scenario_label;
+  GtkToggleButton  *side_button;
+  GtkSpinner       *spinner;
+  GtkLabel         *status_label;
+  GtkDropDown      *speed_dropdown;
+  AdwSplitButton   *open_button;
+  GtkButton        *save_button;
+  GtkInfoBar       *info_bar;
+  GtkLabel         *info_label;
+  GtkStack         *main_stack;
+  AdwStatusPage    *empty_page;
+  GtkButton        *empty_step_button;
+  GtkBox           *timeline_slot;
+  GtkPaned         *outer_paned;
+  GtkStack         *side_stack;
+  SlConversationList *conversation_list;
+  GtkPaned         *inner_paned;
+  GtkStack         *inspector_stack;
+  SlCodeView       *code_view;
+  SlPacketInspector *packet_inspector;
+  SlCallInspector  *call_inspector;
+  GMenu            *recent_submenu;
+
+  SlSession        *session;
+  GSettings        *settings;        /* NULL when the schema is not installed */
+  const NcScenario *scenario;
+  NcParams         *params;          /* the chosen scenario's, for its next run */
+  gboolean          params_loading;  /* filling the fields, not the user typing */
+  SlLiveRun        *live;
+  guint             saved_events;    /* the live run's calls + packets when last saved */
+  gboolean          close_confirmed; /* closing drops an unsaved run: the user said so */
+  GFile            *file;            /* the file shown, if any */
+  GCancellable     *load_cancellable;
+  GMenu            *recent_menu;
+  GtkWidget        *timeline;
+  SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
+  guint             pending_index;
+  gboolean          told_capture_problem;
+  int               inner_position;       /* the divider where we put it */
+  gboolean          inspector_width_set;  /* the user moved it */
+
+  /* Presentation mode, and what it changed, to put back on leaving */
+  gboolean          presentation;
+  gboolean          was_fullscreen;
+  double            saved_text_scale;
+  int               saved_side_width;
+  guint             saved_speed;      /* index into speeds[] */
+};
+
+/* sl-window.c */
+void     _sl_window_toast                  (SlWindow       *self,
+                                            const char     *text);
+void     _sl_window_show_message           (SlWindow       *self,
+                                            GtkMessageType  type,
+                                            const char     *text);
+void     _sl_window_hide_message           (SlWindow       *self);
+gboolean _sl_window_recording_has_content  (CapRecording   *recording);
+void     _sl_window_update_page            (SlWindow       *self);
+void     _sl_window_update_side_pane       (SlWindow       *self);
+void     _sl_window_update_inspector       (SlWindow       *self);
+void     _sl_window_update_status          (SlWindow       *self);
+void     _sl_window_show_recording         (SlWindow       *self,
+                                            CapRecording   *recording);
+void     _sl_window_drop_live              (SlWindow       *self);
+gboolean _sl_window_live_is_active         (SlWindow       *self);
+gboolean _sl_window_start_run              (SlWindow       *self,
+                                            gboolean        stepping);
+void     _sl_window_select_speed           (SlWindow       *self,
+                                            double          speed);
+void     _sl_window_notify_presentation    (SlWindow       *self);
+gboolean _sl_window_showing_foreign_file   (SlWindow       *self);
+gboolean _sl_window_showing_result         (SlWindow       *self);
+void     _sl_window_choose_scenario        (SlWindow       *self,
+                                            const NcScenario *scenario);
+
+/* sl-window-actions.c */
+void     _sl_window_class_actions_init     (GtkWidgetClass *widget_class);
+void     _sl_window_update_actions         (SlWindow       *self);
+
+/* sl-window-files.c */
+void     _sl_window_class_files_init       (GtkWidgetClass *widget_class);
+void     _sl_window_files_init             (SlWindow       *self);
+void     _sl_window_fill_recent_menu       (SlWindow       *self);
+
+/* sl-window-params.c */
+void     _sl_window_class_params_init      (GtkWidgetClass *widget_class);
+void     _sl_window_params_load            (SlWindow       *self);
+
+/* sl-window-export.c */
+void     _sl_window_class_export_init      (GtkWidgetClass *widget_class);
+
+/* sl-window-presentation.c */
+void     _sl_window_class_presentation_init (GtkWidgetClass *widget_class);
+
+G_END_DECLS
