@@ -75,7 +75,8 @@ cmd_list (void)
 
 typedef struct
 {
-  NcRecorder *recorder;
+  NcRecorder       *recorder;
+  const NcScenario *scenario;
   gint64      t0;
   int         actor_width;
   gboolean    flush;
@@ -86,12 +87,14 @@ static void
 print_call (Printer      *printer,
             const NcCall *call)
 {
-  NcActorInfo actor = { 0 };
   g_autofree char *text = nc_call_to_string (call);
+  /* The scenario's names, not the recorder's: this runs inside the
+   * recorder's listener, under its lock. */
+  const char *name = call->actor < printer->scenario->n_actors
+                       ? printer->scenario->actors[call->actor].name : "?";
 
-  nc_recorder_get_actor (printer->recorder, call->actor, &actor);
   printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
-          actor.name ? actor.name : "?", text);
+          name, text);
 }
 
 static int
@@ -317,6 +320,7 @@ run_in_process (const NcScenario *scenario,
   gboolean ok;
 
   printer.recorder = nc_run_get_recorder (run);
+  printer.scenario = scenario;
   printer.t0 = nc_recorder_get_start_time (printer.recorder);
   printer.actor_width = actor_width (scenario);
   printer.flush = step;

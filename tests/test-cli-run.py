@@ -122,6 +122,17 @@ def udp_echo_100k(tmp):
 
 
 @test
+def in_process_prints_as_it_goes(tmp):
+    # Each call is printed from inside the recorder's listener: it must not
+    # wait for the recorder (it once deadlocked on the first call)
+    out = subprocess.run([SOCKLENS, "run", "udp-echo", "--count", "1000", "--in-process"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    calls = calls_of(out.stdout.splitlines())
+    assert len(calls) == 4006, f"{len(calls)} calls printed"
+
+
+@test
 def sigint_keeps_everything(tmp):
     path = os.path.join(tmp, "g.pcapng")
     run = Run("udp-echo", "--count", "1000000", "--output", path)
