@@ -18,140 +18,19 @@
  *
  * Two ways in. cap_recording_correlate () recomputes everything from the
  * calls and packets, so a recording read back from a file gets the very links
- * it was saved with. cap_recording_correlate_new () is for a live run: it
- * keeps the pass between commits and handles only the calls and packets that
- * arrived since the last one, so a long run costs the same per event at its
- * end as at its start. What arrives out of order is caught up: a data
- * segment that comes after its call finds the call through the call's byte
- * range; any other call that found nothing is tried once more when a packet
- * from after its return is in (packets come in time order). When the stream
- * ends, one full pass makes the links exactly those of the file.
+ * it was saved with. A live run (cap-recording-correlate-live.c) keeps the
+ * pass between commits and takes each call and packet once, through the same
+ * steps.
  */
 
 #include "config.h"
 
-#include "cap-recording-private.h"
+#include "cap-recording-correlate-private.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#define SOCKET_KEY(pid, fd) ((((guint64) (guint32) (pid)) << 32) | (guint32) (fd))
-#define PAIR_KEY(src, dst)  ((((guint64) (src)) << 32) | (guint32) (dst))
-/* A datagram belongs to a call that returned at most this long before it */
-#define DATAGRAM_WINDOW_NS  G_GINT64_CONSTANT (1000000000)
-
-enum
-{
-  STAGE_UNSEEN,
-  STAGE_ENTERED,   /* seen in the kernel: on its lane, not linked yet */
-  STAGE_RETURNED,  /* linked */
-  STAGE_MASK = 3,
-  STAGE_RANGED = 4,  /* its byte range waits for late segments */
-};
-
-typedef struct
-{
-  guint32 call;
-  gint32  fd;
-  guint32 socket;
-  guint8  set;  /* NC_SET_READ or NC_SET_WRITE */
-} PendingReady;
-
-/* A conversation's data segments in one direction, sorted by their offset in
- * the stream, so the segments of a byte range are found by binary search. */
-typedef struct
-{
-  guint64 begin;   /* relative to the first data byte */
-  guint32 len;
-  guint32 packet;
-} Segment;
-
-/* A live data call's byte range, so a segment that arrives after the call
- * finds it. */
-typedef struct
-{
-  guint64 begin;
-  guint64 end;
-  guint32 call;
-  gint32  fd;
-} Range;
-
-typedef struct
-{
-  GArray  *packets;      /* guint32: the conversation's packets, in order */
-  GArray  *dir[2];       /* Segment, by begin */
-  guint32  max_len[2];
-  GArray  *ranges[2];    /* Range per direction (live only), by begin */
-  guint64  max_range[2];
-} ConvIndex;
-
-/* The datagrams one port sent or received, in order: a receiver's queue. */
-typedef struct
-{
-  GArray *packets;  /* guint32 */
-  guint   cursor;   /* every packet before it is claimed */
-  guint   waiting;  /* live: calls that wait for a datagram, in order */
-} Queue;
-
-typedef struct
-{
-  guint32 icmp;
-  guint32 datagram;    /* the datagram it quotes, or CAP_NONE */
-  guint16 port;        /* the quoted sender's port */
-  guint8  linked_send;
-  guint8  linked_refused;
-} PendingIcmp;
-
-struct _CapCorrelation
-{
-  CapRecording *self;
-  gboolean      live;
-  GHashTable   *open;          /* SOCKET_KEY -> socket id + 1 */
-  GArray       *ready;         /* PendingReady */
-  guint         ready_done;    /* live: entries before it are linked */
-  GHashTable   *convs;         /* conv id -> ConvIndex */
-  GArray       *claimed_send;  /* guint8 per packet: a datagram already matched to a send */
-  GArray       *claimed_recv;
-  GHashTable   *send_queues;   /* source port -> Queue */
-  GHashTable   *recv_queues;   /* destination port -> Queue */
-  Queue        *any_queue;     /* every datagram: for a socket whose address is unknown */
-  GHashTable   *last_datagram; /* PAIR_KEY (src, dst) -> packet + 1 */
-  GHashTable   *refused_calls; /* local port -> GArray of calls that failed with ECONNREFUSED */
-  GHashTable   *accepted;      /* accept() call id -> the new socket's id + 1 */
-  GArray       *sent;          /* guint64 per socket: stream bytes so far */
-  GArray       *received;
-  GArray       *offset;        /* guint64 per call: where its stream bytes begin */
-  GArray       *stage;         /* guint8 per call */
-  GArray       *retry;         /* live: guint32 calls that found nothing yet */
-  guint         retry_done;
-  GArray       *icmp;          /* live: PendingIcmp */
-  guint         n_packets;     /* packets indexed */
-};
-
-typedef CapCorrelation Pass;
-
-static CapSocket *
-socket_at (CapRecording *self,
-           guint32       id)
-{
-  return &g_array_index (self->sockets, CapSocket, id);
-}
-
-static const NcCall *
-call_at (CapRecording *self,
-         guint32       id)
-{
-  return &g_array_index (self->calls, NcCall, id);
-}
-
-static const CapPacket *
-packet_at (CapRecording *self,
-           guint32       index)
-{
-  return &g_array_index (self->packets, CapPacket, index);
-}
 
 static gboolean
 endpoint_is_wildcard (CapRecording *self,
@@ -173,22 +52,10 @@ endpoint_port (CapRecording *self,
   return id == CAP_NONE ? 0 : g_array_index (self->endpoints, CapEndpoint, id).port;
 }
 
-static gint64
-last_packet_ts (CapRecording *self)
-{
-  return self->packets->len > 0 ? packet_at (self, self->packets->len - 1)->ts : G_MININT64;
-}
-
-static void
-visit (Pass *pass)
-{
-  pass->self->correlation_visits++;
-}
-
 /* Links */
 
-static gint
-compare_by_call (gconstpointer a,
+gint
+cap_correlate_compare_by_call (gconstpointer a,
                  gconstpointer b)
 {
   const CapLink *x = a, *y = b;
@@ -201,8 +68,8 @@ compare_by_call (gconstpointer a,
   return (gint) x->kind - (gint) y->kind;
 }
 
-static gint
-compare_by_packet (gconstpointer a,
+gint
+cap_correlate_compare_by_packet (gconstpointer a,
                    gconstpointer b)
 {
   const CapLink *x = a, *y = b;
@@ -212,8 +79,8 @@ compare_by_packet (gconstpointer a,
 }
 
 /* The first element of the sorted @array not less than @key */
-static guint
-lower_bound (GArray        *array,
+guint
+cap_correlate_lower_bound (GArray        *array,
              gconstpointer  key,
              GCompareFunc   compare)
 {
@@ -231,42 +98,8 @@ lower_bound (GArray        *array,
   return lo;
 }
 
-/* Live: the link goes straight into both sorted indexes. Links come for
- * recent calls and packets, so the insertions are near the end. */
-static void
-insert_link (CapRecording  *self,
-             const CapLink *link)
-{
-  guint at = lower_bound (self->links, link, compare_by_call);
-
-  /* The same pair may be found twice (a FIN that ends a recv and a close) */
-  for (guint k = at; k < self->links->len; k++)
-    {
-      const CapLink *l = &g_array_index (self->links, CapLink, k);
-      if (l->call != link->call || l->packet != link->packet)
-        break;
-      if (l->fd == link->fd)
-        return;
-    }
-  if (at > 0)
-    {
-      const CapLink *l = &g_array_index (self->links, CapLink, at - 1);
-      if (l->call == link->call && l->packet == link->packet && l->fd == link->fd)
-        return;
-    }
-  g_array_insert_val (self->links, at, *link);
-  for (guint c = link->call + 1; c < self->call_link_start->len; c++)
-    g_array_index (self->call_link_start, guint32, c)++;
-
-  at = lower_bound (self->links_by_packet, link, compare_by_packet);
-  while (at < self->links_by_packet->len &&
-         compare_by_packet (&g_array_index (self->links_by_packet, CapLink, at), link) == 0)
-    at++;
-  g_array_insert_val (self->links_by_packet, at, *link);
-}
-
-static void
-add_link (Pass     *pass,
+void
+cap_correlate_add_link (Pass     *pass,
           guint32   call,
           guint32   packet,
           CapLinkKind kind,
@@ -275,7 +108,7 @@ add_link (Pass     *pass,
   CapLink link = { .call = call, .packet = packet, .kind = kind, .fd = fd };
 
   if (pass->live)
-    insert_link (pass->self, &link);
+    cap_correlate_insert_link (pass->self, &link);
   else
     g_array_append_val (pass->self->links, link);
 }
@@ -398,8 +231,8 @@ note_select (Pass         *pass,
 
 /* What call @i does to the sockets. @entered: it was seen in the kernel
  * before (live), and what did not wait for its return is done. */
-static guint32
-socket_step (Pass     *pass,
+guint32
+cap_correlate_socket_step (Pass     *pass,
              guint     i,
              gboolean  entered)
 {
@@ -468,14 +301,14 @@ build_sockets (Pass *pass)
     {
       g_array_index (self->call_socket, guint32, i) = CAP_NONE;
       if (call_at (self, i)->ts_start != 0)  /* else a gap: the call's record never arrived */
-        socket_step (pass, i, FALSE);
+        cap_correlate_socket_step (pass, i, FALSE);
     }
 }
 
 /* Which conversation each stream socket is, and which actor owns which address */
 
-static void
-map_socket (Pass      *pass,
+void
+cap_correlate_map_socket (Pass      *pass,
             CapSocket *s)
 {
   CapRecording *self = pass->self;
@@ -512,7 +345,7 @@ map_sockets (Pass *pass)
   g_hash_table_remove_all (self->port_actor);
   g_hash_table_remove_all (self->conv_end_actor);
   for (guint i = 0; i < self->sockets->len; i++)
-    map_socket (pass, socket_at (self, i));
+    cap_correlate_map_socket (pass, socket_at (self, i));
 }
 
 /* Packets, indexed once: per conversation, per port */
@@ -531,8 +364,8 @@ conv_index_free (gpointer data)
   g_free (ci);
 }
 
-static ConvIndex *
-conv_index (Pass    *pass,
+ConvIndex *
+cap_correlate_conv_index (Pass    *pass,
             guint32  conv,
             gboolean create)
 {
@@ -564,8 +397,6 @@ compare_segments (gconstpointer a,
   return x->packet < y->packet ? -1 : x->packet > y->packet;
 }
 
-static void link_late_segment (Pass *pass, ConvIndex *ci, guint dir, const Segment *seg);
-
 static void
 index_segment (Pass      *pass,
                ConvIndex *ci,
@@ -587,7 +418,7 @@ index_segment (Pass      *pass,
   g_array_insert_val (list, at, seg);
   ci->max_len[pkt->from_b] = MAX (ci->max_len[pkt->from_b], pkt->payload_len);
   if (ci->ranges[pkt->from_b] != NULL)
-    link_late_segment (pass, ci, pkt->from_b, &seg);
+    cap_correlate_link_late_segment (pass, ci, pkt->from_b, &seg);
 }
 
 static Queue *
@@ -615,8 +446,8 @@ queue_free (gpointer data)
   g_free (q);
 }
 
-static void
-index_packet (Pass    *pass,
+void
+cap_correlate_index_packet (Pass    *pass,
               guint32  p)
 {
   CapRecording *self = pass->self;
@@ -628,7 +459,7 @@ index_packet (Pass    *pass,
 
   if (pkt->proto == IPPROTO_TCP && pkt->conv != CAP_NONE)
     {
-      ConvIndex *ci = conv_index (pass, pkt->conv, pass->live);
+      ConvIndex *ci = cap_correlate_conv_index (pass, pkt->conv, pass->live);
       if (ci != NULL)
         {
           g_array_append_val (ci->packets, p);
@@ -658,10 +489,10 @@ index_conversations (Pass *pass)
     {
       guint32 conv = socket_at (self, i)->conv;
       if (conv != CAP_NONE)
-        conv_index (pass, conv, TRUE);
+        cap_correlate_conv_index (pass, conv, TRUE);
     }
   for (guint p = 0; p < self->packets->len; p++)
-    index_packet (pass, p);
+    cap_correlate_index_packet (pass, p);
   pass->n_packets = self->packets->len;
 }
 
@@ -684,7 +515,7 @@ link_stream_bytes (Pass         *pass,
                    guint64       begin,
                    guint64       end)
 {
-  ConvIndex *ci = conv_index (pass, s->conv, FALSE);
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
   GArray *list = ci ? ci->dir[dir] : NULL;
   Segment from = { 0 };
   guint found = 0;
@@ -694,7 +525,7 @@ link_stream_bytes (Pass         *pass,
   /* No segment is longer than max_len: one that overlaps [begin, end)
    * starts after begin - max_len. Retransmissions are in the list too. */
   from.begin = begin > ci->max_len[dir] ? begin - ci->max_len[dir] : 0;
-  for (guint i = lower_bound (list, &from, compare_segments); i < list->len; i++)
+  for (guint i = cap_correlate_lower_bound (list, &from, compare_segments); i < list->len; i++)
     {
       const Segment *seg = &g_array_index (list, Segment, i);
       visit (pass);
@@ -702,63 +533,11 @@ link_stream_bytes (Pass         *pass,
         break;
       if (seg->begin + seg->len > begin)
         {
-          add_link (pass, call->id, seg->packet, CAP_LINK_DATA, call->fd);
+          cap_correlate_add_link (pass, call->id, seg->packet, CAP_LINK_DATA, call->fd);
           found++;
         }
     }
   return found;
-}
-
-static gint
-compare_ranges (gconstpointer a,
-                gconstpointer b)
-{
-  const Range *x = a, *y = b;
-
-  if (x->begin != y->begin)
-    return x->begin < y->begin ? -1 : 1;
-  return x->call < y->call ? -1 : x->call > y->call;
-}
-
-/* Live: remembers a data call's bytes for the segments still to come. */
-static void
-note_range (Pass         *pass,
-            const NcCall *call,
-            CapSocket    *s,
-            guint         dir,
-            guint64       begin,
-            guint64       end)
-{
-  ConvIndex *ci = conv_index (pass, s->conv, TRUE);
-  Range r = { begin, end, call->id, call->fd };
-  GArray *list = ci->ranges[dir];
-  guint at = list->len;
-
-  while (at > 0 && compare_ranges (&g_array_index (list, Range, at - 1), &r) > 0)
-    at--;
-  g_array_insert_val (list, at, r);
-  ci->max_range[dir] = MAX (ci->max_range[dir], end - begin);
-}
-
-static void
-link_late_segment (Pass          *pass,
-                   ConvIndex     *ci,
-                   guint          dir,
-                   const Segment *seg)
-{
-  GArray *list = ci->ranges[dir];
-  Range from = { 0 };
-
-  from.begin = seg->begin > ci->max_range[dir] ? seg->begin - ci->max_range[dir] : 0;
-  for (guint i = lower_bound (list, &from, compare_ranges); i < list->len; i++)
-    {
-      const Range *r = &g_array_index (list, Range, i);
-      visit (pass);
-      if (r->begin >= seg->begin + seg->len)
-        break;
-      if (r->end > seg->begin)
-        add_link (pass, r->call, seg->packet, CAP_LINK_DATA, r->fd);
-    }
 }
 
 static guint
@@ -767,7 +546,7 @@ link_handshake (Pass         *pass,
                 CapSocket    *s)
 {
   CapRecording *self = pass->self;
-  ConvIndex *ci = conv_index (pass, s->conv, FALSE);
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
   gboolean have_syn = FALSE, have_syn_ack = FALSE;
   guint syn_dir = 0;
 
@@ -788,12 +567,12 @@ link_handshake (Pass         *pass,
       else if (have_syn_ack && f == CAP_TCP_ACK && pkt->from_b == syn_dir)
         {
           /* The third packet completes it; it may already carry data. */
-          add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
+          cap_correlate_add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
           return 3;
         }
       else
         continue;
-      add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
     }
   return have_syn + have_syn_ack;
 }
@@ -808,7 +587,7 @@ find_flagged (Pass      *pass,
               gint64     since)
 {
   CapRecording *self = pass->self;
-  ConvIndex *ci = conv_index (pass, s->conv, FALSE);
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
 
   for (guint i = 0; ci != NULL && i < ci->packets->len; i++)
     {
@@ -834,7 +613,7 @@ link_teardown (Pass         *pass,
     p = find_flagged (pass, s, dir, CAP_TCP_RST, call->ts_start);
   if (p == CAP_NONE)
     return 0;
-  add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
+  cap_correlate_add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
   return 1;
 }
 
@@ -849,7 +628,7 @@ link_end_of_stream (Pass         *pass,
 
   if (p == CAP_NONE)
     return 0;
-  add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
+  cap_correlate_add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
   return 1;
 }
 
@@ -872,14 +651,14 @@ link_refused_connect (Pass         *pass,
       if (syn->proto != IPPROTO_TCP || syn->dst != peer ||
           (syn->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK)) != CAP_TCP_SYN)
         continue;
-      add_link (pass, call->id, p, CAP_LINK_REFUSED, call->fd);
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_REFUSED, call->fd);
       for (guint q = p + 1; q < self->packets->len; q++)
         {
           const CapPacket *rst = packet_at (self, q);
           visit (pass);
           if (rst->conv == syn->conv && (rst->tcp_flags & CAP_TCP_RST))
             {
-              add_link (pass, call->id, q, CAP_LINK_REFUSED, call->fd);
+              cap_correlate_add_link (pass, call->id, q, CAP_LINK_REFUSED, call->fd);
               return 2;
             }
         }
@@ -902,8 +681,8 @@ is_recv (NcCallKind kind)
 
 /* Where a returned stream call's bytes begin in its direction: calls are
  * taken in order per socket, as the kernel took them. */
-static void
-assign_offset (Pass *pass,
+void
+cap_correlate_assign_offset (Pass *pass,
                guint i)
 {
   CapRecording *self = pass->self;
@@ -921,22 +700,6 @@ assign_offset (Pass *pass,
     return;
   g_array_index (pass->offset, guint64, i) = g_array_index (counter, guint64, sid);
   g_array_index (counter, guint64, sid) += call->result;
-}
-
-/* Live: remembers a data call's range once its conversation is known */
-static void
-note_range_once (Pass         *pass,
-                 const NcCall *call,
-                 CapSocket    *s,
-                 guint         dir,
-                 guint64       begin)
-{
-  guint8 *stage = &g_array_index (pass->stage, guint8, call->id);
-
-  if (!pass->live || (*stage & STAGE_RANGED))
-    return;
-  *stage |= STAGE_RANGED;
-  note_range (pass, call, s, dir, begin, begin + call->result);
 }
 
 static gboolean
@@ -965,7 +728,7 @@ link_stream_call (Pass         *pass,
     case NC_CALL_WRITE:
       if (call->result > 0)
         {
-          note_range_once (pass, call, s, dir, begin);
+          cap_correlate_note_range_once (pass, call, s, dir, begin);
           link_stream_bytes (pass, call, s, dir, begin, begin + call->result);
         }
       break;
@@ -974,7 +737,7 @@ link_stream_call (Pass         *pass,
     case NC_CALL_READ:
       if (call->result > 0)
         {
-          note_range_once (pass, call, s, !dir, begin);
+          cap_correlate_note_range_once (pass, call, s, !dir, begin);
           link_stream_bytes (pass, call, s, !dir, begin, begin + call->result);
         }
       else if (call->result == 0 && call->err == 0)
@@ -1089,7 +852,7 @@ link_datagram (Pass         *pass,
       if (claimed[p] || !datagram_matches (self, pkt, from, to))
         continue;
       claimed[p] = TRUE;
-      add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
       return TRUE;
     }
   if (pass->live && first)
@@ -1121,8 +884,8 @@ link_datagram_call (Pass         *pass,
 
 /* Links call @i to its packets. Returns FALSE if it found none of those it
  * should have (live: they may come later). */
-static gboolean
-link_call (Pass     *pass,
+gboolean
+cap_correlate_link_call (Pass     *pass,
            guint     i,
            gboolean  first)
 {
@@ -1143,14 +906,14 @@ link_call (Pass     *pass,
         return TRUE;
       s = socket_at (self, GPOINTER_TO_UINT (child) - 1);
       if (pass->live)
-        map_socket (pass, s);
+        cap_correlate_map_socket (pass, s);
       return s->conv != CAP_NONE && link_handshake (pass, call, s) == 3;
     }
   if (sid == CAP_NONE)
     return TRUE;
   s = socket_at (self, sid);
   if (pass->live)
-    map_socket (pass, s);
+    cap_correlate_map_socket (pass, s);
   if (s->stream)
     return link_stream_call (pass, call, s);
   return link_datagram_call (pass, call, s, first);
@@ -1158,8 +921,8 @@ link_call (Pass     *pass,
 
 /* ICMP errors: the datagram they quote, its sendto(), and the call that failed */
 
-static void
-note_refused_call (Pass *pass,
+void
+cap_correlate_note_refused_call (Pass *pass,
                    guint i)
 {
   CapRecording *self = pass->self;
@@ -1182,8 +945,8 @@ note_refused_call (Pass *pass,
 
 /* Reads the quoted datagram's addresses; the datagram is the last one with
  * them before the ICMP packet. */
-static gboolean
-note_icmp (Pass        *pass,
+gboolean
+cap_correlate_note_icmp (Pass        *pass,
            guint32      icmp,
            PendingIcmp *out)
 {
@@ -1207,8 +970,8 @@ note_icmp (Pass        *pass,
 }
 
 /* The ICMP error goes to each call that sent the datagram it quotes. */
-static gboolean
-link_icmp_to_sender (Pass              *pass,
+gboolean
+cap_correlate_link_icmp_to_sender (Pass              *pass,
                      const PendingIcmp *e)
 {
   CapRecording *self = pass->self;
@@ -1226,7 +989,7 @@ link_icmp_to_sender (Pass              *pass,
       NcCallKind kind = call_at (self, copy[k].call)->kind;
       if (kind != NC_CALL_RECV && kind != NC_CALL_RECVFROM && copy[k].kind != CAP_LINK_READY)
         {
-          add_link (pass, copy[k].call, e->icmp, CAP_LINK_ICMP, copy[k].fd);
+          cap_correlate_add_link (pass, copy[k].call, e->icmp, CAP_LINK_ICMP, copy[k].fd);
           found++;
         }
     }
@@ -1234,8 +997,8 @@ link_icmp_to_sender (Pass              *pass,
 }
 
 /* ...and to the next call on that port's socket that failed with ECONNREFUSED */
-static gboolean
-link_icmp_refused (Pass              *pass,
+gboolean
+cap_correlate_link_icmp_refused (Pass              *pass,
                    const PendingIcmp *e)
 {
   CapRecording *self = pass->self;
@@ -1248,7 +1011,7 @@ link_icmp_refused (Pass              *pass,
       visit (pass);
       if (call->ts_end >= ts)
         {
-          add_link (pass, call->id, e->icmp, CAP_LINK_REFUSED, call->fd);
+          cap_correlate_add_link (pass, call->id, e->icmp, CAP_LINK_REFUSED, call->fd);
           return TRUE;
         }
     }
@@ -1263,7 +1026,7 @@ link_icmp (Pass *pass)
 
   g_array_set_size (self->links_by_packet, 0);
   g_array_append_vals (self->links_by_packet, self->links->data, self->links->len);
-  g_array_sort (self->links_by_packet, compare_by_packet);
+  g_array_sort (self->links_by_packet, cap_correlate_compare_by_packet);
   /* The datagrams' last senders as of each ICMP packet: a second sweep */
   g_hash_table_remove_all (pass->last_datagram);
 
@@ -1276,10 +1039,10 @@ link_icmp (Pass *pass)
         g_hash_table_insert (pass->last_datagram,
                              g_memdup2 (&(guint64) { PAIR_KEY (pkt->src, pkt->dst) }, sizeof (guint64)),
                              GUINT_TO_POINTER (p + 1));
-      if (!(pkt->flags & CAP_PACKET_QUOTED) || !note_icmp (pass, p, &e))
+      if (!(pkt->flags & CAP_PACKET_QUOTED) || !cap_correlate_note_icmp (pass, p, &e))
         continue;
-      link_icmp_to_sender (pass, &e);
-      link_icmp_refused (pass, &e);
+      cap_correlate_link_icmp_to_sender (pass, &e);
+      cap_correlate_link_icmp_refused (pass, &e);
     }
 }
 
@@ -1316,8 +1079,8 @@ made_ready (CapRecording       *self,
   return pkt->proto == IPPROTO_UDP;
 }
 
-static void
-link_ready (Pass               *pass,
+void
+cap_correlate_link_ready (Pass               *pass,
             const PendingReady *r)
 {
   CapRecording *self = pass->self;
@@ -1330,7 +1093,7 @@ link_ready (Pass               *pass,
       visit (pass);
       if (made_ready (self, p, s, r))
         {
-          add_link (pass, r->call, p, CAP_LINK_READY, r->fd);
+          cap_correlate_add_link (pass, r->call, p, CAP_LINK_READY, r->fd);
           break;
         }
     }
@@ -1344,7 +1107,7 @@ build_indexes (CapRecording *self)
   GArray *links = self->links;
   guint out = 0;
 
-  g_array_sort (links, compare_by_call);
+  g_array_sort (links, cap_correlate_compare_by_call);
   /* The same pair may be found twice (a FIN that ends a recv and a close) */
   for (guint i = 0; i < links->len; i++)
     {
@@ -1370,7 +1133,7 @@ build_indexes (CapRecording *self)
 
   g_array_set_size (self->links_by_packet, 0);
   g_array_append_vals (self->links_by_packet, links->data, links->len);
-  g_array_sort (self->links_by_packet, compare_by_packet);
+  g_array_sort (self->links_by_packet, cap_correlate_compare_by_packet);
 }
 
 static void
@@ -1379,8 +1142,8 @@ free_array (gpointer data)
   g_array_unref (data);
 }
 
-static Pass *
-pass_new (CapRecording *self,
+Pass *
+cap_correlate_pass_new (CapRecording *self,
           gboolean      live)
 {
   Pass *pass = g_new0 (Pass, 1);
@@ -1444,8 +1207,8 @@ cap_correlation_free (CapCorrelation *pass)
 }
 
 /* Room for every call in the per-call arrays */
-static void
-grow_calls (Pass *pass)
+void
+cap_correlate_grow_calls (Pass *pass)
 {
   CapRecording *self = pass->self;
   guint old = self->call_socket->len;
@@ -1473,145 +1236,28 @@ cap_recording_correlate (CapRecording *self)
   Pass *pass;
 
   g_clear_pointer (&self->correlation, cap_correlation_free);
-  pass = self->correlation = pass_new (self, FALSE);
+  pass = self->correlation = cap_correlate_pass_new (self, FALSE);
   self->links_dirty = FALSE;
   g_array_set_size (self->touched_calls, 0);
 
   if (self->calls->len > 0)
     {
-      grow_calls (pass);
+      cap_correlate_grow_calls (pass);
       build_sockets (pass);
       map_sockets (pass);
       index_conversations (pass);
       for (guint i = 0; i < self->calls->len; i++)
         {
-          assign_offset (pass, i);
-          link_call (pass, i, TRUE);
-          note_refused_call (pass, i);
+          cap_correlate_assign_offset (pass, i);
+          cap_correlate_link_call (pass, i, TRUE);
+          cap_correlate_note_refused_call (pass, i);
         }
       link_icmp (pass);
       for (guint i = 0; i < pass->ready->len; i++)
-        link_ready (pass, &g_array_index (pass->ready, PendingReady, i));
+        cap_correlate_link_ready (pass, &g_array_index (pass->ready, PendingReady, i));
     }
   build_indexes (self);
   /* A full pass is not continued: the next live commit starts afresh. */
   g_clear_pointer (&self->correlation, cap_correlation_free);
 }
 
-/* Live: one call that is new or changed since the last commit */
-static void
-take_call (Pass *pass,
-           guint i)
-{
-  CapRecording *self = pass->self;
-  const NcCall *call = call_at (self, i);
-  guint8 *stage = &g_array_index (pass->stage, guint8, i);
-  guint32 sid;
-
-  if ((*stage & STAGE_MASK) == STAGE_RETURNED || call->ts_start == 0)
-    return;
-  sid = socket_step (pass, i, (*stage & STAGE_MASK) == STAGE_ENTERED);
-  if (sid != CAP_NONE)
-    map_socket (pass, socket_at (self, sid));
-  if (call->ts_end == 0)
-    {
-      *stage = STAGE_ENTERED;
-      return;
-    }
-  *stage = (*stage & ~STAGE_MASK) | STAGE_RETURNED;
-  assign_offset (pass, i);
-  note_refused_call (pass, i);
-  if (!link_call (pass, i, TRUE))
-    g_array_append_val (pass->retry, i);
-}
-
-static gint
-compare_ids (gconstpointer a,
-             gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
-}
-
-/* Live: what waited for packets from after its call's return, once they are in */
-static void
-catch_up (Pass *pass)
-{
-  CapRecording *self = pass->self;
-  gint64 now = last_packet_ts (self);
-  guint keep = 0;
-
-  for (; pass->retry_done < pass->retry->len; pass->retry_done++)
-    {
-      guint32 i = g_array_index (pass->retry, guint32, pass->retry_done);
-      if (call_at (self, i)->ts_end > now)
-        break;
-      link_call (pass, i, FALSE);
-    }
-  if (pass->retry_done == pass->retry->len)
-    {
-      g_array_set_size (pass->retry, 0);
-      pass->retry_done = 0;
-    }
-
-  for (; pass->ready_done < pass->ready->len; pass->ready_done++)
-    {
-      const PendingReady *r = &g_array_index (pass->ready, PendingReady, pass->ready_done);
-      if (call_at (self, r->call)->ts_end >= now)
-        break;
-      link_ready (pass, r);
-    }
-
-  /* ICMP errors: until both links are found, or a second has passed */
-  for (guint k = 0; k < pass->icmp->len; k++)
-    {
-      PendingIcmp *e = &g_array_index (pass->icmp, PendingIcmp, k);
-      e->linked_send = e->linked_send || link_icmp_to_sender (pass, e);
-      e->linked_refused = e->linked_refused || link_icmp_refused (pass, e);
-      if (!(e->linked_send && e->linked_refused) &&
-          packet_at (self, e->icmp)->ts + DATAGRAM_WINDOW_NS > now)
-        g_array_index (pass->icmp, PendingIcmp, keep++) = *e;
-    }
-  g_array_set_size (pass->icmp, keep);
-}
-
-/**
- * cap_recording_correlate_new:
- * Live: brings sockets and links up to date with what arrived since the
- * last call, in time proportional to that.
- */
-void
-cap_recording_correlate_new (CapRecording *self)
-{
-  Pass *pass = self->correlation;
-  GArray *touched = self->touched_calls;
-
-  if (pass == NULL || !pass->live)
-    {
-      /* From the start, as if everything had just arrived */
-      g_clear_pointer (&self->correlation, cap_correlation_free);
-      pass = self->correlation = pass_new (self, TRUE);
-      g_array_set_size (touched, self->calls->len);
-      for (guint i = 0; i < self->calls->len; i++)
-        g_array_index (touched, guint32, i) = i;
-    }
-  self->links_dirty = FALSE;
-  grow_calls (pass);
-
-  for (; pass->n_packets < self->packets->len; pass->n_packets++)
-    {
-      PendingIcmp e;
-      index_packet (pass, pass->n_packets);
-      if ((packet_at (self, pass->n_packets)->flags & CAP_PACKET_QUOTED) &&
-          note_icmp (pass, pass->n_packets, &e))
-        g_array_append_val (pass->icmp, e);
-    }
-
-  g_array_sort (touched, compare_ids);
-  for (guint k = 0; k < touched->len; k++)
-    if (k == 0 || g_array_index (touched, guint32, k) != g_array_index (touched, guint32, k - 1))
-      take_call (pass, g_array_index (touched, guint32, k));
-  g_array_set_size (touched, 0);
-
-  catch_up (pass);
-}
