@@ -4,8 +4,10 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
+ *                     [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                     [--events FILE.csv|.json]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                      [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -25,6 +27,7 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
+#include "sl-diagram.h"
 #include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
@@ -155,16 +158,35 @@ save_recording (CapRecording *recording,
 }
 
 /* --diagram and --events: the exporter table picks the format by the ending */
+/* --layout: sequence or time; NULL: the one the window opens a recording with */
+static gboolean
+parse_layout (const char       *command,
+              const char       *text,
+              SlTimelineLayout *layout)
+{
+  if (text == NULL || sl_timeline_layout_from_string (text, layout))
+    return TRUE;
+  fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
+  return FALSE;
+}
+
 static gboolean
 export_as (SlExportKind  kind,
            CapRecording *recording,
-           const char   *path)
+           const char   *path,
+           const char   *layout_name)
 {
   g_autoptr(GError) error = NULL;
+  SlTimelineLayout layout;
+  gboolean ok;
 
   if (path == NULL)
     return TRUE;
-  if (!sl_export (kind, recording, path, &error))
+  if (kind == SL_EXPORT_DIAGRAM && layout_name != NULL && sl_timeline_layout_from_string (layout_name, &layout))
+    ok = sl_diagram_export_layout (recording, layout, path, &error);
+  else
+    ok = sl_export (kind, recording, path, &error);
+  if (!ok)
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
@@ -178,10 +200,11 @@ export_as (SlExportKind  kind,
 static gboolean
 export_all (CapRecording *recording,
             const char   *diagram,
+            const char   *layout_name,
             const char   *events)
 {
-  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram);
-  return export_as (SL_EXPORT_EVENTS, recording, events) && ok;
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram, layout_name);
+  return export_as (SL_EXPORT_EVENTS, recording, events, NULL) && ok;
 }
 
 /* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
@@ -199,12 +222,16 @@ cmd_show (int    argc,
 {
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Also draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
                                                      "Also write every event as data");
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
@@ -227,25 +254,25 @@ cmd_show (int    argc,
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
       return SL_EXIT_USAGE;
     }
+  if (!parse_layout ("show", layout_name, &layout))
+    return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
   print_recording (recording);
-  if (!export_all (recording, diagram, events))
+  if (!export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
-    {
-      fprintf (stderr, "socklens show: %s\n", error->message);
-      return SL_EXIT_ERROR;
-    }
+    fprintf (stderr, "socklens show: %s\n", error->message);
+  g_clear_error (&error);
   /* a file cut or rewritten while it was shown: say so, after what was shown */
   if (!cap_recording_check_packet_data (recording, &error))
     {
       fprintf (stderr, "socklens show: %s\n", error->message);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 /* Each call is printed as it returns (in step mode flushed at once, so the
@@ -343,34 +370,33 @@ run_in_process (const NcScenario *scenario,
   return ok;
 }
 
+/* The run's parameters from the options given; an option given is an option
+ * meant (no value of one stands for "the default"). Checked as the lab and
+ * the window check them (nc_params_check): the host must be loopback. */
 static gboolean
 parse_params (const NcScenario *scenario,
-              int               port,
-              int               count,
+              const char       *port,
+              const char       *count,
               const char       *message,
               const char       *host,
-              NcParams        **out_params)
+              gboolean          lab_hosts,
+              NcParams        **out_params,
+              GError          **error)
 {
   g_autoptr(NcParams) params = nc_params_new (scenario);
+  gint64 value;
 
-  if (port != -1)
+  if (port != NULL)
     {
-      if (port < 1 || port > 65535)
-        {
-          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
-          return FALSE;
-        }
-      params->port = (guint16) port;
+      if (!nc_params_parse_number ("--port", port, 1, G_MAXUINT16, &value, error))
+        return FALSE;
+      params->port = (guint16) value;
     }
-  if (count != 0)
+  if (count != NULL)
     {
-      if (count < 1 || count > NC_PARAMS_COUNT_MAX)
-        {
-          fprintf (stderr, "socklens run: --count must be between 1 and %d, not %d\n",
-                   NC_PARAMS_COUNT_MAX, count);
-          return FALSE;
-        }
-      params->count = (guint) count;
+      if (!nc_params_parse_number ("--count", count, 1, NC_PARAMS_COUNT_MAX, &value, error))
+        return FALSE;
+      params->count = (guint) value;
     }
   if (message != NULL)
     {
@@ -379,17 +405,27 @@ parse_params (const NcScenario *scenario,
     }
   if (host != NULL)
     {
-      struct sockaddr_storage ss;
-      if (nc_scenario_make_address (host, 0, &ss) == 0)
-        {
-          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
-          return FALSE;
-        }
       g_free (params->host);
       params->host = g_strdup (host);
     }
+  if (!nc_params_check (scenario, params, lab_hosts, error))
+    return FALSE;
   *out_params = g_steal_pointer (&params);
   return TRUE;
+}
+
+/* Run here, a two-host lesson has no lab hosts: both ends on 127.0.0.1, as
+ * the lab does without its namespace. */
+static void
+use_loopback_for_lab_hosts (const NcScenario *scenario,
+                            NcParams         *params)
+{
+  if (scenario->n_hosts < 2 || !nc_address_is_lab_host (params->host))
+    return;
+  fprintf (stderr, "socklens run: “%s” needs the lab's two hosts; run here, both ends use "
+                   "127.0.0.1 instead of %s.\n", scenario->name, params->host);
+  g_free (params->host);
+  params->host = g_strdup ("127.0.0.1");
 }
 
 static int
@@ -398,13 +434,15 @@ cmd_run (int    argc,
 {
   gboolean step = FALSE;
   gboolean in_process = FALSE;
-  int port = -1;
-  int count = 0;
+  g_autofree char *port = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
   g_autofree char *stream_path = NULL;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
@@ -413,14 +451,17 @@ cmd_run (int    argc,
                                                      "Write every event as data");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
-      "N" },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port,
+      "Port the server binds, 1 to 65535 (default: any free port)", "N" },
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages, clients or KiB", "N" },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &count, "How many messages, clients or KiB", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host,
+      "Loopback address to use (default 127.0.0.1; no other host is allowed)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
@@ -433,6 +474,7 @@ cmd_run (int    argc,
   g_autoptr(NcParams) params = NULL;
   g_autoptr(CapRecording) recording = NULL;
   const NcScenario *scenario;
+  gboolean exported = TRUE;
   gboolean ok;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -459,8 +501,14 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
-  if (!parse_params (scenario, port, count, message, host, &params))
+  if (!parse_layout ("run", layout_name, &layout))
     return SL_EXIT_USAGE;
+  if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
+                     &error))
+    {
+      fprintf (stderr, "socklens run: %s\n", error->message);
+      return SL_EXIT_USAGE;
+    }
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
@@ -471,7 +519,10 @@ cmd_run (int    argc,
   printf ("# %s: %s\n", scenario->name, scenario->title);
   fflush (stdout);
   if (in_process)
-    ok = run_in_process (scenario, params, step, &recording, &error);
+    {
+      use_loopback_for_lab_hosts (scenario, params);
+      ok = run_in_process (scenario, params, step, &recording, &error);
+    }
   else
     {
       CapLabSyncOptions options = {
@@ -488,25 +539,31 @@ cmd_run (int    argc,
           fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
                    error->message);
           g_clear_error (&error);
+          use_loopback_for_lab_hosts (scenario, params);
           ok = run_in_process (scenario, params, step, &recording, &error);
         }
     }
 
-  /* The lines were printed as they happened; the file replaces the copy
-   * streamed beside it during the run, which is kept if saving fails. */
+  /* The lines were printed as they happened. The file replaces the copy
+   * streamed beside it during the run, which is kept if saving fails. Both
+   * exports are attempted and both reported: one failing does not cost the
+   * other. */
   if (recording != NULL && output != NULL)
     {
-      if (!save_recording (recording, output))
+      if (save_recording (recording, output))
         {
           if (stream_path != NULL)
-            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
-          return SL_EXIT_ERROR;
+            g_unlink (stream_path);
         }
-      if (stream_path != NULL)
-        g_unlink (stream_path);
+      else
+        {
+          exported = FALSE;
+          if (stream_path != NULL)
+            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+        }
     }
-  if (recording != NULL && !export_all (recording, diagram, events))
-    return SL_EXIT_ERROR;
+  if (recording != NULL && !export_all (recording, diagram, layout_name, events))
+    exported = FALSE;
   if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
@@ -521,7 +578,7 @@ cmd_run (int    argc,
                  params->port);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return exported ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 int

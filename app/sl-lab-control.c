@@ -67,9 +67,9 @@ do_command (SlLab      *lab,
       break;
     case CAP_LAB_COMMAND_STEP_ACTOR:
       if (actor >= lab->scenario->n_actors)
-        fprintf (stderr, "socklens-lab: step: no actor %u\n", actor);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step: no actor %u", actor);
       else if (!nc_gate_step_actor (gate, actor))
-        fprintf (stderr, "socklens-lab: step %u: that actor has no call waiting\n", actor);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step %u: that actor has no call waiting", actor);
       break;
     case CAP_LAB_COMMAND_RUN:
       nc_gate_run (gate);
@@ -83,8 +83,8 @@ do_command (SlLab      *lab,
     case CAP_LAB_COMMAND_BAD_ACTOR:
     case CAP_LAB_COMMAND_UNKNOWN:
     default:
-      fprintf (stderr, "socklens-lab: unknown command “%s” (%s)\n", line,
-               CAP_LAB_COMMANDS_HELP);
+      sl_lab_say (lab, CAP_SEVERITY_WARNING, "unknown command “%s” (%s)", line,
+                  CAP_LAB_COMMANDS_HELP);
       break;
     }
 }

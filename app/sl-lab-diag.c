@@ -7,7 +7,8 @@
  * program holds: a connection the kernel has completed but nobody has
  * accepted yet, a socket in TIME_WAIT after close(). In the lab's own
  * namespace that table is exactly the run's sockets. On a shared host
- * (capabilities or root mode) only sockets on the run's port are kept.
+ * (capabilities or root mode) only sockets with one of the run's own
+ * endpoints at one end are kept.
  *
  * Sampling is driven by events. A call that changes a socket's state
  * (listen, accept, connect, shutdown, close) samples at once, on its own
@@ -72,6 +73,8 @@ typedef struct
   guint        host;
   guint16      lport;
   guint16      rport;
+  guint8       laddr[16];
+  guint8       raddr[16];
 } Entry;
 
 static int
@@ -134,6 +137,8 @@ parse_message (const struct inet_diag_msg *msg,
   e.state.actor = -1;
   e.lport = ntohs (msg->id.idiag_sport);
   e.rport = ntohs (msg->id.idiag_dport);
+  memcpy (e.laddr, msg->id.idiag_src, sizeof e.laddr);
+  memcpy (e.raddr, msg->id.idiag_dst, sizeof e.raddr);
   format_endpoint (msg->idiag_family, msg->id.idiag_src, msg->id.idiag_sport, e.state.local,
                    sizeof e.state.local);
   format_endpoint (msg->idiag_family, msg->id.idiag_dst, msg->id.idiag_dport, e.state.peer,
@@ -201,12 +206,11 @@ static gboolean
 belongs_to_run (SlLabDiag   *self,
                 const Entry *e)
 {
-  guint16 port;
-
   if (self->lab->mode_used == SL_LAB_MODE_NAMESPACE)
     return TRUE;
-  port = self->lab->filter_port;
-  return port != 0 && (e->lport == port || e->rport == port);
+  /* an endpoint of the run's own sockets at one end (sl-lab-confine.c) */
+  return sl_lab_confine_owns (self->lab->confine, e->state.family, e->laddr, e->lport) ||
+         sl_lab_confine_owns (self->lab->confine, e->state.family, e->raddr, e->rport);
 }
 
 static char *

@@ -26,6 +26,7 @@ typedef enum
 } SlLabMode;
 
 typedef struct _SlLabDiag SlLabDiag;
+typedef struct _SlLabConfine SlLabConfine;
 
 typedef struct
 {
@@ -64,7 +65,7 @@ typedef struct
 
   /* Capture and run */
   CapLive          *live;
-  guint16           filter_port;   /* port the capture filter admits (shared lo) */
+  SlLabConfine     *confine;       /* shared lo: the filter on the run's own sockets */
   NcRun            *run;
   SlLabDiag        *diag;
   guint32           link_ip_frames; /* IP frames seen on the link, for the drop mark */
@@ -79,6 +80,7 @@ typedef struct
 } SlLab;
 
 /* sl-lab-sandbox.c */
+int         sl_lab_count_threads      (void);
 const char *sl_lab_mode_name          (SlLabMode    mode);
 gboolean    sl_lab_mode_from_name     (const char  *name,
                                        SlLabMode   *out);
@@ -116,6 +118,29 @@ void        sl_lab_emit_end           (SlLab       *lab,
 void        sl_lab_stream_drain_frames (SlLab      *lab);
 gboolean    sl_lab_stream_failed      (SlLab       *lab);
 void        sl_lab_stream_close       (SlLab       *lab);
+void        sl_lab_say                (SlLab       *lab,
+                                       CapSeverity  severity,
+                                       const char  *format,
+                                       ...) G_GNUC_PRINTF (3, 4);
+void        sl_lab_complain           (SlLab       *lab,
+                                       const char  *format,
+                                       ...) G_GNUC_PRINTF (2, 3);
+
+/* sl-lab-confine.c: on the shared lo, the run's own traffic only */
+gboolean      sl_lab_drop_privileges  (gboolean      keep_net_raw,
+                                       GError      **error);
+SlLabConfine *sl_lab_confine_new      (SlLab        *lab,
+                                       gboolean      echo,
+                                       guint16       echo_id,
+                                       GError      **error);
+void          sl_lab_confine_on_call  (SlLabConfine *self,
+                                       const NcCall *call,
+                                       NcCallPhase   phase);
+gboolean      sl_lab_confine_owns     (SlLabConfine *self,
+                                       int           family,
+                                       const void   *addr,
+                                       guint16       port);
+void          sl_lab_confine_free     (SlLabConfine *self);
 
 /* sl-lab-diag.c: sock_diag sampling in the lab's namespaces */
 SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,

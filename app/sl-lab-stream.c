@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ on_write_failed (SlLab  *lab,
   if (!lab->out_failed)
     {
       lab->out_failed = TRUE;
-      fprintf (stderr, "socklens-lab: output: %s; stopping the run\n", error->message);
+      sl_lab_complain (lab, "output: %s; stopping the run", error->message);
       /* Not nc_run_stop () here: this may run inside the recorder's listener. */
       sl_lab_request_stop (lab, TRUE);
     }
@@ -335,7 +336,47 @@ sl_lab_stream_close (SlLab *lab)
   g_mutex_lock (&lab->out_lock);
   if (lab->writer != NULL && !lab->out_failed &&
       !cap_pcapng_writer_close (lab->writer, &error))
-    fprintf (stderr, "socklens-lab: output: %s\n", error->message);
+    sl_lab_complain (lab, "output: %s", error->message);
   g_clear_object (&lab->writer);
   g_mutex_unlock (&lab->out_lock);
+}
+
+/**
+ * sl_lab_complain:
+ *
+ * On stderr, unless --quiet: what cannot go into the stream (it is broken, or
+ * not open yet). Under --quiet the stream is the only voice the lab has: its
+ * reader shows what it says, and the lab writes nothing else.
+ */
+void
+sl_lab_complain (SlLab      *lab,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  if (lab->quiet)
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "socklens-lab: %s\n", text);
+}
+
+/* A message for the user: in the stream, and on stderr unless --quiet. */
+void
+sl_lab_say (SlLab       *lab,
+            CapSeverity  severity,
+            const char  *format,
+            ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  sl_lab_emit_message (lab, severity, text);
+  sl_lab_complain (lab, "%s", text);
 }

@@ -14,6 +14,10 @@
  *   pause       hold every call again
  *   stop        end the run now (blocked calls are woken)
  * End of input means the app went away: the run is stopped.
+ *
+ * The run's message is not on the command line (argv has a limit: E2BIG at
+ * 128 KiB): the app passes --message-length N and writes the message's N
+ * bytes to stdin first; the helper reads them before it reads commands.
  */
 #pragma once
 

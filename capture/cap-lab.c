@@ -516,6 +516,9 @@ read_next (CapLab *self)
 
 /* --- starting ---------------------------------------------------------- */
 
+static gboolean write_command (GOutputStream *out,
+                               const char    *text);
+
 static GPtrArray *
 build_argv (CapLab         *self,
             const char     *scenario,
@@ -536,8 +539,11 @@ build_argv (CapLab         *self,
     {
       if (params->port != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--port=%u", params->port));
+      /* Not on argv, which has a limit (E2BIG at 128 KiB): on stdin, before
+       * the commands (cap_lab_start ()). */
       if (params->message != NULL)
-        g_ptr_array_add (argv, g_strdup_printf ("--message=%s", params->message));
+        g_ptr_array_add (argv, g_strdup_printf ("--message-length=%" G_GSIZE_FORMAT,
+                                                strlen (params->message)));
       if (params->count != 0)
         g_ptr_array_add (argv, g_strdup_printf ("--count=%u", params->count));
       if (params->host != NULL)
@@ -547,6 +553,22 @@ build_argv (CapLab         *self,
     g_ptr_array_add (argv, g_strdup_printf ("--mode=%s", self->mode));
   g_ptr_array_add (argv, NULL);
   return argv;
+}
+
+static gboolean
+check_params (const char      *name,
+              const NcParams  *params,
+              GError         **error)
+{
+  const NcScenario *scenario = nc_scenario_lookup (name);
+  g_autoptr(GError) local = NULL;
+
+  /* An unknown name is the lab's to report; the defaults are always fine. */
+  if (scenario == NULL || params == NULL ||
+      nc_params_check (scenario, params, scenario->n_hosts >= 2, &local))
+    return TRUE;
+  g_set_error_literal (error, CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED, local->message);
+  return FALSE;
 }
 
 /**
@@ -572,6 +594,10 @@ cap_lab_start (CapLab          *self,
   g_return_val_if_fail (scenario != NULL, FALSE);
   g_return_val_if_fail (!self->started, FALSE);
 
+  /* What the lab would refuse (a host off this computer...) is refused
+   * here already, for the window and the command line alike. */
+  if (!check_params (scenario, params, error))
+    return FALSE;
   if (self->lab_path == NULL && (self->lab_path = cap_lab_find_helper (error)) == NULL)
     return FALSE;
 
@@ -588,6 +614,10 @@ cap_lab_start (CapLab          *self,
   self->started = TRUE;
   self->commands = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
   self->output = g_object_ref (g_subprocess_get_stdout_pipe (self->process));
+  /* The lab reads the message first thing: this write waits at most until
+   * it has started. If it died first, its stream says why. */
+  if (params != NULL && params->message != NULL)
+    write_command (self->commands, params->message);
   cap_reader_set_name (self->watch, "socklens-lab");
 
   g_subprocess_wait_async (self->process, self->cancellable, on_wait_done, self);
@@ -609,10 +639,12 @@ cap_lab_stream_to_file (CapLab      *self,
                         const char  *target,
                         GError     **error)
 {
+  g_autofree char *resolved = NULL;
+
   g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
   g_return_val_if_fail (!self->started && self->stream_fd < 0, FALSE);
 
-  self->stream_fd = cap_atomic_file_open_temp (target, &self->stream_path, error);
+  self->stream_fd = cap_atomic_file_open_temp (target, &self->stream_path, &resolved, error);
   if (self->stream_fd < 0)
     return FALSE;
   self->stream_carry = g_byte_array_new ();
@@ -934,11 +966,9 @@ show_waiters (SyncRun *run)
   for (guint i = 0; i < waiters->len; i++)
     {
       const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
-      const NcActorInfo *actor = w->actor < cap_recording_get_n_actors (recording)
-                                   ? cap_recording_get_actor (recording, w->actor) : NULL;
 
       g_string_append_printf (line, "%s %s %s() [%u]", i ? "," : "",
-                              actor && actor->name ? actor->name : "?",
+                              cap_recording_get_actor_name (recording, w->actor),
                               nc_call_kind_name (w->kind), w->actor);
     }
   g_printerr ("%s  [Enter: step; step N: actor N; run; stop]\n", line->str);

@@ -59,6 +59,8 @@ gboolean     cap_live_start             (CapLive           *self,
 gboolean     cap_live_is_running        (CapLive           *self);
 guint32      cap_live_get_n_frames      (CapLive           *self);
 guint64      cap_live_get_n_lost        (CapLive           *self);
+void         cap_live_set_immediate_mode (CapLive          *self,
+                                         gboolean          immediate);
 void         cap_live_stop_when_quiet   (CapLive           *self,
                                          guint              quiet_ms,
                                          guint              max_ms);

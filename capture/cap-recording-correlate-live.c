@@ -236,4 +236,5 @@ cap_recording_correlate_new (CapRecording *self)
   g_array_set_size (touched, 0);
 
   catch_up (pass);
+  cap_correlate_hand_over_inherited (pass);
 }

@@ -101,6 +101,7 @@ struct _CapCorrelation
   GArray       *retry;         /* live: guint32 calls that found nothing yet */
   guint         retry_done;
   GArray       *icmp;          /* live: PendingIcmp */
+  GArray       *inherited;     /* guint32 pairs: a forked child's socket, its parent's copy */
   guint         n_packets;     /* packets indexed */
 };
 
@@ -181,6 +182,7 @@ gboolean  cap_correlate_link_icmp_refused    (Pass              *pass,
                                               const PendingIcmp *e);
 void      cap_correlate_link_ready           (Pass               *pass,
                                               const PendingReady *r);
+void      cap_correlate_hand_over_inherited  (Pass         *pass);
 
 /* cap-recording-correlate-live.c */
 void      cap_correlate_insert_link          (CapRecording  *self,

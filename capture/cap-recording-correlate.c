@@ -206,6 +206,55 @@ hand_off (CapRecording *self,
   s->actor = call->actor;
 }
 
+/* A forking server's child uses the connection its parent accepted, under
+ * the same fd, in its own process: the child's socket takes the
+ * connection's addresses, and once the links are made (the parent's
+ * accept() keeps its handshake) the parent's copy, which it only closes,
+ * gives the connection up, so its packets are drawn to the child's column.
+ * The parent reuses the fd number for the next connection: the oldest
+ * connection not yet taken goes to the first child heard from (children
+ * are forked in accept order and each one's first call comes at once; a
+ * child's recv() reports no addresses to tell). */
+static void
+inherit_connection (Pass         *pass,
+                    guint32       sid,
+                    const NcCall *call)
+{
+  CapRecording *self = pass->self;
+  CapSocket *s = socket_at (self, sid);
+
+  for (guint32 i = 0; i < sid; i++)
+    {
+      CapSocket *donor = socket_at (self, i);
+      const NcCall *first = call_at (self, donor->first_call);
+      gboolean taken = FALSE;
+
+      if (donor->fd != s->fd || donor->pid == s->pid || donor->parent == CAP_NONE ||
+          donor->peer == CAP_NONE || first->kind != NC_CALL_ACCEPT ||
+          first->ts_start > call->ts_start)
+        continue;
+      for (guint k = 0; k < pass->inherited->len && !taken; k += 2)
+        taken = g_array_index (pass->inherited, guint32, k + 1) == i;
+      if (taken)
+        continue;
+      s->stream = donor->stream;
+      s->parent = donor->parent;
+      s->local = donor->local;
+      s->peer = donor->peer;
+      g_array_append_val (pass->inherited, sid);
+      g_array_append_val (pass->inherited, i);
+      return;
+    }
+}
+
+/* After the links: each inherited connection is its child's alone */
+void
+cap_correlate_hand_over_inherited (Pass *pass)
+{
+  for (guint k = 0; k < pass->inherited->len; k += 2)
+    socket_at (pass->self, g_array_index (pass->inherited, guint32, k + 1))->conv = CAP_NONE;
+}
+
 static void
 note_select (Pass         *pass,
              const NcCall *call)
@@ -273,7 +322,10 @@ cap_correlate_socket_step (Pass     *pass,
         }
       sid = lookup_socket (pass, call, call->fd);
       if (sid == CAP_NONE)
-        sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+        {
+          sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+          inherit_connection (pass, sid, call);
+        }
       else
         hand_off (self, socket_at (self, sid), call);
       if (call->kind == NC_CALL_LISTEN && call->result == 0)
@@ -1168,6 +1220,7 @@ cap_correlate_pass_new (CapRecording *self,
   pass->stage = g_array_new (FALSE, TRUE, sizeof (guint8));
   pass->retry = g_array_new (FALSE, FALSE, sizeof (guint32));
   pass->icmp = g_array_new (FALSE, FALSE, sizeof (PendingIcmp));
+  pass->inherited = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   g_array_set_size (self->sockets, 0);
   g_array_set_size (self->links, 0);
@@ -1203,6 +1256,7 @@ cap_correlation_free (CapCorrelation *pass)
   g_array_unref (pass->stage);
   g_array_unref (pass->retry);
   g_array_unref (pass->icmp);
+  g_array_unref (pass->inherited);
   g_free (pass);
 }
 
@@ -1255,6 +1309,7 @@ cap_recording_correlate (CapRecording *self)
       link_icmp (pass);
       for (guint i = 0; i < pass->ready->len; i++)
         cap_correlate_link_ready (pass, &g_array_index (pass->ready, PendingReady, i));
+      cap_correlate_hand_over_inherited (pass);
     }
   build_indexes (self);
   /* A full pass is not continued: the next live commit starts afresh. */

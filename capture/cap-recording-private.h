@@ -48,11 +48,14 @@ struct _CapRecording
   CapIdTable   conv_table;
   GArray      *conv_max_end;  /* guint32[2] per conversation: highest relative seq end sent */
 
-  /* Untrusted input: a file's call ids become dense indexes (call_file_id
-   * holds each index's id as the file wrote it; call_remap the ids that are
-   * not their own index), and its strings live as long as the recording. */
+  /* Untrusted input: a file's call ids index the calls only where that
+   * keeps the array proportional to the calls in it; others are remapped
+   * (call_file_id holds each index's id as the file wrote it, G_MAXUINT32 for
+   * a gap; call_remap the ids that are not their own index). Its strings
+   * live as long as the recording. */
   GArray      *call_file_id;  /* guint32 per call */
   GHashTable  *call_remap;    /* file id -> index + 1, for ids that differ from their index */
+  guint32      n_call_records; /* distinct calls added: bounds how far ahead an id may place itself */
   GStringChunk *strings;      /* actor names, roles, hosts, source file names */
   gboolean     times_clamped; /* a time from the input was out of range (said once) */
 

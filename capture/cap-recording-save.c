@@ -151,12 +151,10 @@ packet_comments (CapRecording *self,
   for (guint i = 0; i < n; i++)
     {
       const NcCall *call = &g_array_index (self->calls, NcCall, links[i].call);
-      const NcActorInfo *actor =
-        call->actor < self->actors->len ? &g_array_index (self->actors, NcActorInfo, call->actor)
-                                        : NULL;
+
       g_ptr_array_add (comments,
                        g_strdup_printf ("%s %s(fd=%d) call %u (%s)",
-                                        actor && actor->name ? actor->name : "?",
+                                        cap_recording_get_actor_name (self, call->actor),
                                         nc_call_kind_name (call->kind), call->fd, call->id,
                                         cap_link_kind_name (links[i].kind)));
     }

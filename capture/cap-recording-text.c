@@ -119,10 +119,7 @@ static const char *
 actor_name (CapRecording *self,
             const NcCall *call)
 {
-  if (call->actor < self->actors->len &&
-      g_array_index (self->actors, NcActorInfo, call->actor).name != NULL)
-    return g_array_index (self->actors, NcActorInfo, call->actor).name;
-  return "?";
+  return cap_recording_get_actor_name (self, call->actor);
 }
 
 static void
@@ -265,6 +262,7 @@ cap_text_progress_init (CapTextProgress *progress)
   progress->serial = 0;
   progress->n_packets_seen = 0;
   progress->newest_packet_ts = 0;
+  progress->t0 = 0;
 }
 
 void
@@ -377,7 +375,7 @@ format_progress (CapRecording    *self,
   guint n = cap_recording_get_n_events (self);
   guint32 changed = cap_event_index_changed_since (self, &progress->serial);
   guint row = MIN (progress->next_row, changed);
-  gint64 t0 = cap_recording_get_start_time (self);
+  gint64 t0;
 
   if (progress->printed->len < self->calls->len)
     g_array_set_size (progress->printed, self->calls->len);
@@ -387,6 +385,11 @@ format_progress (CapRecording    *self,
     progress->newest_packet_ts =
       MAX (progress->newest_packet_ts, g_array_index (self->packets, CapPacket, p).ts);
   progress->n_packets_seen = self->packets->len;
+  /* The start, once: finding it looks at every call, and a live run's
+   * printer runs at every commit. */
+  if (progress->t0 == 0)
+    progress->t0 = cap_recording_get_start_time (self);
+  t0 = progress->t0;
 
   /* Rows before next_row were printed, unless an event arrived late among
    * them: then the scan starts where the index changed, and skips what the

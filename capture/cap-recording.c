@@ -595,9 +595,8 @@ cap_recording_add_actor (CapRecording      *self,
 }
 
 /* Where the call a file numbers @file_id is kept, or CAP_NONE if it is new.
- * A recorder numbers calls 0, 1, 2...: those ids are their own index, found
- * without a lookup; any other id (a file may write any 32-bit number) is
- * found through call_remap. */
+ * An id is its own index when it could be (found without a lookup); any
+ * other id (a file may write any 32-bit number) is found through call_remap. */
 static guint32
 call_index_of (CapRecording *self,
                guint32       file_id)
@@ -609,6 +608,47 @@ call_index_of (CapRecording *self,
     return file_id;
   value = g_hash_table_lookup (self->call_remap, GUINT_TO_POINTER (file_id));
   return value != NULL ? GPOINTER_TO_UINT (value) - 1 : CAP_NONE;
+}
+
+/* Ids a recorder writes are dense but need not arrive in order (a save
+ * writes records by time, and a forked child's calls are numbered late), so
+ * an id keeps its number when that leaves at most as many gaps as there are
+ * calls, plus CALL_GAP_SLACK: the array then stays proportional to the
+ * records really in the file. A farther id (0xffffffff, 0x7fffffff ...), or
+ * one whose slot is taken, gets the next free index instead. */
+#define CALL_GAP_SLACK 1024
+#define CALL_SLOT_FREE G_MAXUINT32  /* call_file_id of a gap */
+
+static guint32
+place_new_call (CapRecording *self,
+                guint32       file_id)
+{
+  guint64 bound = 2 * (guint64) self->n_call_records + CALL_GAP_SLACK;
+  guint32 len = self->calls->len;
+  guint32 index;
+
+  self->n_call_records++;
+  if (file_id < bound && file_id < len &&
+      g_array_index (self->call_file_id, guint32, file_id) == CALL_SLOT_FREE)
+    index = file_id;  /* fills a gap */
+  else if (file_id < bound && file_id >= len)
+    index = file_id;  /* ahead of the others: the ids between are gaps */
+  else
+    index = len;
+  if (index >= len)
+    {
+      g_array_set_size (self->calls, index + 1);
+      for (guint32 i = len; i <= index; i++)
+        {
+          guint32 none = CALL_SLOT_FREE;
+          g_array_append_val (self->call_file_id, none);
+        }
+    }
+  g_array_index (self->call_file_id, guint32, index) = file_id;
+  if (file_id != index)
+    g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (file_id),
+                         GUINT_TO_POINTER (index + 1));
+  return index;
 }
 
 /* A call arrives twice: as it enters the kernel, and as it returns. The
@@ -631,14 +671,7 @@ cap_recording_add_call (CapRecording *self,
 
   index = call_index_of (self, call->id);
   if (index == CAP_NONE)
-    {
-      index = self->calls->len;
-      g_array_set_size (self->calls, index + 1);
-      g_array_append_val (self->call_file_id, call->id);
-      if (call->id != index)
-        g_hash_table_insert (self->call_remap, GUINT_TO_POINTER (call->id),
-                             GUINT_TO_POINTER (index + 1));
-    }
+    index = place_new_call (self, call->id);
 
   slot = &g_array_index (self->calls, NcCall, index);
   *slot = *call;
@@ -995,6 +1028,24 @@ cap_recording_get_actor (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (index < self->actors->len, NULL);
   return &g_array_index (self->actors, NcActorInfo, index);
+}
+
+/**
+ * cap_recording_get_actor_name:
+ *
+ * Returns: @index's name as every view shows it, "?" when the recording
+ *   does not know the actor or its name
+ */
+const char *
+cap_recording_get_actor_name (CapRecording *self,
+                              guint         index)
+{
+  const NcActorInfo *actor;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), "?");
+
+  actor = index < self->actors->len ? &g_array_index (self->actors, NcActorInfo, index) : NULL;
+  return actor && actor->name ? actor->name : "?";
 }
 
 guint

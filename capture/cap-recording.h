@@ -204,6 +204,8 @@ gint64                 cap_recording_get_end_time       (CapRecording   *self);
 guint                  cap_recording_get_n_actors       (CapRecording   *self);
 const NcActorInfo     *cap_recording_get_actor          (CapRecording   *self,
                                                          guint           index);
+const char            *cap_recording_get_actor_name     (CapRecording   *self,
+                                                         guint           index);
 guint                  cap_recording_get_n_calls        (CapRecording   *self);
 const NcCall          *cap_recording_get_call           (CapRecording   *self,
                                                          guint           id);
@@ -283,6 +285,7 @@ typedef struct
   guint   serial;           /* event index updates seen */
   guint   n_packets_seen;
   gint64  newest_packet_ts; /* the capture has delivered everything before it */
+  gint64  t0;               /* the recording's start, as the lines count from it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);

@@ -103,6 +103,8 @@ painter_for (CapRecording *rec)
 {
   SlTimelinePainter *painter = sl_timeline_painter_new ();
 
+  /* these tests place boxes and arrows by their real times */
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_TIME);
   sl_timeline_painter_set_recording (painter, rec);
   sl_timeline_painter_set_size (painter, W, H);
   sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),

@@ -288,7 +288,8 @@ show_call (SlCallInspector *self,
   const NcActorInfo *actor = call->actor < cap_recording_get_n_actors (recording)
                                ? cap_recording_get_actor (recording, call->actor) : NULL;
   g_autofree char *text = nc_call_to_string (call);
-  g_autofree char *title = g_strdup_printf ("%s  ·  %s", actor && actor->name ? actor->name : "?",
+  g_autofree char *title = g_strdup_printf ("%s  ·  %s",
+                                            cap_recording_get_actor_name (recording, call->actor),
                                             text);
   NcCallKind kind = call->kind;
 

@@ -670,6 +670,37 @@ add_timeline (SlWindow *self)
   gtk_box_append (self->timeline_slot, self->timeline);
 }
 
+/* The application's one-key accelerators (Space and Right for Step, the
+ * digits) act in the capture phase, before any widget: typing a message or
+ * a search would step the run. A text field with the focus has the key
+ * first; what it does not take goes on to the accelerators. */
+static gboolean
+on_key_capture (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SlWindow              *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !GTK_IS_TEXT (focus) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  return gtk_event_controller_key_forward (GTK_EVENT_CONTROLLER_KEY (controller), focus);
+}
+
+/* Added after the window has its application, so it comes before the
+ * application's accelerators in the window's controllers (the later added
+ * runs first in a phase) */
+static void
+put_text_keys_first (SlWindow *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_capture), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 static void
 sl_window_init (SlWindow *self)
 {
@@ -714,6 +745,12 @@ apply_settings (SlWindow *self)
   _sl_window_select_speed (self, g_settings_get_double (self->settings, "playback-speed"));
   g_signal_connect_object (self->settings, "changed::recent-files",
                            G_CALLBACK (_sl_window_fill_recent_menu), self, G_CONNECT_SWAPPED);
+  {
+    /* Sequence or Time: the header's toggle, kept in the settings */
+    g_autoptr (GAction) layout = g_settings_create_action (self->settings, "timeline-layout");
+    g_action_map_add_action (G_ACTION_MAP (self), layout);
+    g_settings_bind (self->settings, "timeline-layout", self->timeline, "layout", G_SETTINGS_BIND_GET);
+  }
 
   last = g_settings_get_string (self->settings, "last-scenario");
   if (!sl_window_set_scenario (self, last))
@@ -726,6 +763,8 @@ SlWindow *
 sl_window_new (GtkApplication *application)
 {
   SlWindow *self = g_object_new (SL_TYPE_WINDOW, "application", application, NULL);
+
+  put_text_keys_first (self);
 
   if (SL_IS_APPLICATION (application))
     {
