@@ -62,6 +62,10 @@ pooled_layout (SlTimelinePainter *self, guint i)
     {
       PangoLayout *layout = pango_layout_new (self->pango);
 
+      /* too long for its room: onto a second line, and cut short only
+       * past that */
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -2);
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
       g_ptr_array_add (self->label_layouts, layout);
@@ -246,11 +250,15 @@ collect_breaks (SlTimelinePainter *self, const Frame *f, GArray *cands)
     {
       const SlAxisBreak *b = sl_timeline_axis_get_break (self->axis, i);
       double             y = self->top + ((b->d0 + b->d1) / 2 - f->d0) * f->px_per_unit;
+      Candidate         *c;
 
       if (y < self->top - self->line_h || y > self->bottom + self->line_h)
         continue;
-      add_candidate (self, cands, SL_LABEL_BREAK, i, self->font_small, g_strdup (b->text),
-                     (self->gutter + self->width) / 2, 0.5, y, self->width - self->gutter, 0);
+      /* centred in its strip, or lower in it where a call's wrapped name
+       * reaches down into it */
+      c = add_candidate (self, cands, SL_LABEL_BREAK, i, self->font_small, g_strdup (b->text),
+                         (self->gutter + self->width) / 2, 0.5, y, self->width - self->gutter, 0);
+      c->max_y = MAX (c->y, self->top + (b->d1 - f->d0) * f->px_per_unit - c->h);
     }
 }
 
@@ -382,9 +390,10 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     }
 }
 
-/* A call's or a break's label on a halo of the background, so a lane, a
- * state band or a break's strip under it never strikes it through; a
- * packet's label sits clear above its own arrow. */
+/* Every label on a halo of the background, so a lane, a state band or a
+ * break's strip under it never strikes it through (a packet's label, wider
+ * than a short arrow, crosses the lanes); a packet's label sits clear above
+ * its own arrow, and the Sequence axis keeps other arrows off it. */
 void
 sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -399,7 +408,7 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
         {
           const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
 
-          if (l->kind == SL_LABEL_PACKET || (label_alpha (self, f, l) < 1) != faded)
+          if ((label_alpha (self, f, l) < 1) != faded)
             continue;
           cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
                            ceil (l->height));
