@@ -270,14 +270,14 @@ overlaps (const SlTimelineLabel *a, double x, double y, double w, double h)
 
 /* The first placed label @c would overlap at @y, or NULL */
 static const SlTimelineLabel *
-find_overlap (SlTimelinePainter *self, const Candidate *c, double y)
+find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
 {
   guint n = self->labels->len;
 
   for (guint k = n > OVERLAP_WINDOW ? n - OVERLAP_WINDOW : 0; k < n; k++)
     {
       const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
-      if (overlaps (l, c->x, y, c->w, c->h))
+      if (overlaps (l, x, y, c->w, c->h))
         return l;
     }
   return NULL;
@@ -287,14 +287,30 @@ static void
 place (SlTimelinePainter *self, const Candidate *c)
 {
   const SlTimelineLabel *hit;
+  double                 x = c->x;
   double                 y = c->y;
+  gboolean               shifted = FALSE;
   SlTimelineLabel        label;
   LabelStyle             style;
 
   if (y + c->h < self->top - self->line_h || y > self->bottom)
     return; /* off the plot */
-  while ((hit = find_overlap (self, c, y)) != NULL)
+  while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
+      /* A packet's label wider than its arrow may reach a call's label
+       * beside a lane: it moves sideways along its arrow, once and by at
+       * most half its width, before it moves down. */
+      if (c->kind == SL_LABEL_PACKET && !shifted)
+        {
+          double nx = hit->x > x ? hit->x - c->w - 1 : hit->x + hit->width + 1;
+
+          shifted = TRUE;
+          if (fabs (nx - c->x) <= c->w / 2 && nx >= self->gutter && nx + c->w <= self->width)
+            {
+              x = nx;
+              continue;
+            }
+        }
       y = hit->y + hit->height + 1;
       if (y > c->max_y)
         {
@@ -304,7 +320,7 @@ place (SlTimelinePainter *self, const Candidate *c)
     }
   label.kind = c->kind;
   label.index = c->index;
-  label.x = c->x;
+  label.x = x;
   label.y = y;
   label.width = c->w;
   label.height = c->h;
