@@ -20,7 +20,7 @@ cd "$ROOT"
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpcap-dev libjson-glib-dev
-  gettext xvfb xauth x11-apps imagemagick fonts-noto-cjk
+  gettext locales xvfb xauth x11-apps imagemagick fonts-noto-cjk
   tshark tcpdump strace iproute2 nftables
   desktop-file-utils appstream-util poppler-utils
   clang libclang-rt-14-dev libseccomp-dev util-linux libcap2-bin python3
@@ -49,6 +49,7 @@ ensure_deps () {
   local missing
   mapfile -t missing < <(missing_packages)
   if [ "${#missing[@]}" -eq 0 ]; then
+    ensure_locale
     return 0
   fi
 
@@ -64,6 +65,27 @@ ensure_deps () {
     | "${sudo[@]}" debconf-set-selections
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  ensure_locale
+}
+
+# The Traditional Chinese session (po/zh_TW.po) needs its locale generated:
+# `LANG=zh_TW.UTF-8 socklens` and the zh_TW tests depend on it.
+ensure_locale () {
+  if locale -a 2>/dev/null | grep -qix 'zh_TW\.utf-\?8'; then
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: generate zh_TW.UTF-8 as root (locale-gen)"
+    sudo=(sudo)
+  fi
+  log "generating the zh_TW.UTF-8 locale"
+  if grep -q '^# *zh_TW.UTF-8 UTF-8' /etc/locale.gen; then
+    "${sudo[@]}" sed -i 's/^# *\(zh_TW.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  elif ! grep -q '^zh_TW.UTF-8 UTF-8' /etc/locale.gen; then
+    echo 'zh_TW.UTF-8 UTF-8' | "${sudo[@]}" tee -a /etc/locale.gen >/dev/null
+  fi
+  "${sudo[@]}" locale-gen
 }
 
 # --- building -----------------------------------------------------------------

@@ -574,7 +574,7 @@ main (int    argc,
   /* A closed pipe must be an error to handle, not a silent death. */
   signal (SIGPIPE, SIG_IGN);
   keep_environment_safe ();
-  setlocale (LC_ALL, "");
+  nc_i18n_init ();
 
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
     lab->host_ns[h] = -1;

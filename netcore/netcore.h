@@ -5,6 +5,7 @@
 #include "nc-call.h"
 #include "nc-format.h"
 #include "nc-gate.h"
+#include "nc-i18n.h"
 #include "nc-recorder.h"
 #include "nc-run.h"
 #include "nc-scenario.h"

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "sl-call-inspector.h"
 #include "nc-format.h"
 
@@ -314,7 +316,7 @@ show_call (SlCallInspector *self,
   if (kind == NC_CALL_SEND || kind == NC_CALL_RECV || kind == NC_CALL_SENDTO ||
       kind == NC_CALL_RECVFROM || kind == NC_CALL_WRITE || kind == NC_CALL_READ)
     {
-      g_autofree char *len = g_strdup_printf (_("%" G_GINT64_FORMAT " bytes"), call->length);
+      g_autofree char *len = g_strdup_printf (_("%" PRId64 " bytes"), call->length);
       add_row (self, kind == NC_CALL_RECV || kind == NC_CALL_RECVFROM || kind == NC_CALL_READ
                        ? _("Buffer") : _("Length"), len, NULL);
     }

@@ -127,13 +127,18 @@ _sl_window_update_inspector (SlWindow *self)
     }
 }
 
-/* "TCP echo" of "TCP echo: the stream socket model", for the header bar */
+/* "TCP echo" of "TCP echo: the stream socket model", for the header bar;
+ * a translation may use the full-width colon "：" (zh_TW) */
 static char *
 scenario_short_title (const NcScenario *scenario)
 {
-  const char *colon = strchr (scenario->title, ':');
+  const char *title = _(scenario->title);
+  const char *colon = strchr (title, ':');
+  const char *wide = strstr (title, "：");
 
-  return colon ? g_strndup (scenario->title, colon - scenario->title) : g_strdup (scenario->title);
+  if (wide != NULL && (colon == NULL || wide < colon))
+    colon = wide;
+  return colon ? g_strndup (title, colon - title) : g_strdup (title);
 }
 
 static void
@@ -142,7 +147,7 @@ update_empty_page (SlWindow *self)
   g_autofree char *step = NULL;
   g_autofree char *description = NULL;
   g_autofree char *short_title = self->scenario ? scenario_short_title (self->scenario) : NULL;
-  const char *title = self->scenario ? self->scenario->title : _("a scenario");
+  const char *title = self->scenario ? _(self->scenario->title) : _("a scenario");
 
   step = g_strdup_printf (_("Step Through %s"), short_title ? short_title : _("the Scenario"));
   gtk_button_set_label (self->empty_step_button, step);
@@ -174,7 +179,7 @@ _sl_window_update_status (SlWindow *self)
     {
       g_autofree char *short_title = scenario_short_title (self->scenario);
       gtk_label_set_label (self->scenario_label, short_title);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), self->scenario->title);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), _(self->scenario->title));
     }
   else
     gtk_label_set_label (self->scenario_label, _("Choose a Scenario"));
