@@ -3,10 +3,12 @@
 #pragma once
 
 #include "nc-call.h"
+#include "nc-example.h"
 #include "nc-format.h"
 #include "nc-gate.h"
 #include "nc-i18n.h"
 #include "nc-recorder.h"
+#include "nc-report.h"
 #include "nc-run.h"
 #include "nc-scenario.h"
 #include "nc-server.h"

@@ -103,6 +103,12 @@ def zh_tw_locale_exists():
     return any(n.lower().replace("-", "") == "zh_tw.utf8" for n in names)
 
 
+def scenario_titles(listing):
+    """{name: title} of `socklens list`'s first block (the lecture examples follow a blank line)."""
+    block = listing.split("\n\n")[0]
+    return dict(line.split(None, 1) for line in block.splitlines() if line.strip())
+
+
 def check_command_line(root, socklens):
     check(zh_tw_locale_exists(), "the zh_TW.UTF-8 locale is generated (./dev.sh deps)")
     zh = read_po(os.path.join(root, "po", "zh_TW.po"))
@@ -113,8 +119,8 @@ def check_command_line(root, socklens):
                        env=dict(base, LANG="C.UTF-8"))
     t = subprocess.run([socklens, "list"], capture_output=True, text=True,
                        env=dict(base, LANG="zh_TW.UTF-8"))
-    english = dict(line.split(None, 1) for line in c.stdout.splitlines() if line.strip())
-    chinese = dict(line.split(None, 1) for line in t.stdout.splitlines() if line.strip())
+    english = scenario_titles(c.stdout)
+    chinese = scenario_titles(t.stdout)
     check(c.returncode == 0 and t.returncode == 0 and len(english) >= 10
           and english.keys() == chinese.keys(),
           f"socklens list names the same {len(english)} scenarios in C and zh_TW")
@@ -125,6 +131,8 @@ def check_command_line(root, socklens):
           f"LANG=zh_TW.UTF-8 socklens list prints each title in Chinese, as zh_TW.po has it: "
           f"wrong {wrong[:3]!r}")
     check("TCP 回音：串流 socket 模型" in t.stdout, "the tcp-echo title reads 「TCP 回音：串流 socket 模型」")
+    check("課程範例（Python）" in t.stdout and "TCP 伺服器與用戶端" in t.stdout,
+          "the lecture examples' heading and titles are in Chinese too")
 
     h = subprocess.run([socklens, "run", "--help"], capture_output=True, text=True,
                        env=dict(base, LANG="zh_TW.UTF-8"))
