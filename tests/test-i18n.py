@@ -10,6 +10,8 @@
   `socklens run --help` its zh_TW option help (the uninstalled build finds
   build/po/zh_TW/LC_MESSAGES/socklens.mo); the zh_TW.UTF-8 locale must exist
   (dev.sh generates it), so a missing locale fails rather than skips;
+- a diagram exported under zh_TW has its legend in Chinese, set in the
+  Traditional Chinese face;
 - the merged .desktop and metainfo carry the zh_TW name and summary.
 
 Usage: test-i18n.py SOURCE_ROOT SOCKLENS DESKTOP METAINFO
@@ -145,6 +147,31 @@ def check_command_line(root, socklens):
           "an unknown scenario is reported in Chinese, exit status 2: " + e.stderr.strip())
 
 
+def check_diagram(socklens):
+    """A diagram exported under zh_TW: its words in Chinese, drawn with the
+    Traditional Chinese face (Noto Sans CJK TC, not the Japanese forms)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+    base.pop("DISPLAY", None)
+    base.pop("WAYLAND_DISPLAY", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "echo.pcapng")
+        pdf = os.path.join(tmp, "echo.pdf")
+        run = subprocess.run([socklens, "run", "tcp-echo", "--in-process", "-o", pcap],
+                             capture_output=True, text=True, env=dict(base, LANG="C.UTF-8"))
+        check(run.returncode == 0, "a tcp-echo run is recorded " + run.stderr[-200:])
+        show = subprocess.run([socklens, "show", pcap, "-d", pdf], capture_output=True, text=True,
+                              env=dict(base, LANG="zh_TW.UTF-8"))
+        check(show.returncode == 0 and "已將時間軸繪製至" in show.stderr,
+              "socklens show -d draws the diagram and says so in Chinese")
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        check("TCP 狀態" in text and "後）" in text,
+              "the exported diagram's legend and durations are in Chinese")
+        fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
+        check("CJKtc" in fonts and "CJKjp" not in fonts,
+              "its Chinese is set in Noto Sans CJK TC (Traditional forms): " +
+              " ".join(line.split()[0] for line in fonts.splitlines()[2:]))
+
+
 def check_desktop_files(desktop, metainfo):
     with open(desktop, encoding="utf-8") as f:
         text = f.read()
@@ -162,6 +189,7 @@ def main():
     check(len(marked) > 100, f"the sources mark {len(marked)} strings")
     check_catalogues(root, languages(root), marked)
     check_command_line(root, socklens)
+    check_diagram(socklens)
     check_desktop_files(desktop, metainfo)
 
     print(f"1..{len(results)}")
