@@ -22,8 +22,8 @@ PACKAGES=(
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpcap-dev libjson-glib-dev
   gettext xvfb xauth x11-apps imagemagick fonts-noto-cjk
   tshark tcpdump strace iproute2 nftables
-  desktop-file-utils appstream-util
-  clang libclang-rt-14-dev libseccomp-dev util-linux python3
+  desktop-file-utils appstream-util poppler-utils
+  clang libclang-rt-14-dev libseccomp-dev util-linux libcap2-bin python3
 )
 
 # A skip in one of these tests hides untested code: CI must not accept it.

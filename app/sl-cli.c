@@ -4,8 +4,10 @@
  *
  *   socklens list
  *   socklens run NAME [--step] [--port N] [--message TEXT] [--count N] [--output FILE]
- *                     [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
- *   socklens show FILE [--diagram FILE.svg|.pdf|.png] [--events FILE.csv|.json]
+ *                     [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                     [--events FILE.csv|.json]
+ *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
+ *                      [--events FILE.csv|.json]
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -14,9 +16,11 @@
 #include "config.h"
 
 #include "sl-cli.h"
+#include "sl-cli-private.h"
 #include "sl-exit.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,11 +28,12 @@
 #include "netcore.h"
 #include "cap-lab.h"
 #include "cap-recording.h"
+#include "sl-diagram.h"
 #include "sl-exporters.h"
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
-static const char *const commands[] = { "list", "run", "show", NULL };
+static const char *const commands[] = { "list", "run", "show", "trace", NULL };
 static const char *const lab_modes[] = { "auto", "namespace", "capabilities", "root", "calls-only",
                                          NULL };
 
@@ -52,6 +57,7 @@ print_usage (FILE *out)
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
            "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
+           "  socklens trace PROGRAM…      run your own programs (.py, executables) traced\n"
            "\n"
            "  socklens --version           print the version\n"
            "\n"
@@ -65,8 +71,19 @@ cmd_list (void)
   guint n;
   const NcScenario *const *list = nc_scenario_list (&n);
 
+  guint n_examples;
+  const NcExample *const *examples = nc_example_list (&n_examples);
+
   for (guint i = 0; i < n; i++)
     printf ("%-18s %s\n", list[i]->name, list[i]->title);
+  printf ("\nLecture examples (Python), in %s; run one with socklens trace --example NAME:\n",
+          nc_example_dir ());
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autofree char *programs = g_strjoinv (" ", (char **) examples[i]->programs);
+      printf ("%-18s %s\n%-18s   socklens trace %s\n", examples[i]->name, examples[i]->title, "",
+              programs);
+    }
   return SL_EXIT_DONE;
 }
 
@@ -74,9 +91,11 @@ cmd_list (void)
 
 typedef struct
 {
-  NcRecorder *recorder;
+  NcRecorder       *recorder;
+  const NcScenario *scenario;
   gint64      t0;
   int         actor_width;
+  gboolean    flush;
   GMutex      lock;
 } Printer;
 
@@ -84,12 +103,14 @@ static void
 print_call (Printer      *printer,
             const NcCall *call)
 {
-  NcActorInfo actor = { 0 };
   g_autofree char *text = nc_call_to_string (call);
+  /* The scenario's names, not the recorder's: this runs inside the
+   * recorder's listener, under its lock. */
+  const char *name = call->actor < printer->scenario->n_actors
+                       ? printer->scenario->actors[call->actor].name : "?";
 
-  nc_recorder_get_actor (printer->recorder, call->actor, &actor);
   printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
-          actor.name ? actor.name : "?", text);
+          name, text);
 }
 
 static int
@@ -124,8 +145,8 @@ recording_from_run (NcRun *run)
   return recording;
 }
 
-static void
-print_recording (CapRecording *recording)
+void
+sl_cli_print_recording (CapRecording *recording)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -133,8 +154,8 @@ print_recording (CapRecording *recording)
   fputs (text->str, stdout);
 }
 
-static gboolean
-save_recording (CapRecording *recording,
+gboolean
+sl_cli_save_recording (CapRecording *recording,
                 const char   *path)
 {
   g_autoptr(GError) error = NULL;
@@ -150,16 +171,35 @@ save_recording (CapRecording *recording,
 }
 
 /* --diagram and --events: the exporter table picks the format by the ending */
+/* --layout: sequence or time; NULL: the one the window opens a recording with */
+static gboolean
+parse_layout (const char       *command,
+              const char       *text,
+              SlTimelineLayout *layout)
+{
+  if (text == NULL || sl_timeline_layout_from_string (text, layout))
+    return TRUE;
+  fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
+  return FALSE;
+}
+
 static gboolean
 export_as (SlExportKind  kind,
            CapRecording *recording,
-           const char   *path)
+           const char   *path,
+           const char   *layout_name)
 {
   g_autoptr(GError) error = NULL;
+  SlTimelineLayout layout;
+  gboolean ok;
 
   if (path == NULL)
     return TRUE;
-  if (!sl_export (kind, recording, path, &error))
+  if (kind == SL_EXPORT_DIAGRAM && layout_name != NULL && sl_timeline_layout_from_string (layout_name, &layout))
+    ok = sl_diagram_export_layout (recording, layout, path, &error);
+  else
+    ok = sl_export (kind, recording, path, &error);
+  if (!ok)
     {
       fprintf (stderr, "socklens: %s\n", error->message);
       return FALSE;
@@ -170,13 +210,14 @@ export_as (SlExportKind  kind,
   return TRUE;
 }
 
-static gboolean
-export_all (CapRecording *recording,
+gboolean
+sl_cli_export_all (CapRecording *recording,
             const char   *diagram,
+            const char   *layout_name,
             const char   *events)
 {
-  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram);
-  return export_as (SL_EXPORT_EVENTS, recording, events) && ok;
+  gboolean ok = export_as (SL_EXPORT_DIAGRAM, recording, diagram, layout_name);
+  return export_as (SL_EXPORT_EVENTS, recording, events, NULL) && ok;
 }
 
 /* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
@@ -194,12 +235,16 @@ cmd_show (int    argc,
 {
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Also draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
                                                      "Also write every event as data");
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { NULL }
   };
@@ -222,12 +267,14 @@ cmd_show (int    argc,
       fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
       return SL_EXIT_USAGE;
     }
+  if (!parse_layout ("show", layout_name, &layout))
+    return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
-  print_recording (recording);
-  if (!export_all (recording, diagram, events))
+  sl_cli_print_recording (recording);
+  if (!sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
     fprintf (stderr, "socklens show: %s\n", error->message);
@@ -241,8 +288,8 @@ cmd_show (int    argc,
   return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
-/* In step mode each call is printed as it returns, so the class sees the
- * result of the step it just made. */
+/* Each call is printed as it returns (in step mode flushed at once, so the
+ * class sees the result of the step it just made). */
 static void
 on_call_live (const NcCall *call,
               NcCallPhase   phase,
@@ -254,7 +301,8 @@ on_call_live (const NcCall *call,
     return;
   g_mutex_lock (&printer->lock);
   print_call (printer, call);
-  fflush (stdout);
+  if (printer->flush)
+    fflush (stdout);
   g_mutex_unlock (&printer->lock);
 }
 
@@ -312,14 +360,14 @@ run_in_process (const NcScenario *scenario,
   gboolean ok;
 
   printer.recorder = nc_run_get_recorder (run);
+  printer.scenario = scenario;
   printer.t0 = nc_recorder_get_start_time (printer.recorder);
   printer.actor_width = actor_width (scenario);
+  printer.flush = step;
   g_mutex_init (&printer.lock);
+  nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
   if (step)
-    {
-      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-      nc_run_set_stepping (run, TRUE);
-    }
+    nc_run_set_stepping (run, TRUE);
 
   ok = nc_run_start (run, error);
   if (ok)
@@ -330,38 +378,38 @@ run_in_process (const NcScenario *scenario,
       *out_recording = recording_from_run (run);
     }
   nc_recorder_set_listener (printer.recorder, NULL, NULL);
+  fflush (stdout);
   g_mutex_clear (&printer.lock);
   return ok;
 }
 
+/* The run's parameters from the options given; an option given is an option
+ * meant (no value of one stands for "the default"). Checked as the lab and
+ * the window check them (nc_params_check): the host must be loopback. */
 static gboolean
 parse_params (const NcScenario *scenario,
-              int               port,
-              int               count,
+              const char       *port,
+              const char       *count,
               const char       *message,
               const char       *host,
-              NcParams        **out_params)
+              gboolean          lab_hosts,
+              NcParams        **out_params,
+              GError          **error)
 {
   g_autoptr(NcParams) params = nc_params_new (scenario);
+  gint64 value;
 
-  if (port != -1)
+  if (port != NULL)
     {
-      if (port < 1 || port > 65535)
-        {
-          fprintf (stderr, "socklens run: --port must be between 1 and 65535, not %d\n", port);
-          return FALSE;
-        }
-      params->port = (guint16) port;
+      if (!nc_params_parse_number ("--port", port, 1, G_MAXUINT16, &value, error))
+        return FALSE;
+      params->port = (guint16) value;
     }
-  if (count != 0)
+  if (count != NULL)
     {
-      if (count < 1 || count > NC_PARAMS_COUNT_MAX)
-        {
-          fprintf (stderr, "socklens run: --count must be between 1 and %d, not %d\n",
-                   NC_PARAMS_COUNT_MAX, count);
-          return FALSE;
-        }
-      params->count = (guint) count;
+      if (!nc_params_parse_number ("--count", count, 1, NC_PARAMS_COUNT_MAX, &value, error))
+        return FALSE;
+      params->count = (guint) value;
     }
   if (message != NULL)
     {
@@ -370,17 +418,27 @@ parse_params (const NcScenario *scenario,
     }
   if (host != NULL)
     {
-      struct sockaddr_storage ss;
-      if (nc_scenario_make_address (host, 0, &ss) == 0)
-        {
-          fprintf (stderr, "socklens run: --host takes an IPv4 or IPv6 address, not “%s”\n", host);
-          return FALSE;
-        }
       g_free (params->host);
       params->host = g_strdup (host);
     }
+  if (!nc_params_check (scenario, params, lab_hosts, error))
+    return FALSE;
   *out_params = g_steal_pointer (&params);
   return TRUE;
+}
+
+/* Run here, a two-host lesson has no lab hosts: both ends on 127.0.0.1, as
+ * the lab does without its namespace. */
+static void
+use_loopback_for_lab_hosts (const NcScenario *scenario,
+                            NcParams         *params)
+{
+  if (scenario->n_hosts < 2 || !nc_address_is_lab_host (params->host))
+    return;
+  fprintf (stderr, "socklens run: “%s” needs the lab's two hosts; run here, both ends use "
+                   "127.0.0.1 instead of %s.\n", scenario->name, params->host);
+  g_free (params->host);
+  params->host = g_strdup ("127.0.0.1");
 }
 
 static int
@@ -389,28 +447,34 @@ cmd_run (int    argc,
 {
   gboolean step = FALSE;
   gboolean in_process = FALSE;
-  int port = -1;
-  int count = 0;
+  g_autofree char *port = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *message = NULL;
   g_autofree char *host = NULL;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
+  g_autofree char *layout_name = NULL;
+  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
+  g_autofree char *stream_path = NULL;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
                                                      "Write every event as data");
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port the server binds (default: any free port)",
-      "N" },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &port,
+      "Port the server binds, 1 to 65535 (default: any free port)", "N" },
     { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "How many messages, clients or KiB", "N" },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to use (default 127.0.0.1)", "ADDR" },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &count, "How many messages, clients or KiB", "N" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host,
+      "Loopback address to use (default 127.0.0.1; no other host is allowed)", "ADDR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
       "FILE" },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
     { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
       "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
@@ -423,6 +487,7 @@ cmd_run (int    argc,
   g_autoptr(NcParams) params = NULL;
   g_autoptr(CapRecording) recording = NULL;
   const NcScenario *scenario;
+  gboolean exported = TRUE;
   gboolean ok;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -449,8 +514,14 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
-  if (!parse_params (scenario, port, count, message, host, &params))
+  if (!parse_layout ("run", layout_name, &layout))
     return SL_EXIT_USAGE;
+  if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
+                     &error))
+    {
+      fprintf (stderr, "socklens run: %s\n", error->message);
+      return SL_EXIT_USAGE;
+    }
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
@@ -461,26 +532,56 @@ cmd_run (int    argc,
   printf ("# %s: %s\n", scenario->name, scenario->title);
   fflush (stdout);
   if (in_process)
-    ok = run_in_process (scenario, params, step, &recording, &error);
+    {
+      use_loopback_for_lab_hosts (scenario, params);
+      ok = run_in_process (scenario, params, step, &recording, &error);
+    }
   else
     {
-      ok = cap_lab_run_sync (NULL, scenario->name, params, step, mode, &recording, &error);
+      CapLabSyncOptions options = {
+        .mode = mode,
+        .step = step,
+        .print = TRUE,
+        .stream_to = output,
+        .stop_on_signals = TRUE,
+      };
+      ok = cap_lab_run_sync_with (scenario->name, params, &options, &recording, &stream_path,
+                                  &error);
       if (!ok && recording == NULL && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND))
         {
           fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
                    error->message);
           g_clear_error (&error);
+          use_loopback_for_lab_hosts (scenario, params);
           ok = run_in_process (scenario, params, step, &recording, &error);
         }
     }
 
-  /* In step mode the lines were printed as they happened. */
-  if (recording != NULL && !step)
-    print_recording (recording);
-  if (recording != NULL && output != NULL && !save_recording (recording, output))
-    return SL_EXIT_ERROR;
-  if (recording != NULL && !export_all (recording, diagram, events))
-    return SL_EXIT_ERROR;
+  /* The lines were printed as they happened. The file replaces the copy
+   * streamed beside it during the run, which is kept if saving fails. Both
+   * exports are attempted and both reported: one failing does not cost the
+   * other. */
+  if (recording != NULL && output != NULL)
+    {
+      if (sl_cli_save_recording (recording, output))
+        {
+          if (stream_path != NULL)
+            g_unlink (stream_path);
+        }
+      else
+        {
+          exported = FALSE;
+          if (stream_path != NULL)
+            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+        }
+    }
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
+    exported = FALSE;
+  if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
+    {
+      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      return SL_EXIT_INTERRUPTED;
+    }
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
@@ -490,7 +591,7 @@ cmd_run (int    argc,
                  params->port);
       return SL_EXIT_ERROR;
     }
-  return SL_EXIT_DONE;
+  return exported ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
 int
@@ -509,6 +610,8 @@ sl_cli_main (int    argc,
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return cmd_show (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "trace"))
+    return sl_cli_trace (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       printf ("socklens %s\n", PACKAGE_VERSION);

@@ -5,6 +5,7 @@
  *
  *   socklens-lab NAME [--step] [--port N] [--message T] [--count N]
  *                     [--mode auto|namespace|capabilities|root|calls-only]
+ *   socklens-lab --trace [--step] [--timeout S] [--] PROGRAM...  (sl-lab-trace.c)
  *
  * Ways to capture, in the order auto tries them (docs/LAB.md):
  *   namespace     its own user + network namespace: no privileges at all
@@ -24,8 +25,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
+#include <glib-unix.h>
 
+#include "cap-lab-protocol.h"
 #include "sl-lab-private.h"
 
 #define QUIET_MS     200   /* after the last actor: stop when the wire is this quiet */
@@ -33,16 +37,74 @@
 
 static SlLab the_lab;
 
+/* SIGINT, SIGTERM, SIGHUP stop the run like "stop": the stream still ends
+ * with what was captured and an END record. (Ctrl+C in a terminal reaches
+ * the lab too, as does `timeout -s INT`: they signal the whole group.) The
+ * handler only writes to a pipe; a thread does the rest. A handler, not
+ * SIG_IGN or a blocked mask, so programs the lab starts get the defaults. */
+static int stop_pipe[2] = { -1, -1 };
+
+static void
+on_stop_signal (int signum)
+{
+  int saved = errno;
+  char c = (char) signum;
+
+  /* If the pipe is full, a stop is already on its way. */
+  (void) !write (stop_pipe[1], &c, 1);
+  errno = saved;
+}
+
+static gboolean
+catch_stop_signals (GError **error)
+{
+  static const int signums[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+  if (!g_unix_open_pipe (stop_pipe, FD_CLOEXEC, error) ||
+      !g_unix_set_fd_nonblocking (stop_pipe[1], TRUE, error))
+    return FALSE;
+  sigemptyset (&sa.sa_mask);
+  for (guint k = 0; k < G_N_ELEMENTS (signums); k++)
+    sigaction (signums[k], &sa, NULL);
+  return TRUE;
+}
+
+/* Never joined: exit ends it. */
+static gpointer
+stop_signal_thread (gpointer data)
+{
+  SlLab *lab = data;
+  char c;
+
+  while (read (stop_pipe[0], &c, 1) < 0 && errno == EINTR)
+    ;
+  sl_lab_request_stop (lab, FALSE);
+  return NULL;
+}
+
 typedef struct
 {
   gboolean  step;
-  int       port;
+  char     *port;
   char     *message;
-  int       count;
+  char     *message_length;
+  char     *count;
   char     *host;
   char     *mode;
   gboolean  quiet;
+  gboolean  trace;
+  int       timeout;
 } Options;
+
+#define TRACE_TIMEOUT_DEFAULT 60
+
+/* What a traced run is, for the stream's RUN record and the lab's checks */
+static NcScenario trace_scenario = {
+  .name = "trace",
+  .title = "Your programs",
+  .n_hosts = 1,
+};
 
 static gboolean
 parse_options (int       *argc,
@@ -52,27 +114,110 @@ parse_options (int       *argc,
 {
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &opts->step, "Hold each call until told to step", NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &opts->port, "Port the server binds (default: its own)",
-      "N" },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &opts->port,
+      "Port the server binds, 1 to 65535 (default: its own)", "N" },
     { "message", 'm', 0, G_OPTION_ARG_STRING, &opts->message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_INT, &opts->count, "How many messages or clients", "N" },
+    { "message-length", 0, 0, G_OPTION_ARG_STRING, &opts->message_length,
+      "The message is the first N bytes of stdin, before the commands (no argv limit)", "N" },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &opts->count, "How many messages or clients", "N" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &opts->host,
-      "Address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
+      "Loopback address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opts->mode,
       "How to capture: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { "trace", 't', 0, G_OPTION_ARG_NONE, &opts->trace,
+      "Run and trace the programs given instead of a scenario (.py, executables, command lines)",
+      NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &opts->timeout,
+      "With --trace: stop after this many seconds (default 60; 0: no limit)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
       "Messages for the user only in the stream (its reader shows them), not on stderr", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario in the lab");
 
-  opts->port = -1;
+  opts->timeout = -1;
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Runs a scenario in a private network namespace, captures its "
                                 "packets and writes calls and packets as one pcapng stream to "
                                 "stdout. Reads step, step N, run, pause and stop on stdin.");
   return g_option_context_parse (context, argc, argv, error);
+}
+
+/* The message, from the first @length bytes of stdin: argv has a limit
+ * (E2BIG at 128 KiB per argument), a pipe has none. Read before any thread
+ * reads stdin for commands. */
+static char *
+read_message (const char  *length_text,
+              GError     **error)
+{
+  g_autofree char *text = NULL;
+  gint64 length;
+  gsize got = 0;
+
+  if (!nc_params_parse_number ("--message-length", length_text, 0, G_MAXINT32, &length, error))
+    return NULL;
+  text = g_malloc ((gsize) length + 1);
+  while (got < (gsize) length)
+    {
+      gssize n = read (STDIN_FILENO, text + got, (gsize) length - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "--message-length %" G_GINT64_FORMAT ": stdin ended after %" G_GSIZE_FORMAT
+                       " bytes", length, got);
+          return NULL;
+        }
+      got += (gsize) n;
+    }
+  text[length] = '\0';
+  if (strlen (text) != (gsize) length)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the message holds a NUL byte");
+      return NULL;
+    }
+  return g_steal_pointer (&text);
+}
+
+/* --trace PROGRAM...: each checked now, so a typo is said before anything runs */
+static gboolean
+setup_trace (SlLab    *lab,
+             int       argc,
+             char    **argv,
+             Options  *opts,
+             GError  **error)
+{
+  g_autofree char *title = NULL;
+
+  if (argc < 2)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "which programs?");
+      return FALSE;
+    }
+  if (opts->mode != NULL && !g_str_equal (opts->mode, "auto") &&
+      !g_str_equal (opts->mode, "namespace"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--trace runs programs only in the lab's private network namespace, where "
+                   "nothing they send can leave; --mode %s is not possible", opts->mode);
+      return FALSE;
+    }
+  lab->trace = sl_lab_trace_new (lab, argv + 1, error);
+  if (lab->trace == NULL)
+    return FALSE;
+  title = sl_lab_trace_title (lab->trace);
+  trace_scenario.title = g_intern_string (title);
+  lab->scenario = &trace_scenario;
+  lab->params = nc_params_new (lab->scenario);
+  lab->mode = SL_LAB_MODE_NAMESPACE;
+  lab->step = opts->step;
+  lab->n_hosts = 1;
+  lab->timeout_s = opts->timeout < 0 ? TRACE_TIMEOUT_DEFAULT : (guint) opts->timeout;
+  return TRUE;
 }
 
 static gboolean
@@ -82,6 +227,10 @@ setup_params (SlLab    *lab,
               Options  *opts,
               GError  **error)
 {
+  gint64 value;
+
+  if (opts->trace)
+    return setup_trace (lab, argc, argv, opts, error);
   if (argc != 2)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -95,18 +244,10 @@ setup_params (SlLab    *lab,
                    argv[1]);
       return FALSE;
     }
-  lab->quiet = opts->quiet;
   if (opts->mode != NULL && !sl_lab_mode_from_name (opts->mode, &lab->mode))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no capture mode “%s”",
                    opts->mode);
-      return FALSE;
-    }
-  if ((opts->port != -1 && (opts->port < 1 || opts->port > 65535)) ||
-      (opts->count != 0 && (opts->count < 1 || opts->count > NC_PARAMS_COUNT_MAX)))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--port takes 1 to 65535, --count 1 to %d", NC_PARAMS_COUNT_MAX);
       return FALSE;
     }
   if (lab->scenario->n_hosts > SL_LAB_MAX_HOSTS)
@@ -118,44 +259,45 @@ setup_params (SlLab    *lab,
     }
 
   lab->params = nc_params_new (lab->scenario);
-  if (opts->port != -1)
-    lab->params->port = (guint16) opts->port;
-  if (opts->count != 0)
-    lab->params->count = (guint) opts->count;
-  if (opts->message != NULL)
+  if (opts->port != NULL)
+    {
+      if (!nc_params_parse_number ("--port", opts->port, 1, G_MAXUINT16, &value, error))
+        return FALSE;
+      lab->params->port = (guint16) value;
+    }
+  if (opts->count != NULL)
+    {
+      if (!nc_params_parse_number ("--count", opts->count, 1, NC_PARAMS_COUNT_MAX, &value, error))
+        return FALSE;
+      lab->params->count = (guint) value;
+    }
+  if (opts->message_length != NULL)
+    {
+      char *message = read_message (opts->message_length, error);
+
+      if (message == NULL)
+        return FALSE;
+      g_free (lab->params->message);
+      lab->params->message = message;
+    }
+  else if (opts->message != NULL)
     {
       g_free (lab->params->message);
       lab->params->message = g_strdup (opts->message);
     }
+  /* Two hosts: the lab's own addresses, whatever was asked */
   if (opts->host != NULL && lab->scenario->n_hosts < 2)
     {
-      struct sockaddr_storage ss;
-
-      if (nc_scenario_make_address (opts->host, 0, &ss) == 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--host takes an IPv4 or IPv6 address, not “%s”", opts->host);
-          return FALSE;
-        }
       g_free (lab->params->host);
       lab->params->host = g_strdup (opts->host);
     }
   lab->step = opts->step;
   lab->n_hosts = MAX (lab->scenario->n_hosts, 1);
-  lab->filter_port = lab->params->port;
-  return TRUE;
+  /* Before anything is opened: nothing of the run leaves this computer. */
+  return nc_params_check (lab->scenario, lab->params, lab->n_hosts >= 2, error);
 }
 
 /* --- choosing how to capture --------------------------------------------- */
-
-static char *
-shared_filter (guint16 port)
-{
-  /* ICMP too: port unreachable and friends are part of some lessons. */
-  if (port == 0)
-    return g_strdup ("icmp or icmp6");
-  return g_strdup_printf ("port %u or icmp or icmp6", port);
-}
 
 static gboolean
 try_namespace (SlLab   *lab,
@@ -181,22 +323,39 @@ try_namespace (SlLab   *lab,
   return TRUE;
 }
 
+/* The host's own lo, shared with every user: opened, confined to nothing
+ * until the run's sockets exist (sl-lab-confine.c), and then every
+ * capability is given up. */
 static gboolean
 try_host_capture (SlLab   *lab,
                   GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *filter = shared_filter (lab->filter_port);
+  gboolean root = geteuid () == 0;
 
-  if (lab->mode == SL_LAB_MODE_ROOT && geteuid () != 0)
+  if (lab->mode == SL_LAB_MODE_ROOT && !root)
     {
       lab->no_capture = g_strdup ("not running as root");
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                           "--mode root, but the lab is not running as root");
+                           "the lab is not running as root");
+      return FALSE;
+    }
+  if (lab->scenario->needs_raw_socket && getuid () != 0)
+    {
+      lab->no_capture = g_strdup ("a raw socket on the shared lo would see every user's ICMP");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "“%s” needs a raw socket of its own, which would see every ICMP message of "
+                   "this computer; the lab gives up cap_net_raw once it captures, so run it in "
+                   "a private network namespace (--mode namespace) or as root",
+                   lab->scenario->name);
       return FALSE;
     }
   lab->live = cap_live_new ("lo");
-  if (!cap_live_open (lab->live, &local) || !cap_live_set_filter (lab->live, filter, &local))
+  /* Its filter follows the run's sockets: see cap_live_set_immediate_mode () */
+  cap_live_set_immediate_mode (lab->live, TRUE);
+  if (!cap_live_open (lab->live, &local) ||
+      (lab->confine = sl_lab_confine_new (lab, lab->scenario->needs_raw_socket,
+                                          (guint16) getpid (), &local)) == NULL)
     {
       lab->no_capture = g_strdup (local->message);
       g_clear_object (&lab->live);
@@ -204,7 +363,7 @@ try_host_capture (SlLab   *lab,
       return FALSE;
     }
   lab->capture_iface = g_strdup ("lo");
-  lab->mode_used = geteuid () == 0 ? SL_LAB_MODE_ROOT : SL_LAB_MODE_CAPABILITIES;
+  lab->mode_used = root ? SL_LAB_MODE_ROOT : SL_LAB_MODE_CAPABILITIES;
   return TRUE;
 }
 
@@ -259,9 +418,7 @@ fall_back_to_one_host (SlLab *lab)
                           lab->scenario->name,
                           lab->scenario->drop_packet > 0 ? " that loses a packet, so nothing "
                                                            "is lost this time" : "");
-  sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-  if (!lab->quiet)
-    fprintf (stderr, "socklens-lab: %s\n", text);
+  sl_lab_say (lab, CAP_SEVERITY_WARNING, "%s", text);
 }
 
 /* The one message that says how this run captures, or why it does not. */
@@ -294,10 +451,12 @@ announce_mode (SlLab *lab)
                              lab->no_namespace)
           : g_strdup_printf (" (--mode %s)", sl_lab_mode_name (lab->mode));
 
-        text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's "
-                                "port and ICMP%s.",
-                                lab->mode_used == SL_LAB_MODE_ROOT ? "as root"
-                                  : "with the helper's capabilities (cap_net_raw)", why);
+        text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's own "
+                                "sockets and the ICMP they cause%s.",
+                                lab->mode_used == SL_LAB_MODE_ROOT
+                                  ? "as root"
+                                  : "with the helper's capability (cap_net_raw, given up once "
+                                    "the capture was open)", why);
       }
       break;
     case SL_LAB_MODE_CALLS_ONLY:
@@ -311,67 +470,24 @@ announce_mode (SlLab *lab)
           "Packets are missing: capturing needs a private network namespace or the "
           "CAP_NET_RAW capability, and this system allows neither (user namespace: %s; "
           "capture on lo: %s). Every call is still shown. To fix it, run: "
-          "sudo setcap cap_net_raw,cap_net_admin=eip %s",
+          "sudo setcap cap_net_raw=ep %s",
           lab->no_namespace ? lab->no_namespace : "not tried",
           lab->no_capture ? lab->no_capture : "not tried", self_path);
       break;
     }
-  sl_lab_emit_message (lab, severity, text);
-  if (!lab->quiet)
-    fprintf (stderr, "socklens-lab: %s\n", text);
+  sl_lab_say (lab, severity, "%s", text);
 }
 
 /* --- the run ----------------------------------------------------------- */
 
-/* "127.0.0.1:5000", "[::1]:5000" -> 5000 */
-static guint16
-port_of (const char *text)
-{
-  const char *colon = strrchr (text, ':');
-  guint64 port;
-
-  if (colon == NULL)
-    return 0;
-  port = g_ascii_strtoull (colon + 1, NULL, 10);
-  return port <= G_MAXUINT16 ? (guint16) port : 0;
-}
-
-/* On the shared lo, the filter follows the port the server got (port 0 lets
- * the kernel choose). Before its clients learn it, so none of theirs is missed. */
-static void
-follow_server_port (SlLab        *lab,
-                    const NcCall *call)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *filter = NULL;
-  const NcActorSpec *spec;
-  guint16 port;
-
-  if (call->kind != NC_CALL_BIND && call->kind != NC_CALL_GETSOCKNAME &&
-      call->kind != NC_CALL_LISTEN)
-    return;
-  if (call->actor >= lab->scenario->n_actors || call->result < 0)
-    return;
-  spec = &lab->scenario->actors[call->actor];
-  port = port_of (call->local);
-  if (!g_str_equal (spec->role, "server") || port == 0 || port == lab->filter_port)
-    return;
-
-  lab->filter_port = port;
-  if (lab->live == NULL || lab->mode_used == SL_LAB_MODE_NAMESPACE)
-    return;
-  filter = shared_filter (port);
-  if (!cap_live_set_filter (lab->live, filter, &error))
-    fprintf (stderr, "socklens-lab: %s\n", error->message);
-}
-
 static __thread gboolean thread_in_host;
 
-/* On the actor's thread, just before the system call (entry) or after it. */
-static void
-on_call (const NcCall *call,
-         NcCallPhase   phase,
-         gpointer      user_data)
+/* On the actor's thread, just before the system call (entry) or after it;
+ * for a traced program, on the thread that reads its reports. */
+void
+sl_lab_on_call (const NcCall *call,
+                NcCallPhase   phase,
+                gpointer      user_data)
 {
   SlLab *lab = user_data;
 
@@ -383,25 +499,32 @@ on_call (const NcCall *call,
       thread_in_host = TRUE;
       if (call->actor < lab->scenario->n_actors &&
           !sl_lab_join_host (lab, lab->scenario->actors[call->actor].host, &error))
-        fprintf (stderr, "socklens-lab: %s\n", error->message);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, "%s", error->message);
     }
+  /* Before a call sends, after a bind: the filter follows the run's sockets. */
+  sl_lab_confine_on_call (lab->confine, call, phase);
 
   sl_lab_emit_call (lab, call, phase);
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
-  /* The fd is looked up in our /proc/self/fd: a forked handler's fds are its own. */
-  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0 &&
-      call->pid == getpid ())
-    sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
-  follow_server_port (lab, call);
-  switch (call->kind)
+  /* sock_diag starts once there is a stream socket to sample */
+  if ((nc_call_kind_info (call->kind)->link == NC_CALL_LINK_OPEN &&
+       (call->type & 0xf) == SOCK_STREAM && call->result >= 0) ||
+      nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT ||
+      nc_call_kind_info (call->kind)->link == NC_CALL_LINK_LISTEN)
+    sl_lab_diag_note_stream (lab->diag);
+  /* The fd is looked up in its process's /proc/PID/fd. */
+  if ((nc_call_kind_info (call->kind)->fd == NC_CALL_FD_RESULT ||
+       nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT) && call->result >= 0)
+    sl_lab_diag_note_socket (lab->diag, call->pid, (int) call->result, call->actor);
+  switch (nc_call_kind_info (call->kind)->link)
     {
-    case NC_CALL_LISTEN:
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
+    case NC_CALL_LINK_LISTEN:
+    case NC_CALL_LINK_ACCEPT:
+    case NC_CALL_LINK_CONNECT:
+    case NC_CALL_LINK_SHUTDOWN:
+    case NC_CALL_LINK_CLOSE:
       sl_lab_diag_sample_now (lab->diag);
       break;
     default:
@@ -424,26 +547,53 @@ on_actor (const NcActorInfo *actor,
 }
 
 static void
+emit_capture_count (SlLab      *lab,
+                    guint64     n_packets,
+                    guint64     n_lost,
+                    const char *when)
+{
+  g_autofree char *text = g_strdup_printf (CAP_LAB_CAPTURE_FORMAT "%s", n_packets, n_lost, when);
+
+  sl_lab_emit_message (lab, n_lost > 0 ? CAP_SEVERITY_WARNING : CAP_SEVERITY_INFO, text);
+}
+
+static void
 on_frame (const CapLiveFrame *frame,
           gpointer            user_data)
 {
   SlLab *lab = user_data;
+  guint64 lost = cap_live_get_n_lost (lab->live);
 
   sl_lab_emit_frame (lab, frame);
   sl_lab_diag_poke (lab->diag);
+  /* A loss is reported as it happens (rare: this is not the usual path) */
+  if (lost > lab->lost_reported)
+    {
+      lab->lost_reported = lost;
+      emit_capture_count (lab, frame->index + 1, lost, " so far: the kernel's capture buffer was full");
+    }
 }
 
-static int
-run_scenario (SlLab      *lab,
-              char      **error_text)
+/* At the end: every packet taken, and every one lost, counted */
+static void
+emit_capture_total (SlLab *lab)
+{
+  guint64 lost;
+
+  if (lab->live == NULL)
+    return;
+  g_mutex_lock (&lab->frames_lock);
+  lost = cap_live_get_n_lost (lab->live) + lab->frames_lost;
+  g_mutex_unlock (&lab->frames_lock);
+  emit_capture_count (lab, lab->n_epb, lost,
+                      lost > 0 ? ": the timeline misses them (a capture buffer was full)" : "");
+}
+
+/* sock_diag sampling, or a message saying why not */
+static void
+start_diag (SlLab *lab)
 {
   g_autoptr(GError) error = NULL;
-  gboolean parent_gone;
-
-  lab->run = nc_run_new (lab->scenario, lab->params);
-  nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
-  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
-  nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);
   if (lab->diag == NULL)
@@ -451,18 +601,15 @@ run_scenario (SlLab      *lab,
       g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
                                                error->message);
       sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-      g_clear_error (&error);
     }
+}
 
-  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
-      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
-    {
-      *error_text = g_strdup (error->message);
-      sl_lab_control_finish (lab);
-      return CAP_LAB_EXIT_FAILED;
-    }
-
-  nc_run_wait (lab->run, &error);
+/* After the last actor or program: the capture, the control, the sampling.
+ * Returns: whether the app went away. */
+static gboolean
+finish_run (SlLab *lab)
+{
+  gboolean parent_gone;
 
   g_mutex_lock (&lab->control_lock);
   parent_gone = lab->parent_gone;
@@ -476,8 +623,39 @@ run_scenario (SlLab      *lab,
       else
         cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
     }
+  /* Every frame taken is in the stream before END */
+  sl_lab_stream_drain_frames (lab);
+  emit_capture_total (lab);
   sl_lab_control_finish (lab);
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
+  return parent_gone;
+}
+
+static int
+run_scenario (SlLab      *lab,
+              char      **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean parent_gone;
+
+  lab->run = nc_run_new (lab->scenario, lab->params);
+  nc_run_set_lab_hosts (lab->run, lab->n_hosts >= 2);
+  nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
+  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
+  nc_run_set_stepping (lab->run, lab->step);
+
+  start_diag (lab);
+
+  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return CAP_LAB_EXIT_FAILED;
+    }
+
+  nc_run_wait (lab->run, &error);
+  parent_gone = finish_run (lab);
 
   if (error == NULL)
     return CAP_LAB_EXIT_OK;
@@ -491,11 +669,82 @@ run_scenario (SlLab      *lab,
   return CAP_LAB_EXIT_FAILED;
 }
 
+static int
+run_trace (SlLab  *lab,
+           char  **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  start_diag (lab);
+  if (!sl_lab_trace_prepare (lab->trace, &error) ||
+      (lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return CAP_LAB_EXIT_FAILED;
+    }
+  status = sl_lab_trace_run (lab->trace, lab->timeout_s, error_text);
+  finish_run (lab);
+  return status;
+}
+
+/* Started with file capabilities (secure execution), the lab runs with
+ * privileges its user does not have until the capture is open: nothing from
+ * that user's environment may steer it meanwhile (GIO_EXTRA_MODULES and
+ * the like load code). Only the locale and a fixed PATH are kept. */
+static void
+keep_environment_safe (void)
+{
+  static const char *const kept[] = { "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES" };
+  char *values[G_N_ELEMENTS (kept)];
+
+  if (getauxval (AT_SECURE) == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    values[i] = g_strdup (g_getenv (kept[i]));
+  clearenv ();
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      if (values[i] != NULL)
+        g_setenv (kept[i], values[i], TRUE);
+      g_free (values[i]);
+    }
+  g_setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
+}
+
+/* Keeps only what the way chosen needs: in its own namespace the lab's
+ * privileges end at the namespace's edge; anywhere else it gives up every
+ * capability now (root keeps cap_net_raw for a lesson's own raw socket). */
+static gboolean
+give_up_privileges (SlLab   *lab,
+                    GError **error)
+{
+  if (lab->mode_used == SL_LAB_MODE_NAMESPACE)
+    return TRUE;
+  return sl_lab_drop_privileges (getuid () == 0 && lab->scenario->needs_raw_socket, error);
+}
+
+/* Before the run: said once, on stderr (unless --quiet) and in the stream's
+ * END, which is what the app shows. */
+static void
+end_early (SlLab      *lab,
+           int         status,
+           const char *text)
+{
+  sl_lab_complain (lab, "%s", text);
+  if (sl_lab_stream_open (lab, 1, 0, NULL))
+    sl_lab_emit_end (lab, status, text);
+}
+
 static void
 lab_clear (SlLab *lab)
 {
   g_clear_object (&lab->run);
+  g_clear_pointer (&lab->trace, sl_lab_trace_free);
   g_clear_object (&lab->live);
+  g_clear_pointer (&lab->confine, sl_lab_confine_free);
   g_clear_pointer (&lab->params, nc_params_free);
   g_clear_pointer (&lab->no_namespace, g_free);
   g_clear_pointer (&lab->no_capture, g_free);
@@ -514,39 +763,50 @@ main (int    argc,
 
   /* A closed pipe must be an error to handle, not a silent death. */
   signal (SIGPIPE, SIG_IGN);
+  keep_environment_safe ();
   setlocale (LC_ALL, "");
+  if (!catch_stop_signals (&error))
+    {
+      fprintf (stderr, "socklens-lab: %s\n", error->message);
+      return CAP_LAB_EXIT_FAILED;
+    }
 
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
     lab->host_ns[h] = -1;
   g_mutex_init (&lab->out_lock);
+  g_mutex_init (&lab->frames_lock);
+  g_cond_init (&lab->frames_cond);
   g_mutex_init (&lab->control_lock);
   g_cond_init (&lab->control_cond);
 
   if (!parse_options (&argc, &argv, &opts, &error) ||
-      !setup_params (lab, argc, argv, &opts, &error))
+      !(lab->quiet = opts.quiet, setup_params (lab, argc, argv, &opts, &error)))
     {
-      fprintf (stderr, "socklens-lab: %s\n", error->message);
-      return CAP_LAB_EXIT_USAGE;
+      status = CAP_LAB_EXIT_USAGE;
+      end_early (lab, status, error->message);
+      goto out;
     }
+  /* Ctrl+C in the terminal reaches the whole foreground group: for a trace
+   * the app tells the lab to stop (stdin), so the lab ends the run itself
+   * and keeps it (the programs have process groups of their own). */
+  if (lab->trace != NULL)
+    signal (SIGINT, SIG_IGN);
 
-  /* First, while this is the only thread: the namespace needs that. */
-  if (!choose_mode (lab, &error))
+  /* First, while this is the only thread: the namespace needs that, and so
+   * does giving up capabilities for every thread to come. */
+  if (!choose_mode (lab, &error) || !give_up_privileges (lab, &error))
     {
-      fprintf (stderr, "socklens-lab: --mode %s: %s\n", sl_lab_mode_name (lab->mode),
-               error->message);
       error_text = g_strdup_printf ("Cannot capture with --mode %s: %s",
                                     sl_lab_mode_name (lab->mode), error->message);
-      g_clear_error (&error);
       status = CAP_LAB_EXIT_FAILED;
-      if (sl_lab_stream_open (lab, 1, 0, NULL))
-        sl_lab_emit_end (lab, status, error_text);
+      end_early (lab, status, error_text);
       goto out;
     }
 
   if (!sl_lab_stream_open (lab, lab->live ? cap_live_get_linktype (lab->live) : 1,
                            lab->live ? cap_live_get_snaplen (lab->live) : 0, &error))
     {
-      fprintf (stderr, "socklens-lab: output: %s\n", error->message);
+      sl_lab_complain (lab, "output: %s", error->message);
       status = CAP_LAB_EXIT_FAILED;
       goto out;
     }
@@ -556,15 +816,19 @@ main (int    argc,
   announce_mode (lab);
   sl_lab_emit_actors (lab);
 
-  status = run_scenario (lab, &error_text);
+  g_thread_unref (g_thread_new ("stop-signals", stop_signal_thread, lab));
+  status = lab->trace != NULL ? run_trace (lab, &error_text) : run_scenario (lab, &error_text);
   if (status != CAP_LAB_EXIT_OK && !lab->parent_gone)
-    fprintf (stderr, "socklens-lab: %s: %s\n", lab->scenario->name, error_text);
+    sl_lab_complain (lab, "%s: %s", lab->scenario->name, error_text);
   sl_lab_emit_end (lab, status, error_text);
 
 out:
   sl_lab_stream_close (lab);
   lab_clear (lab);
+  g_free (opts.port);
+  g_free (opts.count);
   g_free (opts.message);
+  g_free (opts.message_length);
   g_free (opts.host);
   g_free (opts.mode);
   return status;

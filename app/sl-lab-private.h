@@ -26,6 +26,8 @@ typedef enum
 } SlLabMode;
 
 typedef struct _SlLabDiag SlLabDiag;
+typedef struct _SlLabTrace SlLabTrace;
+typedef struct _SlLabConfine SlLabConfine;
 
 typedef struct
 {
@@ -52,9 +54,19 @@ typedef struct
   guint32           n_epb;         /* frames written: the next one's index */
   gboolean          out_failed;
 
+  /* Frames wait here between the capture thread and the output */
+  GMutex            frames_lock;
+  GCond             frames_cond;
+  GQueue            frames;        /* QueuedFrame */
+  gsize             frames_bytes;
+  gboolean          frames_closing;
+  guint64           frames_lost;   /* the queue was full: the app did not keep up */
+  guint64           lost_reported; /* by the kernel, as last said in the stream */
+  GThread          *frames_writer;
+
   /* Capture and run */
   CapLive          *live;
-  guint16           filter_port;   /* port the capture filter admits (shared lo) */
+  SlLabConfine     *confine;       /* shared lo: the filter on the run's own sockets */
   NcRun            *run;
   SlLabDiag        *diag;
   guint32           link_ip_frames; /* IP frames seen on the link, for the drop mark */
@@ -66,9 +78,14 @@ typedef struct
   gboolean          stop_requested; /* under control_lock */
   gboolean          parent_gone;
   gboolean          finished;
+
+  /* Traced programs (--trace) instead of a scenario */
+  SlLabTrace       *trace;
+  guint             timeout_s;
 } SlLab;
 
 /* sl-lab-sandbox.c */
+int         sl_lab_count_threads      (void);
 const char *sl_lab_mode_name          (SlLabMode    mode);
 gboolean    sl_lab_mode_from_name     (const char  *name,
                                        SlLabMode   *out);
@@ -88,6 +105,8 @@ void        sl_lab_emit_run           (SlLab       *lab);
 void        sl_lab_emit_actors        (SlLab       *lab);
 void        sl_lab_emit_actor         (SlLab       *lab,
                                        const NcActorInfo *actor);
+void        sl_lab_emit_console       (SlLab       *lab,
+                                       const CapConsole *console);
 void        sl_lab_emit_message       (SlLab       *lab,
                                        CapSeverity  severity,
                                        const char  *text);
@@ -103,18 +122,64 @@ void        sl_lab_emit_gate          (SlLab       *lab,
 void        sl_lab_emit_end           (SlLab       *lab,
                                        int          status,
                                        const char  *error_text);
+void        sl_lab_stream_drain_frames (SlLab      *lab);
 gboolean    sl_lab_stream_failed      (SlLab       *lab);
 void        sl_lab_stream_close       (SlLab       *lab);
+void        sl_lab_say                (SlLab       *lab,
+                                       CapSeverity  severity,
+                                       const char  *format,
+                                       ...) G_GNUC_PRINTF (3, 4);
+void        sl_lab_complain           (SlLab       *lab,
+                                       const char  *format,
+                                       ...) G_GNUC_PRINTF (2, 3);
+
+/* sl-lab-confine.c: on the shared lo, the run's own traffic only */
+gboolean      sl_lab_drop_privileges  (gboolean      keep_net_raw,
+                                       GError      **error);
+SlLabConfine *sl_lab_confine_new      (SlLab        *lab,
+                                       gboolean      echo,
+                                       guint16       echo_id,
+                                       GError      **error);
+void          sl_lab_confine_on_call  (SlLabConfine *self,
+                                       const NcCall *call,
+                                       NcCallPhase   phase);
+gboolean      sl_lab_confine_owns     (SlLabConfine *self,
+                                       int           family,
+                                       const void   *addr,
+                                       guint16       port);
+void          sl_lab_confine_free     (SlLabConfine *self);
 
 /* sl-lab-diag.c: sock_diag sampling in the lab's namespaces */
 SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_diag_poke          (SlLabDiag   *diag);
 void        sl_lab_diag_sample_now    (SlLabDiag   *diag);
+void        sl_lab_diag_note_stream   (SlLabDiag   *diag);
 void        sl_lab_diag_note_socket   (SlLabDiag   *diag,
+                                       gint32       pid,
                                        int          fd,
                                        guint        actor);
 void        sl_lab_diag_free          (SlLabDiag   *diag);
+
+/* sl-lab-main.c */
+void        sl_lab_on_call            (const NcCall *call,
+                                       NcCallPhase  phase,
+                                       gpointer     user_data);
+
+/* sl-lab-trace.c: the students' programs, traced */
+SlLabTrace *sl_lab_trace_new          (SlLab       *lab,
+                                       char       **specs,
+                                       GError     **error);
+char       *sl_lab_trace_title        (SlLabTrace  *trace);
+gboolean    sl_lab_trace_prepare      (SlLabTrace  *trace,
+                                       GError     **error);
+int         sl_lab_trace_run          (SlLabTrace  *trace,
+                                       guint        timeout_s,
+                                       char       **error_text);
+void        sl_lab_trace_stop         (SlLabTrace  *trace);
+NcGate     *sl_lab_trace_get_gate     (SlLabTrace  *trace);
+guint       sl_lab_trace_get_n_actors (SlLabTrace  *trace);
+void        sl_lab_trace_free         (SlLabTrace  *trace);
 
 /* sl-lab-control.c: commands on stdin, the step gate's waiters */
 gboolean    sl_lab_control_start      (SlLab       *lab,

@@ -87,8 +87,8 @@ write_file (const char  *path,
   return FALSE;
 }
 
-static int
-count_threads (void)
+int
+sl_lab_count_threads (void)
 {
   g_autofree char *status = NULL;
   const char *line;
@@ -413,6 +413,10 @@ probe_namespace (int       flags,
     {
       GError *local = NULL;
 
+      /* The app's pipes are the lab's, not the probe's: a lab killed while
+       * its probe lives must still look dead to the app at once. */
+      close (STDIN_FILENO);
+      close (STDOUT_FILENO);
       close (fds[0]);
       if (become_root_in_namespace (flags, &local))
         _exit (0);
@@ -448,7 +452,7 @@ sl_lab_enter_namespace (SlLab   *lab,
                         GError **error)
 {
   int flags = CLONE_NEWUSER | CLONE_NEWNET;
-  int threads = count_threads ();
+  int threads = sl_lab_count_threads ();
 
   if (threads != 1)
     {

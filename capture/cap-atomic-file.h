@@ -8,9 +8,11 @@ G_BEGIN_DECLS
 
 int      cap_atomic_file_open_temp (const char  *path,
                                     char       **tmp_path,
+                                    char       **target,
                                     GError     **error);
-/* Flushes and closes @fd, then renames @tmp_path to @path; on failure the
- * temporary file is removed and @error names @path. */
+/* Flushes and closes @fd, then renames @tmp_path to @path (the @target
+ * cap_atomic_file_open_temp () gave); on failure the temporary file is
+ * removed and @error names @path. */
 gboolean cap_atomic_file_commit    (int          fd,
                                     const char  *tmp_path,
                                     const char  *path,

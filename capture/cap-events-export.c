@@ -184,8 +184,7 @@ append_csv_cell (GString    *out,
 }
 
 static char *
-links_text (CapRecording *rec,
-            const Record *r)
+links_text (const Record *r)
 {
   GString *out = g_string_new (NULL);
 
@@ -208,7 +207,7 @@ write_csv_record (Writer *w,
         g_string_append_c (w->buf, ',');
       if (f == F_LINKS)
         {
-          g_autofree char *text = links_text (w->recording, r);
+          g_autofree char *text = links_text (r);
           append_csv_cell (w->buf, text);
           continue;
         }
@@ -321,11 +320,9 @@ fill_call (Writer       *w,
 {
   CapRecording *rec = w->recording;
   const NcCall *call = cap_recording_get_call (rec, id);
-  const NcActorInfo *actor =
-    call->actor < cap_recording_get_n_actors (rec) ? cap_recording_get_actor (rec, call->actor) : NULL;
 
   set_int (r, F_CALL, id);
-  set_str (r, F_ACTOR, actor && actor->name ? actor->name : "?");
+  set_str (r, F_ACTOR, cap_recording_get_actor_name (rec, call->actor));
   set_int (r, F_PID, call->pid);
   if (call->fd >= 0)
     set_int (r, F_FD, call->fd);
@@ -527,6 +524,7 @@ cap_recording_export_events (CapRecording    *recording,
                              GError         **error)
 {
   g_autofree char *tmp = NULL;
+  g_autofree char *target = NULL;
   g_autoptr(GString) buf = g_string_sized_new (FLUSH_AT + 4096);
   Writer w;
 
@@ -542,7 +540,7 @@ cap_recording_export_events (CapRecording    *recording,
     .path = path,
     .error = error,
   };
-  w.fd = cap_atomic_file_open_temp (path, &tmp, error);
+  w.fd = cap_atomic_file_open_temp (path, &tmp, &target, error);
   if (w.fd < 0)
     return FALSE;
 
@@ -552,7 +550,7 @@ cap_recording_export_events (CapRecording    *recording,
   write_tail (&w);
   if (!flush (&w))
     goto fail;
-  return cap_atomic_file_commit (w.fd, tmp, path, error);
+  return cap_atomic_file_commit (w.fd, tmp, target, error);
 
 fail:
   cap_atomic_file_abort (w.fd, tmp);

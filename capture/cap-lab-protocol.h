@@ -14,6 +14,10 @@
  *   pause       hold every call again
  *   stop        end the run now (blocked calls are woken)
  * End of input means the app went away: the run is stopped.
+ *
+ * The run's message is not on the command line (argv has a limit: E2BIG at
+ * 128 KiB): the app passes --message-length N and writes the message's N
+ * bytes to stdin first; the helper reads them before it reads commands.
  */
 #pragma once
 
@@ -47,6 +51,11 @@ typedef enum
   CAP_LAB_COMMAND_BAD_ACTOR,  /* "step" with something that is not a number */
   CAP_LAB_COMMAND_UNKNOWN,
 } CapLabCommand;
+
+/* The helper's MESSAGE that counts the packets it captured and those it
+ * lost (the kernel's capture buffer, or its own queue, was full): during a
+ * run when a loss happens ("... lost so far"), and once at the end. */
+#define CAP_LAB_CAPTURE_FORMAT "Capture: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " lost"
 
 /* For messages: the commands as a person types them. */
 #define CAP_LAB_COMMANDS_HELP "step, step N, run, pause, stop"

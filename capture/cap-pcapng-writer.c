@@ -364,13 +364,15 @@ cap_pcapng_writer_new_for_path (const char  *path,
                                 GError     **error)
 {
   g_autofree char *tmp = NULL;
+  g_autofree char *target = NULL;
   g_autoptr(GOutputStream) raw = NULL;
   CapPcapngWriter *self;
   int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  fd = cap_atomic_file_open_temp (path, &tmp, error);
+  /* through a symbolic link: its target is replaced, the link stays */
+  fd = cap_atomic_file_open_temp (path, &tmp, &target, error);
   if (fd < 0)
     return NULL;
 
@@ -378,7 +380,7 @@ cap_pcapng_writer_new_for_path (const char  *path,
   self = g_object_new (CAP_TYPE_PCAPNG_WRITER, NULL);
   self->base = g_object_ref (raw);
   self->stream = g_buffered_output_stream_new_sized (raw, 64 * 1024);
-  self->path = g_strdup (path);
+  self->path = g_steal_pointer (&target);
   self->tmp_path = g_steal_pointer (&tmp);
   self->display = g_filename_display_name (path);
   return self;

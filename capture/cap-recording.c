@@ -33,6 +33,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CapRecording, cap_recording, G_TYPE_OBJECT)
 
+static void
+clear_console_line (gpointer data)
+{
+  g_free ((char *) ((CapConsoleLine *) data)->text);
+}
+
 /* Id tables */
 
 typedef guint32 (*IdHashFunc) (CapRecording *self, guint32 id);
@@ -158,6 +164,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->conv_max_end, g_array_unref);
   g_clear_pointer (&self->samples, g_array_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_clear_pointer (&self->console, g_array_unref);
   g_clear_pointer (&self->message_severity, g_array_unref);
   if (self->file_fd >= 0)
     close (self->file_fd);
@@ -172,6 +179,8 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->links, g_array_unref);
   g_clear_pointer (&self->links_by_packet, g_array_unref);
   g_clear_pointer (&self->call_link_start, g_array_unref);
+  g_clear_pointer (&self->correlation, cap_correlation_free);
+  g_clear_pointer (&self->touched_calls, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
   g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
@@ -212,6 +221,8 @@ cap_recording_init (CapRecording *self)
   self->conv_max_end = g_array_new (FALSE, TRUE, sizeof (guint32) * 2);
   self->samples = g_array_new (FALSE, TRUE, sizeof (CapSockSample));
   self->messages = g_ptr_array_new_with_free_func (g_free);
+  self->console = g_array_new (FALSE, FALSE, sizeof (CapConsoleLine));
+  g_array_set_clear_func (self->console, clear_console_line);
   self->message_severity = g_array_new (FALSE, TRUE, sizeof (guint8));
   self->arena = g_byte_array_new ();
   self->file_fd = -1;
@@ -220,6 +231,7 @@ cap_recording_init (CapRecording *self)
   self->links = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->links_by_packet = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
+  self->touched_calls = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
   self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
@@ -674,9 +686,11 @@ cap_recording_add_call (CapRecording *self,
   *slot = *call;
   slot->id = index;
   slot->file = own_string (self, call->file);
+  slot->stack = own_string (self, call->stack);
   slot->ts_gate = clamp_time (self, call->ts_gate);
   slot->ts_start = clamp_time (self, call->ts_start);
   slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
+  g_array_append_val (self->touched_calls, index);
   self->links_dirty = TRUE;
   cap_event_index_note_call (&self->event_index, index);
 }
@@ -705,6 +719,35 @@ cap_recording_add_sock_sample (CapRecording        *self,
 }
 
 void
+cap_recording_add_console (CapRecording *self,
+                           gint64        ts,
+                           guint16       actor,
+                           guint8        stream,
+                           const char   *text)
+{
+  CapConsoleLine line = { ts, actor, stream, g_strdup (text ? text : "") };
+
+  g_return_if_fail (CAP_IS_RECORDING (self));
+  g_array_append_val (self->console, line);
+}
+
+guint
+cap_recording_get_n_console_lines (CapRecording *self)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+  return self->console->len;
+}
+
+const CapConsoleLine *
+cap_recording_get_console_line (CapRecording *self,
+                                guint         index)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+  g_return_val_if_fail (index < self->console->len, NULL);
+  return &g_array_index (self->console, CapConsoleLine, index);
+}
+
+void
 cap_recording_add_message (CapRecording       *self,
                            CapMessageSeverity  severity,
                            const char         *text)
@@ -717,15 +760,36 @@ cap_recording_add_message (CapRecording       *self,
   g_array_append_val (self->message_severity, sev);
 }
 
+/* A live stream brings links up to date with what is new; anything else,
+ * and the end of a stream, with one full pass. */
+static void
+ensure_links (CapRecording *self)
+{
+  if (!self->links_dirty)
+    return;
+  if (self->live)
+    cap_recording_correlate_new (self);
+  else
+    cap_recording_correlate (self);
+}
+
 void
 cap_recording_commit (CapRecording *self)
 {
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  if (self->links_dirty)
-    cap_recording_correlate (self);
+  ensure_links (self);
   cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+/* For tests and benchmarks: how many packets, segments and links the
+ * correlation has looked at since the recording was made. */
+guint64
+cap_recording_get_correlation_visits (CapRecording *self)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+  return self->correlation_visits;
 }
 
 /* Reading files and streams: one reader for both. */
@@ -829,6 +893,10 @@ on_reader_record (const CapRawRecord *raw,
       cap_recording_add_message (self, (CapMessageSeverity) record.message.severity,
                                  record.message.text);
       break;
+    case CAP_RECORD_CONSOLE:
+      cap_recording_add_console (self, record.console.ts_ns, record.console.actor,
+                                 record.console.stream, record.console.text);
+      break;
     case CAP_RECORD_END:
       if (record.end.error != NULL)
         cap_recording_add_message (self, CAP_MESSAGE_ERROR, record.end.error);
@@ -931,6 +999,7 @@ cap_recording_feed (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
   g_return_val_if_fail (self->file_fd < 0, FALSE);
 
+  self->live = TRUE;
   ok = cap_reader_feed (ensure_reader (self), data, len, error);
   cap_recording_commit (self);
   return ok;
@@ -946,6 +1015,9 @@ cap_recording_finish_feed (CapRecording *self,
 
   if (self->reader != NULL)
     ok = cap_reader_finish (self->reader, error);
+  /* The links of the whole run, exactly as a file of it will have them */
+  self->live = FALSE;
+  self->links_dirty = TRUE;
   cap_recording_commit (self);
   return ok;
 }
@@ -1002,6 +1074,24 @@ cap_recording_get_actor (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
   g_return_val_if_fail (index < self->actors->len, NULL);
   return &g_array_index (self->actors, NcActorInfo, index);
+}
+
+/**
+ * cap_recording_get_actor_name:
+ *
+ * Returns: @index's name as every view shows it, "?" when the recording
+ *   does not know the actor or its name
+ */
+const char *
+cap_recording_get_actor_name (CapRecording *self,
+                              guint         index)
+{
+  const NcActorInfo *actor;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), "?");
+
+  actor = index < self->actors->len ? &g_array_index (self->actors, NcActorInfo, index) : NULL;
+  return actor && actor->name ? actor->name : "?";
 }
 
 guint
@@ -1378,13 +1468,6 @@ cap_recording_find_packet_at (CapRecording *self,
 }
 
 /* Links and sockets (derived) */
-
-static void
-ensure_links (CapRecording *self)
-{
-  if (self->links_dirty)
-    cap_recording_correlate (self);
-}
 
 guint
 cap_recording_get_n_sockets (CapRecording *self)

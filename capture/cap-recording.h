@@ -185,6 +185,23 @@ void                   cap_recording_mark_dropped       (CapRecording   *self,
                                                          guint32         packet);
 void                   cap_recording_add_sock_sample    (CapRecording   *self,
                                                          const CapSockSample *sample);
+/* A line a traced program printed: its program's actor, 1 stdout, 2 stderr */
+typedef struct
+{
+  gint64      ts;
+  guint16     actor;
+  guint8      stream;
+  const char *text;
+} CapConsoleLine;
+
+void                   cap_recording_add_console        (CapRecording   *self,
+                                                         gint64          ts,
+                                                         guint16         actor,
+                                                         guint8          stream,
+                                                         const char     *text);
+guint                  cap_recording_get_n_console_lines (CapRecording  *self);
+const CapConsoleLine  *cap_recording_get_console_line   (CapRecording   *self,
+                                                         guint           index);
 void                   cap_recording_add_message        (CapRecording   *self,
                                                          CapMessageSeverity severity,
                                                          const char     *text);
@@ -203,6 +220,8 @@ gint64                 cap_recording_get_start_time     (CapRecording   *self);
 gint64                 cap_recording_get_end_time       (CapRecording   *self);
 guint                  cap_recording_get_n_actors       (CapRecording   *self);
 const NcActorInfo     *cap_recording_get_actor          (CapRecording   *self,
+                                                         guint           index);
+const char            *cap_recording_get_actor_name     (CapRecording   *self,
                                                          guint           index);
 guint                  cap_recording_get_n_calls        (CapRecording   *self);
 const NcCall          *cap_recording_get_call           (CapRecording   *self,
@@ -283,6 +302,8 @@ typedef struct
   guint   serial;           /* event index updates seen */
   guint   n_packets_seen;
   gint64  newest_packet_ts; /* the capture has delivered everything before it */
+  guint   n_console;        /* console lines printed so far */
+  gint64  t0;               /* the recording's start, as the lines count from it */
 } CapTextProgress;
 
 void                   cap_text_progress_init           (CapTextProgress *progress);
@@ -295,5 +316,8 @@ void                   cap_recording_format_progress_end (CapRecording  *self,
                                                          GString        *out);
 
 const char            *cap_link_kind_name               (CapLinkKind     kind);
+/* For tests and benchmarks: the work correlation has done (packets,
+ * segments and links looked at), which grows linearly with the recording. */
+guint64                cap_recording_get_correlation_visits (CapRecording *self);
 
 G_END_DECLS

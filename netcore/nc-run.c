@@ -43,6 +43,7 @@ struct _NcRun
   guint             started : 1;
   guint             joined : 1;
   guint             stopped : 1;
+  guint             lab_hosts : 1;
 };
 
 G_DEFINE_FINAL_TYPE (NcRun, nc_run, G_TYPE_OBJECT)
@@ -159,7 +160,11 @@ actor_thread (gpointer data)
   NcRun *self = ctx->run;
 
   nc_recorder_attach_thread (self->recorder, ctx->index);
-  ctx->spec->func (ctx);
+  if (ctx->spec->func (ctx) != 0)
+    /* An actor that gave up without saying why still ends the run: the
+     * others may be blocked waiting for it. (After nc_actor_fail () or a
+     * stop this adds nothing.) */
+    nc_actor_fail (ctx, 0, "gave up");
   nc_recorder_detach_thread ();
 
   g_mutex_lock (&self->mutex);
@@ -179,6 +184,10 @@ nc_run_start (NcRun   *self,
   g_return_val_if_fail (!self->started, FALSE);
 
   scenario = self->scenario;
+  /* The last word on what a user asked for, in every mode: nothing leaves
+   * the machine, whoever started the run. */
+  if (!nc_params_check (scenario, self->params, self->lab_hosts, error))
+    return FALSE;
   self->started = TRUE;
   self->contexts = g_new0 (NcActorContext, scenario->n_actors);
 
@@ -210,6 +219,20 @@ nc_run_start (NcRun   *self,
       g_ptr_array_add (self->threads, thread);
     }
   return TRUE;
+}
+
+/**
+ * nc_run_set_lab_hosts:
+ * The run happens in the lab's two-host namespaces, where the lab's own
+ * host addresses exist: nc_run_start () accepts them as the host.
+ */
+void
+nc_run_set_lab_hosts (NcRun    *self,
+                      gboolean  lab_hosts)
+{
+  g_return_if_fail (NC_IS_RUN (self));
+  g_return_if_fail (!self->started);
+  self->lab_hosts = !!lab_hosts;
 }
 
 gboolean

@@ -31,6 +31,8 @@ NcRecorder       *nc_run_get_recorder   (NcRun            *self);
 NcGate           *nc_run_get_gate       (NcRun            *self);
 void              nc_run_set_stepping   (NcRun            *self,
                                          gboolean          stepping);
+void              nc_run_set_lab_hosts  (NcRun            *self,
+                                         gboolean          lab_hosts);
 gboolean          nc_run_start          (NcRun            *self,
                                          GError          **error);
 gboolean          nc_run_is_finished    (NcRun            *self);

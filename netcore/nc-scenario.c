@@ -170,3 +170,121 @@ nc_scenario_address_port (const struct sockaddr_storage *addr)
     return ntohs (((const struct sockaddr_in6 *) addr)->sin6_port);
   return ntohs (((const struct sockaddr_in *) addr)->sin_port);
 }
+
+/**
+ * nc_params_parse_number:
+ * @option: its name for the message, e.g. "--port"
+ *
+ * A number given on a command line, in [@min, @max]. Given means meant:
+ * "--port -1" or "--count 0" is an error, never the default.
+ */
+gboolean
+nc_params_parse_number (const char  *option,
+                        const char  *text,
+                        gint64       min,
+                        gint64       max,
+                        gint64      *out,
+                        GError     **error)
+{
+  gint64 value;
+
+  if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s takes a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                   ", not “%s”", option, min, max, text);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+/* 127.0.0.0/8, ::1, and 127.0.0.0/8 as an IPv4-mapped IPv6 address. */
+gboolean
+nc_address_is_loopback (const char *host)
+{
+  struct in_addr in;
+  struct in6_addr in6;
+
+  if (host == NULL)
+    return FALSE;
+  if (inet_pton (AF_INET, host, &in) == 1)
+    return (ntohl (in.s_addr) >> 24) == 127;
+  if (inet_pton (AF_INET6, host, &in6) == 1)
+    return IN6_IS_ADDR_LOOPBACK (&in6) ||
+           (IN6_IS_ADDR_V4MAPPED (&in6) && in6.s6_addr[12] == 127);
+  return FALSE;
+}
+
+/* One of the lab's two hosts (NC_LAB_HOST_ADDR_FMT), exactly as written. */
+gboolean
+nc_address_is_lab_host (const char *host)
+{
+  for (guint h = 1; h <= 2; h++)
+    {
+      g_autofree char *addr = g_strdup_printf (NC_LAB_HOST_ADDR_FMT, h);
+      if (host != NULL && g_str_equal (host, addr))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * nc_params_check:
+ * @lab_hosts: the run happens where the lab's own hosts exist (its two-host
+ *   namespaces), so their addresses are allowed too
+ *
+ * Everything a user may set, checked in one place before a socket is made:
+ * by the command line, the window's lab, the lab itself and nc_run_start ().
+ * A lesson's traffic never leaves the machine: the host must be loopback
+ * (or one of the lab's own hosts), whatever the mode. A message that must
+ * fit one datagram must fit the largest one its family carries.
+ *
+ * Returns: %FALSE with @error (%G_IO_ERROR_INVALID_ARGUMENT) saying why
+ */
+gboolean
+nc_params_check (const NcScenario *scenario,
+                 const NcParams   *params,
+                 gboolean          lab_hosts,
+                 GError          **error)
+{
+  struct sockaddr_storage ss;
+  gsize message_len, max_len;
+
+  g_return_val_if_fail (scenario != NULL && params != NULL, FALSE);
+
+  if (params->host == NULL || nc_scenario_make_address (params->host, 0, &ss) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--host takes an IPv4 or IPv6 address, not “%s”",
+                   params->host ? params->host : "");
+      return FALSE;
+    }
+  if (!nc_address_is_loopback (params->host) &&
+      !(lab_hosts && nc_address_is_lab_host (params->host)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--host %s is refused: a lesson's traffic stays on this computer, so the "
+                   "host must be a loopback address (127.0.0.1, ::1)%s",
+                   params->host, lab_hosts ? " or one of the lab's own hosts" : "");
+      return FALSE;
+    }
+  if (params->count < 1 || params->count > NC_PARAMS_COUNT_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--count takes 1 to %d, not %u", NC_PARAMS_COUNT_MAX, params->count);
+      return FALSE;
+    }
+  message_len = params->message != NULL ? strlen (params->message) : 0;
+  max_len = ss.ss_family == AF_INET6 ? NC_UDP_MAX_PAYLOAD_IPV6 : NC_UDP_MAX_PAYLOAD_IPV4;
+  if (scenario->datagram_message && message_len > max_len)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--message is %" G_GSIZE_FORMAT " bytes; “%s” sends it in one UDP "
+                   "datagram, which carries at most %" G_GSIZE_FORMAT " bytes over %s",
+                   message_len, scenario->name, max_len,
+                   ss.ss_family == AF_INET6 ? "IPv6" : "IPv4");
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -25,7 +25,16 @@ typedef struct
 #define NC_LAB_HOSTNAME "socklens-lab"
 
 /* The largest count a user may ask for (clients, messages, KiB). */
-#define NC_PARAMS_COUNT_MAX 100000
+#define NC_PARAMS_COUNT_MAX 1000000
+
+/* The lab's own hosts in a two-host scenario (1 and 2): the documentation
+ * range, on a veth pair that exists only inside the lab's namespaces. */
+#define NC_LAB_HOST_ADDR_FMT "192.0.2.%u"
+
+/* The most one UDP datagram carries: 65,535 less the IPv4 (20) and UDP (8)
+ * headers; IPv6's payload length leaves 65,535 less 8. */
+#define NC_UDP_MAX_PAYLOAD_IPV4 65507
+#define NC_UDP_MAX_PAYLOAD_IPV6 65527
 
 /* What a user may change from the command line or the window. */
 typedef struct
@@ -51,6 +60,8 @@ typedef struct
   /* Lab needs, read by the lab helper */
   guint              n_hosts;        /* 0 or 1: one namespace; 2+: hosts on veths */
   gint               drop_packet;    /* 1-based packet on the link to drop, 0 none */
+  gboolean           datagram_message; /* the message travels in one UDP datagram */
+  gboolean           needs_raw_socket; /* SOCK_RAW: needs CAP_NET_RAW of its own */
 } NcScenario;
 
 const NcScenario *nc_scenario_lookup       (const char       *name);
@@ -63,6 +74,18 @@ GBytes           *nc_scenario_load_source  (const NcScenario *scenario,
 NcParams         *nc_params_new            (const NcScenario *scenario);
 NcParams         *nc_params_copy           (const NcParams   *params);
 void              nc_params_free           (NcParams         *params);
+gboolean          nc_params_check          (const NcScenario *scenario,
+                                            const NcParams   *params,
+                                            gboolean          lab_hosts,
+                                            GError          **error);
+gboolean          nc_params_parse_number   (const char       *option,
+                                            const char       *text,
+                                            gint64            min,
+                                            gint64            max,
+                                            gint64           *out,
+                                            GError          **error);
+gboolean          nc_address_is_loopback   (const char       *host);
+gboolean          nc_address_is_lab_host   (const char       *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcParams, nc_params_free)
 
 /* For actor bodies */

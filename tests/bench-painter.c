@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench-painter.c: how long the timeline painter takes to draw one frame of
- * a 1,000,000-packet recording, headless (cairo image surface, 1280x800),
- * with the whole recording, 1 s, 10 ms and 100 µs visible.
+ * a 1,000,000-packet recording, headless (cairo image surface, 1920x1080,
+ * or $SL_BENCH_SIZE such as 1280x800), on both axes: Time, with the whole
+ * recording, 1 s, 10 ms and 100 µs visible; Sequence, with all rows,
+ * 10,000 rows, 1,000 rows and the natural zoom (a row per line of labels)
+ * visible.
  *
  *   capture: a pcap from tests/tools/sl-gen-pcap (path in $SL_GEN_PCAP),
  *            or the file given as the first argument: no calls, thousands
@@ -24,17 +27,14 @@
 #include "painter-recordings.h"
 #include "sl-timeline-painter.h"
 
-#define W 1280
-#define H 800
-#define FRAMES 40
+#define FRAMES    40
 #define N_PACKETS 1000000
 /* segments per send(): the recording's correlation is O(calls x packets)
  * today, so the run keeps its calls few and large */
 #define SEGS 256
 
 static int
-compare_double (const void *a,
-                const void *b)
+compare_double (const void *a, const void *b)
 {
   double x = *(const double *) a, y = *(const double *) b;
   return x < y ? -1 : x > y;
@@ -51,7 +51,7 @@ add_segment (CapRecording *rec,
              guint32       ack,
              guint32       payload)
 {
-  guint8 f[54] = { 0 };
+  guint8  f[54] = { 0 };
   guint8 *ip = f + 14, *tcp = ip + 20;
   guint32 iplen = 40 + payload;
 
@@ -79,17 +79,17 @@ static CapRecording *
 build_run (guint n_packets)
 {
   CapRecording *rec = cap_recording_new ();
-  g_autoptr(GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
-  guint32 cseq = 1001, sseq = 5001;
-  double t = 200;  /* µs */
-  guint n = 0;
+  g_autoptr (GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
+  guint32             cseq = 1001, sseq = 5001;
+  double              t = 200; /* µs */
+  guint               n = 0;
   static const PrCall setup[] = {
-    { NC_CALL_SOCKET,  0, -1,   0,    5,   3, 0, NULL, NULL, NULL, 0, 0, 0 },
-    { NC_CALL_BIND,    0,  3,   6,   10,   0, 0, SRV, NULL, NULL, 0, 0, 0 },
-    { NC_CALL_LISTEN,  0,  3,  11,   14,   0, 0, SRV, NULL, NULL, 0, 0, 0 },
-    { NC_CALL_ACCEPT,  0,  3,  20,  150,   4, 0, SRV, CLI, NULL, 0, 0, 0 },
-    { NC_CALL_SOCKET,  1, -1,  30,   33,   3, 0, NULL, NULL, NULL, 0, 0, 0 },
-    { NC_CALL_CONNECT, 1,  3,  40,  138,   0, 0, CLI, SRV, NULL, 0, 0, 0 },
+    { NC_CALL_SOCKET, 0, -1, 0, 5, 3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_BIND, 0, 3, 6, 10, 0, 0, SRV, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_LISTEN, 0, 3, 11, 14, 0, 0, SRV, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_ACCEPT, 0, 3, 20, 150, 4, 0, SRV, CLI, NULL, 0, 0, 0 },
+    { NC_CALL_SOCKET, 1, -1, 30, 33, 3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1, 3, 40, 138, 0, 0, CLI, SRV, NULL, 0, 0, 0 },
   };
 
   cap_recording_set_run_info (rec, "bench", "bulk transfer");
@@ -103,12 +103,17 @@ build_run (guint n_packets)
 
   while (n < n_packets)
     {
-      PrCall send = { NC_CALL_SEND, 1, 3, t, 0, SEGS * 1448, 0, CLI, SRV, "data", SEGS * 1448, 0, 0 };
-      PrCall recv = { NC_CALL_RECV, 0, 4, t, 0, SEGS * 1448, 0, SRV, CLI, "data", SEGS * 1448, 0, 0 };
+      PrCall send = {
+        NC_CALL_SEND, 1, 3, t, 0, SEGS * 1448, 0, CLI, SRV, "data", SEGS * 1448, 0, 0
+      };
+      PrCall recv = {
+        NC_CALL_RECV, 0, 4, t, 0, SEGS * 1448, 0, SRV, CLI, "data", SEGS * 1448, 0, 0
+      };
 
       for (guint k = 0; k < SEGS && n < n_packets; k++, n++)
         {
-          add_segment (rec, PR_US (t), TRUE, PR_ACK | (k == SEGS - 1 ? PR_PSH : 0), cseq, sseq, 1448);
+          add_segment (rec, PR_US (t), TRUE, PR_ACK | (k == SEGS - 1 ? PR_PSH : 0), cseq, sseq,
+                       1448);
           cseq += 1448;
           t += 1.0;
           if (k % 2 == 1 && n + 1 < n_packets)
@@ -132,18 +137,20 @@ build_run (guint n_packets)
 static CapRecording *
 load_capture (const char *dir)
 {
-  const char *gen = g_getenv ("SL_GEN_PCAP");
+  const char      *gen = g_getenv ("SL_GEN_PCAP");
   g_autofree char *path = g_build_filename (dir, "bench-painter-1m.pcap", NULL);
   g_autofree char *cmd = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   CapRecording *rec;
-  int status = 0;
+  int           status = 0;
 
   if (gen == NULL)
     return NULL;
-  cmd = g_strdup_printf ("%s -c %s -o %s", gen,
-                         g_getenv ("SL_BENCH_CAPTURE_PACKETS") ? g_getenv ("SL_BENCH_CAPTURE_PACKETS") : G_STRINGIFY (N_PACKETS),
-                         path);
+  cmd =
+    g_strdup_printf ("%s -c %s -o %s", gen,
+                     g_getenv ("SL_BENCH_CAPTURE_PACKETS") ? g_getenv ("SL_BENCH_CAPTURE_PACKETS")
+                                                           : G_STRINGIFY (N_PACKETS),
+                     path);
   if (!g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL) || status != 0)
     {
       fprintf (stderr, "bench-painter: could not run %s\n", cmd);
@@ -168,12 +175,11 @@ thread_ms (void)
 }
 
 static double
-draw_once (SlTimelinePainter *painter,
-           cairo_surface_t   *surface)
+draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
 {
   cairo_t *cr = cairo_create (surface);
-  double t0 = thread_ms ();
-  double ms;
+  double   t0 = thread_ms ();
+  double   ms;
 
   sl_timeline_painter_draw (painter, cr);
   cairo_surface_flush (surface);
@@ -182,31 +188,99 @@ draw_once (SlTimelinePainter *painter,
   return ms;
 }
 
+/* One line per zoom level: the frames' times and what the last one drew */
 static void
-bench (const char   *name,
-       CapRecording *rec)
+print_zoom (SlTimelinePainter *painter, const char *label, double *times)
 {
-  g_autoptr(SlTimelinePainter) painter = sl_timeline_painter_new ();
+  SlTimelineStats stats;
+
+  sl_timeline_painter_get_stats (painter, &stats);
+  qsort (times, FRAMES, sizeof (double), compare_double);
+  printf ("  %-9s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u "
+          "aggregated, %u calls, %u labels)\n",
+          label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
+          stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
+}
+
+static int W = 1920, H = 1080;
+
+/* Sequence: windows of display units (rows), spread over the diagram */
+static void
+bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface)
+{
+  SlTimelineAxis *axis = sl_timeline_painter_get_axis (painter);
+  double          row = sl_timeline_axis_get_row_height (axis);
+  double          total = sl_timeline_axis_get_end (axis);
+  double          top, bottom;
+  struct
+  {
+    const char *label;
+    double      span;
+  } zooms[] = {
+    { "all", 0 },
+    { "10k rows", 10000 * row },
+    { "1k rows", 1000 * row },
+    { "natural", 0 },
+  };
+
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  zooms[0].span = total;
+  zooms[3].span = bottom - top;
+  for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+    {
+      double times[FRAMES];
+      double span = MIN (zooms[z].span, total);
+
+      for (guint i = 0; i < FRAMES; i++)
+        {
+          double d0 = (total - span) * i / FRAMES;
+          gint64 b = sl_timeline_axis_from_display (axis, d0);
+          gint64 e = sl_timeline_axis_from_display (axis, d0 + span);
+
+          sl_timeline_painter_set_range (painter, b, e);
+          sl_timeline_painter_set_playhead (painter, b + (e - b) / 2);
+          times[i] = draw_once (painter, surface);
+        }
+      print_zoom (painter, zooms[z].label, times);
+    }
+}
+
+static void
+bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
+{
+  g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
-  gint64 start = cap_recording_get_start_time (rec);
-  gint64 end = cap_recording_get_end_time (rec);
-  static const struct { const char *label; gint64 span; } zooms[] = {
+  gint64           start = cap_recording_get_start_time (rec);
+  gint64           end = cap_recording_get_end_time (rec);
+  static const struct
+  {
+    const char *label;
+    gint64      span;
+  } zooms[] = {
     { "all", 0 },
     { "1 s", 1000000000 },
     { "10 ms", 10000000 },
     { "100 µs", 100000 },
   };
   double first;
-  SlTimelineStats stats;
 
+  sl_timeline_painter_set_layout (painter, layout);
   sl_timeline_painter_set_recording (painter, rec);
   sl_timeline_painter_set_size (painter, W, H);
   sl_timeline_painter_set_range (painter, start, end);
   sl_timeline_painter_set_playhead (painter, end);
-  /* the first frame builds the layout (columns, routes, states): once per recording */
+  /* the first frame builds the layout (columns, routes, states, the
+   * axis's rows): once per recording */
   first = draw_once (painter, surface);
-  printf ("%s: %u packets, %u calls, %.2f s long; layout + first frame %.1f ms\n", name,
-          cap_recording_get_n_packets (rec), cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
+  printf ("%s, %s axis: %u packets, %u calls, %.2f s long; layout + first frame %.1f ms\n", name,
+          sl_timeline_layout_to_string (layout), cap_recording_get_n_packets (rec),
+          cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
+  if (layout == SL_TIMELINE_LAYOUT_SEQUENCE)
+    {
+      bench_rows (painter, surface);
+      cairo_surface_destroy (surface);
+      return;
+    }
 
   for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
     {
@@ -221,34 +295,33 @@ bench (const char   *name,
           sl_timeline_painter_set_playhead (painter, b + span / 2);
           times[i] = draw_once (painter, surface);
         }
-      sl_timeline_painter_get_stats (painter, &stats);
-      qsort (times, FRAMES, sizeof (double), compare_double);
-      printf ("  %-7s median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (last frame: %u arrows, %u aggregated, %u calls, %u labels)\n",
-              zooms[z].label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
-              stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
+      print_zoom (painter, zooms[z].label, times);
     }
   cairo_surface_destroy (surface);
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   g_autofree char *dir = g_dir_make_tmp ("bench-painter-XXXXXX", NULL);
-  g_autoptr(CapRecording) capture = NULL;
-  g_autoptr(CapRecording) run = NULL;
+  g_autoptr (CapRecording) capture = NULL;
+  g_autoptr (CapRecording) run = NULL;
   const char *n_env = g_getenv ("SL_BENCH_PACKETS");
-  guint n_packets = n_env ? (guint) atoi (n_env) : N_PACKETS;
-  gint64 t0;
+  guint       n_packets = n_env ? (guint) atoi (n_env) : N_PACKETS;
+  const char *size = g_getenv ("SL_BENCH_SIZE");
+  gint64      t0;
 
-  printf ("bench-painter: frames of %dx%d, %d windows per zoom level; CPU time of the drawing thread\n",
-          W, H, FRAMES);
+  if (size != NULL && sscanf (size, "%dx%d", &W, &H) != 2)
+    W = 1920, H = 1080;
+  printf (
+    "bench-painter: frames of %dx%d, %d windows per zoom level; CPU time of the drawing thread\n",
+    W, H, FRAMES);
 
   t0 = g_get_monotonic_time ();
   if (argc > 1)
     {
       /* a capture of one's own, e.g. ../shared/tools/gen_pcap.py's reference */
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       capture = cap_recording_new_from_file (argv[1], &error);
       if (capture == NULL)
         fprintf (stderr, "bench-painter: %s\n", error->message);
@@ -258,7 +331,10 @@ main (int    argc,
   if (capture != NULL)
     {
       printf ("(capture loaded in %.1f s)\n", (g_get_monotonic_time () - t0) / 1e6);
-      bench (argc > 1 ? argv[1] : "capture without calls (sl-gen-pcap)", capture);
+      bench (argc > 1 ? argv[1] : "capture without calls (sl-gen-pcap)", capture,
+             SL_TIMELINE_LAYOUT_TIME);
+      bench (argc > 1 ? argv[1] : "capture without calls (sl-gen-pcap)", capture,
+             SL_TIMELINE_LAYOUT_SEQUENCE);
       g_clear_object (&capture);
     }
   else
@@ -267,7 +343,8 @@ main (int    argc,
   t0 = g_get_monotonic_time ();
   run = build_run (n_packets);
   printf ("(run built in %.1f s)\n", (g_get_monotonic_time () - t0) / 1e6);
-  bench ("run with calls (bulk transfer)", run);
+  bench ("run with calls (bulk transfer)", run, SL_TIMELINE_LAYOUT_TIME);
+  bench ("run with calls (bulk transfer)", run, SL_TIMELINE_LAYOUT_SEQUENCE);
 
   g_rmdir (dir);
   return 0;

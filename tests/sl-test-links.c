@@ -29,16 +29,6 @@ compare_program_order (gconstpointer a,
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static const char *
-actor_name (CapRecording *recording,
-            guint         actor)
-{
-  const NcActorInfo *info = actor < cap_recording_get_n_actors (recording)
-                              ? cap_recording_get_actor (recording, actor) : NULL;
-
-  return info && info->name ? info->name : "?";
-}
-
 void
 sl_test_format_links (CapRecording *recording,
                       GString      *out)
@@ -68,7 +58,7 @@ sl_test_format_links (CapRecording *recording,
       for (guint l = 0; l < n_links; l++)
         {
           g_string_append_printf (out, "%s (actor %u) call %u: %s(fd=%d) -> %s",
-                                  actor_name (recording, call->actor), call->actor, nth,
+                                  cap_recording_get_actor_name (recording, call->actor), call->actor, nth,
                                   nc_call_kind_name (call->kind), call->fd,
                                   cap_link_kind_name (links[l].kind));
           if (links[l].kind == CAP_LINK_READY)

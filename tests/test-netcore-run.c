@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "netcore.h"
+#include "scenarios/nc-echo-actors.h"
 #include "sl-test-kernel.h"
 
 /* The calls one actor made, as "socket bind listen ..." */
@@ -437,6 +438,81 @@ test_scenario_source (void)
     }
 }
 
+/* --- a datagram no UDP can carry ------------------------------------------ */
+
+#define HANG_GUARD_US (10 * G_USEC_PER_SEC)  /* against a hang, not a timing assertion */
+
+/* udp-echo's own actors, without the scenario's check on the message: what
+ * the actors do when sendto() fails. */
+static const NcActorSpec unchecked_actors[] = {
+  { "server", "server", udp_echo_server },
+  { "client", "client", udp_echo_client },
+};
+
+static const NcScenario unchecked_udp_echo = {
+  .name = "udp-echo-unchecked",
+  .title = "udp-echo's actors, no message check",
+  .default_message = "hello",
+  .default_count = 1,
+  .default_host = "127.0.0.1",
+  .n_actors = G_N_ELEMENTS (unchecked_actors),
+  .actors = unchecked_actors,
+};
+
+static NcParams *
+params_with_message (const NcScenario *scenario,
+                     gsize             len)
+{
+  NcParams *params = nc_params_new (scenario);
+
+  g_free (params->message);
+  params->message = g_malloc (len + 1);
+  memset (params->message, 'x', len);
+  params->message[len] = '\0';
+  return params;
+}
+
+/* The client's sendto() fails with EMSGSIZE: the run ends, saying so, where
+ * it used to hang with both actors in recvfrom(). */
+static void
+test_actor_failure_ends_run (void)
+{
+  g_autoptr(NcParams) params = params_with_message (&unchecked_udp_echo,
+                                                    NC_UDP_MAX_PAYLOAD_IPV4 + 1);
+  g_autoptr(NcRun) run = nc_run_new (&unchecked_udp_echo, params);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + HANG_GUARD_US;
+  gboolean finished;
+
+  g_assert_true (nc_run_start (run, &error));
+  while (!(finished = nc_run_is_finished (run)) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  if (!finished)
+    nc_run_stop (run);  /* so the failure below is reported, not a hung test */
+  g_assert_true (finished);
+  g_assert_false (nc_run_wait (run, &error));
+  g_assert_error (error, NC_RUN_ERROR, NC_RUN_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "client"));
+  g_assert_nonnull (strstr (error->message, "EMSGSIZE"));
+}
+
+/* The scenario itself refuses it before any socket exists. */
+static void
+test_datagram_too_big_refused (void)
+{
+  const NcScenario *udp = nc_scenario_lookup ("udp-echo");
+  g_autoptr(NcParams) ok = params_with_message (udp, NC_UDP_MAX_PAYLOAD_IPV4);
+  g_autoptr(NcParams) big = params_with_message (udp, NC_UDP_MAX_PAYLOAD_IPV4 + 1);
+  g_autoptr(NcRun) run = nc_run_new (udp, big);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nc_params_check (udp, ok, FALSE, NULL));
+  g_assert_false (nc_run_start (run, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "65507"));
+  g_assert_cmpuint (nc_recorder_get_n_calls (nc_run_get_recorder (run)), ==, 0);
+}
+
 /* netcore/meson.build's list is the only registration: every scenario a
  * file in netcore/scenarios/ defines is in it, once, under its own name. */
 static void
@@ -493,6 +569,8 @@ main (int    argc,
 
   g_test_add_func ("/netcore/run/tcp-echo", test_tcp_echo);
   g_test_add_func ("/netcore/run/udp-echo", test_udp_echo);
+  g_test_add_func ("/netcore/run/actor-failure-ends-run", test_actor_failure_ends_run);
+  g_test_add_func ("/netcore/run/datagram-too-big", test_datagram_too_big_refused);
   g_test_add_func ("/netcore/run/port-in-use", test_port_in_use);
   g_test_add_func ("/netcore/run/step/one-call-per-step", test_step_one_call_per_step);
   g_test_add_func ("/netcore/run/step/chosen-actor", test_step_chosen_actor);

@@ -92,6 +92,27 @@ test_draws (Fixture       *fx,
   /* the snapshot went through the painter: it knows what it drew */
   sl_timeline_painter_get_stats (sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view)), &stats);
   g_assert_cmpuint (stats.n_columns, ==, 2);
+  /* Sequence, at rows of their labels' height: the top of the run, the
+   * handshake included, and every call and packet shown labelled */
+  g_assert_cmpuint (stats.n_calls_drawn, >=, 6);
+  g_assert_cmpint (sl_timeline_view_get_layout (SL_TIMELINE_VIEW (fx->view)), ==, SL_TIMELINE_LAYOUT_SEQUENCE);
+  g_assert_cmpuint (stats.n_packets_drawn, >=, 3);
+  g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
+
+  /* Time: the whole run fits */
+  g_object_set (fx->view, "layout", "time", NULL);
+  iterate (300);
+  {
+    /* draw now, through the widget's own snapshot */
+    GtkSnapshot *snap = gtk_snapshot_new ();
+    GskRenderNode *node;
+
+    gdk_paintable_snapshot (paintable, snap, gtk_widget_get_width (fx->view), gtk_widget_get_height (fx->view));
+    node = gtk_snapshot_free_to_node (snap);
+    g_clear_pointer (&node, gsk_render_node_unref);
+  }
+  sl_timeline_painter_get_stats (sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view)), &stats);
+  g_assert_cmpint (sl_timeline_view_get_layout (SL_TIMELINE_VIEW (fx->view)), ==, SL_TIMELINE_LAYOUT_TIME);
   g_assert_cmpuint (stats.n_calls_drawn, >, 10);
   g_assert_cmpuint (stats.n_packets_drawn, ==, PR_ECHO_N_PACKETS);
 }
@@ -105,9 +126,11 @@ test_keys (Fixture       *fx,
 
   g_assert_true (press_key (fx->view, GDK_KEY_plus));
   g_assert_cmpint (sl_session_get_visible_end (fx->session) - sl_session_get_visible_begin (fx->session), <, e0 - b0);
+  /* f fits the whole run (the Sequence axis opens on its first rows at
+   * their natural size, so that is not where it started) */
   g_assert_true (press_key (fx->view, GDK_KEY_f));
-  g_assert_cmpint (sl_session_get_visible_begin (fx->session), ==, b0);
-  g_assert_cmpint (sl_session_get_visible_end (fx->session), ==, e0);
+  g_assert_cmpint (sl_session_get_visible_begin (fx->session), <=, cap_recording_get_start_time (fx->recording));
+  g_assert_cmpint (sl_session_get_visible_end (fx->session), >=, cap_recording_get_end_time (fx->recording));
 
   g_assert_true (press_key (fx->view, GDK_KEY_Down));
   g_assert_cmpint (sl_session_get_visible_begin (fx->session), >, b0);
@@ -156,11 +179,73 @@ test_playback (Fixture       *fx,
   iterate (400);
   ph = sl_session_get_playhead (fx->session);
   g_assert_cmpint (ph, >, start);
-  /* 10x crosses the window in a second: after 0.4 s, past a quarter of it */
-  g_assert_cmpint (ph - start, >, (sl_session_get_visible_end (fx->session) - start) / 4);
+  /* 10x crosses the window in a second: after 0.4 s, past a quarter of it
+   * (on the axis: rows, on the Sequence axis) */
+  {
+    SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
+    double d_start = sl_timeline_painter_to_display (painter, start);
+    double d_end = sl_timeline_painter_to_display (painter, sl_session_get_visible_end (fx->session));
+
+    g_assert_cmpfloat (sl_timeline_painter_to_display (painter, ph) - d_start, >, (d_end - d_start) / 4);
+  }
   iterate (1200);
   g_assert_false (sl_session_get_playing (fx->session));
   g_assert_cmpint (sl_session_get_playhead (fx->session), ==, cap_recording_get_end_time (fx->recording));
+}
+
+/* Step mode: each step adds a call entering; the view follows with the
+ * newest rows at their natural size, the stepped call in view and labelled */
+static void
+test_follow_step (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (fx->view);
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
+  guint id = cap_recording_get_n_calls (fx->recording);
+  const SlTimelineLabel *labels;
+  cairo_rectangle_t box;
+  double top, bottom;
+  gboolean named = FALSE;
+  guint n;
+  NcCall call;
+
+  /* at first the top of the run: its last rows are below the view */
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, id - 1, &box));
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  g_assert_cmpfloat (box.y, >, bottom);
+
+  /* the step: the client's next call enters (and blocks) */
+  sl_session_set_follow_live (fx->session, TRUE);
+  memset (&call, 0, sizeof call);
+  call.id = id;
+  call.kind = NC_CALL_RECV;
+  call.actor = 1;
+  call.fd = 3;
+  call.length = 1024;
+  call.ts_start = cap_recording_get_end_time (fx->recording) + 1000;
+  cap_recording_add_call (fx->recording, &call, NC_CALL_PHASE_ENTER);
+  cap_recording_commit (fx->recording);
+  iterate (300);
+  {
+    GtkSnapshot *snap = gtk_snapshot_new ();
+    GskRenderNode *node;
+
+    gdk_paintable_snapshot (paintable, snap, gtk_widget_get_width (fx->view), gtk_widget_get_height (fx->view));
+    node = gtk_snapshot_free_to_node (snap);
+    g_clear_pointer (&node, gsk_render_node_unref);
+  }
+
+  /* the stepped call is in view, near the bottom, with its name beside it */
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, id, &box));
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  g_assert_cmpfloat (box.y, >=, top);
+  g_assert_cmpfloat (box.y, <=, bottom);
+  g_assert_cmpfloat (box.y, >, (top + bottom) / 2);
+  labels = sl_timeline_painter_get_labels (painter, &n);
+  for (guint i = 0; i < n; i++)
+    named |= labels[i].kind == SL_LABEL_CALL && labels[i].index == id &&
+             g_str_has_prefix (labels[i].text, "recv(fd=3");
+  g_assert_true (named);
 }
 
 int
@@ -182,6 +267,8 @@ main (int    argc,
   g_test_add ("/ui/timeline-view/draws", Fixture, NULL, fixture_setup, test_draws, fixture_teardown);
   g_test_add ("/ui/timeline-view/keys", Fixture, NULL, fixture_setup, test_keys, fixture_teardown);
   g_test_add ("/ui/timeline-view/click-selects", Fixture, NULL, fixture_setup, test_click_selects,
+              fixture_teardown);
+  g_test_add ("/ui/timeline-view/follow-step", Fixture, NULL, fixture_setup, test_follow_step,
               fixture_teardown);
   g_test_add ("/ui/timeline-view/playback", Fixture, NULL, fixture_setup, test_playback, fixture_teardown);
 

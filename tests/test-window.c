@@ -24,6 +24,7 @@
 #include "sl-application.h"
 #include "sl-code-view.h"
 #include "sl-packet-inspector.h"
+#include "sl-field-item.h"
 #include "sl-scenario-item.h"
 #include "sl-scenario-picker.h"
 #include "sl-timeline-view.h"
@@ -89,8 +90,19 @@ find_widget (GtkWidget *root,
  * NAME.png there, rendered by the window's own renderer: for looking at a
  * live run's state, which a screenshot tool cannot time. */
 static void
+save_widget_screenshot (GtkWidget  *widget,
+                        const char *name);
+
+static void
 save_screenshot (SlWindow   *window,
                  const char *name)
+{
+  save_widget_screenshot (GTK_WIDGET (window), name);
+}
+
+static void
+save_widget_screenshot (GtkWidget  *widget,
+                        const char *name)
 {
   const char *dir = g_getenv ("SOCKLENS_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
@@ -104,9 +116,9 @@ save_screenshot (SlWindow   *window,
   if (dir == NULL)
     return;
   spin (300);  /* let it lay out and draw the new state */
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -115,7 +127,7 @@ save_screenshot (SlWindow   *window,
       g_test_message ("screenshot %s: nothing drawn", name);
       return;
     }
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   file = g_strconcat (name, ".png", NULL);
   path = g_build_filename (dir, file, NULL);
@@ -260,6 +272,21 @@ run_finished (gpointer data)
   return live != NULL && sl_live_run_get_state (live) == SL_LIVE_RUN_FINISHED;
 }
 
+/* Selects the (last) SYN/ACK of what the window shows, as a click would */
+static void
+select_synack (SlWindow *window)
+{
+  CapRecording *recording = shown_recording (window);
+  guint synack = G_MAXUINT;
+
+  for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+    if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
+      synack = i;
+  g_assert_cmpuint (synack, !=, G_MAXUINT);
+  sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
+  spin (50);
+}
+
 static void
 test_step_live (void)
 {
@@ -363,15 +390,9 @@ test_step_live (void)
     {
       SlPacketInspector *inspector =
         SL_PACKET_INSPECTOR (find_widget (GTK_WIDGET (window), SL_TYPE_PACKET_INSPECTOR));
-      guint synack = G_MAXUINT;
       const char *text;
 
-      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
-        if (cap_recording_get_packet (recording, i)->tcp_flags == (CAP_TCP_SYN | CAP_TCP_ACK))
-          synack = i;
-      g_assert_cmpuint (synack, !=, G_MAXUINT);
-      sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
-      spin (50);
+      select_synack (window);
       g_assert_true (sl_packet_inspector_select_field (inspector, "Source port"));
       text = sl_packet_inspector_get_byte_order_text (inspector);
       g_assert_nonnull (text);
@@ -380,11 +401,39 @@ test_step_live (void)
       save_screenshot (window, "step-connect-synack");
     }
 
-  /* Stop: the blocked actors wake and the run ends, without freezing. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  g_assert_true (wait_for (run_finished, window, 5000));
+  /* Stop: the blocked actors wake and the run ends, without freezing, and
+   * what was recorded stays shown. */
+  {
+    guint n_calls = cap_recording_get_n_calls (recording);
+    guint n_packets = cap_recording_get_n_packets (recording);
+    GtkWidget *dialog = NULL;
+    SlWindow *weak = window;
+    g_autoptr(GList) toplevels = NULL;
 
-  gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+    g_assert_true (wait_for (run_finished, window, 5000));
+    g_assert_true (shown_recording (window) == recording);
+    g_assert_cmpuint (cap_recording_get_n_calls (recording), >=, n_calls);
+    g_assert_cmpuint (cap_recording_get_n_packets (recording), >=, n_packets);
+
+    /* Closing the window with the run unsaved asks first: the window stays
+     * until the person says to close without saving. */
+    g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &weak);
+    gtk_window_close (GTK_WINDOW (window));
+    spin (100);
+    g_assert_nonnull (weak);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data) &&
+          gtk_window_get_transient_for (l->data) == GTK_WINDOW (window))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "save"));
+    save_screenshot ((SlWindow *) dialog, "close-unsaved-run");  /* any widget will do */
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+    spin (100);
+    g_assert_null (weak);
+  }
   spin (50);
 }
 
@@ -694,6 +743,28 @@ check_handlers (const char *scenario)
       n_handler_calls++;
     }
   g_assert_cmpuint (n_handler_calls, >=, 2);
+
+  /* ... and the connection's data arrives at the handler, not the server */
+  if (capture_expected (sl_window_get_live_run (window)))
+    {
+      guint n_data = 0;
+
+      for (guint i = 0; i < cap_recording_get_n_packets (recording); i++)
+        {
+          double x0, y0, x1, y1;
+          const char *a, *b;
+
+          if (cap_recording_get_packet (recording, i)->payload_len == 0 ||
+              !sl_timeline_painter_get_packet_line (painter, i, &x0, &y0, &x1, &y1))
+            continue;
+          a = sl_timeline_painter_get_column_title (painter, column_at (painter, x0));
+          b = sl_timeline_painter_get_column_title (painter, column_at (painter, x1));
+          g_test_message ("%s packet %u: %s (%.0f) -> %s (%.0f)", scenario, i, a, x0, b, x1);
+          g_assert_true (g_str_has_prefix (a, "handler ") || g_str_has_prefix (b, "handler "));
+          n_data++;
+        }
+      g_assert_cmpuint (n_data, >=, 4);
+    }
   save_screenshot (window, scenario);
   gtk_window_destroy (GTK_WINDOW (window));
   spin (50);
@@ -962,6 +1033,23 @@ test_scenario_picker (void)
   match = g_list_model_get_item (model, 0);
   g_assert_cmpstr (sl_scenario_item_get_scenario (match)->name, ==, "socketserver-forking");
 
+  /* As a teacher sees it: the popover open, the whole list */
+  gtk_editable_set_text (search, "");
+  size = (ModelSize) { model, n + n_headings };
+  g_assert_true (wait_for (model_has_n, &size, 5000));
+  {
+    GtkWidget *button = gtk_widget_get_ancestor (GTK_WIDGET (picker), GTK_TYPE_MENU_BUTTON);
+    g_assert_nonnull (button);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    spin (100);
+    save_widget_screenshot (gtk_widget_get_ancestor (GTK_WIDGET (picker), GTK_TYPE_POPOVER),
+                            "scenario-picker");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  }
+  gtk_editable_set_text (search, "fork");
+  size = (ModelSize) { model, 1 };
+  g_assert_true (wait_for (model_has_n, &size, 5000));
+
   /* Enter takes the match, as a click on it would */
   g_signal_emit_by_name (search, "activate");
   g_assert_true (sl_window_get_scenario (window) == nc_scenario_lookup ("socketserver-forking"));
@@ -1101,6 +1189,28 @@ test_shortcuts (void)
     }
   gtk_window_destroy (GTK_WINDOW (overlay));
 
+  /* A text field has a key before the application's one-key accelerators
+   * (Space would step the run while a teacher types a message): the
+   * window's capture-phase key controller comes first in its list */
+  window = new_window ();
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+    guint mine = G_MAXUINT, theirs = G_MAXUINT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+        if (mine == G_MAXUINT && GTK_IS_EVENT_CONTROLLER_KEY (c) &&
+            gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+          mine = i;
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "gtk-application-shortcuts") == 0)
+          theirs = i;
+      }
+    g_assert_cmpuint (theirs, !=, G_MAXUINT);
+    g_assert_cmpuint (mine, <, theirs);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+
   /* After a run the timeline has the focus: Home, then "." moves the playhead on */
   window = new_window ();
   run_to_end (window, "tcp-echo");
@@ -1111,6 +1221,68 @@ test_shortcuts (void)
   start = sl_session_get_playhead (session);
   g_assert_true (press (window, GDK_KEY_period));
   g_assert_cmpint (sl_session_get_playhead (session), >, start);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
+/* The packet's fields as a tree (GtkTreeListModel + GtkTreeExpander): the
+ * IP layer starts folded and opening it shows its fields; selecting a port
+ * opens the layers above it */
+static void
+test_field_tree (void)
+{
+  SlWindow *window = new_window ();
+  SlPacketInspector *inspector;
+  GtkListView *list;
+  GtkSelectionModel *selection;
+  GtkTreeListModel *tree;
+  guint n_before, ip_row = G_MAXUINT;
+  g_autoptr(GtkTreeListRow) row = NULL;
+
+  run_to_end (window, "tcp-echo");
+  if (!capture_expected (sl_window_get_live_run (window)))
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_test_skip ("no capture here");
+      return;
+    }
+  select_synack (window);
+
+  inspector = SL_PACKET_INSPECTOR (find_widget (GTK_WIDGET (window), SL_TYPE_PACKET_INSPECTOR));
+  list = GTK_LIST_VIEW (find_widget (GTK_WIDGET (inspector), GTK_TYPE_LIST_VIEW));
+  g_assert_nonnull (list);
+  selection = gtk_list_view_get_model (list);
+  g_assert_true (GTK_IS_SINGLE_SELECTION (selection));
+  tree = GTK_TREE_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  g_assert_true (GTK_IS_TREE_LIST_MODEL (tree));
+
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (tree));
+  for (guint i = 0; i < n_before && ip_row == G_MAXUINT; i++)
+    {
+      g_autoptr(GtkTreeListRow) r = gtk_tree_list_model_get_row (tree, i);
+      g_autoptr(SlFieldItem) item = gtk_tree_list_row_get_item (r);
+      if (sl_field_item_get_layer (item) == CAP_LAYER_NETWORK && sl_field_item_get_depth (item) == 0)
+        ip_row = i;
+    }
+  g_assert_cmpuint (ip_row, !=, G_MAXUINT);
+  row = gtk_tree_list_model_get_row (tree, ip_row);
+  g_assert_true (gtk_tree_list_row_is_expandable (row));
+  g_assert_false (gtk_tree_list_row_get_expanded (row));
+  gtk_tree_list_row_set_expanded (row, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tree)), >, n_before + 5);
+  gtk_tree_list_row_set_expanded (row, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tree)), ==, n_before);
+
+  g_assert_true (sl_packet_inspector_select_field (inspector, "Source port"));
+  {
+    g_autoptr(SlFieldItem) item =
+      g_list_model_get_item (G_LIST_MODEL (tree),
+                             gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection)));
+    /* the tree list model's items are rows; the row's item is the field */
+    g_autoptr(SlFieldItem) field = gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (item));
+    g_assert_cmpstr (sl_field_item_get_name (field), ==, "Source port");
+  }
+  g_assert_nonnull (sl_packet_inspector_get_byte_order_text (inspector));
   gtk_window_destroy (GTK_WINDOW (window));
   spin (50);
 }
@@ -1154,6 +1326,7 @@ main (int    argc,
   g_test_add_func ("/window/scenario-picker", test_scenario_picker);
   g_test_add_func ("/window/parameters", test_parameters);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/window/field-tree", test_field_tree);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -71,9 +71,8 @@ load_settings (void)
     schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
   if (schema == NULL)
     {
-      g_autofree char *dir = g_build_filename (BUILD_APPDIR, "..", "data", NULL);
-
-      build_source = g_settings_schema_source_new_from_directory (dir, source, FALSE, NULL);
+      build_source = g_settings_schema_source_new_from_directory (BUILD_DATADIR, source, FALSE,
+                                                                  NULL);
       if (build_source != NULL)
         schema = g_settings_schema_source_lookup (build_source, APPLICATION_ID, FALSE);
     }

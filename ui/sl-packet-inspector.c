@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "sl-field-item.h"
+
 #define HEX_PER_LINE 8  /* narrow enough for a side pane on a projector */
 #define HEX_COL_HEX  6  /* "0000  " */
 #define HEX_COL_TEXT (HEX_COL_HEX + HEX_PER_LINE * 3 + 1)
@@ -23,7 +25,7 @@ struct _SlPacketInspector
 
   GtkLabel     *title_label;
   GtkBox       *links_box;
-  GtkListBox   *field_list;
+  GtkListView  *field_list;
   GtkWidget    *order_box;
   GtkLabel     *order_label;
   GtkLabel     *order_detail_label;
@@ -37,8 +39,8 @@ struct _SlPacketInspector
   guint8       *data;          /* a copy of the packet's bytes */
   guint32       caplen;
   GtkTextTag   *highlight_tag;
-  GPtrArray    *rows;          /* GtkListBoxRow per field, not owned */
-  guint8       *collapsed;     /* per field, for layers */
+  GtkTreeListModel   *field_model;     /* SlFieldItem rows, children made on expanding */
+  GtkSingleSelection *field_selection;
   char         *order_text;
   const char   *wanted_field;  /* static name to keep selected across packets */
 };
@@ -75,8 +77,8 @@ sl_packet_inspector_finalize (GObject *object)
 
   g_clear_pointer (&self->tree, cap_field_tree_free);
   g_clear_pointer (&self->data, g_free);
-  g_clear_pointer (&self->rows, g_ptr_array_unref);
-  g_clear_pointer (&self->collapsed, g_free);
+  g_clear_object (&self->field_selection);
+  g_clear_object (&self->field_model);
   g_clear_pointer (&self->order_text, g_free);
 
   G_OBJECT_CLASS (sl_packet_inspector_parent_class)->finalize (object);
@@ -257,123 +259,132 @@ show_byte_order (SlPacketInspector *self,
 
 /* ---- field tree ---------------------------------------------------------- */
 
-static gboolean
-field_hidden (SlPacketInspector *self,
-              guint              index)
+/* The first field called @name ("Source port"), or -1 */
+static gint
+find_named (const CapFieldTree *tree,
+            const char         *name)
 {
-  const CapField *field = cap_field_tree_get_field (self->tree, index);
-
-  for (gint32 p = field->parent; p >= 0; p = cap_field_tree_get_field (self->tree, p)->parent)
-    if (self->collapsed[p])
-      return TRUE;
-  return FALSE;
+  for (guint i = 0; i < cap_field_tree_get_n_fields (tree); i++)
+    if (g_strcmp0 (cap_field_tree_get_field (tree, i)->name, name) == 0)
+      return (gint) i;
+  return -1;
 }
 
-static void
-update_visibility (SlPacketInspector *self)
+/* GtkTreeListModel asks for a row's children when it is expanded */
+static GListModel *
+create_children (gpointer item,
+                 gpointer user_data)
 {
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (self->rows, i);
-      GtkWidget *arrow = g_object_get_data (G_OBJECT (row), "arrow");
+  SlPacketInspector *self = user_data;
+  SlFieldItem *field = SL_FIELD_ITEM (item);
 
-      gtk_widget_set_visible (row, !field_hidden (self, i));
-      if (arrow != NULL)
-        gtk_image_set_from_icon_name (GTK_IMAGE (arrow), self->collapsed[i] ? "pan-end-symbolic"
-                                                                            : "pan-down-symbolic");
-    }
+  if (self->tree == NULL || !sl_field_item_has_children (field))
+    return NULL;
+  return sl_field_item_list_children (self->tree, (gint32) sl_field_item_get_index (field));
 }
 
-static GtkWidget *
-make_row (SlPacketInspector *self,
-          const CapField    *field,
-          guint              index,
-          gboolean           has_children)
+static SlFieldItem *
+item_at (SlPacketInspector *self,
+         guint              position,
+         GtkTreeListRow   **row_out)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  GtkWidget *label = gtk_label_new (field->display ? field->display : field->name);
+  GtkTreeListRow *row = gtk_tree_list_model_get_row (self->field_model, position);
+  SlFieldItem *item = row ? SL_FIELD_ITEM (gtk_tree_list_row_get_item (row)) : NULL;
 
-  gtk_widget_set_margin_start (box, 6 + field->depth * 18);
-  if (has_children)
-    {
-      GtkWidget *arrow = gtk_image_new_from_icon_name ("pan-down-symbolic");
-      gtk_box_append (GTK_BOX (box), arrow);
-      g_object_set_data (G_OBJECT (row), "arrow", arrow);
-    }
+  if (row_out != NULL)
+    *row_out = row;
   else
-    gtk_widget_set_margin_start (label, 20);
+    g_clear_object (&row);
+  if (item != NULL)
+    g_object_unref (item);  /* the row keeps it */
+  return item;
+}
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_tooltip_text (label, field->display);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+/* The position of field @index among the rows shown now, or G_MAXUINT */
+static guint
+position_of (SlPacketInspector *self,
+             guint              index)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->field_model));
 
-  if (field->flags & CAP_FIELD_PROTOCOL)
-    gtk_widget_add_css_class (row, "layer");
-  if (field->flags & (CAP_FIELD_MALFORMED | CAP_FIELD_TRUNCATED))
-    gtk_widget_add_css_class (row, "error");
-  if (field->flags & CAP_FIELD_GENERATED)
-    gtk_widget_add_css_class (label, "dim-label");
-  g_object_set_data (G_OBJECT (row), "field", GUINT_TO_POINTER (index));
-  return row;
+  for (guint i = 0; i < n; i++)
+    if (sl_field_item_get_index (item_at (self, i, NULL)) == index)
+      return i;
+  return G_MAXUINT;
+}
+
+/* Opens the rows above field @index, top first, so it has a row */
+static void
+expand_to (SlPacketInspector *self,
+           guint              index)
+{
+  g_autoptr(GArray) chain = g_array_new (FALSE, FALSE, sizeof (gint32));
+
+  for (gint32 p = cap_field_tree_get_field (self->tree, index)->parent; p >= 0;
+       p = cap_field_tree_get_field (self->tree, p)->parent)
+    g_array_prepend_val (chain, p);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      guint pos = position_of (self, (guint) g_array_index (chain, gint32, i));
+      g_autoptr(GtkTreeListRow) row = NULL;
+
+      if (pos == G_MAXUINT)
+        return;
+      item_at (self, pos, &row);
+      gtk_tree_list_row_set_expanded (row, TRUE);
+    }
 }
 
 static void
 clear_fields (SlPacketInspector *self)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->field_list))) != NULL)
-    gtk_list_box_remove (self->field_list, child);
-  g_ptr_array_set_size (self->rows, 0);
-  g_clear_pointer (&self->collapsed, g_free);
+  gtk_single_selection_set_model (self->field_selection, NULL);
+  g_clear_object (&self->field_model);
   g_clear_pointer (&self->tree, cap_field_tree_free);
 }
 
 static void
 fill_fields (SlPacketInspector *self)
 {
-  guint n = cap_field_tree_get_n_fields (self->tree);
+  GListModel *roots = sl_field_item_list_children (self->tree, -1);
   gint wanted = -1;
 
-  self->collapsed = g_new0 (guint8, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
+  self->field_model = gtk_tree_list_model_new (roots, FALSE, FALSE, create_children, self, NULL);
+  /* As in the mockup: the link and IP layers folded, what the lesson is
+   * about (transport and data) open; inside them, flag bits and options
+   * folded too, so the ports, numbers and window show without scrolling. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->field_model)); i++)
     {
-      const CapField *field = cap_field_tree_get_field (self->tree, i);
-      gboolean has_children = i + 1 < n &&
-                              cap_field_tree_get_field (self->tree, i + 1)->parent == (gint32) i;
-      GtkWidget *row = make_row (self, field, i, has_children);
+      g_autoptr(GtkTreeListRow) row = NULL;
+      SlFieldItem *item = item_at (self, i, &row);
 
-      /* As in the mockup: the link and IP layers folded, what the lesson is
-       * about (transport and data) open; inside them, flag bits and options
-       * folded too, so the ports, numbers and window show without scrolling. */
-      if (has_children && (field->depth > 0 || field->layer < CAP_LAYER_TRANSPORT))
-        self->collapsed[i] = TRUE;
-      if (wanted < 0 && self->wanted_field != NULL && g_strcmp0 (field->name, self->wanted_field) == 0)
-        wanted = (gint) i;
-      gtk_list_box_append (self->field_list, row);
-      g_ptr_array_add (self->rows, row);
+      if (sl_field_item_get_depth (item) == 0 && sl_field_item_get_layer (item) >= CAP_LAYER_TRANSPORT)
+        gtk_tree_list_row_set_expanded (row, TRUE);
     }
-  update_visibility (self);
+  gtk_single_selection_set_model (self->field_selection, G_LIST_MODEL (self->field_model));
+  gtk_single_selection_set_selected (self->field_selection, GTK_INVALID_LIST_POSITION);
 
-  if (wanted >= 0 && !field_hidden (self, (guint) wanted))
-    gtk_list_box_select_row (self->field_list, g_ptr_array_index (self->rows, wanted));
+  if (self->wanted_field != NULL)
+    wanted = find_named (self->tree, self->wanted_field);
+  if (wanted >= 0)
+    {
+      guint pos = position_of (self, (guint) wanted);
+      if (pos != G_MAXUINT)
+        gtk_single_selection_set_selected (self->field_selection, pos);
+    }
 }
 
 static void
-on_row_selected (SlPacketInspector *self,
-                 GtkListBoxRow     *row)
+on_field_selected (SlPacketInspector *self)
 {
   const CapField *field = NULL;
+  guint pos = gtk_single_selection_get_selected (self->field_selection);
 
   if (self->hex_view == NULL)  /* rows going away during dispose */
     return;
-  if (row != NULL && self->tree != NULL)
+  if (pos != GTK_INVALID_LIST_POSITION && self->tree != NULL && self->field_model != NULL)
     {
-      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "field"));
-      field = cap_field_tree_get_field (self->tree, index);
+      field = cap_field_tree_get_field (self->tree, sl_field_item_get_index (item_at (self, pos, NULL)));
       self->wanted_field = field->name;  /* static in the dissector */
     }
   if (field != NULL && !(field->flags & CAP_FIELD_GENERATED))
@@ -383,16 +394,63 @@ on_row_selected (SlPacketInspector *self,
   show_byte_order (self, field);
 }
 
+/* A row: an expander (indented by depth, a triangle where there are
+ * children) holding the field's text */
 static void
-on_row_activated (SlPacketInspector *self,
-                  GtkListBoxRow     *row)
+setup_field_row (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "field"));
+  GtkWidget *expander = gtk_tree_expander_new ();
+  GtkWidget *label = gtk_label_new (NULL);
 
-  if (g_object_get_data (G_OBJECT (row), "arrow") == NULL)
-    return;
-  self->collapsed[index] = !self->collapsed[index];
-  update_visibility (self);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), label);
+  gtk_list_item_set_child (list_item, expander);
+}
+
+static void
+bind_field_row (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item)
+{
+  GtkTreeListRow *row = gtk_list_item_get_item (list_item);
+  GtkWidget *expander = gtk_list_item_get_child (list_item);
+  GtkWidget *label = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander));
+  SlFieldItem *item = SL_FIELD_ITEM (gtk_tree_list_row_get_item (row));
+  guint8 flags = sl_field_item_get_flags (item);
+
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
+  gtk_label_set_label (GTK_LABEL (label), sl_field_item_get_display (item));
+  gtk_widget_set_tooltip_text (label, sl_field_item_get_display (item));
+  if (flags & CAP_FIELD_PROTOCOL)
+    gtk_widget_add_css_class (label, "layer");
+  else
+    gtk_widget_remove_css_class (label, "layer");
+  if (flags & (CAP_FIELD_MALFORMED | CAP_FIELD_TRUNCATED))
+    gtk_widget_add_css_class (label, "error");
+  else
+    gtk_widget_remove_css_class (label, "error");
+  if (flags & CAP_FIELD_GENERATED)
+    gtk_widget_add_css_class (label, "dim-label");
+  else
+    gtk_widget_remove_css_class (label, "dim-label");
+  g_object_unref (item);
+}
+
+static void
+setup_field_list (SlPacketInspector *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_field_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_field_row), NULL);
+  self->field_selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->field_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->field_selection, TRUE);
+  g_signal_connect_swapped (self->field_selection, "notify::selected",
+                            G_CALLBACK (on_field_selected), self);
+  gtk_list_view_set_factory (self->field_list, factory);
+  gtk_list_view_set_model (self->field_list, GTK_SELECTION_MODEL (self->field_selection));
 }
 
 /* ---- the packet ---------------------------------------------------------- */
@@ -563,8 +621,7 @@ sl_packet_inspector_class_init (SlPacketInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlPacketInspector, order_label);
   gtk_widget_class_bind_template_child (widget_class, SlPacketInspector, order_detail_label);
   gtk_widget_class_bind_template_child (widget_class, SlPacketInspector, hex_view);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  g_type_ensure (SL_TYPE_FIELD_ITEM);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "slpacketinspector");
 }
@@ -573,9 +630,9 @@ static void
 sl_packet_inspector_init (SlPacketInspector *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  setup_field_list (self);
 
   self->packet = G_MAXUINT;
-  self->rows = g_ptr_array_new ();
   self->wanted_field = "Destination port";
   self->highlight_tag = gtk_text_buffer_create_tag (gtk_text_view_get_buffer (self->hex_view),
                                                     "highlight",
@@ -624,22 +681,20 @@ gboolean
 sl_packet_inspector_select_field (SlPacketInspector *self,
                                   const char        *name)
 {
+  gint index;
+  guint pos;
+
   g_return_val_if_fail (SL_IS_PACKET_INSPECTOR (self), FALSE);
 
-  for (guint i = 0; self->tree != NULL && i < self->rows->len; i++)
-    {
-      const CapField *field = cap_field_tree_get_field (self->tree, i);
-
-      if (g_strcmp0 (field->name, name) != 0)
-        continue;
-      /* Open the layers above it first */
-      for (gint32 p = field->parent; p >= 0; p = cap_field_tree_get_field (self->tree, p)->parent)
-        self->collapsed[p] = FALSE;
-      update_visibility (self);
-      gtk_list_box_select_row (self->field_list, g_ptr_array_index (self->rows, i));
-      return TRUE;
-    }
-  return FALSE;
+  if (self->tree == NULL || self->field_model == NULL ||
+      (index = find_named (self->tree, name)) < 0)
+    return FALSE;
+  expand_to (self, (guint) index);
+  pos = position_of (self, (guint) index);
+  if (pos == G_MAXUINT)
+    return FALSE;
+  gtk_single_selection_set_selected (self->field_selection, pos);
+  return TRUE;
 }
 
 const char *

@@ -21,6 +21,7 @@
 #include "cap-recording.h"
 #include "sl-palette.h"
 #include "sl-session.h"
+#include "sl-timeline-axis.h"
 
 G_BEGIN_DECLS
 
@@ -34,9 +35,28 @@ typedef struct
   guint n_packets_drawn;       /* as single arrows */
   guint n_packets_aggregated;  /* counted into per-row density strokes */
   guint n_labels;
+  guint n_labels_dropped;      /* no room without overlapping (Time axis only) */
   guint n_breaks_visible;
   gboolean aggregated;         /* the packets were too dense for single arrows */
 } SlTimelineStats;
+
+/* A label as the last layout placed it, in the painter's pixels */
+typedef enum
+{
+  SL_LABEL_CALL,         /* a call's name and arguments, beside its entry */
+  SL_LABEL_CALL_RESULT,  /* what it returned, beside its return */
+  SL_LABEL_PACKET,       /* above its arrow */
+  SL_LABEL_BREAK,        /* "205 ms later: retransmission" */
+} SlLabelKind;
+
+typedef struct
+{
+  SlLabelKind kind;
+  guint       index;     /* the call, the packet, or the axis's break */
+  double      x, y, width, height;
+  const char *text;      /* valid until the next layout */
+  gboolean    ellipsized; /* drawn cut short ("…"): no room for all of it */
+} SlTimelineLabel;
 
 #define SL_TYPE_TIMELINE_PAINTER (sl_timeline_painter_get_type ())
 G_DECLARE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, SL, TIMELINE_PAINTER, GObject)
@@ -59,6 +79,8 @@ void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
 void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,
                                                         SlSelectionKind    kind,
                                                         guint              index);
+void          sl_timeline_painter_set_current_call     (SlTimelinePainter *self,
+                                                        guint              call);
 void          sl_timeline_painter_set_theme            (SlTimelinePainter *self,
                                                         SlTheme            theme);
 void          sl_timeline_painter_set_text_scale       (SlTimelinePainter *self,
@@ -67,6 +89,11 @@ void          sl_timeline_painter_set_show_playhead    (SlTimelinePainter *self,
                                                         gboolean           show);
 void          sl_timeline_painter_set_max_columns      (SlTimelinePainter *self,
                                                         guint              max_columns);
+void          sl_timeline_painter_set_layout           (SlTimelinePainter *self,
+                                                        SlTimelineLayout   layout);
+SlTimelineLayout sl_timeline_painter_get_layout        (SlTimelinePainter *self);
+SlTimelineAxis *sl_timeline_painter_get_axis           (SlTimelinePainter *self);
+double        sl_timeline_painter_get_natural_height   (SlTimelinePainter *self);
 void          sl_timeline_painter_set_conversation_filter (SlTimelinePainter *self,
                                                         const guint32     *ids,
                                                         guint              n_ids);
@@ -76,6 +103,13 @@ void          sl_timeline_painter_draw                 (SlTimelinePainter *self,
                                                         cairo_t           *cr);
 void          sl_timeline_painter_get_stats            (SlTimelinePainter *self,
                                                         SlTimelineStats   *stats);
+
+/* Laying out without drawing (no cairo context needed): what the next
+ * draw puts where. Labels never overlap; on the Sequence axis every
+ * visible call and packet gets its labels. */
+void          sl_timeline_painter_layout               (SlTimelinePainter *self);
+const SlTimelineLabel *sl_timeline_painter_get_labels  (SlTimelinePainter *self,
+                                                        guint             *n_labels);
 
 /* Hit testing, against what the last draw put on screen */
 gboolean      sl_timeline_painter_hit                  (SlTimelinePainter *self,
@@ -97,6 +131,8 @@ guint         sl_timeline_painter_get_n_breaks         (SlTimelinePainter *self)
 void          sl_timeline_painter_get_plot_area        (SlTimelinePainter *self,
                                                         double            *top,
                                                         double            *bottom);
+/* The width of the gutter's times at the left: no label reaches into it */
+double        sl_timeline_painter_get_gutter_width     (SlTimelinePainter *self);
 
 /* Geometry, for tests, exports and keyboard focus */
 guint         sl_timeline_painter_get_n_columns        (SlTimelinePainter *self);

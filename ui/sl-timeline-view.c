@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "sl-timeline-view.h"
+#include "cap-event-index.h"
 
 #include <glib/gi18n.h>
 
@@ -35,40 +36,46 @@
 
 struct _SlTimelineView
 {
-  GtkWidget          parent_instance;
+  GtkWidget parent_instance;
 
   SlSession         *session;
   GSignalGroup      *session_signals;
   SlTimelinePainter *painter;
   CapRecording      *recording;
   double             text_scale;
-  gboolean           high_contrast;  /* forced, whatever the system asks */
+  gboolean           high_contrast; /* forced, whatever the system asks */
 
   /* pointer, for zooming around it */
-  double             pointer_y;
-  gboolean           pointer_inside;
+  double   pointer_y;
+  gboolean pointer_inside;
 
   /* drag and pinch start from the range they began with */
-  double             drag_d0;
-  double             drag_d1;
-  gboolean           dragged;
-  double             pinch_d0;
-  double             pinch_d1;
-  double             pinch_y;
+  double   drag_d0;
+  double   drag_d1;
+  gboolean dragged;
+  double   pinch_d0;
+  double   pinch_d1;
+  double   pinch_y;
 
   /* playback */
-  guint              tick_id;
-  gint64             last_frame_time;
-  double             play_display;  /* sub-ns playhead, so slow play does not stall */
+  guint  tick_id;
+  gint64 last_frame_time;
+  double play_display; /* sub-ns playhead, so slow play does not stall */
+
+  /* the axis's natural zoom (Sequence: rows at their labels' size) is
+   * applied at the next draw, once the plot's height is known */
+  gboolean want_natural;
 };
 
 G_DEFINE_FINAL_TYPE (SlTimelineView, sl_timeline_view, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   PROP_0,
   PROP_SESSION,
   PROP_TEXT_SCALE,
   PROP_HIGH_CONTRAST,
+  PROP_LAYOUT,
   N_PROPS
 };
 
@@ -78,21 +85,17 @@ static GParamSpec *properties[N_PROPS];
 /* Range helpers, in display time                                            */
 
 static void
-visible_display (SlTimelineView *self,
-                 double         *d0,
-                 double         *d1)
+visible_display (SlTimelineView *self, double *d0, double *d1)
 {
-  *d0 = sl_timeline_painter_to_display (self->painter, sl_session_get_visible_begin (self->session));
+  *d0 =
+    sl_timeline_painter_to_display (self->painter, sl_session_get_visible_begin (self->session));
   *d1 = sl_timeline_painter_to_display (self->painter, sl_session_get_visible_end (self->session));
 }
 
 static void
-set_visible_display (SlTimelineView *self,
-                     double          d0,
-                     double          d1)
+set_visible_display (SlTimelineView *self, double d0, double d1)
 {
-  sl_session_set_visible (self->session,
-                          sl_timeline_painter_from_display (self->painter, d0),
+  sl_session_set_visible (self->session, sl_timeline_painter_from_display (self->painter, d0),
                           sl_timeline_painter_from_display (self->painter, d1));
 }
 
@@ -107,8 +110,7 @@ px_per_display_ns (SlTimelineView *self)
 }
 
 static double
-display_at_y (SlTimelineView *self,
-              double          y)
+display_at_y (SlTimelineView *self, double y)
 {
   double top, bottom, d0, d1;
 
@@ -125,9 +127,7 @@ user_moved (SlTimelineView *self)
 }
 
 static void
-zoom_around (SlTimelineView *self,
-             double          factor,
-             double          y)
+zoom_around (SlTimelineView *self, double factor, double y)
 {
   double d0, d1, around;
 
@@ -140,8 +140,7 @@ zoom_around (SlTimelineView *self,
 }
 
 static void
-pan_pixels (SlTimelineView *self,
-            double          dy)
+pan_pixels (SlTimelineView *self, double dy)
 {
   double d0, d1, dd;
 
@@ -165,14 +164,12 @@ zoom_anchor_y (SlTimelineView *self)
 /* Playback                                                                  */
 
 static gboolean
-on_tick (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 {
   SlTimelineView *self = SL_TIMELINE_VIEW (widget);
-  gint64 frame_time = gdk_frame_clock_get_frame_time (clock);
-  double d0, d1, span, end_display;
-  gint64 ts;
+  gint64          frame_time = gdk_frame_clock_get_frame_time (clock);
+  double          d0, d1, span, end_display;
+  gint64          ts;
 
   if (self->session == NULL || self->recording == NULL || !sl_session_get_playing (self->session))
     {
@@ -191,7 +188,8 @@ on_tick (GtkWidget     *widget,
                         (frame_time - self->last_frame_time) / (double) G_USEC_PER_SEC;
   self->last_frame_time = frame_time;
 
-  end_display = sl_timeline_painter_to_display (self->painter, cap_recording_get_end_time (self->recording));
+  end_display =
+    sl_timeline_painter_to_display (self->painter, cap_recording_get_end_time (self->recording));
   if (self->play_display >= end_display)
     {
       self->play_display = end_display;
@@ -238,11 +236,78 @@ update_playing (SlTimelineView *self)
 /* ------------------------------------------------------------------------ */
 /* Session and recording                                                     */
 
+/* The call that entered last: in step mode, the one just released */
+static guint
+latest_call (CapRecording *recording)
+{
+  guint n = cap_recording_get_n_events (recording);
+
+  for (guint row = n; row > 0; row--)
+    {
+      const CapEvent *ev = cap_recording_get_event (recording, row - 1);
+      if (ev->kind == CAP_EVENT_CALL_ENTER)
+        return ev->index;
+    }
+  return CAP_NONE;
+}
+
+/* Following a live run on rows: the newest rows at the bottom, at their
+ * natural size, with room below for what the kernel does next (the user's
+ * own zoom or scroll stops the following) */
+static void
+follow_newest_rows (SlTimelineView *self)
+{
+  SlTimelineAxis *axis = sl_timeline_painter_get_axis (self->painter);
+  double          natural = sl_timeline_axis_get_natural_px_per_unit (axis);
+  double          top, bottom, span, end, d0;
+
+  if (natural <= 0)
+    return;
+  sl_timeline_painter_get_plot_area (self->painter, &top, &bottom);
+  span = (bottom - top) / natural;
+  end = sl_timeline_axis_get_end (axis) + 4 * sl_timeline_axis_get_row_height (axis);
+  d0 = MAX (end - span, 0);
+  set_visible_display (self, d0, d0 + span);
+}
+
 static void
 on_recording_content_changed (SlTimelineView *self)
 {
   sl_timeline_painter_invalidate (self->painter);
+  if (self->session != NULL && self->recording != NULL &&
+      sl_session_get_follow_live (self->session))
+    {
+      sl_timeline_painter_set_current_call (self->painter, latest_call (self->recording));
+      follow_newest_rows (self);
+    }
+  else
+    sl_timeline_painter_set_current_call (self->painter, CAP_NONE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Shows the top of the diagram at the axis's natural zoom; the Time axis
+ * keeps the session's fit. */
+static void
+apply_natural_range (SlTimelineView *self)
+{
+  SlTimelineAxis *axis;
+  double          top, bottom, natural;
+
+  self->want_natural = FALSE;
+  if (self->session == NULL || self->recording == NULL)
+    return;
+  axis = sl_timeline_painter_get_axis (self->painter);
+  natural = sl_timeline_axis_get_natural_px_per_unit (axis);
+  if (natural <= 0)
+    return;
+  sl_timeline_painter_get_plot_area (self->painter, &top, &bottom);
+  if (sl_session_get_follow_live (self->session))
+    {
+      set_visible_display (self, 0, (bottom - top) / natural);
+      follow_newest_rows (self);
+    }
+  else
+    set_visible_display (self, 0, (bottom - top) / natural);
 }
 
 /* The session's choice of conversations (a capture without calls) */
@@ -250,7 +315,7 @@ static void
 update_conversation_filter (SlTimelineView *self)
 {
   const guint32 *ids = NULL;
-  guint n_ids = 0;
+  guint          n_ids = 0;
 
   if (self->session != NULL)
     ids = sl_session_get_conversation_filter (self->session, &n_ids);
@@ -268,6 +333,8 @@ update_recording (SlTimelineView *self)
     return;
   g_set_object (&self->recording, recording);
   sl_timeline_painter_set_recording (self->painter, recording);
+  sl_timeline_painter_set_current_call (self->painter, CAP_NONE);
+  self->want_natural = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -281,10 +348,10 @@ static void
 update_theme (SlTimelineView *self)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
-  gboolean dark = adw_style_manager_get_dark (style);
-  gboolean hc = self->high_contrast || adw_style_manager_get_high_contrast (style);
-  SlTheme theme = hc ? (dark ? SL_THEME_HIGH_CONTRAST_DARK : SL_THEME_HIGH_CONTRAST)
-                     : (dark ? SL_THEME_DARK : SL_THEME_LIGHT);
+  gboolean         dark = adw_style_manager_get_dark (style);
+  gboolean         hc = self->high_contrast || adw_style_manager_get_high_contrast (style);
+  SlTheme          theme = hc ? (dark ? SL_THEME_HIGH_CONTRAST_DARK : SL_THEME_HIGH_CONTRAST)
+                              : (dark ? SL_THEME_DARK : SL_THEME_LIGHT);
 
   sl_timeline_painter_set_theme (self->painter, theme);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -294,14 +361,10 @@ update_theme (SlTimelineView *self)
 /* Input                                                                     */
 
 static void
-on_click_released (GtkGestureClick *gesture,
-                   int              n_press,
-                   double           x,
-                   double           y,
-                   SlTimelineView  *self)
+on_click_released (GtkGestureClick *gesture, int n_press, double x, double y, SlTimelineView *self)
 {
   SlSelectionKind kind;
-  guint index;
+  guint           index;
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (self->dragged || self->session == NULL || self->recording == NULL)
@@ -323,10 +386,7 @@ on_click_released (GtkGestureClick *gesture,
 }
 
 static void
-on_drag_begin (GtkGestureDrag *gesture,
-               double          x,
-               double          y,
-               SlTimelineView *self)
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, SlTimelineView *self)
 {
   self->dragged = FALSE;
   if (self->session == NULL || self->recording == NULL)
@@ -335,10 +395,7 @@ on_drag_begin (GtkGestureDrag *gesture,
 }
 
 static void
-on_drag_update (GtkGestureDrag *gesture,
-                double          dx,
-                double          dy,
-                SlTimelineView *self)
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, SlTimelineView *self)
 {
   double dd;
 
@@ -348,20 +405,19 @@ on_drag_update (GtkGestureDrag *gesture,
     return;
   self->dragged = TRUE;
   /* content follows the pointer: dragging down shows earlier time */
-  dd = -dy * (self->drag_d1 - self->drag_d0) / MAX (gtk_widget_get_height (GTK_WIDGET (self)) - 100, 1);
+  dd = -dy * (self->drag_d1 - self->drag_d0) /
+       MAX (gtk_widget_get_height (GTK_WIDGET (self)) - 100, 1);
   user_moved (self);
   set_visible_display (self, self->drag_d0 + dd, self->drag_d1 + dd);
 }
 
 static gboolean
-on_scroll (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           SlTimelineView           *self)
+on_scroll (GtkEventControllerScroll *controller, double dx, double dy, SlTimelineView *self)
 {
-  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  GdkModifierType mods =
+    gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
   GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (controller);
-  double px = unit == GDK_SCROLL_UNIT_WHEEL ? dy * SCROLL_STEP_PX : dy;
+  double        px = unit == GDK_SCROLL_UNIT_WHEEL ? dy * SCROLL_STEP_PX : dy;
 
   if (self->session == NULL || self->recording == NULL)
     return FALSE;
@@ -373,26 +429,20 @@ on_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_motion (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           SlTimelineView           *self)
+on_motion (GtkEventControllerMotion *controller, double x, double y, SlTimelineView *self)
 {
   self->pointer_y = y;
   self->pointer_inside = TRUE;
 }
 
 static void
-on_leave (GtkEventControllerMotion *controller,
-          SlTimelineView           *self)
+on_leave (GtkEventControllerMotion *controller, SlTimelineView *self)
 {
   self->pointer_inside = FALSE;
 }
 
 static void
-on_zoom_begin (GtkGesture       *gesture,
-               GdkEventSequence *sequence,
-               SlTimelineView   *self)
+on_zoom_begin (GtkGesture *gesture, GdkEventSequence *sequence, SlTimelineView *self)
 {
   double x;
 
@@ -404,24 +454,22 @@ on_zoom_begin (GtkGesture       *gesture,
 }
 
 static void
-on_zoom_scale_changed (GtkGestureZoom *gesture,
-                       double          scale,
-                       SlTimelineView *self)
+on_zoom_scale_changed (GtkGestureZoom *gesture, double scale, SlTimelineView *self)
 {
   double top, bottom, around;
 
   if (self->session == NULL || self->recording == NULL || scale <= 0)
     return;
   sl_timeline_painter_get_plot_area (self->painter, &top, &bottom);
-  around = self->pinch_d0 + (self->pinch_y - top) * (self->pinch_d1 - self->pinch_d0) / MAX (bottom - top, 1);
+  around = self->pinch_d0 +
+           (self->pinch_y - top) * (self->pinch_d1 - self->pinch_d0) / MAX (bottom - top, 1);
   user_moved (self);
   set_visible_display (self, around - (around - self->pinch_d0) / scale,
                        around + (self->pinch_d1 - around) / scale);
 }
 
 static void
-go_to_edge (SlTimelineView *self,
-            gboolean        end)
+go_to_edge (SlTimelineView *self, gboolean end)
 {
   double d0, d1, span, edge;
 
@@ -536,24 +584,26 @@ on_key_pressed (GtkEventControllerKey *controller,
 /* GtkWidget                                                                 */
 
 static void
-sl_timeline_view_snapshot (GtkWidget   *widget,
-                           GtkSnapshot *snapshot)
+sl_timeline_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   SlTimelineView *self = SL_TIMELINE_VIEW (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
+  int             width = gtk_widget_get_width (widget);
+  int             height = gtk_widget_get_height (widget);
+  cairo_t        *cr;
 
   if (width <= 0 || height <= 0)
     return;
 
   sl_timeline_painter_set_size (self->painter, width, height);
+  if (self->want_natural)
+    apply_natural_range (self);
   if (self->session != NULL)
     {
       sl_timeline_painter_set_range (self->painter, sl_session_get_visible_begin (self->session),
                                      sl_session_get_visible_end (self->session));
       sl_timeline_painter_set_playhead (self->painter, sl_session_get_playhead (self->session));
-      sl_timeline_painter_set_selection (self->painter, sl_session_get_selection_kind (self->session),
+      sl_timeline_painter_set_selection (self->painter,
+                                         sl_session_get_selection_kind (self->session),
                                          sl_session_get_selection_index (self->session));
     }
 
@@ -598,10 +648,7 @@ sl_timeline_view_dispose (GObject *object)
 }
 
 static void
-sl_timeline_view_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
+sl_timeline_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   SlTimelineView *self = SL_TIMELINE_VIEW (object);
 
@@ -615,6 +662,9 @@ sl_timeline_view_get_property (GObject    *object,
       break;
     case PROP_HIGH_CONTRAST:
       g_value_set_boolean (value, self->high_contrast);
+      break;
+    case PROP_LAYOUT:
+      g_value_set_string (value, sl_timeline_layout_to_string (sl_timeline_view_get_layout (self)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -640,6 +690,15 @@ sl_timeline_view_set_property (GObject      *object,
     case PROP_HIGH_CONTRAST:
       sl_timeline_view_set_high_contrast (self, g_value_get_boolean (value));
       break;
+    case PROP_LAYOUT:
+      {
+        SlTimelineLayout layout;
+        if (sl_timeline_layout_from_string (g_value_get_string (value), &layout))
+          sl_timeline_view_set_layout (self, layout);
+        else
+          g_warning ("SlTimelineView: no layout named “%s”", g_value_get_string (value));
+      }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -648,7 +707,7 @@ sl_timeline_view_set_property (GObject      *object,
 static void
 sl_timeline_view_class_init (SlTimelineViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = sl_timeline_view_dispose;
@@ -668,6 +727,10 @@ sl_timeline_view_class_init (SlTimelineViewClass *klass)
   properties[PROP_HIGH_CONTRAST] =
     g_param_spec_boolean ("high-contrast", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* "sequence" or "time", as the settings keep it */
+  properties[PROP_LAYOUT] =
+    g_param_spec_string ("layout", NULL, NULL, "sequence",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
@@ -677,10 +740,10 @@ sl_timeline_view_class_init (SlTimelineViewClass *klass)
 static void
 sl_timeline_view_init (SlTimelineView *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  GtkGesture *click, *drag, *zoom;
+  GtkWidget          *widget = GTK_WIDGET (self);
+  GtkGesture         *click, *drag, *zoom;
   GtkEventController *scroll, *motion, *key;
-  AdwStyleManager *style = adw_style_manager_get_default ();
+  AdwStyleManager    *style = adw_style_manager_get_default ();
 
   self->text_scale = 1.0;
   self->painter = sl_timeline_painter_new ();
@@ -730,14 +793,15 @@ sl_timeline_view_init (SlTimelineView *self)
   for (guint i = 0; i < 5; i++)
     {
       static const char *const redraw_on[] = {
-        "notify::visible-begin", "notify::visible-end", "notify::playhead",
+        "notify::visible-begin",  "notify::visible-end",     "notify::playhead",
         "notify::selection-kind", "notify::selection-index",
       };
       g_signal_group_connect_swapped (self->session_signals, redraw_on[i],
                                       G_CALLBACK (on_view_state_changed), self);
     }
 
-  g_signal_connect_object (style, "notify::dark", G_CALLBACK (update_theme), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (style, "notify::dark", G_CALLBACK (update_theme), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (style, "notify::high-contrast", G_CALLBACK (update_theme), self,
                            G_CONNECT_SWAPPED);
   update_theme (self);
@@ -760,8 +824,7 @@ sl_timeline_view_get_session (SlTimelineView *self)
 }
 
 void
-sl_timeline_view_set_session (SlTimelineView *self,
-                              SlSession      *session)
+sl_timeline_view_set_session (SlTimelineView *self, SlSession *session)
 {
   g_return_if_fail (SL_IS_TIMELINE_VIEW (self));
   g_return_if_fail (session == NULL || SL_IS_SESSION (session));
@@ -800,8 +863,7 @@ sl_timeline_view_get_text_scale (SlTimelineView *self)
  * Larger type for a projector (presentation mode uses 1.5).
  */
 void
-sl_timeline_view_set_text_scale (SlTimelineView *self,
-                                 double          scale)
+sl_timeline_view_set_text_scale (SlTimelineView *self, double scale)
 {
   g_return_if_fail (SL_IS_TIMELINE_VIEW (self));
 
@@ -828,8 +890,7 @@ sl_timeline_view_get_high_contrast (SlTimelineView *self)
  * it: a projector washes out the normal palette (presentation mode).
  */
 void
-sl_timeline_view_set_high_contrast (SlTimelineView *self,
-                                    gboolean        high_contrast)
+sl_timeline_view_set_high_contrast (SlTimelineView *self, gboolean high_contrast)
 {
   g_return_if_fail (SL_IS_TIMELINE_VIEW (self));
 
@@ -839,4 +900,32 @@ sl_timeline_view_set_high_contrast (SlTimelineView *self,
   self->high_contrast = high_contrast;
   update_theme (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGH_CONTRAST]);
+}
+
+SlTimelineLayout
+sl_timeline_view_get_layout (SlTimelineView *self)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_VIEW (self), SL_TIMELINE_LAYOUT_SEQUENCE);
+  return sl_timeline_painter_get_layout (self->painter);
+}
+
+/**
+ * sl_timeline_view_set_layout:
+ *
+ * Sequence (a row per event) or Time (real time). The view starts again
+ * from the top at the new axis's natural zoom.
+ */
+void
+sl_timeline_view_set_layout (SlTimelineView *self, SlTimelineLayout layout)
+{
+  g_return_if_fail (SL_IS_TIMELINE_VIEW (self));
+
+  if (sl_timeline_painter_get_layout (self->painter) == layout)
+    return;
+  sl_timeline_painter_set_layout (self->painter, layout);
+  if (layout == SL_TIMELINE_LAYOUT_TIME && self->session != NULL)
+    sl_session_fit_all (self->session);
+  self->want_natural = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYOUT]);
 }

@@ -21,6 +21,9 @@ SlSession         *sl_timeline_view_get_session    (SlTimelineView *self);
 void               sl_timeline_view_set_session    (SlTimelineView *self,
                                                     SlSession      *session);
 SlTimelinePainter *sl_timeline_view_get_painter    (SlTimelineView *self);
+SlTimelineLayout   sl_timeline_view_get_layout     (SlTimelineView *self);
+void               sl_timeline_view_set_layout     (SlTimelineView *self,
+                                                    SlTimelineLayout layout);
 double             sl_timeline_view_get_text_scale (SlTimelineView *self);
 void               sl_timeline_view_set_text_scale (SlTimelineView *self,
                                                     double          scale);

@@ -53,7 +53,11 @@ export_to (SlWindow      *self,
                            _("There is no recording to export"));
       return FALSE;
     }
-  if (!sl_export (kind, recording, path, &local_error))
+  /* a diagram as the timeline shows it: on its axis */
+  if (diagram ? !sl_diagram_export_layout (recording,
+                                           sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline)),
+                                           path, &local_error)
+              : !sl_export (kind, recording, path, &local_error))
     {
       /* The message names the file already */
       text = g_strdup_printf (diagram ? _("Could not export the diagram: %s")

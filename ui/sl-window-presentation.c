@@ -11,7 +11,7 @@
 
 #define PRESENTATION_TEXT_SCALE 1.5  /* the timeline's type on a projector */
 #define PRESENTATION_SPEED 0.25      /* slow motion, so a class can follow each packet */
-#define PRESENTATION_SIDE_WIDTH 620  /* the code pane, at its larger type (capped at 2/5 of the window) */
+#define PRESENTATION_SIDE_WIDTH 620  /* the code pane, at its larger type (capped at a third of the window) */
 
 /* ---- presentation mode --------------------------------------------------- */
 
@@ -40,12 +40,12 @@ enter_presentation (SlWindow *self)
 
   set_presentation_chrome (self, TRUE);
   {
-    /* The code at its larger type, whole lines where they fit: up to two
-     * fifths of the screen, the rest for the timeline */
+    /* The code at its larger type, whole lines where they fit: up to a
+     * third of the screen, the rest for the timeline */
     int width = gtk_widget_get_width (GTK_WIDGET (self));
     int side = MAX (self->saved_side_width, PRESENTATION_SIDE_WIDTH);
     if (width > 0)
-      side = MAX (self->saved_side_width, MIN (side, width * 2 / 5));
+      side = MAX (self->saved_side_width, MIN (side, width / 3));
     gtk_paned_set_position (self->outer_paned, side);
   }
   _sl_window_update_inspector (self);

@@ -208,6 +208,10 @@ _sl_window_update_status (SlWindow *self)
         default:
           break;
         }
+      /* A lost packet is never hidden */
+      if (sl_live_run_get_n_lost (self->live) > 0)
+        g_string_append_printf (text, _("  ·  %" G_GUINT64_FORMAT " packets LOST by the capture"),
+                                sl_live_run_get_n_lost (self->live));
       if (sl_live_run_get_capture_problem (self->live) != NULL)
         g_string_append (text, _("  ·  calls only, no capture"));
       else if (sl_live_run_get_lab_message (self->live) != NULL)
@@ -418,10 +422,76 @@ on_selection_changed (SlWindow *self)
   _sl_window_update_inspector (self);
 }
 
+/* A live run with something in it that is not in a file */
+static gboolean
+run_is_unsaved (SlWindow *self)
+{
+  CapRecording *recording;
+  guint events;
+
+  if (self->live == NULL)
+    return FALSE;
+  recording = sl_live_run_get_recording (self->live);
+  events = cap_recording_get_n_calls (recording) + cap_recording_get_n_packets (recording);
+  return events > 0 && (events != self->saved_events || _sl_window_live_is_active (self));
+}
+
+/* After the dialog's response is over: the dialog goes with the window */
+static gboolean
+close_later (gpointer data)
+{
+  gtk_window_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   SlWindow         *self)
+{
+  if (g_str_equal (response, "discard"))
+    {
+      self->close_confirmed = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (self), g_object_unref);
+    }
+  else if (g_str_equal (response, "save"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);
+}
+
+/* Closing never drops a run silently: it asks first. */
+static void
+ask_to_save_run (SlWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save the Run?"), NULL);
+
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _sl_window_live_is_active (self)
+                                 ? _("The run is still going. Closing stops it, and what it "
+                                     "recorded is lost unless you save it.")
+                                 : _("What this run recorded is lost unless you save it."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("Close _Without Saving"), "save", _("_Save…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 sl_window_close_request (GtkWindow *window)
 {
   SlWindow *self = SL_WINDOW (window);
+
+  if (!self->close_confirmed && run_is_unsaved (self))
+    {
+      ask_to_save_run (self);
+      return TRUE;
+    }
 
   if (self->settings != NULL)
     {
@@ -600,6 +670,37 @@ add_timeline (SlWindow *self)
   gtk_box_append (self->timeline_slot, self->timeline);
 }
 
+/* The application's one-key accelerators (Space and Right for Step, the
+ * digits) act in the capture phase, before any widget: typing a message or
+ * a search would step the run. A text field with the focus has the key
+ * first; what it does not take goes on to the accelerators. */
+static gboolean
+on_key_capture (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SlWindow              *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || !GTK_IS_TEXT (focus) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  return gtk_event_controller_key_forward (GTK_EVENT_CONTROLLER_KEY (controller), focus);
+}
+
+/* Added after the window has its application, so it comes before the
+ * application's accelerators in the window's controllers (the later added
+ * runs first in a phase) */
+static void
+put_text_keys_first (SlWindow *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_capture), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 static void
 sl_window_init (SlWindow *self)
 {
@@ -644,6 +745,12 @@ apply_settings (SlWindow *self)
   _sl_window_select_speed (self, g_settings_get_double (self->settings, "playback-speed"));
   g_signal_connect_object (self->settings, "changed::recent-files",
                            G_CALLBACK (_sl_window_fill_recent_menu), self, G_CONNECT_SWAPPED);
+  {
+    /* Sequence or Time: the header's toggle, kept in the settings */
+    g_autoptr (GAction) layout = g_settings_create_action (self->settings, "timeline-layout");
+    g_action_map_add_action (G_ACTION_MAP (self), layout);
+    g_settings_bind (self->settings, "timeline-layout", self->timeline, "layout", G_SETTINGS_BIND_GET);
+  }
 
   last = g_settings_get_string (self->settings, "last-scenario");
   if (!sl_window_set_scenario (self, last))
@@ -656,6 +763,8 @@ SlWindow *
 sl_window_new (GtkApplication *application)
 {
   SlWindow *self = g_object_new (SL_TYPE_WINDOW, "application", application, NULL);
+
+  put_text_keys_first (self);
 
   if (SL_IS_APPLICATION (application))
     {

@@ -174,4 +174,5 @@ const NcScenario nc_scenario_raw_icmp = {
   .default_host = "127.0.0.1",
   .n_actors = G_N_ELEMENTS (raw_icmp_actors),
   .actors = raw_icmp_actors,
+  .needs_raw_socket = TRUE,
 };

@@ -120,7 +120,16 @@ udp_client (NcActorContext *ctx)
     return -1;
   len = nc_scenario_make_address (params->host, port, &server);
   fd = nc_socket (server.ss_family, SOCK_DGRAM, 0);
-  nc_sendto (fd, params->message, strlen (params->message), 0, (struct sockaddr *) &server, len);
+  if (fd < 0)
+    return nc_actor_fail (ctx, errno, "socket()");
+  /* No echo comes for a datagram that was never sent: do not wait for one. */
+  if (nc_sendto (fd, params->message, strlen (params->message), 0, (struct sockaddr *) &server,
+                 len) < 0)
+    {
+      int err = errno;
+      nc_close (fd);
+      return nc_actor_fail (ctx, err, "sendto() of %zu bytes", strlen (params->message));
+    }
   nc_recvfrom (fd, buf, sizeof buf, 0, NULL, NULL);
   nc_close (fd);
   return 0;
@@ -176,6 +185,7 @@ const NcScenario nc_scenario_socketserver_udp = {
   .default_host = "127.0.0.1",
   .n_actors = G_N_ELEMENTS (udp_actors),
   .actors = udp_actors,
+  .datagram_message = TRUE,
 };
 
 const NcScenario nc_scenario_socketserver_forking = {

@@ -46,7 +46,12 @@ udp_echo_server (NcActorContext *ctx)
       if (n == 0 && nc_actor_is_stopped (ctx))
         break;
       /* Reply to whoever sent it: the address came with the datagram. */
-      nc_sendto (fd, buf, (size_t) n, 0, (struct sockaddr *) &client, client_len);
+      if (nc_sendto (fd, buf, (size_t) n, 0, (struct sockaddr *) &client, client_len) < 0)
+        {
+          int err = errno;
+          nc_close (fd);
+          return nc_actor_fail (ctx, err, "sendto() of the echo");
+        }
     }
 
   nc_close (fd);
@@ -74,8 +79,15 @@ udp_echo_client (NcActorContext *ctx)
 
   for (guint i = 0; i < params->count; i++)
     {
-      nc_sendto (fd, params->message, strlen (params->message), 0,
-                 (struct sockaddr *) &server, server_len);
+      /* A datagram too big to send (EMSGSIZE) gets no echo: waiting for
+       * one would hang the lesson. */
+      if (nc_sendto (fd, params->message, strlen (params->message), 0,
+                     (struct sockaddr *) &server, server_len) < 0)
+        {
+          int err = errno;
+          nc_close (fd);
+          return nc_actor_fail (ctx, err, "sendto() of %zu bytes", strlen (params->message));
+        }
       from_len = sizeof from;
       if (nc_recvfrom (fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &from_len) < 0)
         break;
@@ -105,4 +117,5 @@ const NcScenario nc_scenario_udp_echo = {
   .default_host = "127.0.0.1",
   .n_actors = G_N_ELEMENTS (udp_echo_actors),
   .actors = udp_echo_actors,
+  .datagram_message = TRUE,
 };

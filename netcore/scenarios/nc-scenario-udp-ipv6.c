@@ -31,4 +31,5 @@ const NcScenario nc_scenario_udp_ipv6 = {
   .default_host = "::1",
   .n_actors = G_N_ELEMENTS (udp_ipv6_actors),
   .actors = udp_ipv6_actors,
+  .datagram_message = TRUE,
 };

@@ -129,4 +129,5 @@ const NcScenario nc_scenario_udp_unreachable = {
   .default_host = "127.0.0.1",
   .n_actors = G_N_ELEMENTS (udp_unreachable_actors),
   .actors = udp_unreachable_actors,
+  .datagram_message = TRUE,
 };

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-painter-layout.c: the ladder a class reads, asserted from the
+ * painter's laid-out labels (not from pixels), on real runs in the lab.
+ *
+ * For each scenario of the lesson, on the Sequence axis at its natural
+ * zoom, at the window's sizes and in presentation type: every call and
+ * every packet has its labels, the labels say what the lesson is about,
+ * no two label rectangles intersect, and none was dropped for want of
+ * room. The order of the rows is causal. And the PDF that
+ * `socklens run NAME --diagram` writes holds every word of those labels,
+ * as pdftotext reads them.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "cap-event-index.h"
+#include "cap-lab.h"
+#include "sl-diagram.h"
+#include "sl-timeline-painter.h"
+
+/* A size the timeline is shown at, and its type size */
+typedef struct
+{
+  const char *name;
+  int         width;
+  int         height;
+  double      scale;
+  guint       max_columns; /* 0: any; else the widest ladder it is asserted on */
+} Screen;
+
+static const Screen screens[] = {
+  /* beside the code pane and the packet inspector, as the window opens a run */
+  { "inspector pane at 1280x800", 460, 700, 1.0, 2 },
+  { "window pane at 1280x800", 600, 700, 1.0 }, /* beside the code */
+  { "1280x800", 1280, 800, 1.0 },
+  { "presentation pane at 1920x1080", 1100, 1000, 1.5 },
+  { "presentation 1920x1080", 1920, 1080, 1.5 },
+};
+
+static GHashTable *runs; /* scenario name -> CapRecording */
+
+static char *
+build_path (const char *exe, const char *fallback)
+{
+  const char *root = g_getenv ("SOCKLENS_BUILD_ROOT");
+
+  return root ? g_build_filename (root, "app", exe, NULL) : g_strdup (fallback);
+}
+
+/* One lab run per scenario, shared by the tests that look at it */
+static CapRecording *
+run (const char *scenario)
+{
+  CapRecording *rec = g_hash_table_lookup (runs, scenario);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *lab = NULL;
+
+  if (rec != NULL)
+    return rec;
+  lab = build_path ("socklens-lab", SL_TEST_LAB);
+  cap_lab_run_sync (lab, scenario, NULL, FALSE, NULL, &rec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rec);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), >, 0);
+  g_hash_table_insert (runs, g_strdup (scenario), rec);
+  return rec;
+}
+
+static gboolean
+rects_intersect (const SlTimelineLabel *a, const SlTimelineLabel *b)
+{
+  return a->x < b->x + b->width && b->x < a->x + a->width && a->y < b->y + b->height &&
+         b->y < a->y + a->height;
+}
+
+static void
+assert_no_overlap (const SlTimelineLabel *labels, guint n, const char *where)
+{
+  for (guint i = 0; i < n; i++)
+    for (guint j = i + 1; j < n; j++)
+      if (rects_intersect (&labels[i], &labels[j]))
+        g_error ("%s: “%s” (%.0f,%.0f %.0fx%.0f) overlaps “%s” (%.0f,%.0f %.0fx%.0f)", where,
+                 labels[i].text, labels[i].x, labels[i].y, labels[i].width, labels[i].height,
+                 labels[j].text, labels[j].x, labels[j].y, labels[j].width, labels[j].height);
+}
+
+/* Does the segment (x0,y0)-(x1,y1) cross the rectangle of @l?
+ * (Liang-Barsky clipping of the segment against the rectangle) */
+static gboolean
+segment_crosses (const SlTimelineLabel *l, double x0, double y0, double x1, double y1)
+{
+  double p[4] = { -(x1 - x0), x1 - x0, -(y1 - y0), y1 - y0 };
+  double q[4] = { x0 - l->x, l->x + l->width - x0, y0 - l->y, l->y + l->height - y0 };
+  double t0 = 0, t1 = 1;
+
+  for (int i = 0; i < 4; i++)
+    {
+      if (p[i] == 0)
+        {
+          if (q[i] < 0)
+            return FALSE;
+          continue;
+        }
+      double t = q[i] / p[i];
+      if (p[i] < 0)
+        t0 = MAX (t0, t);
+      else
+        t1 = MIN (t1, t);
+      if (t0 > t1)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* What makes a label readable from the back row, besides not overlapping
+ * another: it is whole (no "…"), clear of the gutter's times, and a
+ * packet's label is not struck through by another packet's arrow. */
+static void
+assert_readable (SlTimelinePainter *painter, CapRecording *rec, const char *where)
+{
+  guint                  n;
+  const SlTimelineLabel *labels = sl_timeline_painter_get_labels (painter, &n);
+  double                 gutter = sl_timeline_painter_get_gutter_width (painter);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const SlTimelineLabel *l = &labels[i];
+
+      if (l->ellipsized)
+        g_error ("%s: “%s” is cut short (%.0f px wide at x %.0f)", where, l->text, l->width, l->x);
+      if (l->x < gutter)
+        g_error ("%s: “%s” (x %.0f) reaches into the gutter (%.0f px)", where, l->text, l->x,
+                 gutter);
+      if (l->kind != SL_LABEL_PACKET)
+        continue;
+      for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+        {
+          double x0, y0, x1, y1;
+
+          if (p == l->index ||
+              !sl_timeline_painter_get_packet_line (painter, p, &x0, &y0, &x1, &y1))
+            continue;
+          if (segment_crosses (l, x0, y0, x1, y1))
+            g_error ("%s: packet %u's arrow (%.0f,%.0f to %.0f,%.0f) strikes through “%s” "
+                     "(%.0f,%.0f %.0fx%.0f)",
+                     where, p, x0, y0, x1, y1, l->text, l->x, l->y, l->width, l->height);
+        }
+    }
+}
+
+/* What was laid out, for a failure's message */
+static void
+print_labels (const SlTimelineLabel *labels, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_printerr ("  %d #%u (%4.0f,%5.0f %3.0fx%2.0f) %s\n", labels[i].kind, labels[i].index,
+                labels[i].x, labels[i].y, labels[i].width, labels[i].height, labels[i].text);
+}
+
+static const SlTimelineLabel *
+find_label (const SlTimelineLabel *labels, guint n, SlLabelKind kind, guint index)
+{
+  for (guint i = 0; i < n; i++)
+    if (labels[i].kind == kind && labels[i].index == index)
+      return &labels[i];
+  return NULL;
+}
+
+static gboolean
+any_label_contains (const SlTimelineLabel *labels, guint n, const char *text)
+{
+  for (guint i = 0; i < n; i++)
+    if (strstr (labels[i].text, text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The painter as the window has it: Sequence, @screen's size and type,
+ * showing the top of the run at the natural zoom */
+static SlTimelinePainter *
+painter_for (CapRecording *rec, const Screen *screen)
+{
+  SlTimelinePainter *painter = sl_timeline_painter_new ();
+  SlTimelineAxis    *axis;
+  double             top, bottom;
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_text_scale (painter, screen->scale);
+  sl_timeline_painter_set_size (painter, screen->width, screen->height);
+  sl_timeline_painter_set_show_playhead (painter, FALSE);
+  axis = sl_timeline_painter_get_axis (painter);
+  g_assert_cmpfloat (sl_timeline_axis_get_natural_px_per_unit (axis), ==, 1);
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, 0),
+                                 sl_timeline_axis_from_display (axis, bottom - top));
+  return painter;
+}
+
+/* Grows @painter to show the whole run at the same zoom, as the scrolled
+ * view and the taller export page do */
+static void
+show_all_rows (SlTimelinePainter *painter, const Screen *screen)
+{
+  double          natural = sl_timeline_painter_get_natural_height (painter);
+  SlTimelineAxis *axis;
+  double          top, bottom;
+
+  g_assert_cmpfloat (natural, >, 0);
+  sl_timeline_painter_set_size (painter, screen->width, MAX ((int) natural, screen->height));
+  axis = sl_timeline_painter_get_axis (painter);
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, 0),
+                                 sl_timeline_axis_from_display (axis, bottom - top));
+}
+
+static void
+assert_everything_labelled (CapRecording *rec, SlTimelinePainter *painter, const char *where)
+{
+  guint                  n;
+  const SlTimelineLabel *labels = sl_timeline_painter_get_labels (painter, &n);
+
+  for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+    {
+      const NcCall     *call = cap_recording_get_call (rec, c);
+      cairo_rectangle_t r;
+
+      if (call == NULL || call->ts_start == 0)
+        continue;
+      g_assert_true (sl_timeline_painter_get_call_rect (painter, c, &r));
+      if (find_label (labels, n, SL_LABEL_CALL, c) == NULL ||
+          find_label (labels, n, SL_LABEL_CALL_RESULT, c) == NULL)
+        {
+          print_labels (labels, n);
+          g_error ("%s: call %u (%s) has no label", where, c, nc_call_kind_name (call->kind));
+        }
+    }
+  for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+    {
+      double x0, y0, x1, y1;
+
+      /* every packet has an arrow, between two different lanes */
+      if (!sl_timeline_painter_get_packet_line (painter, p, &x0, &y0, &x1, &y1) || x0 == x1)
+        g_error ("%s: packet %u has no arrow", where, p);
+      if (find_label (labels, n, SL_LABEL_PACKET, p) == NULL)
+        g_error ("%s: packet %u has no label", where, p);
+    }
+}
+
+/* The lesson's words, per scenario: what the label must say */
+typedef struct
+{
+  const char *scenario;
+  const char *words[6];
+} Lesson;
+
+static const Lesson lessons[] = {
+  { "tcp-echo",
+    { "SYN  seq=0", "SYN/ACK  seq=0  ack=1", "ACK  ack=1", "connect(fd=", "accept(fd=", NULL } },
+  { "udp-echo", { "sendto(", "recvfrom(", "UDP len=", NULL } },
+  { "udp-unreachable", { "ICMP port unreachable", "sendto(", "ECONNREFUSED", NULL } },
+  { "tcp-lossy", { "(dropped)", "(retransmission)", "later: retransmission", NULL } },
+  { "nonblocking", { "connect(", "-1 EINPROGRESS", "-1 EAGAIN", NULL } },
+  { "names-and-bytes",
+    { "gethostname()", "= \"socklens-lab\"", "inet_ntoa(", "= \"127.0.0.1\"",
+      "getaddrinfo(\"localhost\")", NULL } },
+  { "select-server", { "select(r=", "accept(fd=", "recv(fd=", NULL } },
+};
+
+static void
+test_labels (gconstpointer data)
+{
+  const Lesson *lesson = data;
+  CapRecording *rec = run (lesson->scenario);
+
+  for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
+    {
+      g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
+      g_autofree char       *where = g_strdup_printf ("%s, %s", lesson->scenario, screens[s].name);
+      const SlTimelineLabel *labels;
+      SlTimelineStats        stats;
+      guint                  n;
+
+      /* three actors beside the code and the inspector: too narrow yet */
+      if (screens[s].max_columns != 0 &&
+          sl_timeline_painter_get_n_columns (painter) > screens[s].max_columns)
+        continue;
+
+      /* what the window shows first: the top rows, none dropped */
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      sl_timeline_painter_get_stats (painter, &stats);
+      g_assert_cmpuint (n, >, 4);
+      if (stats.n_labels_dropped != 0)
+        {
+          print_labels (labels, n);
+          g_error ("%s: %u labels dropped", where, stats.n_labels_dropped);
+        }
+      assert_no_overlap (labels, n, where);
+      assert_readable (painter, rec, where);
+
+      /* and scrolled through: all of it */
+      show_all_rows (painter, &screens[s]);
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      sl_timeline_painter_get_stats (painter, &stats);
+      if (stats.n_labels_dropped != 0)
+        {
+          print_labels (labels, n);
+          g_error ("%s: %u labels dropped", where, stats.n_labels_dropped);
+        }
+      assert_no_overlap (labels, n, where);
+      assert_readable (painter, rec, where);
+      assert_everything_labelled (rec, painter, where);
+      for (guint w = 0; lesson->words[w] != NULL; w++)
+        if (!any_label_contains (labels, n, lesson->words[w]))
+          g_error ("%s: no label says “%s”", where, lesson->words[w]);
+    }
+}
+
+/* --- the order of the rows --------------------------------------------- */
+
+static guint
+nth_call (CapRecording *rec, const char *actor, NcCallKind kind, gboolean with_data)
+{
+  for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+    {
+      const NcCall      *call = cap_recording_get_call (rec, c);
+      const NcActorInfo *info;
+
+      if (call == NULL || call->kind != kind || (with_data && call->result <= 0))
+        continue;
+      info = cap_recording_get_actor (rec, call->actor);
+      if (g_strcmp0 (info->name, actor) == 0)
+        return c;
+    }
+  g_error ("no %s() by %s", nc_call_kind_name (kind), actor);
+  return CAP_NONE;
+}
+
+/* Both the event index and the painter put @later's row below @earlier's */
+static void
+assert_below (SlTimelinePainter *painter,
+              guint              later_row,
+              SlAxisEvent        later_event,
+              guint              later,
+              guint              earlier_row,
+              SlAxisEvent        earlier_event,
+              guint              earlier)
+{
+  SlTimelineAxis *axis = sl_timeline_painter_get_axis (painter);
+
+  g_assert_cmpuint (later_row, !=, CAP_NONE);
+  g_assert_cmpuint (earlier_row, !=, CAP_NONE);
+  g_assert_cmpuint (later_row, >, earlier_row);
+  g_assert_cmpfloat (sl_timeline_axis_event_to_display (axis, later_event, later), >,
+                     sl_timeline_axis_event_to_display (axis, earlier_event, earlier));
+}
+
+static void
+test_order_tcp_echo (void)
+{
+  CapRecording *rec = run ("tcp-echo");
+  g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[1]);
+  guint accept = nth_call (rec, "server", NC_CALL_ACCEPT, FALSE);
+  guint ack = CAP_NONE;
+
+  /* the handshake's ACK: the first segment with only ACK set */
+  for (guint p = 0; p < cap_recording_get_n_packets (rec) && ack == CAP_NONE; p++)
+    {
+      const CapPacket *pkt = cap_recording_get_packet (rec, p);
+      if (pkt->proto == IPPROTO_TCP && pkt->tcp_flags == CAP_TCP_ACK && pkt->payload_len == 0)
+        ack = p;
+    }
+  g_assert_cmpuint (ack, !=, CAP_NONE);
+  /* accept() returns after the handshake completed */
+  assert_below (painter, cap_recording_get_call_return_row (rec, accept), SL_AXIS_CALL_RETURN,
+                accept, cap_recording_get_packet_row (rec, ack), SL_AXIS_PACKET, ack);
+}
+
+static void
+test_order_tcp_lossy (void)
+{
+  CapRecording *rec = run ("tcp-lossy");
+  g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[1]);
+  guint recv = nth_call (rec, "server", NC_CALL_RECV, TRUE);
+  guint retrans = CAP_NONE;
+
+  for (guint p = 0; p < cap_recording_get_n_packets (rec) && retrans == CAP_NONE; p++)
+    if (cap_recording_get_packet (rec, p)->flags & CAP_PACKET_RETRANSMISSION)
+      retrans = p;
+  g_assert_cmpuint (retrans, !=, CAP_NONE);
+  /* the server's recv() returns with the bytes the retransmission brought */
+  assert_below (painter, cap_recording_get_call_return_row (rec, recv), SL_AXIS_CALL_RETURN, recv,
+                cap_recording_get_packet_row (rec, retrans), SL_AXIS_PACKET, retrans);
+  /* and the 200 ms of waiting are a break that says so, not a void */
+  {
+    SlTimelineAxis *axis = sl_timeline_painter_get_axis (painter);
+    gboolean        said = FALSE;
+
+    for (guint i = 0; i < sl_timeline_axis_get_n_breaks (axis); i++)
+      said |=
+        g_str_has_suffix (sl_timeline_axis_get_break (axis, i)->text, "later: retransmission");
+    g_assert_true (said);
+  }
+}
+
+/* --- the export: what the window shows, every word --------------------- */
+
+static GHashTable *
+pdf_words (const char *pdf)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "pdftotext", "-raw", pdf, "-", NULL };
+  GHashTable *words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) tokens = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  tokens = g_strsplit_set (out, " \n\t\f", -1);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    if (*tokens[i] != '\0')
+      g_hash_table_add (words, g_strdup (tokens[i]));
+  return words;
+}
+
+static void
+test_export_words (gconstpointer data)
+{
+  const char      *scenario = data;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-layout-XXXXXX", NULL);
+  g_autofree char *pcapng = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "run.pdf", NULL);
+  g_autofree char *socklens = build_path ("socklens", SL_TEST_SOCKLENS);
+  const char *argv[] = { socklens, "run", scenario, "--output", pcapng, "--diagram", pdf, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (SlTimelinePainter) painter = NULL;
+  g_autoptr (GHashTable) words = NULL;
+  const SlTimelineLabel *labels;
+  guint                  n, n_checked = 0;
+  int                    status = 0, height = 0;
+
+  /* the command line, as a teacher runs it: one run, saved and drawn */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (cap_recording_load_file (rec, pcapng, &error));
+  g_assert_no_error (error);
+
+  /* what its labels are: the export's painter over the same run */
+  painter = sl_diagram_new_painter (rec, SL_TIMELINE_LAYOUT_SEQUENCE, &height);
+  sl_timeline_painter_layout (painter);
+  labels = sl_timeline_painter_get_labels (painter, &n);
+  assert_everything_labelled (rec, painter, pdf);
+  assert_no_overlap (labels, n, pdf);
+
+  words = pdf_words (pdf);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) tokens = g_strsplit (labels[i].text, " ", -1);
+
+      g_assert_false (labels[i].ellipsized);
+      for (guint t = 0; tokens[t] != NULL; t++)
+        {
+          if (*tokens[t] == '\0')
+            continue;
+          if (!g_hash_table_contains (words, tokens[t]))
+            g_error ("%s: “%s” (of label “%s”) is not in the PDF", pdf, tokens[t], labels[i].text);
+          n_checked++;
+        }
+    }
+  g_assert_cmpuint (n_checked, >, 40);
+
+  g_unlink (pcapng);
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/painter/sequence/labels/%s", lessons[i].scenario);
+      g_test_add_data_func (path, &lessons[i], test_labels);
+    }
+  g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);
+  g_test_add_func ("/painter/sequence/order/tcp-lossy", test_order_tcp_lossy);
+  g_test_add_data_func ("/painter/sequence/export/tcp-echo", "tcp-echo", test_export_words);
+  g_test_add_data_func ("/painter/sequence/export/names-and-bytes", "names-and-bytes",
+                        test_export_words);
+
+  status = g_test_run ();
+  g_hash_table_unref (runs);
+  return status;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-painter-grid.c: the layers around the ladder: the gutter's ticks,
+ * the column headers, the axis's breaks, the playhead, the legend.
+ */
+
+#include "config.h"
+
+#include "sl-timeline-painter-private.h"
+#include "nc-format.h"
+
+#include <math.h>
+
+
+/* The gutter: what the axis says is there (times on the Time axis, each
+ * row's offset on the Sequence axis), with a faint rule across. */
+void
+sl_painter_draw_axis (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double s = self->scale;
+  double d1 = f->d0 + (self->bottom - self->top) / f->px_per_unit;
+  g_autoptr (GArray) ticks = sl_axis_ticks_new ();
+
+  sl_timeline_axis_collect_ticks (self->axis, f->d0, d1, f->px_per_unit, 70 * s, ticks);
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      const SlAxisTick *tick = &g_array_index (ticks, SlAxisTick, i);
+      double            y = self->top + (tick->display - f->d0) * f->px_per_unit;
+
+      if (tick->rule)
+        {
+          sl_palette_set_source (cr, &f->pal->grid, 0.45);
+          cairo_set_line_width (cr, 1);
+          cairo_move_to (cr, self->gutter - 4 * s, floor (y) + 0.5);
+          cairo_line_to (cr, self->width, floor (y) + 0.5);
+          cairo_stroke (cr);
+        }
+      sl_palette_set_source (cr, &f->pal->dim, 1);
+      sl_painter_show_text (self, cr, self->font_small, tick->text, self->gutter - 8 * s,
+                            y - self->line_h * 0.45, 1.0, -1, NULL);
+    }
+}
+
+static double
+header_center (SlTimelinePainter *self, guint ci)
+{
+  const Column *col = &g_array_index (self->columns, Column, ci);
+
+  return (col->x_left + col->x_right - self->band_w) / 2;
+}
+
+/* The title's font: the large one where the name fits, else the smaller
+ * bold one, so "handler 1" between narrow neighbours is read whole rather
+ * than cut to "... dler 1"; only a name that fits neither is shortened. */
+static PangoFontDescription *
+header_font (SlTimelinePainter *self, const char *title, double max_w)
+{
+  int w, h;
+
+  if (!self->has_calls)
+    return self->font_bold;
+  if (max_w <= 0)
+    return self->font_title;
+  pango_layout_set_font_description (self->layout, self->font_title);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, title, -1);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  return w <= max_w ? self->font_title : self->font_bold;
+}
+
+void
+sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double s = self->scale;
+
+  for (guint ci = 0; ci < self->columns->len; ci++)
+    {
+      const Column *col = &g_array_index (self->columns, Column, ci);
+      double        cx = header_center (self, ci);
+      double        max_w = -1;
+
+      /* A header may use the room up to halfway to each neighbour's. */
+      if (self->columns->len > 1)
+        {
+          double gap = G_MAXDOUBLE;
+          if (ci > 0)
+            gap = MIN (gap, cx - header_center (self, ci - 1));
+          if (ci + 1 < self->columns->len)
+            gap = MIN (gap, header_center (self, ci + 1) - cx);
+          max_w = MAX (MIN (220 * s, gap - 8 * s), 24 * s);
+        }
+
+      /* "client 1", "client 2": what tells them apart is at the end */
+      sl_palette_set_source (cr, &f->pal->foreground, 1);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
+      sl_painter_show_text (self, cr, header_font (self, col->title, max_w), col->title, cx,
+                            10 * s, 0.5, max_w, NULL);
+      if (col->subtitle)
+        {
+          /* Addresses keep their end too: the port tells the sockets apart. */
+          sl_palette_set_source (cr, &f->pal->dim, 1);
+          sl_painter_show_text (self, cr, self->font_small, col->subtitle, cx, 32 * s, 0.5, max_w,
+                                NULL);
+        }
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+    }
+}
+
+void
+sl_painter_draw_breaks (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double s = self->scale;
+  double last_label = -1e9;
+
+  guint n_breaks = sl_timeline_axis_get_n_breaks (self->axis);
+
+  for (guint i = 0; i < n_breaks; i++)
+    {
+      const SlAxisBreak *b = sl_timeline_axis_get_break (self->axis, i);
+      double             y = self->top + ((b->d0 + b->d1) / 2 - f->d0) * f->px_per_unit;
+      double             h = 7 * s;
+
+      if (y < self->top - h || y > self->bottom + h)
+        continue;
+      self->stats.n_breaks_visible++;
+
+      /* a torn strip across the whole diagram: time was cut here */
+      cairo_move_to (cr, self->gutter, y - h / 2);
+      for (double x = self->gutter; x < self->width; x += 8 * s)
+        cairo_line_to (cr, x + 4 * s, y - h / 2 - 2 * s), cairo_line_to (cr, x + 8 * s, y - h / 2);
+      cairo_line_to (cr, self->width, y + h / 2);
+      for (double x = self->width; x > self->gutter; x -= 8 * s)
+        cairo_line_to (cr, x - 4 * s, y + h / 2 + 2 * s), cairo_line_to (cr, x - 8 * s, y + h / 2);
+      cairo_close_path (cr);
+      sl_palette_set_source (cr, &f->pal->background, 1);
+      cairo_fill_preserve (cr);
+      sl_palette_set_source (cr, &f->pal->grid, 1);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+
+      /* rows say it across the diagram, as a label (sl-painter-labels.c) */
+      if (y - last_label > self->line_h * 1.5 &&
+          sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0)
+        {
+          sl_palette_set_source (cr, &f->pal->dim, 1);
+          sl_painter_show_text (self, cr, self->font_small, b->text, self->gutter - 8 * s,
+                                y - self->line_h * 0.5, 1.0, -1, NULL);
+          last_label = y;
+        }
+    }
+}
+
+void
+sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double           s = self->scale;
+  double           y = f->play_y;
+  g_autofree char *text = NULL;
+  g_autofree char *label = NULL;
+  gint64           step = sl_painter_nice_step (70 * s / f->px_per_unit) / 10;
+
+  if (!self->show_playhead || y < self->top || y > self->bottom)
+    return;
+  sl_palette_set_source (cr, &f->pal->playhead, 1);
+  cairo_set_line_width (cr, 1.5 * s * f->pal->line_scale);
+  cairo_move_to (cr, self->gutter, floor (y) + 0.5);
+  cairo_line_to (cr, self->width, floor (y) + 0.5);
+  cairo_stroke (cr);
+  if (sl_timeline_axis_get_layout (self->axis) == SL_TIMELINE_LAYOUT_TIME)
+    text = nc_format_time_at (
+      (gint64) llround (sl_timeline_axis_to_display (self->axis, self->playhead)), MAX (step, 1));
+  else
+    text = nc_format_duration (MAX (self->playhead - self->origin, 0));
+  label = g_strdup_printf ("▶ %s", text);
+  {
+    /* in the time gutter, like a scrubber's thumb, where no label sits */
+    int w, h;
+    pango_layout_set_font_description (self->layout, self->font_bold);
+    pango_layout_set_width (self->layout, -1);
+    pango_layout_set_text (self->layout, label, -1);
+    pango_layout_get_pixel_size (self->layout, &w, &h);
+    double x = MAX (self->gutter - w - 12 * s, 2);
+    sl_painter_rounded_rect (cr, x, y - h / 2.0 - 2 * s, w + 10 * s, h + 4 * s, 4 * s);
+    sl_palette_set_source (cr, &f->pal->playhead, 1);
+    cairo_fill (cr);
+    sl_palette_set_source (cr, &f->pal->background, 1);
+    cairo_move_to (cr, x + 5 * s, y - h / 2.0);
+    pango_cairo_show_layout (cr, self->layout);
+  }
+}
+
+void
+sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double      s = self->scale;
+  double      x = self->gutter;
+  double      y = self->height - 24 * s;
+  double      w;
+  const char *note;
+
+  for (guint st = 1; st < TS_N; st++)
+    {
+      if (!self->states_used[st])
+        continue;
+      sl_palette_set_source (cr, &f->pal->state[st], 1);
+      cairo_rectangle (cr, x, y + 3 * s, 12 * s, 10 * s);
+      cairo_fill (cr);
+      sl_palette_set_source (cr, &f->pal->dim, 1);
+      sl_painter_show_text (self, cr, self->font_small, nc_tcp_state_name (st), x + 16 * s, y, 0,
+                            -1, &w);
+      x += 16 * s + w + 14 * s;
+    }
+  if (self->any_kernel_states && self->any_derived_states)
+    note = "TCP state: kernel (sock_diag) where sampled, else derived from packets";
+  else if (self->any_kernel_states)
+    note = "TCP state per socket (kernel, sock_diag)";
+  else if (self->any_derived_states)
+    note = "TCP state derived from packets";
+  else
+    note = NULL;
+  if (note)
+    {
+      sl_palette_set_source (cr, &f->pal->dim, 1);
+      sl_painter_show_text (self, cr, self->font_small, note, x, y, 0,
+                            MAX (self->width - x - 8 * s, 10), &w);
+      x += w + 14 * s;
+    }
+  if (self->stats.aggregated && x < self->width - 200 * s)
+    {
+      sl_palette_set_source (cr, &f->pal->dim, 1);
+      sl_painter_show_text (self, cr, self->font_small,
+                            "dense: a band per route, darker = more packets per row", x, y, 0,
+                            self->width - x - 8 * s, NULL);
+    }
+}

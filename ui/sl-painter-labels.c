@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-painter-labels.c: the labels layer, laid out before anything is drawn
+ * (no cairo context needed, so tests read the rectangles), then drawn.
+ *
+ * Each call has two labels, its name beside the row it entered and its
+ * result beside the row it returned; each packet one, above its arrow; each
+ * break of the Sequence axis says how long and what ended it. Candidates
+ * are placed top to bottom; one that would overlap a placed label slides
+ * down as far as it may (along its box, or a little on the Sequence axis)
+ * and is dropped only where even that finds no room. On the Sequence axis
+ * every row's band holds one line, so at the natural zoom nothing is
+ * dropped: rows, not labels, make the room.
+ */
+
+#include "config.h"
+
+#include "sl-timeline-painter-private.h"
+
+#include <math.h>
+
+/* placed labels a new one is checked against: enough for a column of
+ * labels the height of a projector, and a bound on a dense frame's work */
+#define OVERLAP_WINDOW 256
+#define MAX_CANDIDATES 4096
+
+typedef struct
+{
+  SlLabelKind           kind;
+  guint                 index;
+  double                x, y, w, h;
+  double                max_y; /* how far down it may slide */
+  double                max_w;
+  PangoFontDescription *font;
+  char                 *text;
+  gboolean              ellipsized;
+  PangoLayout          *layout; /* measured, and drawn as it is */
+} Candidate;
+
+static void
+candidate_clear (gpointer data)
+{
+  g_free (((Candidate *) data)->text);
+}
+
+static int
+compare_candidates (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+
+  if (x->y != y->y)
+    return x->y < y->y ? -1 : 1;
+  return x->kind - y->kind;
+}
+
+/* The @i-th layout of the pool: a label is shaped once, when measured,
+ * and drawn from the same layout */
+static PangoLayout *
+pooled_layout (SlTimelinePainter *self, guint i)
+{
+  while (self->label_layouts->len <= i)
+    {
+      PangoLayout *layout = pango_layout_new (self->pango);
+
+      /* too long for its room: onto a second line, and cut short only
+       * past that */
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -2);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
+      g_ptr_array_add (self->label_layouts, layout);
+    }
+  return g_ptr_array_index (self->label_layouts, i);
+}
+
+/* Measures @text as it will be drawn: ellipsized to @max_w */
+static gboolean
+measure (PangoLayout          *layout,
+         PangoFontDescription *font,
+         const char           *text,
+         double                max_w,
+         double               *w,
+         double               *h)
+{
+  int pw, ph;
+
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &pw, &ph);
+  *w = pw;
+  *h = ph;
+  return pango_layout_is_ellipsized (layout);
+}
+
+/* @x is the anchor: the left edge (@align 0), the centre (0.5), the right
+ * edge (1); @cy the vertical centre wanted */
+static Candidate *
+add_candidate (SlTimelinePainter    *self,
+               GArray               *cands,
+               SlLabelKind           kind,
+               guint                 index,
+               PangoFontDescription *font,
+               char                 *text,
+               double                x,
+               double                align,
+               double                cy,
+               double                max_w,
+               double                slide)
+{
+  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL };
+
+  c.layout = pooled_layout (self, cands->len);
+  c.ellipsized = measure (c.layout, font, text, max_w, &c.w, &c.h);
+  c.x = x - c.w * align;
+  c.y = cy - c.h / 2;
+  c.max_y = c.y + slide;
+  g_array_append_val (cands, c);
+  return &g_array_index (cands, Candidate, cands->len - 1);
+}
+
+static gboolean
+rows_readable (SlTimelinePainter *self, const Frame *f)
+{
+  /* the Sequence axis zoomed out past a line per row: no room for words */
+  return sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0 ||
+         self->row_h * f->px_per_unit >= self->line_h * 0.9;
+}
+
+static void
+collect_call_list (SlTimelinePainter *self,
+                   const Frame       *f,
+                   const Column      *col,
+                   const CallList    *list,
+                   GArray            *cands)
+{
+  CapRecording *rec = self->recording;
+  double        s = self->scale;
+  gboolean      rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  double        x = col->label_side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
+  double        align = col->label_side < 0 ? 1 : 0;
+  guint         i = sl_painter_call_list_first_visible (list, self->begin);
+  double        room = rows ? col->row_label_room : col->label_room;
+
+  if (room < 40 * s)
+    return;
+  while (i < list->ids->len && cands->len < MAX_CANDIDATES)
+    {
+      guint         id = g_array_index (list->ids, guint32, i);
+      const NcCall *c = cap_recording_get_call (rec, id);
+      double        y0, y1, name_bottom;
+      Candidate    *name;
+      GString      *call = g_string_new (NULL), *result = g_string_new (NULL);
+      guint         next;
+
+      if (c->ts_start > self->end)
+        {
+          g_string_free (call, TRUE);
+          g_string_free (result, TRUE);
+          break;
+        }
+      y0 = sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER, id);
+      y1 = sl_painter_event_y (self, f, SL_AXIS_CALL_RETURN, id);
+      sl_format_call_label (c, f->now, call, result);
+      /* On rows the name is beside the entry row and the result beside the
+       * return row; in time, the result goes under the name. */
+      name =
+        add_candidate (self, cands, SL_LABEL_CALL, id, self->font_bold, g_string_free (call, FALSE),
+                       x, align, rows ? y0 : y0 + self->line_h / 2, room,
+                       rows ? 2 * self->row_h * f->px_per_unit : MAX (y1 - y0, 0));
+      name_bottom = name->y + name->h;
+      add_candidate (
+        self, cands, SL_LABEL_CALL_RESULT, id, self->font_small, g_string_free (result, FALSE), x,
+        align, rows ? MAX (y1, name_bottom + self->line_h / 2) : name_bottom + self->line_h / 2,
+        room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h);
+
+      /* calls denser than lines of text: the next worth trying starts below */
+      next = i + 1;
+      if (next < list->ids->len &&
+          sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
+                              g_array_index (list->ids, guint32, next)) < name_bottom)
+        next = MAX (next, sl_painter_call_list_first_from (
+                            list, sl_painter_y_to_time_frame (self, f, name_bottom)));
+      i = next;
+    }
+}
+
+static void
+collect_calls (SlTimelinePainter *self, const Frame *f, GArray *cands)
+{
+  for (guint ci = 0; ci < self->columns->len; ci++)
+    {
+      const Column *col = &g_array_index (self->columns, Column, ci);
+
+      for (guint li = 0; li < col->n_lanes; li++)
+        collect_call_list (self, f, col,
+                           &g_array_index (self->lanes, Lane, col->first_lane + li).calls, cands);
+      collect_call_list (self, f, col, &col->calls, cands);
+    }
+}
+
+static void
+collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
+{
+  gboolean rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  guint    i0, i1;
+
+  sl_painter_visible_packets (self, f, &i0, &i1);
+  if (i1 - i0 > (self->bottom - self->top) / MIN_ARROW_SPACING)
+    return; /* density bands: no single arrows to label */
+  for (guint i = i0; i < i1 && cands->len < MAX_CANDIDATES; i++)
+    {
+      double       x0, y0, x1, y1, len;
+      const Route *r;
+      GString     *text;
+
+      if (!sl_painter_packet_line (self, f, i, &x0, &y0, &x1, &y1))
+        continue;
+      r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      len = fabs (x1 - x0);
+      if (r->from == r->to || (!rows && len < 60 * self->scale))
+        continue;
+      /* on rows a short arrow's label may be wider than the arrow: the row
+       * is its own */
+      text = g_string_new (NULL);
+      sl_painter_packet_label (self, i, text);
+      {
+        Candidate *c = add_candidate (self, cands, SL_LABEL_PACKET, i, self->font_bold,
+                                      g_string_free (text, FALSE), (x0 + x1) / 2, 0.5, 0,
+                                      rows ? MAX (len * 0.85, 220 * self->scale) : len * 0.85, 0);
+        /* above the arrow: its bottom clear of the line at both its ends */
+        c->y = (y0 + y1) / 2 - fabs (y1 - y0) * MIN (c->w, len) / MAX (len, 1) / 2 - c->h -
+               1 * self->scale;
+        /* where the row above needs that room, it may come down onto the
+         * arrow's middle, but no lower */
+        c->max_y = (y0 + y1) / 2 - c->h * 0.6;
+      }
+    }
+}
+
+static void
+collect_breaks (SlTimelinePainter *self, const Frame *f, GArray *cands)
+{
+  guint n = sl_timeline_axis_get_n_breaks (self->axis);
+
+  /* the Time axis says "held ..." in the gutter; rows say it across */
+  if (sl_timeline_axis_get_natural_px_per_unit (self->axis) <= 0)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      const SlAxisBreak *b = sl_timeline_axis_get_break (self->axis, i);
+      double             y = self->top + ((b->d0 + b->d1) / 2 - f->d0) * f->px_per_unit;
+      Candidate         *c;
+
+      if (y < self->top - self->line_h || y > self->bottom + self->line_h)
+        continue;
+      /* centred in its strip, or lower in it where a call's wrapped name
+       * reaches down into it */
+      c = add_candidate (self, cands, SL_LABEL_BREAK, i, self->font_small, g_strdup (b->text),
+                         (self->gutter + self->width) / 2, 0.5, y, self->width - self->gutter, 0);
+      c->max_y = MAX (c->y, self->top + (b->d1 - f->d0) * f->px_per_unit - c->h);
+    }
+}
+
+static gboolean
+overlaps (const SlTimelineLabel *a, double x, double y, double w, double h)
+{
+  return a->x < x + w && x < a->x + a->width && a->y < y + h && y < a->y + a->height;
+}
+
+/* The first placed label @c would overlap at @y, or NULL */
+static const SlTimelineLabel *
+find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
+{
+  guint n = self->labels->len;
+
+  for (guint k = n > OVERLAP_WINDOW ? n - OVERLAP_WINDOW : 0; k < n; k++)
+    {
+      const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+      if (overlaps (l, x, y, c->w, c->h))
+        return l;
+    }
+  return NULL;
+}
+
+static void
+place (SlTimelinePainter *self, const Candidate *c)
+{
+  const SlTimelineLabel *hit;
+  double                 x = c->x;
+  double                 y = c->y;
+  gboolean               shifted = FALSE;
+  SlTimelineLabel        label;
+  LabelStyle             style;
+
+  if (y + c->h < self->top - self->line_h || y > self->bottom)
+    return; /* off the plot */
+  while ((hit = find_overlap (self, c, x, y)) != NULL)
+    {
+      /* A packet's label wider than its arrow may reach a call's label
+       * beside a lane: it moves sideways along its arrow, once and by at
+       * most half its width, before it moves down. */
+      if (c->kind == SL_LABEL_PACKET && !shifted)
+        {
+          double nx = hit->x > x ? hit->x - c->w - 1 : hit->x + hit->width + 1;
+
+          shifted = TRUE;
+          if (fabs (nx - c->x) <= c->w / 2 && nx >= self->gutter && nx + c->w <= self->width)
+            {
+              x = nx;
+              continue;
+            }
+        }
+      y = hit->y + hit->height + 1;
+      if (y > c->max_y)
+        {
+          self->stats.n_labels_dropped++;
+          return;
+        }
+    }
+  label.kind = c->kind;
+  label.index = c->index;
+  label.x = x;
+  label.y = y;
+  label.width = c->w;
+  label.height = c->h;
+  label.text = g_string_chunk_insert (self->label_text, c->text);
+  label.ellipsized = c->ellipsized;
+  style.layout = c->layout;
+  g_array_append_val (self->labels, label);
+  g_array_append_val (self->label_styles, style);
+  self->stats.n_labels++;
+}
+
+/**
+ * sl_painter_layout_labels:
+ *
+ * Places the frame's labels (self->labels), measuring with the painter's
+ * pango context: no drawing.
+ */
+void
+sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
+{
+  g_autoptr (GArray) cands = g_array_new (FALSE, FALSE, sizeof (Candidate));
+
+  g_array_set_clear_func (cands, candidate_clear);
+  g_array_set_size (self->labels, 0);
+  g_array_set_size (self->label_styles, 0);
+  g_string_chunk_clear (self->label_text);
+  self->stats.n_labels = self->stats.n_labels_dropped = 0;
+  if (self->recording == NULL || self->columns->len == 0)
+    return;
+
+  if (rows_readable (self, f))
+    {
+      collect_calls (self, f, cands);
+      collect_packets (self, f, cands);
+    }
+  collect_breaks (self, f, cands);
+  g_array_sort (cands, compare_candidates);
+  for (guint k = 0; k < cands->len; k++)
+    place (self, &g_array_index (cands, Candidate, k));
+}
+
+static double
+label_alpha (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
+{
+  gint64 ts;
+
+  if (!f->fade)
+    return 1;
+  if (l->kind == SL_LABEL_CALL || l->kind == SL_LABEL_CALL_RESULT)
+    {
+      if (g_hash_table_contains (self->hl_calls, GUINT_TO_POINTER (l->index)) ||
+          l->index == self->current_call)
+        return 1;
+      ts = cap_recording_get_call (self->recording, l->index)->ts_start;
+    }
+  else if (l->kind == SL_LABEL_PACKET)
+    {
+      if (g_hash_table_contains (self->hl_packets, GUINT_TO_POINTER (l->index)))
+        return 1;
+      ts = cap_recording_get_packet (self->recording, l->index)->ts;
+    }
+  else
+    return 1;
+  return ts > self->playhead ? 0.45 : 1;
+}
+
+static const SlRgb *
+label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
+{
+  switch (l->kind)
+    {
+    case SL_LABEL_CALL:
+    case SL_LABEL_CALL_RESULT:
+      if (nc_call_failed (cap_recording_get_call (self->recording, l->index)))
+        return &f->pal->failed;
+      return l->kind == SL_LABEL_CALL ? &f->pal->foreground : &f->pal->dim;
+    case SL_LABEL_PACKET:
+      return &f->pal
+                ->packet[g_array_index (self->routes, Route, self->packet_route[l->index]).color];
+    case SL_LABEL_BREAK:
+    default:
+      return &f->pal->dim;
+    }
+}
+
+/* Every label on a halo of the background, so a lane, a state band or a
+ * break's strip under it never strikes it through (a packet's label, wider
+ * than a short arrow, crosses the lanes); a packet's label sits clear above
+ * its own arrow, and the Sequence axis keeps other arrows off it. */
+void
+sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double pad = 2 * self->scale;
+
+  /* the halos first, one fill per alpha: plain rectangles, whole pixels */
+  for (int faded = 0; faded < 2; faded++)
+    {
+      gboolean any = FALSE;
+
+      for (guint k = 0; k < self->labels->len; k++)
+        {
+          const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+
+          if ((label_alpha (self, f, l) < 1) != faded)
+            continue;
+          cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
+                           ceil (l->height));
+          any = TRUE;
+        }
+      if (!any)
+        continue;
+      sl_palette_set_source (cr, &f->pal->background, 0.82 * (faded ? 0.45 : 1));
+      cairo_fill (cr);
+    }
+
+  for (guint k = 0; k < self->labels->len; k++)
+    {
+      const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+      const LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, k);
+
+      sl_palette_set_source (cr, label_color (self, f, l), label_alpha (self, f, l));
+      cairo_move_to (cr, l->x, l->y);
+      pango_cairo_show_layout (cr, style->layout);
+    }
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-sequence-axis.c: display units are pixels at the type size the
+ * painter asks for (sl_timeline_axis_set_row_height): row r is centred at
+ *
+ *   y(r) = row_h * (r + 1/2) + break_h * (breaks at or before r)
+ *                            + row_h * (lifted rows at or before r)
+ *
+ * so a row costs nothing to store: only the rows that follow a long gap,
+ * and the packets that follow a packet, are kept. Each row's band
+ * [y - row_h/2, y + row_h/2] holds one line of labels; a break's band lies
+ * between two rows' bands. A packet's label sits above its arrow, where the
+ * arrow of a packet on the row just above runs down one row: such a packet's
+ * row is lifted off it by one more row, so that arrow never strikes the
+ * label through.
+ */
+
+#include "config.h"
+
+#include "sl-sequence-axis.h"
+#include "sl-timeline-painter-private.h"
+#include "nc-format.h"
+#include "cap-event-index.h"
+
+#include <math.h>
+
+/* A gap is long when it is this many times the typical gap between events,
+ * and at least LONG_GAP_MIN_NS */
+#define LONG_GAP_FACTOR 20
+#define LONG_GAP_MIN_NS 1000000
+#define GAP_SAMPLES     4096
+/* Before the first row and after the last, the axis goes on at this many
+ * ns per display unit: blank room, so a short diagram can be shown at its
+ * natural size */
+#define NS_PER_UNIT_OUTSIDE 1000.0
+
+struct _SlSequenceAxis
+{
+  SlTimelineAxis parent_instance;
+
+  CapRecording *rec; /* the base class's */
+  guint         n_rows;
+  GArray       *break_rows;  /* guint: the row after each long gap, ascending */
+  GArray       *lifted_rows; /* guint: a packet's row after a packet's, ascending */
+  double        row_h;
+  double        break_h;
+  gint64        origin;
+  gint64        last_place; /* the last row's place in time */
+};
+
+G_DEFINE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL_TYPE_TIMELINE_AXIS)
+
+/* How many of the ascending @rows come before or at @row */
+static guint
+rows_through (GArray *rows, guint row)
+{
+  guint lo = 0, hi = rows->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (rows, guint, mid) <= row)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static double
+row_y (SlSequenceAxis *self, guint row)
+{
+  return self->row_h * (row + 0.5 + rows_through (self->lifted_rows, row)) +
+         self->break_h * rows_through (self->break_rows, row);
+}
+
+/* The last row centred at or above @d (0 above the first) */
+static guint
+row_at_or_above (SlSequenceAxis *self, double d)
+{
+  guint lo = 0, hi = self->n_rows;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (row_y (self, mid) <= d)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo > 0 ? lo - 1 : 0;
+}
+
+/* An event's real time (where a cause had to come first, it may be a
+ * little earlier than the row above's: callers keep time monotonic) */
+static gint64
+row_time (SlSequenceAxis *self, guint row)
+{
+  return cap_recording_get_event_time (self->rec, row);
+}
+
+static double
+end_display (SlSequenceAxis *self)
+{
+  return self->n_rows ? row_y (self, self->n_rows - 1) + self->row_h / 2 : 0;
+}
+
+static double
+place_to_display (SlTimelineAxis *axis, gint64 ts)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  guint           r;
+  gint64          t0, t1;
+  double          y0, y1;
+
+  if (self->n_rows == 0)
+    return (ts - self->origin) / NS_PER_UNIT_OUTSIDE;
+  r = cap_recording_find_row_at (self->rec, ts);
+  if (r >= self->n_rows)
+    {
+      gint64 last = MAX (row_time (self, self->n_rows - 1), self->last_place);
+      return end_display (self) + MAX (ts - last, 0) / NS_PER_UNIT_OUTSIDE;
+    }
+  t1 = MAX (row_time (self, r), ts);
+  y1 = row_y (self, r);
+  if (t1 == ts)
+    return y1;
+  if (r == 0)
+    return y1 - self->row_h / 2 - (row_time (self, 0) - ts) / NS_PER_UNIT_OUTSIDE;
+  /* between two rows: in proportion to time, break included */
+  t0 = MIN (row_time (self, r - 1), ts);
+  y0 = row_y (self, r - 1);
+  return y0 + (y1 - y0) * (double) (ts - t0) / (double) MAX (t1 - t0, 1);
+}
+
+static gint64
+place_from_display (SlTimelineAxis *axis, double d)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  guint           r;
+  double          y0, y1;
+  gint64          t0, t1;
+
+  if (self->n_rows == 0)
+    return self->origin + (gint64) llround (d * NS_PER_UNIT_OUTSIDE);
+  r = row_at_or_above (self, d);
+  y0 = row_y (self, r);
+  t0 = row_time (self, r);
+  if (d == y0)
+    return t0;
+  if (d < y0)
+    {
+      double above = y0 - self->row_h / 2;
+      return d >= above ? t0 - 1 : t0 - 1 - (gint64) llround ((above - d) * NS_PER_UNIT_OUTSIDE);
+    }
+  if (r + 1 >= self->n_rows)
+    {
+      gint64 last = MAX (t0, self->last_place);
+      double ye = end_display (self);
+      if (d >= ye)
+        return last + (gint64) llround ((d - ye) * NS_PER_UNIT_OUTSIDE);
+      return t0 + (gint64) llround ((last - t0) * (d - y0) / MAX (ye - y0, 1e-9));
+    }
+  y1 = row_y (self, r + 1);
+  t1 = MAX (row_time (self, r + 1), t0);
+  return t0 + (gint64) llround ((double) (t1 - t0) * (d - y0) / MAX (y1 - y0, 1e-9));
+}
+
+/* An instant is drawn half a row below the row of the event that happened
+ * at it: the playhead at an event's time has that event above it, and a
+ * state that an event started begins under its row. */
+static double
+sl_sequence_axis_to_display (SlTimelineAxis *axis, gint64 ts)
+{
+  return place_to_display (axis, ts) + SL_SEQUENCE_AXIS (axis)->row_h / 2;
+}
+
+static gint64
+sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
+{
+  return place_from_display (axis, d - SL_SEQUENCE_AXIS (axis)->row_h / 2);
+}
+
+static double
+sl_sequence_axis_event_to_display (SlTimelineAxis *axis, SlAxisEvent event, guint index)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  guint           row;
+
+  if (event == SL_AXIS_PACKET)
+    row = cap_recording_get_packet_row (self->rec, index);
+  else if (event == SL_AXIS_CALL_ENTER)
+    row = cap_recording_get_call_enter_row (self->rec, index);
+  else
+    row = cap_recording_get_call_return_row (self->rec, index);
+  if (row == CAP_NONE || row >= self->n_rows)
+    return end_display (self); /* still blocked: until now */
+  return row_y (self, row);
+}
+
+/* Every row's offset from the start, as many as fit */
+static void
+sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
+                                double          d0,
+                                double          d1,
+                                double          px_per_unit,
+                                double          min_px,
+                                GArray         *ticks)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  guint           every = (guint) MAX (ceil (0.95 / MAX (px_per_unit, 1e-9)), 1);
+  guint           r;
+
+  if (self->n_rows == 0)
+    return;
+  r = row_at_or_above (self, d0);
+  r -= r % every;
+  for (; r < self->n_rows; r += every)
+    {
+      double     y = row_y (self, r);
+      SlAxisTick tick;
+
+      if (y > d1)
+        break;
+      if (y < d0)
+        continue;
+      tick.display = y;
+      tick.text = nc_format_time_at (row_time (self, r) - self->origin, 1000);
+      tick.rule = FALSE;
+      g_array_append_val (ticks, tick);
+    }
+}
+
+/* The gap's time not spent at the gate; @gi walks the intervals forward */
+static gint64
+gap_outside_gates (GArray *gates, guint *gi, gint64 a, gint64 b)
+{
+  gint64 gap = b - a;
+
+  while (*gi < gates->len && g_array_index (gates, gint64, *gi * 2 + 1) <= a)
+    (*gi)++;
+  for (guint k = *gi; k < gates->len; k++)
+    {
+      gint64 g0 = g_array_index (gates, gint64, k * 2),
+             g1 = g_array_index (gates, gint64, k * 2 + 1);
+      if (g0 >= b)
+        break;
+      gap -= MIN (g1, b) - MAX (g0, a);
+    }
+  return gap;
+}
+
+/* A typical gap between events: the median of a sample */
+static gint64
+typical_gap (SlSequenceAxis *self)
+{
+  guint n = self->n_rows;
+  guint step = MAX ((n - 1) / GAP_SAMPLES, 1);
+  g_autoptr (GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint r = 1; r < n; r += step)
+    {
+      gint64 gap = row_time (self, r) - row_time (self, r - 1);
+      if (gap > 0)
+        g_array_append_val (gaps, gap);
+    }
+  if (gaps->len == 0)
+    return 0;
+  g_array_sort (gaps, sl_painter_compare_gint64);
+  return g_array_index (gaps, gint64, gaps->len / 2);
+}
+
+/* What ended a long gap, in a few words: "retransmission", "client connect()" */
+static char *
+describe_row (SlSequenceAxis *self, guint row)
+{
+  const CapEvent *ev = cap_recording_get_event (self->rec, row);
+
+  if (ev->kind == CAP_EVENT_PACKET)
+    {
+      const CapPacket *pkt = cap_recording_get_packet (self->rec, ev->index);
+      g_autoptr (GString) text = g_string_new (NULL);
+      CapSummary s = { 0 };
+
+      if (pkt->flags & CAP_PACKET_RETRANSMISSION)
+        return g_strdup ("retransmission");
+      if (cap_recording_dissect_packet (self->rec, ev->index, &s))
+        cap_summary_format_label (&s, text);
+      return g_string_free (g_steal_pointer (&text), FALSE);
+    }
+  else
+    {
+      const NcCall      *c = cap_recording_get_call (self->rec, ev->index);
+      const NcActorInfo *actor = c->actor < cap_recording_get_n_actors (self->rec)
+                                   ? cap_recording_get_actor (self->rec, c->actor)
+                                   : NULL;
+      return g_strdup_printf ("%s%s%s()%s", actor && actor->name ? actor->name : "",
+                              actor && actor->name ? " " : "", nc_call_kind_name (c->kind),
+                              ev->kind == CAP_EVENT_CALL_RETURN ? " returns" : "");
+    }
+}
+
+static void
+sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  g_autoptr (GArray) gates = NULL;
+  gint64   threshold, prev;
+  gboolean stepped;
+  guint    gi = 0;
+
+  self->rec = rec;
+  self->row_h = sl_timeline_axis_get_row_height (axis);
+  self->break_h = 1.5 * self->row_h;
+  g_array_set_size (self->break_rows, 0);
+  g_array_set_size (self->lifted_rows, 0);
+  self->n_rows = rec ? cap_recording_get_n_events (rec) : 0;
+  self->origin = rec ? cap_recording_get_start_time (rec) : 0;
+  self->last_place = self->origin;
+  if (self->n_rows == 0)
+    return;
+
+  gates = sl_painter_gate_intervals (rec);
+  /* In a stepped run a call enters when the class presses Step: a long gap
+   * before a call's entry is the gate's, whichever actor waited there.
+   * What the kernel took long for (a timer, a blocked call) still shows. */
+  stepped = gates->len > 0;
+  threshold = MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
+  prev = row_time (self, 0);
+  for (guint r = 1; r < self->n_rows; r++)
+    {
+      gint64 t = MAX (row_time (self, r), prev);
+
+      if (cap_recording_get_event (rec, r)->kind == CAP_EVENT_PACKET &&
+          cap_recording_get_event (rec, r - 1)->kind == CAP_EVENT_PACKET)
+        g_array_append_val (self->lifted_rows, r);
+
+      if (t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold &&
+          !(stepped && cap_recording_get_event (rec, r)->kind == CAP_EVENT_CALL_ENTER))
+        g_array_append_val (self->break_rows, r);
+      prev = t;
+    }
+  self->last_place = prev;
+
+  for (guint i = 0; i < self->break_rows->len; i++)
+    {
+      guint            r = g_array_index (self->break_rows, guint, i);
+      g_autofree char *what = describe_row (self, r);
+      g_autofree char *dur = NULL;
+      SlAxisBreak      br;
+
+      br.real_start = row_time (self, r - 1);
+      br.real_end = MAX (row_time (self, r), br.real_start);
+      dur = nc_format_duration (br.real_end - br.real_start);
+      br.d1 = row_y (self, r) - self->row_h / 2;
+      br.d0 = br.d1 - self->break_h;
+      br.text = g_strdup_printf ("%s later: %s", dur, what);
+      g_array_append_val (breaks, br);
+    }
+}
+
+static void
+sl_sequence_axis_finalize (GObject *object)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (object);
+
+  g_clear_pointer (&self->break_rows, g_array_unref);
+  g_clear_pointer (&self->lifted_rows, g_array_unref);
+  G_OBJECT_CLASS (sl_sequence_axis_parent_class)->finalize (object);
+}
+
+static void
+sl_sequence_axis_class_init (SlSequenceAxisClass *klass)
+{
+  GObjectClass        *object_class = G_OBJECT_CLASS (klass);
+  SlTimelineAxisClass *axis_class = SL_TIMELINE_AXIS_CLASS (klass);
+
+  object_class->finalize = sl_sequence_axis_finalize;
+  axis_class->natural_px_per_unit = 1; /* a row's labels at their size */
+  axis_class->rebuild = sl_sequence_axis_rebuild;
+  axis_class->to_display = sl_sequence_axis_to_display;
+  axis_class->from_display = sl_sequence_axis_from_display;
+  axis_class->event_to_display = sl_sequence_axis_event_to_display;
+  axis_class->collect_ticks = sl_sequence_axis_collect_ticks;
+}
+
+static void
+sl_sequence_axis_init (SlSequenceAxis *self)
+{
+  self->break_rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->lifted_rows = g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+guint
+sl_sequence_axis_get_n_rows (SlSequenceAxis *self)
+{
+  g_return_val_if_fail (SL_IS_SEQUENCE_AXIS (self), 0);
+  sl_timeline_axis_ensure (SL_TIMELINE_AXIS (self));
+  return self->n_rows;
+}
+
+double
+sl_sequence_axis_row_to_display (SlSequenceAxis *self, guint row)
+{
+  g_return_val_if_fail (SL_IS_SEQUENCE_AXIS (self), 0);
+  sl_timeline_axis_ensure (SL_TIMELINE_AXIS (self));
+  return row_y (self, row);
+}
