@@ -327,7 +327,10 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
    * before a call's entry is the gate's, whichever actor waited there.
    * What the kernel took long for (a timer, a blocked call) still shows. */
   stepped = gates->len > 0;
-  threshold = MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
+  /* times are clamped to [0, CAP_TIME_MAX], so a gap can be 2^62: saturate */
+  threshold = typical_gap (self) > G_MAXINT64 / LONG_GAP_FACTOR
+                ? G_MAXINT64
+                : MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
   prev = row_time (self, 0);
   for (guint r = 1; r < self->n_rows; r++)
     {
