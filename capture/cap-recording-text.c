@@ -145,6 +145,20 @@ append_source (const NcCall *call,
     g_string_append (line, " (library)");
 }
 
+/* A call's line begins with its time and its actor */
+static GString *
+begin_call_line (CapRecording *self,
+                 const NcCall *call,
+                 gint64        ts,
+                 gint64        t0)
+{
+  GString *line = g_string_new (NULL);
+
+  append_stamp (ts, t0, line);
+  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  return line;
+}
+
 /* A call whose enter and return are next to each other: one line, where it entered */
 static void
 format_whole_call (CapRecording *self,
@@ -152,10 +166,8 @@ format_whole_call (CapRecording *self,
                    gint64        t0,
                    GString      *out)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) line = begin_call_line (self, call, call->ts_start, t0);
 
-  append_stamp (call->ts_start, t0, line);
-  g_string_append_printf (line, "%s  ", actor_name (self, call));
   nc_call_format (call, line);
   /* A call that waited in the kernel says so, even with nothing in between. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
@@ -173,10 +185,8 @@ format_call_entry (CapRecording *self,
                    gint64        t0,
                    GString      *out)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) line = begin_call_line (self, call, call->ts_start, t0);
 
-  append_stamp (call->ts_start, t0, line);
-  g_string_append_printf (line, "%s  ", actor_name (self, call));
   nc_call_format_entry (call, line);
   g_string_append (line, " <unfinished ...>");
   append_source (call, line);
@@ -189,11 +199,9 @@ format_call_return (CapRecording *self,
                     gint64        t0,
                     GString      *out)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) line = begin_call_line (self, call, call->ts_end, t0);
 
-  append_stamp (call->ts_end, t0, line);
-  g_string_append_printf (line, "%s  <... %s resumed>", actor_name (self, call),
-                          nc_call_kind_name (call->kind));
+  g_string_append_printf (line, "<... %s resumed>", nc_call_kind_name (call->kind));
   nc_call_format_result (call, line);
   g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
   append_line (out, line);
