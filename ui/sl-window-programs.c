@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sl-window-private.h"
 
@@ -100,7 +101,10 @@ sl_window_set_example (SlWindow   *self,
   paths = nc_example_paths (example);
   _sl_window_clear_programs (self);
   self->programs = g_steal_pointer (&paths);
-  self->programs_title = g_strdup (example->title);
+  /* "TCP server and client", not the lecture files it follows: the header's room */
+  self->programs_title = strstr (example->title, " (")
+                           ? g_strndup (example->title, strstr (example->title, " (") - example->title)
+                           : g_strdup (example->title);
   self->example = example;
   show_programs_ready (self);
   return TRUE;
