@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "sl-application.h"
+#include "sl-test-capture.h"
 #include "sl-code-view.h"
 #include "sl-packet-inspector.h"
 #include "sl-field-item.h"
@@ -1300,21 +1301,6 @@ test_field_tree (void)
 
 /* ---- traced programs ---------------------------------------------------- */
 
-/* The 1-based line of @path that holds @needle */
-static guint
-line_of (const char *path,
-         const char *needle)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strstr (lines[i], needle) != NULL)
-      return i + 1;
-  g_assert_not_reached ();
-}
 
 /* The first returned call of @kind made from @path, at the line holding @needle */
 static const NcCall *
@@ -1323,7 +1309,7 @@ assert_traced_call (CapRecording *recording,
                     const char   *path,
                     const char   *needle)
 {
-  guint line = line_of (path, needle);
+  guint line = sl_test_line_of (path, needle);
 
   for (guint i = 0; i < cap_recording_get_n_calls (recording); i++)
     {
@@ -1444,7 +1430,7 @@ test_trace_example (void)
                      call_index (recording, connect));
   spin (50);
   g_assert_cmpstr (sl_code_view_get_file (code), ==, client);
-  g_assert_cmpuint (sl_code_view_get_current_line (code), ==, line_of (client, "s.connect"));
+  g_assert_cmpuint (sl_code_view_get_current_line (code), ==, sl_test_line_of (client, "s.connect"));
   save_screenshot (window, "trace-example");
 
   /* Back to a scenario: the programs give way */
