@@ -108,6 +108,8 @@ void     _sl_window_update_status          (SlWindow       *self);
 void     _sl_window_show_recording         (SlWindow       *self,
                                             CapRecording   *recording);
 void     _sl_window_drop_live              (SlWindow       *self);
+void     _sl_window_show_ready_recording   (SlWindow       *self,
+                                            CapRecording   *ready);
 gboolean _sl_window_live_is_active         (SlWindow       *self);
 gboolean _sl_window_start_run              (SlWindow       *self,
                                             gboolean        stepping);

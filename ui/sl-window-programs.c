@@ -47,11 +47,7 @@ show_programs_ready (SlWindow *self)
 {
   g_autoptr(CapRecording) ready = cap_recording_new ();
 
-  _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->file);
-  _sl_window_hide_message (self);
-  _sl_window_show_recording (self, ready);
+  _sl_window_show_ready_recording (self, ready);
   sl_code_view_show_file (self->code_view, self->programs[0]);
   sl_scenario_picker_set_chosen (self->scenario_picker, NULL, self->example);
   _sl_window_update_page (self);

@@ -844,6 +844,19 @@ sl_window_get_scenario (SlWindow *self)
   return self->scenario;
 }
 
+/* Something chosen, not yet run (@ready: its empty recording): no run, file
+ * or message of before stays under it. */
+void
+_sl_window_show_ready_recording (SlWindow     *self,
+                                 CapRecording *ready)
+{
+  _sl_window_drop_live (self);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->file);
+  _sl_window_hide_message (self);
+  _sl_window_show_recording (self, ready);
+}
+
 /* A scenario chosen, not yet run: its code and "What to notice" in the
  * side pane, an empty timeline, the status says how to start. */
 static void
@@ -851,12 +864,8 @@ show_ready (SlWindow *self)
 {
   g_autoptr(CapRecording) ready = cap_recording_new ();
 
-  _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->file);
-  _sl_window_hide_message (self);
   cap_recording_set_run_info (ready, self->scenario->name, self->scenario->title);
-  _sl_window_show_recording (self, ready);
+  _sl_window_show_ready_recording (self, ready);
 }
 
 /* Makes @scenario the one Run and Step start; the picker shows it chosen. */
