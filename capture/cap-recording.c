@@ -953,7 +953,10 @@ cap_recording_load_file (CapRecording *self,
   fd = cap_reader_open (path, &st, error);
   if (fd < 0)
     return FALSE;
-  if (S_ISREG (st.st_mode))
+  /* offsets are from where reading starts: a regular file read from its
+   * first byte can be read back later; anything else (a pipe, or standard
+   * input already partly read) keeps its packet bytes in the arena */
+  if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0)
     {
       self->file_fd = fd;
       self->file_stat = st;

@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -461,6 +462,43 @@ test_stdin_cli (void)
   g_assert_cmpuint (lines, ==, 64);
 }
 
+/* Standard input already partly read (here: a 4-byte prefix consumed): the
+ * packets' bytes are the ones after it, not at the file's own offsets. */
+static void
+test_stdin_partly_read (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-hostile-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "prefixed", NULL);
+  g_autofree char *src = fixture ("packets.pcapng");
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  GString *prefixed = g_string_new ("xxxx");
+  guint lines = 0;
+  char skip[4];
+  gsize len;
+  int fd;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+  g_string_append_len (prefixed, contents, len);
+  g_assert_true (g_file_set_contents (path, prefixed->str, prefixed->len, &error));
+  g_string_free (prefixed, TRUE);
+  fd = open (path, O_RDONLY);
+  g_assert_cmpint (read (fd, skip, 4), ==, 4);
+  g_subprocess_launcher_take_stdin_fd (launcher, fd);
+  proc = g_subprocess_launcher_spawn (launcher, &error, SL_TEST_SOCKLENS, "show", "-", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  for (const char *p = out; (p = strstr (p, "UDP 127.0.0.1:40000 -> 127.0.0.1:9000 len=4")) != NULL; p++)
+    lines++;
+  g_assert_cmpuint (lines, ==, 64);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -479,5 +517,6 @@ main (int    argc,
   g_test_add_func ("/input/directory", test_directory);
   g_test_add_func ("/input/fifo", test_fifo);
   g_test_add_func ("/input/stdin-cli", test_stdin_cli);
+  g_test_add_func ("/input/stdin-partly-read", test_stdin_partly_read);
   return g_test_run ();
 }

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
@@ -283,7 +285,7 @@ describe_row (SlSequenceAxis *self, guint row)
       CapSummary s = { 0 };
 
       if (pkt->flags & CAP_PACKET_RETRANSMISSION)
-        return g_strdup ("retransmission");
+        return g_strdup (_("retransmission"));
       if (cap_recording_dissect_packet (self->rec, ev->index, &s))
         cap_summary_format_label (&s, text);
       return g_string_free (g_steal_pointer (&text), FALSE);
@@ -296,7 +298,7 @@ describe_row (SlSequenceAxis *self, guint row)
                                    : NULL;
       return g_strdup_printf ("%s%s%s()%s", actor && actor->name ? actor->name : "",
                               actor && actor->name ? " " : "", nc_call_kind_name (c->kind),
-                              ev->kind == CAP_EVENT_CALL_RETURN ? " returns" : "");
+                              ev->kind == CAP_EVENT_CALL_RETURN ? _(" returns") : "");
     }
 }
 
@@ -325,7 +327,10 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
    * before a call's entry is the gate's, whichever actor waited there.
    * What the kernel took long for (a timer, a blocked call) still shows. */
   stepped = gates->len > 0;
-  threshold = MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
+  /* times are clamped to [0, CAP_TIME_MAX], so a gap can be 2^62: saturate */
+  threshold = typical_gap (self) > G_MAXINT64 / LONG_GAP_FACTOR
+                ? G_MAXINT64
+                : MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
   prev = row_time (self, 0);
   for (guint r = 1; r < self->n_rows; r++)
     {
@@ -354,7 +359,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
       dur = nc_format_duration (br.real_end - br.real_start);
       br.d1 = row_y (self, r) - self->row_h / 2;
       br.d0 = br.d1 - self->break_h;
-      br.text = g_strdup_printf ("%s later: %s", dur, what);
+      br.text = g_strdup_printf (_("%s later: %s"), dur, what);
       g_array_append_val (breaks, br);
     }
 }
