@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -755,6 +756,21 @@ thread_sleeping (gint32 pid,
   return paren[1] == ' ' && (paren[2] == 'S' || paren[2] == 'D');
 }
 
+/* With the lock held: the thread waits in futex (), as it does at the step
+ * gate for a call whose report the reader has not taken yet: not a socket
+ * call's wait, so the next program must not start on it. FALSE when the
+ * kernel does not say. */
+static gboolean
+thread_in_futex (gint32 pid,
+                 gint32 tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/syscall", pid, tid);
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) &&
+         g_ascii_strtoll (text, NULL, 10) == SYS_futex;
+}
+
 /* With the lock held: a call of the program's, past the gate, waits in the kernel */
 static gboolean
 program_blocked (SlLabTrace *self,
@@ -766,7 +782,7 @@ program_blocked (SlLabTrace *self,
       gpointer value = g_hash_table_lookup (self->pid_program, GINT_TO_POINTER (p->pid));
 
       if (value != NULL && (guint) GPOINTER_TO_INT (value) - 1 == index && p->released &&
-          thread_sleeping (p->pid, p->tid))
+          thread_sleeping (p->pid, p->tid) && !thread_in_futex (p->pid, p->tid))
         return TRUE;
     }
   return FALSE;

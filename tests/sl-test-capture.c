@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include "sl-test-capture.h"
+
+#include <string.h>
 #include "cap-live.h"
 
 typedef struct
@@ -194,4 +196,19 @@ sl_test_tcp_flags (CapRecording *recording,
                    guint32       packet)
 {
   return cap_recording_get_packet (recording, packet)->tcp_flags;
+}
+
+guint
+sl_test_line_of (const char *path,
+                 const char *needle)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      return i + 1;
+  g_error ("no “%s” in %s", needle, path);
 }

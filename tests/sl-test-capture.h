@@ -27,6 +27,9 @@ CapRecording *sl_test_capture_run_params   (const char     *name,
                                             const NcParams *params,
                                             guint32         snaplen);
 
+/* The 1-based line of @path that holds @needle: the tests follow the files */
+guint         sl_test_line_of              (const char   *path,
+                                            const char   *needle);
 /* The nth (from 0) call of @kind made by the actor named @actor; fails the
  * test if there is none. */
 const NcCall *sl_test_find_call            (CapRecording *recording,

@@ -32,21 +32,6 @@ example (const char *name)
   return g_build_filename (SOURCE_EXAMPLES_DIR, name, NULL);
 }
 
-/* The 1-based line of @path that holds @needle: the tests follow the files */
-static guint
-line_of (const char *path,
-         const char *needle)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strstr (lines[i], needle) != NULL)
-      return i + 1;
-  g_error ("no “%s” in %s", needle, path);
-}
 
 static CapRecording *
 trace_full (const char *const *programs,
@@ -80,7 +65,7 @@ assert_source (const NcCall *call,
 
   g_assert_nonnull (call->file);
   g_assert_true (g_str_has_suffix (call->file, base));
-  g_assert_cmpuint (call->line, ==, line_of (path, needle));
+  g_assert_cmpuint (call->line, ==, sl_test_line_of (path, needle));
   g_assert_cmpint (call->origin, ==, origin);
   g_assert_nonnull (call->stack);
 }
@@ -158,7 +143,7 @@ test_tcp_example_cli (void)
     {
       g_autofree char *base = g_path_get_basename (expect[i].path);
       g_autofree char *where = g_strdup_printf ("  %s:%u", base,
-                                                line_of (expect[i].path, expect[i].needle));
+                                                sl_test_line_of (expect[i].path, expect[i].needle));
       g_autofree char *kind = g_strndup (expect[i].entry, strcspn (expect[i].entry, "("));
       g_autofree char *resumed = g_strdup_printf ("%s  <... %s resumed> %s", base, kind,
                                                   expect[i].result);
@@ -239,7 +224,7 @@ test_socketserver_library (void)
   guint idle = 0, printed = 0;
   g_auto (GStrv) lines = NULL;
   g_autofree char *where = g_strdup_printf ("socketserver_server.py:%u (library)",
-                                            line_of (server, "server.serve_forever"));
+                                            sl_test_line_of (server, "server.serve_forever"));
 
   assert_source (accept, server, "server.serve_forever", NC_CALL_ORIGIN_LIBRARY);
   assert_source (recv, server, "self.request.recv", NC_CALL_ORIGIN_PROGRAM);

@@ -34,6 +34,7 @@ static const struct
   const char *accels[4];
 } accels[] = {
   { "win.open", { "<Control>o", NULL } },
+  { "win.run-programs", { "<Control><Shift>o", NULL } },
   { "win.save", { "<Control>s", "<Control><Shift>s", NULL } },
   { "win.export-diagram", { "<Control>e", NULL } },
   { "win.run", { "F5", NULL } },

@@ -371,6 +371,28 @@ show_program_file (SlCodeView *self,
   }
 }
 
+/**
+ * sl_code_view_show_file:
+ * Shows a program's own file (a traced program's, before its first call).
+ */
+void
+sl_code_view_show_file (SlCodeView *self,
+                        const char *path)
+{
+  g_return_if_fail (SL_IS_CODE_VIEW (self));
+  g_return_if_fail (path != NULL);
+
+  show_program_file (self, path);
+  set_line (self, 0);
+}
+
+const char *
+sl_code_view_get_file (SlCodeView *self)
+{
+  g_return_val_if_fail (SL_IS_CODE_VIEW (self), NULL);
+  return self->program_path;
+}
+
 static void
 update (SlCodeView *self)
 {

@@ -22,5 +22,9 @@ void        sl_code_view_set_session     (SlCodeView *self,
 guint       sl_code_view_get_current_line (SlCodeView *self);
 /* Whose source and "What to notice" it shows, NULL for none */
 const NcScenario *sl_code_view_get_scenario (SlCodeView *self);
+void        sl_code_view_show_file       (SlCodeView *self,
+                                          const char *path);
+/* The file shown (a traced program's), or NULL for a scenario's source */
+const char *sl_code_view_get_file        (SlCodeView *self);
 
 G_END_DECLS

@@ -27,8 +27,9 @@ struct _SlLiveRun
 {
   GObject           parent_instance;
 
-  const NcScenario *scenario;
+  const NcScenario *scenario;  /* NULL when tracing programs */
   NcParams         *params;
+  char            **programs;  /* what to trace instead of a scenario, or NULL */
   CapLab           *lab;
   SlLiveRunState    state;
   GArray           *in_flight;  /* the gate's waiters when the last step was sent, or NULL */
@@ -72,6 +73,7 @@ sl_live_run_finalize (GObject *object)
   SlLiveRun *self = SL_LIVE_RUN (object);
 
   g_clear_pointer (&self->params, nc_params_free);
+  g_clear_pointer (&self->programs, g_strfreev);
   g_clear_pointer (&self->in_flight, g_array_unref);
 
   G_OBJECT_CLASS (sl_live_run_parent_class)->finalize (object);
@@ -142,6 +144,33 @@ sl_live_run_new (const NcScenario *scenario,
   self->scenario = scenario;
   self->params = params ? nc_params_copy (params) : nc_params_new (scenario);
   return self;
+}
+
+/**
+ * sl_live_run_new_traced:
+ * @programs: students' programs (.py files, executables, command lines),
+ *   started in this order, run traced in the lab as `socklens trace` does
+ * @timeout_s: the lab's time limit (0: none)
+ */
+SlLiveRun *
+sl_live_run_new_traced (const char *const *programs,
+                        guint              timeout_s)
+{
+  SlLiveRun *self;
+
+  g_return_val_if_fail (programs != NULL && programs[0] != NULL, NULL);
+
+  self = g_object_new (SL_TYPE_LIVE_RUN, NULL);
+  self->programs = g_strdupv ((char **) programs);
+  cap_lab_set_trace (self->lab, programs, timeout_s);
+  return self;
+}
+
+const char *const *
+sl_live_run_get_programs (SlLiveRun *self)
+{
+  g_return_val_if_fail (SL_IS_LIVE_RUN (self), NULL);
+  return (const char *const *) self->programs;
 }
 
 /* ---- steps --------------------------------------------------------------- */
@@ -236,7 +265,8 @@ sl_live_run_start (SlLiveRun  *self,
 
   g_signal_connect_swapped (self->lab, "changed", G_CALLBACK (on_lab_changed), self);
   g_signal_connect_swapped (self->lab, "finished", G_CALLBACK (on_lab_finished), self);
-  if (!cap_lab_start (self->lab, self->scenario->name, self->params, stepping, error))
+  if (!cap_lab_start (self->lab, self->scenario ? self->scenario->name : NULL, self->params,
+                      stepping, error))
     return FALSE;
   set_state (self, stepping ? SL_LIVE_RUN_STEPPING : SL_LIVE_RUN_RUNNING);
   return TRUE;
@@ -347,7 +377,7 @@ sl_live_run_describe_waiting (SlLiveRun *self)
 
       if (w->actor < cap_recording_get_n_actors (recording))
         name = cap_recording_get_actor (recording, w->actor)->name;
-      else if (w->actor < self->scenario->n_actors)
+      else if (self->scenario != NULL && w->actor < self->scenario->n_actors)
         name = self->scenario->actors[w->actor].name;
       g_string_append_printf (text, "%s%s %s()", i ? ", " : "", name ? name : "?",
                               nc_call_kind_name (w->kind));

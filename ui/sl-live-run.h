@@ -31,6 +31,11 @@ G_DECLARE_FINAL_TYPE (SlLiveRun, sl_live_run, SL, LIVE_RUN, GObject)
 
 SlLiveRun         *sl_live_run_new              (const NcScenario *scenario,
                                                  const NcParams   *params);
+SlLiveRun         *sl_live_run_new_traced       (const char *const *programs,
+                                                 guint             timeout_s);
+/* The traced programs, or NULL for a scenario's run */
+const char *const *sl_live_run_get_programs     (SlLiveRun        *self);
+/* NULL for traced programs */
 const NcScenario  *sl_live_run_get_scenario     (SlLiveRun        *self);
 CapRecording      *sl_live_run_get_recording    (SlLiveRun        *self);
 SlLiveRunState     sl_live_run_get_state        (SlLiveRun        *self);

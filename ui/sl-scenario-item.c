@@ -16,7 +16,8 @@ struct _SlScenarioItem
 {
   GObject           parent_instance;
 
-  const NcScenario *scenario;  /* NULL for a heading */
+  const NcScenario *scenario;  /* NULL for a heading or a lecture example */
+  const NcExample  *example;   /* a lecture example (Python), run traced */
   char             *heading;
   char             *subtitle;
   gboolean          chosen;
@@ -59,14 +60,15 @@ sl_scenario_item_get_property (GObject    *object,
 {
   SlScenarioItem *self = SL_SCENARIO_ITEM (object);
   const NcScenario *s = self->scenario;
+  const NcExample *e = self->example;
 
   switch (prop_id)
     {
     case PROP_NAME:
-      g_value_set_string (value, s ? s->name : NULL);
+      g_value_set_string (value, s ? s->name : e ? e->name : NULL);
       break;
     case PROP_TITLE:
-      g_value_set_string (value, s ? _(s->title) : NULL);
+      g_value_set_string (value, s ? _(s->title) : e ? e->title : NULL);
       break;
     case PROP_SUBTITLE:
       g_value_set_string (value, self->subtitle);
@@ -78,10 +80,10 @@ sl_scenario_item_get_property (GObject    *object,
       g_value_set_string (value, self->heading);
       break;
     case PROP_IS_SCENARIO:
-      g_value_set_boolean (value, s != NULL);
+      g_value_set_boolean (value, s != NULL || e != NULL);
       break;
     case PROP_IS_HEADING:
-      g_value_set_boolean (value, s == NULL);
+      g_value_set_boolean (value, s == NULL && e == NULL);
       break;
     case PROP_CHOSEN:
       g_value_set_boolean (value, self->chosen);
@@ -132,6 +134,28 @@ sl_scenario_item_new_scenario (const NcScenario *scenario)
 }
 
 SlScenarioItem *
+sl_scenario_item_new_example (const NcExample *example)
+{
+  SlScenarioItem *self;
+  g_autofree char *files = NULL;
+
+  g_return_val_if_fail (example != NULL, NULL);
+
+  self = g_object_new (SL_TYPE_SCENARIO_ITEM, NULL);
+  self->example = example;
+  files = g_strjoinv (" + ", (char **) example->programs);
+  self->subtitle = g_strdup_printf ("%s  ·  %s", example->name, files);
+  return self;
+}
+
+const NcExample *
+sl_scenario_item_get_example (SlScenarioItem *self)
+{
+  g_return_val_if_fail (SL_IS_SCENARIO_ITEM (self), NULL);
+  return self->example;
+}
+
+SlScenarioItem *
 sl_scenario_item_new_heading (const char *title)
 {
   SlScenarioItem *self = g_object_new (SL_TYPE_SCENARIO_ITEM, NULL);
@@ -172,6 +196,9 @@ sl_scenario_item_matches (SlScenarioItem *self,
   g_return_val_if_fail (SL_IS_SCENARIO_ITEM (self), FALSE);
 
   s = self->scenario;
+  if (self->example != NULL)
+    return contains (self->example->name, needle) || contains (self->example->title, needle) ||
+           contains (self->example->topic, needle) || contains (self->subtitle, needle);
   if (s == NULL)
     return FALSE;
   return contains (s->name, needle) || contains (_(s->title), needle) ||

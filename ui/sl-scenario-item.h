@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "nc-example.h"
 #include "nc-scenario.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ G_DECLARE_FINAL_TYPE (SlScenarioItem, sl_scenario_item, SL, SCENARIO_ITEM, GObje
  * scenario), is-scenario, is-heading, chosen (the window's scenario: a check mark). */
 
 SlScenarioItem   *sl_scenario_item_new_scenario (const NcScenario *scenario);
+SlScenarioItem   *sl_scenario_item_new_example  (const NcExample  *example);
+/* NULL unless a lecture example */
+const NcExample  *sl_scenario_item_get_example  (SlScenarioItem   *self);
 SlScenarioItem   *sl_scenario_item_new_heading  (const char       *title);
 /* NULL for a heading */
 const NcScenario *sl_scenario_item_get_scenario (SlScenarioItem   *self);

@@ -11,6 +11,8 @@
 
 #include "sl-scenario-picker.h"
 
+#include <glib/gi18n.h>
+
 #include "sl-scenario-item.h"
 
 struct _SlScenarioPicker
@@ -31,6 +33,7 @@ G_DEFINE_FINAL_TYPE (SlScenarioPicker, sl_scenario_picker, GTK_TYPE_WIDGET)
 enum
 {
   SCENARIO_ACTIVATED,
+  EXAMPLE_ACTIVATED,
   N_SIGNALS
 };
 
@@ -63,9 +66,12 @@ activate_item (SlScenarioPicker *self,
                SlScenarioItem   *item)
 {
   const NcScenario *scenario = sl_scenario_item_get_scenario (item);
+  const NcExample *example = sl_scenario_item_get_example (item);
 
   if (scenario != NULL)
     g_signal_emit (self, signals[SCENARIO_ACTIVATED], 0, scenario->name);
+  else if (example != NULL)
+    g_signal_emit (self, signals[EXAMPLE_ACTIVATED], 0, example->name);
 }
 
 static void
@@ -87,7 +93,7 @@ on_search_activate (SlScenarioPicker *self)
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr(SlScenarioItem) item = g_list_model_get_item (model, i);
-      if (sl_scenario_item_get_scenario (item) != NULL)
+      if (sl_scenario_item_get_scenario (item) != NULL || sl_scenario_item_get_example (item) != NULL)
         {
           activate_item (self, item);
           return;
@@ -99,6 +105,25 @@ static void
 on_stop_search (SlScenarioPicker *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+/* The lecture's own Python programs, after the built-in scenarios */
+static void
+fill_examples (SlScenarioPicker *self)
+{
+  guint n = 0;
+  const NcExample *const *list = nc_example_list (&n);
+  g_autoptr(SlScenarioItem) heading = NULL;
+
+  if (n == 0)
+    return;
+  heading = sl_scenario_item_new_heading (_("Lecture examples (Python)"));
+  g_list_store_append (self->items, heading);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SlScenarioItem) item = sl_scenario_item_new_example (list[i]);
+      g_list_store_append (self->items, item);
+    }
 }
 
 static void
@@ -121,6 +146,7 @@ fill (SlScenarioPicker *self)
         }
       g_list_store_append (self->items, item);
     }
+  fill_examples (self);
 }
 
 static gboolean
@@ -163,6 +189,10 @@ sl_scenario_picker_class_init (SlScenarioPickerClass *klass)
   signals[SCENARIO_ACTIVATED] =
     g_signal_new ("scenario-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A lecture example was chosen (its name, as `socklens trace --example` takes) */
+  signals[EXAMPLE_ACTIVATED] =
+    g_signal_new ("example-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (SL_TYPE_SCENARIO_ITEM);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -201,6 +231,15 @@ void
 sl_scenario_picker_set_selected (SlScenarioPicker *self,
                                  const NcScenario *scenario)
 {
+  sl_scenario_picker_set_chosen (self, scenario, NULL);
+}
+
+/* The check mark on @scenario's row, or @example's */
+void
+sl_scenario_picker_set_chosen (SlScenarioPicker *self,
+                               const NcScenario *scenario,
+                               const NcExample  *example)
+{
   GListModel *items;
 
   g_return_if_fail (SL_IS_SCENARIO_PICKER (self));
@@ -209,8 +248,10 @@ sl_scenario_picker_set_selected (SlScenarioPicker *self,
   for (guint i = 0; i < g_list_model_get_n_items (items); i++)
     {
       g_autoptr(SlScenarioItem) item = g_list_model_get_item (items, i);
-      sl_scenario_item_set_chosen (item, scenario != NULL &&
-                                           sl_scenario_item_get_scenario (item) == scenario);
+      sl_scenario_item_set_chosen (item,
+                                   (scenario != NULL &&
+                                    sl_scenario_item_get_scenario (item) == scenario) ||
+                                   (example != NULL && sl_scenario_item_get_example (item) == example));
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "nc-example.h"
 #include "nc-scenario.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,9 @@ GtkWidget  *sl_scenario_picker_new          (void);
 /* Marks @scenario as the chosen one (a check mark); NULL for none */
 void        sl_scenario_picker_set_selected (SlScenarioPicker *self,
                                              const NcScenario *scenario);
+void        sl_scenario_picker_set_chosen   (SlScenarioPicker *self,
+                                             const NcScenario *scenario,
+                                             const NcExample  *example);
 /* The rows shown now (SlScenarioItem: headings and scenarios), after the search */
 GListModel *sl_scenario_picker_get_model    (SlScenarioPicker *self);
 /* Clears the search and shows the top, for the next time it opens */

@@ -29,7 +29,7 @@ run_action (GtkWidget  *widget,
     sl_live_run_run (self->live);
   else if (_sl_window_showing_result (self))
     say_finished (self);
-  else if (self->scenario != NULL)
+  else if (self->scenario != NULL || self->programs != NULL)
     _sl_window_start_run (self, FALSE);
   _sl_window_update_actions (self);
 }
@@ -49,7 +49,7 @@ step_action (GtkWidget  *widget,
       return;
     }
   if (!_sl_window_live_is_active (self) &&
-      (self->scenario == NULL || !_sl_window_start_run (self, TRUE)))
+      ((self->scenario == NULL && self->programs == NULL) || !_sl_window_start_run (self, TRUE)))
     return;
   if (sl_live_run_get_state (self->live) == SL_LIVE_RUN_RUNNING)
     sl_live_run_pause (self->live);
@@ -110,7 +110,7 @@ restart_action (GtkWidget  *widget,
   SlWindow *self = SL_WINDOW (widget);
   gboolean stepping = self->live == NULL || sl_live_run_get_state (self->live) != SL_LIVE_RUN_RUNNING;
 
-  if (self->scenario != NULL)
+  if (self->scenario != NULL || self->programs != NULL)
     _sl_window_start_run (self, stepping);
 }
 
@@ -153,7 +153,7 @@ _sl_window_update_actions (SlWindow *self)
   CapRecording *recording = sl_session_get_recording (self->session);
   SlLiveRunState state = self->live ? sl_live_run_get_state (self->live) : SL_LIVE_RUN_IDLE;
   gboolean active = _sl_window_live_is_active (self);
-  gboolean have_scenario = self->scenario != NULL;
+  gboolean have_scenario = self->scenario != NULL || self->programs != NULL;
   gboolean content = _sl_window_recording_has_content (recording);
 
   /* A capture that is not a scenario's run: Run and Step would not apply to it */
@@ -165,6 +165,7 @@ _sl_window_update_actions (SlWindow *self)
                                  state == SL_LIVE_RUN_RUNNING || sl_session_get_playing (self->session));
   gtk_widget_action_set_enabled (w, "win.stop", active);
   gtk_widget_action_set_enabled (w, "win.restart", have_scenario && content);
+  gtk_widget_action_set_enabled (w, "win.open-programs-folder", self->programs != NULL);
   gtk_widget_action_set_enabled (w, "win.save", content);
   gtk_widget_action_set_enabled (w, "win.export-diagram", content);
   gtk_widget_action_set_enabled (w, "win.export-events", content);

@@ -7,12 +7,15 @@
  * sl-window-actions.c (run control and the other win. actions),
  * sl-window-files.c (open, save, recent files, drag and drop),
  * sl-window-params.c (a scenario's port, message and count),
- * sl-window-export.c (diagram export) and
+ * sl-window-export.c (diagram export),
+ * sl-window-programs.c (students' programs and lecture examples, traced) and
  * sl-window-presentation.c (presentation mode).
  */
 #pragma once
 
 #include "sl-window.h"
+
+#include "nc-example.h"
 
 #include "sl-call-inspector.h"
 #include "sl-code-view.h"
@@ -64,6 +67,9 @@ struct _SlWindow
   SlSession        *session;
   GSettings        *settings;        /* NULL when the schema is not installed */
   const NcScenario *scenario;
+  char            **programs;        /* traced in place of the scenario, or NULL */
+  char             *programs_title;  /* what the header names them */
+  const NcExample  *example;         /* the lecture example they are, or NULL */
   NcParams         *params;          /* the chosen scenario's, for its next run */
   gboolean          params_loading;  /* filling the fields, not the user typing */
   SlLiveRun        *live;
@@ -102,6 +108,8 @@ void     _sl_window_update_status          (SlWindow       *self);
 void     _sl_window_show_recording         (SlWindow       *self,
                                             CapRecording   *recording);
 void     _sl_window_drop_live              (SlWindow       *self);
+void     _sl_window_show_ready_recording   (SlWindow       *self,
+                                            CapRecording   *ready);
 gboolean _sl_window_live_is_active         (SlWindow       *self);
 gboolean _sl_window_start_run              (SlWindow       *self,
                                             gboolean        stepping);
@@ -128,6 +136,12 @@ void     _sl_window_params_load            (SlWindow       *self);
 
 /* sl-window-export.c */
 void     _sl_window_class_export_init      (GtkWidgetClass *widget_class);
+
+/* sl-window-programs.c */
+void     _sl_window_class_programs_init    (GtkWidgetClass *widget_class);
+void     _sl_window_clear_programs         (SlWindow       *self);
+char    *_sl_window_describe_program_failures (SlWindow     *self,
+                                               CapRecording *recording);
 
 /* sl-window-presentation.c */
 void     _sl_window_class_presentation_init (GtkWidgetClass *widget_class);

@@ -22,6 +22,7 @@
 #include "sl-resources.h"
 
 #define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
+#define SL_WINDOW_TRACE_TIMEOUT_S 60  /* as `socklens trace`: a program that never ends */
 #define CODE_WIDTH 420       /* the side pane, with a scenario's source: most lines whole */
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
 
@@ -64,6 +65,13 @@ void
 _sl_window_hide_message (SlWindow *self)
 {
   gtk_info_bar_set_revealed (self->info_bar, FALSE);
+}
+
+const char *
+sl_window_get_message (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), NULL);
+  return gtk_info_bar_get_revealed (self->info_bar) ? gtk_label_get_label (self->info_label) : NULL;
 }
 
 static void
@@ -177,6 +185,12 @@ _sl_window_update_status (SlWindow *self)
       gtk_label_set_label (self->scenario_label, name);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), path);
     }
+  else if (self->programs != NULL)
+    {
+      g_autofree char *paths = g_strjoinv ("\n", self->programs);
+      gtk_label_set_label (self->scenario_label, self->programs_title);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), paths);
+    }
   else if (self->scenario != NULL)
     {
       g_autofree char *short_title = scenario_short_title (self->scenario);
@@ -233,7 +247,7 @@ _sl_window_update_status (SlWindow *self)
     }
   else if (sl_window_is_loading (self))
     g_string_append (text, _("opening…"));
-  else if (self->scenario != NULL)
+  else if (self->scenario != NULL || self->programs != NULL)
     g_string_append (text, _("ready: Step (Space) or Run (F5)"));
 
   gtk_label_set_label (self->status_label, text->str);
@@ -314,9 +328,20 @@ static void
 on_live_finished (SlWindow *self)
 {
   const GError *error = sl_live_run_get_error (self->live);
+  g_autofree char *failures =
+    _sl_window_describe_program_failures (self, sl_live_run_get_recording (self->live));
 
   sl_session_set_follow_live (self->session, FALSE);
-  if (error != NULL && !sl_live_run_was_stopped (self->live))
+  if (failures != NULL)
+    {
+      /* A student's program failed: what the lab and the program said, and
+       * the run's error too; what was recorded stays on the timeline. */
+      g_autofree char *text = error != NULL && !sl_live_run_was_stopped (self->live)
+                                ? g_strdup_printf ("%s\n%s", error->message, failures)
+                                : g_strdup (failures);
+      _sl_window_show_message (self, GTK_MESSAGE_WARNING, text);
+    }
+  else if (error != NULL && !sl_live_run_was_stopped (self->live))
     {
       g_autofree char *text = g_strdup_printf (_("The run failed: %s"), error->message);
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
@@ -340,14 +365,18 @@ _sl_window_start_run (SlWindow *self,
 {
   g_autoptr(GError) error = NULL;
 
-  g_return_val_if_fail (self->scenario != NULL, FALSE);
+  g_return_val_if_fail (self->scenario != NULL || self->programs != NULL, FALSE);
 
   _sl_window_drop_live (self);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
 
-  self->live = sl_live_run_new (self->scenario, self->params);
+  if (self->programs != NULL)
+    self->live = sl_live_run_new_traced ((const char *const *) self->programs,
+                                         SL_WINDOW_TRACE_TIMEOUT_S);
+  else
+    self->live = sl_live_run_new (self->scenario, self->params);
   self->told_capture_problem = FALSE;
   g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
   g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
@@ -355,7 +384,9 @@ _sl_window_start_run (SlWindow *self,
   if (!sl_live_run_start (self->live, stepping, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not start %s: %s"),
-                                               self->scenario->name, error->message);
+                                               self->programs ? self->programs_title
+                                                              : self->scenario->name,
+                                               error->message);
       _sl_window_drop_live (self);
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       _sl_window_update_page (self);
@@ -377,6 +408,14 @@ on_scenario_activated (SlWindow   *self,
 {
   gtk_popover_popdown (self->scenario_popover);
   sl_window_set_scenario (self, name);
+}
+
+static void
+on_example_activated (SlWindow   *self,
+                      const char *name)
+{
+  gtk_popover_popdown (self->scenario_popover);
+  sl_window_set_example (self, name);
 }
 
 /* Each time it opens: the whole list, the search ready for typing */
@@ -535,6 +574,7 @@ sl_window_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->params, nc_params_free);
+  _sl_window_clear_programs (self);
   g_clear_object (&self->file);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->recent_menu);
@@ -633,6 +673,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, recent_submenu);
   gtk_widget_class_bind_template_callback (widget_class, on_info_bar_response);
   gtk_widget_class_bind_template_callback (widget_class, on_scenario_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_example_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_scenario_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_speed_selected);
 
@@ -642,6 +683,7 @@ sl_window_class_init (SlWindowClass *klass)
   _sl_window_class_export_init (widget_class);
   _sl_window_class_presentation_init (widget_class);
   _sl_window_class_params_init (widget_class);
+  _sl_window_class_programs_init (widget_class);
 }
 
 /* Until the user drags the divider, the inspector keeps its width and the
@@ -809,6 +851,19 @@ sl_window_get_scenario (SlWindow *self)
   return self->scenario;
 }
 
+/* Something chosen, not yet run (@ready: its empty recording): no run, file
+ * or message of before stays under it. */
+void
+_sl_window_show_ready_recording (SlWindow     *self,
+                                 CapRecording *ready)
+{
+  _sl_window_drop_live (self);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->file);
+  _sl_window_hide_message (self);
+  _sl_window_show_recording (self, ready);
+}
+
 /* A scenario chosen, not yet run: its code and "What to notice" in the
  * side pane, an empty timeline, the status says how to start. */
 static void
@@ -816,12 +871,8 @@ show_ready (SlWindow *self)
 {
   g_autoptr(CapRecording) ready = cap_recording_new ();
 
-  _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->file);
-  _sl_window_hide_message (self);
   cap_recording_set_run_info (ready, self->scenario->name, self->scenario->title);
-  _sl_window_show_recording (self, ready);
+  _sl_window_show_ready_recording (self, ready);
 }
 
 /* Makes @scenario the one Run and Step start; the picker shows it chosen. */
@@ -829,6 +880,7 @@ void
 _sl_window_choose_scenario (SlWindow         *self,
                             const NcScenario *scenario)
 {
+  _sl_window_clear_programs (self);
   self->scenario = scenario;
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-scenario", scenario->name);
@@ -851,6 +903,7 @@ sl_window_set_scenario (SlWindow   *self,
 {
   const NcScenario *scenario;
   CapRecording *recording;
+  gboolean had_programs;
 
   g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
 
@@ -858,8 +911,10 @@ sl_window_set_scenario (SlWindow   *self,
   if (scenario == NULL)
     return FALSE;
   recording = sl_session_get_recording (self->session);
+  had_programs = self->programs != NULL;  /* they give way too */
   _sl_window_choose_scenario (self, scenario);
-  if (recording != NULL && g_strcmp0 (cap_recording_get_scenario (recording), scenario->name) != 0)
+  if (had_programs ||
+      (recording != NULL && g_strcmp0 (cap_recording_get_scenario (recording), scenario->name) != 0))
     show_ready (self);
   return TRUE;
 }

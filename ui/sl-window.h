@@ -21,6 +21,12 @@ SlSession        *sl_window_get_session       (SlWindow       *self);
 /* The live run shown now, or NULL (a file, or nothing yet) */
 SlLiveRun        *sl_window_get_live_run      (SlWindow       *self);
 const NcScenario *sl_window_get_scenario      (SlWindow       *self);
+void              sl_window_set_programs      (SlWindow       *self,
+                                               const char *const *programs);
+gboolean          sl_window_set_example       (SlWindow       *self,
+                                               const char     *name);
+/* What Run and Step trace in place of a scenario, or NULL */
+const char *const *sl_window_get_programs     (SlWindow       *self);
 gboolean          sl_window_set_scenario      (SlWindow       *self,
                                                const char     *name);
 /* The chosen scenario's port, message and count for its next run (kept per scenario) */
@@ -40,6 +46,8 @@ void              sl_window_select_when_loaded (SlWindow      *self,
                                                 guint          index);
 /* TRUE while a file is being read */
 gboolean          sl_window_is_loading        (SlWindow       *self);
+/* The message bar's text while it shows, else NULL */
+const char       *sl_window_get_message       (SlWindow       *self);
 /* win.presentation: full screen, large type, high contrast, slow playback */
 gboolean          sl_window_get_presentation  (SlWindow       *self);
 void              sl_window_set_presentation  (SlWindow       *self,
