@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "sl-cli.h"
+#include "sl-cli-private.h"
 #include "sl-exit.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@
 
 #define DEFAULT_SCENARIO "tcp-echo"
 
-static const char *const commands[] = { "list", "run", "show", NULL };
+static const char *const commands[] = { "list", "run", "show", "trace", NULL };
 static const char *const lab_modes[] = { "auto", "namespace", "capabilities", "root", "calls-only",
                                          NULL };
 
@@ -55,6 +56,7 @@ print_usage (FILE *out)
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
            "  socklens show FILE [OPTION…] print the timeline of a .pcapng or .pcap file\n"
+           "  socklens trace PROGRAM…      run your own programs (.py, executables) traced\n"
            "\n"
            "  socklens --version           print the version\n"
            "\n"
@@ -68,8 +70,19 @@ cmd_list (void)
   guint n;
   const NcScenario *const *list = nc_scenario_list (&n);
 
+  guint n_examples;
+  const NcExample *const *examples = nc_example_list (&n_examples);
+
   for (guint i = 0; i < n; i++)
     printf ("%-18s %s\n", list[i]->name, list[i]->title);
+  printf ("\nLecture examples (Python), in %s; run one with socklens trace --example NAME:\n",
+          nc_example_dir ());
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autofree char *programs = g_strjoinv (" ", (char **) examples[i]->programs);
+      printf ("%-18s %s\n%-18s   socklens trace %s\n", examples[i]->name, examples[i]->title, "",
+              programs);
+    }
   return SL_EXIT_DONE;
 }
 
@@ -127,8 +140,8 @@ recording_from_run (NcRun *run)
   return recording;
 }
 
-static void
-print_recording (CapRecording *recording)
+void
+sl_cli_print_recording (CapRecording *recording)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -136,8 +149,8 @@ print_recording (CapRecording *recording)
   fputs (text->str, stdout);
 }
 
-static gboolean
-save_recording (CapRecording *recording,
+gboolean
+sl_cli_save_recording (CapRecording *recording,
                 const char   *path)
 {
   g_autoptr(GError) error = NULL;
@@ -192,8 +205,8 @@ export_as (SlExportKind  kind,
   return TRUE;
 }
 
-static gboolean
-export_all (CapRecording *recording,
+gboolean
+sl_cli_export_all (CapRecording *recording,
             const char   *diagram,
             const char   *layout_name,
             const char   *events)
@@ -255,8 +268,8 @@ cmd_show (int    argc,
   recording = cap_recording_new ();
   ok = cap_recording_load_file (recording, argv[1], &error);
   /* A damaged file still shows what was read before the damage. */
-  print_recording (recording);
-  if (!export_all (recording, diagram, layout_name, events))
+  sl_cli_print_recording (recording);
+  if (!sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
     fprintf (stderr, "socklens show: %s\n", error->message);
@@ -532,12 +545,12 @@ cmd_run (int    argc,
    * before it began has no timeline: its error is said once, below. */
   if (recording != NULL && !step &&
       (cap_recording_get_n_calls (recording) > 0 || cap_recording_get_n_packets (recording) > 0))
-    print_recording (recording);
+    sl_cli_print_recording (recording);
   /* Both exports are attempted and both reported: one failing does not
    * cost the other. */
-  if (recording != NULL && output != NULL && !save_recording (recording, output))
+  if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     exported = FALSE;
-  if (recording != NULL && !export_all (recording, diagram, layout_name, events))
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     exported = FALSE;
   if (!ok)
     {
@@ -567,6 +580,8 @@ sl_cli_main (int    argc,
     return cmd_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "show"))
     return cmd_show (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "trace"))
+    return sl_cli_trace (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       printf ("socklens %s\n", PACKAGE_VERSION);

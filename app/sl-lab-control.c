@@ -46,9 +46,23 @@ stopper_thread (gpointer data)
   stop = lab->stop_requested;
   g_mutex_unlock (&lab->control_lock);
 
-  if (stop)
+  if (stop && lab->trace != NULL)
+    sl_lab_trace_stop (lab->trace);
+  else if (stop)
     nc_run_stop (lab->run);
   return NULL;
+}
+
+static NcGate *
+lab_gate (SlLab *lab)
+{
+  return lab->trace != NULL ? sl_lab_trace_get_gate (lab->trace) : nc_run_get_gate (lab->run);
+}
+
+static guint
+lab_n_actors (SlLab *lab)
+{
+  return lab->trace != NULL ? sl_lab_trace_get_n_actors (lab->trace) : lab->scenario->n_actors;
 }
 
 static void
@@ -66,7 +80,7 @@ do_command (SlLab      *lab,
       nc_gate_step (gate);
       break;
     case CAP_LAB_COMMAND_STEP_ACTOR:
-      if (actor >= lab->scenario->n_actors)
+      if (actor >= lab_n_actors (lab))
         sl_lab_say (lab, CAP_SEVERITY_WARNING, "step: no actor %u", actor);
       else if (!nc_gate_step_actor (gate, actor))
         sl_lab_say (lab, CAP_SEVERITY_WARNING, "step %u: that actor has no call waiting", actor);
@@ -153,7 +167,7 @@ gate_watch_thread (gpointer data)
 
   while (!control_finished (lab))
     {
-      g_autoptr(GArray) now = nc_gate_copy_waiters (nc_run_get_gate (lab->run));
+      g_autoptr(GArray) now = nc_gate_copy_waiters (lab_gate (lab));
 
       if (!nc_gate_waiters_equal (now, last))
         {
@@ -184,7 +198,7 @@ sl_lab_control_start (SlLab   *lab,
     }
   reader_data = g_new0 (Reader, 1);
   reader_data->lab = lab;
-  reader_data->gate = g_object_ref (nc_run_get_gate (lab->run));
+  reader_data->gate = g_object_ref (lab_gate (lab));
   reader = g_thread_try_new ("lab-stdin", stdin_thread, reader_data, error);
   if (reader == NULL)
     {

@@ -433,6 +433,7 @@ sl_lab_diag_sample_now (SlLabDiag *self)
 /* @fd was just returned by socket() or accept() in @actor: remember its inode. */
 void
 sl_lab_diag_note_socket (SlLabDiag *self,
+                         gint32     pid,
                          int        fd,
                          guint      actor)
 {
@@ -443,7 +444,7 @@ sl_lab_diag_note_socket (SlLabDiag *self,
 
   if (self == NULL || fd < 0)
     return;
-  path = g_strdup_printf ("/proc/self/fd/%d", fd);
+  path = g_strdup_printf ("/proc/%d/fd/%d", pid, fd);
   n = readlink (path, link, sizeof link - 1);
   if (n <= 0)
     return;

@@ -5,6 +5,7 @@
  *
  *   socklens-lab NAME [--step] [--port N] [--message T] [--count N]
  *                     [--mode auto|namespace|capabilities|root|calls-only]
+ *   socklens-lab --trace [--step] [--timeout S] [--] PROGRAM...  (sl-lab-trace.c)
  *
  * Ways to capture, in the order auto tries them (docs/LAB.md):
  *   namespace     its own user + network namespace: no privileges at all
@@ -44,7 +45,18 @@ typedef struct
   char     *host;
   char     *mode;
   gboolean  quiet;
+  gboolean  trace;
+  int       timeout;
 } Options;
+
+#define TRACE_TIMEOUT_DEFAULT 60
+
+/* What a traced run is, for the stream's RUN record and the lab's checks */
+static NcScenario trace_scenario = {
+  .name = "trace",
+  .title = "Your programs",
+  .n_hosts = 1,
+};
 
 static gboolean
 parse_options (int       *argc,
@@ -64,12 +76,18 @@ parse_options (int       *argc,
       "Loopback address the server binds (one-host scenarios; default 127.0.0.1)", "ADDR" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opts->mode,
       "How to capture: auto, namespace, capabilities, root, calls-only", "MODE" },
+    { "trace", 't', 0, G_OPTION_ARG_NONE, &opts->trace,
+      "Run and trace the programs given instead of a scenario (.py, executables, command lines)",
+      NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &opts->timeout,
+      "With --trace: stop after this many seconds (default 60; 0: no limit)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
       "Messages for the user only in the stream (its reader shows them), not on stderr", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario in the lab");
 
+  opts->timeout = -1;
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Runs a scenario in a private network namespace, captures its "
@@ -117,6 +135,43 @@ read_message (const char  *length_text,
   return g_steal_pointer (&text);
 }
 
+/* --trace PROGRAM...: each checked now, so a typo is said before anything runs */
+static gboolean
+setup_trace (SlLab    *lab,
+             int       argc,
+             char    **argv,
+             Options  *opts,
+             GError  **error)
+{
+  g_autofree char *title = NULL;
+
+  if (argc < 2)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "which programs?");
+      return FALSE;
+    }
+  if (opts->mode != NULL && !g_str_equal (opts->mode, "auto") &&
+      !g_str_equal (opts->mode, "namespace"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--trace runs programs only in the lab's private network namespace, where "
+                   "nothing they send can leave; --mode %s is not possible", opts->mode);
+      return FALSE;
+    }
+  lab->trace = sl_lab_trace_new (lab, argv + 1, error);
+  if (lab->trace == NULL)
+    return FALSE;
+  title = sl_lab_trace_title (lab->trace);
+  trace_scenario.title = g_intern_string (title);
+  lab->scenario = &trace_scenario;
+  lab->params = nc_params_new (lab->scenario);
+  lab->mode = SL_LAB_MODE_NAMESPACE;
+  lab->step = opts->step;
+  lab->n_hosts = 1;
+  lab->timeout_s = opts->timeout < 0 ? TRACE_TIMEOUT_DEFAULT : (guint) opts->timeout;
+  return TRUE;
+}
+
 static gboolean
 setup_params (SlLab    *lab,
               int       argc,
@@ -126,6 +181,8 @@ setup_params (SlLab    *lab,
 {
   gint64 value;
 
+  if (opts->trace)
+    return setup_trace (lab, argc, argv, opts, error);
   if (argc != 2)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -375,11 +432,12 @@ announce_mode (SlLab *lab)
 
 static __thread gboolean thread_in_host;
 
-/* On the actor's thread, just before the system call (entry) or after it. */
-static void
-on_call (const NcCall *call,
-         NcCallPhase   phase,
-         gpointer      user_data)
+/* On the actor's thread, just before the system call (entry) or after it;
+ * for a traced program, on the thread that reads its reports. */
+void
+sl_lab_on_call (const NcCall *call,
+                NcCallPhase   phase,
+                gpointer      user_data)
 {
   SlLab *lab = user_data;
 
@@ -400,17 +458,17 @@ on_call (const NcCall *call,
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
-  /* The fd is looked up in our /proc/self/fd: a forked handler's fds are its own. */
-  if ((call->kind == NC_CALL_SOCKET || call->kind == NC_CALL_ACCEPT) && call->result >= 0 &&
-      call->pid == getpid ())
-    sl_lab_diag_note_socket (lab->diag, (int) call->result, call->actor);
-  switch (call->kind)
+  /* The fd is looked up in its process's /proc/PID/fd. */
+  if ((nc_call_kind_info (call->kind)->fd == NC_CALL_FD_RESULT ||
+       nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT) && call->result >= 0)
+    sl_lab_diag_note_socket (lab->diag, call->pid, (int) call->result, call->actor);
+  switch (nc_call_kind_info (call->kind)->link)
     {
-    case NC_CALL_LISTEN:
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
+    case NC_CALL_LINK_LISTEN:
+    case NC_CALL_LINK_ACCEPT:
+    case NC_CALL_LINK_CONNECT:
+    case NC_CALL_LINK_SHUTDOWN:
+    case NC_CALL_LINK_CLOSE:
       sl_lab_diag_sample_now (lab->diag);
       break;
     default:
@@ -442,18 +500,11 @@ on_frame (const CapLiveFrame *frame,
   sl_lab_diag_poke (lab->diag);
 }
 
-static int
-run_scenario (SlLab      *lab,
-              char      **error_text)
+/* sock_diag sampling, or a message saying why not */
+static void
+start_diag (SlLab *lab)
 {
   g_autoptr(GError) error = NULL;
-  gboolean parent_gone;
-
-  lab->run = nc_run_new (lab->scenario, lab->params);
-  nc_run_set_lab_hosts (lab->run, lab->n_hosts >= 2);
-  nc_recorder_set_listener (nc_run_get_recorder (lab->run), on_call, lab);
-  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
-  nc_run_set_stepping (lab->run, lab->step);
 
   lab->diag = sl_lab_diag_new (lab, &error);
   if (lab->diag == NULL)
@@ -461,18 +512,15 @@ run_scenario (SlLab      *lab,
       g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
                                                error->message);
       sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
-      g_clear_error (&error);
     }
+}
 
-  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
-      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
-    {
-      *error_text = g_strdup (error->message);
-      sl_lab_control_finish (lab);
-      return CAP_LAB_EXIT_FAILED;
-    }
-
-  nc_run_wait (lab->run, &error);
+/* After the last actor or program: the capture, the control, the sampling.
+ * Returns: whether the app went away. */
+static gboolean
+finish_run (SlLab *lab)
+{
+  gboolean parent_gone;
 
   g_mutex_lock (&lab->control_lock);
   parent_gone = lab->parent_gone;
@@ -488,6 +536,34 @@ run_scenario (SlLab      *lab,
     }
   sl_lab_control_finish (lab);
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
+  return parent_gone;
+}
+
+static int
+run_scenario (SlLab      *lab,
+              char      **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean parent_gone;
+
+  lab->run = nc_run_new (lab->scenario, lab->params);
+  nc_run_set_lab_hosts (lab->run, lab->n_hosts >= 2);
+  nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
+  nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
+  nc_run_set_stepping (lab->run, lab->step);
+
+  start_diag (lab);
+
+  if ((lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error) || !nc_run_start (lab->run, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return CAP_LAB_EXIT_FAILED;
+    }
+
+  nc_run_wait (lab->run, &error);
+  parent_gone = finish_run (lab);
 
   if (error == NULL)
     return CAP_LAB_EXIT_OK;
@@ -499,6 +575,27 @@ run_scenario (SlLab      *lab,
     }
   *error_text = g_strdup (error->message);
   return CAP_LAB_EXIT_FAILED;
+}
+
+static int
+run_trace (SlLab  *lab,
+           char  **error_text)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  start_diag (lab);
+  if (!sl_lab_trace_prepare (lab->trace, &error) ||
+      (lab->live != NULL && !cap_live_start (lab->live, on_frame, lab, &error)) ||
+      !sl_lab_control_start (lab, &error))
+    {
+      *error_text = g_strdup (error->message);
+      sl_lab_control_finish (lab);
+      return CAP_LAB_EXIT_FAILED;
+    }
+  status = sl_lab_trace_run (lab->trace, lab->timeout_s, error_text);
+  finish_run (lab);
+  return status;
 }
 
 /* Started with file capabilities (secure execution), the lab runs with
@@ -553,6 +650,7 @@ static void
 lab_clear (SlLab *lab)
 {
   g_clear_object (&lab->run);
+  g_clear_pointer (&lab->trace, sl_lab_trace_free);
   g_clear_object (&lab->live);
   g_clear_pointer (&lab->confine, sl_lab_confine_free);
   g_clear_pointer (&lab->params, nc_params_free);
@@ -589,6 +687,11 @@ main (int    argc,
       end_early (lab, status, error->message);
       goto out;
     }
+  /* Ctrl+C in the terminal reaches the whole foreground group: for a trace
+   * the app tells the lab to stop (stdin), so the lab ends the run itself
+   * and keeps it (the programs have process groups of their own). */
+  if (lab->trace != NULL)
+    signal (SIGINT, SIG_IGN);
 
   /* First, while this is the only thread: the namespace needs that, and so
    * does giving up capabilities for every thread to come. */
@@ -614,7 +717,7 @@ main (int    argc,
   announce_mode (lab);
   sl_lab_emit_actors (lab);
 
-  status = run_scenario (lab, &error_text);
+  status = lab->trace != NULL ? run_trace (lab, &error_text) : run_scenario (lab, &error_text);
   if (status != CAP_LAB_EXIT_OK && !lab->parent_gone)
     sl_lab_complain (lab, "%s: %s", lab->scenario->name, error_text);
   sl_lab_emit_end (lab, status, error_text);

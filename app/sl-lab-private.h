@@ -26,6 +26,7 @@ typedef enum
 } SlLabMode;
 
 typedef struct _SlLabDiag SlLabDiag;
+typedef struct _SlLabTrace SlLabTrace;
 typedef struct _SlLabConfine SlLabConfine;
 
 typedef struct
@@ -67,6 +68,10 @@ typedef struct
   gboolean          stop_requested; /* under control_lock */
   gboolean          parent_gone;
   gboolean          finished;
+
+  /* Traced programs (--trace) instead of a scenario */
+  SlLabTrace       *trace;
+  guint             timeout_s;
 } SlLab;
 
 /* sl-lab-sandbox.c */
@@ -90,6 +95,8 @@ void        sl_lab_emit_run           (SlLab       *lab);
 void        sl_lab_emit_actors        (SlLab       *lab);
 void        sl_lab_emit_actor         (SlLab       *lab,
                                        const NcActorInfo *actor);
+void        sl_lab_emit_console       (SlLab       *lab,
+                                       const CapConsole *console);
 void        sl_lab_emit_message       (SlLab       *lab,
                                        CapSeverity  severity,
                                        const char  *text);
@@ -137,9 +144,30 @@ SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,
 void        sl_lab_diag_poke          (SlLabDiag   *diag);
 void        sl_lab_diag_sample_now    (SlLabDiag   *diag);
 void        sl_lab_diag_note_socket   (SlLabDiag   *diag,
+                                       gint32       pid,
                                        int          fd,
                                        guint        actor);
 void        sl_lab_diag_free          (SlLabDiag   *diag);
+
+/* sl-lab-main.c */
+void        sl_lab_on_call            (const NcCall *call,
+                                       NcCallPhase  phase,
+                                       gpointer     user_data);
+
+/* sl-lab-trace.c: the students' programs, traced */
+SlLabTrace *sl_lab_trace_new          (SlLab       *lab,
+                                       char       **specs,
+                                       GError     **error);
+char       *sl_lab_trace_title        (SlLabTrace  *trace);
+gboolean    sl_lab_trace_prepare      (SlLabTrace  *trace,
+                                       GError     **error);
+int         sl_lab_trace_run          (SlLabTrace  *trace,
+                                       guint        timeout_s,
+                                       char       **error_text);
+void        sl_lab_trace_stop         (SlLabTrace  *trace);
+NcGate     *sl_lab_trace_get_gate     (SlLabTrace  *trace);
+guint       sl_lab_trace_get_n_actors (SlLabTrace  *trace);
+void        sl_lab_trace_free         (SlLabTrace  *trace);
 
 /* sl-lab-control.c: commands on stdin, the step gate's waiters */
 gboolean    sl_lab_control_start      (SlLab       *lab,

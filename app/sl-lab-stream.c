@@ -112,6 +112,16 @@ sl_lab_emit_actors (SlLab *lab)
 }
 
 void
+sl_lab_emit_console (SlLab            *lab,
+                     const CapConsole *console)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  cap_record_encode_console (console, payload);
+  write_record (lab, console->ts_ns, payload);
+}
+
+void
 sl_lab_emit_actor (SlLab             *lab,
                    const NcActorInfo *actor)
 {

@@ -65,6 +65,8 @@ enum
   CALL_QUEUED_OUT = 28,
   CALL_FILE = 29,
   CALL_LINE = 30,
+  CALL_ORIGIN = 31,
+  CALL_STACK = 32,
 };
 
 enum
@@ -102,6 +104,14 @@ enum
 {
   GATE_TS_NS = 1,
   GATE_WAITER = 2,  /* repeated, one per held call: actor, kind, fd, since_ns */
+};
+
+enum
+{
+  CONSOLE_TS_NS = 1,
+  CONSOLE_ACTOR = 2,
+  CONSOLE_STREAM = 3,
+  CONSOLE_TEXT = 4,
 };
 
 #define GATE_WAITER_LEN 20
@@ -266,6 +276,10 @@ cap_record_encode_call (const NcCall *call,
   put_u32 (out, CALL_QUEUED_OUT, call->queued_out);
   put_text (out, CALL_FILE, call->file, CAP_RECORD_NAME_MAX);
   put_u32 (out, CALL_LINE, call->line);
+  if (call->origin != NC_CALL_ORIGIN_PROGRAM)
+    put_u8 (out, CALL_ORIGIN, call->origin);
+  if (call->stack != NULL)
+    put_text (out, CALL_STACK, call->stack, CAP_RECORD_TEXT_MAX);
 }
 
 void
@@ -340,6 +354,20 @@ cap_record_encode_message (CapSeverity  severity,
   put_header (out, CAP_RECORD_MESSAGE);
   put_u8 (out, MESSAGE_SEVERITY, severity);
   put_text (out, MESSAGE_TEXT, text != NULL ? text : "", CAP_RECORD_TEXT_MAX);
+}
+
+void
+cap_record_encode_console (const CapConsole *console,
+                           GByteArray       *out)
+{
+  g_return_if_fail (console != NULL);
+  g_return_if_fail (out != NULL);
+
+  put_header (out, CAP_RECORD_CONSOLE);
+  put_u64 (out, CONSOLE_TS_NS, (guint64) console->ts_ns);
+  put_u16 (out, CONSOLE_ACTOR, console->actor);
+  put_u8 (out, CONSOLE_STREAM, console->stream);
+  put_text (out, CONSOLE_TEXT, console->text != NULL ? console->text : "", CAP_RECORD_TEXT_MAX);
 }
 
 void
@@ -554,6 +582,15 @@ decode_call_field (CapRecord    *rec,
       }
       break;
     case CALL_LINE: FIXED (f, 4); c->line = f_u32 (f); break;
+    case CALL_ORIGIN: FIXED (f, 1); c->origin = f_u8 (f); break;
+    case CALL_STACK:
+      {
+        g_autofree char *stack = f_text (f, CAP_RECORD_TEXT_MAX);
+
+        g_free ((char *) c->stack);
+        c->stack = stack[0] != '\0' ? g_steal_pointer (&stack) : NULL;
+      }
+      break;
     default: break;
     }
   return TRUE;
@@ -655,6 +692,22 @@ decode_drop_field (CapRecord    *rec,
 }
 
 static gboolean
+decode_console_field (CapRecord    *rec,
+                      const Field  *f,
+                      GError      **error)
+{
+  switch (f->tag)
+    {
+    case CONSOLE_TS_NS: FIXED (f, 8); rec->console.ts_ns = (gint64) f_u64 (f); break;
+    case CONSOLE_ACTOR: FIXED (f, 2); rec->console.actor = f_u16 (f); break;
+    case CONSOLE_STREAM: FIXED (f, 1); rec->console.stream = f_u8 (f); break;
+    case CONSOLE_TEXT: set_owned (&rec->console.text, f, CAP_RECORD_TEXT_MAX); break;
+    default: break;
+    }
+  return TRUE;
+}
+
+static gboolean
 decode_message_field (CapRecord    *rec,
                       const Field  *f,
                       GError      **error)
@@ -733,6 +786,7 @@ decoder_for (CapRecordType type)
     case CAP_RECORD_MESSAGE: return decode_message_field;
     case CAP_RECORD_END: return decode_end_field;
     case CAP_RECORD_GATE: return decode_gate_field;
+    case CAP_RECORD_CONSOLE: return decode_console_field;
     case CAP_RECORD_NONE:
     default: return NULL;
     }
@@ -862,10 +916,12 @@ cap_record_clear (CapRecord *record)
   g_free (record->run.message);
   g_free (record->message.text);
   g_free (record->end.error);
+  g_free (record->console.text);
   g_free ((char *) record->call.file);
   g_free ((char *) record->actor.name);
   g_free ((char *) record->actor.role);
   g_free ((char *) record->actor.host);
+  g_free ((char *) record->call.stack);
   memset (record, 0, sizeof *record);
 }
 
@@ -883,6 +939,7 @@ cap_record_type_name (CapRecordType type)
     case CAP_RECORD_MESSAGE: return "message";
     case CAP_RECORD_END: return "end";
     case CAP_RECORD_GATE: return "gate";
+    case CAP_RECORD_CONSOLE: return "console";
     case CAP_RECORD_NONE:
     default: return "none";
     }

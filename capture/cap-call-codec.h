@@ -38,6 +38,7 @@ typedef enum
   CAP_RECORD_MESSAGE = 7,
   CAP_RECORD_END = 8,
   CAP_RECORD_GATE = 9,
+  CAP_RECORD_CONSOLE = 10,
 } CapRecordType;
 
 typedef enum
@@ -96,6 +97,15 @@ typedef struct
   NcGateWaiter waiters[CAP_GATE_WAITERS_MAX];
 } CapGate;
 
+/* CONSOLE: a line a traced program printed (stdout 1, stderr 2). */
+typedef struct
+{
+  gint64  ts_ns;
+  guint16 actor;                     /* the program's first actor */
+  guint8  stream;
+  char   *text;                      /* owned, without its newline */
+} CapConsole;
+
 /* END: the run is over. */
 typedef struct
 {
@@ -126,6 +136,7 @@ typedef struct
   CapMessage    message;
   CapEnd        end;
   CapGate       gate;
+  CapConsole    console;
 } CapRecord;
 
 #define CAP_RECORD_INIT { 0 }
@@ -151,6 +162,8 @@ void        cap_record_encode_end       (gint32              exit_status,
 void        cap_record_encode_gate      (const NcGateWaiter *waiters,
                                          guint               n_waiters,
                                          gint64              ts_ns,
+                                         GByteArray         *out);
+void        cap_record_encode_console   (const CapConsole   *console,
                                          GByteArray         *out);
 gboolean    cap_record_decode           (const guint8       *payload,
                                          gsize               len,

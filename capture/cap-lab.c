@@ -16,6 +16,9 @@
  */
 #include "config.h"
 
+#include <glib-unix.h>
+#include <signal.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -39,6 +42,9 @@ struct _CapLab
   char          *lab_path;
   char          *mode;
   char         **wrapper;      /* argv prefix, e.g. runuser -u USER -- */
+  char         **trace;        /* programs to trace instead of a scenario */
+  guint          trace_timeout;
+  gboolean       interrupted;  /* Ctrl+C stopped the synchronous run */
   GSubprocess   *process;
   GOutputStream *commands;
   GInputStream  *output;
@@ -105,6 +111,7 @@ cap_lab_finalize (GObject *object)
   g_free (self->lab_path);
   g_free (self->mode);
   g_strfreev (self->wrapper);
+  g_strfreev (self->trace);
   G_OBJECT_CLASS (cap_lab_parent_class)->finalize (object);
 }
 
@@ -227,6 +234,26 @@ cap_lab_set_wrapper (CapLab             *self,
   g_return_if_fail (!self->started);
   g_strfreev (self->wrapper);
   self->wrapper = g_strdupv ((char **) wrapper);
+}
+
+/**
+ * cap_lab_set_trace:
+ * @programs: what to run traced instead of a scenario: .py files,
+ *   executables or command lines, started in this order
+ * @timeout_s: the run's time limit (0: none)
+ *
+ * Then cap_lab_start () with a %NULL scenario.
+ */
+void
+cap_lab_set_trace (CapLab             *self,
+                   const char *const  *programs,
+                   guint               timeout_s)
+{
+  g_return_if_fail (CAP_IS_LAB (self));
+
+  g_strfreev (self->trace);
+  self->trace = g_strdupv ((char **) programs);
+  self->trace_timeout = timeout_s;
 }
 
 CapRecording *
@@ -434,7 +461,13 @@ build_argv (CapLab         *self,
   for (guint i = 0; self->wrapper != NULL && self->wrapper[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (self->wrapper[i]));
   g_ptr_array_add (argv, g_strdup (self->lab_path));
-  g_ptr_array_add (argv, g_strdup (scenario));
+  if (self->trace != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--trace"));
+      g_ptr_array_add (argv, g_strdup_printf ("--timeout=%u", self->trace_timeout));
+    }
+  else
+    g_ptr_array_add (argv, g_strdup (scenario));
   /* Its messages reach the user through the stream (recording messages). */
   g_ptr_array_add (argv, g_strdup ("--quiet"));
   if (step)
@@ -455,6 +488,12 @@ build_argv (CapLab         *self,
     }
   if (self->mode != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--mode=%s", self->mode));
+  if (self->trace != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--"));
+      for (guint i = 0; self->trace[i] != NULL; i++)
+        g_ptr_array_add (argv, g_strdup (self->trace[i]));
+    }
   g_ptr_array_add (argv, NULL);
   return argv;
 }
@@ -464,7 +503,7 @@ check_params (const char      *name,
               const NcParams  *params,
               GError         **error)
 {
-  const NcScenario *scenario = nc_scenario_lookup (name);
+  const NcScenario *scenario = name != NULL ? nc_scenario_lookup (name) : NULL;
   g_autoptr(GError) local = NULL;
 
   /* An unknown name is the lab's to report; the defaults are always fine. */
@@ -495,7 +534,7 @@ cap_lab_start (CapLab          *self,
   g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
-  g_return_val_if_fail (scenario != NULL, FALSE);
+  g_return_val_if_fail (scenario != NULL || self->trace != NULL, FALSE);
   g_return_val_if_fail (!self->started, FALSE);
 
   /* What the lab would refuse (a host off this computer...) is refused
@@ -692,6 +731,13 @@ typedef struct
 } SyncRun;
 
 static void ask_for_line (SyncRun *run);
+static gboolean run_sync (CapLab          *lab,
+                          const char      *scenario,
+                          const NcParams  *params,
+                          gboolean         step,
+                          gboolean         stop_on_interrupt,
+                          CapRecording   **out_recording,
+                          GError         **error);
 
 static void
 on_line (GObject      *source,
@@ -803,9 +849,61 @@ cap_lab_run_sync (const char      *lab_path,
                   CapRecording   **out_recording,
                   GError         **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+
+  if (mode != NULL)
+    cap_lab_set_mode (lab, mode);
+  return run_sync (lab, scenario, params, step, FALSE, out_recording, error);
+}
+
+/* Ctrl+C: stop the run, keep what it recorded */
+static gboolean
+on_sync_interrupt (gpointer user_data)
+{
+  SyncRun *run = user_data;
+
+  run->lab->interrupted = TRUE;
+  cap_lab_stop (run->lab);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * cap_lab_trace_sync:
+ * Like cap_lab_run_sync () for traced programs (cap_lab_set_trace ()).
+ * Ctrl+C stops the run and keeps everything recorded until then;
+ * @out_interrupted (optional) says whether it did.
+ */
+gboolean
+cap_lab_trace_sync (const char         *lab_path,
+                    const char *const  *programs,
+                    guint               timeout_s,
+                    gboolean            step,
+                    CapRecording      **out_recording,
+                    gboolean           *out_interrupted,
+                    GError            **error)
+{
+  g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+  gboolean ok;
+
+  cap_lab_set_trace (lab, programs, timeout_s);
+  ok = run_sync (lab, NULL, NULL, step, TRUE, out_recording, error);
+  if (out_interrupted != NULL)
+    *out_interrupted = lab->interrupted;
+  return ok;
+}
+
+static gboolean
+run_sync (CapLab          *lab,
+          const char      *scenario,
+          const NcParams  *params,
+          gboolean         step,
+          gboolean         stop_on_interrupt,
+          CapRecording   **out_recording,
+          GError         **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GSource) interrupt = NULL;
   SyncRun run = { .lab = lab };
   gboolean ok;
 
@@ -813,9 +911,13 @@ cap_lab_run_sync (const char      *lab_path,
   run.loop = g_main_loop_new (context, FALSE);
   run.cancellable = g_cancellable_new ();
   g_signal_connect (lab, "finished", G_CALLBACK (on_sync_finished), &run);
+  if (stop_on_interrupt)
+    {
+      interrupt = g_unix_signal_source_new (SIGINT);
+      g_source_set_callback (interrupt, on_sync_interrupt, &run, NULL);
+      g_source_attach (interrupt, context);
+    }
 
-  if (mode != NULL)
-    cap_lab_set_mode (lab, mode);
   ok = cap_lab_start (lab, scenario, params, step, error);
   if (ok)
     {
@@ -854,6 +956,8 @@ cap_lab_run_sync (const char      *lab_path,
       fputs (rest->str, stdout);
       cap_text_progress_clear (&run.progress);
     }
+  if (interrupt != NULL)
+    g_source_destroy (interrupt);
   g_main_loop_unref (run.loop);
   g_main_context_pop_thread_default (context);
   return ok;

@@ -37,6 +37,9 @@ void            cap_lab_set_mode        (CapLab          *self,
                                          const char      *mode);
 void            cap_lab_set_wrapper     (CapLab          *self,
                                          const char *const *wrapper);
+void            cap_lab_set_trace       (CapLab          *self,
+                                         const char *const *programs,
+                                         guint            timeout_s);
 gboolean        cap_lab_start           (CapLab          *self,
                                          const char      *scenario,
                                          const NcParams  *params,
@@ -70,6 +73,14 @@ gboolean        cap_lab_run_sync        (const char      *lab_path,
                                          gboolean         step,
                                          const char      *mode,
                                          CapRecording   **out_recording,
+                                         GError         **error);
+
+gboolean        cap_lab_trace_sync      (const char      *lab_path,
+                                         const char *const *programs,
+                                         guint            timeout_s,
+                                         gboolean         step,
+                                         CapRecording   **out_recording,
+                                         gboolean        *out_interrupted,
                                          GError         **error);
 
 G_END_DECLS

@@ -276,14 +276,14 @@ build_sockets (Pass *pass)
       if (call->ts_start == 0)
         continue;  /* a gap: the call's record never arrived */
 
-      switch ((NcCallKind) call->kind)
+      switch (nc_call_kind_info (call->kind)->link)
         {
-        case NC_CALL_SOCKET:
+        case NC_CALL_LINK_OPEN:
           if (call->result >= 0 && call->ts_end != 0)
             sid = new_socket (pass, call, (gint32) call->result,
                               (call->type & 0xf) == SOCK_STREAM);
           break;
-        case NC_CALL_ACCEPT:
+        case NC_CALL_LINK_ACCEPT:
           sid = lookup_socket (pass, call, call->fd);
           if (sid != CAP_NONE)
             socket_at (self, sid)->listening = TRUE;
@@ -294,7 +294,7 @@ build_sockets (Pass *pass)
               learn_addresses (pass, socket_at (self, child), call);
             }
           break;
-        case NC_CALL_SELECT:
+        case NC_CALL_LINK_READY:
           if (call->ts_end != 0 && call->result > 0)
             note_select (pass, call);
           break;
@@ -309,7 +309,7 @@ build_sockets (Pass *pass)
             }
           else
             hand_off (self, socket_at (self, sid), call);
-          if (call->kind == NC_CALL_LISTEN && call->result == 0)
+          if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_LISTEN && call->result == 0)
             socket_at (self, sid)->listening = TRUE;
           break;
         }
@@ -318,9 +318,9 @@ build_sockets (Pass *pass)
         continue;
       g_array_index (self->call_socket, guint32, i) = sid;
       socket_at (self, sid)->last_call = i;
-      if (call->kind != NC_CALL_ACCEPT)
+      if (nc_call_kind_info (call->kind)->link != NC_CALL_LINK_ACCEPT)
         learn_addresses (pass, socket_at (self, sid), call);
-      if (call->kind == NC_CALL_CLOSE)
+      if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_CLOSE)
         forget_socket (pass, call);
     }
 }
@@ -637,16 +637,18 @@ link_stream_calls (Pass *pass)
       const NcCall *call = call_at (self, i);
       guint32 sid = g_array_index (self->call_socket, guint32, i);
       CapSocket *s;
+      NcCallLink link;
       guint dir;
 
       if (call->ts_end == 0)
         continue;
-      if (call->kind == NC_CALL_CONNECT && call->err == ECONNREFUSED)
+      link = nc_call_kind_info (call->kind)->link;
+      if (link == NC_CALL_LINK_CONNECT && call->err == ECONNREFUSED)
         {
           link_refused_connect (pass, call);
           continue;
         }
-      if (call->kind == NC_CALL_ACCEPT && call->result >= 0)
+      if (link == NC_CALL_LINK_ACCEPT && call->result >= 0)
         {
           /* accept() is drawn on the listening lane; its links are the new connection's */
           for (guint k = 0; k < self->sockets->len; k++)
@@ -659,24 +661,20 @@ link_stream_calls (Pass *pass)
         continue;
 
       dir = socket_direction (self, s);
-      switch ((NcCallKind) call->kind)
+      switch (link)
         {
-        case NC_CALL_CONNECT:
+        case NC_CALL_LINK_CONNECT:
           if (call->result == 0 || call->err == EINPROGRESS)
             link_handshake (pass, call, s);
           break;
-        case NC_CALL_SEND:
-        case NC_CALL_SENDTO:
-        case NC_CALL_WRITE:
+        case NC_CALL_LINK_SEND:
           if (call->result > 0)
             {
               link_stream_bytes (pass, call, s, dir, sent[sid], sent[sid] + call->result);
               sent[sid] += call->result;
             }
           break;
-        case NC_CALL_RECV:
-        case NC_CALL_RECVFROM:
-        case NC_CALL_READ:
+        case NC_CALL_LINK_RECV:
           if (call->result > 0)
             {
               link_stream_bytes (pass, call, s, !dir, received[sid],
@@ -686,11 +684,11 @@ link_stream_calls (Pass *pass)
           else if (call->result == 0 && call->err == 0)
             link_end_of_stream (pass, call, s, !dir);
           break;
-        case NC_CALL_SHUTDOWN:
+        case NC_CALL_LINK_SHUTDOWN:
           if (call->result == 0 && call->domain != SHUT_RD)
             link_teardown (pass, call, s, dir);
           break;
-        case NC_CALL_CLOSE:
+        case NC_CALL_LINK_CLOSE:
           link_teardown (pass, call, s, dir);
           break;
         default:
@@ -767,18 +765,14 @@ link_datagram_calls (Pass *pass)
       if (peer == CAP_NONE)
         peer = s->peer;
 
-      switch ((NcCallKind) call->kind)
+      switch (nc_call_kind_info (call->kind)->link)
         {
-        case NC_CALL_SEND:
-        case NC_CALL_SENDTO:
-        case NC_CALL_WRITE:
+        case NC_CALL_LINK_SEND:
           /* Sent after the call began: search from there. */
           link_datagram (pass, call, s->local, peer, pass->claimed_send,
                          cap_recording_find_packet_at (self, call->ts_start));
           break;
-        case NC_CALL_RECV:
-        case NC_CALL_RECVFROM:
-        case NC_CALL_READ:
+        case NC_CALL_LINK_RECV:
           /* A receive takes the oldest datagram queued for it, which may
            * have arrived long before the call. */
           link_datagram (pass, call, peer, s->local, pass->claimed_recv, 0);
@@ -815,8 +809,8 @@ link_icmp_to_sender (Pass    *pass,
       for (guint k = 0; k < n; k++)
         {
           CapLink link = g_array_index (self->links, CapLink, k);
-          if (link.packet == (guint32) p && call_at (self, link.call)->kind != NC_CALL_RECVFROM &&
-              call_at (self, link.call)->kind != NC_CALL_RECV)
+          if (link.packet == (guint32) p &&
+              nc_call_kind_info (call_at (self, link.call)->kind)->link != NC_CALL_LINK_RECV)
             add_link (self, link.call, icmp, CAP_LINK_ICMP, link.fd);
         }
       return src;

@@ -41,6 +41,7 @@ struct _CapRecording
   GArray      *samples;       /* CapSockSample */
   GPtrArray   *messages;      /* char*, with severity in message_severity */
   GArray      *message_severity;  /* guint8 */
+  GArray      *console;       /* CapConsoleLine, text owned, in arrival order */
   CapIdTable   endpoint_table;
   CapIdTable   conv_table;
   GArray      *conv_max_end;  /* guint32[2] per conversation: highest relative seq end sent */

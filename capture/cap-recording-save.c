@@ -70,6 +70,16 @@ write_header_records (Saver   *saver,
       if (!write_record (saver, start, error))
         return FALSE;
     }
+  /* Each console line keeps its own time: up front is as good as in place. */
+  for (guint i = 0; i < self->console->len; i++)
+    {
+      const CapConsoleLine *line = &g_array_index (self->console, CapConsoleLine, i);
+      CapConsole console = { line->ts, line->actor, line->stream, (char *) line->text };
+
+      cap_record_encode_console (&console, saver->buf);
+      if (!write_record (saver, start, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -151,12 +161,17 @@ packet_comments (CapRecording *self,
   for (guint i = 0; i < n; i++)
     {
       const NcCall *call = &g_array_index (self->calls, NcCall, links[i].call);
+      g_autoptr(GString) source = g_string_new (NULL);
 
+      if (nc_call_format_source (call, source) && call->origin == NC_CALL_ORIGIN_PROGRAM)
+        g_string_prepend (source, " at ");
+      else
+        g_string_truncate (source, 0);
       g_ptr_array_add (comments,
-                       g_strdup_printf ("%s %s(fd=%d) call %u (%s)",
+                       g_strdup_printf ("%s %s(fd=%d) call %u (%s)%s",
                                         cap_recording_get_actor_name (self, call->actor),
                                         nc_call_kind_name (call->kind), call->fd, call->id,
-                                        cap_link_kind_name (links[i].kind)));
+                                        cap_link_kind_name (links[i].kind), source->str));
     }
   if (g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED)
     g_ptr_array_add (comments, g_strdup ("dropped on purpose by the Socklens lab"));

@@ -130,6 +130,21 @@ append_stamp (gint64   ts,
   g_string_append_printf (out, "+%.6f  ", (ts - t0) / 1e9);
 }
 
+/* A traced program's call: the line of its file that made it, and whether
+ * its runtime made it on its behalf */
+static void
+append_source (const NcCall *call,
+               GString      *line)
+{
+  gsize len = line->len;
+
+  g_string_append (line, "  ");
+  if (!nc_call_format_source (call, line))
+    g_string_truncate (line, len);
+  else if (call->origin == NC_CALL_ORIGIN_LIBRARY)
+    g_string_append (line, " (library)");
+}
+
 /* A call whose enter and return are next to each other: one line, where it entered */
 static void
 format_whole_call (CapRecording *self,
@@ -146,6 +161,7 @@ format_whole_call (CapRecording *self,
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
     g_string_append_printf (line, "  [returned after %.3f ms]",
                             (call->ts_end - call->ts_start) / 1e6);
+  append_source (call, line);
   append_line (out, line);
 }
 
@@ -163,6 +179,7 @@ format_call_entry (CapRecording *self,
   g_string_append_printf (line, "%s  ", actor_name (self, call));
   nc_call_format_entry (call, line);
   g_string_append (line, " <unfinished ...>");
+  append_source (call, line);
   append_line (out, line);
 }
 
@@ -195,6 +212,150 @@ format_packet_line (CapRecording *self,
   append_line (out, line);
 }
 
+/* What a traced program printed: "+0.1  server.py (stdout)  Connected by ..." */
+static void
+format_console_line (CapRecording         *self,
+                     const CapConsoleLine *console,
+                     gint64                t0,
+                     GString              *out)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  const char *name = console->actor < self->actors->len
+                       ? g_array_index (self->actors, NcActorInfo, console->actor).name : NULL;
+
+  append_stamp (console->ts, t0, line);
+  g_string_append_printf (line, "%s (%s)  %s", name ? name : "?",
+                          console->stream == 2 ? "stderr" : "stdout", console->text);
+  append_line (out, line);
+}
+
+/* Console lines in time order, printed before the event at @until */
+typedef struct
+{
+  GArray *order;  /* guint: console line indexes by time */
+  guint   next;
+} ConsoleCursor;
+
+static gint
+compare_console (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  GArray *lines = user_data;
+  const CapConsoleLine *x = &g_array_index (lines, CapConsoleLine, *(const guint *) a);
+  const CapConsoleLine *y = &g_array_index (lines, CapConsoleLine, *(const guint *) b);
+
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  return *(const guint *) a < *(const guint *) b ? -1 : 1;
+}
+
+static void
+console_cursor_init (CapRecording  *self,
+                     ConsoleCursor *cursor)
+{
+  cursor->order = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->console->len);
+  for (guint i = 0; i < self->console->len; i++)
+    g_array_append_val (cursor->order, i);
+  g_array_sort_with_data (cursor->order, compare_console, self->console);
+  cursor->next = 0;
+}
+
+static void
+console_until (CapRecording  *self,
+               ConsoleCursor *cursor,
+               gint64         until,
+               gint64         t0,
+               GString       *out)
+{
+  for (; cursor->next < cursor->order->len; cursor->next++)
+    {
+      const CapConsoleLine *line = &g_array_index (
+        self->console, CapConsoleLine, g_array_index (cursor->order, guint, cursor->next));
+      if (line->ts > until)
+        break;
+      format_console_line (self, line, t0, out);
+    }
+}
+
+static gint64
+event_time (CapRecording   *self,
+            const CapEvent *ev)
+{
+  const NcCall *call;
+
+  if (ev->kind == CAP_EVENT_PACKET)
+    return g_array_index (self->packets, CapPacket, ev->index).ts;
+  call = &g_array_index (self->calls, NcCall, ev->index);
+  return ev->kind == CAP_EVENT_CALL_ENTER ? call->ts_start : call->ts_end;
+}
+
+/* An idle wait the runtime makes on its own (socketserver's poll() every
+ * 0.5 s): a run of them by one actor prints as its first and a count. */
+static gboolean
+is_idle_library_wait (const NcCall *call)
+{
+  return call->origin == NC_CALL_ORIGIN_LIBRARY && call->ts_end != 0 && call->result == 0 &&
+         nc_call_kind_info (call->kind)->draw == NC_CALL_DRAW_WAIT;
+}
+
+typedef struct
+{
+  guint  n;          /* idle waits folded into the first */
+  gint64 last_end;
+  guint  kind;       /* NC_N_CALL_KINDS: no run */
+} Fold;
+
+static void
+flush_fold (CapRecording *self,
+            Fold         *folds,
+            guint         actor,
+            gint64        t0,
+            GString      *out)
+{
+  Fold *f = &folds[actor];
+
+  if (f->n > 0)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      append_stamp (f->last_end, t0, line);
+      g_string_append_printf (line, "%s  ... and %u more idle %s() calls like it",
+                              g_array_index (self->actors, NcActorInfo, actor).name
+                                ? g_array_index (self->actors, NcActorInfo, actor).name : "?",
+                              f->n, nc_call_kind_name (f->kind));
+      append_line (out, line);
+    }
+  f->n = 0;
+  f->kind = NC_N_CALL_KINDS;
+}
+
+/* A whole call, unless it continues a run of idle waits (then it is counted) */
+static void
+format_whole_call_folding (CapRecording *self,
+                           const NcCall *call,
+                           Fold         *folds,
+                           gint64        t0,
+                           GString      *out)
+{
+  Fold *f = call->actor < self->actors->len ? &folds[call->actor] : NULL;
+
+  if (f != NULL && is_idle_library_wait (call) && f->kind == call->kind)
+    {
+      f->n++;
+      f->last_end = call->ts_end;
+      return;
+    }
+  if (f != NULL)
+    flush_fold (self, folds, call->actor, t0, out);
+  format_whole_call (self, call, t0, out);
+  if (f != NULL && is_idle_library_wait (call))
+    {
+      f->kind = call->kind;
+      f->last_end = call->ts_end;
+    }
+}
+
 /**
  * cap_recording_format_timeline:
  * Appends the whole recording as text, one line per event in the event
@@ -205,12 +366,18 @@ void
 cap_recording_format_timeline (CapRecording *self,
                                GString      *out)
 {
+  g_autofree Fold *folds = NULL;
+  ConsoleCursor console;
   guint n;
   gint64 t0;
 
   g_return_if_fail (CAP_IS_RECORDING (self));
 
   t0 = cap_recording_get_start_time (self);
+  folds = g_new0 (Fold, self->actors->len + 1);
+  for (guint a = 0; a <= self->actors->len; a++)
+    folds[a].kind = NC_N_CALL_KINDS;
+  console_cursor_init (self, &console);
   for (guint i = 0; i < self->messages->len; i++)
     {
       g_autoptr(GString) line = g_string_new (NULL);
@@ -226,6 +393,7 @@ cap_recording_format_timeline (CapRecording *self,
       const NcCall *call =
         ev->kind == CAP_EVENT_PACKET ? NULL : &g_array_index (self->calls, NcCall, ev->index);
 
+      console_until (self, &console, event_time (self, ev) - 1, t0, out);
       switch (ev->kind)
         {
         case CAP_EVENT_PACKET:
@@ -233,7 +401,7 @@ cap_recording_format_timeline (CapRecording *self,
           break;
         case CAP_EVENT_CALL_ENTER:
           if (cap_recording_get_call_return_row (self, ev->index) == row + 1)
-            format_whole_call (self, call, t0, out);
+            format_whole_call_folding (self, call, folds, t0, out);
           else
             format_call_entry (self, call, t0, out);
           break;
@@ -244,6 +412,10 @@ cap_recording_format_timeline (CapRecording *self,
           break;
         }
     }
+  for (guint a = 0; a < self->actors->len; a++)
+    flush_fold (self, folds, a, t0, out);
+  console_until (self, &console, G_MAXINT64, t0, out);
+  g_array_unref (console.order);
 }
 
 /* What the live printer has printed of each call */
@@ -262,6 +434,7 @@ cap_text_progress_init (CapTextProgress *progress)
   progress->serial = 0;
   progress->n_packets_seen = 0;
   progress->newest_packet_ts = 0;
+  progress->n_console = 0;
   progress->t0 = 0;
 }
 
@@ -286,16 +459,14 @@ return_settled (CapRecording *self,
   const CapLink *links;
   gboolean waits;
 
-  switch ((NcCallKind) call->kind)
+  switch (nc_call_kind_info (call->kind)->link)
     {
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
+    case NC_CALL_LINK_ACCEPT:
+    case NC_CALL_LINK_CONNECT:
+    case NC_CALL_LINK_RECV:
       waits = call->err == 0 || call->err == ECONNREFUSED || call->err == ECONNRESET;
       break;
-    case NC_CALL_SELECT:
+    case NC_CALL_LINK_READY:
       waits = call->result > 0;
       break;
     default:
@@ -420,6 +591,10 @@ format_progress (CapRecording    *self,
     }
 held:
   progress->next_row = row;
+  /* what the programs printed, as it comes */
+  for (; progress->n_console < self->console->len; progress->n_console++)
+    format_console_line (self, &g_array_index (self->console, CapConsoleLine, progress->n_console),
+                         t0, out);
 }
 
 /**

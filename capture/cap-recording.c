@@ -33,6 +33,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CapRecording, cap_recording, G_TYPE_OBJECT)
 
+static void
+clear_console_line (gpointer data)
+{
+  g_free ((char *) ((CapConsoleLine *) data)->text);
+}
+
 /* Id tables */
 
 typedef guint32 (*IdHashFunc) (CapRecording *self, guint32 id);
@@ -158,6 +164,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->conv_max_end, g_array_unref);
   g_clear_pointer (&self->samples, g_array_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_clear_pointer (&self->console, g_array_unref);
   g_clear_pointer (&self->message_severity, g_array_unref);
   if (self->file_fd >= 0)
     close (self->file_fd);
@@ -212,6 +219,8 @@ cap_recording_init (CapRecording *self)
   self->conv_max_end = g_array_new (FALSE, TRUE, sizeof (guint32) * 2);
   self->samples = g_array_new (FALSE, TRUE, sizeof (CapSockSample));
   self->messages = g_ptr_array_new_with_free_func (g_free);
+  self->console = g_array_new (FALSE, FALSE, sizeof (CapConsoleLine));
+  g_array_set_clear_func (self->console, clear_console_line);
   self->message_severity = g_array_new (FALSE, TRUE, sizeof (guint8));
   self->arena = g_byte_array_new ();
   self->file_fd = -1;
@@ -674,6 +683,7 @@ cap_recording_add_call (CapRecording *self,
   *slot = *call;
   slot->id = index;
   slot->file = own_string (self, call->file);
+  slot->stack = own_string (self, call->stack);
   slot->ts_gate = clamp_time (self, call->ts_gate);
   slot->ts_start = clamp_time (self, call->ts_start);
   slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
@@ -702,6 +712,35 @@ cap_recording_add_sock_sample (CapRecording        *self,
   copy = *sample;
   copy.ts = clamp_time (self, sample->ts);
   g_array_append_val (self->samples, copy);
+}
+
+void
+cap_recording_add_console (CapRecording *self,
+                           gint64        ts,
+                           guint16       actor,
+                           guint8        stream,
+                           const char   *text)
+{
+  CapConsoleLine line = { ts, actor, stream, g_strdup (text ? text : "") };
+
+  g_return_if_fail (CAP_IS_RECORDING (self));
+  g_array_append_val (self->console, line);
+}
+
+guint
+cap_recording_get_n_console_lines (CapRecording *self)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+  return self->console->len;
+}
+
+const CapConsoleLine *
+cap_recording_get_console_line (CapRecording *self,
+                                guint         index)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
+  g_return_val_if_fail (index < self->console->len, NULL);
+  return &g_array_index (self->console, CapConsoleLine, index);
 }
 
 void
@@ -828,6 +867,10 @@ on_reader_record (const CapRawRecord *raw,
     case CAP_RECORD_MESSAGE:
       cap_recording_add_message (self, (CapMessageSeverity) record.message.severity,
                                  record.message.text);
+      break;
+    case CAP_RECORD_CONSOLE:
+      cap_recording_add_console (self, record.console.ts_ns, record.console.actor,
+                                 record.console.stream, record.console.text);
       break;
     case CAP_RECORD_END:
       if (record.end.error != NULL)

@@ -185,6 +185,23 @@ void                   cap_recording_mark_dropped       (CapRecording   *self,
                                                          guint32         packet);
 void                   cap_recording_add_sock_sample    (CapRecording   *self,
                                                          const CapSockSample *sample);
+/* A line a traced program printed: its program's actor, 1 stdout, 2 stderr */
+typedef struct
+{
+  gint64      ts;
+  guint16     actor;
+  guint8      stream;
+  const char *text;
+} CapConsoleLine;
+
+void                   cap_recording_add_console        (CapRecording   *self,
+                                                         gint64          ts,
+                                                         guint16         actor,
+                                                         guint8          stream,
+                                                         const char     *text);
+guint                  cap_recording_get_n_console_lines (CapRecording  *self);
+const CapConsoleLine  *cap_recording_get_console_line   (CapRecording   *self,
+                                                         guint           index);
 void                   cap_recording_add_message        (CapRecording   *self,
                                                          CapMessageSeverity severity,
                                                          const char     *text);
@@ -285,6 +302,7 @@ typedef struct
   guint   serial;           /* event index updates seen */
   guint   n_packets_seen;
   gint64  newest_packet_ts; /* the capture has delivered everything before it */
+  guint   n_console;        /* console lines printed so far */
   gint64  t0;               /* the recording's start, as the lines count from it */
 } CapTextProgress;
 

@@ -12,79 +12,24 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static const char *const call_kind_names[NC_N_CALL_KINDS] = {
-  [NC_CALL_SOCKET] = "socket",
-  [NC_CALL_BIND] = "bind",
-  [NC_CALL_LISTEN] = "listen",
-  [NC_CALL_ACCEPT] = "accept",
-  [NC_CALL_CONNECT] = "connect",
-  [NC_CALL_SEND] = "send",
-  [NC_CALL_RECV] = "recv",
-  [NC_CALL_SENDTO] = "sendto",
-  [NC_CALL_RECVFROM] = "recvfrom",
-  [NC_CALL_SHUTDOWN] = "shutdown",
-  [NC_CALL_CLOSE] = "close",
-  [NC_CALL_SETBLOCKING] = "setblocking",
-  [NC_CALL_SETTIMEOUT] = "settimeout",
-  [NC_CALL_SETSOCKOPT] = "setsockopt",
-  [NC_CALL_GETSOCKOPT] = "getsockopt",
-  [NC_CALL_SELECT] = "select",
-  [NC_CALL_GETSOCKNAME] = "getsockname",
-  [NC_CALL_GETPEERNAME] = "getpeername",
-  [NC_CALL_GETHOSTNAME] = "gethostname",
-  [NC_CALL_GETADDRINFO] = "getaddrinfo",
-  [NC_CALL_GETNAMEINFO] = "getnameinfo",
-  [NC_CALL_HTONS] = "htons",
-  [NC_CALL_HTONL] = "htonl",
-  [NC_CALL_NTOHS] = "ntohs",
-  [NC_CALL_NTOHL] = "ntohl",
-  [NC_CALL_INET_ATON] = "inet_aton",
-  [NC_CALL_INET_NTOA] = "inet_ntoa",
-  [NC_CALL_INET_PTON] = "inet_pton",
-  [NC_CALL_INET_NTOP] = "inet_ntop",
-  [NC_CALL_WRITE] = "write",
-  [NC_CALL_READ] = "read",
-  [NC_CALL_FORK] = "fork",
-};
-
-const char *
-nc_call_kind_name (NcCallKind kind)
-{
-  if ((guint) kind >= NC_N_CALL_KINDS)
-    return "?";
-  return call_kind_names[kind];
-}
-
-gboolean
-nc_call_kind_from_name (const char *name,
-                        NcCallKind *out_kind)
-{
-  for (guint i = 0; i < NC_N_CALL_KINDS; i++)
-    if (g_strcmp0 (call_kind_names[i], name) == 0)
-      {
-        *out_kind = (NcCallKind) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-/* Calls that act on a socket (drawn on a socket's lane), as opposed to
- * helpers such as htons() that are pure computations. */
-gboolean
-nc_call_is_socket_call (NcCallKind kind)
-{
-  return kind <= NC_CALL_GETPEERNAME || kind == NC_CALL_WRITE || kind == NC_CALL_READ;
-}
-
 gboolean
 nc_call_failed (const NcCall *call)
 {
   if (call->ts_end == 0)
     return FALSE;
-  /* The name services report failure in their result (EAI_*), not errno. */
-  if (call->kind == NC_CALL_GETADDRINFO || call->kind == NC_CALL_GETNAMEINFO)
+  /* The name services report failure in their result (EAI_*, h_errno), not errno. */
+  if (call->kind == NC_CALL_GETADDRINFO || call->kind == NC_CALL_GETNAMEINFO ||
+      call->kind == NC_CALL_GETHOSTBYNAME || call->kind == NC_CALL_GETHOSTBYADDR)
     return call->result != 0;
   return call->err != 0;
+}
+
+/* A Step releases a call of the program's own; what its runtime does on its
+ * behalf (an idle poll loop) runs on without one. */
+gboolean
+nc_call_waits_at_gate (const NcCall *call)
+{
+  return call->origin != NC_CALL_ORIGIN_LIBRARY;
 }
 
 gboolean
@@ -194,6 +139,25 @@ nc_socktype_name (int type)
     }
 }
 
+/* poll() and epoll_wait(): only the sets in use, "r=[3], w=[4]"; FALSE if none */
+static gboolean
+format_ready_sets (const NcFdList *sets,
+                   GString        *out)
+{
+  static const char *const names[NC_N_SETS] = { "r=", "w=", "x=" };
+  gboolean any = FALSE;
+
+  for (guint s = 0; s < NC_N_SETS; s++)
+    if (sets[s].n > 0)
+      {
+        g_string_append (out, any ? ", " : "");
+        g_string_append (out, names[s]);
+        nc_format_fd_list (&sets[s], out);
+        any = TRUE;
+      }
+  return any;
+}
+
 static void
 format_timeout (gint64   timeout_ns,
                 GString *out)
@@ -225,6 +189,7 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, "fd=%d, backlog=%d", call->fd, call->type);
       break;
     case NC_CALL_SEND:
+    case NC_CALL_SENDMSG:
     case NC_CALL_WRITE:
       g_string_append_printf (out, "fd=%d, ", call->fd);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
@@ -239,8 +204,13 @@ format_arguments (const NcCall *call,
       break;
     case NC_CALL_RECV:
     case NC_CALL_RECVFROM:
+    case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       g_string_append_printf (out, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
+      break;
+    case NC_CALL_FCNTL:
+    case NC_CALL_IOCTL:
+      g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
       break;
     case NC_CALL_SHUTDOWN:
       g_string_append_printf (out, "fd=%d, %s", call->fd,
@@ -263,6 +233,7 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
       break;
     case NC_CALL_SELECT:
+    case NC_CALL_PSELECT:
       for (guint s = 0; s < NC_N_SETS; s++)
         {
           nc_format_fd_list (&call->sets_in[s], out);
@@ -270,14 +241,23 @@ format_arguments (const NcCall *call,
         }
       format_timeout (call->timeout_ns, out);
       break;
+    case NC_CALL_POLL:
+    case NC_CALL_PPOLL:
+    case NC_CALL_EPOLL_WAIT:
+      if (format_ready_sets (call->sets_in, out))
+        g_string_append (out, ", ");
+      format_timeout (call->timeout_ns, out);
+      break;
     case NC_CALL_GETHOSTNAME:
       break;
+    case NC_CALL_GETHOSTBYNAME:
     case NC_CALL_GETADDRINFO:
     case NC_CALL_INET_ATON:
     case NC_CALL_INET_PTON:
       g_string_append_printf (out, "\"%s\"", call->text);
       break;
     case NC_CALL_GETNAMEINFO:
+    case NC_CALL_GETHOSTBYADDR:
       g_string_append (out, call->peer);
       break;
     case NC_CALL_INET_NTOA:
@@ -293,6 +273,7 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, "0x%08" G_GINT64_MODIFIER "x", (gint64) call->value_in);
       break;
     case NC_CALL_ACCEPT:
+    case NC_CALL_ACCEPT4:
     case NC_CALL_CLOSE:
     case NC_CALL_GETSOCKNAME:
     case NC_CALL_GETPEERNAME:
@@ -324,19 +305,23 @@ format_result (const NcCall *call,
   if (nc_call_failed (call))
     {
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " (%s)", call->result,
-                              call->kind == NC_CALL_GETADDRINFO ? call->peer : call->text);
+                              call->kind == NC_CALL_GETADDRINFO ||
+                                  call->kind == NC_CALL_GETHOSTBYNAME
+                                ? call->peer : call->text);
       return;
     }
 
   switch ((NcCallKind) call->kind)
     {
     case NC_CALL_ACCEPT:
+    case NC_CALL_ACCEPT4:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " from %s", call->result, call->peer);
       break;
     case NC_CALL_CONNECT:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " (local %s)", call->result, call->local);
       break;
     case NC_CALL_RECV:
+    case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
@@ -347,12 +332,23 @@ format_result (const NcCall *call,
       g_string_append_printf (out, " from %s", call->peer);
       break;
     case NC_CALL_SELECT:
+    case NC_CALL_PSELECT:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ready ", call->result);
       for (guint s = 0; s < NC_N_SETS; s++)
         {
           if (s)
             g_string_append (out, ", ");
           nc_format_fd_list (&call->sets_out[s], out);
+        }
+      break;
+    case NC_CALL_POLL:
+    case NC_CALL_PPOLL:
+    case NC_CALL_EPOLL_WAIT:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);
+      if (call->result > 0)
+        {
+          g_string_append (out, " ready ");
+          format_ready_sets (call->sets_out, out);
         }
       break;
     case NC_CALL_GETSOCKNAME:
@@ -363,11 +359,13 @@ format_result (const NcCall *call,
       break;
     case NC_CALL_GETHOSTNAME:
     case NC_CALL_GETNAMEINFO:
+    case NC_CALL_GETHOSTBYADDR:
     case NC_CALL_INET_NTOA:
     case NC_CALL_INET_NTOP:
       g_string_append_printf (out, " = \"%s\"", call->text);
       break;
     case NC_CALL_GETADDRINFO:
+    case NC_CALL_GETHOSTBYNAME:
       g_string_append_printf (out, " = %s", call->peer);
       break;
     case NC_CALL_INET_ATON:
@@ -432,6 +430,37 @@ nc_call_format_result (const NcCall *call,
                        GString      *out)
 {
   format_result (call, out);
+}
+
+/**
+ * nc_call_format_source:
+ * Appends where the call was made, as a person looks for it: the file's
+ * base name and line ("tcp_server.py:12"), or for a program without line
+ * information the function ("main+0x4f (client)"). Only for a traced
+ * program's calls (they carry a stack): a scenario's are in its code pane.
+ * Returns: %FALSE if there is nothing to say.
+ */
+gboolean
+nc_call_format_source (const NcCall *call,
+                       GString      *out)
+{
+  if (call->stack == NULL)
+    return FALSE;
+  if (call->file != NULL && call->line > 0)
+    {
+      const char *slash = strrchr (call->file, '/');
+
+      g_string_append_printf (out, "%s:%u", slash ? slash + 1 : call->file, call->line);
+      return TRUE;
+    }
+  if (call->stack != NULL && call->stack[0] != '\0')
+    {
+      const char *nl = strchr (call->stack, '\n');
+
+      g_string_append_len (out, call->stack, nl ? nl - call->stack : (gssize) strlen (call->stack));
+      return TRUE;
+    }
+  return FALSE;
 }
 
 char *

@@ -4,45 +4,10 @@
 
 #include <glib.h>
 
+#include "nc-call-kind.h"
+
 G_BEGIN_DECLS
 
-/* Order follows the lecture: socket calls, then names and byte order helpers. */
-typedef enum
-{
-  NC_CALL_SOCKET,
-  NC_CALL_BIND,
-  NC_CALL_LISTEN,
-  NC_CALL_ACCEPT,
-  NC_CALL_CONNECT,
-  NC_CALL_SEND,
-  NC_CALL_RECV,
-  NC_CALL_SENDTO,
-  NC_CALL_RECVFROM,
-  NC_CALL_SHUTDOWN,
-  NC_CALL_CLOSE,
-  NC_CALL_SETBLOCKING,
-  NC_CALL_SETTIMEOUT,
-  NC_CALL_SETSOCKOPT,
-  NC_CALL_GETSOCKOPT,
-  NC_CALL_SELECT,
-  NC_CALL_GETSOCKNAME,
-  NC_CALL_GETPEERNAME,
-  NC_CALL_GETHOSTNAME,
-  NC_CALL_GETADDRINFO,
-  NC_CALL_GETNAMEINFO,
-  NC_CALL_HTONS,
-  NC_CALL_HTONL,
-  NC_CALL_NTOHS,
-  NC_CALL_NTOHL,
-  NC_CALL_INET_ATON,
-  NC_CALL_INET_NTOA,
-  NC_CALL_INET_PTON,
-  NC_CALL_INET_NTOP,
-  NC_CALL_WRITE,
-  NC_CALL_READ,
-  NC_CALL_FORK,
-  NC_N_CALL_KINDS
-} NcCallKind;
 
 /* Where a call is in its life: a recorder reports each call twice. */
 typedef enum
@@ -112,19 +77,29 @@ typedef struct
 
   const char *file;         /* source of the call, for the code pane */
   guint32     line;
+  /* Traced programs: who made the call, and the stack that led to it */
+  guint8      origin;       /* NcCallOrigin */
+  const char *stack;        /* "handle (server.py:12)\n..." innermost first; interned or NULL */
 } NcCall;
 
-const char *nc_call_kind_name     (NcCallKind kind);
-gboolean    nc_call_kind_from_name (const char *name,
-                                    NcCallKind *out_kind);
-gboolean    nc_call_is_socket_call (NcCallKind kind);
+/* Whether the program's own code made the call, or its runtime on its
+ * behalf (socketserver's poll loop, the later send()s of sendall()). */
+typedef enum
+{
+  NC_CALL_ORIGIN_PROGRAM = 0,
+  NC_CALL_ORIGIN_LIBRARY = 1,
+} NcCallOrigin;
+
 gboolean    nc_call_failed        (const NcCall *call);
 gboolean    nc_call_in_progress   (const NcCall *call);
+gboolean    nc_call_waits_at_gate (const NcCall *call);
 const char *nc_errno_name         (int err);
 const char *nc_tcp_state_name     (guint8 state);
 const char *nc_family_name        (int family);
 const char *nc_socktype_name      (int type);
 void        nc_call_format        (const NcCall *call,
+                                   GString *out);
+gboolean    nc_call_format_source (const NcCall *call,
                                    GString *out);
 /* The two halves of nc_call_format (), for a call printed where it enters
  * and again where it returns */

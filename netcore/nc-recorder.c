@@ -13,6 +13,7 @@
 
 #include "nc-recorder.h"
 #include "nc-gate.h"
+#include "nc-report.h"
 
 #include <errno.h>
 #include <sys/socket.h>
@@ -40,11 +41,17 @@ G_DEFINE_FINAL_TYPE (NcRecorder, nc_recorder, G_TYPE_OBJECT)
 
 static __thread NcRecorder *thread_recorder;
 static __thread guint thread_actor;
+/* The preload library: what it learnt of the call about to be made */
+static __thread const char *thread_stack;
+static __thread guint8 thread_origin;
 
-/* Set only in a forked child (one thread): where its calls go, and their
- * child-local sequence number. */
+/* Set only in a forked child or a traced process: where its calls go, their
+ * process-local sequence number, and the lab's gate when stepping. */
 static int child_report_fd = -1;
-static guint32 child_seq;
+static gint child_seq;
+static NcReportGate *child_gate;
+/* A traced process's threads are not attached: they use this one. */
+static NcRecorder *process_recorder;
 
 gint64
 nc_now_ns (void)
@@ -323,7 +330,23 @@ nc_recorder_detach_thread (void)
 NcRecorder *
 nc_recorder_get_thread_default (void)
 {
-  return thread_recorder;
+  return thread_recorder != NULL ? thread_recorder : process_recorder;
+}
+
+void
+nc_recorder_set_thread_source (const char *stack,
+                               guint8      origin)
+{
+  thread_stack = stack;
+  thread_origin = origin;
+}
+
+void
+nc_recorder_get_thread_source (const char **stack,
+                               guint8      *origin)
+{
+  *stack = thread_stack;
+  *origin = thread_origin;
 }
 
 guint
@@ -343,6 +366,23 @@ nc_recorder_enter_child (int   report_fd,
   thread_actor = actor;
 }
 
+/**
+ * nc_recorder_enter_report_mode:
+ * For the preload library in a traced program: every thread's calls are
+ * reported to @report_fd (as a forked child's are), and when @gate is set a
+ * call of the program's own waits there for the lab. @recorder only marks
+ * the process as recording; it keeps nothing.
+ */
+void
+nc_recorder_enter_report_mode (NcRecorder   *recorder,
+                               int           report_fd,
+                               NcReportGate *gate)
+{
+  process_recorder = recorder;
+  child_report_fd = report_fd;
+  child_gate = gate;
+}
+
 gboolean
 nc_recorder_in_child (void)
 {
@@ -351,22 +391,12 @@ nc_recorder_in_child (void)
 
 /* write(2) of one record: under PIPE_BUF, so atomic among the children. */
 static void
-child_report (NcCall *call)
+child_report (const NcCall *call)
 {
-  const char *p = (const char *) call;
-  gsize left = sizeof *call;
+  NcReport report;
 
-  G_STATIC_ASSERT (sizeof (NcCall) <= 4096);
-  while (left > 0)
-    {
-      ssize_t n = write (child_report_fd, p, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      p += n;
-      left -= (gsize) n;
-    }
+  nc_report_from_call (&report, call);
+  nc_report_write (child_report_fd, &report);
 }
 
 /* Recording */
@@ -405,11 +435,21 @@ nc_recorder_begin (NcRecorder *self,
 {
   if (child_report_fd >= 0)
     {
-      /* A forked child: no gate, no lock; the parent numbers the call. */
+      /* A forked child or a traced process: no lock; the lab numbers the
+       * call and, when stepping, releases it through the shared gate. */
       fill_identity (call);
-      call->id = child_seq++;
+      call->id = (guint32) g_atomic_int_add (&child_seq, 1);
       call->ts_gate = call->ts_start = nc_now_ns ();
-      child_report (call);
+      /* A call that cannot wait for a peer is reported once, when it
+       * returns (the reader takes a return without an entry), unless the
+       * lab holds it at the gate */
+      if (child_gate != NULL || nc_call_kind_info (call->kind)->blocks)
+        child_report (call);
+      if (child_gate != NULL && nc_call_waits_at_gate (call))
+        {
+          nc_report_gate_wait (child_gate, call->tid);
+          call->ts_start = nc_now_ns ();
+        }
       return TRUE;
     }
 
@@ -472,6 +512,31 @@ nc_recorder_record_instant (NcRecorder *self,
 {
   if (nc_recorder_begin (self, call))
     nc_recorder_end (self, call);
+}
+
+/**
+ * nc_recorder_add_reported:
+ * Adds a call another process reported (see nc-report.h): its entry gets a
+ * new id, its return updates that call. A return whose entry never came (the
+ * entry was not sent) is added whole. Returns: the call's id here.
+ */
+guint32
+nc_recorder_add_reported (NcRecorder   *self,
+                          NcReportIds  *ids,
+                          const NcCall *call)
+{
+  guint32 id = 0;
+
+  if (call->ts_end != 0 && nc_report_ids_lookup (ids, call, &id))
+    {
+      nc_recorder_add_foreign (self, call, NC_CALL_PHASE_RETURN, &id);
+      return id;
+    }
+  nc_recorder_add_foreign (self, call, NC_CALL_PHASE_ENTER, &id);
+  nc_report_ids_insert (ids, call, id);
+  if (call->ts_end != 0)
+    nc_recorder_add_foreign (self, call, NC_CALL_PHASE_RETURN, &id);
+  return id;
 }
 
 void

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NcRecorder, nc_recorder, NC, RECORDER, GObject)
 
 typedef struct _NcGate NcGate;
+typedef struct _NcReportIds NcReportIds;
+typedef struct _NcReportGate NcReportGate;
 
 /**
  * NcRecorderListener:
@@ -91,6 +93,9 @@ void          nc_recorder_add_foreign      (NcRecorder         *self,
                                             const NcCall       *call,
                                             NcCallPhase         phase,
                                             guint32            *id);
+guint32       nc_recorder_add_reported     (NcRecorder         *self,
+                                            NcReportIds        *ids,
+                                            const NcCall       *call);
 
 /* In a forked child: from now on this process's calls are reported as
  * fixed-size NcCall records written with write(2) to @report_fd, with no
@@ -99,6 +104,14 @@ void          nc_recorder_add_foreign      (NcRecorder         *self,
 void          nc_recorder_enter_child      (int                 report_fd,
                                             guint               actor);
 gboolean      nc_recorder_in_child         (void);
+void          nc_recorder_enter_report_mode (NcRecorder        *recorder,
+                                            int                 report_fd,
+                                            NcReportGate       *gate);
+/* The preload library tells the wrappers what it knows of the next call. */
+void          nc_recorder_set_thread_source (const char        *stack,
+                                            guint8              origin);
+void          nc_recorder_get_thread_source (const char       **stack,
+                                            guint8             *origin);
 
 /* Sockets the recorder's calls opened and have not closed, so stop can wake them. */
 void          nc_recorder_track_fd         (NcRecorder         *self,

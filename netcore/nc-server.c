@@ -16,6 +16,7 @@
 
 #include "nc-server.h"
 #include "nc-recorder.h"
+#include "nc-report.h"
 #include "nc-socket.h"
 
 #include <errno.h>
@@ -159,33 +160,15 @@ static gpointer
 reporter_thread (gpointer data)
 {
   Job *job = data;
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(NcReportIds) ids = nc_report_ids_new ();
+  NcReport report;
   NcCall call;
 
-  for (;;)
+  /* EOF: the parent and every child closed the pipe */
+  while (nc_report_read (job->server->report_pipe[0], &report))
     {
-      ssize_t n = read (job->server->report_pipe[0], &call, sizeof call);
-      gint64 key;
-      guint32 id = 0;
-      gpointer value;
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n != (ssize_t) sizeof call)
-        break;  /* EOF: the parent and every child closed the pipe */
-
-      key = ((gint64) call.pid << 32) | call.id;
-      value = g_hash_table_lookup (ids, &key);
-      if (call.ts_end == 0)
-        {
-          nc_recorder_add_foreign (job->recorder, &call, NC_CALL_PHASE_ENTER, &id);
-          g_hash_table_insert (ids, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (id + 1));
-        }
-      else if (value != NULL)
-        {
-          id = GPOINTER_TO_UINT (value) - 1;
-          nc_recorder_add_foreign (job->recorder, &call, NC_CALL_PHASE_RETURN, &id);
-        }
+      nc_report_to_call (&report, &call);
+      nc_recorder_add_reported (job->recorder, ids, &call);
     }
   g_free (job);
   return NULL;

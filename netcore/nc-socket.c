@@ -12,6 +12,8 @@
 
 #include "nc-socket.h"
 #include "nc-recorder.h"
+#include "nc-sys.h"
+#include "nc-socket-private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,8 +28,8 @@
 
 /* Record plumbing */
 
-static NcRecorder *
-prepare (NcCall     *call,
+NcRecorder *
+nc_wrap_prepare (NcCall     *call,
          NcCallKind  kind,
          int         fd,
          const char *file,
@@ -39,18 +41,19 @@ prepare (NcCall     *call,
   call->timeout_ns = -1;
   call->file = file;
   call->line = (guint32) line;
+  nc_recorder_get_thread_source (&call->stack, &call->origin);
   return nc_recorder_get_thread_default ();
 }
 
-static gboolean
-enter (NcRecorder *recorder,
+gboolean
+nc_wrap_enter (NcRecorder *recorder,
        NcCall     *call)
 {
   return recorder == NULL || nc_recorder_begin (recorder, call);
 }
 
-static void
-keep_data (NcCall     *call,
+void
+nc_wrap_keep_data (NcCall     *call,
            const void *data,
            gssize      len)
 {
@@ -69,7 +72,7 @@ sample_kernel_view (NcCall *call,
   int queued;
 
   memset (&info, 0, sizeof info);
-  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+  if (NC_SYS (getsockopt) (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
     return;  /* not TCP */
   call->tcp_state = info.tcpi_state;
 
@@ -80,9 +83,9 @@ sample_kernel_view (NcCall *call,
       call->has_queues = TRUE;
       return;
     }
-  if (ioctl (fd, SIOCINQ, &queued) == 0)
+  if (NC_SYS (ioctl) (fd, SIOCINQ, &queued) == 0)
     call->queued_in = (guint32) MAX (queued, 0);
-  if (ioctl (fd, SIOCOUTQ, &queued) == 0)
+  if (NC_SYS (ioctl) (fd, SIOCOUTQ, &queued) == 0)
     call->queued_out = (guint32) MAX (queued, 0);
   call->has_queues = TRUE;
 }
@@ -97,20 +100,20 @@ fill_addresses (NcCall *call,
   if (call->local[0] == '\0')
     {
       len = sizeof ss;
-      if (getsockname (fd, (struct sockaddr *) &ss, &len) == 0)
+      if (NC_SYS (getsockname) (fd, (struct sockaddr *) &ss, &len) == 0)
         nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->local, sizeof call->local);
     }
   if (call->peer[0] == '\0')
     {
       len = sizeof ss;
-      if (getpeername (fd, (struct sockaddr *) &ss, &len) == 0)
+      if (NC_SYS (getpeername) (fd, (struct sockaddr *) &ss, &len) == 0)
         nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->peer, sizeof call->peer);
     }
 }
 
 /* The kernel's view is taken before errno is restored, so it never leaks. */
-static void
-leave_socket (NcRecorder *recorder,
+void
+nc_wrap_leave_socket (NcRecorder *recorder,
               NcCall     *call,
               gint64      result,
               int         err,
@@ -130,17 +133,17 @@ leave_socket (NcRecorder *recorder,
   errno = err;
 }
 
-static void
-leave (NcRecorder *recorder,
+void
+nc_wrap_leave (NcRecorder *recorder,
        NcCall     *call,
        gint64      result,
        int         err)
 {
-  leave_socket (recorder, call, result, err, -1);
+  nc_wrap_leave_socket (recorder, call, result, err, -1);
 }
 
-static void
-track (NcRecorder *recorder,
+void
+nc_wrap_track (NcRecorder *recorder,
        int         fd,
        gboolean    open)
 {
@@ -148,8 +151,8 @@ track (NcRecorder *recorder,
     nc_recorder_track_fd (recorder, fd, open);
 }
 
-static void
-address_text (const struct sockaddr *addr,
+void
+nc_wrap_address_text (const struct sockaddr *addr,
               socklen_t              len,
               char                  *out,
               gsize                  out_len)
@@ -179,7 +182,7 @@ nc_sockaddr_to_text (const struct sockaddr *addr,
         const struct sockaddr_in *sin = (const struct sockaddr_in *) addr;
         if (len < sizeof *sin)
           break;
-        inet_ntop (AF_INET, &sin->sin_addr, host, sizeof host);
+        NC_SYS (inet_ntop) (AF_INET, &sin->sin_addr, host, sizeof host);
         g_snprintf (out, out_len, "%s:%u", host, ntohs (sin->sin_port));
         return TRUE;
       }
@@ -188,7 +191,7 @@ nc_sockaddr_to_text (const struct sockaddr *addr,
         const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) addr;
         if (len < sizeof *sin6)
           break;
-        inet_ntop (AF_INET6, &sin6->sin6_addr, host, sizeof host);
+        NC_SYS (inet_ntop) (AF_INET6, &sin6->sin6_addr, host, sizeof host);
         g_snprintf (out, out_len, "[%s]:%u", host, ntohs (sin6->sin6_port));
         return TRUE;
       }
@@ -221,19 +224,19 @@ int
 nc_socket_at (NC_AT, int domain, int type, int protocol)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SOCKET, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SOCKET, -1, nc_file, nc_line);
   int ret, err;
 
   call.domain = domain;
   call.type = type;
   call.protocol = protocol;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = socket (domain, type, protocol);
+  ret = NC_SYS (socket) (domain, type, protocol);
   err = errno;
-  track (rec, ret, TRUE);
+  nc_wrap_track (rec, ret, TRUE);
   call.fd = ret;
-  leave (rec, &call, ret, err);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -241,15 +244,15 @@ int
 nc_bind_at (NC_AT, int fd, const struct sockaddr *addr, socklen_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_BIND, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_BIND, fd, nc_file, nc_line);
   int ret, err;
 
-  address_text (addr, len, call.local, sizeof call.local);
-  if (!enter (rec, &call))
+  nc_wrap_address_text (addr, len, call.local, sizeof call.local);
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = bind (fd, addr, len);
+  ret = NC_SYS (bind) (fd, addr, len);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -257,15 +260,15 @@ int
 nc_listen_at (NC_AT, int fd, int backlog)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_LISTEN, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_LISTEN, fd, nc_file, nc_line);
   int ret, err;
 
   call.type = backlog;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = listen (fd, backlog);
+  ret = NC_SYS (listen) (fd, backlog);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -273,16 +276,16 @@ int
 nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_ACCEPT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_ACCEPT, fd, nc_file, nc_line);
   struct sockaddr_storage ss;
   socklen_t ss_len = sizeof ss;
   int ret, err;
 
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = accept (fd, (struct sockaddr *) &ss, &ss_len);
+  ret = NC_SYS (accept) (fd, (struct sockaddr *) &ss, &ss_len);
   err = errno;
-  track (rec, ret, TRUE);
+  nc_wrap_track (rec, ret, TRUE);
   if (ret >= 0)
     {
       nc_sockaddr_to_text ((struct sockaddr *) &ss, ss_len, call.peer, sizeof call.peer);
@@ -292,7 +295,7 @@ nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
           *len = ss_len;
         }
     }
-  leave_socket (rec, &call, ret, err, ret);
+  nc_wrap_leave_socket (rec, &call, ret, err, ret);
   return ret;
 }
 
@@ -300,15 +303,15 @@ int
 nc_connect_at (NC_AT, int fd, const struct sockaddr *addr, socklen_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_CONNECT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_CONNECT, fd, nc_file, nc_line);
   int ret, err;
 
-  address_text (addr, len, call.peer, sizeof call.peer);
-  if (!enter (rec, &call))
+  nc_wrap_address_text (addr, len, call.peer, sizeof call.peer);
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = connect (fd, addr, len);
+  ret = NC_SYS (connect) (fd, addr, len);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -318,20 +321,18 @@ ssize_t
 nc_send_at (NC_AT, int fd, const void *buf, size_t len, int flags)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SEND, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SEND, fd, nc_file, nc_line);
   ssize_t ret;
   int err;
 
   call.length = (gint64) len;
   call.flags = flags;
-  keep_data (&call, buf, (gssize) len);
-  if (!enter (rec, &call))
+  nc_wrap_keep_data (&call, buf, (gssize) len);
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  /* MSG_NOSIGNAL: a peer that went away gives EPIPE, as in Python, not a
-   * SIGPIPE that would kill the whole app. */
-  ret = send (fd, buf, len, flags | MSG_NOSIGNAL);
+  ret = NC_SYS (send) (fd, buf, len, NC_SEND_FLAGS (flags));
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -339,18 +340,18 @@ ssize_t
 nc_recv_at (NC_AT, int fd, void *buf, size_t len, int flags)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_RECV, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_RECV, fd, nc_file, nc_line);
   ssize_t ret;
   int err;
 
   call.length = (gint64) len;
   call.flags = flags;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = recv (fd, buf, len, flags);
+  ret = NC_SYS (recv) (fd, buf, len, flags);
   err = errno;
-  keep_data (&call, buf, ret);
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_keep_data (&call, buf, ret);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -359,19 +360,19 @@ nc_sendto_at (NC_AT, int fd, const void *buf, size_t len, int flags,
               const struct sockaddr *to, socklen_t tolen)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SENDTO, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SENDTO, fd, nc_file, nc_line);
   ssize_t ret;
   int err;
 
   call.length = (gint64) len;
   call.flags = flags;
-  keep_data (&call, buf, (gssize) len);
-  address_text (to, tolen, call.peer, sizeof call.peer);
-  if (!enter (rec, &call))
+  nc_wrap_keep_data (&call, buf, (gssize) len);
+  nc_wrap_address_text (to, tolen, call.peer, sizeof call.peer);
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = sendto (fd, buf, len, flags | MSG_NOSIGNAL, to, tolen);
+  ret = NC_SYS (sendto) (fd, buf, len, NC_SEND_FLAGS (flags), to, tolen);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -380,7 +381,7 @@ nc_recvfrom_at (NC_AT, int fd, void *buf, size_t len, int flags,
                 struct sockaddr *from, socklen_t *fromlen)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_RECVFROM, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_RECVFROM, fd, nc_file, nc_line);
   struct sockaddr_storage ss;
   socklen_t ss_len = sizeof ss;
   ssize_t ret;
@@ -388,11 +389,11 @@ nc_recvfrom_at (NC_AT, int fd, void *buf, size_t len, int flags,
 
   call.length = (gint64) len;
   call.flags = flags;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = recvfrom (fd, buf, len, flags, (struct sockaddr *) &ss, &ss_len);
+  ret = NC_SYS (recvfrom) (fd, buf, len, flags, (struct sockaddr *) &ss, &ss_len);
   err = errno;
-  keep_data (&call, buf, ret);
+  nc_wrap_keep_data (&call, buf, ret);
   if (ret >= 0)
     {
       if (ss_len > 0)
@@ -403,7 +404,7 @@ nc_recvfrom_at (NC_AT, int fd, void *buf, size_t len, int flags,
           *fromlen = ss_len;
         }
     }
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -411,17 +412,17 @@ ssize_t
 nc_write_at (NC_AT, int fd, const void *buf, size_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_WRITE, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_WRITE, fd, nc_file, nc_line);
   ssize_t ret;
   int err;
 
   call.length = (gint64) len;
-  keep_data (&call, buf, (gssize) len);
-  if (!enter (rec, &call))
+  nc_wrap_keep_data (&call, buf, (gssize) len);
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = write (fd, buf, len);
+  ret = NC_SYS (write) (fd, buf, len);
   err = errno;
-  leave (rec, &call, ret, err);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -429,17 +430,17 @@ ssize_t
 nc_read_at (NC_AT, int fd, void *buf, size_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_READ, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_READ, fd, nc_file, nc_line);
   ssize_t ret;
   int err;
 
   call.length = (gint64) len;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = read (fd, buf, len);
+  ret = NC_SYS (read) (fd, buf, len);
   err = errno;
-  keep_data (&call, buf, ret);
-  leave (rec, &call, ret, err);
+  nc_wrap_keep_data (&call, buf, ret);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -449,15 +450,15 @@ int
 nc_shutdown_at (NC_AT, int fd, int how)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SHUTDOWN, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SHUTDOWN, fd, nc_file, nc_line);
   int ret, err;
 
   call.domain = how;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = shutdown (fd, how);
+  ret = NC_SYS (shutdown) (fd, how);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -465,20 +466,20 @@ int
 nc_close_at (NC_AT, int fd)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_CLOSE, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_CLOSE, fd, nc_file, nc_line);
   int ret, err;
 
   if (rec != NULL)
     {
       /* Before close: afterwards the address is gone with the socket. */
       fill_addresses (&call, fd);
-      track (rec, fd, FALSE);
+      nc_wrap_track (rec, fd, FALSE);
     }
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = close (fd);
+  ret = NC_SYS (close) (fd);
   err = errno;
-  leave (rec, &call, ret, err);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -488,19 +489,19 @@ int
 nc_setblocking_at (NC_AT, int fd, int blocking)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SETBLOCKING, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SETBLOCKING, fd, nc_file, nc_line);
   int ret, err, flags;
 
   call.domain = !!blocking;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  flags = fcntl (fd, F_GETFL);
+  flags = NC_SYS (fcntl) (fd, F_GETFL);
   if (flags < 0)
     ret = -1;
   else
-    ret = fcntl (fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
+    ret = NC_SYS (fcntl) (fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
   err = errno;
-  leave_socket (rec, &call, ret < 0 ? -1 : 0, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret < 0 ? -1 : 0, err, fd);
   return ret < 0 ? -1 : 0;
 }
 
@@ -508,7 +509,7 @@ int
 nc_settimeout_at (NC_AT, int fd, double seconds)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SETTIMEOUT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SETTIMEOUT, fd, nc_file, nc_line);
   struct timeval tv = { 0, 0 };
   int ret, err;
 
@@ -519,13 +520,13 @@ nc_settimeout_at (NC_AT, int fd, double seconds)
       tv.tv_usec = (suseconds_t) ((seconds - (double) tv.tv_sec) * 1e6);
       call.timeout_ns = (gint64) (seconds * 1e9);
     }
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ret = NC_SYS (setsockopt) (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (ret == 0)
-    ret = setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    ret = NC_SYS (setsockopt) (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -568,18 +569,18 @@ int
 nc_setsockopt_at (NC_AT, int fd, int level, int name, const void *value, socklen_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SETSOCKOPT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SETSOCKOPT, fd, nc_file, nc_line);
   int ret, err;
 
   call.protocol = level;
   call.flags = name;
   call.value_in = int_option_value (value, len);
   g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = setsockopt (fd, level, name, value, len);
+  ret = NC_SYS (setsockopt) (fd, level, name, value, len);
   err = errno;
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -587,31 +588,31 @@ int
 nc_getsockopt_at (NC_AT, int fd, int level, int name, void *value, socklen_t *len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_GETSOCKOPT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_GETSOCKOPT, fd, nc_file, nc_line);
   int ret, err;
 
   call.protocol = level;
   call.flags = name;
   g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = getsockopt (fd, level, name, value, len);
+  ret = NC_SYS (getsockopt) (fd, level, name, value, len);
   err = errno;
   if (ret == 0 && len != NULL)
     {
       call.value_in = int_option_value (value, *len);  /* e.g. SO_ERROR's errno */
-      keep_data (&call, value, *len);
+      nc_wrap_keep_data (&call, value, *len);
     }
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
 /* select() */
 
-static void
-fd_set_to_list (const fd_set *set,
-                int           nfds,
-                NcFdList     *list)
+void
+nc_wrap_fd_set_to_list (const fd_set *set,
+                        int           nfds,
+                        NcFdList     *list)
 {
   list->n = 0;
   if (set == NULL)
@@ -626,23 +627,23 @@ nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *except
               struct timeval *timeout)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_SELECT, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
   int ret, err;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
   if (timeout != NULL)
     call.timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
   call.length = nfds;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = select (nfds, readfds, writefds, exceptfds, timeout);
+  ret = NC_SYS (select) (nfds, readfds, writefds, exceptfds, timeout);
   err = errno;
   if (ret >= 0)
     for (guint s = 0; s < NC_N_SETS; s++)
-      fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
-  leave (rec, &call, ret, err);
+      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -652,20 +653,20 @@ static int
 name_call (NC_AT, NcCallKind kind, int fd, struct sockaddr *addr, socklen_t *len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, kind, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, fd, nc_file, nc_line);
   int ret, err;
 
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
   if (kind == NC_CALL_GETSOCKNAME)
-    ret = getsockname (fd, addr, len);
+    ret = NC_SYS (getsockname) (fd, addr, len);
   else
-    ret = getpeername (fd, addr, len);
+    ret = NC_SYS (getpeername) (fd, addr, len);
   err = errno;
   if (ret == 0)
     nc_sockaddr_to_text (addr, *len, kind == NC_CALL_GETSOCKNAME ? call.local : call.peer,
                          NC_ADDR_TEXT_MAX);
-  leave_socket (rec, &call, ret, err, fd);
+  nc_wrap_leave_socket (rec, &call, ret, err, fd);
   return ret;
 }
 
@@ -685,16 +686,16 @@ int
 nc_gethostname_at (NC_AT, char *name, size_t len)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_GETHOSTNAME, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_GETHOSTNAME, -1, nc_file, nc_line);
   int ret, err;
 
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = gethostname (name, len);
+  ret = NC_SYS (gethostname) (name, len);
   err = errno;
   if (ret == 0)
     g_strlcpy (call.text, name, sizeof call.text);
-  leave (rec, &call, ret, err);
+  nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
 
@@ -704,25 +705,25 @@ nc_getaddrinfo_at (NC_AT, const char *node, const char *service,
                    const struct addrinfo *hints, struct addrinfo **res)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_GETADDRINFO, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_GETADDRINFO, -1, nc_file, nc_line);
   int ret;
 
   g_strlcpy (call.text, node ? node : "", sizeof call.text);
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return EAI_SYSTEM;
-  ret = getaddrinfo (node, service, hints, res);
+  ret = NC_SYS (getaddrinfo) (node, service, hints, res);
   if (ret == 0 && *res != NULL)
     {
       nc_sockaddr_to_text ((*res)->ai_addr, (*res)->ai_addrlen, call.peer, sizeof call.peer);
       /* Keep the raw address bytes: the lesson is what a name turns into. */
       if ((*res)->ai_family == AF_INET)
-        keep_data (&call, &((struct sockaddr_in *) (*res)->ai_addr)->sin_addr, 4);
+        nc_wrap_keep_data (&call, &((struct sockaddr_in *) (*res)->ai_addr)->sin_addr, 4);
       else if ((*res)->ai_family == AF_INET6)
-        keep_data (&call, &((struct sockaddr_in6 *) (*res)->ai_addr)->sin6_addr, 16);
+        nc_wrap_keep_data (&call, &((struct sockaddr_in6 *) (*res)->ai_addr)->sin6_addr, 16);
     }
   else if (ret != 0)
     g_strlcpy (call.peer, gai_strerror (ret), sizeof call.peer);
-  leave (rec, &call, ret, 0);
+  nc_wrap_leave (rec, &call, ret, 0);
   return ret;
 }
 
@@ -738,19 +739,19 @@ nc_getnameinfo_at (NC_AT, const struct sockaddr *addr, socklen_t addrlen,
                    char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_GETNAMEINFO, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_GETNAMEINFO, -1, nc_file, nc_line);
   int ret;
 
-  address_text (addr, addrlen, call.peer, sizeof call.peer);
+  nc_wrap_address_text (addr, addrlen, call.peer, sizeof call.peer);
   call.flags = flags;
-  if (!enter (rec, &call))
+  if (!nc_wrap_enter (rec, &call))
     return EAI_SYSTEM;
-  ret = getnameinfo (addr, addrlen, host, hostlen, serv, servlen, flags);
+  ret = NC_SYS (getnameinfo) (addr, addrlen, host, hostlen, serv, servlen, flags);
   if (ret == 0 && host != NULL)
     g_strlcpy (call.text, host, sizeof call.text);
   else if (ret != 0)
     g_strlcpy (call.text, gai_strerror (ret), sizeof call.text);
-  leave (rec, &call, ret, 0);
+  nc_wrap_leave (rec, &call, ret, 0);
   return ret;
 }
 
@@ -761,13 +762,13 @@ static void
 record_conversion (NC_AT, NcCallKind kind, guint64 in, guint64 out, const void *bytes, gsize n)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, kind, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, -1, nc_file, nc_line);
 
   if (rec == NULL)
     return;
   call.value_in = in;
   call.result = (gint64) out;
-  keep_data (&call, bytes, (gssize) n);
+  nc_wrap_keep_data (&call, bytes, (gssize) n);
   nc_recorder_record_instant (rec, &call);
 }
 
@@ -815,13 +816,13 @@ int
 nc_inet_aton_at (NC_AT, const char *cp, struct in_addr *inp)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_INET_ATON, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_INET_ATON, -1, nc_file, nc_line);
   int ret, saved = errno;
 
   g_strlcpy (call.text, cp ? cp : "", sizeof call.text);
-  ret = inet_aton (cp, inp);
+  ret = NC_SYS (inet_aton) (cp, inp);
   if (ret)
-    keep_data (&call, inp, 4);
+    nc_wrap_keep_data (&call, inp, 4);
   call.result = ret;
   if (rec != NULL)
     nc_recorder_record_instant (rec, &call);
@@ -833,12 +834,12 @@ char *
 nc_inet_ntoa_at (NC_AT, struct in_addr in)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_INET_NTOA, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_INET_NTOA, -1, nc_file, nc_line);
   int saved = errno;
   char *ret;
 
-  keep_data (&call, &in, 4);
-  ret = inet_ntoa (in);
+  nc_wrap_keep_data (&call, &in, 4);
+  ret = NC_SYS (inet_ntoa) (in);
   g_strlcpy (call.text, ret, sizeof call.text);
   if (rec != NULL)
     nc_recorder_record_instant (rec, &call);
@@ -850,15 +851,15 @@ int
 nc_inet_pton_at (NC_AT, int af, const char *src, void *dst)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_INET_PTON, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_INET_PTON, -1, nc_file, nc_line);
   int ret, err;
 
   call.domain = af;
   g_strlcpy (call.text, src ? src : "", sizeof call.text);
-  ret = inet_pton (af, src, dst);
+  ret = NC_SYS (inet_pton) (af, src, dst);
   err = errno;
   if (ret == 1)
-    keep_data (&call, dst, af == AF_INET6 ? 16 : 4);
+    nc_wrap_keep_data (&call, dst, af == AF_INET6 ? 16 : 4);
   call.result = ret;
   call.err = ret < 0 ? err : 0;
   if (rec != NULL)
@@ -871,13 +872,13 @@ const char *
 nc_inet_ntop_at (NC_AT, int af, const void *src, char *dst, socklen_t size)
 {
   NcCall call;
-  NcRecorder *rec = prepare (&call, NC_CALL_INET_NTOP, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_INET_NTOP, -1, nc_file, nc_line);
   const char *ret;
   int err;
 
   call.domain = af;
-  keep_data (&call, src, af == AF_INET6 ? 16 : 4);
-  ret = inet_ntop (af, src, dst, size);
+  nc_wrap_keep_data (&call, src, af == AF_INET6 ? 16 : 4);
+  ret = NC_SYS (inet_ntop) (af, src, dst, size);
   err = errno;
   call.result = ret != NULL ? 0 : -1;
   call.err = ret != NULL ? 0 : err;

@@ -11,6 +11,9 @@
 
 #include <glib.h>
 #include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -58,6 +61,29 @@ int         nc_inet_pton_at    (NC_AT, int af, const char *src, void *dst);
 const char *nc_inet_ntop_at    (NC_AT, int af, const void *src, char *dst, socklen_t size);
 ssize_t     nc_write_at        (NC_AT, int fd, const void *buf, size_t len);
 ssize_t     nc_read_at         (NC_AT, int fd, void *buf, size_t len);
+
+/* What programs call underneath (nc-socket-libc.c): the preload library's */
+int         nc_accept4_at      (NC_AT, int fd, struct sockaddr *addr, socklen_t *len, int flags);
+ssize_t     nc_sendmsg_at      (NC_AT, int fd, const struct msghdr *msg, int flags);
+ssize_t     nc_recvmsg_at      (NC_AT, int fd, struct msghdr *msg, int flags);
+int         nc_poll_at         (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms);
+int         nc_ppoll_at        (NC_AT, struct pollfd *fds, nfds_t n,
+                                const struct timespec *timeout, const sigset_t *sigmask);
+int         nc_epoll_wait_at   (NC_AT, int epfd, struct epoll_event *events, int max,
+                                int timeout_ms);
+int         nc_pselect_at      (NC_AT, int nfds, fd_set *readfds, fd_set *writefds,
+                                fd_set *exceptfds, const struct timespec *timeout,
+                                const sigset_t *sigmask);
+int         nc_fcntl_setfl_at  (NC_AT, int fd, int flags);
+int         nc_ioctl_fionbio_at (NC_AT, int fd, int *on);
+struct hostent *nc_gethostbyname_at (NC_AT, const char *name);
+int         nc_gethostbyname_r_at (NC_AT, const char *name, struct hostent *ret, char *buf,
+                                   size_t buflen, struct hostent **result, int *h_errnop);
+struct hostent *nc_gethostbyaddr_at (NC_AT, const void *addr, socklen_t len, int type);
+int         nc_gethostbyaddr_r_at (NC_AT, const void *addr, socklen_t len, int type,
+                                   struct hostent *ret, char *buf, size_t buflen,
+                                   struct hostent **result, int *h_errnop);
+pid_t       nc_fork_at         (NC_AT);
 
 #define nc_socket(...)       nc_socket_at (__FILE__, __LINE__, __VA_ARGS__)
 #define nc_bind(...)         nc_bind_at (__FILE__, __LINE__, __VA_ARGS__)

@@ -3,9 +3,11 @@
 #pragma once
 
 #include "nc-call.h"
+#include "nc-example.h"
 #include "nc-format.h"
 #include "nc-gate.h"
 #include "nc-recorder.h"
+#include "nc-report.h"
 #include "nc-run.h"
 #include "nc-scenario.h"
 #include "nc-server.h"

@@ -292,6 +292,7 @@ show_call (SlCallInspector *self,
                                             cap_recording_get_actor_name (recording, call->actor),
                                             text);
   NcCallKind kind = call->kind;
+  NcCallDraw draw = nc_call_kind_info (kind)->draw;
 
   gtk_label_set_label (self->title_label, title);
 
@@ -311,14 +312,12 @@ show_call (SlCallInspector *self,
     add_row (self, _("Local address"), call->local, "monospace");
   if (call->peer[0])
     add_row (self, _("Peer address"), call->peer, "monospace");
-  if (kind == NC_CALL_SEND || kind == NC_CALL_RECV || kind == NC_CALL_SENDTO ||
-      kind == NC_CALL_RECVFROM || kind == NC_CALL_WRITE || kind == NC_CALL_READ)
+  if (draw == NC_CALL_DRAW_SEND || draw == NC_CALL_DRAW_RECV)
     {
       g_autofree char *len = g_strdup_printf (_("%" G_GINT64_FORMAT " bytes"), call->length);
-      add_row (self, kind == NC_CALL_RECV || kind == NC_CALL_RECVFROM || kind == NC_CALL_READ
-                       ? _("Buffer") : _("Length"), len, NULL);
+      add_row (self, draw == NC_CALL_DRAW_RECV ? _("Buffer") : _("Length"), len, NULL);
     }
-  if (kind == NC_CALL_SELECT)
+  if (draw == NC_CALL_DRAW_WAIT)
     add_select_sets (self, call);
 
   add_result (self, call, recording);

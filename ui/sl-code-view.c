@@ -28,6 +28,7 @@ struct _SlCodeView
   SlSession        *session;
   GSignalGroup     *session_signals;
   const NcScenario *scenario;     /* whose source is shown */
+  char             *program_path; /* or a traced program's own file */
   char             *source_base;  /* its basename, to match NcCall.file */
   GtkTextTag       *current_tag;
   GtkTextTag       *lineno_tag;
@@ -69,6 +70,7 @@ sl_code_view_finalize (GObject *object)
   SlCodeView *self = SL_CODE_VIEW (object);
 
   g_free (self->source_base);
+  g_free (self->program_path);
 
   G_OBJECT_CLASS (sl_code_view_parent_class)->finalize (object);
 }
@@ -263,45 +265,17 @@ set_line (SlCodeView *self,
     self->scroll_source = g_idle_add_full (G_PRIORITY_LOW, scroll_to_current, self, NULL);
 }
 
+/* The text with line numbers (GtkTextView 4.8 has no gutter) */
 static void
-show_source (SlCodeView       *self,
-             const NcScenario *scenario)
+show_text (SlCodeView *self,
+           GBytes     *bytes)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
   GtkTextIter iter;
   const char *text;
   gsize size;
   guint number = 1;
 
-  if (scenario == self->scenario)
-    return;
-  self->scenario = scenario;
-  self->current_line = 0;
-  g_clear_pointer (&self->source_base, g_free);
-  gtk_text_buffer_set_text (buffer, "", 0);
-  gtk_widget_set_visible (self->notice_box, scenario != NULL && scenario->notice != NULL);
-
-  if (scenario == NULL)
-    {
-      gtk_label_set_label (self->file_label, _("No source: this recording has no calls from a scenario"));
-      return;
-    }
-
-  gtk_label_set_label (self->notice_label, scenario->notice);
-  bytes = nc_scenario_load_source (scenario, &error);
-  if (bytes == NULL)
-    {
-      g_autofree char *msg = g_strdup_printf (_("Source not available: %s"), error->message);
-      gtk_label_set_label (self->file_label, msg);
-      return;
-    }
-
-  self->source_base = g_path_get_basename (nc_scenario_get_source_path (scenario));
-  gtk_label_set_label (self->file_label, self->source_base);
-
-  /* Line numbers are text with their own tag: GtkTextView 4.8 has no gutter. */
   text = g_bytes_get_data (bytes, &size);
   gtk_text_buffer_get_start_iter (buffer, &iter);
   for (const char *p = text, *end = text + size; p < end; number++)
@@ -326,6 +300,78 @@ show_source (SlCodeView       *self,
 }
 
 static void
+clear_source (SlCodeView *self)
+{
+  self->current_line = 0;
+  g_clear_pointer (&self->source_base, g_free);
+  g_clear_pointer (&self->program_path, g_free);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", 0);
+}
+
+static void
+show_source (SlCodeView       *self,
+             const NcScenario *scenario)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (scenario == self->scenario && self->program_path == NULL)
+    return;
+  self->scenario = scenario;
+  clear_source (self);
+  gtk_widget_set_visible (self->notice_box, scenario != NULL && scenario->notice != NULL);
+
+  if (scenario == NULL)
+    {
+      gtk_label_set_label (self->file_label, _("No source: this recording has no calls from a scenario"));
+      return;
+    }
+
+  gtk_label_set_label (self->notice_label, scenario->notice);
+  bytes = nc_scenario_load_source (scenario, &error);
+  if (bytes == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Source not available: %s"), error->message);
+      gtk_label_set_label (self->file_label, msg);
+      return;
+    }
+
+  self->source_base = g_path_get_basename (nc_scenario_get_source_path (scenario));
+  gtk_label_set_label (self->file_label, self->source_base);
+  show_text (self, bytes);
+}
+
+/* A traced program's call: the student's own file, read from disk */
+static void
+show_program_file (SlCodeView *self,
+                   const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (self->program_path != NULL && g_str_equal (self->program_path, path))
+    return;
+  self->scenario = NULL;
+  clear_source (self);
+  gtk_widget_set_visible (self->notice_box, FALSE);
+  self->program_path = g_strdup (path);
+  self->source_base = g_path_get_basename (path);
+  if (!g_file_get_contents (path, &contents, &len, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Source not available: %s"), error->message);
+      gtk_label_set_label (self->file_label, msg);
+      g_clear_pointer (&self->source_base, g_free);
+      return;
+    }
+  gtk_label_set_label (self->file_label, self->source_base);
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+    show_text (self, bytes);
+  }
+}
+
+static void
 update (SlCodeView *self)
 {
   CapRecording *recording = self->session ? sl_session_get_recording (self->session) : NULL;
@@ -335,11 +381,16 @@ update (SlCodeView *self)
 
   if (recording != NULL && cap_recording_get_scenario (recording) != NULL)
     scenario = nc_scenario_lookup (cap_recording_get_scenario (recording));
-  show_source (self, scenario);
+  call = recording != NULL ? current_call (self) : NULL;
+  /* A traced program's call (it has a stack) names its own file */
+  if (scenario == NULL && call != NULL && call->stack != NULL && call->file != NULL &&
+      g_path_is_absolute (call->file))
+    show_program_file (self, call->file);
+  else if (scenario != NULL || self->program_path == NULL)
+    show_source (self, scenario);
 
   if (self->source_base == NULL)
     return;
-  call = current_call (self);
   if (call == NULL || call->file == NULL || call->line == 0)
     {
       set_line (self, 0);

@@ -138,11 +138,9 @@ render (CapRecording     *recording,
   g_autoptr(SlTimelinePainter) painter = sl_diagram_new_painter (recording, layout, &height);
 
   if (format == FORMAT_SVG)
-    surface = cairo_svg_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH,
-                                                   height);
+    surface = cairo_svg_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH, height);
   else if (format == FORMAT_PDF)
-    surface = cairo_pdf_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH,
-                                                   height);
+    surface = cairo_pdf_surface_create_for_stream (sink_write, sink, SL_DIAGRAM_WIDTH, height);
   else
     surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, SL_DIAGRAM_WIDTH, height);
 

@@ -255,7 +255,7 @@ draw_call_box (SlTimelinePainter *self,
       draw_box (self, cr, f, x0, y0, x1, y1, FALSE, FALSE, FALSE, 1);
       cairo_restore (cr);
     }
-  else if (!hl && !nc_call_failed (c) && c->ts_end != 0 && c->kind != NC_CALL_SELECT)
+  else if (!hl && !nc_call_failed (c) && c->ts_end != 0 && nc_call_kind_info (c->kind)->draw != NC_CALL_DRAW_WAIT)
     {
       /* plain boxes are filled together, one fill per alpha */
       PlainBox box = { x0, y0, x1, y1, future };
@@ -263,7 +263,7 @@ draw_call_box (SlTimelinePainter *self,
     }
   else
     draw_box (self, cr, f, x0, y0, x1, y1, nc_call_failed (c), hl, c->ts_end == 0, alpha);
-  if (c->kind == NC_CALL_SELECT)
+  if (nc_call_kind_info (c->kind)->draw == NC_CALL_DRAW_WAIT)
     draw_select_marks (self, cr, f, ci, c, y0, y1, alpha);
   self->stats.n_calls_drawn++;
 

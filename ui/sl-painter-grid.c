@@ -49,6 +49,25 @@ header_center (SlTimelinePainter *self, guint ci)
   return (col->x_left + col->x_right - self->band_w) / 2;
 }
 
+/* The title's font: the large one where the name fits, else the smaller
+ * bold one, so "handler 1" between narrow neighbours is read whole rather
+ * than cut to "... dler 1"; only a name that fits neither is shortened. */
+static PangoFontDescription *
+header_font (SlTimelinePainter *self, const char *title, double max_w)
+{
+  int w, h;
+
+  if (!self->has_calls)
+    return self->font_bold;
+  if (max_w <= 0)
+    return self->font_title;
+  pango_layout_set_font_description (self->layout, self->font_title);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, title, -1);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  return w <= max_w ? self->font_title : self->font_bold;
+}
+
 void
 sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -74,8 +93,8 @@ sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       /* "client 1", "client 2": what tells them apart is at the end */
       sl_palette_set_source (cr, &f->pal->foreground, 1);
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
-      sl_painter_show_text (self, cr, self->has_calls ? self->font_title : self->font_bold,
-                            col->title, cx, 10 * s, 0.5, max_w, NULL);
+      sl_painter_show_text (self, cr, header_font (self, col->title, max_w), col->title, cx,
+                            10 * s, 0.5, max_w, NULL);
       if (col->subtitle)
         {
           /* Addresses keep their end too: the port tells the sockets apart. */

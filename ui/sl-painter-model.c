@@ -253,7 +253,7 @@ build_actor_columns (SlTimelinePainter *self)
       else if (c->fd >= 0)
         self->call_lane[i] =
           sl_painter_lane_at (self, column_of_actor[c->actor], c->fd, c->ts_start);
-      if (self->call_lane[i] == NO_LANE && c->kind != NC_CALL_SELECT)
+      if (self->call_lane[i] == NO_LANE && nc_call_kind_info (c->kind)->draw != NC_CALL_DRAW_WAIT)
         {
           if (col->n_lanes == 0)
             {

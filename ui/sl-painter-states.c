@@ -125,7 +125,7 @@ sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps)
 
           /* accept() reports the new connection's state, not its lane's */
           if (li == NO_LANE || c->tcp_state == NC_TCP_STATE_NONE || c->ts_end == 0 ||
-              c->kind == NC_CALL_ACCEPT)
+              nc_call_kind_info (c->kind)->draw == NC_CALL_DRAW_ACCEPT)
             continue;
           p.ts = c->ts_end;
           p.state = c->tcp_state;

@@ -18,18 +18,7 @@
 static gboolean
 call_may_block (NcCallKind kind)
 {
-  switch (kind)
-    {
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
-    case NC_CALL_SELECT:
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  return nc_call_kind_info (kind)->blocks;
 }
 
 /* Names and byte order: what the lesson is about is the value, as the
@@ -67,38 +56,35 @@ void
 sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *result)
 {
   NcCallKind       kind = call->kind;
+  NcCallDraw       draw = nc_call_kind_info (kind)->draw;
   gint64           duration = (call->ts_end ? call->ts_end : now) - call->ts_start;
   g_autofree char *dur = nc_format_duration (MAX (duration, 0));
 
-  if (kind >= NC_CALL_GETHOSTNAME && kind <= NC_CALL_INET_NTOP && call->ts_end != 0)
+  if (draw == NC_CALL_DRAW_HELPER && call->ts_end != 0)
     {
       format_helper_label (call, name, result);
       return;
     }
   g_string_append (name, nc_call_kind_name (kind));
   g_string_append_c (name, '(');
-  switch (kind)
+  switch (draw)
     {
-    case NC_CALL_SOCKET:
+    case NC_CALL_DRAW_OPEN:
       g_string_append (name, call->type == SOCK_DGRAM    ? "UDP"
                              : call->type == SOCK_STREAM ? "TCP"
                                                          : nc_socktype_name (call->type));
       break;
-    case NC_CALL_BIND:
+    case NC_CALL_DRAW_ADDRESS:
       g_string_append_printf (name, "fd=%d, %s", call->fd, call->local);
       break;
-    case NC_CALL_LISTEN:
+    case NC_CALL_DRAW_LISTEN:
       g_string_append_printf (name, "fd=%d, %d", call->fd, call->type);
       break;
-    case NC_CALL_SEND:
-    case NC_CALL_WRITE:
-    case NC_CALL_SENDTO:
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
+    case NC_CALL_DRAW_SEND:
+    case NC_CALL_DRAW_RECV:
       g_string_append_printf (name, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
       break;
-    case NC_CALL_SELECT:
+    case NC_CALL_DRAW_WAIT:
       for (guint s = 0; s < NC_N_SETS; s++)
         if (call->sets_in[s].n > 0)
           {
@@ -108,18 +94,12 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
             nc_format_fd_list (&call->sets_in[s], name);
           }
       break;
-    case NC_CALL_ACCEPT:
-    case NC_CALL_CONNECT:
-    case NC_CALL_SHUTDOWN:
-    case NC_CALL_CLOSE:
-    case NC_CALL_SETBLOCKING:
-    case NC_CALL_SETTIMEOUT:
-    case NC_CALL_SETSOCKOPT:
-    case NC_CALL_GETSOCKOPT:
-    case NC_CALL_GETSOCKNAME:
-    case NC_CALL_GETPEERNAME:
+    case NC_CALL_DRAW_ACCEPT:
+    case NC_CALL_DRAW_CONNECT:
+    case NC_CALL_DRAW_PLAIN:
       g_string_append_printf (name, "fd=%d", call->fd);
       break;
+    case NC_CALL_DRAW_HELPER:
     default:
       break;
     }
@@ -143,17 +123,13 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
       return;
     }
 
-  switch (kind)
+  switch (draw)
     {
-    case NC_CALL_SEND:
-    case NC_CALL_WRITE:
-    case NC_CALL_SENDTO:
+    case NC_CALL_DRAW_SEND:
       nc_format_bytes (call->data, call->data_len, 12, result);
       g_string_append_printf (result, " = %" G_GINT64_FORMAT, call->result);
       break;
-    case NC_CALL_RECV:
-    case NC_CALL_RECVFROM:
-    case NC_CALL_READ:
+    case NC_CALL_DRAW_RECV:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       if (call->result > 0)
         {
@@ -162,7 +138,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
         }
       g_string_append_printf (result, " after %s", dur);
       break;
-    case NC_CALL_SELECT:
+    case NC_CALL_DRAW_WAIT:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       for (guint s = 0; s < NC_N_SETS; s++)
         if (call->sets_out[s].n > 0)

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sl-cli-private.h: what the command line's commands share. */
+#pragma once
+
+#include "cap-recording.h"
+
+G_BEGIN_DECLS
+
+void     sl_cli_print_recording (CapRecording *recording);
+gboolean sl_cli_save_recording  (CapRecording *recording,
+                                 const char   *path);
+/* --diagram (drawn with --layout, NULL: the default) and --events; each may be NULL */
+gboolean sl_cli_export_all      (CapRecording *recording,
+                                 const char   *diagram,
+                                 const char   *layout_name,
+                                 const char   *events);
+int      sl_cli_trace           (int           argc,
+                                 char        **argv);
+
+G_END_DECLS

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sl-cli-trace.c: socklens trace [--step] [--output FILE] [--diagram FILE]
+ *                 [--timeout S] PROGRAM...
+ *
+ * Runs the programs in the lab, traced (app/sl-lab-trace.c), and prints the
+ * timeline: each call with its FILE:LINE, the packets, and what each program
+ * printed, under its name.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "sl-cli-private.h"
+#include "sl-exit.h"
+#include "cap-lab.h"
+#include "netcore.h"
+
+#define DEFAULT_TIMEOUT_S 60
+
+int
+sl_cli_trace (int    argc,
+              char **argv)
+{
+  gboolean step = FALSE;
+  int timeout = DEFAULT_TIMEOUT_S;
+  g_autofree char *output = NULL;
+  g_autofree char *diagram = NULL;
+  g_autofree char *example_name = NULL;
+  g_auto (GStrv) example_paths = NULL;
+  GOptionEntry entries[] = {
+    { "example", 'e', 0, G_OPTION_ARG_STRING, &example_name,
+      "Run one of the lecture's examples (socklens list shows them)", "NAME" },
+    { "step", 's', 0, G_OPTION_ARG_NONE, &step,
+      "Hold each of your programs' calls until Enter is pressed", NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "Save the run as pcapng (Wireshark opens it, calls as packet comments)", "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
+      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
+      "Stop after this many seconds, keeping what was recorded (default 60; 0: no limit)", "S" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM... - run your programs traced");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) recording = NULL;
+  gboolean ok, interrupted = FALSE;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+                                "Runs your own socket programs in the Socklens lab (a private "
+                                "network namespace: nothing leaves it, no root needed) and prints "
+                                "every socket call with its FILE:LINE beside the packets.\n"
+                                "Each PROGRAM is a .py file (run with python3), an executable, or "
+                                "a quoted command line (\"python3 client.py 127.0.0.1\"). They "
+                                "start in order: each next one once the one before is waiting in "
+                                "a socket call (a server in accept()) or has ended.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "socklens trace: %s\n", error->message);
+      return SL_EXIT_USAGE;
+    }
+  if (example_name != NULL)
+    {
+      const NcExample *example = nc_example_lookup (example_name);
+
+      if (example == NULL || argc > 1)
+        {
+          fprintf (stderr, example == NULL ? "socklens trace: no example named “%s”; "
+                                             "“socklens list” shows them\n"
+                                           : "socklens trace: --example %s, or programs; not "
+                                             "both\n", example_name);
+          return SL_EXIT_USAGE;
+        }
+      example_paths = nc_example_paths (example);
+    }
+  else if (argc < 2)
+    {
+      fprintf (stderr, "socklens trace: which programs? e.g. socklens trace server.py client.py\n");
+      return SL_EXIT_USAGE;
+    }
+  if (timeout < 0)
+    {
+      fprintf (stderr, "socklens trace: --timeout takes seconds (0: no limit), not %d\n", timeout);
+      return SL_EXIT_USAGE;
+    }
+
+  ok = cap_lab_trace_sync (NULL,
+                           example_paths ? (const char *const *) example_paths
+                                         : (const char *const *) argv + 1,
+                           (guint) timeout, step, &recording, &interrupted, &error);
+  if (recording != NULL && !step)
+    sl_cli_print_recording (recording);
+  if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
+    return SL_EXIT_ERROR;
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL, NULL))
+    return SL_EXIT_ERROR;
+  if (!ok)
+    {
+      fprintf (stderr, "socklens trace: %s\n", error->message);
+      return g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED) && interrupted
+               ? SL_EXIT_INTERRUPTED : SL_EXIT_ERROR;
+    }
+  return SL_EXIT_DONE;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nc-socket-private.h: the steps every wrapper takes (nc-socket.c), shared
+ * with the wrappers of nc-socket-libc.c. */
+#pragma once
+
+#include <sys/select.h>
+#include <sys/socket.h>
+
+#include "nc-call.h"
+#include "nc-recorder.h"
+
+G_BEGIN_DECLS
+
+/* Fills the common fields; returns the recorder, or NULL when nothing records. */
+NcRecorder *nc_wrap_prepare      (NcCall                *call,
+                                  NcCallKind             kind,
+                                  int                    fd,
+                                  const char            *file,
+                                  int                    line);
+/* Passes the gate; FALSE: the run was stopped, make no call (errno set). */
+gboolean    nc_wrap_enter        (NcRecorder            *recorder,
+                                  NcCall                *call);
+void        nc_wrap_keep_data    (NcCall                *call,
+                                  const void            *data,
+                                  gssize                 len);
+/* Result, errno, and with @view_fd >= 0 the socket's addresses and TCP view */
+void        nc_wrap_leave_socket (NcRecorder            *recorder,
+                                  NcCall                *call,
+                                  gint64                 result,
+                                  int                    err,
+                                  int                    view_fd);
+void        nc_wrap_leave        (NcRecorder            *recorder,
+                                  NcCall                *call,
+                                  gint64                 result,
+                                  int                    err);
+void        nc_wrap_track        (NcRecorder            *recorder,
+                                  int                    fd,
+                                  gboolean               open);
+void        nc_wrap_address_text (const struct sockaddr *addr,
+                                  socklen_t              len,
+                                  char                  *out,
+                                  gsize                  out_len);
+
+/* select()'s sets as lists (the first NC_SELECT_FDS_MAX) */
+void        nc_wrap_fd_set_to_list (const fd_set        *set,
+                                    int                  nfds,
+                                    NcFdList            *list);
+
+G_END_DECLS

@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test-trace.c: real python3 programs run traced in the lab (socklens-lab
+ * --trace): their calls, results, errno and FILE:LINE, their packets (read
+ * back by tshark), threads, forked children, stepping and bad input.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cap-lab.h"
+#include "cap-recording.h"
+#include "netcore.h"
+#include "sl-test-capture.h"
+
+#define TIMEOUT_S 60
+
+static char *
+test_program (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "trace", name, NULL);
+}
+
+static char *
+example (const char *name)
+{
+  return g_build_filename (SOURCE_EXAMPLES_DIR, name, NULL);
+}
+
+/* The 1-based line of @path that holds @needle: the tests follow the files */
+static guint
+line_of (const char *path,
+         const char *needle)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      return i + 1;
+  g_error ("no “%s” in %s", needle, path);
+}
+
+static CapRecording *
+trace_full (const char *const *programs,
+            guint              timeout_s,
+            GError           **error)
+{
+  CapRecording *recording = NULL;
+
+  cap_lab_trace_sync (SL_TEST_LAB, programs, timeout_s, FALSE, &recording, NULL, error);
+  g_assert_nonnull (recording);
+  return recording;
+}
+
+static CapRecording *
+trace_ok (const char *const *programs)
+{
+  g_autoptr(GError) error = NULL;
+  CapRecording *recording = trace_full (programs, TIMEOUT_S, &error);
+
+  g_assert_no_error (error);
+  return recording;
+}
+
+static void
+assert_source (const NcCall *call,
+               const char   *path,
+               const char   *needle,
+               NcCallOrigin  origin)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_assert_nonnull (call->file);
+  g_assert_true (g_str_has_suffix (call->file, base));
+  g_assert_cmpuint (call->line, ==, line_of (path, needle));
+  g_assert_cmpint (call->origin, ==, origin);
+  g_assert_nonnull (call->stack);
+}
+
+static gboolean
+has_message (CapRecording *recording,
+             const char   *needle)
+{
+  for (guint i = 0; i < cap_recording_get_n_messages (recording); i++)
+    if (strstr (cap_recording_get_message (recording, i, NULL), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_console (CapRecording *recording,
+             guint8        stream,
+             const char   *needle)
+{
+  for (guint i = 0; i < cap_recording_get_n_console_lines (recording); i++)
+    {
+      const CapConsoleLine *line = cap_recording_get_console_line (recording, i);
+      if (line->stream == stream && strstr (line->text, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+run_tool (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  return out;
+}
+
+/* The shipped TCP example, through the command line: what a student types */
+static void
+test_tcp_example_cli (void)
+{
+  g_autofree char *server = example ("tcp_server.py");
+  g_autofree char *client = example ("tcp_client.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-trace-XXXXXX", NULL);
+  g_autofree char *output = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *socklens = g_build_filename (BUILD_APPDIR, "socklens", NULL);
+  const char *argv[] = { socklens, "trace", server, client, "--output", output, NULL };
+  g_autofree char *text = run_tool (argv);
+  const char *tshark_argv[] = { "tshark", "-r", output, "-T", "fields", "-e", "tcp.flags.str",
+                                "-e", "frame.comment", NULL };
+  g_autofree char *packets = NULL;
+  /* entry, result, where: a call interleaved with packets prints as
+   * "entry <unfinished ...>  FILE:LINE" and later "<... X resumed> result" */
+  struct { const char *entry; const char *result; const char *path; const char *needle; } expect[] = {
+    { "socket(AF_INET, SOCK_STREAM, 0)", "= 3", server, "s = socket.socket" },
+    { "bind(fd=3, 127.0.0.1:50007)", "= 0", server, "s.bind" },
+    { "listen(fd=3, backlog=1)", "= 0", server, "s.listen" },
+    { "accept4(fd=3)", "= 4 from 127.0.0.1:", server, "s.accept" },
+    { "connect(fd=3, 127.0.0.1:50007)", "= 0 (local 127.0.0.1:", client, "s.connect" },
+    { "send(fd=3, b\"Hello, world\" (12 bytes))", "= 12", client, "s.send" },
+    { "recv(fd=3, 1024)", "= 12 b\"Hello, world\"", client, "data = s.recv" },
+    { "recv(fd=4, 1024)", "= 0 b\"\"", server, "data = conn.recv" },
+    { "close(fd=4)", "= 0", server, "conn.close" },
+    { "close(fd=3)", "= 0", client, "s.close" },
+  };
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      g_autofree char *base = g_path_get_basename (expect[i].path);
+      g_autofree char *where = g_strdup_printf ("  %s:%u", base,
+                                                line_of (expect[i].path, expect[i].needle));
+      g_autofree char *kind = g_strndup (expect[i].entry, strcspn (expect[i].entry, "("));
+      g_autofree char *resumed = g_strdup_printf ("%s  <... %s resumed> %s", base, kind,
+                                                  expect[i].result);
+      gboolean found = FALSE;
+
+      for (guint l = 0; lines[l] != NULL && !found; l++)
+        {
+          const char *at = strstr (lines[l], expect[i].entry);
+
+          if (at == NULL || !g_str_has_suffix (lines[l], where) ||
+              strstr (lines[l], base) == NULL)
+            continue;
+          if (strstr (at, " <unfinished ...>") != NULL)
+            {
+              /* its result further down, on its resumed line */
+              for (guint r = l + 1; lines[r] != NULL && !found; r++)
+                found = strstr (lines[r], resumed) != NULL;
+            }
+          else
+            found = strstr (at, expect[i].result) != NULL;
+        }
+      if (!found)
+        g_error ("no “%s %s” at%s in:\n%s", expect[i].entry, expect[i].result, where, text);
+    }
+  g_assert_nonnull (strstr (text, "TCP [SYN]"));
+  g_assert_nonnull (strstr (text, "TCP [SYN, ACK]"));
+  g_assert_nonnull (strstr (text, "tcp_server.py (stdout)  Connected by ('127.0.0.1',"));
+  g_assert_nonnull (strstr (text, "tcp_client.py (stdout)  Received b'Hello, world'"));
+
+  /* Wireshark's own reader: the handshake, the data, the calls as comments */
+  packets = run_tool (tshark_argv);
+  g_assert_nonnull (strstr (packets, "··········S·"));
+  g_assert_nonnull (strstr (packets, "client.py connect(fd=3)"));
+  g_assert_nonnull (strstr (packets, "(data) at tcp_client.py:"));
+  g_assert_nonnull (strstr (packets, "tcp_server.py recv(fd=4)"));
+  g_unlink (output);
+  g_rmdir (dir);
+}
+
+/* The calls' facts in the recording: results, errno, lines, links */
+static void
+test_tcp_example_calls (void)
+{
+  g_autofree char *server = example ("tcp_server.py");
+  g_autofree char *client = example ("tcp_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept, *connect, *recv;
+  guint32 syn[4];
+
+  accept = sl_test_find_call (rec, "tcp_server.py", NC_CALL_ACCEPT4, 0);
+  connect = sl_test_find_call (rec, "tcp_client.py", NC_CALL_CONNECT, 0);
+  recv = sl_test_find_call (rec, "tcp_client.py", NC_CALL_RECV, 0);
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "s.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (connect->err, ==, 0);
+  g_assert_cmpint (recv->result, ==, 12);
+  g_assert_cmpmem (recv->data, recv->data_len, "Hello, world", 12);
+  /* the client started once the server was waiting in accept() */
+  g_assert_cmpint (connect->ts_start, >, accept->ts_start);
+  /* correlation works on traced calls as on a scenario's */
+  g_assert_cmpuint (sl_test_linked_packets (rec, connect, CAP_LINK_HANDSHAKE, syn, 4), ==, 3);
+  g_assert_true (has_message (rec, "tcp_client.py exited with status 0"));
+}
+
+/* socketserver: the library's calls marked, handle()'s own lines, idle polls folded */
+static void
+test_socketserver_library (void)
+{
+  g_autofree char *server = example ("socketserver_server.py");
+  g_autofree char *client = test_program ("idle_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const NcCall *accept = sl_test_find_call (rec, "socketserver_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *recv = sl_test_find_call (rec, "socketserver_server.py", NC_CALL_RECV, 0);
+  guint idle = 0, printed = 0;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *where = g_strdup_printf ("socketserver_server.py:%u (library)",
+                                            line_of (server, "server.serve_forever"));
+
+  assert_source (accept, server, "server.serve_forever", NC_CALL_ORIGIN_LIBRARY);
+  assert_source (recv, server, "self.request.recv", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_nonnull (strstr (recv->stack, "handle (socketserver_server.py:"));
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      if (call->kind == NC_CALL_POLL && call->ts_end != 0 && call->result == 0 &&
+          call->origin == NC_CALL_ORIGIN_LIBRARY && call->timeout_ns == 500 * 1000 * 1000)
+        idle++;
+    }
+  g_assert_cmpuint (idle, >=, 3);  /* 1.6 s of 0.5 s polls before the client */
+
+  cap_recording_format_timeline (rec, text);
+  lines = g_strsplit (text->str, "\n", -1);
+  for (guint l = 0; lines[l] != NULL; l++)
+    if (strstr (lines[l], "poll(r=[3], 0.5 s) = 0") != NULL)
+      {
+        g_assert_true (g_str_has_suffix (lines[l], where));
+        printed++;
+      }
+  /* a run of idle polls is one line and a count, not one line each */
+  g_assert_cmpuint (printed, <, idle);
+  g_assert_nonnull (strstr (text->str, "more idle poll() calls like it"));
+  g_assert_true (has_message (rec, "socketserver_server.py was still running at the end and "
+                                   "was stopped"));
+}
+
+/* ThreadingTCPServer: the handlers' calls under their own threads, no deadlock */
+static void
+test_threads (void)
+{
+  g_autofree char *server = test_program ("threaded_server.py");
+  g_autofree char *client = test_program ("three_clients.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint handler_recvs = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      const NcActorInfo *actor = cap_recording_get_actor (rec, call->actor);
+
+      if (call->kind != NC_CALL_RECV || !g_str_has_prefix (actor->name, "threaded_server.py"))
+        continue;
+      g_assert_true (strstr (actor->name, "thread") != NULL);
+      g_assert_cmpint (call->tid, !=, call->pid);
+      assert_source (call, server, "self.request.recv", NC_CALL_ORIGIN_PROGRAM);
+      g_assert_cmpint (call->result, ==, 6);
+      handler_recvs++;
+    }
+  g_assert_cmpuint (handler_recvs, ==, 3);
+  g_assert_true (has_console (rec, 1, "served 3"));
+  g_assert_true (has_message (rec, "threaded_server.py exited with status 0"));
+}
+
+/* ForkingTCPServer: fork() recorded, each child's calls under its own actor */
+static void
+test_forking (void)
+{
+  g_autofree char *server = test_program ("forking_server.py");
+  g_autofree char *client_path = test_program ("three_clients.py");
+  g_autofree char *client = g_strdup_printf ("python3 %s 50021", client_path);
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint forks = 0, child_recvs = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      const NcActorInfo *actor = cap_recording_get_actor (rec, call->actor);
+
+      if (call->kind == NC_CALL_FORK && call->result > 0)
+        forks++;
+      if (call->kind == NC_CALL_RECV && strstr (actor->name, "child") != NULL)
+        {
+          /* a process of its own, not the server's */
+          g_assert_cmpint (call->pid, ==, actor->pid);
+          g_assert_cmpint (call->pid, !=, cap_recording_get_actor (rec, 0)->pid);
+          assert_source (call, server, "self.request.recv", NC_CALL_ORIGIN_PROGRAM);
+          child_recvs++;
+        }
+    }
+  g_assert_cmpuint (forks, ==, 3);
+  g_assert_cmpuint (child_recvs, ==, 3);
+}
+
+/* settimeout(): CPython polls before recv(); the poll times out, no recv() */
+static void
+test_socket_timeout (void)
+{
+  g_autofree char *server = test_program ("silent_server.py");
+  g_autofree char *client = test_program ("timeout_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *poll = sl_test_find_call (rec, "timeout_client.py", NC_CALL_POLL, 0);
+  const NcCall *nonblock = sl_test_find_call (rec, "timeout_client.py", NC_CALL_IOCTL, 0);
+
+  g_assert_cmpint (nonblock->value_in, ==, 1);
+  assert_source (nonblock, client, "s.settimeout", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (poll->timeout_ns, ==, 200 * 1000 * 1000);
+  g_assert_cmpint (poll->result, ==, 0);
+  g_assert_cmpint (poll->ts_end - poll->ts_start, >=, 150 * 1000 * 1000);
+  assert_source (poll, client, "s.recv", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpuint (sl_test_count_calls (rec, "timeout_client.py", NC_CALL_RECV), ==, 0);
+  g_assert_true (has_console (rec, 1, "timed out"));
+}
+
+/* sendall() of 1 MB: the send()s the kernel took, the first the program's */
+static void
+test_sendall_1mb (void)
+{
+  g_autofree char *server = test_program ("sink_server.py");
+  g_autofree char *client = test_program ("sendall_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint n = sl_test_count_calls (rec, "sendall_client.py", NC_CALL_SEND);
+  gint64 sent = 0, received = 0;
+
+  g_assert_cmpuint (n, >=, 1);
+  for (guint i = 0; i < n; i++)
+    {
+      const NcCall *send = sl_test_find_call (rec, "sendall_client.py", NC_CALL_SEND, i);
+      g_assert_cmpint (send->result, >, 0);
+      g_assert_cmpint (send->length, ==, (1 << 20) - sent);
+      assert_source (send, client, "s.sendall",
+                     i == 0 ? NC_CALL_ORIGIN_PROGRAM : NC_CALL_ORIGIN_LIBRARY);
+      sent += send->result;
+    }
+  g_assert_cmpint (sent, ==, 1 << 20);
+  for (guint i = 0; i < sl_test_count_calls (rec, "sink_server.py", NC_CALL_RECV); i++)
+    received += MAX (sl_test_find_call (rec, "sink_server.py", NC_CALL_RECV, i)->result, 0);
+  g_assert_cmpint (received, ==, 1 << 20);
+  g_assert_true (has_console (rec, 1, "total 1048576"));
+}
+
+/* A program killed by a signal: what it did until then stays */
+static void
+test_crash (void)
+{
+  g_autofree char *server = test_program ("silent_server.py");
+  g_autofree char *client = test_program ("crash_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, TIMEOUT_S, &error);
+  const NcCall *send = sl_test_find_call (rec, "crash_client.py", NC_CALL_SEND, 0);
+
+  g_assert_cmpint (send->result, ==, 10);
+  g_assert_true (has_message (rec, "crash_client.py was killed by signal 11"));
+  /* what it sent before dying arrived: the kernel had it */
+  g_assert_cmpint (sl_test_find_call (rec, "silent_server.py", NC_CALL_RECV, 0)->result, ==, 10);
+  g_assert_true (has_message (rec, "silent_server.py exited with status 0"));
+}
+
+/* An address outside the lab: the kernel's error on the call; no packet */
+static void
+test_outside_address (void)
+{
+  g_autofree char *program = test_program ("outside.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *connect = sl_test_find_call (rec, "outside.py", NC_CALL_CONNECT, 0);
+
+  g_assert_cmpint (connect->result, ==, -1);
+  g_assert_cmpint (connect->err, ==, ENETUNREACH);
+  g_assert_cmpstr (connect->peer, ==, "192.0.2.1:80");
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 0);
+}
+
+static void
+test_syntax_error (void)
+{
+  g_autofree char *program = test_program ("syntax_error.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+
+  g_assert_true (has_console (rec, 2, "SyntaxError"));
+  g_assert_true (has_message (rec, "syntax_error.py exited with status 1"));
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), ==, 0);
+}
+
+/* Never ends: the time limit stops it and keeps its calls */
+static void
+test_time_limit (void)
+{
+  g_autofree char *program = test_program ("never_ends.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, 2, &error);
+  const NcCall *accept = sl_test_find_call (rec, "never_ends.py", NC_CALL_ACCEPT4, 0);
+
+  g_assert_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED);
+  g_assert_nonnull (strstr (error->message, "time limit (2 s)"));
+  g_assert_true (nc_call_in_progress (accept));
+  g_assert_true (has_message (rec, "never_ends.py was still running at the end and was stopped"));
+}
+
+/* The pid of a process whose command line holds @needle, once its main
+ * thread is in the system call @nr (the kernel says so: /proc/PID/syscall) */
+static gboolean
+process_in_syscall (const char *needle,
+                    long        nr)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *syscall_path = g_build_filename ("/proc", name, "syscall", NULL);
+      g_autofree char *cmdline = NULL, *syscall_text = NULL;
+      gsize len = 0;
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (cmdline_path, &cmdline, &len, NULL) || len == 0)
+        continue;
+      for (gsize i = 0; i + 1 < len; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, needle) == NULL || strstr (cmdline, "socklens") != NULL)
+        continue;
+      if (g_file_get_contents (syscall_path, &syscall_text, NULL, NULL) &&
+          g_ascii_strtoll (syscall_text, NULL, 10) == nr)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+new_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* Ctrl+C: the run ends, what it recorded is printed and saved, status 130 */
+static void
+test_interrupt (void)
+{
+  g_autofree char *program = test_program ("never_ends.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-trace-XXXXXX", NULL);
+  g_autofree char *output = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *socklens = g_build_filename (BUILD_APPDIR, "socklens", NULL);
+  const char *argv[] = { socklens, "trace", program, "--output", output, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GPid pid;
+  int status;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, new_process_group, NULL, &pid,
+                                &error));
+  g_assert_no_error (error);
+  /* the program waits in accept4() (288) in the kernel: then the key is pressed */
+  while (!process_in_syscall ("never_ends.py", 288))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);  /* polling the kernel's state, not waiting for time to pass */
+    }
+  g_assert_cmpint (kill (-pid, SIGINT), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+
+  rec = cap_recording_new_from_file (output, &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_call_in_progress (sl_test_find_call (rec, "never_ends.py", NC_CALL_ACCEPT4, 0)));
+  g_assert_true (has_message (rec, "never_ends.py was still running at the end and was stopped"));
+  g_unlink (output);
+  g_rmdir (dir);
+}
+
+static void
+test_missing_file (void)
+{
+  const char *programs[] = { "/nonexistent/server.py", NULL };
+  g_autoptr(GError) error = NULL;
+  CapRecording *rec = NULL;
+
+  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_object (&rec);
+}
+
+static void
+test_not_executable (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("socklens-trace-XXXXXX", NULL);
+  g_autofree char *program = g_build_filename (dir, "client", NULL);
+  const char *programs[] = { program, NULL };
+  g_autoptr(GError) error = NULL;
+  CapRecording *rec = NULL;
+
+  g_assert_true (g_file_set_contents (program, "#!/bin/sh\n", -1, NULL));  /* mode 0644 */
+  g_assert_false (cap_lab_trace_sync (SL_TEST_LAB, programs, 5, FALSE, &rec, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_object (&rec);
+  g_unlink (program);
+  g_rmdir (dir);
+}
+
+/* A statically linked program: said so; it still runs */
+static void
+test_static_binary (void)
+{
+  const char *programs[] = { "/sbin/ldconfig --version", NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+
+  g_assert_true (has_message (rec, "ldconfig is statically linked"));
+  g_assert_true (has_console (rec, 1, "ldconfig"));
+}
+
+/* --step: each step releases exactly one of the program's calls */
+typedef struct
+{
+  CapLab    *lab;
+  GMainLoop *loop;
+  GArray    *seen;
+  guint      steps;
+  guint      returned_at_step[64];
+  gboolean   finished;
+} Stepper;
+
+static guint
+returned_program_calls (CapRecording *rec)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      if (call->ts_end != 0 && call->origin == NC_CALL_ORIGIN_PROGRAM)
+        n++;
+    }
+  return n;
+}
+
+static void
+on_step_changed (CapLab  *lab,
+                 Stepper *s)
+{
+  GArray *waiters = cap_lab_get_waiters (lab);
+
+  if (waiters->len == 0 || s->steps >= G_N_ELEMENTS (s->returned_at_step) ||
+      nc_gate_waiters_equal (waiters, s->seen))
+    return;
+  g_array_set_size (s->seen, 0);
+  g_array_append_vals (s->seen, waiters->data, waiters->len);
+  /* A new waiter: everything before it has returned. */
+  s->returned_at_step[s->steps++] = returned_program_calls (cap_lab_get_recording (lab));
+  g_assert_true (cap_lab_step (lab));
+}
+
+static void
+on_step_finished (CapLab  *lab,
+                  Stepper *s)
+{
+  s->finished = TRUE;
+  g_main_loop_quit (s->loop);
+}
+
+static void
+test_step (void)
+{
+  g_autofree char *program = example ("names_and_bytes.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(CapLab) lab = cap_lab_new (SL_TEST_LAB);
+  g_autoptr(GError) error = NULL;
+  Stepper s = { .lab = lab };
+  guint total;
+
+  s.seen = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+  g_main_context_push_thread_default (context);
+  s.loop = g_main_loop_new (context, FALSE);
+  g_signal_connect (lab, "changed", G_CALLBACK (on_step_changed), &s);
+  g_signal_connect (lab, "finished", G_CALLBACK (on_step_finished), &s);
+  cap_lab_set_trace (lab, programs, TIMEOUT_S);
+  g_assert_true (cap_lab_start (lab, NULL, NULL, TRUE, &error));
+  g_main_loop_run (s.loop);
+  g_main_loop_unref (s.loop);
+  g_main_context_pop_thread_default (context);
+  g_array_unref (s.seen);
+
+  g_assert_no_error (cap_lab_get_error (lab));
+  total = returned_program_calls (cap_lab_get_recording (lab));
+  g_assert_cmpuint (total, >=, 10);
+  g_assert_cmpuint (s.steps, ==, total);
+  /* the gate held one call at a time: before step k, k-1 calls had returned */
+  for (guint k = 0; k < s.steps; k++)
+    g_assert_cmpuint (s.returned_at_step[k], ==, k);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/trace/tcp-example/cli", test_tcp_example_cli);
+  g_test_add_func ("/trace/tcp-example/calls", test_tcp_example_calls);
+  g_test_add_func ("/trace/socketserver-library", test_socketserver_library);
+  g_test_add_func ("/trace/threads", test_threads);
+  g_test_add_func ("/trace/forking", test_forking);
+  g_test_add_func ("/trace/socket-timeout", test_socket_timeout);
+  g_test_add_func ("/trace/sendall-1mb", test_sendall_1mb);
+  g_test_add_func ("/trace/crash", test_crash);
+  g_test_add_func ("/trace/outside-address", test_outside_address);
+  g_test_add_func ("/trace/syntax-error", test_syntax_error);
+  g_test_add_func ("/trace/time-limit", test_time_limit);
+  g_test_add_func ("/trace/interrupt", test_interrupt);
+  g_test_add_func ("/trace/missing-file", test_missing_file);
+  g_test_add_func ("/trace/not-executable", test_not_executable);
+  g_test_add_func ("/trace/static-binary", test_static_binary);
+  g_test_add_func ("/trace/step", test_step);
+  return g_test_run ();
+}
