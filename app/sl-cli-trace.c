@@ -99,8 +99,7 @@ sl_cli_trace (int    argc,
   if (!ok)
     {
       fprintf (stderr, "socklens trace: %s\n", error->message);
-      return g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED) && interrupted
-               ? SL_EXIT_INTERRUPTED : SL_EXIT_ERROR;
+      return interrupted ? SL_EXIT_INTERRUPTED : SL_EXIT_ERROR;
     }
   return SL_EXIT_DONE;
 }

@@ -20,6 +20,7 @@
 #include "sl-exit.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,9 +91,11 @@ cmd_list (void)
 
 typedef struct
 {
-  NcRecorder *recorder;
+  NcRecorder       *recorder;
+  const NcScenario *scenario;
   gint64      t0;
   int         actor_width;
+  gboolean    flush;
   GMutex      lock;
 } Printer;
 
@@ -100,12 +103,14 @@ static void
 print_call (Printer      *printer,
             const NcCall *call)
 {
-  NcActorInfo actor = { 0 };
   g_autofree char *text = nc_call_to_string (call);
+  /* The scenario's names, not the recorder's: this runs inside the
+   * recorder's listener, under its lock. */
+  const char *name = call->actor < printer->scenario->n_actors
+                       ? printer->scenario->actors[call->actor].name : "?";
 
-  nc_recorder_get_actor (printer->recorder, call->actor, &actor);
   printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
-          actor.name ? actor.name : "?", text);
+          name, text);
 }
 
 static int
@@ -283,8 +288,8 @@ cmd_show (int    argc,
   return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
 }
 
-/* In step mode each call is printed as it returns, so the class sees the
- * result of the step it just made. */
+/* Each call is printed as it returns (in step mode flushed at once, so the
+ * class sees the result of the step it just made). */
 static void
 on_call_live (const NcCall *call,
               NcCallPhase   phase,
@@ -296,7 +301,8 @@ on_call_live (const NcCall *call,
     return;
   g_mutex_lock (&printer->lock);
   print_call (printer, call);
-  fflush (stdout);
+  if (printer->flush)
+    fflush (stdout);
   g_mutex_unlock (&printer->lock);
 }
 
@@ -354,14 +360,14 @@ run_in_process (const NcScenario *scenario,
   gboolean ok;
 
   printer.recorder = nc_run_get_recorder (run);
+  printer.scenario = scenario;
   printer.t0 = nc_recorder_get_start_time (printer.recorder);
   printer.actor_width = actor_width (scenario);
+  printer.flush = step;
   g_mutex_init (&printer.lock);
+  nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
   if (step)
-    {
-      nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-      nc_run_set_stepping (run, TRUE);
-    }
+    nc_run_set_stepping (run, TRUE);
 
   ok = nc_run_start (run, error);
   if (ok)
@@ -372,6 +378,7 @@ run_in_process (const NcScenario *scenario,
       *out_recording = recording_from_run (run);
     }
   nc_recorder_set_listener (printer.recorder, NULL, NULL);
+  fflush (stdout);
   g_mutex_clear (&printer.lock);
   return ok;
 }
@@ -450,6 +457,7 @@ cmd_run (int    argc,
   g_autofree char *layout_name = NULL;
   SlTimelineLayout layout;
   g_autofree char *mode = NULL;
+  g_autofree char *stream_path = NULL;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
                                                       "Draw the timeline as a diagram");
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
@@ -530,7 +538,15 @@ cmd_run (int    argc,
     }
   else
     {
-      ok = cap_lab_run_sync (NULL, scenario->name, params, step, mode, &recording, &error);
+      CapLabSyncOptions options = {
+        .mode = mode,
+        .step = step,
+        .print = TRUE,
+        .stream_to = output,
+        .stop_on_signals = TRUE,
+      };
+      ok = cap_lab_run_sync_with (scenario->name, params, &options, &recording, &stream_path,
+                                  &error);
       if (!ok && recording == NULL && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND))
         {
           fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
@@ -541,17 +557,31 @@ cmd_run (int    argc,
         }
     }
 
-  /* In step mode the lines were printed as they happened. A run refused
-   * before it began has no timeline: its error is said once, below. */
-  if (recording != NULL && !step &&
-      (cap_recording_get_n_calls (recording) > 0 || cap_recording_get_n_packets (recording) > 0))
-    sl_cli_print_recording (recording);
-  /* Both exports are attempted and both reported: one failing does not
-   * cost the other. */
-  if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
-    exported = FALSE;
+  /* The lines were printed as they happened. The file replaces the copy
+   * streamed beside it during the run, which is kept if saving fails. Both
+   * exports are attempted and both reported: one failing does not cost the
+   * other. */
+  if (recording != NULL && output != NULL)
+    {
+      if (sl_cli_save_recording (recording, output))
+        {
+          if (stream_path != NULL)
+            g_unlink (stream_path);
+        }
+      else
+        {
+          exported = FALSE;
+          if (stream_path != NULL)
+            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+        }
+    }
   if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     exported = FALSE;
+  if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
+    {
+      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      return SL_EXIT_INTERRUPTED;
+    }
   if (!ok)
     {
       fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);

@@ -8,5 +8,5 @@
 #define SL_EXIT_DONE        0    /* it did what was asked */
 #define SL_EXIT_ERROR       1    /* it could not: a run failed, a file could not be read or written */
 #define SL_EXIT_USAGE       2    /* the command line was wrong: an unknown command, option or name */
-#define SL_EXIT_INTERRUPTED 130  /* stopped by Ctrl+C (SIGINT), as shells report 128 + 2; what was
-                                  * recorded up to then is kept */
+#define SL_EXIT_INTERRUPTED 130  /* stopped by Ctrl+C (SIGINT), SIGTERM or SIGHUP, as shells
+                                  * report 128 + 2; what was recorded up to then is kept */

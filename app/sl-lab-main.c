@@ -27,13 +27,61 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
+#include <glib-unix.h>
 
+#include "cap-lab-protocol.h"
 #include "sl-lab-private.h"
 
 #define QUIET_MS     200   /* after the last actor: stop when the wire is this quiet */
 #define QUIET_MAX_MS 3000
 
 static SlLab the_lab;
+
+/* SIGINT, SIGTERM, SIGHUP stop the run like "stop": the stream still ends
+ * with what was captured and an END record. (Ctrl+C in a terminal reaches
+ * the lab too, as does `timeout -s INT`: they signal the whole group.) The
+ * handler only writes to a pipe; a thread does the rest. A handler, not
+ * SIG_IGN or a blocked mask, so programs the lab starts get the defaults. */
+static int stop_pipe[2] = { -1, -1 };
+
+static void
+on_stop_signal (int signum)
+{
+  int saved = errno;
+  char c = (char) signum;
+
+  /* If the pipe is full, a stop is already on its way. */
+  (void) !write (stop_pipe[1], &c, 1);
+  errno = saved;
+}
+
+static gboolean
+catch_stop_signals (GError **error)
+{
+  static const int signums[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+  if (!g_unix_open_pipe (stop_pipe, FD_CLOEXEC, error) ||
+      !g_unix_set_fd_nonblocking (stop_pipe[1], TRUE, error))
+    return FALSE;
+  sigemptyset (&sa.sa_mask);
+  for (guint k = 0; k < G_N_ELEMENTS (signums); k++)
+    sigaction (signums[k], &sa, NULL);
+  return TRUE;
+}
+
+/* Never joined: exit ends it. */
+static gpointer
+stop_signal_thread (gpointer data)
+{
+  SlLab *lab = data;
+  char c;
+
+  while (read (stop_pipe[0], &c, 1) < 0 && errno == EINTR)
+    ;
+  sl_lab_request_stop (lab, FALSE);
+  return NULL;
+}
 
 typedef struct
 {
@@ -303,6 +351,8 @@ try_host_capture (SlLab   *lab,
       return FALSE;
     }
   lab->live = cap_live_new ("lo");
+  /* Its filter follows the run's sockets: see cap_live_set_immediate_mode () */
+  cap_live_set_immediate_mode (lab->live, TRUE);
   if (!cap_live_open (lab->live, &local) ||
       (lab->confine = sl_lab_confine_new (lab, lab->scenario->needs_raw_socket,
                                           (guint16) getpid (), &local)) == NULL)
@@ -458,6 +508,12 @@ sl_lab_on_call (const NcCall *call,
   if (phase != NC_CALL_PHASE_RETURN)
     return;
 
+  /* sock_diag starts once there is a stream socket to sample */
+  if ((nc_call_kind_info (call->kind)->link == NC_CALL_LINK_OPEN &&
+       (call->type & 0xf) == SOCK_STREAM && call->result >= 0) ||
+      nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT ||
+      nc_call_kind_info (call->kind)->link == NC_CALL_LINK_LISTEN)
+    sl_lab_diag_note_stream (lab->diag);
   /* The fd is looked up in its process's /proc/PID/fd. */
   if ((nc_call_kind_info (call->kind)->fd == NC_CALL_FD_RESULT ||
        nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT) && call->result >= 0)
@@ -491,13 +547,46 @@ on_actor (const NcActorInfo *actor,
 }
 
 static void
+emit_capture_count (SlLab      *lab,
+                    guint64     n_packets,
+                    guint64     n_lost,
+                    const char *when)
+{
+  g_autofree char *text = g_strdup_printf (CAP_LAB_CAPTURE_FORMAT "%s", n_packets, n_lost, when);
+
+  sl_lab_emit_message (lab, n_lost > 0 ? CAP_SEVERITY_WARNING : CAP_SEVERITY_INFO, text);
+}
+
+static void
 on_frame (const CapLiveFrame *frame,
           gpointer            user_data)
 {
   SlLab *lab = user_data;
+  guint64 lost = cap_live_get_n_lost (lab->live);
 
   sl_lab_emit_frame (lab, frame);
   sl_lab_diag_poke (lab->diag);
+  /* A loss is reported as it happens (rare: this is not the usual path) */
+  if (lost > lab->lost_reported)
+    {
+      lab->lost_reported = lost;
+      emit_capture_count (lab, frame->index + 1, lost, " so far: the kernel's capture buffer was full");
+    }
+}
+
+/* At the end: every packet taken, and every one lost, counted */
+static void
+emit_capture_total (SlLab *lab)
+{
+  guint64 lost;
+
+  if (lab->live == NULL)
+    return;
+  g_mutex_lock (&lab->frames_lock);
+  lost = cap_live_get_n_lost (lab->live) + lab->frames_lost;
+  g_mutex_unlock (&lab->frames_lock);
+  emit_capture_count (lab, lab->n_epb, lost,
+                      lost > 0 ? ": the timeline misses them (a capture buffer was full)" : "");
 }
 
 /* sock_diag sampling, or a message saying why not */
@@ -534,6 +623,9 @@ finish_run (SlLab *lab)
       else
         cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
     }
+  /* Every frame taken is in the stream before END */
+  sl_lab_stream_drain_frames (lab);
+  emit_capture_total (lab);
   sl_lab_control_finish (lab);
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
   return parent_gone;
@@ -673,10 +765,17 @@ main (int    argc,
   signal (SIGPIPE, SIG_IGN);
   keep_environment_safe ();
   setlocale (LC_ALL, "");
+  if (!catch_stop_signals (&error))
+    {
+      fprintf (stderr, "socklens-lab: %s\n", error->message);
+      return CAP_LAB_EXIT_FAILED;
+    }
 
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
     lab->host_ns[h] = -1;
   g_mutex_init (&lab->out_lock);
+  g_mutex_init (&lab->frames_lock);
+  g_cond_init (&lab->frames_cond);
   g_mutex_init (&lab->control_lock);
   g_cond_init (&lab->control_cond);
 
@@ -717,6 +816,7 @@ main (int    argc,
   announce_mode (lab);
   sl_lab_emit_actors (lab);
 
+  g_thread_unref (g_thread_new ("stop-signals", stop_signal_thread, lab));
   status = lab->trace != NULL ? run_trace (lab, &error_text) : run_scenario (lab, &error_text);
   if (status != CAP_LAB_EXIT_OK && !lab->parent_gone)
     sl_lab_complain (lab, "%s: %s", lab->scenario->name, error_text);

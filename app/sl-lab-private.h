@@ -54,6 +54,16 @@ typedef struct
   guint32           n_epb;         /* frames written: the next one's index */
   gboolean          out_failed;
 
+  /* Frames wait here between the capture thread and the output */
+  GMutex            frames_lock;
+  GCond             frames_cond;
+  GQueue            frames;        /* QueuedFrame */
+  gsize             frames_bytes;
+  gboolean          frames_closing;
+  guint64           frames_lost;   /* the queue was full: the app did not keep up */
+  guint64           lost_reported; /* by the kernel, as last said in the stream */
+  GThread          *frames_writer;
+
   /* Capture and run */
   CapLive          *live;
   SlLabConfine     *confine;       /* shared lo: the filter on the run's own sockets */
@@ -112,6 +122,7 @@ void        sl_lab_emit_gate          (SlLab       *lab,
 void        sl_lab_emit_end           (SlLab       *lab,
                                        int          status,
                                        const char  *error_text);
+void        sl_lab_stream_drain_frames (SlLab      *lab);
 gboolean    sl_lab_stream_failed      (SlLab       *lab);
 void        sl_lab_stream_close       (SlLab       *lab);
 void        sl_lab_say                (SlLab       *lab,
@@ -143,6 +154,7 @@ SlLabDiag  *sl_lab_diag_new           (SlLab       *lab,
                                        GError     **error);
 void        sl_lab_diag_poke          (SlLabDiag   *diag);
 void        sl_lab_diag_sample_now    (SlLabDiag   *diag);
+void        sl_lab_diag_note_stream   (SlLabDiag   *diag);
 void        sl_lab_diag_note_socket   (SlLabDiag   *diag,
                                        gint32       pid,
                                        int          fd,

@@ -9,15 +9,36 @@
  *
  * If the pipe breaks (the app went away), the run is stopped: nobody is
  * left to show it to.
+ *
+ * Frames do not wait for the pipe. In immediate mode libpcap's ring has one
+ * whole-frame slot per packet, about 500 of them: a capture thread that
+ * waited while the app was busy lost packets within a millisecond of a fast
+ * run. So the capture thread only copies each frame into a queue, and a
+ * writer thread of its own writes what is queued, a batch at a time with one
+ * flush. The queue is bounded (FRAMES_MAX_BYTES); a frame that finds it full
+ * is counted as lost and reported, never silently.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <gio/gunixoutputstream.h>
 
 #include "sl-lab-private.h"
+
+#define FRAMES_MAX_BYTES (512 * 1024 * 1024)
+
+typedef struct
+{
+  gint64  ts_ns;
+  guint32 caplen;
+  guint32 len;
+  guint8  data[];
+} QueuedFrame;
+
+static gpointer frames_writer_thread (gpointer data);
 
 static void
 on_write_failed (SlLab  *lab,
@@ -41,6 +62,7 @@ sl_lab_stream_open (SlLab    *lab,
   g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
   lab->writer = cap_pcapng_writer_new (out);
+  lab->frames_writer = g_thread_new ("lab-frames", frames_writer_thread, lab);
   return cap_pcapng_writer_add_interface (lab->writer, linktype, snaplen,
                                           lab->capture_iface ? lab->capture_iface : "lo",
                                           &lab->iface, error) &&
@@ -156,7 +178,7 @@ sl_lab_emit_call (SlLab        *lab,
 /* Ethernet + IPv4 or IPv6: what the drop rule counts (ARP and the like are not
  * in a connection). */
 static gboolean
-is_ip_frame (const CapLiveFrame *frame)
+is_ip_frame (const QueuedFrame *frame)
 {
   guint16 type;
 
@@ -166,38 +188,110 @@ is_ip_frame (const CapLiveFrame *frame)
   return type == 0x0800 || type == 0x86DD;
 }
 
-/* A frame from the capture thread: its EPB, and if it is the one the link
- * loses, a DROP record naming it (the tap saw it before nftables dropped it). */
+/* On the capture thread: a copy into the queue, nothing that can block. */
 void
 sl_lab_emit_frame (SlLab              *lab,
                    const CapLiveFrame *frame)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean dropped = FALSE;
-  guint32 index;
+  QueuedFrame *copy;
 
-  g_mutex_lock (&lab->out_lock);
-  if (lab->out_failed || lab->writer == NULL)
+  g_mutex_lock (&lab->frames_lock);
+  if (lab->frames_closing || lab->frames_bytes + frame->caplen > FRAMES_MAX_BYTES)
     {
-      g_mutex_unlock (&lab->out_lock);
+      lab->frames_lost++;
+      g_mutex_unlock (&lab->frames_lock);
       return;
     }
-  index = lab->n_epb++;
+  copy = g_malloc (sizeof (QueuedFrame) + frame->caplen);
+  copy->ts_ns = frame->ts_ns;
+  copy->caplen = frame->caplen;
+  copy->len = frame->len;
+  memcpy (copy->data, frame->data, frame->caplen);
+  g_queue_push_tail (&lab->frames, copy);
+  lab->frames_bytes += frame->caplen;
+  g_cond_signal (&lab->frames_cond);
+  g_mutex_unlock (&lab->frames_lock);
+}
+
+/* With out_lock held: its EPB, and if it is the one the link loses, a DROP
+ * record naming it (the tap saw it before nftables dropped it). */
+static gboolean
+write_frame_locked (SlLab             *lab,
+                    const QueuedFrame *frame,
+                    GError           **error)
+{
+  gboolean dropped = FALSE;
+  guint32 index = lab->n_epb++;
+
   if (lab->n_hosts >= 2 && lab->scenario->drop_packet > 0 && is_ip_frame (frame))
     dropped = ++lab->link_ip_frames == (guint32) lab->scenario->drop_packet;
-
   if (!cap_pcapng_writer_write_packet (lab->writer, lab->iface, frame->ts_ns, frame->data,
-                                       frame->caplen, frame->len, NULL, &error) ||
-      !cap_pcapng_writer_flush (lab->writer, &error))
-    on_write_failed (lab, error);
-  else if (dropped)
+                                       frame->caplen, frame->len, NULL, error))
+    return FALSE;
+  if (dropped)
     {
       g_autoptr(GByteArray) payload = g_byte_array_new ();
 
       cap_record_encode_drop (index, frame->ts_ns, payload);
-      write_record_locked (lab, frame->ts_ns, payload);
+      return cap_pcapng_writer_write_record (lab->writer, lab->iface, frame->ts_ns,
+                                             payload->data, payload->len, error);
     }
-  g_mutex_unlock (&lab->out_lock);
+  return TRUE;
+}
+
+/* Writes what is queued, all of it, then flushes once. */
+static gpointer
+frames_writer_thread (gpointer data)
+{
+  SlLab *lab = data;
+
+  for (;;)
+    {
+      GQueue batch = G_QUEUE_INIT;
+      g_autoptr(GError) error = NULL;
+      QueuedFrame *frame;
+      gboolean ok = TRUE;
+
+      g_mutex_lock (&lab->frames_lock);
+      while (g_queue_is_empty (&lab->frames) && !lab->frames_closing)
+        g_cond_wait (&lab->frames_cond, &lab->frames_lock);
+      if (g_queue_is_empty (&lab->frames))
+        {
+          g_mutex_unlock (&lab->frames_lock);
+          break;
+        }
+      batch = lab->frames;
+      g_queue_init (&lab->frames);
+      lab->frames_bytes = 0;
+      g_mutex_unlock (&lab->frames_lock);
+
+      g_mutex_lock (&lab->out_lock);
+      while ((frame = g_queue_pop_head (&batch)) != NULL)
+        {
+          if (ok && !lab->out_failed && lab->writer != NULL)
+            ok = write_frame_locked (lab, frame, &error);
+          g_free (frame);
+        }
+      if (ok && !lab->out_failed && lab->writer != NULL)
+        ok = cap_pcapng_writer_flush (lab->writer, &error);
+      if (!ok)
+        on_write_failed (lab, error);
+      g_mutex_unlock (&lab->out_lock);
+    }
+  return NULL;
+}
+
+/* After the capture has stopped: every frame it took is written, then the
+ * writer thread ends. */
+void
+sl_lab_stream_drain_frames (SlLab *lab)
+{
+  g_mutex_lock (&lab->frames_lock);
+  lab->frames_closing = TRUE;
+  g_cond_signal (&lab->frames_cond);
+  g_mutex_unlock (&lab->frames_lock);
+  if (lab->frames_writer != NULL)
+    g_thread_join (g_steal_pointer (&lab->frames_writer));
 }
 
 void
@@ -248,6 +342,7 @@ sl_lab_stream_close (SlLab *lab)
 {
   g_autoptr(GError) error = NULL;
 
+  sl_lab_stream_drain_frames (lab);
   g_mutex_lock (&lab->out_lock);
   if (lab->writer != NULL && !lab->out_failed &&
       !cap_pcapng_writer_close (lab->writer, &error))

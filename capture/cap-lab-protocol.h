@@ -52,6 +52,11 @@ typedef enum
   CAP_LAB_COMMAND_UNKNOWN,
 } CapLabCommand;
 
+/* The helper's MESSAGE that counts the packets it captured and those it
+ * lost (the kernel's capture buffer, or its own queue, was full): during a
+ * run when a loss happens ("... lost so far"), and once at the end. */
+#define CAP_LAB_CAPTURE_FORMAT "Capture: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " lost"
+
 /* For messages: the commands as a person types them. */
 #define CAP_LAB_COMMANDS_HELP "step, step N, run, pause, stop"
 

@@ -20,13 +20,17 @@
 #include <signal.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 
+#include "cap-atomic-file.h"
 #include "cap-call-codec.h"
 #include "cap-lab.h"
 #include "cap-lab-protocol.h"
@@ -34,6 +38,7 @@
 
 #define READ_CHUNK      (64 * 1024)
 #define STOP_GRACE_MS   5000  /* after "stop", the helper has this long to exit */
+#define PRINT_INTERVAL_MS 25  /* the command line prints what arrived this often */
 
 struct _CapLab
 {
@@ -54,6 +59,15 @@ struct _CapLab
   GArray        *waiters;      /* NcGateWaiter */
   char          *mode_message;
   guint          kill_timeout;
+  guint64        n_captured;    /* as the lab's last capture count said */
+  guint64        n_lost;
+  gboolean       have_counts;
+
+  /* The stream as it comes, whole pcapng blocks only, beside the target */
+  int            stream_fd;
+  char          *stream_path;
+  GByteArray    *stream_carry;  /* the start of a block not complete yet */
+  char          *file_error;
 
   GError        *error;
   GError        *stream_error;
@@ -108,6 +122,11 @@ cap_lab_finalize (GObject *object)
   g_clear_error (&self->stream_error);
   g_free (self->end_error);
   g_free (self->mode_message);
+  if (self->stream_fd >= 0)
+    close (self->stream_fd);
+  g_free (self->stream_path);
+  g_clear_pointer (&self->stream_carry, g_byte_array_unref);
+  g_free (self->file_error);
   g_free (self->lab_path);
   g_free (self->mode);
   g_strfreev (self->wrapper);
@@ -151,6 +170,7 @@ cap_lab_init (CapLab *self)
   self->recording = cap_recording_new ();
   self->waiters = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
   self->watch = cap_reader_new (&callbacks, self);
+  self->stream_fd = -1;
 }
 
 /**
@@ -297,6 +317,9 @@ on_watch_record (const CapRawRecord *raw,
       /* The lab's first message says how it captures (or why it cannot). */
       if (self->mode_message == NULL)
         self->mode_message = g_strdup (record.message.text);
+      else if (sscanf (record.message.text, CAP_LAB_CAPTURE_FORMAT, &self->n_captured,
+                       &self->n_lost) == 2)
+        self->have_counts = TRUE;
       break;
     case CAP_RECORD_END:
       self->got_end = TRUE;
@@ -367,6 +390,13 @@ maybe_finish (CapLab *self)
   g_clear_handle_id (&self->kill_timeout, g_source_remove);
   g_array_set_size (self->waiters, 0);
   self->error = error_for_end (self);
+  /* A file of this run says where and why it ends early */
+  if (self->error != NULL)
+    cap_recording_add_message (self->recording,
+                               g_error_matches (self->error, CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED)
+                                 ? CAP_MESSAGE_INFO : CAP_MESSAGE_ERROR,
+                               self->error->message);
+  cap_recording_commit (self->recording);
   g_clear_object (&self->commands);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
@@ -390,6 +420,71 @@ on_wait_done (GObject      *source,
 
 static void read_next (CapLab *self);
 
+/* The length of the pcapng block at @p, if all of it is in [p, end) */
+static gsize
+whole_block (const guint8 *p,
+             const guint8 *end)
+{
+  guint32 len;
+
+  if (end - p < 12)
+    return 0;
+  memcpy (&len, p + 4, sizeof len);  /* the lab writes in this machine's byte order */
+  if (len < 12 || len % 4 != 0 || (gsize) (end - p) < len)
+    return 0;
+  return len;
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Appends the complete blocks of what arrived to the stream file: if the app
+ * itself dies, the file holds a readable pcapng up to the last whole block. */
+static void
+stream_to_file (CapLab       *self,
+                const guint8 *data,
+                gsize         len)
+{
+  GByteArray *carry = self->stream_carry;
+  const guint8 *p, *end;
+  gsize block;
+
+  if (self->stream_fd < 0)
+    return;
+  g_byte_array_append (carry, data, len);
+  p = carry->data;
+  end = carry->data + carry->len;
+  while ((block = whole_block (p, end)) > 0)
+    p += block;
+  if (p > carry->data)
+    {
+      if (!write_all (self->stream_fd, carry->data, p - carry->data))
+        {
+          int saved = errno;
+          self->file_error = g_strdup_printf ("could not write %s: %s", self->stream_path,
+                                              g_strerror (saved));
+          close (self->stream_fd);
+          self->stream_fd = -1;
+        }
+      g_byte_array_remove_range (carry, 0, p - carry->data);
+    }
+}
+
 static void
 feed (CapLab       *self,
       const guint8 *data,
@@ -399,6 +494,7 @@ feed (CapLab       *self,
 
   if (self->stream_error != NULL)
     return;
+  stream_to_file (self, data, len);
   cap_reader_feed (self->watch, data, len, NULL);
   if (!cap_recording_feed (self->recording, data, len, &error))
     {
@@ -568,6 +664,62 @@ cap_lab_start (CapLab          *self,
   return TRUE;
 }
 
+/**
+ * cap_lab_stream_to_file:
+ * @target: the file the run will be saved to
+ *
+ * Before cap_lab_start (): while the run goes on, its stream is appended, in
+ * whole pcapng blocks, to a hidden temporary file beside @target, so a crash
+ * of the app itself still leaves a readable pcapng of what arrived. Remove
+ * it with cap_lab_close_stream_file () once @target is saved.
+ */
+gboolean
+cap_lab_stream_to_file (CapLab      *self,
+                        const char  *target,
+                        GError     **error)
+{
+  g_autofree char *resolved = NULL;
+
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+  g_return_val_if_fail (!self->started && self->stream_fd < 0, FALSE);
+
+  self->stream_fd = cap_atomic_file_open_temp (target, &self->stream_path, &resolved, error);
+  if (self->stream_fd < 0)
+    return FALSE;
+  self->stream_carry = g_byte_array_new ();
+  return TRUE;
+}
+
+/* The temporary file, or %NULL */
+const char *
+cap_lab_get_stream_path (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->stream_path;
+}
+
+/* Why the stream file stopped growing (disk full...), or %NULL */
+const char *
+cap_lab_get_stream_file_error (CapLab *self)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), NULL);
+  return self->file_error;
+}
+
+/* Closes the stream file, and removes it if @remove (the run is saved). */
+void
+cap_lab_close_stream_file (CapLab   *self,
+                           gboolean  remove)
+{
+  g_return_if_fail (CAP_IS_LAB (self));
+
+  if (self->stream_fd >= 0)
+    close (self->stream_fd);
+  self->stream_fd = -1;
+  if (remove && self->stream_path != NULL)
+    g_unlink (self->stream_path);
+}
+
 /* --- commands ---------------------------------------------------------- */
 
 /* The lab may have died before the main loop has seen it exit: then the
@@ -709,6 +861,22 @@ cap_lab_get_waiters (CapLab *self)
   return self->waiters;
 }
 
+/**
+ * cap_lab_get_capture_counts:
+ * Returns: %FALSE until the lab has counted: at the end of the run, or
+ *   during it as soon as a packet was lost
+ */
+gboolean
+cap_lab_get_capture_counts (CapLab  *self,
+                            guint64 *n_packets,
+                            guint64 *n_lost)
+{
+  g_return_val_if_fail (CAP_IS_LAB (self), FALSE);
+  *n_packets = self->n_captured;
+  *n_lost = self->n_lost;
+  return self->have_counts;
+}
+
 /* How the lab captures, or why packets are missing; %NULL until it says. */
 const char *
 cap_lab_get_mode_message (CapLab *self)
@@ -721,23 +889,29 @@ cap_lab_get_mode_message (CapLab *self)
 
 typedef struct
 {
+  struct _SyncRun *run;
+  int              signum;
+  guint            id;
+} SignalWatch;
+
+typedef struct _SyncRun
+{
   CapLab           *lab;
   GMainLoop        *loop;
   GDataInputStream *input;
   GCancellable     *cancellable;
   GArray           *shown;     /* the waiters last printed */
   gboolean          asking;    /* a line is being read */
-  CapTextProgress  progress;  /* step mode: what has been printed */
+  gboolean          print;     /* each call and packet as it arrives */
+  gboolean          step;
+  CapTextProgress   progress;  /* what has been printed */
+  guint64           lost_shown;
+  guint             print_timeout;
+  SignalWatch       signals[3];
+  int               interrupted_by;  /* the first signal that stopped the run, or 0 */
 } SyncRun;
 
 static void ask_for_line (SyncRun *run);
-static gboolean run_sync (CapLab          *lab,
-                          const char      *scenario,
-                          const NcParams  *params,
-                          gboolean         step,
-                          gboolean         stop_on_interrupt,
-                          CapRecording   **out_recording,
-                          GError         **error);
 
 static void
 on_line (GObject      *source,
@@ -781,23 +955,44 @@ ask_for_line (SyncRun *run)
                                        on_line, run);
 }
 
-/* "next: server accept(), client connect()  [Enter: step]" on stderr */
+/* What arrived since the last time, one batch, flushed; at the @end, the
+ * rest, a call still in the kernel as unfinished */
 static void
-on_sync_changed (CapLab  *lab,
-                 SyncRun *run)
+print_progress (SyncRun  *run,
+                gboolean  end)
 {
-  GArray *waiters = cap_lab_get_waiters (lab);
-  CapRecording *recording = cap_lab_get_recording (lab);
-  g_autoptr(GString) line = NULL;
-  g_autoptr(GString) progress = g_string_new (NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  /* What the last step did, before asking for the next one */
-  cap_recording_format_progress (recording, &run->progress, progress);
-  if (progress->len > 0)
+  if (run->progress.printed == NULL)
+    return;
+  if (end)
+    cap_recording_format_progress_end (cap_lab_get_recording (run->lab), &run->progress, text);
+  else
+    cap_recording_format_progress (cap_lab_get_recording (run->lab), &run->progress, text);
+  if (text->len > 0)
     {
-      fputs (progress->str, stdout);
+      fwrite (text->str, 1, text->len, stdout);
       fflush (stdout);
     }
+}
+
+static gboolean
+on_print_timeout (gpointer user_data)
+{
+  SyncRun *run = user_data;
+
+  run->print_timeout = 0;
+  print_progress (run, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* "next: server accept(), client connect()  [Enter: step]" on stderr */
+static void
+show_waiters (SyncRun *run)
+{
+  GArray *waiters = cap_lab_get_waiters (run->lab);
+  CapRecording *recording = cap_lab_get_recording (run->lab);
+  g_autoptr(GString) line = NULL;
 
   if (run->shown == NULL || nc_gate_waiters_equal (waiters, run->shown))
     return;
@@ -818,6 +1013,44 @@ on_sync_changed (CapLab  *lab,
   g_printerr ("%s  [Enter: step; step N: actor N; run; stop]\n", line->str);
 }
 
+/* A lost packet is said at once, on stderr: never hidden */
+static void
+show_losses (SyncRun  *run,
+             gboolean  at_end)
+{
+  guint64 n_packets, n_lost;
+
+  if (!cap_lab_get_capture_counts (run->lab, &n_packets, &n_lost))
+    return;
+  if (n_lost > run->lost_shown)
+    g_printerr ("socklens: the capture LOST %" G_GUINT64_FORMAT " packets so far (its buffer was "
+                "full): the timeline and the file miss them\n", n_lost);
+  else if (at_end && n_lost == 0)
+    g_printerr ("socklens: captured %" G_GUINT64_FORMAT " packets, none lost\n", n_packets);
+  run->lost_shown = MAX (run->lost_shown, n_lost);
+}
+
+static void
+on_sync_changed (CapLab  *lab,
+                 SyncRun *run)
+{
+  show_losses (run, FALSE);
+  /* In step mode, what the last step did, before asking for the next one;
+   * else in batches, a few dozen times a second: a fast run prints a
+   * hundred thousand lines without the printing being what takes time. */
+  if (run->step)
+    print_progress (run, FALSE);
+  else if (run->print && run->print_timeout == 0)
+    {
+      /* On this run's own context, not the default one */
+      GSource *source = g_timeout_source_new (PRINT_INTERVAL_MS);
+      g_source_set_callback (source, on_print_timeout, run, NULL);
+      run->print_timeout = g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+    }
+  show_waiters (run);
+}
+
 static void
 on_sync_finished (CapLab  *lab,
                   SyncRun *run)
@@ -825,21 +1058,178 @@ on_sync_finished (CapLab  *lab,
   g_main_loop_quit (run->loop);
 }
 
+static const char *
+signal_name (int signum)
+{
+  switch (signum)
+    {
+    case SIGINT: return "SIGINT (Ctrl+C)";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return g_strsignal (signum);
+    }
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the first stops the run (the lab wakes blocked
+ * calls and ends its stream; what arrived is kept), a second kills the lab. */
+static gboolean
+on_signal (gpointer user_data)
+{
+  SignalWatch *watch = user_data;
+  SyncRun *run = watch->run;
+
+  if (run->interrupted_by == 0)
+    {
+      run->interrupted_by = watch->signum;
+      g_printerr ("\nsocklens: %s: stopping the run; everything recorded so far is kept\n",
+                  signal_name (watch->signum));
+      cap_lab_stop (run->lab);
+    }
+  else
+    cap_lab_force_exit (run->lab);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_signals (SyncRun      *run,
+               GMainContext *context)
+{
+  static const int signums[] = { SIGINT, SIGTERM, SIGHUP };
+
+  for (guint k = 0; k < G_N_ELEMENTS (signums); k++)
+    {
+      GSource *source = g_unix_signal_source_new (signums[k]);
+
+      run->signals[k] = (SignalWatch) { run, signums[k], 0 };
+      g_source_set_callback (source, on_signal, &run->signals[k], NULL);
+      run->signals[k].id = g_source_attach (source, context);
+      g_source_unref (source);
+    }
+}
+
+static void
+unwatch_signals (SyncRun      *run,
+                 GMainContext *context)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (run->signals); k++)
+    if (run->signals[k].id != 0)
+      g_source_destroy (g_main_context_find_source_by_id (context, run->signals[k].id));
+}
+
 /**
- * cap_lab_run_sync:
- * @lab_path: (nullable): the helper, or %NULL to find it
- * @mode: (nullable): how the lab captures ("auto", "namespace", ...), or %NULL for auto
+ * cap_lab_run_sync_with:
+ * @options: (nullable): what else to do while it runs
  * @out_recording: (out) (transfer full) (optional): the recording, set
  *   whenever the lab was started, even if the run then failed: what was
  *   received is kept
+ * @out_stream_path: (out) (transfer full) (optional): with
+ *   @options->stream_to, the temporary file the run was streamed to; the
+ *   caller removes it once the run is saved
  *
- * Runs a scenario in the lab to its end. In step mode, waiting calls are
- * shown on stderr and lines from stdin drive the gate: Enter steps, and
- * "step N", "run", "pause", "stop" are passed on.
+ * Runs a scenario in the lab to its end, on a private main context. In step
+ * mode, waiting calls are shown on stderr and lines from stdin drive the
+ * gate: Enter steps, and "step N", "run", "pause", "stop" are passed on.
  *
  * Returns: %FALSE with @error set if the lab could not start or the run
- *   did not end well
+ *   did not end well; %CAP_LAB_ERROR_INTERRUPTED if a signal stopped it
  */
+gboolean
+cap_lab_run_sync_with (const char              *scenario,
+                       const NcParams          *params,
+                       const CapLabSyncOptions *options,
+                       CapRecording           **out_recording,
+                       char                   **out_stream_path,
+                       GError                 **error)
+{
+  static const CapLabSyncOptions defaults = { 0 };
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(CapLab) lab = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  SyncRun run = { 0 };
+  gboolean ok;
+
+  if (options == NULL)
+    options = &defaults;
+  lab = cap_lab_new (options->lab_path);
+  run.lab = lab;
+  run.step = options->step;
+  run.print = options->print;
+
+  g_main_context_push_thread_default (context);
+  run.loop = g_main_loop_new (context, FALSE);
+  run.cancellable = g_cancellable_new ();
+  g_signal_connect (lab, "finished", G_CALLBACK (on_sync_finished), &run);
+
+  if (options->mode != NULL)
+    cap_lab_set_mode (lab, options->mode);
+  if (options->programs != NULL)
+    cap_lab_set_trace (lab, options->programs, options->timeout_s);
+  ok = (options->stream_to == NULL || cap_lab_stream_to_file (lab, options->stream_to, error)) &&
+       cap_lab_start (lab, scenario, params, options->step, error);
+  if (ok)
+    {
+      if (options->stop_on_signals)
+        watch_signals (&run, context);
+      if (options->step || options->print)
+        cap_text_progress_init (&run.progress);
+      if (options->step)
+        {
+          in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+          run.input = g_data_input_stream_new (in);
+          run.shown = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
+          ask_for_line (&run);
+        }
+      g_signal_connect (lab, "changed", G_CALLBACK (on_sync_changed), &run);
+      g_main_loop_run (run.loop);
+
+      if (run.interrupted_by != 0)
+        {
+          CapRecording *recording = cap_lab_get_recording (lab);
+          g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED,
+                       "Interrupted by %s: the run was stopped after %u calls and %u packets, "
+                       "all of them kept", signal_name (run.interrupted_by),
+                       cap_recording_get_n_calls (recording),
+                       cap_recording_get_n_packets (recording));
+          ok = FALSE;
+        }
+      else if (cap_lab_get_error (lab) != NULL)
+        {
+          g_propagate_error (error, g_error_copy (cap_lab_get_error (lab)));
+          ok = FALSE;
+        }
+      if (out_recording != NULL)
+        *out_recording = g_object_ref (cap_lab_get_recording (lab));
+    }
+
+  unwatch_signals (&run, context);
+  if (run.print_timeout != 0)
+    g_source_destroy (g_main_context_find_source_by_id (context, run.print_timeout));
+  g_cancellable_cancel (run.cancellable);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_signal_handlers_disconnect_by_data (lab, &run);
+  g_clear_object (&run.input);
+  g_clear_object (&run.cancellable);
+  g_clear_pointer (&run.shown, g_array_unref);
+  /* The last lines, from after the final step or batch */
+  print_progress (&run, TRUE);
+  if (run.print)
+    show_losses (&run, TRUE);
+  if (run.progress.printed != NULL)
+    cap_text_progress_clear (&run.progress);
+  /* Kept until the caller has saved the run: closed, not removed */
+  cap_lab_close_stream_file (lab, FALSE);
+  if (out_stream_path != NULL)
+    *out_stream_path = g_strdup (cap_lab_get_stream_path (lab));
+  if (cap_lab_get_stream_file_error (lab) != NULL)
+    g_printerr ("socklens: the copy streamed during the run is incomplete: %s\n",
+                cap_lab_get_stream_file_error (lab));
+  g_main_loop_unref (run.loop);
+  g_main_context_pop_thread_default (context);
+  return ok;
+}
+
+/* cap_lab_run_sync_with () for tests: nothing printed but the step prompts */
 gboolean
 cap_lab_run_sync (const char      *lab_path,
                   const char      *scenario,
@@ -849,29 +1239,17 @@ cap_lab_run_sync (const char      *lab_path,
                   CapRecording   **out_recording,
                   GError         **error)
 {
-  g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+  CapLabSyncOptions options = { .lab_path = lab_path, .mode = mode, .step = step };
 
-  if (mode != NULL)
-    cap_lab_set_mode (lab, mode);
-  return run_sync (lab, scenario, params, step, FALSE, out_recording, error);
-}
-
-/* Ctrl+C: stop the run, keep what it recorded */
-static gboolean
-on_sync_interrupt (gpointer user_data)
-{
-  SyncRun *run = user_data;
-
-  run->lab->interrupted = TRUE;
-  cap_lab_stop (run->lab);
-  return G_SOURCE_CONTINUE;
+  return cap_lab_run_sync_with (scenario, params, &options, out_recording, NULL, error);
 }
 
 /**
  * cap_lab_trace_sync:
  * Like cap_lab_run_sync () for traced programs (cap_lab_set_trace ()).
- * Ctrl+C stops the run and keeps everything recorded until then;
- * @out_interrupted (optional) says whether it did.
+ * SIGINT, SIGTERM and SIGHUP stop the run and keep everything recorded
+ * until then; @out_interrupted (optional) says whether one did, and @error
+ * is then %CAP_LAB_ERROR_INTERRUPTED.
  */
 gboolean
 cap_lab_trace_sync (const char         *lab_path,
@@ -882,83 +1260,20 @@ cap_lab_trace_sync (const char         *lab_path,
                     gboolean           *out_interrupted,
                     GError            **error)
 {
-  g_autoptr(CapLab) lab = cap_lab_new (lab_path);
+  CapLabSyncOptions options = {
+    .lab_path = lab_path,
+    .step = step,
+    .stop_on_signals = TRUE,
+    .programs = programs,
+    .timeout_s = timeout_s,
+  };
+  GError *local_error = NULL;
   gboolean ok;
 
-  cap_lab_set_trace (lab, programs, timeout_s);
-  ok = run_sync (lab, NULL, NULL, step, TRUE, out_recording, error);
+  ok = cap_lab_run_sync_with (NULL, NULL, &options, out_recording, NULL, &local_error);
   if (out_interrupted != NULL)
-    *out_interrupted = lab->interrupted;
-  return ok;
-}
-
-static gboolean
-run_sync (CapLab          *lab,
-          const char      *scenario,
-          const NcParams  *params,
-          gboolean         step,
-          gboolean         stop_on_interrupt,
-          CapRecording   **out_recording,
-          GError         **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GInputStream) in = NULL;
-  g_autoptr(GSource) interrupt = NULL;
-  SyncRun run = { .lab = lab };
-  gboolean ok;
-
-  g_main_context_push_thread_default (context);
-  run.loop = g_main_loop_new (context, FALSE);
-  run.cancellable = g_cancellable_new ();
-  g_signal_connect (lab, "finished", G_CALLBACK (on_sync_finished), &run);
-  if (stop_on_interrupt)
-    {
-      interrupt = g_unix_signal_source_new (SIGINT);
-      g_source_set_callback (interrupt, on_sync_interrupt, &run, NULL);
-      g_source_attach (interrupt, context);
-    }
-
-  ok = cap_lab_start (lab, scenario, params, step, error);
-  if (ok)
-    {
-      if (step)
-        {
-          in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-          run.input = g_data_input_stream_new (in);
-          run.shown = g_array_new (FALSE, FALSE, sizeof (NcGateWaiter));
-          cap_text_progress_init (&run.progress);
-          g_signal_connect (lab, "changed", G_CALLBACK (on_sync_changed), &run);
-          ask_for_line (&run);
-        }
-      g_main_loop_run (run.loop);
-
-      if (cap_lab_get_error (lab) != NULL)
-        {
-          g_propagate_error (error, g_error_copy (cap_lab_get_error (lab)));
-          ok = FALSE;
-        }
-      if (out_recording != NULL)
-        *out_recording = g_object_ref (cap_lab_get_recording (lab));
-    }
-
-  g_cancellable_cancel (run.cancellable);
-  while (g_main_context_iteration (context, FALSE))
-    ;
-  g_signal_handlers_disconnect_by_data (lab, &run);
-  g_clear_object (&run.input);
-  g_clear_object (&run.cancellable);
-  g_clear_pointer (&run.shown, g_array_unref);
-  if (run.progress.printed != NULL)
-    {
-      /* The last lines, from after the final step */
-      g_autoptr(GString) rest = g_string_new (NULL);
-      cap_recording_format_progress_end (cap_lab_get_recording (lab), &run.progress, rest);
-      fputs (rest->str, stdout);
-      cap_text_progress_clear (&run.progress);
-    }
-  if (interrupt != NULL)
-    g_source_destroy (interrupt);
-  g_main_loop_unref (run.loop);
-  g_main_context_pop_thread_default (context);
+    *out_interrupted = g_error_matches (local_error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
   return ok;
 }

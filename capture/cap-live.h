@@ -58,6 +58,9 @@ gboolean     cap_live_start             (CapLive           *self,
                                          GError           **error);
 gboolean     cap_live_is_running        (CapLive           *self);
 guint32      cap_live_get_n_frames      (CapLive           *self);
+guint64      cap_live_get_n_lost        (CapLive           *self);
+void         cap_live_set_immediate_mode (CapLive          *self,
+                                         gboolean          immediate);
 void         cap_live_stop_when_quiet   (CapLive           *self,
                                          guint              quiet_ms,
                                          guint              max_ms);

@@ -12,61 +12,25 @@
  * reported ready to the last packet that reached that socket before select()
  * returned.
  *
- * The pass recomputes everything from the calls and packets, so a recording
- * read back from a file gets the very links it was saved with.
+ * Every pass is linear: packets are indexed once (per conversation, per
+ * direction by stream offset, per port as datagram queues with a cursor), so
+ * a call finds its packets without scanning the recording.
+ *
+ * Two ways in. cap_recording_correlate () recomputes everything from the
+ * calls and packets, so a recording read back from a file gets the very links
+ * it was saved with. A live run (cap-recording-correlate-live.c) keeps the
+ * pass between commits and takes each call and packet once, through the same
+ * steps.
  */
 
 #include "config.h"
 
-#include "cap-recording-private.h"
+#include "cap-recording-correlate-private.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#define SOCKET_KEY(pid, fd) ((((guint64) (guint32) (pid)) << 32) | (guint32) (fd))
-
-typedef struct
-{
-  guint32 call;
-  gint32  fd;
-  guint32 socket;
-  guint8  set;  /* NC_SET_READ or NC_SET_WRITE */
-} PendingReady;
-
-typedef struct
-{
-  CapRecording *self;
-  GHashTable   *open;          /* SOCKET_KEY -> socket id + 1 */
-  GArray       *ready;         /* PendingReady */
-  GHashTable   *conv_packets;  /* conv id -> GArray of packet indices */
-  GHashTable   *conv_segments; /* conv id -> Segments: data segments by stream offset */
-  guint8       *claimed_send;  /* per packet: a datagram already matched to a send */
-  guint8       *claimed_recv;
-  GArray       *inherited;     /* guint32 pairs: a forked child's socket, its parent's copy */
-} Pass;
-
-static CapSocket *
-socket_at (CapRecording *self,
-           guint32       id)
-{
-  return &g_array_index (self->sockets, CapSocket, id);
-}
-
-static const NcCall *
-call_at (CapRecording *self,
-         guint32       id)
-{
-  return &g_array_index (self->calls, NcCall, id);
-}
-
-static const CapPacket *
-packet_at (CapRecording *self,
-           guint32       index)
-{
-  return &g_array_index (self->packets, CapPacket, index);
-}
 
 static gboolean
 endpoint_is_wildcard (CapRecording *self,
@@ -88,15 +52,65 @@ endpoint_port (CapRecording *self,
   return id == CAP_NONE ? 0 : g_array_index (self->endpoints, CapEndpoint, id).port;
 }
 
-static void
-add_link (CapRecording *self,
-          guint32       call,
-          guint32       packet,
-          CapLinkKind   kind,
-          gint32        fd)
+/* Links */
+
+gint
+cap_correlate_compare_by_call (gconstpointer a,
+                 gconstpointer b)
+{
+  const CapLink *x = a, *y = b;
+  if (x->call != y->call)
+    return x->call < y->call ? -1 : 1;
+  if (x->packet != y->packet)
+    return x->packet < y->packet ? -1 : 1;
+  if (x->fd != y->fd)
+    return x->fd < y->fd ? -1 : 1;
+  return (gint) x->kind - (gint) y->kind;
+}
+
+gint
+cap_correlate_compare_by_packet (gconstpointer a,
+                   gconstpointer b)
+{
+  const CapLink *x = a, *y = b;
+  if (x->packet != y->packet)
+    return x->packet < y->packet ? -1 : 1;
+  return x->call < y->call ? -1 : x->call > y->call;
+}
+
+/* The first element of the sorted @array not less than @key */
+guint
+cap_correlate_lower_bound (GArray        *array,
+             gconstpointer  key,
+             GCompareFunc   compare)
+{
+  guint lo = 0, hi = array->len;
+  guint size = g_array_get_element_size (array);
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (compare (array->data + (gsize) mid * size, key) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+void
+cap_correlate_add_link (Pass     *pass,
+          guint32   call,
+          guint32   packet,
+          CapLinkKind kind,
+          gint32    fd)
 {
   CapLink link = { .call = call, .packet = packet, .kind = kind, .fd = fd };
-  g_array_append_val (self->links, link);
+
+  if (pass->live)
+    cap_correlate_insert_link (pass->self, &link);
+  else
+    g_array_append_val (pass->self->links, link);
 }
 
 /* Sockets: lanes from socket()/accept() to close() */
@@ -121,8 +135,11 @@ new_socket (Pass         *pass,
     .peer = CAP_NONE,
     .conv = CAP_NONE,
   };
+  guint64 zero = 0;
 
   g_array_append_val (self->sockets, s);
+  g_array_append_val (pass->sent, zero);
+  g_array_append_val (pass->received, zero);
   g_hash_table_insert (pass->open, g_memdup2 (&(guint64) { SOCKET_KEY (call->pid, fd) },
                                               sizeof (guint64)),
                        GUINT_TO_POINTER (s.id + 1));
@@ -231,8 +248,8 @@ inherit_connection (Pass         *pass,
 }
 
 /* After the links: each inherited connection is its child's alone */
-static void
-hand_over_inherited (Pass *pass)
+void
+cap_correlate_hand_over_inherited (Pass *pass)
 {
   for (guint k = 0; k < pass->inherited->len; k += 2)
     socket_at (pass->self, g_array_index (pass->inherited, guint32, k + 1))->conv = CAP_NONE;
@@ -261,71 +278,115 @@ note_select (Pass         *pass,
     }
 }
 
+/* What call @i does to the sockets. @entered: it was seen in the kernel
+ * before (live), and what did not wait for its return is done. */
+guint32
+cap_correlate_socket_step (Pass     *pass,
+             guint     i,
+             gboolean  entered)
+{
+  CapRecording *self = pass->self;
+  const NcCall *call = call_at (self, i);
+  gboolean returned = call->ts_end != 0;
+  guint32 sid = CAP_NONE;
+
+  switch (nc_call_kind_info (call->kind)->link)
+    {
+    case NC_CALL_LINK_OPEN:
+      if (call->result >= 0 && returned)
+        sid = new_socket (pass, call, (gint32) call->result, (call->type & 0xf) == SOCK_STREAM);
+      break;
+    case NC_CALL_LINK_ACCEPT:
+      sid = lookup_socket (pass, call, call->fd);
+      if (sid != CAP_NONE)
+        socket_at (self, sid)->listening = TRUE;
+      if (call->result >= 0 && returned)
+        {
+          guint32 child = new_socket (pass, call, (gint32) call->result, TRUE);
+          socket_at (self, child)->parent = sid;
+          learn_addresses (pass, socket_at (self, child), call);
+          g_hash_table_insert (pass->accepted, GUINT_TO_POINTER (i), GUINT_TO_POINTER (child + 1));
+        }
+      break;
+    case NC_CALL_LINK_READY:
+      if (returned && call->result > 0)
+        note_select (pass, call);
+      break;
+    default:
+      if (call->fd < 0 || !nc_call_is_socket_call (call->kind))
+        break;
+      if (entered)
+        {
+          sid = g_array_index (self->call_socket, guint32, i);
+          break;
+        }
+      sid = lookup_socket (pass, call, call->fd);
+      if (sid == CAP_NONE)
+        {
+          sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
+          inherit_connection (pass, sid, call);
+        }
+      else
+        hand_off (self, socket_at (self, sid), call);
+      if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_LISTEN && call->result == 0)
+        socket_at (self, sid)->listening = TRUE;
+      break;
+    }
+
+  if (sid == CAP_NONE)
+    return CAP_NONE;
+  g_array_index (self->call_socket, guint32, i) = sid;
+  socket_at (self, sid)->last_call = MAX (socket_at (self, sid)->last_call, i);
+  if (nc_call_kind_info (call->kind)->link != NC_CALL_LINK_ACCEPT)
+    learn_addresses (pass, socket_at (self, sid), call);
+  if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_CLOSE && !entered)
+    forget_socket (pass, call);
+  return sid;
+}
+
 static void
 build_sockets (Pass *pass)
 {
   CapRecording *self = pass->self;
 
-  g_array_set_size (self->call_socket, self->calls->len);
   for (guint i = 0; i < self->calls->len; i++)
     {
-      const NcCall *call = call_at (self, i);
-      guint32 sid = CAP_NONE;
-
       g_array_index (self->call_socket, guint32, i) = CAP_NONE;
-      if (call->ts_start == 0)
-        continue;  /* a gap: the call's record never arrived */
-
-      switch (nc_call_kind_info (call->kind)->link)
-        {
-        case NC_CALL_LINK_OPEN:
-          if (call->result >= 0 && call->ts_end != 0)
-            sid = new_socket (pass, call, (gint32) call->result,
-                              (call->type & 0xf) == SOCK_STREAM);
-          break;
-        case NC_CALL_LINK_ACCEPT:
-          sid = lookup_socket (pass, call, call->fd);
-          if (sid != CAP_NONE)
-            socket_at (self, sid)->listening = TRUE;
-          if (call->result >= 0 && call->ts_end != 0)
-            {
-              guint32 child = new_socket (pass, call, (gint32) call->result, TRUE);
-              socket_at (self, child)->parent = sid;
-              learn_addresses (pass, socket_at (self, child), call);
-            }
-          break;
-        case NC_CALL_LINK_READY:
-          if (call->ts_end != 0 && call->result > 0)
-            note_select (pass, call);
-          break;
-        default:
-          if (call->fd < 0 || !nc_call_is_socket_call (call->kind))
-            break;
-          sid = lookup_socket (pass, call, call->fd);
-          if (sid == CAP_NONE)
-            {
-              sid = new_socket (pass, call, call->fd, call->tcp_state != NC_TCP_STATE_NONE);
-              inherit_connection (pass, sid, call);
-            }
-          else
-            hand_off (self, socket_at (self, sid), call);
-          if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_LISTEN && call->result == 0)
-            socket_at (self, sid)->listening = TRUE;
-          break;
-        }
-
-      if (sid == CAP_NONE)
-        continue;
-      g_array_index (self->call_socket, guint32, i) = sid;
-      socket_at (self, sid)->last_call = i;
-      if (nc_call_kind_info (call->kind)->link != NC_CALL_LINK_ACCEPT)
-        learn_addresses (pass, socket_at (self, sid), call);
-      if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_CLOSE)
-        forget_socket (pass, call);
+      if (call_at (self, i)->ts_start != 0)  /* else a gap: the call's record never arrived */
+        cap_correlate_socket_step (pass, i, FALSE);
     }
 }
 
 /* Which conversation each stream socket is, and which actor owns which address */
+
+void
+cap_correlate_map_socket (Pass      *pass,
+            CapSocket *s)
+{
+  CapRecording *self = pass->self;
+
+  if (s->stream && !s->listening && s->local != CAP_NONE && s->peer != CAP_NONE &&
+      s->conv == CAP_NONE)
+    s->conv = cap_recording_find_conversation (self, IPPROTO_TCP, s->local, s->peer);
+  if (s->conv != CAP_NONE)
+    g_hash_table_insert (self->conv_end_actor,
+                         g_memdup2 (&(gint64) { ((gint64) s->conv << 32) | s->local },
+                                    sizeof (gint64)),
+                         GUINT_TO_POINTER ((guint) s->actor + 1));
+
+  if (s->local == CAP_NONE)
+    return;
+  if (endpoint_is_wildcard (self, s->local))
+    {
+      const CapEndpoint *e = cap_recording_get_endpoint (self, s->local);
+      g_hash_table_insert (self->port_actor,
+                           GUINT_TO_POINTER (((guint) e->family << 16) | e->port),
+                           GUINT_TO_POINTER ((guint) s->actor + 1));
+    }
+  else
+    g_hash_table_insert (self->endpoint_actor, GUINT_TO_POINTER (s->local),
+                         GUINT_TO_POINTER ((guint) s->actor + 1));
+}
 
 static void
 map_sockets (Pass *pass)
@@ -335,57 +396,46 @@ map_sockets (Pass *pass)
   g_hash_table_remove_all (self->endpoint_actor);
   g_hash_table_remove_all (self->port_actor);
   g_hash_table_remove_all (self->conv_end_actor);
-
   for (guint i = 0; i < self->sockets->len; i++)
-    {
-      CapSocket *s = socket_at (self, i);
-
-      if (s->stream && !s->listening && s->local != CAP_NONE && s->peer != CAP_NONE)
-        s->conv = cap_recording_find_conversation (self, IPPROTO_TCP, s->local, s->peer);
-      if (s->conv != CAP_NONE)
-        g_hash_table_insert (self->conv_end_actor,
-                             g_memdup2 (&(gint64) { ((gint64) s->conv << 32) | s->local },
-                                        sizeof (gint64)),
-                             GUINT_TO_POINTER ((guint) s->actor + 1));
-
-      if (s->local == CAP_NONE)
-        continue;
-      if (endpoint_is_wildcard (self, s->local))
-        {
-          const CapEndpoint *e = cap_recording_get_endpoint (self, s->local);
-          g_hash_table_insert (self->port_actor,
-                               GUINT_TO_POINTER (((guint) e->family << 16) | e->port),
-                               GUINT_TO_POINTER ((guint) s->actor + 1));
-        }
-      else
-        g_hash_table_insert (self->endpoint_actor, GUINT_TO_POINTER (s->local),
-                             GUINT_TO_POINTER ((guint) s->actor + 1));
-    }
+    cap_correlate_map_socket (pass, socket_at (self, i));
 }
 
-/* A conversation's data segments in one direction, sorted by their offset in
- * the stream, so the segments of a byte range are found by binary search. */
-typedef struct
-{
-  guint64 begin;   /* relative to the first data byte */
-  guint32 len;
-  guint32 packet;
-} Segment;
-
-typedef struct
-{
-  GArray  *dir[2];   /* Segment, by begin */
-  guint32  max_len[2];
-} Segments;
+/* Packets, indexed once: per conversation, per port */
 
 static void
-segments_free (gpointer data)
+conv_index_free (gpointer data)
 {
-  Segments *segs = data;
+  ConvIndex *ci = data;
 
-  g_array_unref (segs->dir[0]);
-  g_array_unref (segs->dir[1]);
-  g_free (segs);
+  g_array_unref (ci->packets);
+  for (guint d = 0; d < 2; d++)
+    {
+      g_array_unref (ci->dir[d]);
+      g_clear_pointer (&ci->ranges[d], g_array_unref);
+    }
+  g_free (ci);
+}
+
+ConvIndex *
+cap_correlate_conv_index (Pass    *pass,
+            guint32  conv,
+            gboolean create)
+{
+  ConvIndex *ci = g_hash_table_lookup (pass->convs, GUINT_TO_POINTER (conv));
+
+  if (ci == NULL && create)
+    {
+      ci = g_new0 (ConvIndex, 1);
+      ci->packets = g_array_new (FALSE, FALSE, sizeof (guint32));
+      for (guint d = 0; d < 2; d++)
+        {
+          ci->dir[d] = g_array_new (FALSE, FALSE, sizeof (Segment));
+          if (pass->live)
+            ci->ranges[d] = g_array_new (FALSE, FALSE, sizeof (Range));
+        }
+      g_hash_table_insert (pass->convs, GUINT_TO_POINTER (conv), ci);
+    }
+  return ci;
 }
 
 static gint
@@ -399,47 +449,89 @@ compare_segments (gconstpointer a,
   return x->packet < y->packet ? -1 : x->packet > y->packet;
 }
 
-static GArray *
-conv_packets (Pass    *pass,
-              guint32  conv)
+static void
+index_segment (Pass      *pass,
+               ConvIndex *ci,
+               guint32    p)
 {
-  return g_hash_table_lookup (pass->conv_packets, GUINT_TO_POINTER (conv));
+  CapRecording *self = pass->self;
+  const CapPacket *pkt = packet_at (self, p);
+  const CapConversation *c = cap_recording_get_conversation (self, pkt->conv);
+  /* 32-bit wrap within one lesson is fine */
+  Segment seg = { (guint32) (pkt->seq - c->isn[pkt->from_b] - 1), pkt->payload_len, p };
+  GArray *list = ci->dir[pkt->from_b];
+  guint at = list->len;
+
+  if (pkt->payload_len == 0)
+    return;
+  /* In stream order but for retransmissions: the place is near the end. */
+  while (at > 0 && compare_segments (&g_array_index (list, Segment, at - 1), &seg) > 0)
+    at--;
+  g_array_insert_val (list, at, seg);
+  ci->max_len[pkt->from_b] = MAX (ci->max_len[pkt->from_b], pkt->payload_len);
+  if (ci->ranges[pkt->from_b] != NULL)
+    cap_correlate_link_late_segment (pass, ci, pkt->from_b, &seg);
+}
+
+static Queue *
+queue_for (Pass       *pass,
+           GHashTable *table,
+           guint16     port)
+{
+  Queue *q = g_hash_table_lookup (table, GUINT_TO_POINTER ((guint) port));
+
+  if (q == NULL)
+    {
+      q = g_new0 (Queue, 1);
+      q->packets = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_hash_table_insert (table, GUINT_TO_POINTER ((guint) port), q);
+    }
+  return q;
 }
 
 static void
-index_segments (Pass *pass)
+queue_free (gpointer data)
+{
+  Queue *q = data;
+
+  g_array_unref (q->packets);
+  g_free (q);
+}
+
+void
+cap_correlate_index_packet (Pass    *pass,
+              guint32  p)
 {
   CapRecording *self = pass->self;
-  GHashTableIter iter;
-  gpointer key, value;
+  const CapPacket *pkt = packet_at (self, p);
+  guint8 no = 0;
 
-  g_hash_table_iter_init (&iter, pass->conv_packets);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  g_array_append_val (pass->claimed_send, no);
+  g_array_append_val (pass->claimed_recv, no);
+
+  if (pkt->proto == IPPROTO_TCP && pkt->conv != CAP_NONE)
     {
-      const CapConversation *c = cap_recording_get_conversation (self, GPOINTER_TO_UINT (key));
-      GArray *list = value;
-      Segments *segs = g_new0 (Segments, 1);
-
-      segs->dir[0] = g_array_new (FALSE, FALSE, sizeof (Segment));
-      segs->dir[1] = g_array_new (FALSE, FALSE, sizeof (Segment));
-      for (guint i = 0; i < list->len; i++)
+      ConvIndex *ci = cap_correlate_conv_index (pass, pkt->conv, pass->live);
+      if (ci != NULL)
         {
-          guint32 p = g_array_index (list, guint32, i);
-          const CapPacket *pkt = packet_at (self, p);
-          /* 32-bit wrap within one lesson is fine */
-          Segment seg = { (guint32) (pkt->seq - c->isn[pkt->from_b] - 1), pkt->payload_len, p };
-
-          if (pkt->payload_len == 0)
-            continue;
-          g_array_append_val (segs->dir[pkt->from_b], seg);
-          segs->max_len[pkt->from_b] = MAX (segs->max_len[pkt->from_b], pkt->payload_len);
+          g_array_append_val (ci->packets, p);
+          index_segment (pass, ci, p);
         }
-      g_array_sort (segs->dir[0], compare_segments);
-      g_array_sort (segs->dir[1], compare_segments);
-      g_hash_table_insert (pass->conv_segments, key, segs);
+    }
+  else if (pkt->proto == IPPROTO_UDP && pkt->src != CAP_NONE)
+    {
+      g_array_append_val (queue_for (pass, pass->send_queues, endpoint_port (self, pkt->src))->packets,
+                          p);
+      g_array_append_val (queue_for (pass, pass->recv_queues, endpoint_port (self, pkt->dst))->packets,
+                          p);
+      g_array_append_val (pass->any_queue->packets, p);
+      g_hash_table_insert (pass->last_datagram, g_memdup2 (&(guint64) { PAIR_KEY (pkt->src, pkt->dst) },
+                                                           sizeof (guint64)),
+                           GUINT_TO_POINTER (p + 1));
     }
 }
 
+/* Full pass: only the conversations of the calls' sockets are indexed. */
 static void
 index_conversations (Pass *pass)
 {
@@ -448,20 +540,12 @@ index_conversations (Pass *pass)
   for (guint i = 0; i < self->sockets->len; i++)
     {
       guint32 conv = socket_at (self, i)->conv;
-      if (conv != CAP_NONE && conv_packets (pass, conv) == NULL)
-        g_hash_table_insert (pass->conv_packets, GUINT_TO_POINTER (conv),
-                             g_array_new (FALSE, FALSE, sizeof (guint32)));
+      if (conv != CAP_NONE)
+        cap_correlate_conv_index (pass, conv, TRUE);
     }
-  if (g_hash_table_size (pass->conv_packets) == 0)
-    return;
   for (guint p = 0; p < self->packets->len; p++)
-    {
-      const CapPacket *pkt = packet_at (self, p);
-      GArray *list;
-      if (pkt->conv != CAP_NONE && (list = conv_packets (pass, pkt->conv)) != NULL)
-        g_array_append_val (list, p);
-    }
-  index_segments (pass);
+    cap_correlate_index_packet (pass, p);
+  pass->n_packets = self->packets->len;
 }
 
 /* Stream sockets */
@@ -475,7 +559,7 @@ socket_direction (CapRecording    *self,
   return c->a == s->local ? 0 : 1;
 }
 
-static void
+static guint
 link_stream_bytes (Pass         *pass,
                    const NcCall *call,
                    CapSocket    *s,
@@ -483,51 +567,48 @@ link_stream_bytes (Pass         *pass,
                    guint64       begin,
                    guint64       end)
 {
-  Segments *segs = g_hash_table_lookup (pass->conv_segments, GUINT_TO_POINTER (s->conv));
-  GArray *list = segs ? segs->dir[dir] : NULL;
-  guint64 from;
-  guint lo = 0, hi;
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
+  GArray *list = ci ? ci->dir[dir] : NULL;
+  Segment from = { 0 };
+  guint found = 0;
 
   if (list == NULL)
-    return;
+    return 0;
   /* No segment is longer than max_len: one that overlaps [begin, end)
    * starts after begin - max_len. Retransmissions are in the list too. */
-  from = begin > segs->max_len[dir] ? begin - segs->max_len[dir] : 0;
-  hi = list->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (g_array_index (list, Segment, mid).begin < from)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  for (guint i = lo; i < list->len; i++)
+  from.begin = begin > ci->max_len[dir] ? begin - ci->max_len[dir] : 0;
+  for (guint i = cap_correlate_lower_bound (list, &from, compare_segments); i < list->len; i++)
     {
       const Segment *seg = &g_array_index (list, Segment, i);
+      visit (pass);
       if (seg->begin >= end)
         break;
       if (seg->begin + seg->len > begin)
-        add_link (pass->self, call->id, seg->packet, CAP_LINK_DATA, call->fd);
+        {
+          cap_correlate_add_link (pass, call->id, seg->packet, CAP_LINK_DATA, call->fd);
+          found++;
+        }
     }
+  return found;
 }
 
-static void
+static guint
 link_handshake (Pass         *pass,
                 const NcCall *call,
                 CapSocket    *s)
 {
   CapRecording *self = pass->self;
-  GArray *list = conv_packets (pass, s->conv);
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
   gboolean have_syn = FALSE, have_syn_ack = FALSE;
   guint syn_dir = 0;
 
-  for (guint i = 0; i < list->len; i++)
+  for (guint i = 0; ci != NULL && i < ci->packets->len; i++)
     {
-      guint32 p = g_array_index (list, guint32, i);
+      guint32 p = g_array_index (ci->packets, guint32, i);
       const CapPacket *pkt = packet_at (self, p);
       guint8 f = pkt->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK);
 
+      visit (pass);
       if (!have_syn && f == CAP_TCP_SYN)
         {
           have_syn = TRUE;
@@ -538,63 +619,73 @@ link_handshake (Pass         *pass,
       else if (have_syn_ack && f == CAP_TCP_ACK && pkt->from_b == syn_dir)
         {
           /* The third packet completes it; it may already carry data. */
-          add_link (self, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
-          return;
+          cap_correlate_add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
+          return 3;
         }
       else
         continue;
-      add_link (self, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_HANDSHAKE, call->fd);
     }
+  return have_syn + have_syn_ack;
+}
+
+/* The first packet of the conversation from @dir with one of @flags, at or
+ * after @since */
+static guint32
+find_flagged (Pass      *pass,
+              CapSocket *s,
+              guint      dir,
+              guint8     flags,
+              gint64     since)
+{
+  CapRecording *self = pass->self;
+  ConvIndex *ci = cap_correlate_conv_index (pass, s->conv, FALSE);
+
+  for (guint i = 0; ci != NULL && i < ci->packets->len; i++)
+    {
+      guint32 p = g_array_index (ci->packets, guint32, i);
+      const CapPacket *pkt = packet_at (self, p);
+      visit (pass);
+      if (pkt->from_b == dir && (pkt->tcp_flags & flags) && pkt->ts >= since)
+        return p;
+    }
+  return CAP_NONE;
 }
 
 /* The FIN (or, failing that, the RST) this side sent at or after the call */
-static void
+static guint
 link_teardown (Pass         *pass,
                const NcCall *call,
                CapSocket    *s,
                guint         dir)
 {
-  CapRecording *self = pass->self;
-  GArray *list = conv_packets (pass, s->conv);
-  guint8 wanted[] = { CAP_TCP_FIN, CAP_TCP_RST };
+  guint32 p = find_flagged (pass, s, dir, CAP_TCP_FIN, call->ts_start);
 
-  for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
-    for (guint i = 0; i < list->len; i++)
-      {
-        guint32 p = g_array_index (list, guint32, i);
-        const CapPacket *pkt = packet_at (self, p);
-        if (pkt->from_b == dir && (pkt->tcp_flags & wanted[w]) && pkt->ts >= call->ts_start)
-          {
-            add_link (self, call->id, p, CAP_LINK_TEARDOWN, call->fd);
-            return;
-          }
-      }
+  if (p == CAP_NONE)
+    p = find_flagged (pass, s, dir, CAP_TCP_RST, call->ts_start);
+  if (p == CAP_NONE)
+    return 0;
+  cap_correlate_add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
+  return 1;
 }
 
 /* recv() returning 0: the peer's FIN that ended the stream */
-static void
+static guint
 link_end_of_stream (Pass         *pass,
                     const NcCall *call,
                     CapSocket    *s,
                     guint         dir_in)
 {
-  CapRecording *self = pass->self;
-  GArray *list = conv_packets (pass, s->conv);
+  guint32 p = find_flagged (pass, s, dir_in, CAP_TCP_FIN | CAP_TCP_RST, G_MININT64);
 
-  for (guint i = 0; i < list->len; i++)
-    {
-      guint32 p = g_array_index (list, guint32, i);
-      const CapPacket *pkt = packet_at (self, p);
-      if (pkt->from_b == dir_in && (pkt->tcp_flags & (CAP_TCP_FIN | CAP_TCP_RST)))
-        {
-          add_link (self, call->id, p, CAP_LINK_TEARDOWN, call->fd);
-          return;
-        }
-    }
+  if (p == CAP_NONE)
+    return 0;
+  cap_correlate_add_link (pass, call->id, p, CAP_LINK_TEARDOWN, call->fd);
+  return 1;
 }
 
 /* A refused connect(): its SYN, found by destination and time, and the RST. */
-static void
+static guint
 link_refused_connect (Pass         *pass,
                       const NcCall *call)
 {
@@ -604,99 +695,121 @@ link_refused_connect (Pass         *pass,
   guint p = cap_recording_find_packet_at (self, call->ts_start);
 
   if (peer == CAP_NONE)
-    return;
+    return 2;  /* nothing to look for */
   for (; p < self->packets->len && packet_at (self, p)->ts <= call->ts_end; p++)
     {
       const CapPacket *syn = packet_at (self, p);
+      visit (pass);
       if (syn->proto != IPPROTO_TCP || syn->dst != peer ||
           (syn->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK)) != CAP_TCP_SYN)
         continue;
-      add_link (self, call->id, p, CAP_LINK_REFUSED, call->fd);
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_REFUSED, call->fd);
       for (guint q = p + 1; q < self->packets->len; q++)
         {
           const CapPacket *rst = packet_at (self, q);
+          visit (pass);
           if (rst->conv == syn->conv && (rst->tcp_flags & CAP_TCP_RST))
             {
-              add_link (self, call->id, q, CAP_LINK_REFUSED, call->fd);
-              break;
+              cap_correlate_add_link (pass, call->id, q, CAP_LINK_REFUSED, call->fd);
+              return 2;
             }
         }
-      return;
+      return 1;
     }
+  return 0;
 }
 
-static void
-link_stream_calls (Pass *pass)
+static gboolean
+is_send (NcCallKind kind)
+{
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_SEND;
+}
+
+static gboolean
+is_recv (NcCallKind kind)
+{
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_RECV;
+}
+
+/* Where a returned stream call's bytes begin in its direction: calls are
+ * taken in order per socket, as the kernel took them. */
+void
+cap_correlate_assign_offset (Pass *pass,
+               guint i)
 {
   CapRecording *self = pass->self;
-  guint64 *sent = g_new0 (guint64, self->sockets->len + 1);
-  guint64 *received = g_new0 (guint64, self->sockets->len + 1);
+  const NcCall *call = call_at (self, i);
+  guint32 sid = g_array_index (self->call_socket, guint32, i);
+  GArray *counter;
 
-  for (guint i = 0; i < self->calls->len; i++)
+  if (sid == CAP_NONE || !socket_at (self, sid)->stream || call->result <= 0)
+    return;
+  if (is_send (call->kind))
+    counter = pass->sent;
+  else if (is_recv (call->kind))
+    counter = pass->received;
+  else
+    return;
+  g_array_index (pass->offset, guint64, i) = g_array_index (counter, guint64, sid);
+  g_array_index (counter, guint64, sid) += call->result;
+}
+
+static gboolean
+link_stream_call (Pass         *pass,
+                  const NcCall *call,
+                  CapSocket    *s)
+{
+  CapRecording *self = pass->self;
+  guint64 begin = g_array_index (pass->offset, guint64, call->id);
+  guint dir;
+
+  if (s->conv == CAP_NONE)
+    /* Live: its packets may not be in yet */
+    switch (nc_call_kind_info (call->kind)->link)
+      {
+      case NC_CALL_LINK_CONNECT:
+      case NC_CALL_LINK_CLOSE:
+      case NC_CALL_LINK_SHUTDOWN:
+      case NC_CALL_LINK_SEND:
+      case NC_CALL_LINK_RECV:
+        return FALSE;
+      default:
+        return TRUE;
+      }
+
+  dir = socket_direction (self, s);
+  switch (nc_call_kind_info (call->kind)->link)
     {
-      const NcCall *call = call_at (self, i);
-      guint32 sid = g_array_index (self->call_socket, guint32, i);
-      CapSocket *s;
-      NcCallLink link;
-      guint dir;
-
-      if (call->ts_end == 0)
-        continue;
-      link = nc_call_kind_info (call->kind)->link;
-      if (link == NC_CALL_LINK_CONNECT && call->err == ECONNREFUSED)
+    case NC_CALL_LINK_CONNECT:
+      if (call->result == 0 || call->err == EINPROGRESS)
+        return link_handshake (pass, call, s) == 3;
+      break;
+    case NC_CALL_LINK_SEND:
+      if (call->result > 0)
         {
-          link_refused_connect (pass, call);
-          continue;
+          cap_correlate_note_range_once (pass, call, s, dir, begin);
+          link_stream_bytes (pass, call, s, dir, begin, begin + call->result);
         }
-      if (link == NC_CALL_LINK_ACCEPT && call->result >= 0)
+      break;
+    case NC_CALL_LINK_RECV:
+      if (call->result > 0)
         {
-          /* accept() is drawn on the listening lane; its links are the new connection's */
-          for (guint k = 0; k < self->sockets->len; k++)
-            if (socket_at (self, k)->first_call == i && socket_at (self, k)->conv != CAP_NONE &&
-                socket_at (self, k)->fd == call->result)
-              link_handshake (pass, call, socket_at (self, k));
-          continue;
+          cap_correlate_note_range_once (pass, call, s, !dir, begin);
+          link_stream_bytes (pass, call, s, !dir, begin, begin + call->result);
         }
-      if (sid == CAP_NONE || (s = socket_at (self, sid))->conv == CAP_NONE)
-        continue;
-
-      dir = socket_direction (self, s);
-      switch (link)
-        {
-        case NC_CALL_LINK_CONNECT:
-          if (call->result == 0 || call->err == EINPROGRESS)
-            link_handshake (pass, call, s);
-          break;
-        case NC_CALL_LINK_SEND:
-          if (call->result > 0)
-            {
-              link_stream_bytes (pass, call, s, dir, sent[sid], sent[sid] + call->result);
-              sent[sid] += call->result;
-            }
-          break;
-        case NC_CALL_LINK_RECV:
-          if (call->result > 0)
-            {
-              link_stream_bytes (pass, call, s, !dir, received[sid],
-                                 received[sid] + call->result);
-              received[sid] += call->result;
-            }
-          else if (call->result == 0 && call->err == 0)
-            link_end_of_stream (pass, call, s, !dir);
-          break;
-        case NC_CALL_LINK_SHUTDOWN:
-          if (call->result == 0 && call->domain != SHUT_RD)
-            link_teardown (pass, call, s, dir);
-          break;
-        case NC_CALL_LINK_CLOSE:
-          link_teardown (pass, call, s, dir);
-          break;
-        default:
-          break;
-        }
+      else if (call->result == 0 && call->err == 0)
+        return link_end_of_stream (pass, call, s, !dir) > 0;
+      break;
+    case NC_CALL_LINK_SHUTDOWN:
+      if (call->result == 0 && call->domain != SHUT_RD)
+        return link_teardown (pass, call, s, dir) > 0;
+      break;
+    case NC_CALL_LINK_CLOSE:
+      return link_teardown (pass, call, s, dir) > 0;
+    default:
+      break;
     }
-  g_free (sent);
-  g_free (received);
+  return TRUE;
 }
 
 /* Datagram sockets: by addresses and order */
@@ -721,133 +834,272 @@ datagram_matches (CapRecording    *self,
   return TRUE;
 }
 
-static void
+static gint
+compare_packet_ts (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  const CapPacket *packets = user_data;
+  gint64 x = packets[*(const guint32 *) a].ts, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The first datagram of @q at or after @ts */
+static guint
+queue_find_time (CapRecording *self,
+                 Queue        *q,
+                 gint64        ts)
+{
+  guint lo = q->cursor, hi = q->packets->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (compare_packet_ts (&g_array_index (q->packets, guint32, mid), &ts,
+                             self->packets->data) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The oldest datagram not yet taken that matches: for a receive, the head
+ * of its port's queue; for a send, the first one sent after the call began.
+ * Live, a call whose datagram is not in yet waits (@first is its first
+ * try), and so do the calls after it on that queue, so none takes another's
+ * datagram. */
+static gboolean
 link_datagram (Pass         *pass,
                const NcCall *call,
                guint32       from,
                guint32       to,
-               guint8       *claimed,
-               guint         first)
+               gboolean      sending,
+               gboolean      first)
 {
   CapRecording *self = pass->self;
+  guint32 own = sending ? from : to;
+  GHashTable *table = sending ? pass->send_queues : pass->recv_queues;
+  guint8 *claimed = (guint8 *) (sending ? pass->claimed_send : pass->claimed_recv)->data;
+  Queue *q = own == CAP_NONE ? pass->any_queue : queue_for (pass, table, endpoint_port (self, own));
+  guint i;
 
-  for (guint p = first; p < self->packets->len; p++)
+  if (pass->live)
     {
+      if (first && q->waiting > 0)
+        {
+          q->waiting++;
+          return FALSE;
+        }
+      if (!first && q->waiting > 0)
+        q->waiting--;
+    }
+  while (q->cursor < q->packets->len && claimed[g_array_index (q->packets, guint32, q->cursor)])
+    q->cursor++;
+  i = sending ? queue_find_time (self, q, call->ts_start) : q->cursor;
+  for (; i < q->packets->len; i++)
+    {
+      guint32 p = g_array_index (q->packets, guint32, i);
       const CapPacket *pkt = packet_at (self, p);
-      if (pkt->ts > call->ts_end + G_GINT64_CONSTANT (1000000000))
+
+      visit (pass);
+      if (pkt->ts > call->ts_end + DATAGRAM_WINDOW_NS)
         break;
-      if (claimed[p] || pkt->proto != IPPROTO_UDP || !datagram_matches (self, pkt, from, to))
+      if (claimed[p] || !datagram_matches (self, pkt, from, to))
         continue;
       claimed[p] = TRUE;
-      add_link (self, call->id, p, CAP_LINK_DATA, call->fd);
-      return;
+      cap_correlate_add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
+      return TRUE;
     }
+  if (pass->live && first)
+    q->waiting++;
+  return FALSE;
 }
 
-static void
-link_datagram_calls (Pass *pass)
+static gboolean
+link_datagram_call (Pass         *pass,
+                    const NcCall *call,
+                    CapSocket    *s,
+                    gboolean      first)
+{
+  guint32 peer;
+
+  if (call->result <= 0)
+    return TRUE;
+  peer = cap_recording_lookup_endpoint_text (pass->self, call->peer, NULL);
+  if (peer == CAP_NONE)
+    peer = s->peer;
+  if (is_send (call->kind))
+    return link_datagram (pass, call, s->local, peer, TRUE, first);
+  /* A receive takes the oldest datagram queued for it, which may have
+   * arrived long before the call. */
+  if (is_recv (call->kind))
+    return link_datagram (pass, call, peer, s->local, FALSE, first);
+  return TRUE;
+}
+
+/* Links call @i to its packets. Returns FALSE if it found none of those it
+ * should have (live: they may come later). */
+gboolean
+cap_correlate_link_call (Pass     *pass,
+           guint     i,
+           gboolean  first)
 {
   CapRecording *self = pass->self;
+  const NcCall *call = call_at (self, i);
+  guint32 sid = g_array_index (self->call_socket, guint32, i);
+  CapSocket *s;
 
-  for (guint i = 0; i < self->calls->len; i++)
+  if (call->ts_end == 0)
+    return TRUE;
+  if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_CONNECT && call->err == ECONNREFUSED)
+    return link_refused_connect (pass, call) == 2;
+  if (nc_call_kind_info (call->kind)->link == NC_CALL_LINK_ACCEPT && call->result >= 0)
     {
-      const NcCall *call = call_at (self, i);
-      guint32 sid = g_array_index (self->call_socket, guint32, i);
-      CapSocket *s;
-      guint32 peer;
-
-      if (call->ts_end == 0 || call->result <= 0 || sid == CAP_NONE)
-        continue;
-      s = socket_at (self, sid);
-      if (s->stream)
-        continue;
-      peer = cap_recording_lookup_endpoint_text (self, call->peer, NULL);
-      if (peer == CAP_NONE)
-        peer = s->peer;
-
-      switch (nc_call_kind_info (call->kind)->link)
-        {
-        case NC_CALL_LINK_SEND:
-          /* Sent after the call began: search from there. */
-          link_datagram (pass, call, s->local, peer, pass->claimed_send,
-                         cap_recording_find_packet_at (self, call->ts_start));
-          break;
-        case NC_CALL_LINK_RECV:
-          /* A receive takes the oldest datagram queued for it, which may
-           * have arrived long before the call. */
-          link_datagram (pass, call, peer, s->local, pass->claimed_recv, 0);
-          break;
-        default:
-          break;
-        }
+      /* accept() is drawn on the listening lane; its links are the new connection's */
+      gpointer child = g_hash_table_lookup (pass->accepted, GUINT_TO_POINTER (i));
+      if (child == NULL)
+        return TRUE;
+      s = socket_at (self, GPOINTER_TO_UINT (child) - 1);
+      if (pass->live)
+        cap_correlate_map_socket (pass, s);
+      return s->conv != CAP_NONE && link_handshake (pass, call, s) == 3;
     }
+  if (sid == CAP_NONE)
+    return TRUE;
+  s = socket_at (self, sid);
+  if (pass->live)
+    cap_correlate_map_socket (pass, s);
+  if (s->stream)
+    return link_stream_call (pass, call, s);
+  return link_datagram_call (pass, call, s, first);
 }
 
 /* ICMP errors: the datagram they quote, its sendto(), and the call that failed */
 
-static guint32
-link_icmp_to_sender (Pass    *pass,
-                     guint32  icmp)
+void
+cap_correlate_note_refused_call (Pass *pass,
+                   guint i)
+{
+  CapRecording *self = pass->self;
+  const NcCall *call = call_at (self, i);
+  guint32 sid = g_array_index (self->call_socket, guint32, i);
+  guint port;
+  GArray *list;
+
+  if (call->err != ECONNREFUSED || sid == CAP_NONE)
+    return;
+  port = endpoint_port (self, socket_at (self, sid)->local);
+  list = g_hash_table_lookup (pass->refused_calls, GUINT_TO_POINTER (port));
+  if (list == NULL)
+    {
+      list = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_hash_table_insert (pass->refused_calls, GUINT_TO_POINTER (port), list);
+    }
+  g_array_append_val (list, i);
+}
+
+/* Reads the quoted datagram's addresses; the datagram is the last one with
+ * them before the ICMP packet. */
+gboolean
+cap_correlate_note_icmp (Pass        *pass,
+           guint32      icmp,
+           PendingIcmp *out)
 {
   CapRecording *self = pass->self;
   CapSummary s;
   guint32 src, dst;
+  gpointer last;
 
   if (!cap_recording_dissect_packet (self, icmp, &s) || !(s.flags & CAP_SUMMARY_QUOTED) ||
       s.quoted_proto != IPPROTO_UDP)
-    return CAP_NONE;
+    return FALSE;
   src = cap_recording_intern_endpoint (self, s.quoted_family, s.quoted_src, s.quoted_sport);
   dst = cap_recording_intern_endpoint (self, s.quoted_family, s.quoted_dst, s.quoted_dport);
-
-  for (gint64 p = (gint64) icmp - 1; p >= 0; p--)
-    {
-      const CapPacket *pkt = packet_at (self, (guint32) p);
-      guint n = self->links->len;
-
-      if (pkt->proto != IPPROTO_UDP || pkt->src != src || pkt->dst != dst)
-        continue;
-      for (guint k = 0; k < n; k++)
-        {
-          CapLink link = g_array_index (self->links, CapLink, k);
-          if (link.packet == (guint32) p &&
-              nc_call_kind_info (call_at (self, link.call)->kind)->link != NC_CALL_LINK_RECV)
-            add_link (self, link.call, icmp, CAP_LINK_ICMP, link.fd);
-        }
-      return src;
-    }
-  return src;
+  last = g_hash_table_lookup (pass->last_datagram, &(guint64) { PAIR_KEY (src, dst) });
+  *out = (PendingIcmp) {
+    .icmp = icmp,
+    .datagram = last ? GPOINTER_TO_UINT (last) - 1 : CAP_NONE,
+    .port = endpoint_port (self, src),
+  };
+  return TRUE;
 }
 
+/* The ICMP error goes to each call that sent the datagram it quotes. */
+gboolean
+cap_correlate_link_icmp_to_sender (Pass              *pass,
+                     const PendingIcmp *e)
+{
+  CapRecording *self = pass->self;
+  const CapLink *links;
+  guint n, found = 0;
+  g_autofree CapLink *copy = NULL;
+
+  if (e->datagram == CAP_NONE)
+    return TRUE;
+  links = cap_recording_get_packet_links (self, e->datagram, &n);
+  copy = g_memdup2 (links, n * sizeof (CapLink));  /* adding links moves them */
+  for (guint k = 0; k < n; k++)
+    {
+      visit (pass);
+      NcCallKind kind = call_at (self, copy[k].call)->kind;
+      if (!is_recv (kind) && copy[k].kind != CAP_LINK_READY)
+        {
+          cap_correlate_add_link (pass, copy[k].call, e->icmp, CAP_LINK_ICMP, copy[k].fd);
+          found++;
+        }
+    }
+  return found > 0;
+}
+
+/* ...and to the next call on that port's socket that failed with ECONNREFUSED */
+gboolean
+cap_correlate_link_icmp_refused (Pass              *pass,
+                   const PendingIcmp *e)
+{
+  CapRecording *self = pass->self;
+  GArray *list = g_hash_table_lookup (pass->refused_calls, GUINT_TO_POINTER ((guint) e->port));
+  gint64 ts = packet_at (self, e->icmp)->ts;
+
+  for (guint k = 0; list != NULL && k < list->len; k++)
+    {
+      const NcCall *call = call_at (self, g_array_index (list, guint32, k));
+      visit (pass);
+      if (call->ts_end >= ts)
+        {
+          cap_correlate_add_link (pass, call->id, e->icmp, CAP_LINK_REFUSED, call->fd);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Full pass: links by packet are needed to find the datagrams' senders. */
 static void
 link_icmp (Pass *pass)
 {
   CapRecording *self = pass->self;
 
+  g_array_set_size (self->links_by_packet, 0);
+  g_array_append_vals (self->links_by_packet, self->links->data, self->links->len);
+  g_array_sort (self->links_by_packet, cap_correlate_compare_by_packet);
+  /* The datagrams' last senders as of each ICMP packet: a second sweep */
+  g_hash_table_remove_all (pass->last_datagram);
+
   for (guint p = 0; p < self->packets->len; p++)
     {
       const CapPacket *pkt = packet_at (self, p);
-      guint16 port;
-      guint32 src;
+      PendingIcmp e;
 
-      if (!(pkt->flags & CAP_PACKET_QUOTED))
+      if (pkt->proto == IPPROTO_UDP && pkt->src != CAP_NONE)
+        g_hash_table_insert (pass->last_datagram,
+                             g_memdup2 (&(guint64) { PAIR_KEY (pkt->src, pkt->dst) }, sizeof (guint64)),
+                             GUINT_TO_POINTER (p + 1));
+      if (!(pkt->flags & CAP_PACKET_QUOTED) || !cap_correlate_note_icmp (pass, p, &e))
         continue;
-      src = link_icmp_to_sender (pass, p);
-      if (src == CAP_NONE)
-        continue;
-      port = endpoint_port (self, src);
-
-      /* The next call on that port's socket that failed with ECONNREFUSED */
-      for (guint i = 0; i < self->calls->len; i++)
-        {
-          const NcCall *call = call_at (self, i);
-          guint32 sid = g_array_index (self->call_socket, guint32, i);
-          if (call->err == ECONNREFUSED && sid != CAP_NONE && call->ts_end >= pkt->ts &&
-              endpoint_port (self, socket_at (self, sid)->local) == port)
-            {
-              add_link (self, call->id, p, CAP_LINK_REFUSED, call->fd);
-              break;
-            }
-        }
+      cap_correlate_link_icmp_to_sender (pass, &e);
+      cap_correlate_link_icmp_refused (pass, &e);
     }
 }
 
@@ -884,52 +1136,27 @@ made_ready (CapRecording       *self,
   return pkt->proto == IPPROTO_UDP;
 }
 
-static void
-link_select (Pass *pass)
+void
+cap_correlate_link_ready (Pass               *pass,
+            const PendingReady *r)
 {
   CapRecording *self = pass->self;
+  const NcCall *call = call_at (self, r->call);
+  const CapSocket *s = socket_at (self, r->socket);
+  guint p = cap_recording_find_packet_at (self, call->ts_end + 1);
 
-  for (guint i = 0; i < pass->ready->len; i++)
+  while (p-- > 0)
     {
-      const PendingReady *r = &g_array_index (pass->ready, PendingReady, i);
-      const NcCall *call = call_at (self, r->call);
-      const CapSocket *s = socket_at (self, r->socket);
-      guint p = cap_recording_find_packet_at (self, call->ts_end + 1);
-
-      while (p-- > 0)
-        if (made_ready (self, p, s, r))
-          {
-            add_link (self, r->call, p, CAP_LINK_READY, r->fd);
-            break;
-          }
+      visit (pass);
+      if (made_ready (self, p, s, r))
+        {
+          cap_correlate_add_link (pass, r->call, p, CAP_LINK_READY, r->fd);
+          break;
+        }
     }
 }
 
 /* Indexes */
-
-static gint
-compare_by_call (gconstpointer a,
-                 gconstpointer b)
-{
-  const CapLink *x = a, *y = b;
-  if (x->call != y->call)
-    return x->call < y->call ? -1 : 1;
-  if (x->packet != y->packet)
-    return x->packet < y->packet ? -1 : 1;
-  if (x->fd != y->fd)
-    return x->fd < y->fd ? -1 : 1;
-  return (gint) x->kind - (gint) y->kind;
-}
-
-static gint
-compare_by_packet (gconstpointer a,
-                   gconstpointer b)
-{
-  const CapLink *x = a, *y = b;
-  if (x->packet != y->packet)
-    return x->packet < y->packet ? -1 : 1;
-  return x->call < y->call ? -1 : x->call > y->call;
-}
 
 static void
 build_indexes (CapRecording *self)
@@ -937,7 +1164,7 @@ build_indexes (CapRecording *self)
   GArray *links = self->links;
   guint out = 0;
 
-  g_array_sort (links, compare_by_call);
+  g_array_sort (links, cap_correlate_compare_by_call);
   /* The same pair may be found twice (a FIN that ends a recv and a close) */
   for (guint i = 0; i < links->len; i++)
     {
@@ -963,7 +1190,7 @@ build_indexes (CapRecording *self)
 
   g_array_set_size (self->links_by_packet, 0);
   g_array_append_vals (self->links_by_packet, links->data, links->len);
-  g_array_sort (self->links_by_packet, compare_by_packet);
+  g_array_sort (self->links_by_packet, cap_correlate_compare_by_packet);
 }
 
 static void
@@ -972,49 +1199,125 @@ free_array (gpointer data)
   g_array_unref (data);
 }
 
-void
-cap_recording_correlate (CapRecording *self)
+Pass *
+cap_correlate_pass_new (CapRecording *self,
+          gboolean      live)
 {
-  Pass pass = {
-    .self = self,
-    .open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL),
-    .ready = g_array_new (FALSE, FALSE, sizeof (PendingReady)),
-    .conv_packets = g_hash_table_new_full (NULL, NULL, NULL, free_array),
-    .conv_segments = g_hash_table_new_full (NULL, NULL, NULL, segments_free),
-    .inherited = g_array_new (FALSE, FALSE, sizeof (guint32)),
-  };
+  Pass *pass = g_new0 (Pass, 1);
+
+  pass->self = self;
+  pass->live = live;
+  pass->open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  pass->ready = g_array_new (FALSE, FALSE, sizeof (PendingReady));
+  pass->convs = g_hash_table_new_full (NULL, NULL, NULL, conv_index_free);
+  pass->claimed_send = g_array_new (FALSE, TRUE, sizeof (guint8));
+  pass->claimed_recv = g_array_new (FALSE, TRUE, sizeof (guint8));
+  pass->send_queues = g_hash_table_new_full (NULL, NULL, NULL, queue_free);
+  pass->recv_queues = g_hash_table_new_full (NULL, NULL, NULL, queue_free);
+  pass->any_queue = g_new0 (Queue, 1);
+  pass->any_queue->packets = g_array_new (FALSE, FALSE, sizeof (guint32));
+  pass->last_datagram = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  pass->refused_calls = g_hash_table_new_full (NULL, NULL, NULL, free_array);
+  pass->accepted = g_hash_table_new (NULL, NULL);
+  pass->sent = g_array_new (FALSE, TRUE, sizeof (guint64));
+  pass->received = g_array_new (FALSE, TRUE, sizeof (guint64));
+  pass->offset = g_array_new (FALSE, TRUE, sizeof (guint64));
+  pass->stage = g_array_new (FALSE, TRUE, sizeof (guint8));
+  pass->retry = g_array_new (FALSE, FALSE, sizeof (guint32));
+  pass->icmp = g_array_new (FALSE, FALSE, sizeof (PendingIcmp));
+  pass->inherited = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   g_array_set_size (self->sockets, 0);
   g_array_set_size (self->links, 0);
+  g_array_set_size (self->links_by_packet, 0);
+  g_array_set_size (self->call_socket, 0);
+  g_array_set_size (self->call_link_start, 1);
+  g_array_index (self->call_link_start, guint32, 0) = 0;
+  g_hash_table_remove_all (self->endpoint_actor);
+  g_hash_table_remove_all (self->port_actor);
+  g_hash_table_remove_all (self->conv_end_actor);
+  return pass;
+}
+
+void
+cap_correlation_free (CapCorrelation *pass)
+{
+  if (pass == NULL)
+    return;
+  g_hash_table_unref (pass->open);
+  g_array_unref (pass->ready);
+  g_hash_table_unref (pass->convs);
+  g_array_unref (pass->claimed_send);
+  g_array_unref (pass->claimed_recv);
+  g_hash_table_unref (pass->send_queues);
+  g_hash_table_unref (pass->recv_queues);
+  queue_free (pass->any_queue);
+  g_hash_table_unref (pass->last_datagram);
+  g_hash_table_unref (pass->refused_calls);
+  g_hash_table_unref (pass->accepted);
+  g_array_unref (pass->sent);
+  g_array_unref (pass->received);
+  g_array_unref (pass->offset);
+  g_array_unref (pass->stage);
+  g_array_unref (pass->retry);
+  g_array_unref (pass->icmp);
+  g_array_unref (pass->inherited);
+  g_free (pass);
+}
+
+/* Room for every call in the per-call arrays */
+void
+cap_correlate_grow_calls (Pass *pass)
+{
+  CapRecording *self = pass->self;
+  guint old = self->call_socket->len;
+  guint n = self->calls->len;
+
+  if (n <= old)
+    return;
+  g_array_set_size (self->call_socket, n);
+  for (guint i = old; i < n; i++)
+    g_array_index (self->call_socket, guint32, i) = CAP_NONE;
+  g_array_set_size (pass->offset, n);
+  g_array_set_size (pass->stage, n);
+  g_array_set_size (self->call_link_start, n + 1);
+  for (guint c = old + 1; c <= n; c++)
+    g_array_index (self->call_link_start, guint32, c) = self->links->len;
+}
+
+/**
+ * cap_recording_correlate:
+ * Recomputes sockets and links from all calls and packets.
+ */
+void
+cap_recording_correlate (CapRecording *self)
+{
+  Pass *pass;
+
+  g_clear_pointer (&self->correlation, cap_correlation_free);
+  pass = self->correlation = cap_correlate_pass_new (self, FALSE);
   self->links_dirty = FALSE;
+  g_array_set_size (self->touched_calls, 0);
 
   if (self->calls->len > 0)
     {
-      pass.claimed_send = g_new0 (guint8, self->packets->len + 1);
-      pass.claimed_recv = g_new0 (guint8, self->packets->len + 1);
-      build_sockets (&pass);
-      map_sockets (&pass);
-      index_conversations (&pass);
-      link_stream_calls (&pass);
-      link_datagram_calls (&pass);
-      link_icmp (&pass);
-      link_select (&pass);
-      hand_over_inherited (&pass);
-    }
-  else
-    {
-      g_array_set_size (self->call_socket, 0);
-      g_hash_table_remove_all (self->endpoint_actor);
-      g_hash_table_remove_all (self->port_actor);
-      g_hash_table_remove_all (self->conv_end_actor);
+      cap_correlate_grow_calls (pass);
+      build_sockets (pass);
+      map_sockets (pass);
+      index_conversations (pass);
+      for (guint i = 0; i < self->calls->len; i++)
+        {
+          cap_correlate_assign_offset (pass, i);
+          cap_correlate_link_call (pass, i, TRUE);
+          cap_correlate_note_refused_call (pass, i);
+        }
+      link_icmp (pass);
+      for (guint i = 0; i < pass->ready->len; i++)
+        cap_correlate_link_ready (pass, &g_array_index (pass->ready, PendingReady, i));
+      cap_correlate_hand_over_inherited (pass);
     }
   build_indexes (self);
-
-  g_hash_table_unref (pass.open);
-  g_array_unref (pass.ready);
-  g_array_unref (pass.inherited);
-  g_hash_table_unref (pass.conv_packets);
-  g_hash_table_unref (pass.conv_segments);
-  g_free (pass.claimed_send);
-  g_free (pass.claimed_recv);
+  /* A full pass is not continued: the next live commit starts afresh. */
+  g_clear_pointer (&self->correlation, cap_correlation_free);
 }
+

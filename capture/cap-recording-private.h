@@ -26,6 +26,9 @@ typedef struct
   char   *name;
 } CapIface;
 
+/* A live run's correlation, kept between commits (cap-recording-correlate.c) */
+typedef struct _CapCorrelation CapCorrelation;
+
 struct _CapRecording
 {
   GObject      parent_instance;
@@ -77,6 +80,10 @@ struct _CapRecording
 
   /* Derived by cap_recording_correlate (): sockets and links */
   gboolean     links_dirty;
+  gboolean     live;          /* fed from a stream not ended yet: correlate what is new */
+  CapCorrelation *correlation;
+  GArray      *touched_calls; /* guint32: calls added or changed since the last pass */
+  guint64      correlation_visits;
   GArray      *sockets;       /* CapSocket */
   GArray      *call_socket;   /* guint32 per call */
   GArray      *links;         /* CapLink, sorted by call */
@@ -106,5 +113,7 @@ guint32  cap_recording_find_conversation (CapRecording *self,
 
 /* cap-recording-correlate.c */
 void     cap_recording_correlate       (CapRecording  *self);
+void     cap_recording_correlate_new   (CapRecording  *self);
+void     cap_correlation_free          (CapCorrelation *correlation);
 
 G_END_DECLS

@@ -179,6 +179,8 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->links, g_array_unref);
   g_clear_pointer (&self->links_by_packet, g_array_unref);
   g_clear_pointer (&self->call_link_start, g_array_unref);
+  g_clear_pointer (&self->correlation, cap_correlation_free);
+  g_clear_pointer (&self->touched_calls, g_array_unref);
   g_clear_pointer (&self->endpoint_actor, g_hash_table_unref);
   g_clear_pointer (&self->conv_end_actor, g_hash_table_unref);
   g_clear_pointer (&self->port_actor, g_hash_table_unref);
@@ -229,6 +231,7 @@ cap_recording_init (CapRecording *self)
   self->links = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->links_by_packet = g_array_new (FALSE, TRUE, sizeof (CapLink));
   self->call_link_start = g_array_new (FALSE, TRUE, sizeof (guint32));
+  self->touched_calls = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->endpoint_actor = g_hash_table_new (NULL, NULL);
   self->conv_end_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->port_actor = g_hash_table_new (NULL, NULL);
@@ -687,6 +690,7 @@ cap_recording_add_call (CapRecording *self,
   slot->ts_gate = clamp_time (self, call->ts_gate);
   slot->ts_start = clamp_time (self, call->ts_start);
   slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
+  g_array_append_val (self->touched_calls, index);
   self->links_dirty = TRUE;
   cap_event_index_note_call (&self->event_index, index);
 }
@@ -756,15 +760,36 @@ cap_recording_add_message (CapRecording       *self,
   g_array_append_val (self->message_severity, sev);
 }
 
+/* A live stream brings links up to date with what is new; anything else,
+ * and the end of a stream, with one full pass. */
+static void
+ensure_links (CapRecording *self)
+{
+  if (!self->links_dirty)
+    return;
+  if (self->live)
+    cap_recording_correlate_new (self);
+  else
+    cap_recording_correlate (self);
+}
+
 void
 cap_recording_commit (CapRecording *self)
 {
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  if (self->links_dirty)
-    cap_recording_correlate (self);
+  ensure_links (self);
   cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+/* For tests and benchmarks: how many packets, segments and links the
+ * correlation has looked at since the recording was made. */
+guint64
+cap_recording_get_correlation_visits (CapRecording *self)
+{
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+  return self->correlation_visits;
 }
 
 /* Reading files and streams: one reader for both. */
@@ -971,6 +996,7 @@ cap_recording_feed (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
   g_return_val_if_fail (self->file_fd < 0, FALSE);
 
+  self->live = TRUE;
   ok = cap_reader_feed (ensure_reader (self), data, len, error);
   cap_recording_commit (self);
   return ok;
@@ -986,6 +1012,9 @@ cap_recording_finish_feed (CapRecording *self,
 
   if (self->reader != NULL)
     ok = cap_reader_finish (self->reader, error);
+  /* The links of the whole run, exactly as a file of it will have them */
+  self->live = FALSE;
+  self->links_dirty = TRUE;
   cap_recording_commit (self);
   return ok;
 }
@@ -1436,13 +1465,6 @@ cap_recording_find_packet_at (CapRecording *self,
 }
 
 /* Links and sockets (derived) */
-
-static void
-ensure_links (CapRecording *self)
-{
-  if (self->links_dirty)
-    cap_recording_correlate (self);
-}
 
 guint
 cap_recording_get_n_sockets (CapRecording *self)

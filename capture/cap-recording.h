@@ -316,5 +316,8 @@ void                   cap_recording_format_progress_end (CapRecording  *self,
                                                          GString        *out);
 
 const char            *cap_link_kind_name               (CapLinkKind     kind);
+/* For tests and benchmarks: the work correlation has done (packets,
+ * segments and links looked at), which grows linearly with the recording. */
+guint64                cap_recording_get_correlation_visits (CapRecording *self);
 
 G_END_DECLS

@@ -25,7 +25,7 @@ typedef struct
 #define NC_LAB_HOSTNAME "socklens-lab"
 
 /* The largest count a user may ask for (clients, messages, KiB). */
-#define NC_PARAMS_COUNT_MAX 100000
+#define NC_PARAMS_COUNT_MAX 1000000
 
 /* The lab's own hosts in a two-host scenario (1 and 2): the documentation
  * range, on a veth pair that exists only inside the lab's namespaces. */

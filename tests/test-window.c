@@ -401,11 +401,39 @@ test_step_live (void)
       save_screenshot (window, "step-connect-synack");
     }
 
-  /* Stop: the blocked actors wake and the run ends, without freezing. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  g_assert_true (wait_for (run_finished, window, 5000));
+  /* Stop: the blocked actors wake and the run ends, without freezing, and
+   * what was recorded stays shown. */
+  {
+    guint n_calls = cap_recording_get_n_calls (recording);
+    guint n_packets = cap_recording_get_n_packets (recording);
+    GtkWidget *dialog = NULL;
+    SlWindow *weak = window;
+    g_autoptr(GList) toplevels = NULL;
 
-  gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+    g_assert_true (wait_for (run_finished, window, 5000));
+    g_assert_true (shown_recording (window) == recording);
+    g_assert_cmpuint (cap_recording_get_n_calls (recording), >=, n_calls);
+    g_assert_cmpuint (cap_recording_get_n_packets (recording), >=, n_packets);
+
+    /* Closing the window with the run unsaved asks first: the window stays
+     * until the person says to close without saving. */
+    g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &weak);
+    gtk_window_close (GTK_WINDOW (window));
+    spin (100);
+    g_assert_nonnull (weak);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data) &&
+          gtk_window_get_transient_for (l->data) == GTK_WINDOW (window))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "save"));
+    save_screenshot ((SlWindow *) dialog, "close-unsaved-run");  /* any widget will do */
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+    spin (100);
+    g_assert_null (weak);
+  }
   spin (50);
 }
 

@@ -388,6 +388,16 @@ sl_live_run_get_capture_problem (SlLiveRun *self)
   return NULL;
 }
 
+/* Packets the capture lost (its buffer was full), as the lab counted them */
+guint64
+sl_live_run_get_n_lost (SlLiveRun *self)
+{
+  guint64 n_packets, n_lost;
+
+  g_return_val_if_fail (SL_IS_LIVE_RUN (self), 0);
+  return cap_lab_get_capture_counts (self->lab, &n_packets, &n_lost) ? n_lost : 0;
+}
+
 const GError *
 sl_live_run_get_error (SlLiveRun *self)
 {

@@ -51,6 +51,7 @@ char              *sl_live_run_describe_waiting (SlLiveRun        *self);
 /* How the lab captures, in its words; NULL until it has said */
 const char        *sl_live_run_get_lab_message  (SlLiveRun        *self);
 /* Why packets are not captured (with the fix), or NULL when they are */
+guint64            sl_live_run_get_n_lost          (SlLiveRun     *self);
 const char        *sl_live_run_get_capture_problem (SlLiveRun     *self);
 /* After "finished": why the run failed or was stopped, or NULL */
 const GError      *sl_live_run_get_error        (SlLiveRun        *self);

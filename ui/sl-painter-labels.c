@@ -62,6 +62,10 @@ pooled_layout (SlTimelinePainter *self, guint i)
     {
       PangoLayout *layout = pango_layout_new (self->pango);
 
+      /* too long for its room: onto a second line, and cut short only
+       * past that */
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -2);
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
       g_ptr_array_add (self->label_layouts, layout);
@@ -246,11 +250,15 @@ collect_breaks (SlTimelinePainter *self, const Frame *f, GArray *cands)
     {
       const SlAxisBreak *b = sl_timeline_axis_get_break (self->axis, i);
       double             y = self->top + ((b->d0 + b->d1) / 2 - f->d0) * f->px_per_unit;
+      Candidate         *c;
 
       if (y < self->top - self->line_h || y > self->bottom + self->line_h)
         continue;
-      add_candidate (self, cands, SL_LABEL_BREAK, i, self->font_small, g_strdup (b->text),
-                     (self->gutter + self->width) / 2, 0.5, y, self->width - self->gutter, 0);
+      /* centred in its strip, or lower in it where a call's wrapped name
+       * reaches down into it */
+      c = add_candidate (self, cands, SL_LABEL_BREAK, i, self->font_small, g_strdup (b->text),
+                         (self->gutter + self->width) / 2, 0.5, y, self->width - self->gutter, 0);
+      c->max_y = MAX (c->y, self->top + (b->d1 - f->d0) * f->px_per_unit - c->h);
     }
 }
 
@@ -262,14 +270,14 @@ overlaps (const SlTimelineLabel *a, double x, double y, double w, double h)
 
 /* The first placed label @c would overlap at @y, or NULL */
 static const SlTimelineLabel *
-find_overlap (SlTimelinePainter *self, const Candidate *c, double y)
+find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
 {
   guint n = self->labels->len;
 
   for (guint k = n > OVERLAP_WINDOW ? n - OVERLAP_WINDOW : 0; k < n; k++)
     {
       const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
-      if (overlaps (l, c->x, y, c->w, c->h))
+      if (overlaps (l, x, y, c->w, c->h))
         return l;
     }
   return NULL;
@@ -279,14 +287,30 @@ static void
 place (SlTimelinePainter *self, const Candidate *c)
 {
   const SlTimelineLabel *hit;
+  double                 x = c->x;
   double                 y = c->y;
+  gboolean               shifted = FALSE;
   SlTimelineLabel        label;
   LabelStyle             style;
 
   if (y + c->h < self->top - self->line_h || y > self->bottom)
     return; /* off the plot */
-  while ((hit = find_overlap (self, c, y)) != NULL)
+  while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
+      /* A packet's label wider than its arrow may reach a call's label
+       * beside a lane: it moves sideways along its arrow, once and by at
+       * most half its width, before it moves down. */
+      if (c->kind == SL_LABEL_PACKET && !shifted)
+        {
+          double nx = hit->x > x ? hit->x - c->w - 1 : hit->x + hit->width + 1;
+
+          shifted = TRUE;
+          if (fabs (nx - c->x) <= c->w / 2 && nx >= self->gutter && nx + c->w <= self->width)
+            {
+              x = nx;
+              continue;
+            }
+        }
       y = hit->y + hit->height + 1;
       if (y > c->max_y)
         {
@@ -296,7 +320,7 @@ place (SlTimelinePainter *self, const Candidate *c)
     }
   label.kind = c->kind;
   label.index = c->index;
-  label.x = c->x;
+  label.x = x;
   label.y = y;
   label.width = c->w;
   label.height = c->h;
@@ -382,9 +406,10 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     }
 }
 
-/* A call's or a break's label on a halo of the background, so a lane, a
- * state band or a break's strip under it never strikes it through; a
- * packet's label sits clear above its own arrow. */
+/* Every label on a halo of the background, so a lane, a state band or a
+ * break's strip under it never strikes it through (a packet's label, wider
+ * than a short arrow, crosses the lanes); a packet's label sits clear above
+ * its own arrow, and the Sequence axis keeps other arrows off it. */
 void
 sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -399,7 +424,7 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
         {
           const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
 
-          if (l->kind == SL_LABEL_PACKET || (label_alpha (self, f, l) < 1) != faded)
+          if ((label_alpha (self, f, l) < 1) != faded)
             continue;
           cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
                            ceil (l->height));

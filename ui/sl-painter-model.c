@@ -683,6 +683,79 @@ set_font_size (PangoFontDescription *font, double px)
   pango_font_description_set_absolute_size (font, px * PANGO_SCALE);
 }
 
+/* The widest of the name and result labels of @col's calls (the first
+ * MEASURED_CALLS of each list: a long run repeats its first calls' shapes) */
+#define MEASURED_CALLS 256
+static double
+widest_call_label (SlTimelinePainter *self, const Column *col)
+{
+  g_autoptr (GString) name = g_string_new (NULL);
+  g_autoptr (GString) result = g_string_new (NULL);
+  double widest = 0;
+
+  for (guint li = 0; li <= col->n_lanes; li++)
+    {
+      const CallList *list = li < col->n_lanes
+                               ? &g_array_index (self->lanes, Lane, col->first_lane + li).calls
+                               : &col->calls;
+
+      for (guint i = 0; i < MIN (list->ids->len, MEASURED_CALLS); i++)
+        {
+          const NcCall *c =
+            cap_recording_get_call (self->recording, g_array_index (list->ids, guint32, i));
+          int w, h;
+
+          g_string_truncate (name, 0);
+          g_string_truncate (result, 0);
+          sl_format_call_label (c, self->rec_end, name, result);
+          pango_layout_set_width (self->layout, -1);
+          pango_layout_set_font_description (self->layout, self->font_bold);
+          pango_layout_set_text (self->layout, name->str, -1);
+          pango_layout_get_pixel_size (self->layout, &w, &h);
+          widest = MAX (widest, w);
+          pango_layout_set_font_description (self->layout, self->font_small);
+          pango_layout_set_text (self->layout, result->str, -1);
+          pango_layout_get_pixel_size (self->layout, &w, &h);
+          widest = MAX (widest, w);
+        }
+    }
+  return widest;
+}
+
+/* The room left of the first column (@room_a) and right of the last
+ * (@room_b), from the gutter and the right edge to the column's centre:
+ * as wide as their widest call label needs, so a label is read whole
+ * (the server's "getsockname(fd=7)" in a pane beside the inspector),
+ * while the columns keep at least MIN_SPAN apart for the arrows. */
+#define MIN_SPAN 96
+static void
+outer_label_rooms (SlTimelinePainter *self,
+                   const Column      *first,
+                   const Column      *last,
+                   double             room,
+                   double            *room_a,
+                   double            *room_b)
+{
+  double s = self->scale;
+  /* lanes spread around a column's centre: a server's per connection */
+  double spread = last->n_lanes > 1 ? 30 * s * (last->n_lanes - 1) / 2 : 0;
+  double spread_a = first->n_lanes > 1 ? 30 * s * (first->n_lanes - 1) / 2 : 0;
+  double span = (MIN_SPAN * s) * (self->columns->len - 1);
+  double need_a = widest_call_label (self, first) + 8 * s + self->box_w / 2 + 2 * s + spread_a;
+  double need_b = widest_call_label (self, last) + 10 * s + self->box_w / 2 + self->band_w + 4 * s;
+  double avail = self->width - self->gutter - spread - span;
+
+  *room_a = MAX (room, need_a);
+  *room_b = MAX (room, need_b);
+  if (*room_a + *room_b > avail && avail > 0)
+    {
+      /* too narrow for both: each side gets its share, its labels wrap */
+      double k = avail / (*room_a + *room_b);
+      *room_a = MAX (*room_a * k, MIN (room, avail / 2));
+      *room_b = MAX (*room_b * k, MIN (room, avail / 2));
+    }
+}
+
 void
 sl_painter_ensure_geometry (SlTimelinePainter *self)
 {
@@ -719,13 +792,18 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   room = CLAMP ((self->width - self->gutter) * 0.28, 70 * s, 260 * s);
   if (!self->has_calls)
     room = CLAMP ((self->width - self->gutter) * 0.5 / n_cols, 60 * s, 120 * s);
-  xa = self->gutter + room;
-  /* The last column's lanes spread to the right of its centre: keep its
-   * labels' room clear of them (a server has a lane per connection). */
   {
+    const Column *first = &g_array_index (self->columns, Column, 0);
     const Column *last = &g_array_index (self->columns, Column, n_cols - 1);
-    double        spread = last->n_lanes > 1 ? 30 * s * (last->n_lanes - 1) / 2 : 0;
-    xb = self->width - room - MIN (spread, room);
+    /* The last column's lanes spread to the right of its centre: keep its
+     * labels' room clear of them (a server has a lane per connection). */
+    double spread = last->n_lanes > 1 ? 30 * s * (last->n_lanes - 1) / 2 : 0;
+    double room_a = room, room_b = room;
+
+    if (self->has_calls && n_cols > 1)
+      outer_label_rooms (self, first, last, room, &room_a, &room_b);
+    xa = self->gutter + room_a;
+    xb = self->width - room_b - MIN (spread, room_b);
   }
   if (xb < xa)
     xb = xa;
@@ -770,7 +848,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
         col->row_label_room = MAX (col->label_room, next->x_left - col->x_right - 12 * s);
       /* too narrow even so (many columns, a narrow pane): across the
        * other columns' lanes, on its halo, rather than no label */
-      if (col->row_label_room < 110 * s)
+      if (col->label_side > 0 && col->row_label_room < 110 * s)
         col->row_label_room = self->width - col->x_right - 10 * s;
     }
 }

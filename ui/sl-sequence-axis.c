@@ -4,10 +4,15 @@
  * painter asks for (sl_timeline_axis_set_row_height): row r is centred at
  *
  *   y(r) = row_h * (r + 1/2) + break_h * (breaks at or before r)
+ *                            + row_h * (lifted rows at or before r)
  *
- * so a row costs nothing to store: only the rows that follow a long gap are
- * kept. Each row's band [y - row_h/2, y + row_h/2] holds one line of
- * labels; a break's band lies between two rows' bands.
+ * so a row costs nothing to store: only the rows that follow a long gap,
+ * and the packets that follow a packet, are kept. Each row's band
+ * [y - row_h/2, y + row_h/2] holds one line of labels; a break's band lies
+ * between two rows' bands. A packet's label sits above its arrow, where the
+ * arrow of a packet on the row just above runs down one row: such a packet's
+ * row is lifted off it by one more row, so that arrow never strikes the
+ * label through.
  */
 
 #include "config.h"
@@ -35,7 +40,8 @@ struct _SlSequenceAxis
 
   CapRecording *rec; /* the base class's */
   guint         n_rows;
-  GArray       *break_rows; /* guint: the row after each long gap, ascending */
+  GArray       *break_rows;  /* guint: the row after each long gap, ascending */
+  GArray       *lifted_rows; /* guint: a packet's row after a packet's, ascending */
   double        row_h;
   double        break_h;
   gint64        origin;
@@ -44,16 +50,16 @@ struct _SlSequenceAxis
 
 G_DEFINE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL_TYPE_TIMELINE_AXIS)
 
-/* How many breaks come before or at @row */
+/* How many of the ascending @rows come before or at @row */
 static guint
-breaks_through (SlSequenceAxis *self, guint row)
+rows_through (GArray *rows, guint row)
 {
-  guint lo = 0, hi = self->break_rows->len;
+  guint lo = 0, hi = rows->len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (g_array_index (self->break_rows, guint, mid) <= row)
+      if (g_array_index (rows, guint, mid) <= row)
         lo = mid + 1;
       else
         hi = mid;
@@ -64,7 +70,8 @@ breaks_through (SlSequenceAxis *self, guint row)
 static double
 row_y (SlSequenceAxis *self, guint row)
 {
-  return self->row_h * (row + 0.5) + self->break_h * breaks_through (self, row);
+  return self->row_h * (row + 0.5 + rows_through (self->lifted_rows, row)) +
+         self->break_h * rows_through (self->break_rows, row);
 }
 
 /* The last row centred at or above @d (0 above the first) */
@@ -316,6 +323,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   self->row_h = sl_timeline_axis_get_row_height (axis);
   self->break_h = 1.5 * self->row_h;
   g_array_set_size (self->break_rows, 0);
+  g_array_set_size (self->lifted_rows, 0);
   self->n_rows = rec ? cap_recording_get_n_events (rec) : 0;
   self->origin = rec ? cap_recording_get_start_time (rec) : 0;
   self->last_place = self->origin;
@@ -332,6 +340,10 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   for (guint r = 1; r < self->n_rows; r++)
     {
       gint64 t = MAX (row_time (self, r), prev);
+
+      if (cap_recording_get_event (rec, r)->kind == CAP_EVENT_PACKET &&
+          cap_recording_get_event (rec, r - 1)->kind == CAP_EVENT_PACKET)
+        g_array_append_val (self->lifted_rows, r);
 
       if (t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold &&
           !(stepped && cap_recording_get_event (rec, r)->kind == CAP_EVENT_CALL_ENTER))
@@ -363,6 +375,7 @@ sl_sequence_axis_finalize (GObject *object)
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (object);
 
   g_clear_pointer (&self->break_rows, g_array_unref);
+  g_clear_pointer (&self->lifted_rows, g_array_unref);
   G_OBJECT_CLASS (sl_sequence_axis_parent_class)->finalize (object);
 }
 
@@ -385,6 +398,7 @@ static void
 sl_sequence_axis_init (SlSequenceAxis *self)
 {
   self->break_rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->lifted_rows = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 guint

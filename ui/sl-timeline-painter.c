@@ -671,6 +671,14 @@ sl_timeline_painter_get_plot_area (SlTimelinePainter *self, double *top, double 
   *bottom = self->bottom;
 }
 
+double
+sl_timeline_painter_get_gutter_width (SlTimelinePainter *self)
+{
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), 0);
+  sl_painter_ensure_geometry (self);
+  return self->gutter;
+}
+
 guint
 sl_timeline_painter_get_n_columns (SlTimelinePainter *self)
 {

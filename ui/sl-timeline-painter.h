@@ -131,6 +131,8 @@ guint         sl_timeline_painter_get_n_breaks         (SlTimelinePainter *self)
 void          sl_timeline_painter_get_plot_area        (SlTimelinePainter *self,
                                                         double            *top,
                                                         double            *bottom);
+/* The width of the gutter's times at the left: no label reaches into it */
+double        sl_timeline_painter_get_gutter_width     (SlTimelinePainter *self);
 
 /* Geometry, for tests, exports and keyboard focus */
 guint         sl_timeline_painter_get_n_columns        (SlTimelinePainter *self);

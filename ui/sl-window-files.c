@@ -308,6 +308,8 @@ on_saved (GObject      *source,
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
+  if (self->live != NULL)
+    self->saved_events = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events"));
   add_recent (self, file);
   {
     g_autofree char *text = g_strdup_printf (_("Saved “%s”: it opens in Wireshark too"), name);
@@ -334,6 +336,9 @@ save_to (SlWindow *self,
   g_task_set_source_tag (task, save_to);
   g_object_set_data_full (G_OBJECT (task), "path", g_steal_pointer (&path), g_free);
   g_task_set_task_data (task, g_object_ref (recording), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "events",
+                     GUINT_TO_POINTER (cap_recording_get_n_calls (recording) +
+                                       cap_recording_get_n_packets (recording)));
   /* A live recording grows on the main thread: write it there (it is
    * small). A finished one is read-only and may be large: a thread. */
   if (_sl_window_live_is_active (self))

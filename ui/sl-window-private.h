@@ -67,6 +67,8 @@ struct _SlWindow
   NcParams         *params;          /* the chosen scenario's, for its next run */
   gboolean          params_loading;  /* filling the fields, not the user typing */
   SlLiveRun        *live;
+  guint             saved_events;    /* the live run's calls + packets when last saved */
+  gboolean          close_confirmed; /* closing drops an unsaved run: the user said so */
   GFile            *file;            /* the file shown, if any */
   GCancellable     *load_cancellable;
   GMenu            *recent_menu;

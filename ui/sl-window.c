@@ -208,6 +208,10 @@ _sl_window_update_status (SlWindow *self)
         default:
           break;
         }
+      /* A lost packet is never hidden */
+      if (sl_live_run_get_n_lost (self->live) > 0)
+        g_string_append_printf (text, _("  ·  %" G_GUINT64_FORMAT " packets LOST by the capture"),
+                                sl_live_run_get_n_lost (self->live));
       if (sl_live_run_get_capture_problem (self->live) != NULL)
         g_string_append (text, _("  ·  calls only, no capture"));
       else if (sl_live_run_get_lab_message (self->live) != NULL)
@@ -418,10 +422,76 @@ on_selection_changed (SlWindow *self)
   _sl_window_update_inspector (self);
 }
 
+/* A live run with something in it that is not in a file */
+static gboolean
+run_is_unsaved (SlWindow *self)
+{
+  CapRecording *recording;
+  guint events;
+
+  if (self->live == NULL)
+    return FALSE;
+  recording = sl_live_run_get_recording (self->live);
+  events = cap_recording_get_n_calls (recording) + cap_recording_get_n_packets (recording);
+  return events > 0 && (events != self->saved_events || _sl_window_live_is_active (self));
+}
+
+/* After the dialog's response is over: the dialog goes with the window */
+static gboolean
+close_later (gpointer data)
+{
+  gtk_window_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   SlWindow         *self)
+{
+  if (g_str_equal (response, "discard"))
+    {
+      self->close_confirmed = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (self), g_object_unref);
+    }
+  else if (g_str_equal (response, "save"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);
+}
+
+/* Closing never drops a run silently: it asks first. */
+static void
+ask_to_save_run (SlWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save the Run?"), NULL);
+
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _sl_window_live_is_active (self)
+                                 ? _("The run is still going. Closing stops it, and what it "
+                                     "recorded is lost unless you save it.")
+                                 : _("What this run recorded is lost unless you save it."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("Close _Without Saving"), "save", _("_Save…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 sl_window_close_request (GtkWindow *window)
 {
   SlWindow *self = SL_WINDOW (window);
+
+  if (!self->close_confirmed && run_is_unsaved (self))
+    {
+      ask_to_save_run (self);
+      return TRUE;
+    }
 
   if (self->settings != NULL)
     {
