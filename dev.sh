@@ -20,7 +20,7 @@ cd "$ROOT"
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpcap-dev libjson-glib-dev
-  gettext xvfb xauth x11-apps imagemagick fonts-noto-cjk
+  gettext locales xvfb xauth x11-apps imagemagick fonts-noto-cjk
   tshark tcpdump strace iproute2 nftables
   desktop-file-utils appstream-util poppler-utils
   clang libclang-rt-14-dev libseccomp-dev util-linux libcap2-bin python3
@@ -49,21 +49,50 @@ ensure_deps () {
   local missing
   mapfile -t missing < <(missing_packages)
   if [ "${#missing[@]}" -eq 0 ]; then
+    ensure_locale
     return 0
   fi
 
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "not root and no sudo: install as root: apt-get install ${missing[*]}"
-    sudo=(sudo)
-  fi
-
+  can_be_root "install as root: apt-get install ${missing[*]}"
   log "installing missing packages: ${missing[*]}"
   # tshark asks whether non-root users may capture: answer it up front.
   echo 'wireshark-common wireshark-common/install-setuid boolean false' \
-    | "${sudo[@]}" debconf-set-selections
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+    | as_root debconf-set-selections
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  ensure_locale
+}
+
+# as_root CMD...: CMD as root, through sudo when this is not root.
+as_root () {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+# can_be_root HINT: dies with HINT when neither root nor sudo is available.
+can_be_root () {
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+    die "not root and no sudo: $1"
+  fi
+}
+
+# The Traditional Chinese session (po/zh_TW.po) needs its locale generated:
+# `LANG=zh_TW.UTF-8 socklens` and the zh_TW tests depend on it.
+ensure_locale () {
+  if locale -a 2>/dev/null | grep -qix 'zh_TW\.utf-\?8'; then
+    return 0
+  fi
+  can_be_root "generate zh_TW.UTF-8 as root (locale-gen)"
+  log "generating the zh_TW.UTF-8 locale"
+  if grep -q '^# *zh_TW.UTF-8 UTF-8' /etc/locale.gen; then
+    as_root sed -i 's/^# *\(zh_TW.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  elif ! grep -q '^zh_TW.UTF-8 UTF-8' /etc/locale.gen; then
+    echo 'zh_TW.UTF-8 UTF-8' | as_root tee -a /etc/locale.gen >/dev/null
+  fi
+  as_root locale-gen
 }
 
 # --- building -----------------------------------------------------------------

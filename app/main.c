@@ -4,11 +4,11 @@
 #include "config.h"
 
 #include <glib.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "sl-application.h"
 #include "sl-cli.h"
+#include "nc-i18n.h"
 
 static gboolean
 have_display (void)
@@ -20,7 +20,7 @@ int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
+  nc_i18n_init ();
 
   /* A DISPLAY that cannot be opened (a stale variable over ssh) is headless too. */
   if (sl_cli_handles (argc, argv) || !have_display () || !sl_application_display_works ())

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdio.h>
 
 #include "sl-cli-private.h"
@@ -31,34 +33,34 @@ sl_cli_trace (int    argc,
   g_auto (GStrv) example_paths = NULL;
   GOptionEntry entries[] = {
     { "example", 'e', 0, G_OPTION_ARG_STRING, &example_name,
-      "Run one of the lecture's examples (socklens list shows them)", "NAME" },
+      N_("Run one of the lecture's examples (socklens list shows them)"), N_("NAME") },
     { "step", 's', 0, G_OPTION_ARG_NONE, &step,
-      "Hold each of your programs' calls until Enter is pressed", NULL },
+      N_("Hold each of your programs' calls until Enter is pressed"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-      "Save the run as pcapng (Wireshark opens it, calls as packet comments)", "FILE" },
+      N_("Save the run as pcapng (Wireshark opens it, calls as packet comments)"), N_("FILE") },
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      "Draw the timeline as a diagram (.svg, .pdf or .png)", "FILE" },
+      N_("Draw the timeline as a diagram (.svg, .pdf or .png)"), N_("FILE") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
-      "Stop after this many seconds, keeping what was recorded (default 60; 0: no limit)", "S" },
+      N_("Stop after this many seconds, keeping what was recorded (default 60; 0: no limit)"), N_("S") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM... - run your programs traced");
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PROGRAM... - run your programs traced"));
   g_autoptr(GError) error = NULL;
   g_autoptr(CapRecording) recording = NULL;
   gboolean ok, interrupted = FALSE;
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Runs your own socket programs in the Socklens lab (a private "
+                                _("Runs your own socket programs in the Socklens lab (a private "
                                 "network namespace: nothing leaves it, no root needed) and prints "
                                 "every socket call with its FILE:LINE beside the packets.\n"
                                 "Each PROGRAM is a .py file (run with python3), an executable, or "
                                 "a quoted command line (\"python3 client.py 127.0.0.1\"). They "
                                 "start in order: each next one once the one before is waiting in "
-                                "a socket call (a server in accept()) or has ended.");
+                                "a socket call (a server in accept()) or has ended."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      fprintf (stderr, "socklens trace: %s\n", error->message);
+      fprintf (stderr, _("socklens trace: %s\n"), error->message);
       return SL_EXIT_USAGE;
     }
   if (example_name != NULL)
@@ -67,22 +69,22 @@ sl_cli_trace (int    argc,
 
       if (example == NULL || argc > 1)
         {
-          fprintf (stderr, example == NULL ? "socklens trace: no example named “%s”; "
-                                             "“socklens list” shows them\n"
-                                           : "socklens trace: --example %s, or programs; not "
-                                             "both\n", example_name);
+          fprintf (stderr, example == NULL ? _("socklens trace: no example named “%s”; "
+                                               "“socklens list” shows them\n")
+                                           : _("socklens trace: --example %s, or programs; not "
+                                               "both\n"), example_name);
           return SL_EXIT_USAGE;
         }
       example_paths = nc_example_paths (example);
     }
   else if (argc < 2)
     {
-      fprintf (stderr, "socklens trace: which programs? e.g. socklens trace server.py client.py\n");
+      fprintf (stderr, _("socklens trace: which programs? e.g. socklens trace server.py client.py\n"));
       return SL_EXIT_USAGE;
     }
   if (timeout < 0)
     {
-      fprintf (stderr, "socklens trace: --timeout takes seconds (0: no limit), not %d\n", timeout);
+      fprintf (stderr, _("socklens trace: --timeout takes seconds (0: no limit), not %d\n"), timeout);
       return SL_EXIT_USAGE;
     }
 
@@ -98,7 +100,7 @@ sl_cli_trace (int    argc,
     return SL_EXIT_ERROR;
   if (!ok)
     {
-      fprintf (stderr, "socklens trace: %s\n", error->message);
+      fprintf (stderr, _("socklens trace: %s\n"), error->message);
       return interrupted ? SL_EXIT_INTERRUPTED : SL_EXIT_ERROR;
     }
   return SL_EXIT_DONE;

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-cli.h"
 #include "sl-cli-private.h"
 #include "sl-exit.h"
@@ -52,7 +54,7 @@ static void
 print_usage (FILE *out)
 {
   fprintf (out,
-           "Usage:\n"
+           _("Usage:\n"
            "  socklens                     open the window (with no display: run %s)\n"
            "  socklens list                list the scenarios\n"
            "  socklens run NAME [OPTION…]  run a scenario and print its timeline\n"
@@ -61,7 +63,7 @@ print_usage (FILE *out)
            "\n"
            "  socklens --version           print the version\n"
            "\n"
-           "Run “socklens run --help” for the options of a run; “man socklens” for more.\n",
+           "Run “socklens run --help” for the options of a run; “man socklens” for more.\n"),
            DEFAULT_SCENARIO);
 }
 
@@ -75,13 +77,13 @@ cmd_list (void)
   const NcExample *const *examples = nc_example_list (&n_examples);
 
   for (guint i = 0; i < n; i++)
-    printf ("%-18s %s\n", list[i]->name, list[i]->title);
-  printf ("\nLecture examples (Python), in %s; run one with socklens trace --example NAME:\n",
+    printf ("%-18s %s\n", list[i]->name, _(list[i]->title));
+  printf (_("\nLecture examples (Python), in %s; run one with socklens trace --example NAME:\n"),
           nc_example_dir ());
   for (guint i = 0; i < n_examples; i++)
     {
       g_autofree char *programs = g_strjoinv (" ", (char **) examples[i]->programs);
-      printf ("%-18s %s\n%-18s   socklens trace %s\n", examples[i]->name, examples[i]->title, "",
+      printf ("%-18s %s\n%-18s   socklens trace %s\n", examples[i]->name, _(examples[i]->title), "",
               programs);
     }
   return SL_EXIT_DONE;
@@ -162,10 +164,10 @@ sl_cli_save_recording (CapRecording *recording,
 
   if (!cap_recording_save (recording, path, &error))
     {
-      fprintf (stderr, "socklens: could not save “%s”: %s\n", path, error->message);
+      fprintf (stderr, _("socklens: could not save “%s”: %s\n"), path, error->message);
       return FALSE;
     }
-  fprintf (stderr, "socklens: saved %u packets and %u calls to %s\n",
+  fprintf (stderr, _("socklens: saved %u packets and %u calls to %s\n"),
            cap_recording_get_n_packets (recording), cap_recording_get_n_calls (recording), path);
   return TRUE;
 }
@@ -179,7 +181,7 @@ parse_layout (const char       *command,
 {
   if (text == NULL || sl_timeline_layout_from_string (text, layout))
     return TRUE;
-  fprintf (stderr, "socklens %s: --layout takes sequence or time, not “%s”\n", command, text);
+  fprintf (stderr, _("socklens %s: --layout takes sequence or time, not “%s”\n"), command, text);
   return FALSE;
 }
 
@@ -201,11 +203,11 @@ export_as (SlExportKind  kind,
     ok = sl_export (kind, recording, path, &error);
   if (!ok)
     {
-      fprintf (stderr, "socklens: %s\n", error->message);
+      fprintf (stderr, _("socklens: %s\n"), error->message);
       return FALSE;
     }
-  fprintf (stderr, kind == SL_EXPORT_DIAGRAM ? "socklens: drew the timeline to %s\n"
-                                             : "socklens: wrote the events to %s\n",
+  fprintf (stderr, kind == SL_EXPORT_DIAGRAM ? _("socklens: drew the timeline to %s\n")
+                                             : _("socklens: wrote the events to %s\n"),
            path);
   return TRUE;
 }
@@ -238,33 +240,33 @@ cmd_show (int    argc,
   g_autofree char *layout_name = NULL;
   SlTimelineLayout layout;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
-                                                      "Also draw the timeline as a diagram");
+                                                      _("Also draw the timeline as a diagram"));
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
-                                                     "Also write every event as data");
+                                                     _("Also write every event as data"));
   GOptionEntry entries[] = {
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, N_("FILE") },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
-      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
-    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
+      N_("The diagram's axis: sequence (a row per event, the default) or time"), N_("LAYOUT") },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - print a capture's timeline");
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE - print a capture's timeline"));
   g_autoptr(GError) error = NULL;
   g_autoptr(CapRecording) recording = NULL;
   gboolean ok;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context, "Prints the calls and packets of a Socklens .pcapng, "
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Prints the calls and packets of a Socklens .pcapng, "
                                          "or the packets of any .pcap/.pcapng file.\n"
-                                         "FILE may be a pipe (FIFO), or - to read standard input.");
+                                         "FILE may be a pipe (FIFO), or - to read standard input."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      fprintf (stderr, "socklens show: %s\n", error->message);
+      fprintf (stderr, _("socklens show: %s\n"), error->message);
       return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
-      fprintf (stderr, "socklens show: which file? e.g. socklens show run.pcapng\n");
+      fprintf (stderr, _("socklens show: which file? e.g. socklens show run.pcapng\n"));
       return SL_EXIT_USAGE;
     }
   if (!parse_layout ("show", layout_name, &layout))
@@ -277,12 +279,12 @@ cmd_show (int    argc,
   if (!sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
-    fprintf (stderr, "socklens show: %s\n", error->message);
+    fprintf (stderr, _("socklens show: %s\n"), error->message);
   g_clear_error (&error);
   /* a file cut or rewritten while it was shown: say so, after what was shown */
   if (!cap_recording_check_packet_data (recording, &error))
     {
-      fprintf (stderr, "socklens show: %s\n", error->message);
+      fprintf (stderr, _("socklens show: %s\n"), error->message);
       return SL_EXIT_ERROR;
     }
   return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
@@ -322,7 +324,7 @@ describe_waiters (NcRun *run)
       g_string_append_printf (line, "%s %s %s()", i ? "," : "", actor.name,
                               nc_call_kind_name (w->kind));
     }
-  fprintf (stderr, "%s  [Enter: step]\n", line->str);
+  fprintf (stderr, _("%s  [Enter: step]\n"), line->str);
   g_string_free (line, TRUE);
 }
 
@@ -435,8 +437,8 @@ use_loopback_for_lab_hosts (const NcScenario *scenario,
 {
   if (scenario->n_hosts < 2 || !nc_address_is_lab_host (params->host))
     return;
-  fprintf (stderr, "socklens run: “%s” needs the lab's two hosts; run here, both ends use "
-                   "127.0.0.1 instead of %s.\n", scenario->name, params->host);
+  fprintf (stderr, _("socklens run: “%s” needs the lab's two hosts; run here, both ends use "
+                   "127.0.0.1 instead of %s.\n"), scenario->name, params->host);
   g_free (params->host);
   params->host = g_strdup ("127.0.0.1");
 }
@@ -459,30 +461,30 @@ cmd_run (int    argc,
   g_autofree char *mode = NULL;
   g_autofree char *stream_path = NULL;
   g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
-                                                      "Draw the timeline as a diagram");
+                                                      _("Draw the timeline as a diagram"));
   g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
-                                                     "Write every event as data");
+                                                     _("Write every event as data"));
   GOptionEntry entries[] = {
-    { "step", 's', 0, G_OPTION_ARG_NONE, &step, "Hold each call until Enter is pressed", NULL },
+    { "step", 's', 0, G_OPTION_ARG_NONE, &step, N_("Hold each call until Enter is pressed"), NULL },
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port,
-      "Port the server binds, 1 to 65535 (default: any free port)", "N" },
-    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "What the client sends", "TEXT" },
-    { "count", 'c', 0, G_OPTION_ARG_STRING, &count, "How many messages, clients or KiB", "N" },
+      N_("Port the server binds, 1 to 65535 (default: any free port)"), N_("N") },
+    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, N_("What the client sends"), N_("TEXT") },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &count, N_("How many messages, clients or KiB"), N_("N") },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host,
-      "Loopback address to use (default 127.0.0.1; no other host is allowed)", "ADDR" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Save the run as pcapng (Wireshark opens it)",
-      "FILE" },
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, "FILE" },
+      N_("Loopback address to use (default 127.0.0.1; no other host is allowed)"), N_("ADDR") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Save the run as pcapng (Wireshark opens it)"),
+      N_("FILE") },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, N_("FILE") },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
-      "The diagram's axis: sequence (a row per event, the default) or time", "LAYOUT" },
-    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, "FILE" },
+      N_("The diagram's axis: sequence (a row per event, the default) or time"), N_("LAYOUT") },
+    { "events", 'e', 0, G_OPTION_ARG_FILENAME, &events, events_help, N_("FILE") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
-      "How the lab captures: auto, namespace, capabilities, root, calls-only", "MODE" },
+      N_("How the lab captures: auto, namespace, capabilities, root, calls-only"), N_("MODE") },
     { "in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
-      "Run here, without the lab: calls only, no packets", NULL },
+      N_("Run here, without the lab: calls only, no packets"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("NAME - run a scenario");
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME - run a scenario"));
   g_autoptr(GError) error = NULL;
   g_autoptr(NcParams) params = NULL;
   g_autoptr(CapRecording) recording = NULL;
@@ -490,27 +492,27 @@ cmd_run (int    argc,
   gboolean exported = TRUE;
   gboolean ok;
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Runs a scenario with real sockets in the Socklens lab (a private "
+                                _("Runs a scenario with real sockets in the Socklens lab (a private "
                                 "network namespace: no root needed), captures its packets and "
                                 "prints every socket call and packet on one timeline.\n"
-                                "“socklens list” shows the scenarios.");
+                                "“socklens list” shows the scenarios."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      fprintf (stderr, "socklens run: %s\n", error->message);
+      fprintf (stderr, _("socklens run: %s\n"), error->message);
       return SL_EXIT_USAGE;
     }
   if (argc != 2)
     {
-      fprintf (stderr, argc < 2 ? "socklens run: which scenario? “socklens list” shows them.\n"
-                                : "socklens run: one scenario at a time\n");
+      fprintf (stderr, argc < 2 ? _("socklens run: which scenario? “socklens list” shows them.\n")
+                                : _("socklens run: one scenario at a time\n"));
       return SL_EXIT_USAGE;
     }
   scenario = nc_scenario_lookup (argv[1]);
   if (scenario == NULL)
     {
-      fprintf (stderr, "socklens run: no scenario named “%s”. “socklens list” shows them.\n",
+      fprintf (stderr, _("socklens run: no scenario named “%s”. “socklens list” shows them.\n"),
                argv[1]);
       return SL_EXIT_USAGE;
     }
@@ -519,17 +521,17 @@ cmd_run (int    argc,
   if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
                      &error))
     {
-      fprintf (stderr, "socklens run: %s\n", error->message);
+      fprintf (stderr, _("socklens run: %s\n"), error->message);
       return SL_EXIT_USAGE;
     }
   if (mode != NULL && !g_strv_contains (lab_modes, mode))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) lab_modes);
-      fprintf (stderr, "socklens run: --mode takes one of %s, not “%s”\n", known, mode);
+      fprintf (stderr, _("socklens run: --mode takes one of %s, not “%s”\n"), known, mode);
       return SL_EXIT_USAGE;
     }
 
-  printf ("# %s: %s\n", scenario->name, scenario->title);
+  printf ("# %s: %s\n", scenario->name, _(scenario->title));
   fflush (stdout);
   if (in_process)
     {
@@ -549,7 +551,7 @@ cmd_run (int    argc,
                                   &error);
       if (!ok && recording == NULL && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND))
         {
-          fprintf (stderr, "socklens run: %s; running here instead, calls only.\n",
+          fprintf (stderr, _("socklens run: %s; running here instead, calls only.\n"),
                    error->message);
           g_clear_error (&error);
           use_loopback_for_lab_hosts (scenario, params);
@@ -584,10 +586,10 @@ cmd_run (int    argc,
     }
   if (!ok)
     {
-      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      fprintf (stderr, _("socklens run: %s: %s\n"), scenario->name, error->message);
       if (strstr (error->message, "EADDRINUSE") != NULL)
-        fprintf (stderr, "socklens run: port %u is taken by another program; choose another "
-                         "with --port, or leave --port out to let the kernel pick a free one.\n",
+        fprintf (stderr, _("socklens run: port %u is taken by another program; choose another "
+                         "with --port, or leave --port out to let the kernel pick a free one.\n"),
                  params->port);
       return SL_EXIT_ERROR;
     }
@@ -624,7 +626,7 @@ sl_cli_main (int    argc,
       return SL_EXIT_DONE;
     }
 
-  fprintf (stderr, "socklens: unknown command “%s”\n", argv[1]);
+  fprintf (stderr, _("socklens: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);
   return SL_EXIT_USAGE;
 }

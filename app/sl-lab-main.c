@@ -764,7 +764,7 @@ main (int    argc,
   /* A closed pipe must be an error to handle, not a silent death. */
   signal (SIGPIPE, SIG_IGN);
   keep_environment_safe ();
-  setlocale (LC_ALL, "");
+  nc_i18n_init ();
   if (!catch_stop_signals (&error))
     {
       fprintf (stderr, "socklens-lab: %s\n", error->message);

@@ -3,24 +3,26 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "nc-example.h"
 
 #define PROGRAMS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 static const NcExample examples[] = {
-  { "tcp", "TCP server and client (1-TCPServer.py, 1-TCPClient.py)",
-    "TCP network application model",
+  { "tcp", N_("TCP server and client (1-TCPServer.py, 1-TCPClient.py)"),
+    N_("TCP network application model"),
     PROGRAMS ("tcp_server.py", "tcp_client.py") },
-  { "udp", "UDP server and client: recvfrom() and sendto()", "Datagram sockets functions",
+  { "udp", N_("UDP server and client: recvfrom() and sendto()"), N_("Datagram sockets functions"),
     PROGRAMS ("udp_server.py", "udp_client.py") },
-  { "names", "Names and byte order: gethostname, gethostbyname, inet_aton...",
-    "Other socket functions", PROGRAMS ("names_and_bytes.py") },
-  { "nonblocking", "A non-blocking client: EINPROGRESS, EAGAIN and select()",
-    "Non-blocking socket", PROGRAMS ("tcp_server.py", "nonblocking_client.py") },
-  { "select", "One select() server, three clients", "select: waiting for I/O completion",
+  { "names", N_("Names and byte order: gethostname, gethostbyname, inet_aton..."),
+    N_("Other socket functions"), PROGRAMS ("names_and_bytes.py") },
+  { "nonblocking", N_("A non-blocking client: EINPROGRESS, EAGAIN and select()"),
+    N_("Non-blocking socket"), PROGRAMS ("tcp_server.py", "nonblocking_client.py") },
+  { "select", N_("One select() server, three clients"), N_("select: waiting for I/O completion"),
     PROGRAMS ("select_server.py", "select_clients.py") },
-  { "socketserver", "socketserver.TCPServer and its handler (4-SocketServer.py)",
-    "Server libraries", PROGRAMS ("socketserver_server.py", "socketserver_client.py") },
+  { "socketserver", N_("socketserver.TCPServer and its handler (4-SocketServer.py)"),
+    N_("Server libraries"), PROGRAMS ("socketserver_server.py", "socketserver_client.py") },
 };
 
 const NcExample *const *

@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "nc-scenario.h"
 #include "nc-resources.h"
 #include "nc-scenario-list.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -23,11 +26,11 @@ static const struct
   const char *first;
   const char *title;
 } sections[] = {
-  { "tcp-echo", "The first program: a TCP echo" },
-  { "tcp-backlog", "Stream and datagram socket functions" },
-  { "tcp-ipv6", "Creating sockets: IPv6 and raw" },
-  { "names-and-bytes", "Other functions, non-blocking sockets, select()" },
-  { "socketserver-tcp", "Server libraries: socketserver" },
+  { "tcp-echo", N_("The first program: a TCP echo") },
+  { "tcp-backlog", N_("Stream and datagram socket functions") },
+  { "tcp-ipv6", N_("Creating sockets: IPv6 and raw") },
+  { "names-and-bytes", N_("Other functions, non-blocking sockets, select()") },
+  { "socketserver-tcp", N_("Server libraries: socketserver") },
 };
 
 /**
@@ -46,9 +49,9 @@ nc_scenario_get_section (const NcScenario *scenario)
       if (s < G_N_ELEMENTS (sections) && g_str_equal (scenarios[i]->name, sections[s].first))
         section = sections[s++].title;
       if (scenarios[i] == scenario)
-        return section;
+        return _(section);
     }
-  return section;
+  return _(section);
 }
 
 const NcScenario *const *
@@ -191,8 +194,8 @@ nc_params_parse_number (const char  *option,
   if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s takes a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                   ", not “%s”", option, min, max, text);
+                   _("%s takes a number from %" PRId64 " to %" PRId64
+                     ", not “%s”"), option, min, max, text);
       return FALSE;
     }
   *out = value;
@@ -256,7 +259,7 @@ nc_params_check (const NcScenario *scenario,
   if (params->host == NULL || nc_scenario_make_address (params->host, 0, &ss) == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--host takes an IPv4 or IPv6 address, not “%s”",
+                   _("--host takes an IPv4 or IPv6 address, not “%s”"),
                    params->host ? params->host : "");
       return FALSE;
     }
@@ -264,15 +267,15 @@ nc_params_check (const NcScenario *scenario,
       !(lab_hosts && nc_address_is_lab_host (params->host)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--host %s is refused: a lesson's traffic stays on this computer, so the "
-                   "host must be a loopback address (127.0.0.1, ::1)%s",
-                   params->host, lab_hosts ? " or one of the lab's own hosts" : "");
+                   _("--host %s is refused: a lesson's traffic stays on this computer, so the "
+                     "host must be a loopback address (127.0.0.1, ::1)%s"),
+                   params->host, lab_hosts ? _(" or one of the lab's own hosts") : "");
       return FALSE;
     }
   if (params->count < 1 || params->count > NC_PARAMS_COUNT_MAX)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--count takes 1 to %d, not %u", NC_PARAMS_COUNT_MAX, params->count);
+                   _("--count takes 1 to %d, not %u"), NC_PARAMS_COUNT_MAX, params->count);
       return FALSE;
     }
   message_len = params->message != NULL ? strlen (params->message) : 0;
@@ -280,8 +283,8 @@ nc_params_check (const NcScenario *scenario,
   if (scenario->datagram_message && message_len > max_len)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--message is %" G_GSIZE_FORMAT " bytes; “%s” sends it in one UDP "
-                   "datagram, which carries at most %" G_GSIZE_FORMAT " bytes over %s",
+                   _("--message is %zu bytes; “%s” sends it in one UDP "
+                     "datagram, which carries at most %zu bytes over %s"),
                    message_len, scenario->name, max_len,
                    ss.ss_family == AF_INET6 ? "IPv6" : "IPv4");
       return FALSE;

@@ -6,6 +6,7 @@
 #include "nc-example.h"
 #include "nc-format.h"
 #include "nc-gate.h"
+#include "nc-i18n.h"
 #include "nc-recorder.h"
 #include "nc-report.h"
 #include "nc-run.h"

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "sl-call-inspector.h"
 #include "nc-format.h"
 
@@ -314,7 +316,7 @@ show_call (SlCallInspector *self,
     add_row (self, _("Peer address"), call->peer, "monospace");
   if (draw == NC_CALL_DRAW_SEND || draw == NC_CALL_DRAW_RECV)
     {
-      g_autofree char *len = g_strdup_printf (_("%" G_GINT64_FORMAT " bytes"), call->length);
+      g_autofree char *len = g_strdup_printf (_("%" PRId64 " bytes"), call->length);
       add_row (self, draw == NC_CALL_DRAW_RECV ? _("Buffer") : _("Length"), len, NULL);
     }
   if (draw == NC_CALL_DRAW_WAIT)

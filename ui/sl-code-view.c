@@ -327,7 +327,7 @@ show_source (SlCodeView       *self,
       return;
     }
 
-  gtk_label_set_label (self->notice_label, scenario->notice);
+  gtk_label_set_label (self->notice_label, _(scenario->notice));
   bytes = nc_scenario_load_source (scenario, &error);
   if (bytes == NULL)
     {

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "sl-packet-inspector.h"
 
 #include <glib/gi18n.h>
@@ -241,14 +243,14 @@ show_byte_order (SlPacketInspector *self,
       /* Lines broken by hand: a wrapping label here would make the pane
        * as wide as its one-line text (width-for-height in the panes). */
       if (G_BYTE_ORDER == G_LITTLE_ENDIAN)
-        detail = g_strdup_printf (_("%" G_GUINT64_FORMAT " = 0x%0*" G_GINT64_MODIFIER "x; "
+        detail = g_strdup_printf (_("%" PRIu64 " = 0x%0*" PRIx64 "; "
                                     "%s() puts the high byte first:\n"
                                     "%s on the wire. This little-endian CPU\n"
                                     "keeps it in memory as %s."),
                                   field->value, (int) field->length * 2, field->value,
                                   fn, bytes->str, host_bytes->str);
       else
-        detail = g_strdup_printf (_("%" G_GUINT64_FORMAT " = 0x%0*" G_GINT64_MODIFIER "x. "
+        detail = g_strdup_printf (_("%" PRIu64 " = 0x%0*" PRIx64 ". "
                                     "This CPU is big-endian:\n%s() changes nothing."),
                                   field->value, (int) field->length * 2, field->value, fn);
     }

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
@@ -211,11 +213,11 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       x += 16 * s + w + 14 * s;
     }
   if (self->any_kernel_states && self->any_derived_states)
-    note = "TCP state: kernel (sock_diag) where sampled, else derived from packets";
+    note = _("TCP state: kernel (sock_diag) where sampled, else derived from packets");
   else if (self->any_kernel_states)
-    note = "TCP state per socket (kernel, sock_diag)";
+    note = _("TCP state per socket (kernel, sock_diag)");
   else if (self->any_derived_states)
-    note = "TCP state derived from packets";
+    note = _("TCP state derived from packets");
   else
     note = NULL;
   if (note)
@@ -229,7 +231,7 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     {
       sl_palette_set_source (cr, &f->pal->dim, 1);
       sl_painter_show_text (self, cr, self->font_small,
-                            "dense: a band per route, darker = more packets per row", x, y, 0,
+                            _("dense: a band per route, darker = more packets per row"), x, y, 0,
                             self->width - x - 8 * s, NULL);
     }
 }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-timeline-painter-private.h"
 
 #include <netinet/in.h>
@@ -398,7 +400,7 @@ build_endpoint_columns (SlTimelinePainter *self, guint32 *endpoint_lane)
       col.others = TRUE;
       col.title = g_strdup ("others");
       col.subtitle =
-        g_strdup_printf (g_dngettext (NULL, "%u endpoint", "%u endpoints", n_active - chosen->len),
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u endpoint", "%u endpoints", n_active - chosen->len),
                          n_active - chosen->len);
       col.first_lane = others;
       col.n_lanes = 1;

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
@@ -109,9 +111,9 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
     {
       /* just released by a step: nothing has been waited for yet */
       if (duration <= 0)
-        g_string_append (result, "blocked …");
+        g_string_append (result, _("blocked …"));
       else
-        g_string_append_printf (result, "blocked %s …", dur);
+        g_string_append_printf (result, _("blocked %s …"), dur);
       return;
     }
   if (nc_call_failed (call))
@@ -119,7 +121,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
       g_string_append_printf (result, "= %" G_GINT64_FORMAT " %s", call->result,
                               nc_errno_name (call->err));
       if (call_may_block (kind))
-        g_string_append_printf (result, " after %s", dur);
+        g_string_append_printf (result, _(" after %s"), dur);
       return;
     }
 
@@ -136,7 +138,7 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
           g_string_append_c (result, ' ');
           nc_format_bytes (call->data, call->data_len, 12, result);
         }
-      g_string_append_printf (result, " after %s", dur);
+      g_string_append_printf (result, _(" after %s"), dur);
       break;
     case NC_CALL_DRAW_WAIT:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
@@ -146,12 +148,12 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
             g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
             nc_format_fd_list (&call->sets_out[s], result);
           }
-      g_string_append_printf (result, " after %s", dur);
+      g_string_append_printf (result, _(" after %s"), dur);
       break;
     default:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       if (call_may_block (kind))
-        g_string_append_printf (result, " after %s", dur);
+        g_string_append_printf (result, _(" after %s"), dur);
       break;
     }
 }

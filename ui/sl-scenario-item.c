@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sl-scenario-item.h"
 
 #include <string.h>
@@ -64,13 +66,13 @@ sl_scenario_item_get_property (GObject    *object,
       g_value_set_string (value, s ? s->name : NULL);
       break;
     case PROP_TITLE:
-      g_value_set_string (value, s ? s->title : NULL);
+      g_value_set_string (value, s ? _(s->title) : NULL);
       break;
     case PROP_SUBTITLE:
       g_value_set_string (value, self->subtitle);
       break;
     case PROP_NOTICE:
-      g_value_set_string (value, s ? s->notice : NULL);
+      g_value_set_string (value, s ? _(s->notice) : NULL);
       break;
     case PROP_HEADING:
       g_value_set_string (value, self->heading);
@@ -124,7 +126,7 @@ sl_scenario_item_new_scenario (const NcScenario *scenario)
 
   self = g_object_new (SL_TYPE_SCENARIO_ITEM, NULL);
   self->scenario = scenario;
-  self->subtitle = scenario->topic ? g_strdup_printf ("%s  ·  %s", scenario->name, scenario->topic)
+  self->subtitle = scenario->topic ? g_strdup_printf ("%s  ·  %s", scenario->name, _(scenario->topic))
                                    : g_strdup (scenario->name);
   return self;
 }
@@ -172,8 +174,8 @@ sl_scenario_item_matches (SlScenarioItem *self,
   s = self->scenario;
   if (s == NULL)
     return FALSE;
-  return contains (s->name, needle) || contains (s->title, needle) ||
-         contains (s->topic, needle) || contains (s->notice, needle);
+  return contains (s->name, needle) || contains (_(s->title), needle) ||
+         contains (_(s->topic), needle) || contains (_(s->notice), needle);
 }
 
 gboolean

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
@@ -293,7 +295,7 @@ describe_row (SlSequenceAxis *self, guint row)
       CapSummary s = { 0 };
 
       if (pkt->flags & CAP_PACKET_RETRANSMISSION)
-        return g_strdup ("retransmission");
+        return g_strdup (_("retransmission"));
       if (cap_recording_dissect_packet (self->rec, ev->index, &s))
         cap_summary_format_label (&s, text);
       return g_string_free (g_steal_pointer (&text), FALSE);
@@ -306,7 +308,7 @@ describe_row (SlSequenceAxis *self, guint row)
                                    : NULL;
       return g_strdup_printf ("%s%s%s()%s", actor && actor->name ? actor->name : "",
                               actor && actor->name ? " " : "", nc_call_kind_name (c->kind),
-                              ev->kind == CAP_EVENT_CALL_RETURN ? " returns" : "");
+                              ev->kind == CAP_EVENT_CALL_RETURN ? _(" returns") : "");
     }
 }
 
@@ -364,7 +366,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
       dur = nc_format_duration (br.real_end - br.real_start);
       br.d1 = row_y (self, r) - self->row_h / 2;
       br.d0 = br.d1 - self->break_h;
-      br.text = g_strdup_printf ("%s later: %s", dur, what);
+      br.text = g_strdup_printf (_("%s later: %s"), dur, what);
       g_array_append_val (breaks, br);
     }
 }

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-timeline-painter-private.h"
 #include "sl-id-set.h"
 
@@ -475,7 +477,7 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
     {
       sl_palette_set_source (cr, &f.pal->dim, 1);
       sl_painter_show_text (self, cr, self->font_title,
-                            self->recording ? "Nothing recorded yet" : "No recording",
+                            self->recording ? _("Nothing recorded yet") : _("No recording"),
                             self->width / 2.0, self->height / 2.0 - self->line_h, 0.5, -1, NULL);
       cairo_restore (cr);
       return;

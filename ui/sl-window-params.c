@@ -24,7 +24,7 @@ show_params (SlWindow *self)
   gtk_spin_button_set_value (self->port_spin, self->params->port);
   gtk_spin_button_set_value (self->count_spin, self->params->count);
   self->params_loading = FALSE;
-  title = g_strdup_printf (_("For the next run of %s"), self->scenario->title);
+  title = g_strdup_printf (_("For the next run of %s"), _(self->scenario->title));
   gtk_label_set_label (self->params_title, title);
 }
 

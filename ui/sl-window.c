@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "sl-window-private.h"
@@ -127,13 +129,18 @@ _sl_window_update_inspector (SlWindow *self)
     }
 }
 
-/* "TCP echo" of "TCP echo: the stream socket model", for the header bar */
+/* "TCP echo" of "TCP echo: the stream socket model", for the header bar;
+ * a translation may use the full-width colon "：" (zh_TW) */
 static char *
 scenario_short_title (const NcScenario *scenario)
 {
-  const char *colon = strchr (scenario->title, ':');
+  const char *title = _(scenario->title);
+  const char *colon = strchr (title, ':');
+  const char *wide = strstr (title, "：");
 
-  return colon ? g_strndup (scenario->title, colon - scenario->title) : g_strdup (scenario->title);
+  if (wide != NULL && (colon == NULL || wide < colon))
+    colon = wide;
+  return colon ? g_strndup (title, colon - title) : g_strdup (title);
 }
 
 static void
@@ -142,7 +149,7 @@ update_empty_page (SlWindow *self)
   g_autofree char *step = NULL;
   g_autofree char *description = NULL;
   g_autofree char *short_title = self->scenario ? scenario_short_title (self->scenario) : NULL;
-  const char *title = self->scenario ? self->scenario->title : _("a scenario");
+  const char *title = self->scenario ? _(self->scenario->title) : _("a scenario");
 
   step = g_strdup_printf (_("Step Through %s"), short_title ? short_title : _("the Scenario"));
   gtk_button_set_label (self->empty_step_button, step);
@@ -174,7 +181,7 @@ _sl_window_update_status (SlWindow *self)
     {
       g_autofree char *short_title = scenario_short_title (self->scenario);
       gtk_label_set_label (self->scenario_label, short_title);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), self->scenario->title);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->scenario_button), _(self->scenario->title));
     }
   else
     gtk_label_set_label (self->scenario_label, _("Choose a Scenario"));
@@ -210,8 +217,8 @@ _sl_window_update_status (SlWindow *self)
         }
       /* A lost packet is never hidden */
       if (sl_live_run_get_n_lost (self->live) > 0)
-        g_string_append_printf (text, _("  ·  %" G_GUINT64_FORMAT " packets LOST by the capture"),
-                                sl_live_run_get_n_lost (self->live));
+        g_string_append_printf (text, _("  ·  packets LOST by the capture: %" PRIu64),
+                                (uint64_t) sl_live_run_get_n_lost (self->live));
       if (sl_live_run_get_capture_problem (self->live) != NULL)
         g_string_append (text, _("  ·  calls only, no capture"));
       else if (sl_live_run_get_lab_message (self->live) != NULL)

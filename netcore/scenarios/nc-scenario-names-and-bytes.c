@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -148,17 +150,17 @@ static const NcActorSpec names_and_bytes_actors[] = {
 
 const NcScenario nc_scenario_names_and_bytes = {
   .name = "names-and-bytes",
-  .title = "Names and bytes: host names, addresses, byte order",
-  .topic = "Other Socket Functions (1/2, 2/2): gethostname() ... inet_ntoa()",
+  .title = N_("Names and bytes: host names, addresses, byte order"),
+  .topic = N_("Other Socket Functions (1/2, 2/2): gethostname() ... inet_ntoa()"),
   .notice =
-    "gethostname() gives this machine's name; getaddrinfo(\"localhost\") turns a name into "
+    N_("gethostname() gives this machine's name; getaddrinfo(\"localhost\") turns a name into "
     "an address (the course's gethostbyname()) and getnameinfo() turns it back "
     "(gethostbyaddr()). inet_aton() makes the four bytes 7f 00 00 01 from \"127.0.0.1\", "
     "and they are already in network byte order: ntohl() reads them as the number "
     "2130706433. The client writes the port with htons(): on a little-endian PC its two "
     "bytes are swapped in memory, which puts the most significant byte first, and exactly "
     "these two bytes are the destination port in the SYN's TCP header. After connect(), "
-    "getsockname() and getpeername() on each side show the same two endpoints, swapped.",
+    "getsockname() and getpeername() on each side show the same two endpoints, swapped."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

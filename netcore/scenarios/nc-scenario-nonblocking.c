@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -133,16 +135,16 @@ static const NcActorSpec nonblocking_actors[] = {
 
 const NcScenario nc_scenario_nonblocking = {
   .name = "nonblocking",
-  .title = "Non-blocking socket: EINPROGRESS, EAGAIN and select()",
-  .topic = "Non-blocking Socket: s.setblocking(False)",
+  .title = N_("Non-blocking socket: EINPROGRESS, EAGAIN and select()"),
+  .topic = N_("Non-blocking Socket: s.setblocking(False)"),
   .notice =
-    "After setblocking(False) no call on the client's socket waits. connect() sends the SYN "
+    N_("After setblocking(False) no call on the client's socket waits. connect() sends the SYN "
     "and returns -1 with EINPROGRESS at once; the handshake finishes in the kernel, and "
     "select() reports the socket writable when the SYN/ACK has arrived. Writable is not "
     "yet success: getsockopt(SO_ERROR) returns 0 when the connection was made. Then "
     "recv() is called before the server has sent anything: it returns -1 with EAGAIN "
     "(\"try again\") instead of waiting. select() is how a non-blocking program waits: "
-    "it returns when the server's data has arrived, and the next recv() gets it.",
+    "it returns when the server's data has arrived, and the next recv() gets it."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

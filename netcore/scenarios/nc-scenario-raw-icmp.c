@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 
 #include <errno.h>
@@ -158,16 +160,16 @@ static const NcActorSpec raw_icmp_actors[] = {
 
 const NcScenario nc_scenario_raw_icmp = {
   .name = "raw-icmp",
-  .title = "Raw socket: ping with ICMP echo",
-  .topic = "Creating sockets: socket type SOCK_RAW",
+  .title = N_("Raw socket: ping with ICMP echo"),
+  .topic = N_("Creating sockets: socket type SOCK_RAW"),
   .notice =
-    "There is no server program: the kernel itself answers a ping. The raw socket has no "
+    N_("There is no server program: the kernel itself answers a ping. The raw socket has no "
     "port, so sendto() names only a host, and the bytes it sends are a complete ICMP echo "
     "request that the program built itself: type 8, code 0, a checksum, an identifier and "
     "a sequence number, then the data. The kernel adds only the IP header. The reply "
     "(type 0) carries the same identifier, sequence number and data back. Reading a raw "
     "socket returns the whole IP packet, header included, and every ICMP message that "
-    "arrives: on loopback the first one is our own request, coming in.",
+    "arrives: on loopback the first one is our own request, coming in."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

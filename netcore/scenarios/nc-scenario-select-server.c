@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -116,16 +118,16 @@ static const NcActorSpec select_server_actors[] = {
 
 const NcScenario nc_scenario_select_server = {
   .name = "select-server",
-  .title = "select() server: one thread, three clients",
-  .topic = "select — Waiting for I/O completion: select.select(rlist, wlist, xlist)",
+  .title = N_("select() server: one thread, three clients"),
+  .topic = N_("select — Waiting for I/O completion: select.select(rlist, wlist, xlist)"),
   .notice =
-    "The server has one thread, yet it serves every client. Its only waiting call is "
+    N_("The server has one thread, yet it serves every client. Its only waiting call is "
     "select(): the read set holds the listening socket and each connected socket, and "
     "select() returns the subset that is ready. The listening socket is ready when a "
     "handshake has completed (its last ACK), so accept() returns at once; a connected "
     "socket is ready when a segment with data, or a FIN, has arrived, so recv() returns "
     "at once. Follow each select() to the packet that made a socket ready, and watch the "
-    "read set grow as clients connect and shrink as they close.",
+    "read set grow as clients connect and shrink as they close."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = N_CLIENTS,

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-server.h"
 
@@ -156,14 +158,14 @@ static const NcActorSpec udp_actors[] = {
 
 const NcScenario nc_scenario_socketserver_tcp = {
   .name = "socketserver-tcp",
-  .title = "ThreadingTCPServer: a thread per connection",
-  .topic = "Server Libraries: socketserver.ThreadingTCPServer (4-SocketServer.py)",
+  .title = N_("ThreadingTCPServer: a thread per connection"),
+  .topic = N_("Server Libraries: socketserver.ThreadingTCPServer (4-SocketServer.py)"),
   .notice =
-    "The server object does socket(), bind() and listen() for us, then accept() in a loop. "
+    N_("The server object does socket(), bind() and listen() for us, then accept() in a loop. "
     "Each accepted connection gets a handler whose handle() serves the complete client "
     "session on a thread of its own: look for the new “handler” columns. The listening "
     "socket stays with the server; each handler works on the connected socket "
-    "(self.request) and the framework closes it when handle() returns.",
+    "(self.request) and the framework closes it when handle() returns."),
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -173,13 +175,13 @@ const NcScenario nc_scenario_socketserver_tcp = {
 
 const NcScenario nc_scenario_socketserver_udp = {
   .name = "socketserver-udp",
-  .title = "UDPServer: one datagram, one request",
-  .topic = "Server Libraries: socketserver.UDPServer",
+  .title = N_("UDPServer: one datagram, one request"),
+  .topic = N_("Server Libraries: socketserver.UDPServer"),
   .notice =
-    "A UDP server has no listen() and no accept(): each request is one datagram, taken "
+    N_("A UDP server has no listen() and no accept(): each request is one datagram, taken "
     "with recvfrom(). The handler gets the data and the server's socket (self.request is "
     "(data, socket)) and replies with sendto() to self.client_address. Two clients, two "
-    "datagrams, two handle() calls.",
+    "datagrams, two handle() calls."),
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",
@@ -190,13 +192,13 @@ const NcScenario nc_scenario_socketserver_udp = {
 
 const NcScenario nc_scenario_socketserver_forking = {
   .name = "socketserver-forking",
-  .title = "ForkingTCPServer: a process per connection",
-  .topic = "Server Libraries: socketserver.ForkingTCPServer",
+  .title = N_("ForkingTCPServer: a process per connection"),
+  .topic = N_("Server Libraries: socketserver.ForkingTCPServer"),
   .notice =
-    "Like the threading server, but each connection is served by a child process made with "
+    N_("Like the threading server, but each connection is served by a child process made with "
     "fork(): the handler columns have their own process ids. The parent closes its copy of "
     "the connected socket at once; the child serves the session and exits. The FIN to the "
-    "client comes from the child's close().",
+    "client comes from the child's close()."),
   .default_message = "hello",
   .default_count = N_CLIENTS,
   .default_host = "127.0.0.1",

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -101,15 +103,15 @@ static const NcActorSpec tcp_backlog_actors[] = {
 
 const NcScenario nc_scenario_tcp_backlog = {
   .name = "tcp-backlog",
-  .title = "TCP backlog: connections wait for accept()",
-  .topic = "Stream Sockets Functions (1/3): listen([backlog])",
+  .title = N_("TCP backlog: connections wait for accept()"),
+  .topic = N_("Stream Sockets Functions (1/3): listen([backlog])"),
   .notice =
-    "Every client's connect() returns before the server has called accept() even once: "
+    N_("Every client's connect() returns before the server has called accept() even once: "
     "SYN, SYN/ACK, ACK are exchanged by the kernels, and each finished connection "
     "waits in the listening socket's queue, the backlog that listen() sized. The clients "
     "even send their messages, and the server's kernel acknowledges them. When the server "
     "finally calls accept(), each call returns immediately with the next waiting "
-    "connection: accept() does not make connections, it only takes them from the queue.",
+    "connection: accept() does not make connections, it only takes them from the queue."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 3,

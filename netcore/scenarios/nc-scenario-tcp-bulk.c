@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -160,19 +162,18 @@ static const NcActorSpec tcp_bulk_actors[] = {
 
 const NcScenario nc_scenario_tcp_bulk = {
   .name = "tcp-bulk",
-  .title = "TCP bulk transfer: send() in a loop",
-  .topic = "Stream Sockets Functions (3/3): send(), recv()",
+  .title = N_("TCP bulk transfer: send() in a loop"),
+  .topic = N_("Stream Sockets Functions (3/3): send(), recv()"),
   .notice =
-    "The server fixes its receive buffer at 64 KiB (setsockopt SO_RCVBUF), so its window "
-    "stays small, and it waits to call recv() until the client has sent more than that "
-    "buffer can hold. Each send() still returns as soon as its bytes "
+    N_("The server fixes its receive buffer at 64 KiB (setsockopt SO_RCVBUF), so its window "
+    "stays smaller than one send(). Each send() still returns as soon as its bytes "
     "are copied into the kernel's send buffer, long before they are acknowledged: the "
     "call inspector shows the bytes still queued in the client's kernel, and ACKs keep "
     "arriving after the last send() has returned. The kernel cuts the stream into segments of its own size, not "
     "the size of the send() calls, and the server's recv() calls return pieces of yet "
     "other sizes. The receiver's kernel acknowledges several segments with one ACK, and "
     "each ACK carries a window: how many more bytes it is ready to take. Count the bytes: "
-    "what the recv() calls return adds up exactly to what the send() calls took.",
+    "what the recv() calls return adds up exactly to what the send() calls took."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1024,

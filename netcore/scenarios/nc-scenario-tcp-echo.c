@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-echo-actors.h"
 
@@ -110,14 +112,14 @@ static const NcActorSpec tcp_echo_actors[] = {
 
 const NcScenario nc_scenario_tcp_echo = {
   .name = "tcp-echo",
-  .title = "TCP echo: the stream socket model",
-  .topic = "TCP 網路應用程式模型 (1-TCPServer.py, 1-TCPClient.py)",
+  .title = N_("TCP echo: the stream socket model"),
+  .topic = N_("TCP 網路應用程式模型 (1-TCPServer.py, 1-TCPClient.py)"),
   .notice =
-    "The server calls socket(), bind(), listen() and then blocks in accept(). "
+    N_("The server calls socket(), bind(), listen() and then blocks in accept(). "
     "The client's connect() makes the kernel send SYN, receive SYN/ACK and answer ACK: "
     "the three-way handshake is finished by the kernels before accept() returns. "
     "Each send() becomes a segment with PSH/ACK, answered by an ACK. When the client "
-    "closes, its FIN makes the server's recv() return 0, and the server closes too.",
+    "closes, its FIN makes the server's recv() return 0, and the server closes too."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
 
@@ -89,16 +91,16 @@ static const NcActorSpec tcp_half_close_actors[] = {
 
 const NcScenario nc_scenario_tcp_half_close = {
   .name = "tcp-half-close",
-  .title = "TCP half-close: shutdown(SHUT_WR), then the reply",
-  .topic = "Stream Sockets Functions (1/3, 3/3): close(), recv()",
+  .title = N_("TCP half-close: shutdown(SHUT_WR), then the reply"),
+  .topic = N_("Stream Sockets Functions (1/3, 3/3): close(), recv()"),
   .notice =
-    "After sending, the client calls shutdown(SHUT_WR): a FIN goes out, but the socket "
+    N_("After sending, the client calls shutdown(SHUT_WR): a FIN goes out, but the socket "
     "stays open for reading. The server's recv() returns 0 because of that FIN: that is "
     "how it learns the request is complete. Only then does the server send its reply, "
     "which travels after the client's FIN on the same connection. Then the server "
     "closes: its FIN makes the client's recv() return 0. Each FIN is acknowledged by the "
     "other side. The client sent the first FIN, so the client's side is the one that "
-    "waits in TIME_WAIT (for twice the maximum segment lifetime) after both are done.",
+    "waits in TIME_WAIT (for twice the maximum segment lifetime) after both are done."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

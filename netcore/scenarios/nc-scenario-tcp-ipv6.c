@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-echo-actors.h"
 
@@ -19,15 +21,15 @@ static const NcActorSpec tcp_ipv6_actors[] = {
 
 const NcScenario nc_scenario_tcp_ipv6 = {
   .name = "tcp-ipv6",
-  .title = "TCP echo over IPv6 (::1)",
-  .topic = "Creating sockets: address family AF_INET6",
+  .title = N_("TCP echo over IPv6 (::1)"),
+  .topic = N_("Creating sockets: address family AF_INET6"),
   .notice =
-    "The programs are tcp-echo's, line for line; only the address is ::1 instead of "
+    N_("The programs are tcp-echo's, line for line; only the address is ::1 instead of "
     "127.0.0.1, so socket() is called with AF_INET6. The socket calls, their order and "
     "their results are the same. On the wire the packets are IPv6 (a 40-byte header, "
     "128-bit addresses, \"hop limit\" for TTL) but the TCP segments inside are unchanged: "
     "the same handshake, data, ACKs and FINs. The transport layer does not care which "
-    "network layer carries it.",
+    "network layer carries it."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

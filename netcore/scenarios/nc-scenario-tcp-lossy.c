@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 
 #include <errno.h>
@@ -116,15 +118,15 @@ static const NcActorSpec tcp_lossy_actors[] = {
 
 const NcScenario nc_scenario_tcp_lossy = {
   .name = "tcp-lossy",
-  .title = "TCP over a lossy link: retransmission",
-  .topic = "TCP reliability: acknowledgements and retransmission",
+  .title = N_("TCP over a lossy link: retransmission"),
+  .topic = N_("TCP reliability: acknowledgements and retransmission"),
   .notice =
-    "The client and the server are on two hosts joined by a link that loses the client's "
+    N_("The client and the server are on two hosts joined by a link that loses the client's "
     "first data segment (it still shows in the capture, marked as dropped). The client's "
     "send() returns at once, but its recv() waits: no echo can come. After its retransmission "
     "timeout (at least 200 ms) the client's kernel sends the same bytes again, with the same "
     "sequence number; this copy arrives, the server's recv() returns and the echo follows. "
-    "Neither program sees the loss: only the time it cost.",
+    "Neither program sees the loss: only the time it cost."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 
 #include <errno.h>
@@ -83,14 +85,14 @@ static const NcActorSpec tcp_refused_actors[] = {
 
 const NcScenario nc_scenario_tcp_refused = {
   .name = "tcp-refused",
-  .title = "TCP refused: connect() where nobody listens",
-  .topic = "Stream Sockets Functions (2/3): connect()",
+  .title = N_("TCP refused: connect() where nobody listens"),
+  .topic = N_("Stream Sockets Functions (2/3): connect()"),
   .notice =
-    "The server binds a port but never calls listen(). The client's connect() still sends "
+    N_("The server binds a port but never calls listen(). The client's connect() still sends "
     "a SYN, but no SYN/ACK comes back: the server's kernel answers at once with RST "
     "(reset), and connect() returns -1 with errno ECONNREFUSED. No program on the server "
     "side ran any code for this: refusing is the kernel's job, and the whole exchange is "
-    "two packets. Compare with tcp-echo, where listen() made the same SYN succeed.",
+    "two packets. Compare with tcp-echo, where listen() made the same SYN succeed."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-echo-actors.h"
 
@@ -104,13 +106,13 @@ static const NcActorSpec udp_echo_actors[] = {
 
 const NcScenario nc_scenario_udp_echo = {
   .name = "udp-echo",
-  .title = "UDP echo: datagram sockets",
-  .topic = "Datagram Sockets Functions: sendto(), recvfrom()",
+  .title = N_("UDP echo: datagram sockets"),
+  .topic = N_("Datagram Sockets Functions: sendto(), recvfrom()"),
   .notice =
-    "There is no handshake and no accept(): the server only binds and waits in recvfrom(). "
+    N_("There is no handshake and no accept(): the server only binds and waits in recvfrom(). "
     "Each sendto() is exactly one datagram on the wire, and each recvfrom() returns one "
     "whole datagram together with the address of whoever sent it, which is where the "
-    "server sends its reply. Nothing acknowledges a datagram: no ACK follows.",
+    "server sends its reply. Nothing acknowledges a datagram: no ACK follows."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 #include "nc-echo-actors.h"
 
@@ -18,13 +20,13 @@ static const NcActorSpec udp_ipv6_actors[] = {
 
 const NcScenario nc_scenario_udp_ipv6 = {
   .name = "udp-ipv6",
-  .title = "UDP echo over IPv6 (::1)",
-  .topic = "Creating sockets: address family AF_INET6",
+  .title = N_("UDP echo over IPv6 (::1)"),
+  .topic = N_("Creating sockets: address family AF_INET6"),
   .notice =
-    "The programs are udp-echo's, line for line; only the address is ::1, so socket() is "
+    N_("The programs are udp-echo's, line for line; only the address is ::1, so socket() is "
     "called with AF_INET6 and recvfrom() reports the sender as an IPv6 address and port. "
     "Each datagram is now carried in an IPv6 packet, and the UDP header inside is the "
-    "same eight bytes as over IPv4 (over IPv6 its checksum is no longer optional).",
+    "same eight bytes as over IPv4 (over IPv6 its checksum is no longer optional)."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,

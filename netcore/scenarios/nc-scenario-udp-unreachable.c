@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "netcore.h"
 
 #include <errno.h>
@@ -113,16 +115,16 @@ static const NcActorSpec udp_unreachable_actors[] = {
 
 const NcScenario nc_scenario_udp_unreachable = {
   .name = "udp-unreachable",
-  .title = "UDP to a closed port: ICMP port unreachable",
-  .topic = "Datagram Sockets Functions: sendto(), recvfrom()",
+  .title = N_("UDP to a closed port: ICMP port unreachable"),
+  .topic = N_("Datagram Sockets Functions: sendto(), recvfrom()"),
   .notice =
-    "The server binds a port and closes it again. The client's sendto() succeeds anyway: "
+    N_("The server binds a port and closes it again. The client's sendto() succeeds anyway: "
     "UDP has no handshake, so the datagram simply leaves. The receiving kernel has no "
     "socket for it and answers with an ICMP \"destination unreachable, port "
     "unreachable\" message, which quotes the start of the lost datagram. The unconnected "
     "socket is never told: its recvfrom() just times out. The second socket is connected "
     "(connect() on a datagram socket sends nothing; it fixes the peer): after its send(), "
-    "the same ICMP message makes its next recv() fail with ECONNREFUSED.",
+    "the same ICMP message makes its next recv() fail with ECONNREFUSED."),
   .default_port = 0,
   .default_message = "hello",
   .default_count = 1,
