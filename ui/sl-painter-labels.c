@@ -297,10 +297,11 @@ place (SlTimelinePainter *self, const Candidate *c)
     return; /* off the plot */
   while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
-      /* A packet's label wider than its arrow may reach a call's label
-       * beside a lane: it moves sideways along its arrow, once and by at
-       * most half its width, before it moves down. */
-      if (c->kind == SL_LABEL_PACKET && !shifted)
+      /* A packet's label wider than its arrow reaches over the lanes at its
+       * ends, where calls have their labels: whichever comes second moves
+       * sideways out of the other's way, once and by at most half its
+       * width, before it moves down (a break's label spans the diagram). */
+      if (c->kind != SL_LABEL_BREAK && !shifted)
         {
           double nx = hit->x > x ? hit->x - c->w - 1 : hit->x + hit->width + 1;
 

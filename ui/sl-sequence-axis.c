@@ -272,6 +272,16 @@ typical_gap (SlSequenceAxis *self)
   return g_array_index (gaps, gint64, gaps->len / 2);
 }
 
+/* How long a gap must be to break the axis. A file's times may be anything
+ * up to CAP_TIME_MAX, so the product saturates instead of overflowing. */
+static gint64
+long_gap_threshold (gint64 typical)
+{
+  if (typical > G_MAXINT64 / LONG_GAP_FACTOR)
+    return G_MAXINT64;
+  return MAX (LONG_GAP_FACTOR * typical, LONG_GAP_MIN_NS);
+}
+
 /* What ended a long gap, in a few words: "retransmission", "client connect()" */
 static char *
 describe_row (SlSequenceAxis *self, guint row)
@@ -327,10 +337,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
    * before a call's entry is the gate's, whichever actor waited there.
    * What the kernel took long for (a timer, a blocked call) still shows. */
   stepped = gates->len > 0;
-  /* times are clamped to [0, CAP_TIME_MAX], so a gap can be 2^62: saturate */
-  threshold = typical_gap (self) > G_MAXINT64 / LONG_GAP_FACTOR
-                ? G_MAXINT64
-                : MAX (LONG_GAP_FACTOR * typical_gap (self), LONG_GAP_MIN_NS);
+  threshold = long_gap_threshold (typical_gap (self));
   prev = row_time (self, 0);
   for (guint r = 1; r < self->n_rows; r++)
     {

@@ -10,10 +10,14 @@
  * recv() until it returns 0, and counts the bytes.
  *
  * The server fixes its receive buffer at 64 KiB (setting it turns off the
- * kernel's autotuning, which on loopback grows it to megabytes): its window
- * stays smaller than one send(), so each send() returns with bytes still
- * waiting in the client's kernel. (With autotuned buffers the ACKs come back
- * within microseconds and nothing can be seen.)
+ * kernel's autotuning, which on loopback grows it to megabytes; the kernel
+ * doubles the value for its bookkeeping, so the buffer holds at most 128 KiB).
+ * Then, before its first recv(), it waits until the client has handed over
+ * more than that buffer can hold. Until the server reads, nothing more can be
+ * acknowledged, so the send() that went past the buffer certainly returned
+ * with bytes still waiting in the client's kernel, however fast or loaded the
+ * machine is. (With autotuned buffers and a server that reads at once, the
+ * ACKs come back within microseconds and nothing can be seen.)
  */
 
 #include "config.h"
@@ -28,6 +32,15 @@
 
 #define CHUNK (64 * 1024)       /* bytes handed to each send() */
 #define SERVER_RCVBUF (64 * 1024) /* the server's receive buffer, fixed: a window below CHUNK */
+/* What the server's kernel can hold at most (it doubles SO_RCVBUF, man 7
+ * socket): once the client has sent more, bytes must wait in its own kernel. */
+#define SERVER_HOLDS (2 * SERVER_RCVBUF)
+/* The client's send buffer, fixed too, and big enough for the bytes the
+ * server's kernel cannot take before the server starts reading: the client's
+ * send() calls up to then never wait for room (the kernel doubles it too). */
+#define CLIENT_SNDBUF (4 * CHUNK)
+/* Named rendezvous: the client has sent more than the server's kernel holds. */
+#define SIGNAL_OVERFILLED "sent-more-than-the-server-holds"
 
 static int
 bulk_server (NcActorContext *ctx)
@@ -66,6 +79,15 @@ bulk_server (NcActorContext *ctx)
       return nc_actor_fail (ctx, err, "accept()");
     }
 
+  /* Not a socket call: the server reads nothing until the client's send()
+   * calls have filled its buffer, so the client's kernel must keep the rest. */
+  if (!nc_actor_wait_signal (ctx, SIGNAL_OVERFILLED, 1))
+    {
+      nc_close (conn);
+      nc_close (fd);
+      return -1;
+    }
+
   /* Each recv() returns what has arrived so far, up to CHUNK bytes: the
    * pieces need not match the client's send() calls. */
   while ((n = nc_recv (conn, buf, CHUNK, 0)) > 0)
@@ -97,6 +119,8 @@ bulk_client (NcActorContext *ctx)
   guint64 total = (guint64) params->count * 1024;  /* count is in KiB */
   guint64 sent = 0;
   g_autofree char *buf = g_malloc (CHUNK);
+  int sndbuf = CLIENT_SNDBUF;
+  gboolean told = FALSE;
   int fd;
 
   fill (buf, CHUNK, params->message);
@@ -104,6 +128,7 @@ bulk_client (NcActorContext *ctx)
   fd = nc_connected_socket (ctx);  /* socket(), connect() */
   if (fd < 0)
     return -1;
+  nc_setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 
   /* send() says how many bytes it took; a loop makes sure it takes all. */
   while (sent < total)
@@ -116,7 +141,14 @@ bulk_client (NcActorContext *ctx)
           return nc_actor_fail (ctx, err, "send() after %" G_GUINT64_FORMAT " bytes", sent);
         }
       sent += (guint64) n;
+      if (!told && sent > SERVER_HOLDS)
+        {
+          nc_actor_signal (ctx, SIGNAL_OVERFILLED);
+          told = TRUE;
+        }
     }
+  if (!told)  /* a --count too small to fill the server's buffer */
+    nc_actor_signal (ctx, SIGNAL_OVERFILLED);
 
   /* close() returns at once too: the kernel still delivers what is queued. */
   nc_close (fd);
