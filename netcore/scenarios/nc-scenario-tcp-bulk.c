@@ -165,8 +165,8 @@ const NcScenario nc_scenario_tcp_bulk = {
   .title = N_("TCP bulk transfer: send() in a loop"),
   .topic = N_("Stream Sockets Functions (3/3): send(), recv()"),
   .notice =
-    N_("The server fixes its receive buffer at 64 KiB (setsockopt SO_RCVBUF), so its window "
-    "stays smaller than one send(). Each send() still returns as soon as its bytes "
+    N_("The server fixes its receive buffer at 64 KiB (setsockopt SO_RCVBUF) and reads "
+    "nothing until the client has sent more than that buffer holds. Each send() still returns as soon as its bytes "
     "are copied into the kernel's send buffer, long before they are acknowledged: the "
     "call inspector shows the bytes still queued in the client's kernel, and ACKs keep "
     "arriving after the last send() has returned. The kernel cuts the stream into segments of its own size, not "
