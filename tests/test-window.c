@@ -807,7 +807,8 @@ test_finished_run_stays (void)
   guint n_calls;
 
   run_to_end (window, "tcp-echo");
-  live = sl_window_get_live_run (window);
+  /* held, so a new run cannot be given the finished one's address */
+  live = g_object_ref (sl_window_get_live_run (window));
   recording = shown_recording (window);
   n_calls = cap_recording_get_n_calls (recording);
 
@@ -822,6 +823,7 @@ test_finished_run_stays (void)
   /* Restart is the way to run it again */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.restart", NULL));
   g_assert_true (sl_window_get_live_run (window) != live);
+  g_object_unref (live);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
   g_assert_true (wait_for (run_finished, window, 10000));
   gtk_window_destroy (GTK_WINDOW (window));
