@@ -60,7 +60,8 @@ sl_diagram_new_painter (CapRecording *recording, SlTimelineLayout layout, int *h
     {
       double top, bottom;
 
-      *height = MAX ((int) ceil (natural), SL_DIAGRAM_HEIGHT);
+      /* cairo's surfaces hold at most 32767 pixels a side */
+      *height = (int) CLAMP (ceil (natural), SL_DIAGRAM_HEIGHT, SL_DIAGRAM_MAX_HEIGHT);
       sl_timeline_painter_set_size (painter, SL_DIAGRAM_WIDTH, *height);
       sl_timeline_painter_get_plot_area (painter, &top, &bottom);
       axis = sl_timeline_painter_get_axis (painter);

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 #define SL_DIAGRAM_WIDTH  1200
 #define SL_DIAGRAM_HEIGHT 900
+#define SL_DIAGRAM_MAX_HEIGHT 32767
 
 /* The format from @path's ending, through the exporter table; the layout
  * the window opens @recording with (sl_timeline_layout_default_for ()) */

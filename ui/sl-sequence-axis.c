@@ -200,6 +200,21 @@ sl_sequence_axis_event_to_display (SlTimelineAxis *axis, SlAxisEvent event, guin
   return row_y (self, row);
 }
 
+/* The end is drawn below the last row, but never more than a break's
+ * height below it: a recording whose last time lies far after its last
+ * event (a damaged file's time, a run left waiting) must not make the
+ * page, or the scrolled range, millions of pixels tall. */
+static double
+sl_sequence_axis_end_to_display (SlTimelineAxis *axis, gint64 end_time)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  double          end = sl_sequence_axis_to_display (axis, end_time);
+
+  if (self->n_rows == 0)
+    return MIN (end, self->break_h);
+  return MIN (end, end_display (self) + self->row_h / 2 + self->break_h);
+}
+
 /* Every row's offset from the start, as many as fit */
 static void
 sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
@@ -393,6 +408,7 @@ sl_sequence_axis_class_init (SlSequenceAxisClass *klass)
   axis_class->to_display = sl_sequence_axis_to_display;
   axis_class->from_display = sl_sequence_axis_from_display;
   axis_class->event_to_display = sl_sequence_axis_event_to_display;
+  axis_class->end_to_display = sl_sequence_axis_end_to_display;
   axis_class->collect_ticks = sl_sequence_axis_collect_ticks;
 }
 

@@ -218,10 +218,16 @@ double
 sl_timeline_axis_get_end (SlTimelineAxis *self)
 {
   SlTimelineAxisPrivate *priv = sl_timeline_axis_get_instance_private (self);
+  SlTimelineAxisClass   *klass = SL_TIMELINE_AXIS_GET_CLASS (self);
+  gint64                 end_time;
 
   if (priv->recording == NULL)
     return 0;
-  return sl_timeline_axis_to_display (self, cap_recording_get_end_time (priv->recording));
+  end_time = cap_recording_get_end_time (priv->recording);
+  if (klass->end_to_display == NULL)
+    return sl_timeline_axis_to_display (self, end_time);
+  sl_timeline_axis_ensure (self);
+  return klass->end_to_display (self, end_time);
 }
 
 double

@@ -60,6 +60,8 @@ struct _SlTimelineAxisClass
   double (*to_display) (SlTimelineAxis *self, gint64 ts);
   gint64 (*from_display) (SlTimelineAxis *self, double display);
   double (*event_to_display) (SlTimelineAxis *self, SlAxisEvent event, guint index);
+  /* where the recording's end (@end_time) is drawn; NULL: to_display */
+  double (*end_to_display) (SlTimelineAxis *self, gint64 end_time);
   void (*collect_ticks) (SlTimelineAxis *self,
                          double          d0,
                          double          d1,
