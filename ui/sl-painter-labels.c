@@ -284,7 +284,7 @@ find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
 }
 
 static void
-place (SlTimelinePainter *self, const Candidate *c)
+place (SlTimelinePainter *self, const Candidate *c, double plot_end)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
@@ -295,6 +295,8 @@ place (SlTimelinePainter *self, const Candidate *c)
 
   if (y + c->h < self->top - self->line_h || y > self->bottom)
     return; /* off the plot */
+  if (self->page && (y + c->h / 2 < self->top || y + c->h / 2 >= plot_end))
+    return; /* a page's neighbour draws it (sl_timeline_painter_set_page) */
   while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
       /* A packet's label wider than its arrow reaches over the lanes at its
@@ -360,7 +362,7 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
   collect_breaks (self, f, cands);
   g_array_sort (cands, compare_candidates);
   for (guint k = 0; k < cands->len; k++)
-    place (self, &g_array_index (cands, Candidate, k));
+    place (self, &g_array_index (cands, Candidate, k), sl_painter_plot_end (self, f));
 }
 
 static double

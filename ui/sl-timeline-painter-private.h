@@ -168,6 +168,9 @@ struct _SlTimelinePainter
   int             height;
   gint64          begin;
   gint64          end;
+  gboolean        page;       /* a page of a longer export: exact display range */
+  double          page_d0;    /* its display range, when page */
+  double          page_d1;
   gint64          playhead;
   SlSelectionKind sel_kind;
   guint           sel_index;
@@ -279,6 +282,7 @@ void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);
 double sl_painter_event_y (SlTimelinePainter *self, const Frame *f, SlAxisEvent event, guint index);
 gint64 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y);
+double sl_painter_plot_end (SlTimelinePainter *self, const Frame *f);
 void   sl_painter_show_text (SlTimelinePainter    *self,
                              cairo_t              *cr,
                              PangoFontDescription *font,
