@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cap-recording.h"
+#include "netcore.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,11 @@ gboolean sl_cli_export_all      (CapRecording *recording,
                                  const char   *diagram,
                                  const char   *layout_name,
                                  const char   *events);
+gboolean sl_cli_run_in_process  (const NcScenario *scenario,
+                                 const NcParams   *params,
+                                 gboolean          step,
+                                 CapRecording    **out_recording,
+                                 GError          **error);
 int      sl_cli_trace           (int           argc,
                                  char        **argv);
 
