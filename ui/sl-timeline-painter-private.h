@@ -130,6 +130,18 @@ typedef struct
   guint8  level;
 } AggSeg;
 
+/* The density bands of the last dense frame (agg, and the rows for hit
+ * testing), kept while the range, the plot and the layout stay: playback,
+ * hovering and selecting redraw the same range, and need not count a
+ * million packets again (sl-painter-packets.c). */
+typedef struct
+{
+  gboolean valid;
+  double   d0, px_per_unit, top, bottom;
+  GArray  *rows; /* HitRow */
+  guint    n_packets;
+} DenseCache;
+
 /* How a label is drawn, as it was measured */
 typedef struct
 {
@@ -207,12 +219,14 @@ struct _SlTimelinePainter
   GArray               *hit_calls;   /* HitItem */
   GArray               *hit_packets; /* HitItem: the arrow's ends */
   GArray               *hit_rows;    /* HitRow */
-  GArray               *agg;         /* AggSeg, reused */
+  GArray               *agg;         /* AggSeg: the bands of dense */
+  DenseCache            dense;
   GArray               *plain_boxes; /* PlainBox, reused */
   GArray          *labels;        /* SlTimelineLabel, the last layout's */
   GArray          *label_styles;  /* LabelStyle, one per label */
   GStringChunk    *label_text;
   GPtrArray       *label_layouts; /* PangoLayout, a pool reused every frame */
+  GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
   SlTimelineStats       stats;
 };
 
