@@ -137,8 +137,9 @@ collect_call_list (SlTimelinePainter *self,
   CapRecording *rec = self->recording;
   double        s = self->scale;
   gboolean      rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
-  double        x = col->label_side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
-  double        align = col->label_side < 0 ? 1 : 0;
+  int           side = rows ? col->row_label_side : col->label_side;
+  double        x = side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
+  double        align = side < 0 ? 1 : 0;
   guint         i = sl_painter_call_list_first_visible (list, self->begin);
   double        room = rows ? col->row_label_room : col->label_room;
 

@@ -100,6 +100,7 @@ typedef struct
   double   x_right;
   int      label_side; /* -1: labels left of the lanes, +1: right */
   double   label_room;
+  int      row_label_side; /* label_side, on the Sequence axis */
   double   row_label_room; /* the room on the Sequence axis */
 } Column;
 
