@@ -4,6 +4,7 @@
 
 #include "cap-recording.h"
 #include "sl-exporters.h"
+#include "netcore.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,11 @@ gboolean sl_cli_check_layout    (const char   *command,
 /* an option's help WHAT followed by the exporter table's endings for KIND */
 char    *sl_cli_export_option_help (SlExportKind kind,
                                     const char  *what);
+gboolean sl_cli_run_in_process  (const NcScenario *scenario,
+                                 const NcParams   *params,
+                                 gboolean          step,
+                                 CapRecording    **out_recording,
+                                 GError          **error);
 int      sl_cli_trace           (int           argc,
                                  char        **argv);
 

@@ -90,64 +90,6 @@ cmd_list (void)
   return SL_EXIT_DONE;
 }
 
-/* Printing */
-
-typedef struct
-{
-  NcRecorder       *recorder;
-  const NcScenario *scenario;
-  gint64      t0;
-  int         actor_width;
-  gboolean    flush;
-  GMutex      lock;
-} Printer;
-
-static void
-print_call (Printer      *printer,
-            const NcCall *call)
-{
-  g_autofree char *text = nc_call_to_string (call);
-  /* The scenario's names, not the recorder's: this runs inside the
-   * recorder's listener, under its lock. */
-  const char *name = call->actor < printer->scenario->n_actors
-                       ? printer->scenario->actors[call->actor].name : "?";
-
-  printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
-          name, text);
-}
-
-static int
-actor_width (const NcScenario *scenario)
-{
-  int width = 6;
-
-  for (guint i = 0; i < scenario->n_actors; i++)
-    width = MAX (width, (int) strlen (scenario->actors[i].name));
-  return width;
-}
-
-/* The run as a recording: what --output saves and the timeline prints. */
-static CapRecording *
-recording_from_run (NcRun *run)
-{
-  NcRecorder *recorder = nc_run_get_recorder (run);
-  const NcScenario *scenario = nc_run_get_scenario (run);
-  CapRecording *recording = cap_recording_new ();
-  g_autoptr(GArray) calls = nc_recorder_copy_calls (recorder);
-
-  cap_recording_set_run_info (recording, scenario->name, scenario->title);
-  for (guint i = 0; i < nc_recorder_get_n_actors (recorder); i++)
-    {
-      NcActorInfo actor;
-      if (nc_recorder_get_actor (recorder, i, &actor))
-        cap_recording_add_actor (recording, &actor);
-    }
-  for (guint i = 0; i < calls->len; i++)
-    cap_recording_add_call (recording, &g_array_index (calls, NcCall, i), NC_CALL_PHASE_RETURN);
-  cap_recording_commit (recording);
-  return recording;
-}
-
 void
 sl_cli_print_recording (CapRecording *recording)
 {
@@ -289,101 +231,6 @@ cmd_show (int    argc,
       return SL_EXIT_ERROR;
     }
   return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
-}
-
-/* Each call is printed as it returns (in step mode flushed at once, so the
- * class sees the result of the step it just made). */
-static void
-on_call_live (const NcCall *call,
-              NcCallPhase   phase,
-              gpointer      user_data)
-{
-  Printer *printer = user_data;
-
-  if (phase != NC_CALL_PHASE_RETURN)
-    return;
-  g_mutex_lock (&printer->lock);
-  print_call (printer, call);
-  if (printer->flush)
-    fflush (stdout);
-  g_mutex_unlock (&printer->lock);
-}
-
-static void
-describe_waiters (NcRun *run)
-{
-  NcRecorder *recorder = nc_run_get_recorder (run);
-  g_autoptr(GArray) waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
-  GString *line = g_string_new ("next:");
-
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
-      NcActorInfo actor = { 0 };
-
-      nc_recorder_get_actor (recorder, w->actor, &actor);
-      g_string_append_printf (line, "%s %s %s()", i ? "," : "", actor.name,
-                              nc_call_kind_name (w->kind));
-    }
-  fprintf (stderr, _("%s  [Enter: step]\n"), line->str);
-  g_string_free (line, TRUE);
-}
-
-/* Enter releases the call that has waited longest; end of input runs the rest. */
-static void
-drive_steps (NcRun *run)
-{
-  NcGate *gate = nc_run_get_gate (run);
-  char line[256];
-
-  while (!nc_run_is_finished (run))
-    {
-      if (!nc_gate_wait_for_waiter (gate, 50 * 1000))
-        continue;
-      describe_waiters (run);
-      if (fgets (line, sizeof line, stdin) == NULL)
-        {
-          nc_gate_run (gate);
-          return;
-        }
-      nc_gate_step (gate);
-    }
-}
-
-/* Runs in this process, with no capture: the calls only. */
-static gboolean
-run_in_process (const NcScenario *scenario,
-                const NcParams   *params,
-                gboolean          step,
-                CapRecording    **out_recording,
-                GError          **error)
-{
-  g_autoptr(NcRun) run = nc_run_new (scenario, params);
-  Printer printer = { 0 };
-  gboolean ok;
-
-  printer.recorder = nc_run_get_recorder (run);
-  printer.scenario = scenario;
-  printer.t0 = nc_recorder_get_start_time (printer.recorder);
-  printer.actor_width = actor_width (scenario);
-  printer.flush = step;
-  g_mutex_init (&printer.lock);
-  nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-  if (step)
-    nc_run_set_stepping (run, TRUE);
-
-  ok = nc_run_start (run, error);
-  if (ok)
-    {
-      if (step)
-        drive_steps (run);
-      ok = nc_run_wait (run, error);
-      *out_recording = recording_from_run (run);
-    }
-  nc_recorder_set_listener (printer.recorder, NULL, NULL);
-  fflush (stdout);
-  g_mutex_clear (&printer.lock);
-  return ok;
 }
 
 /* The run's parameters from the options given; an option given is an option
@@ -536,7 +383,7 @@ cmd_run (int    argc,
   if (in_process)
     {
       use_loopback_for_lab_hosts (scenario, params);
-      ok = run_in_process (scenario, params, step, &recording, &error);
+      ok = sl_cli_run_in_process (scenario, params, step, &recording, &error);
     }
   else
     {
@@ -555,7 +402,7 @@ cmd_run (int    argc,
                    error->message);
           g_clear_error (&error);
           use_loopback_for_lab_hosts (scenario, params);
-          ok = run_in_process (scenario, params, step, &recording, &error);
+          ok = sl_cli_run_in_process (scenario, params, step, &recording, &error);
         }
     }
 
