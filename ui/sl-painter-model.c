@@ -758,6 +758,43 @@ outer_label_rooms (SlTimelinePainter *self,
     }
 }
 
+static double
+text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *text)
+{
+  int w, h;
+
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  return h;
+}
+
+/* The header's lines stacked by the heights pango gives them: a CJK face
+ * (Noto Sans CJK, chosen under zh_TW even for Latin text) is a third taller
+ * than DejaVu, so fixed offsets made the title run into the address. The
+ * plot starts below the header, never higher than it did with Latin fonts. */
+static void
+layout_headers (SlTimelinePainter *self)
+{
+  double s = self->scale;
+  double title_h = 0, subtitle_h = 0;
+
+  for (guint ci = 0; ci < self->columns->len; ci++)
+    {
+      const Column *col = &g_array_index (self->columns, Column, ci);
+
+      PangoFontDescription *font = self->has_calls ? self->font_title : self->font_bold;
+
+      title_h = MAX (title_h, text_height (self, font, col->title));
+      if (col->subtitle)
+        subtitle_h = MAX (subtitle_h, text_height (self, self->font_small, col->subtitle));
+    }
+  self->header_title_y = 10 * s;
+  self->header_subtitle_y = self->header_title_y + title_h + 2 * s;
+  self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
+}
+
 void
 sl_painter_ensure_geometry (SlTimelinePainter *self)
 {
@@ -776,7 +813,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   set_font_size (self->font_title, 16 * s);
   self->line_h = 16 * s;
 
-  self->top = 64 * s;
+  layout_headers (self);
   self->bottom = self->height - 34 * s;
   self->gutter = (self->width < 640 ? 64 : 84) * s; /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
