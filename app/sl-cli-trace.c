@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sl-cli-trace.c: socklens trace [--step] [--output FILE] [--diagram FILE]
- *                 [--timeout S] PROGRAM...
+ *                 [--layout LAYOUT] [--events FILE.csv|.json] [--timeout S]
+ *                 PROGRAM...
  *
  * Runs the programs in the lab, traced (app/sl-lab-trace.c), and prints the
  * timeline: each call with its FILE:LINE, the packets, and what each program
@@ -29,8 +30,14 @@ sl_cli_trace (int    argc,
   int timeout = DEFAULT_TIMEOUT_S;
   g_autofree char *output = NULL;
   g_autofree char *diagram = NULL;
+  g_autofree char *layout_name = NULL;
+  g_autofree char *events = NULL;
   g_autofree char *example_name = NULL;
   g_auto (GStrv) example_paths = NULL;
+  g_autofree char *diagram_help = sl_cli_export_option_help (SL_EXPORT_DIAGRAM,
+                                                             _("Draw the timeline as a diagram"));
+  g_autofree char *events_help = sl_cli_export_option_help (SL_EXPORT_EVENTS,
+                                                            _("Write every event as data"));
   GOptionEntry entries[] = {
     { "example", 'e', 0, G_OPTION_ARG_STRING, &example_name,
       N_("Run one of the lecture's examples (socklens list shows them)"), N_("NAME") },
@@ -38,8 +45,10 @@ sl_cli_trace (int    argc,
       N_("Hold each of your programs' calls until Enter is pressed"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("Save the run as pcapng (Wireshark opens it, calls as packet comments)"), N_("FILE") },
-    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram,
-      N_("Draw the timeline as a diagram (.svg, .pdf or .png)"), N_("FILE") },
+    { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, N_("FILE") },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      N_("The diagram's axis: sequence (a row per event, the default) or time"), N_("LAYOUT") },
+    { "events", 0, 0, G_OPTION_ARG_FILENAME, &events, events_help, N_("FILE") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
       N_("Stop after this many seconds, keeping what was recorded (default 60; 0: no limit)"), N_("S") },
     { NULL }
@@ -82,6 +91,8 @@ sl_cli_trace (int    argc,
       fprintf (stderr, _("socklens trace: which programs? e.g. socklens trace server.py client.py\n"));
       return SL_EXIT_USAGE;
     }
+  if (!sl_cli_check_layout ("trace", layout_name))
+    return SL_EXIT_USAGE;
   if (timeout < 0)
     {
       fprintf (stderr, _("socklens trace: --timeout takes seconds (0: no limit), not %d\n"), timeout);
@@ -96,7 +107,7 @@ sl_cli_trace (int    argc,
     sl_cli_print_recording (recording);
   if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
     return SL_EXIT_ERROR;
-  if (recording != NULL && !sl_cli_export_all (recording, diagram, NULL, NULL))
+  if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)
     {

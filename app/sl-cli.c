@@ -8,6 +8,7 @@
  *                     [--events FILE.csv|.json]
  *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
  *                      [--events FILE.csv|.json]
+ *   socklens trace PROGRAM... (sl-cli-trace.c)
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -89,64 +90,6 @@ cmd_list (void)
   return SL_EXIT_DONE;
 }
 
-/* Printing */
-
-typedef struct
-{
-  NcRecorder       *recorder;
-  const NcScenario *scenario;
-  gint64      t0;
-  int         actor_width;
-  gboolean    flush;
-  GMutex      lock;
-} Printer;
-
-static void
-print_call (Printer      *printer,
-            const NcCall *call)
-{
-  g_autofree char *text = nc_call_to_string (call);
-  /* The scenario's names, not the recorder's: this runs inside the
-   * recorder's listener, under its lock. */
-  const char *name = call->actor < printer->scenario->n_actors
-                       ? printer->scenario->actors[call->actor].name : "?";
-
-  printf ("+%.6f  %-*s  %s\n", (call->ts_start - printer->t0) / 1e9, printer->actor_width,
-          name, text);
-}
-
-static int
-actor_width (const NcScenario *scenario)
-{
-  int width = 6;
-
-  for (guint i = 0; i < scenario->n_actors; i++)
-    width = MAX (width, (int) strlen (scenario->actors[i].name));
-  return width;
-}
-
-/* The run as a recording: what --output saves and the timeline prints. */
-static CapRecording *
-recording_from_run (NcRun *run)
-{
-  NcRecorder *recorder = nc_run_get_recorder (run);
-  const NcScenario *scenario = nc_run_get_scenario (run);
-  CapRecording *recording = cap_recording_new ();
-  g_autoptr(GArray) calls = nc_recorder_copy_calls (recorder);
-
-  cap_recording_set_run_info (recording, scenario->name, scenario->title);
-  for (guint i = 0; i < nc_recorder_get_n_actors (recorder); i++)
-    {
-      NcActorInfo actor;
-      if (nc_recorder_get_actor (recorder, i, &actor))
-        cap_recording_add_actor (recording, &actor);
-    }
-  for (guint i = 0; i < calls->len; i++)
-    cap_recording_add_call (recording, &g_array_index (calls, NcCall, i), NC_CALL_PHASE_RETURN);
-  cap_recording_commit (recording);
-  return recording;
-}
-
 void
 sl_cli_print_recording (CapRecording *recording)
 {
@@ -174,12 +117,13 @@ sl_cli_save_recording (CapRecording *recording,
 
 /* --diagram and --events: the exporter table picks the format by the ending */
 /* --layout: sequence or time; NULL: the one the window opens a recording with */
-static gboolean
-parse_layout (const char       *command,
-              const char       *text,
-              SlTimelineLayout *layout)
+gboolean
+sl_cli_check_layout (const char *command,
+                     const char *text)
 {
-  if (text == NULL || sl_timeline_layout_from_string (text, layout))
+  SlTimelineLayout layout;
+
+  if (text == NULL || sl_timeline_layout_from_string (text, &layout))
     return TRUE;
   fprintf (stderr, _("socklens %s: --layout takes sequence or time, not “%s”\n"), command, text);
   return FALSE;
@@ -223,9 +167,9 @@ sl_cli_export_all (CapRecording *recording,
 }
 
 /* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
-static char *
-export_option_help (SlExportKind kind,
-                    const char  *what)
+char *
+sl_cli_export_option_help (SlExportKind kind,
+                           const char  *what)
 {
   g_autofree char *known = sl_exporter_list_extensions (kind);
   return g_strdup_printf ("%s (%s)", what, known);
@@ -238,10 +182,9 @@ cmd_show (int    argc,
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
-  SlTimelineLayout layout;
-  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+  g_autofree char *diagram_help = sl_cli_export_option_help (SL_EXPORT_DIAGRAM,
                                                       _("Also draw the timeline as a diagram"));
-  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+  g_autofree char *events_help = sl_cli_export_option_help (SL_EXPORT_EVENTS,
                                                      _("Also write every event as data"));
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, N_("FILE") },
@@ -269,7 +212,7 @@ cmd_show (int    argc,
       fprintf (stderr, _("socklens show: which file? e.g. socklens show run.pcapng\n"));
       return SL_EXIT_USAGE;
     }
-  if (!parse_layout ("show", layout_name, &layout))
+  if (!sl_cli_check_layout ("show", layout_name))
     return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
@@ -288,101 +231,6 @@ cmd_show (int    argc,
       return SL_EXIT_ERROR;
     }
   return ok ? SL_EXIT_DONE : SL_EXIT_ERROR;
-}
-
-/* Each call is printed as it returns (in step mode flushed at once, so the
- * class sees the result of the step it just made). */
-static void
-on_call_live (const NcCall *call,
-              NcCallPhase   phase,
-              gpointer      user_data)
-{
-  Printer *printer = user_data;
-
-  if (phase != NC_CALL_PHASE_RETURN)
-    return;
-  g_mutex_lock (&printer->lock);
-  print_call (printer, call);
-  if (printer->flush)
-    fflush (stdout);
-  g_mutex_unlock (&printer->lock);
-}
-
-static void
-describe_waiters (NcRun *run)
-{
-  NcRecorder *recorder = nc_run_get_recorder (run);
-  g_autoptr(GArray) waiters = nc_gate_copy_waiters (nc_run_get_gate (run));
-  GString *line = g_string_new ("next:");
-
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
-      NcActorInfo actor = { 0 };
-
-      nc_recorder_get_actor (recorder, w->actor, &actor);
-      g_string_append_printf (line, "%s %s %s()", i ? "," : "", actor.name,
-                              nc_call_kind_name (w->kind));
-    }
-  fprintf (stderr, _("%s  [Enter: step]\n"), line->str);
-  g_string_free (line, TRUE);
-}
-
-/* Enter releases the call that has waited longest; end of input runs the rest. */
-static void
-drive_steps (NcRun *run)
-{
-  NcGate *gate = nc_run_get_gate (run);
-  char line[256];
-
-  while (!nc_run_is_finished (run))
-    {
-      if (!nc_gate_wait_for_waiter (gate, 50 * 1000))
-        continue;
-      describe_waiters (run);
-      if (fgets (line, sizeof line, stdin) == NULL)
-        {
-          nc_gate_run (gate);
-          return;
-        }
-      nc_gate_step (gate);
-    }
-}
-
-/* Runs in this process, with no capture: the calls only. */
-static gboolean
-run_in_process (const NcScenario *scenario,
-                const NcParams   *params,
-                gboolean          step,
-                CapRecording    **out_recording,
-                GError          **error)
-{
-  g_autoptr(NcRun) run = nc_run_new (scenario, params);
-  Printer printer = { 0 };
-  gboolean ok;
-
-  printer.recorder = nc_run_get_recorder (run);
-  printer.scenario = scenario;
-  printer.t0 = nc_recorder_get_start_time (printer.recorder);
-  printer.actor_width = actor_width (scenario);
-  printer.flush = step;
-  g_mutex_init (&printer.lock);
-  nc_recorder_set_listener (printer.recorder, on_call_live, &printer);
-  if (step)
-    nc_run_set_stepping (run, TRUE);
-
-  ok = nc_run_start (run, error);
-  if (ok)
-    {
-      if (step)
-        drive_steps (run);
-      ok = nc_run_wait (run, error);
-      *out_recording = recording_from_run (run);
-    }
-  nc_recorder_set_listener (printer.recorder, NULL, NULL);
-  fflush (stdout);
-  g_mutex_clear (&printer.lock);
-  return ok;
 }
 
 /* The run's parameters from the options given; an option given is an option
@@ -457,12 +305,11 @@ cmd_run (int    argc,
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
-  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
   g_autofree char *stream_path = NULL;
-  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+  g_autofree char *diagram_help = sl_cli_export_option_help (SL_EXPORT_DIAGRAM,
                                                       _("Draw the timeline as a diagram"));
-  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+  g_autofree char *events_help = sl_cli_export_option_help (SL_EXPORT_EVENTS,
                                                      _("Write every event as data"));
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, N_("Hold each call until Enter is pressed"), NULL },
@@ -516,7 +363,7 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
-  if (!parse_layout ("run", layout_name, &layout))
+  if (!sl_cli_check_layout ("run", layout_name))
     return SL_EXIT_USAGE;
   if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
                      &error))
@@ -536,7 +383,7 @@ cmd_run (int    argc,
   if (in_process)
     {
       use_loopback_for_lab_hosts (scenario, params);
-      ok = run_in_process (scenario, params, step, &recording, &error);
+      ok = sl_cli_run_in_process (scenario, params, step, &recording, &error);
     }
   else
     {
@@ -555,7 +402,7 @@ cmd_run (int    argc,
                    error->message);
           g_clear_error (&error);
           use_loopback_for_lab_hosts (scenario, params);
-          ok = run_in_process (scenario, params, step, &recording, &error);
+          ok = sl_cli_run_in_process (scenario, params, step, &recording, &error);
         }
     }
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "sl-lab-private.h"
+#include "cap-recording.h"
 
 #define REPORT_TARGET_FD 1000     /* where programs find the report pipe */
 #define GATE_TARGET_FD   1001
@@ -597,8 +598,8 @@ console_thread (gpointer data)
   SlLabTrace *self = job->self;
   Program *p = job->program;
   g_autoptr(GArray) srcs = g_array_new (FALSE, TRUE, sizeof (ConsoleSource));
-  ConsoleSource out = { p->out_fd, p->actor, 1, g_string_new (NULL) };
-  ConsoleSource err = { p->err_fd, p->actor, 2, g_string_new (NULL) };
+  ConsoleSource out = { p->out_fd, p->actor, CAP_CONSOLE_STDOUT, g_string_new (NULL) };
+  ConsoleSource err = { p->err_fd, p->actor, CAP_CONSOLE_STDERR, g_string_new (NULL) };
   guint open_count = 0;
   gboolean draining = FALSE;
 
@@ -887,7 +888,38 @@ stop_the_rest (SlLabTrace *self)
     }
 }
 
-/* What happened to each program, as messages */
+/* How @p ended, in a sentence */
+static char *
+describe_exit (const Program *p,
+               CapSeverity   *severity)
+{
+  int sig = WIFSIGNALED (p->status) ? WTERMSIG (p->status) : 0;
+
+  *severity = CAP_SEVERITY_INFO;
+  if (p->stopped)
+    return sig != 0 ? g_strdup_printf ("%s was still running at the end and was stopped: killed "
+                                       "by signal %d (%s)%s.", p->name, sig, g_strsignal (sig),
+                                       sig == SIGKILL ? " after the grace period" : "")
+                    : g_strdup_printf ("%s was still running at the end and was stopped (it then "
+                                       "exited with status %d).", p->name,
+                                       WEXITSTATUS (p->status));
+  if (WIFEXITED (p->status))
+    {
+      if (WEXITSTATUS (p->status) != 0)
+        *severity = CAP_SEVERITY_WARNING;
+      return g_strdup_printf ("%s exited with status %d.", p->name, WEXITSTATUS (p->status));
+    }
+  if (sig != 0)
+    {
+      *severity = CAP_SEVERITY_ERROR;
+      return g_strdup_printf ("%s was killed by signal %d (%s)%s; its calls until then are kept.",
+                              p->name, sig, g_strsignal (sig),
+                              WCOREDUMP (p->status) ? ", core dumped" : "");
+    }
+  return NULL;
+}
+
+/* What happened to each program: a message, and its console's last line */
 static void
 report_exits (SlLabTrace *self,
               gboolean   *any_failed)
@@ -896,32 +928,16 @@ report_exits (SlLabTrace *self,
     {
       Program *p = g_ptr_array_index (self->programs, i);
       g_autofree char *text = NULL;
-      CapSeverity severity = CAP_SEVERITY_INFO;
+      CapSeverity severity;
+      CapConsole console;
 
-      if (p->pid <= 0)
+      if (p->pid <= 0 || (text = describe_exit (p, &severity)) == NULL)
         continue;
-      if (p->stopped)
-        text = g_strdup_printf ("%s was still running at the end and was stopped (%s).", p->name,
-                                WIFSIGNALED (p->status) ? g_strsignal (WTERMSIG (p->status))
-                                                        : "it then exited");
-      else if (WIFEXITED (p->status))
-        {
-          text = g_strdup_printf ("%s exited with status %d.", p->name, WEXITSTATUS (p->status));
-          if (WEXITSTATUS (p->status) != 0)
-            severity = CAP_SEVERITY_WARNING;
-        }
-      else if (WIFSIGNALED (p->status))
-        {
-          text = g_strdup_printf ("%s was killed by signal %d (%s)%s; its calls until then are "
-                                  "kept.", p->name, WTERMSIG (p->status),
-                                  g_strsignal (WTERMSIG (p->status)),
-                                  WCOREDUMP (p->status) ? ", core dumped" : "");
-          severity = CAP_SEVERITY_ERROR;
-        }
       if (severity != CAP_SEVERITY_INFO)
         *any_failed = TRUE;
-      if (text != NULL)
-        sl_lab_emit_message (self->lab, severity, text);
+      console = (CapConsole) { nc_now_ns (), (guint16) p->actor, CAP_CONSOLE_EXIT, text };
+      sl_lab_emit_console (self->lab, &console);
+      sl_lab_emit_message (self->lab, severity, text);
     }
 }
 

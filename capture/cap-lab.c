@@ -1058,8 +1058,12 @@ on_sync_finished (CapLab  *lab,
   g_main_loop_quit (run->loop);
 }
 
-static const char *
-signal_name (int signum)
+/**
+ * cap_lab_signal_name:
+ * How a signal that stops a run is named to a person ("SIGINT (Ctrl+C)").
+ */
+const char *
+cap_lab_signal_name (int signum)
 {
   switch (signum)
     {
@@ -1068,6 +1072,22 @@ signal_name (int signum)
     case SIGHUP: return "SIGHUP";
     default: return g_strsignal (signum);
     }
+}
+
+/**
+ * cap_lab_set_interrupted_error:
+ * Sets %CAP_LAB_ERROR_INTERRUPTED: @signum stopped the run, and what
+ * @recording holds is everything it recorded, kept.
+ */
+void
+cap_lab_set_interrupted_error (GError      **error,
+                               int           signum,
+                               CapRecording *recording)
+{
+  g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED,
+               "Interrupted by %s: the run was stopped after %u calls and %u packets, "
+               "all of them kept", cap_lab_signal_name (signum),
+               cap_recording_get_n_calls (recording), cap_recording_get_n_packets (recording));
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the first stops the run (the lab wakes blocked
@@ -1082,7 +1102,7 @@ on_signal (gpointer user_data)
     {
       run->interrupted_by = watch->signum;
       g_printerr ("\nsocklens: %s: stopping the run; everything recorded so far is kept\n",
-                  signal_name (watch->signum));
+                  cap_lab_signal_name (watch->signum));
       cap_lab_stop (run->lab);
     }
   else
@@ -1184,12 +1204,7 @@ cap_lab_run_sync_with (const char              *scenario,
 
       if (run.interrupted_by != 0)
         {
-          CapRecording *recording = cap_lab_get_recording (lab);
-          g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED,
-                       "Interrupted by %s: the run was stopped after %u calls and %u packets, "
-                       "all of them kept", signal_name (run.interrupted_by),
-                       cap_recording_get_n_calls (recording),
-                       cap_recording_get_n_packets (recording));
+          cap_lab_set_interrupted_error (error, run.interrupted_by, cap_lab_get_recording (lab));
           ok = FALSE;
         }
       else if (cap_lab_get_error (lab) != NULL)

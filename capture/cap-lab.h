@@ -91,6 +91,10 @@ typedef struct
   guint       timeout_s;       /* their time limit, with @programs */
 } CapLabSyncOptions;
 
+const char     *cap_lab_signal_name     (int              signum);
+void            cap_lab_set_interrupted_error (GError    **error,
+                                         int              signum,
+                                         CapRecording    *recording);
 gboolean        cap_lab_run_sync_with   (const char      *scenario,
                                          const NcParams  *params,
                                          const CapLabSyncOptions *options,

@@ -227,13 +227,17 @@ format_console_line (CapRecording         *self,
                      gint64                t0,
                      GString              *out)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) line = NULL;
   const char *name = console->actor < self->actors->len
                        ? g_array_index (self->actors, NcActorInfo, console->actor).name : NULL;
 
+  /* how a program ended is among the run's messages already */
+  if (console->stream == CAP_CONSOLE_EXIT)
+    return;
+  line = g_string_new (NULL);
   append_stamp (console->ts, t0, line);
   g_string_append_printf (line, "%s (%s)  %s", name ? name : "?",
-                          console->stream == 2 ? "stderr" : "stdout", console->text);
+                          console->stream == CAP_CONSOLE_STDERR ? "stderr" : "stdout", console->text);
   append_line (out, line);
 }
 

@@ -9,6 +9,9 @@
   does), sent once N events have been printed, exits with 130 and leaves a
   file tshark reads, holding every line printed: what was shown is what was
   saved, and every datagram a sendto() sent is in it.
+- The same with --in-process (the calls on this process's threads): a real
+  SIGINT stops the run at once, every call printed is in the file, the
+  program says where it saved it and exits with 130.
 
 Output: TAP. Needs the lab (a user namespace, or root in CI).
 """
@@ -162,6 +165,34 @@ def sigint_keeps_everything(tmp):
     assert udp == sends, f"{udp} datagrams in the file for {sends} sendto() calls"
     # No temporary file left beside it
     assert os.listdir(tmp) == ["g.pcapng"], os.listdir(tmp)
+
+
+@test
+def in_process_sigint_keeps_everything(tmp):
+    path = os.path.join(tmp, "p.pcapng")
+    run = Run("udp-echo", "--count", "1000000", "--in-process", "--output", path)
+    # Ctrl+C once 20,000 calls are on the screen (the whole run is 4,000,006)
+    while len(calls_of(run.lines)) < 20000:
+        assert run.read_some(), "the run ended before 20,000 calls: " + \
+            run.proc.stderr.read().decode()
+    os.killpg(run.proc.pid, signal.SIGINT)
+    status = run.finish()
+    assert status == 130, f"exit {status}: {run.stderr}"
+    assert "SIGINT" in run.stderr, run.stderr
+    saved_line = re.search(r"saved 0 packets and (\d+) calls to (.*)$", run.stderr, re.M)
+    assert saved_line and saved_line.group(2) == path, run.stderr
+    printed = len(calls_of(run.lines))
+    assert printed < 4000006, "the run was not stopped"
+
+    run_tool("tshark", "-r", path, "-c", "1")  # tshark reads it (check=True)
+    saved = calls_of(timeline_of(path))
+    assert len(saved) == int(saved_line.group(1)), (
+        f"{len(saved)} calls in the file, {saved_line.group(1)} said")
+    # Every call printed (each as it returned) is in the file; at most the
+    # actors' calls still in the kernel at the interrupt come on top
+    assert printed <= len(saved) <= printed + 2, (
+        f"{len(saved)} calls in the file, {printed} printed")
+    assert os.listdir(tmp) == ["p.pcapng"], os.listdir(tmp)
 
 
 @test

@@ -147,6 +147,30 @@ def check_command_line(root, socklens):
           "an unknown scenario is reported in Chinese, exit status 2: " + e.stderr.strip())
 
 
+def word_boxes(pdf):
+    """[(x0, y0, x1, y1, word)] of a PDF, as pdftotext -bbox reads them."""
+    out = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True).stdout
+    return [(float(m[1]), float(m[2]), float(m[3]), float(m[4]), m[5]) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        out)]
+
+
+def check_header_words(pdf):
+    """The column titles (the actors' names) sit above their addresses, not on
+    them: a CJK face's taller lines once pushed a title into its address."""
+    words = word_boxes(pdf)
+    titles = [w for w in words if w[4] in ("client", "server")][:2]
+    addresses = [w for w in words if re.fullmatch(r"[\d.]+:\d+", w[4])]
+    # shrunk by 0.5 pt, so boxes that only touch do not count (as pdfwords.py)
+    hits = [(t[4], a[4]) for t in titles for a in addresses
+            if t[0] + 0.5 < a[2] - 0.5 and a[0] + 0.5 < t[2] - 0.5
+            and t[1] + 0.5 < a[3] - 0.5 and a[1] + 0.5 < t[3] - 0.5]
+    check(len(titles) == 2 and len(addresses) >= 2 and not hits
+          and all(t[3] <= min(a[1] for a in addresses) + 0.5 for t in titles),
+          f"the zh_TW diagram's column titles stand above their addresses, not on them: "
+          f"{len(titles)} titles, {len(addresses)} addresses, overlapping {hits!r}")
+
+
 def check_diagram(socklens):
     """A diagram exported under zh_TW: its words in Chinese, drawn with the
     Traditional Chinese face (Noto Sans CJK TC, not the Japanese forms)."""
@@ -166,6 +190,7 @@ def check_diagram(socklens):
         text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
         check("TCP 狀態" in text and "後）" in text,
               "the exported diagram's legend and durations are in Chinese")
+        check_header_words(pdf)
         fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
         check("CJKtc" in fonts and "CJKjp" not in fonts,
               "its Chinese is set in Noto Sans CJK TC (Traditional forms): " +

@@ -244,7 +244,7 @@ sl_application_init (SlApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE]");
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Opens the window; with FILE, shows that recording. "
-                                              "“socklens list|run|show” is the command line."));
+                                              "“socklens list|run|show|trace” is the command line."));
 }
 
 SlApplication *

@@ -759,6 +759,25 @@ outer_label_rooms (SlTimelinePainter *self,
     }
 }
 
+/* @text on one line in @font, in px */
+static void
+text_size (SlTimelinePainter *self, PangoFontDescription *font, const char *text, int *w, int *h)
+{
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
+  pango_layout_get_pixel_size (self->layout, w, h);
+}
+
+static double
+text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *text)
+{
+  int w, h;
+
+  text_size (self, font, text, &w, &h);
+  return h;
+}
+
 /* The gutter: as wide as the widest time it shows, the run's last ("15.377
  * ms", "9.656622 s" after stepping), so no time loses its first digits;
  * wider beside a wide plot. */
@@ -773,11 +792,33 @@ gutter_width (SlTimelinePainter *self)
   if (self->recording == NULL)
     return least;
   last = nc_format_time_at (self->rec_end - cap_recording_get_start_time (self->recording), 1000);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_font_description (self->layout, self->font_small);
-  pango_layout_set_text (self->layout, last, -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  text_size (self, self->font_small, last, &w, &h);
   return MAX (least, w + 12 * s);
+}
+
+/* The header's lines stacked by the heights pango gives them: a CJK face
+ * (Noto Sans CJK, chosen under zh_TW even for Latin text) is a third taller
+ * than DejaVu, so fixed offsets made the title run into the address. The
+ * plot starts below the header, never higher than it did with Latin fonts. */
+static void
+layout_headers (SlTimelinePainter *self)
+{
+  double s = self->scale;
+  double title_h = 0, subtitle_h = 0;
+
+  for (guint ci = 0; ci < self->columns->len; ci++)
+    {
+      const Column *col = &g_array_index (self->columns, Column, ci);
+
+      PangoFontDescription *font = self->has_calls ? self->font_title : self->font_bold;
+
+      title_h = MAX (title_h, text_height (self, font, col->title));
+      if (col->subtitle)
+        subtitle_h = MAX (subtitle_h, text_height (self, self->font_small, col->subtitle));
+    }
+  self->header_title_y = 10 * s;
+  self->header_subtitle_y = self->header_title_y + title_h + 2 * s;
+  self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
 }
 
 void
@@ -798,7 +839,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   set_font_size (self->font_title, 16 * s);
   self->line_h = 16 * s;
 
-  self->top = 64 * s;
+  layout_headers (self);
   self->bottom = self->height - 34 * s;
   self->gutter = gutter_width (self); /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
@@ -876,21 +917,23 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
       if (col->label_side > 0 && col->row_label_room < 110 * s)
         col->row_label_room = self->width - col->x_right - 10 * s;
     }
-  /* The outer columns likewise, where their outer side has no room even for
-   * a short name (four actors in a pane beside the inspector): the first's
-   * labels run right, the last's left, across the others' lanes on their
-   * own rows. */
+  /* The outer columns likewise, where their outer side is too narrow for
+   * their labels on one or two lines (four actors in a pane beside the
+   * inspector): the first's labels run right, the last's left, across the
+   * others' lanes on their own rows. */
   if (n_cols > 1)
     {
       Column *first = &g_array_index (self->columns, Column, 0);
       Column *last = &g_array_index (self->columns, Column, n_cols - 1);
 
-      if (first->row_label_room < 64 * s)
+      if (first->row_label_room < 0.75 * widest_call_label (self, first) &&
+          self->width - first->x_right > first->row_label_room)
         {
           first->row_label_side = 1;
           first->row_label_room = self->width - first->x_right - 10 * s;
         }
-      if (last->row_label_room < 64 * s)
+      if (last->row_label_room < 0.75 * widest_call_label (self, last) &&
+          last->x_left - self->gutter > last->row_label_room)
         {
           last->row_label_side = -1;
           last->row_label_room = last->x_left - self->gutter - 8 * s;

@@ -182,6 +182,8 @@ struct _SlTimelinePainter
   /* geometry */
   gboolean geometry_valid;
   double   top;
+  double           header_title_y;    /* the column titles' top, then the addresses' */
+  double           header_subtitle_y; /* below them, from the fonts' real line heights */
   double   bottom;
   double   gutter;
   double   box_w;

@@ -19,6 +19,7 @@
 
 #include "sl-call-inspector.h"
 #include "sl-code-view.h"
+#include "sl-console-pane.h"
 #include "sl-conversation-list.h"
 #include "sl-packet-inspector.h"
 #include "sl-scenario-picker.h"
@@ -60,6 +61,7 @@ struct _SlWindow
   GtkPaned         *inner_paned;
   GtkStack         *inspector_stack;
   SlCodeView       *code_view;
+  SlConsolePane    *console_pane;
   SlPacketInspector *packet_inspector;
   SlCallInspector  *call_inspector;
   GMenu            *recent_submenu;

@@ -639,6 +639,7 @@ sl_window_class_init (SlWindowClass *klass)
   /* Referenced so the linker keeps the resources; they register themselves at load. */
   (void) sl_get_resource ();
   g_type_ensure (SL_TYPE_CODE_VIEW);
+  g_type_ensure (SL_TYPE_CONSOLE_PANE);
   g_type_ensure (SL_TYPE_CONVERSATION_LIST);
   g_type_ensure (SL_TYPE_PACKET_INSPECTOR);
   g_type_ensure (SL_TYPE_CALL_INSPECTOR);
@@ -668,6 +669,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, inspector_stack);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, code_view);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, console_pane);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, packet_inspector);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, call_inspector);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, recent_submenu);
@@ -733,6 +735,7 @@ sl_window_init (SlWindow *self)
 
   self->session = sl_session_new ();
   sl_code_view_set_session (self->code_view, self->session);
+  sl_console_pane_set_session (self->console_pane, self->session);
   sl_conversation_list_set_session (self->conversation_list, self->session);
   sl_packet_inspector_set_session (self->packet_inspector, self->session);
   sl_call_inspector_set_session (self->call_inspector, self->session);
