@@ -759,22 +759,12 @@ outer_label_rooms (SlTimelinePainter *self,
     }
 }
 
-/* @text on one line in @font, in px */
-static void
-text_size (SlTimelinePainter *self, PangoFontDescription *font, const char *text, int *w, int *h)
-{
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
-  pango_layout_get_pixel_size (self->layout, w, h);
-}
-
 static double
 text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *text)
 {
   int w, h;
 
-  text_size (self, font, text, &w, &h);
+  sl_painter_text_size (self, font, text, &w, &h);
   return h;
 }
 
@@ -792,7 +782,7 @@ gutter_width (SlTimelinePainter *self)
   if (self->recording == NULL)
     return least;
   last = nc_format_time_at (self->rec_end - cap_recording_get_start_time (self->recording), 1000);
-  text_size (self, self->font_small, last, &w, &h);
+  sl_painter_text_size (self, self->font_small, last, &w, &h);
   return MAX (least, w + 12 * s);
 }
 
