@@ -207,7 +207,7 @@ run_programs_action (GtkWidget  *widget,
   GtkFileChooserNative *native;
 
   native = gtk_file_chooser_native_new (_("Run Your Programs (server first)"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("C_hoose"), _("_Cancel"));
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
   add_filter (GTK_FILE_CHOOSER (native), _("Python programs and executables"), "*.py",
               executables);
