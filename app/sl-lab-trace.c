@@ -504,15 +504,18 @@ note_pending (SlLabTrace   *self,
     {
       Pending p = { call->pid, call->tid, id, !held };
       g_array_append_val (self->pending, p);
+      g_cond_broadcast (&self->cond);
     }
   else
     for (guint i = 0; i < self->pending->len; i++)
       if (g_array_index (self->pending, Pending, i).id == id)
         {
           g_array_remove_index_fast (self->pending, i);
+          g_cond_broadcast (&self->cond);
           break;
         }
-  g_cond_broadcast (&self->cond);
+  /* a call reported once, on its return (a sendto () that cannot wait),
+   * changes nothing the waiting thread looks at: it is not woken */
 }
 
 static gpointer
@@ -520,15 +523,18 @@ reader_thread (gpointer data)
 {
   SlLabTrace *self = data;
   g_autoptr(NcReportIds) ids = nc_report_ids_new ();
+  g_autofree NcReportReader *reader = g_new (NcReportReader, 1);
+  NcReportInterned interned = { NULL, NULL };
   NcReport report;
   NcCall call;
 
-  while (nc_report_read (self->report_pipe[0], &report))
+  nc_report_reader_init (reader, self->report_pipe[0]);
+  while (nc_report_reader_next (reader, &report))
     {
       gboolean held;
       guint32 id;
 
-      nc_report_to_call (&report, &call);
+      nc_report_to_call_interned (&report, &call, &interned);
       g_mutex_lock (&self->lock);
       call.actor = (guint16) actor_for (self, &call);
       g_mutex_unlock (&self->lock);

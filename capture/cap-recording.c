@@ -695,6 +695,7 @@ cap_recording_add_call (CapRecording *self,
   slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
   g_array_append_val (self->touched_calls, index);
   self->links_dirty = TRUE;
+  self->call_span_valid = FALSE;
   cap_event_index_note_call (&self->event_index, index);
 }
 
@@ -1027,6 +1028,28 @@ cap_recording_finish_feed (CapRecording *self,
 
 /* Reading the recording */
 
+/* One pass over the calls after each change, not one per question: the
+ * painter asks for the start and end every frame. */
+static void
+ensure_call_span (CapRecording *self)
+{
+  gint64 start = G_MAXINT64, end = 0;
+
+  if (self->call_span_valid)
+    return;
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      const NcCall *call = &g_array_index (self->calls, NcCall, i);
+      /* Not only the first: a forked child's calls are numbered late. */
+      if (call->ts_start != 0)
+        start = MIN (start, call->ts_gate ? call->ts_gate : call->ts_start);
+      end = MAX (end, MAX (call->ts_start, call->ts_end));
+    }
+  self->calls_start = start;
+  self->calls_end = end;
+  self->call_span_valid = TRUE;
+}
+
 gint64
 cap_recording_get_start_time (CapRecording *self)
 {
@@ -1034,15 +1057,10 @@ cap_recording_get_start_time (CapRecording *self)
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
 
+  ensure_call_span (self);
   if (self->packets->len > 0)
     start = g_array_index (self->packets, CapPacket, 0).ts;
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      const NcCall *call = &g_array_index (self->calls, NcCall, i);
-      /* Not only the first: a forked child's calls are numbered late. */
-      if (call->ts_start != 0)
-        start = MIN (start, call->ts_gate ? call->ts_gate : call->ts_start);
-    }
+  start = MIN (start, self->calls_start);
   return start == G_MAXINT64 ? 0 : start;
 }
 
@@ -1053,14 +1071,10 @@ cap_recording_get_end_time (CapRecording *self)
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
 
+  ensure_call_span (self);
   if (self->packets->len > 0)
     end = g_array_index (self->packets, CapPacket, self->packets->len - 1).ts;
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      const NcCall *call = &g_array_index (self->calls, NcCall, i);
-      end = MAX (end, MAX (call->ts_start, call->ts_end));
-    }
-  return end;
+  return MAX (end, self->calls_end);
 }
 
 guint
