@@ -575,7 +575,7 @@ on_frame (const CapLiveFrame *frame,
   if (lost > lab->lost_reported)
     {
       lab->lost_reported = lost;
-      emit_capture_count (lab, frame->index + 1, lost, " so far: the kernel's capture buffer was full");
+      emit_capture_count (lab, frame->index + 1, lost, CAP_LAB_CAPTURE_SO_FAR);
     }
 }
 
@@ -591,7 +591,7 @@ emit_capture_total (SlLab *lab)
   lost = cap_live_get_n_lost (lab->live) + lab->frames_lost;
   g_mutex_unlock (&lab->frames_lock);
   emit_capture_count (lab, lab->n_epb, lost,
-                      lost > 0 ? ": the timeline misses them (a capture buffer was full)" : "");
+                      lost > 0 ? CAP_LAB_CAPTURE_MISSED : "");
 }
 
 /* sock_diag sampling, or a message saying why not */

@@ -16,6 +16,7 @@
 
 #include "cap-recording-private.h"
 #include "cap-event-index.h"
+#include "cap-lab-protocol.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -395,8 +396,9 @@ cap_recording_format_timeline (CapRecording *self,
   for (guint i = 0; i < self->messages->len; i++)
     {
       g_autoptr(GString) line = g_string_new (NULL);
+      g_autofree char *message = cap_lab_message_to_display (g_ptr_array_index (self->messages, i));
 
-      g_string_append_printf (line, "# %s", (const char *) g_ptr_array_index (self->messages, i));
+      g_string_append_printf (line, "# %s", message);
       append_line (out, line);
     }
 

@@ -158,6 +158,23 @@ def check_command_line(root, socklens):
     check(h.returncode == 0 and zh["Hold each call until Enter is pressed"][0] in h.stdout
           and zh["NAME - run a scenario"][0] in h.stdout,
           "socklens run --help describes its options in Chinese")
+    with tempfile.TemporaryDirectory() as tmp:
+        # the lab's messages are kept in the recording, as the lab said them
+        traced = os.path.join(tmp, "tcp.pcapng")
+        tr = subprocess.run([socklens, "trace", "--example", "tcp", "--output", traced],
+                            capture_output=True, text=True, env=dict(base, LANG="zh_TW.UTF-8"),
+                            stdin=subprocess.DEVNULL)
+        shown = subprocess.run([socklens, "show", traced], capture_output=True, text=True,
+                               env=dict(base, LANG="C.UTF-8")).stdout
+        shown_zh = subprocess.run([socklens, "show", traced], capture_output=True, text=True,
+                                  env=dict(base, LANG="zh_TW.UTF-8")).stdout
+    # the packet count travels in English (the app parses it) and is shown translated
+    check(re.search(r"^# Capture: (\d+) packets, 0 lost$", shown, re.M)
+          and re.search(r"^# 擷取：(\d+) 個封包，遺失 0 個$", shown_zh, re.M),
+          "the lab's packet count reads in English under C, in Chinese under zh_TW")
+    check(tr.returncode == 0 and "# tcp_client.py 以狀態 0 結束。" in shown
+          and "# 在私有網路命名空間中擷取" in shown,
+          "socklens-lab speaks zh_TW too: how it captures, and how each traced program ended")
     e = subprocess.run([socklens, "run", "no-such-scenario"], capture_output=True, text=True,
                        env=dict(base, LANG="zh_TW.UTF-8"))
     check(e.returncode == 2 and "沒有名為「no-such-scenario」的情境" in e.stderr,
