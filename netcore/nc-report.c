@@ -20,9 +20,14 @@ void
 nc_report_from_call (NcReport     *report,
                      const NcCall *call)
 {
+  static const NcFdSets none = { 0 };
+
   report->call = *call;
   report->call.file = NULL;
   report->call.stack = NULL;
+  report->call.sets_in = report->call.sets_out = NULL;
+  report->sets_in = call->sets_in != NULL ? *call->sets_in : none;
+  report->sets_out = call->sets_out != NULL ? *call->sets_out : none;
   report->file[0] = report->stack[0] = '\0';
   if (call->file != NULL)
     {
@@ -45,13 +50,17 @@ nc_report_to_call (const NcReport *report,
   *call = report->call;
   call->file = report->file[0] ? g_intern_string (report->file) : NULL;
   call->stack = report->stack[0] ? g_intern_string (report->stack) : NULL;
+  call->sets_in = nc_fd_sets_intern (&report->sets_in);
+  call->sets_out = nc_fd_sets_intern (&report->sets_out);
 }
 
 /*
- * On the pipe a record is its length (u32), the NcCall, then the file and
- * the stack as NUL-terminated strings: short records for the common case,
+ * On the pipe a record is its length (u32), the NcCall, its two NcFdSets,
+ * then the file and the stack as NUL-terminated strings: short records for the common case,
  * one write(2) under PIPE_BUF, so atomic among the writers.
  */
+#define REPORT_FIXED_LEN (sizeof (NcCall) + 2 * sizeof (NcFdSets))
+
 gboolean
 nc_report_write (int             fd,
                  const NcReport *report)
@@ -59,13 +68,17 @@ nc_report_write (int             fd,
   char buf[sizeof (guint32) + sizeof (NcReport)];
   gsize file_len = strnlen (report->file, sizeof report->file - 1);
   gsize stack_len = strnlen (report->stack, sizeof report->stack - 1);
-  guint32 len = (guint32) (sizeof (NcCall) + file_len + 1 + stack_len + 1);
+  guint32 len = (guint32) (REPORT_FIXED_LEN + file_len + 1 + stack_len + 1);
   char *p = buf;
 
   memcpy (p, &len, sizeof len);
   p += sizeof len;
   memcpy (p, &report->call, sizeof (NcCall));
   p += sizeof (NcCall);
+  memcpy (p, &report->sets_in, sizeof (NcFdSets));
+  p += sizeof (NcFdSets);
+  memcpy (p, &report->sets_out, sizeof (NcFdSets));
+  p += sizeof (NcFdSets);
   memcpy (p, report->file, file_len);
   p[file_len] = '\0';
   p += file_len + 1;
@@ -110,11 +123,14 @@ nc_report_read (int       fd,
   guint32 len;
   const char *file, *stack, *end;
 
-  if (!read_exactly (fd, &len, sizeof len) || len < sizeof (NcCall) + 2 || len > sizeof buf ||
+  if (!read_exactly (fd, &len, sizeof len) || len < REPORT_FIXED_LEN + 2 || len > sizeof buf ||
       !read_exactly (fd, buf, len))
     return FALSE;
   memcpy (&report->call, buf, sizeof (NcCall));
-  file = buf + sizeof (NcCall);
+  memcpy (&report->sets_in, buf + sizeof (NcCall), sizeof (NcFdSets));
+  memcpy (&report->sets_out, buf + sizeof (NcCall) + sizeof (NcFdSets), sizeof (NcFdSets));
+  report->call.sets_in = report->call.sets_out = NULL;
+  file = buf + REPORT_FIXED_LEN;
   end = buf + len;
   stack = memchr (file, '\0', (gsize) (end - file));
   if (stack == NULL || memchr (stack + 1, '\0', (gsize) (end - stack - 1)) == NULL)
