@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cap-recording.h"
+#include "sl-exporters.h"
 #include "netcore.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,12 @@ gboolean sl_cli_export_all      (CapRecording *recording,
                                  const char   *diagram,
                                  const char   *layout_name,
                                  const char   *events);
+/* --layout's value is sequence, time or NULL; else says so for COMMAND */
+gboolean sl_cli_check_layout    (const char   *command,
+                                 const char   *text);
+/* an option's help WHAT followed by the exporter table's endings for KIND */
+char    *sl_cli_export_option_help (SlExportKind kind,
+                                    const char  *what);
 gboolean sl_cli_run_in_process  (const NcScenario *scenario,
                                  const NcParams   *params,
                                  gboolean          step,

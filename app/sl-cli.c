@@ -8,6 +8,7 @@
  *                     [--events FILE.csv|.json]
  *   socklens show FILE [--diagram FILE.svg|.pdf|.png [--layout sequence|time]]
  *                      [--events FILE.csv|.json]
+ *   socklens trace PROGRAM... (sl-cli-trace.c)
  *
  * A run prints its timeline as text, one line per call: time since the start,
  * the actor, the call with its arguments, and its result or error by name.
@@ -116,12 +117,13 @@ sl_cli_save_recording (CapRecording *recording,
 
 /* --diagram and --events: the exporter table picks the format by the ending */
 /* --layout: sequence or time; NULL: the one the window opens a recording with */
-static gboolean
-parse_layout (const char       *command,
-              const char       *text,
-              SlTimelineLayout *layout)
+gboolean
+sl_cli_check_layout (const char *command,
+                     const char *text)
 {
-  if (text == NULL || sl_timeline_layout_from_string (text, layout))
+  SlTimelineLayout layout;
+
+  if (text == NULL || sl_timeline_layout_from_string (text, &layout))
     return TRUE;
   fprintf (stderr, _("socklens %s: --layout takes sequence or time, not “%s”\n"), command, text);
   return FALSE;
@@ -165,9 +167,9 @@ sl_cli_export_all (CapRecording *recording,
 }
 
 /* "Draw the timeline as a diagram (.svg, .pdf or .png)" from the exporter table */
-static char *
-export_option_help (SlExportKind kind,
-                    const char  *what)
+char *
+sl_cli_export_option_help (SlExportKind kind,
+                           const char  *what)
 {
   g_autofree char *known = sl_exporter_list_extensions (kind);
   return g_strdup_printf ("%s (%s)", what, known);
@@ -180,10 +182,9 @@ cmd_show (int    argc,
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
-  SlTimelineLayout layout;
-  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+  g_autofree char *diagram_help = sl_cli_export_option_help (SL_EXPORT_DIAGRAM,
                                                       _("Also draw the timeline as a diagram"));
-  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+  g_autofree char *events_help = sl_cli_export_option_help (SL_EXPORT_EVENTS,
                                                      _("Also write every event as data"));
   GOptionEntry entries[] = {
     { "diagram", 'd', 0, G_OPTION_ARG_FILENAME, &diagram, diagram_help, N_("FILE") },
@@ -211,7 +212,7 @@ cmd_show (int    argc,
       fprintf (stderr, _("socklens show: which file? e.g. socklens show run.pcapng\n"));
       return SL_EXIT_USAGE;
     }
-  if (!parse_layout ("show", layout_name, &layout))
+  if (!sl_cli_check_layout ("show", layout_name))
     return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
@@ -304,12 +305,11 @@ cmd_run (int    argc,
   g_autofree char *diagram = NULL;
   g_autofree char *events = NULL;
   g_autofree char *layout_name = NULL;
-  SlTimelineLayout layout;
   g_autofree char *mode = NULL;
   g_autofree char *stream_path = NULL;
-  g_autofree char *diagram_help = export_option_help (SL_EXPORT_DIAGRAM,
+  g_autofree char *diagram_help = sl_cli_export_option_help (SL_EXPORT_DIAGRAM,
                                                       _("Draw the timeline as a diagram"));
-  g_autofree char *events_help = export_option_help (SL_EXPORT_EVENTS,
+  g_autofree char *events_help = sl_cli_export_option_help (SL_EXPORT_EVENTS,
                                                      _("Write every event as data"));
   GOptionEntry entries[] = {
     { "step", 's', 0, G_OPTION_ARG_NONE, &step, N_("Hold each call until Enter is pressed"), NULL },
@@ -363,7 +363,7 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
-  if (!parse_layout ("run", layout_name, &layout))
+  if (!sl_cli_check_layout ("run", layout_name))
     return SL_EXIT_USAGE;
   if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
                      &error))
@@ -421,14 +421,14 @@ cmd_run (int    argc,
         {
           exported = FALSE;
           if (stream_path != NULL)
-            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+            fprintf (stderr, _("socklens run: the run as it came is in %s\n"), stream_path);
         }
     }
   if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     exported = FALSE;
   if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
     {
-      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      fprintf (stderr, _("socklens run: %s: %s\n"), scenario->name, error->message);
       return SL_EXIT_INTERRUPTED;
     }
   if (!ok)

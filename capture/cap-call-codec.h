@@ -97,12 +97,12 @@ typedef struct
   NcGateWaiter waiters[CAP_GATE_WAITERS_MAX];
 } CapGate;
 
-/* CONSOLE: a line a traced program printed (stdout 1, stderr 2). */
+/* CONSOLE: a line a traced program printed, or how it ended. */
 typedef struct
 {
   gint64  ts_ns;
   guint16 actor;                     /* the program's first actor */
-  guint8  stream;
+  guint8  stream;                    /* CapConsoleStream (cap-recording.h) */
   char   *text;                      /* owned, without its newline */
 } CapConsole;
 

@@ -185,12 +185,20 @@ void                   cap_recording_mark_dropped       (CapRecording   *self,
                                                          guint32         packet);
 void                   cap_recording_add_sock_sample    (CapRecording   *self,
                                                          const CapSockSample *sample);
-/* A line a traced program printed: its program's actor, 1 stdout, 2 stderr */
+/* Where a console line came from */
+typedef enum
+{
+  CAP_CONSOLE_STDOUT = 1,
+  CAP_CONSOLE_STDERR = 2,
+  CAP_CONSOLE_EXIT = 3,  /* the lab's "client.py exited with status 1.", its program's last */
+} CapConsoleStream;
+
+/* A line a traced program printed (or how it ended): its program's actor */
 typedef struct
 {
   gint64      ts;
   guint16     actor;
-  guint8      stream;
+  guint8      stream;   /* CapConsoleStream */
   const char *text;
 } CapConsoleLine;
 

@@ -7,6 +7,7 @@
 #include "nc-format.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -15,6 +16,20 @@
 /* The interned select() sets: a table that only grows, as g_intern_string ()'s */
 static GMutex fd_sets_lock;
 static GHashTable *fd_sets_table;
+
+/* A scenario's forked handler records its calls too: the lock is held
+ * across fork () so the child never inherits it taken by another thread. */
+static void
+fd_sets_lock_take (void)
+{
+  g_mutex_lock (&fd_sets_lock);
+}
+
+static void
+fd_sets_lock_give (void)
+{
+  g_mutex_unlock (&fd_sets_lock);
+}
 
 static guint
 fd_sets_hash (gconstpointer key)
@@ -57,9 +72,12 @@ nc_fd_sets_intern (const NcFdSets *sets)
   if (empty)
     return NULL;
 
+  if (g_once_init_enter (&fd_sets_table))
+    {
+      pthread_atfork (fd_sets_lock_take, fd_sets_lock_give, fd_sets_lock_give);
+      g_once_init_leave (&fd_sets_table, g_hash_table_new (fd_sets_hash, fd_sets_equal));
+    }
   g_mutex_lock (&fd_sets_lock);
-  if (fd_sets_table == NULL)
-    fd_sets_table = g_hash_table_new (fd_sets_hash, fd_sets_equal);
   stored = g_hash_table_lookup (fd_sets_table, &key);
   if (stored == NULL)
     {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""test-events-export.py: `socklens run NAME --output run.pcapng --events run.csv`
-and `socklens show run.pcapng --events run.json`, read back with python3's csv
+"""test-events-export.py: `socklens run NAME --output run.pcapng --events run.csv`,
+`socklens show run.pcapng --events run.json` and `socklens trace --example tcp
+--output trace.pcapng --events trace.csv|json`, read back with python3's csv
 and json modules, and compared with what tshark reads from the same pcapng:
 one packet record per frame, with Wireshark's frame numbers, times, endpoints,
 flags, relative seq/ack and lengths; calls with their times, results and
@@ -191,6 +192,41 @@ def check_scenario(socklens, name, tmp):
     return rows
 
 
+def check_trace(socklens, tmp):
+    """socklens trace writes the same export: the lecture's TCP example's
+    calls at their lines of its .py files, and one packet per tshark frame."""
+    pcapng = os.path.join(tmp, "trace.pcapng")
+    csv_path = os.path.join(tmp, "trace.csv")
+    json_path = os.path.join(tmp, "trace-json.pcapng")
+    json_events = os.path.join(tmp, "trace.json")
+    run([socklens, "trace", "--example", "tcp", "--output", pcapng, "--events", csv_path])
+    run([socklens, "trace", "--example", "tcp", "--output", json_path, "--events", json_events])
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    frames = tshark_frames(pcapng)
+    packets = [r for r in rows if r["event"] == "packet"]
+    check(len(frames) > 0 and len(packets) == len(frames),
+          f"trace --events CSV: one packet record per tshark frame ({len(packets)}, {len(frames)})")
+    mismatches = [f"frame {f['frame.number']}" for f in frames
+                  if any(p.get(k) != v for p in packets if p["frame"] == f["frame.number"]
+                         for k, v in expected_packet(f).items())]
+    check(not mismatches, "trace --events CSV: packet fields equal tshark's " + " ".join(mismatches[:5]))
+    sources = {os.path.basename(r["source_file"]) for r in rows if r["event"] == "call-enter"}
+    lines_ok = all(int(r["source_line"]) > 0 for r in rows if r["event"] == "call-enter")
+    check(sources == {"tcp_server.py", "tcp_client.py"} and lines_ok,
+          f"trace --events CSV: each call names its line in the example's programs {sorted(sources)}")
+    with open(json_events, encoding="utf-8") as f:
+        doc = json.load(f)
+    json_frames = tshark_frames(json_path)
+    check(doc["format"] == "socklens-events" and doc["n_packets"] == len(json_frames) > 0
+          and sum(e["event"] == "packet" for e in doc["events"]) == len(json_frames),
+          f"trace --events JSON: n_packets and packet records equal tshark's {len(json_frames)} frames")
+    accepts = [e for e in doc["events"]
+               if e["event"] == "call-return" and e["name"] in ("accept", "accept4")]
+    check(doc["n_calls"] > 0 and accepts,
+          f"trace --events JSON: {doc['n_calls']} calls, the server's accept() among them")
+
+
 def check_specifics(by_name):
     echo = by_name["tcp-echo"]
     recv = [r for r in echo if r["event"] == "call-return" and r["name"] == "recv"
@@ -238,6 +274,10 @@ def main():
         if len(by_name) == len(SCENARIOS):
             check_specifics(by_name)
             check_failures(socklens, tmp)
+        try:
+            check_trace(socklens, tmp)
+        except Exception as e:
+            check(False, f"trace: {e}")
     print(f"1..{len(results)}")
     for i, (ok, what) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {what}")

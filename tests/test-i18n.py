@@ -100,6 +100,23 @@ def marked_strings(root):
         return read_po(pot) if run.returncode == 0 else {}
 
 
+def check_potfiles(root):
+    """Every source that marks a string is read for the catalogue: a file left
+    out of POTFILES.in would keep its messages in English, silently."""
+    with open(os.path.join(root, "po", "POTFILES.in"), encoding="utf-8") as f:
+        listed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    marking = re.compile(r'(\b_|\bN_|\bC_|\bNC_|\bg_dngettext) ?\(|translatable="yes"')
+    missing = []
+    for folder in ("app", "capture", "netcore", "netcore/scenarios", "ui", "ui/gtk"):
+        for name in sorted(os.listdir(os.path.join(root, folder))):
+            rel = folder + "/" + name
+            if name.endswith((".c", ".ui")) and rel not in listed:
+                with open(os.path.join(root, rel), encoding="utf-8") as f:
+                    if marking.search(f.read()):
+                        missing.append(rel)
+    check(not missing, f"po/POTFILES.in lists every source that marks strings: missing {missing}")
+
+
 def zh_tw_locale_exists():
     names = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
     return any(n.lower().replace("-", "") == "zh_tw.utf8" for n in names)
@@ -147,6 +164,30 @@ def check_command_line(root, socklens):
           "an unknown scenario is reported in Chinese, exit status 2: " + e.stderr.strip())
 
 
+def word_boxes(pdf):
+    """[(x0, y0, x1, y1, word)] of a PDF, as pdftotext -bbox reads them."""
+    out = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True).stdout
+    return [(float(m[1]), float(m[2]), float(m[3]), float(m[4]), m[5]) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        out)]
+
+
+def check_header_words(pdf):
+    """The column titles (the actors' names) sit above their addresses, not on
+    them: a CJK face's taller lines once pushed a title into its address."""
+    words = word_boxes(pdf)
+    titles = [w for w in words if w[4] in ("client", "server")][:2]
+    addresses = [w for w in words if re.fullmatch(r"[\d.]+:\d+", w[4])]
+    # shrunk by 0.5 pt, so boxes that only touch do not count (as pdfwords.py)
+    hits = [(t[4], a[4]) for t in titles for a in addresses
+            if t[0] + 0.5 < a[2] - 0.5 and a[0] + 0.5 < t[2] - 0.5
+            and t[1] + 0.5 < a[3] - 0.5 and a[1] + 0.5 < t[3] - 0.5]
+    check(len(titles) == 2 and len(addresses) >= 2 and not hits
+          and all(t[3] <= min(a[1] for a in addresses) + 0.5 for t in titles),
+          f"the zh_TW diagram's column titles stand above their addresses, not on them: "
+          f"{len(titles)} titles, {len(addresses)} addresses, overlapping {hits!r}")
+
+
 def check_diagram(socklens):
     """A diagram exported under zh_TW: its words in Chinese, drawn with the
     Traditional Chinese face (Noto Sans CJK TC, not the Japanese forms)."""
@@ -166,6 +207,7 @@ def check_diagram(socklens):
         text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
         check("TCP 狀態" in text and "後）" in text,
               "the exported diagram's legend and durations are in Chinese")
+        check_header_words(pdf)
         fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
         check("CJKtc" in fonts and "CJKjp" not in fonts,
               "its Chinese is set in Noto Sans CJK TC (Traditional forms): " +
@@ -187,6 +229,7 @@ def main():
     root, socklens, desktop, metainfo = sys.argv[1:5]
     marked = marked_strings(root)
     check(len(marked) > 100, f"the sources mark {len(marked)} strings")
+    check_potfiles(root)
     check_catalogues(root, languages(root), marked)
     check_command_line(root, socklens)
     check_diagram(socklens)

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """test-man-page.py: socklens(1) renders without a warning (groff -ww, man -l),
-and says what the program does: every option `socklens run --help` and
-`socklens show --help` list, the exit statuses of app/sl-exit.h, the version
-`socklens --version` prints. Prints TAP.
+and says what the program does: every command `socklens --help` lists; under
+"Options of COMMAND" exactly the options (long and short) of
+`socklens COMMAND --help` for run, show and trace, and under "Options of the
+window" those the application registers (ui/sl-application.c); the exit
+statuses of app/sl-exit.h, the version `socklens --version` prints. Prints TAP.
 
-Usage: test-man-page.py SOCKLENS MAN_PAGE SL_EXIT_H
+Usage: test-man-page.py SOCKLENS MAN_PAGE SL_EXIT_H SL_APPLICATION_C
 """
 
 import os
@@ -21,8 +23,29 @@ def check(ok, what):
     results.append((bool(ok), what))
 
 
+def help_options(help_text):
+    """{(short, long)} of a GOption --help, its Help Options left out."""
+    found = set(re.findall(r"^\s+(?:-(\w), )?--([a-z][a-z-]*)", help_text, re.M))
+    return {o for o in found if o[1] not in ("help", "help-all")}
+
+
+def documented_options(text):
+    """{command: {(short, long)}} of the rendered page's "Options of ..." subsections."""
+    sections = {}
+    current = None
+    for line in text.split("OPTIONS", 1)[-1].split("EXIT STATUS", 1)[0].splitlines():
+        heading = re.match(r"^ {3}Options of (.+)$", line)
+        if heading:
+            current = sections.setdefault(heading.group(1).strip(), set())
+            continue
+        item = re.match(r"^ {7}(?:-(\w), )?--([a-z][a-z-]*)", line)
+        if item and current is not None:
+            current.add(item.groups(default=""))
+    return sections
+
+
 def main():
-    socklens, page, exit_h = sys.argv[1:4]
+    socklens, page, exit_h, app_c = sys.argv[1:5]
     env = dict(os.environ, LC_ALL="C.UTF-8", MANWIDTH="80")
 
     groff = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", page], capture_output=True,
@@ -42,13 +65,28 @@ def main():
     # the rendering joins words with hyphens and plain spaces
     text = text.replace("\u2010", "-").replace("\u2212", "-")
 
-    for command in ("run", "show"):
+    usage = subprocess.run([socklens, "--help"], capture_output=True, text=True, env=env).stdout
+    commands = re.findall(r"^\s+socklens ([a-z]+)\b", usage, re.M)
+    described = text.split("COMMANDS", 1)[-1].split("OPTIONS", 1)[0]
+    undocumented = [c for c in commands if not re.search(rf"^ {{7}}{c}\b", described, re.M)]
+    check(len(commands) >= 4 and not undocumented,
+          f"every command of `socklens --help` {commands} is described {undocumented}")
+
+    sections = documented_options(text)
+    for command in ("run", "show", "trace"):
         help_text = subprocess.run([socklens, command, "--help"], capture_output=True,
-                                   text=True).stdout
-        options = re.findall(r"--([a-z][a-z-]+)", help_text)
-        missing = [o for o in options if f"--{o}" not in text]
-        check(options and not missing,
-              f"every option of `socklens {command} --help` is documented {missing}")
+                                   text=True, env=env).stdout
+        options = help_options(help_text)
+        page = sections.get(command, set())
+        check(options and options == page,
+              f"`socklens {command} --help`'s options are the page's \"Options of {command}\": "
+              f"missing {sorted(options - page)}, not in --help {sorted(page - options)}")
+    with open(app_c, encoding="utf-8") as f:
+        window = {("", m) for m in re.findall(r'\{ "([a-z-]+)", 0, 0, G_OPTION_ARG', f.read())}
+    page = sections.get("the window", set())
+    check(window and window == page,
+          f"the window's options are the page's \"Options of the window\": "
+          f"missing {sorted(window - page)}, not in the application {sorted(page - window)}")
 
     with open(exit_h, encoding="utf-8") as f:
         statuses = dict(re.findall(r"#define SL_EXIT_(\w+)\s+(\d+)", f.read()))

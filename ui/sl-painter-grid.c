@@ -96,13 +96,13 @@ sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       sl_palette_set_source (cr, &f->pal->foreground, 1);
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
       sl_painter_show_text (self, cr, header_font (self, col->title, max_w), col->title, cx,
-                            10 * s, 0.5, max_w, NULL);
+                            self->header_title_y, 0.5, max_w, NULL);
       if (col->subtitle)
         {
           /* Addresses keep their end too: the port tells the sockets apart. */
           sl_palette_set_source (cr, &f->pal->dim, 1);
-          sl_painter_show_text (self, cr, self->font_small, col->subtitle, cx, 32 * s, 0.5, max_w,
-                                NULL);
+          sl_painter_show_text (self, cr, self->font_small, col->subtitle, cx,
+                                self->header_subtitle_y, 0.5, max_w, NULL);
         }
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
     }
