@@ -127,7 +127,8 @@ append_stamp (gint64   ts,
               gint64   t0,
               GString *out)
 {
-  g_string_append_printf (out, "+%.6f  ", (ts - t0) / 1e9);
+  /* a sign either way: a program's line can come before the first call */
+  g_string_append_printf (out, "%+.6f  ", (ts - t0) / 1e9);
 }
 
 /* A traced program's call: the line of its file that made it, and whether
