@@ -21,7 +21,6 @@
 #include "cap-dissect.h"
 #include "sl-test-capture.h"
 
-#define MS (G_GINT64_CONSTANT (1000000))
 
 static const CapPacket *
 packet (CapRecording *recording,
@@ -113,10 +112,10 @@ test_tcp_backlog (void)
       g_assert_cmphex (syn_ack_rst (recording, pk[0]), ==, CAP_TCP_SYN);
       g_assert_cmphex (syn_ack_rst (recording, pk[1]), ==, CAP_TCP_SYN | CAP_TCP_ACK);
       g_assert_cmphex (syn_ack_rst (recording, pk[2]), ==, CAP_TCP_ACK);
-      /* The ACK completed the handshake before accept() was called ... */
+      /* The ACK completed the handshake before accept() was called: the
+       * connection was in the queue, and accept() only took it. (How long
+       * it then took is the scheduler's business, not an assertion.) */
       g_assert_cmpint (packet (recording, pk[2])->ts, <, accept_call->ts_start);
-      /* ... so accept() had nothing to wait for (a generous bound: ~0). */
-      g_assert_cmpint (accept_call->ts_end - accept_call->ts_start, <, 100 * MS);
     }
 }
 
