@@ -665,10 +665,12 @@ nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *except
   NcCall call;
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
+  NcFdSets watched = { 0 }, ready = { 0 };
   int ret, err;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+    nc_wrap_fd_set_to_list (sets[s], nfds, &watched.set[s]);
+  call.sets_in = nc_fd_sets_intern (&watched);
   if (timeout != NULL)
     call.timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
   call.length = nfds;
@@ -677,8 +679,11 @@ nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *except
   ret = NC_SYS (select) (nfds, readfds, writefds, exceptfds, timeout);
   err = errno;
   if (ret >= 0)
-    for (guint s = 0; s < NC_N_SETS; s++)
-      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+    {
+      for (guint s = 0; s < NC_N_SETS; s++)
+        nc_wrap_fd_set_to_list (sets[s], nfds, &ready.set[s]);
+      call.sets_out = nc_fd_sets_intern (&ready);
+    }
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
