@@ -142,7 +142,8 @@ append_stamp (gint64   ts,
 
   if (ns < 0 || ns >= G_GINT64_CONSTANT (1000000000000000) || ns % 1000 == 500)
     {
-      g_string_append_printf (out, "+%.6f  ", ns / 1e9);
+      /* a sign either way: a program's line can come before the first call */
+      g_string_append_printf (out, "%+.6f  ", ns / 1e9);
       return;
     }
   us = ns / 1000 + (ns % 1000 > 500);

@@ -154,8 +154,6 @@ read_exactly (int    fd,
   return TRUE;
 }
 
-/* FALSE at end of file (every writer has closed the pipe), on error, or on
- * a record that cannot be one of ours. */
 /* A record's body (after its length) into @report */
 static gboolean
 parse_body (const char *buf,
@@ -185,6 +183,8 @@ length_fits (guint32 len)
   return len >= REPORT_FIXED_LEN + 2 && len <= sizeof (NcReport);
 }
 
+/* FALSE at end of file (every writer has closed the pipe), on error, or on
+ * a record that cannot be one of ours. */
 gboolean
 nc_report_read (int       fd,
                 NcReport *report)
