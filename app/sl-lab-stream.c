@@ -20,6 +20,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +49,7 @@ on_write_failed (SlLab  *lab,
   if (!lab->out_failed)
     {
       lab->out_failed = TRUE;
-      sl_lab_complain (lab, "output: %s; stopping the run", error->message);
+      sl_lab_complain (lab, _("output: %s; stopping the run"), error->message);
       /* Not nc_run_stop () here: this may run inside the recorder's listener. */
       sl_lab_request_stop (lab, TRUE);
     }
@@ -346,7 +348,7 @@ sl_lab_stream_close (SlLab *lab)
   g_mutex_lock (&lab->out_lock);
   if (lab->writer != NULL && !lab->out_failed &&
       !cap_pcapng_writer_close (lab->writer, &error))
-    sl_lab_complain (lab, "output: %s", error->message);
+    sl_lab_complain (lab, _("output: %s"), error->message);
   g_clear_object (&lab->writer);
   g_mutex_unlock (&lab->out_lock);
 }
@@ -371,7 +373,7 @@ sl_lab_complain (SlLab      *lab,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "socklens-lab: %s\n", text);
+  fprintf (stderr, _("socklens-lab: %s\n"), text);
 }
 
 /* A message for the user: in the stream, and on stderr unless --quiet. */

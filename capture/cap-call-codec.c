@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cap-call-codec.h"
@@ -433,7 +435,7 @@ want_len (const Field   *f,
   if (f->len == expected)
     return TRUE;
   g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-               "corrupt Socklens record: field %u has %u bytes, expected %" G_GSIZE_FORMAT,
+               _("corrupt Socklens record: field %u has %u bytes, expected %zu"),
                f->tag, f->len, expected);
   return FALSE;
 }
@@ -524,7 +526,7 @@ f_fd_sets (const Field  *f,
 
 short_field:
   g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-               "corrupt Socklens record: select() sets in field %u end early", f->tag);
+               _("corrupt Socklens record: select() sets in field %u end early"), f->tag);
   return FALSE;
 }
 
@@ -829,14 +831,14 @@ cap_record_decode (const guint8  *payload,
   if (len < CAP_RECORD_HEADER_LEN)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt Socklens record: %" G_GSIZE_FORMAT " bytes, shorter than its header",
+                   _("corrupt Socklens record: %zu bytes, shorter than its header"),
                    len);
       return FALSE;
     }
   if (memcmp (payload, CAP_SOCKLENS_MAGIC, CAP_SOCKLENS_MAGIC_LEN) != 0)
     {
       g_set_error_literal (error, CAP_FILE_ERROR, CAP_FILE_ERROR_FORMAT,
-                           "not a Socklens record (no \"SOCKLENS\" magic)");
+                           _("not a Socklens record (no \"SOCKLENS\" magic)"));
       return FALSE;
     }
 
@@ -846,7 +848,7 @@ cap_record_decode (const guint8  *payload,
   if (version == 0 || version > CAP_RECORD_VERSION)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_UNSUPPORTED,
-                   "Socklens record version %u is not supported (this Socklens reads %u)",
+                   _("Socklens record version %u is not supported (this Socklens reads %u)"),
                    version, CAP_RECORD_VERSION);
       return FALSE;
     }
@@ -855,7 +857,7 @@ cap_record_decode (const guint8  *payload,
   if (decode == NULL)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_UNSUPPORTED,
-                   "Socklens record type %u is not known", type);
+                   _("Socklens record type %u is not known"), type);
       return FALSE;
     }
 
@@ -870,7 +872,7 @@ cap_record_decode (const guint8  *payload,
       if (len - pos < 4)
         {
           g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt Socklens record: %" G_GSIZE_FORMAT " stray bytes at its end",
+                       _("corrupt Socklens record: %zu stray bytes at its end"),
                        len - pos);
           goto fail;
         }
@@ -883,8 +885,7 @@ cap_record_decode (const guint8  *payload,
       if (f.len > len - pos - 4)
         {
           g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt Socklens record: field %u at byte %" G_GSIZE_FORMAT
-                       " claims %u bytes, %" G_GSIZE_FORMAT " left",
+                       _("corrupt Socklens record: field %u at byte %zu claims %u bytes, %zu left"),
                        f.tag, pos, f.len, len - pos - 4);
           goto fail;
         }

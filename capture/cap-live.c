@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -174,17 +176,17 @@ set_activate_error (CapLive  *self,
     {
     case PCAP_ERROR_PERM_DENIED:
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_PERMISSION,
-                   "Cannot capture on %s: %s (needs CAP_NET_RAW; run the lab in its own "
-                   "network namespace, or as described in docs/LAB.md)", self->iface, reason);
+                   _("Cannot capture on %s: %s (needs CAP_NET_RAW; run the lab in its own "
+                     "network namespace, or as described in docs/LAB.md)"), self->iface, reason);
       break;
     case PCAP_ERROR_NO_SUCH_DEVICE:
     case PCAP_ERROR_IFACE_NOT_UP:
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_NO_DEVICE,
-                   "Cannot capture on %s: %s", self->iface, reason);
+                   _("Cannot capture on %s: %s"), self->iface, reason);
       break;
     default:
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
-                   "Cannot capture on %s: %s", self->iface, reason);
+                   _("Cannot capture on %s: %s"), self->iface, reason);
       break;
     }
 }
@@ -200,7 +202,7 @@ configure (CapLive  *self,
       pcap_set_buffer_size (self->pcap, RING_BYTES) != 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
-                   "Cannot capture on %s: %s", self->iface, pcap_geterr (self->pcap));
+                   _("Cannot capture on %s: %s"), self->iface, pcap_geterr (self->pcap));
       return FALSE;
     }
   return TRUE;
@@ -225,7 +227,7 @@ cap_live_open (CapLive  *self,
   self->pcap = pcap_create (self->iface, errbuf);
   if (self->pcap == NULL)
     {
-      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED, "Cannot capture on %s: %s",
+      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED, _("Cannot capture on %s: %s"),
                    self->iface, errbuf);
       return FALSE;
     }
@@ -247,7 +249,7 @@ cap_live_open (CapLive  *self,
   self->linktype = pcap_datalink (self->pcap);
   if (pcap_setnonblock (self->pcap, 1, errbuf) != 0)
     {
-      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED, "Cannot capture on %s: %s",
+      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED, _("Cannot capture on %s: %s"),
                    self->iface, errbuf);
       g_clear_pointer (&self->pcap, pcap_close);
       return FALSE;
@@ -275,14 +277,14 @@ apply_filter (CapLive     *self,
   if (pcap_compile (self->pcap, &program, filter != NULL ? filter : "", 1,
                     PCAP_NETMASK_UNKNOWN) != 0)
     {
-      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FILTER, "Bad capture filter “%s”: %s",
+      g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FILTER, _("Bad capture filter “%s”: %s"),
                    filter, pcap_geterr (self->pcap));
       return FALSE;
     }
   if (pcap_setfilter (self->pcap, &program) != 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FILTER,
-                   "Could not set the capture filter “%s”: %s", filter, pcap_geterr (self->pcap));
+                   _("Could not set the capture filter “%s”: %s"), filter, pcap_geterr (self->pcap));
       pcap_freecode (&program);
       return FALSE;
     }
@@ -478,7 +480,7 @@ cap_live_start (CapLive           *self,
   if (pcap_get_selectable_fd (self->pcap) < 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
-                   "Cannot capture on %s: no selectable descriptor", self->iface);
+                   _("Cannot capture on %s: no selectable descriptor"), self->iface);
       return FALSE;
     }
   if (!g_unix_open_pipe (self->wake, FD_CLOEXEC, error) ||

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cap-recording-private.h"
 #include "cap-event-index.h"
 
@@ -112,7 +114,7 @@ cap_recording_format_packet (CapRecording *self,
   if (pkt->flags & CAP_PACKET_RETRANSMISSION)
     g_string_append (out, " [retransmission]");
   if (pkt->flags & CAP_PACKET_DROPPED)
-    g_string_append (out, " [dropped by the lab]");
+    g_string_append (out, _(" [dropped by the lab]"));
 }
 
 static const char *
@@ -171,7 +173,7 @@ format_whole_call (CapRecording *self,
   nc_call_format (call, line);
   /* A call that waited in the kernel says so, even with nothing in between. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
-    g_string_append_printf (line, "  [returned after %.3f ms]",
+    g_string_append_printf (line, _("  [returned after %.3f ms]"),
                             (call->ts_end - call->ts_start) / 1e6);
   append_source (call, line);
   append_line (out, line);
@@ -203,7 +205,7 @@ format_call_return (CapRecording *self,
 
   g_string_append_printf (line, "<... %s resumed>", nc_call_kind_name (call->kind));
   nc_call_format_result (call, line);
-  g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
+  g_string_append_printf (line, _("  [returned after %.3f ms]"), (call->ts_end - call->ts_start) / 1e6);
   append_line (out, line);
 }
 
@@ -332,7 +334,7 @@ flush_fold (CapRecording *self,
       g_autoptr(GString) line = g_string_new (NULL);
 
       append_stamp (f->last_end, t0, line);
-      g_string_append_printf (line, "%s  ... and %u more idle %s() calls like it",
+      g_string_append_printf (line, _("%s  ... and %u more idle %s() calls like it"),
                               g_array_index (self->actors, NcActorInfo, actor).name
                                 ? g_array_index (self->actors, NcActorInfo, actor).name : "?",
                               f->n, nc_call_kind_name (f->kind));

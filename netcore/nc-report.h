@@ -35,9 +35,37 @@ void     nc_report_from_call   (NcReport       *report,
                                 const NcCall   *call);
 void     nc_report_to_call     (const NcReport *report,
                                 NcCall         *call);
+/* The same, remembering the last file and stack interned: a program's
+ * calls in a loop come from one line, and g_intern_string () hashes the
+ * whole stack under a global lock */
+typedef struct
+{
+  const char *file;
+  const char *stack;
+} NcReportInterned;
+
+void     nc_report_to_call_interned (const NcReport   *report,
+                                     NcCall           *call,
+                                     NcReportInterned *last);
 gboolean nc_report_write       (int             fd,
                                 const NcReport *report);
 gboolean nc_report_read        (int             fd,
+                                NcReport       *report);
+
+/* Reading many reports from one pipe: a read () takes as many as the pipe
+ * holds, where nc_report_read () makes two system calls for each. */
+typedef struct
+{
+  int   fd;
+  gsize start;                        /* unparsed bytes: buf[start, end) */
+  gsize end;
+  char  buf[64 * 1024];
+} NcReportReader;
+
+void     nc_report_reader_init (NcReportReader *reader,
+                                int             fd);
+/* FALSE at the end of the pipe, a read error or a damaged record */
+gboolean nc_report_reader_next (NcReportReader *reader,
                                 NcReport       *report);
 
 /* Which recorder id each reported call got: (pid, call.id) -> id */

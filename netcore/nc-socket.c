@@ -161,6 +161,43 @@ nc_wrap_address_text (const struct sockaddr *addr,
     nc_sockaddr_to_text (addr, len, out, out_len);
 }
 
+/* Appends @value in decimal at @p; returns the end */
+static char *
+append_decimal (char    *p,
+                unsigned value)
+{
+  char digits[12];
+  int n = 0;
+
+  do
+    digits[n++] = (char) ('0' + value % 10);
+  while ((value /= 10) != 0);
+  while (n > 0)
+    *p++ = digits[--n];
+  return p;
+}
+
+/* "127.0.0.1:50007" without printf: every traced call's addresses are
+ * written as text, and printf was a tenth of a small sendto()'s cost */
+static void
+ipv4_to_text (const struct sockaddr_in *sin,
+              char                     *out,
+              gsize                     out_len)
+{
+  const guint8 *a = (const guint8 *) &sin->sin_addr;
+  char text[sizeof "255.255.255.255:65535"];
+  char *p = text;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      p = append_decimal (p, a[i]);
+      *p++ = i < 3 ? '.' : ':';
+    }
+  p = append_decimal (p, ntohs (sin->sin_port));
+  *p = '\0';
+  g_strlcpy (out, text, out_len);
+}
+
 gboolean
 nc_sockaddr_to_text (const struct sockaddr *addr,
                      socklen_t              len,
@@ -182,8 +219,7 @@ nc_sockaddr_to_text (const struct sockaddr *addr,
         const struct sockaddr_in *sin = (const struct sockaddr_in *) addr;
         if (len < sizeof *sin)
           break;
-        NC_SYS (inet_ntop) (AF_INET, &sin->sin_addr, host, sizeof host);
-        g_snprintf (out, out_len, "%s:%u", host, ntohs (sin->sin_port));
+        ipv4_to_text (sin, out, out_len);
         return TRUE;
       }
     case AF_INET6:

@@ -100,6 +100,23 @@ def marked_strings(root):
         return read_po(pot) if run.returncode == 0 else {}
 
 
+def check_potfiles(root):
+    """Every source that marks a string is read for the catalogue: a file left
+    out of POTFILES.in would keep its messages in English, silently."""
+    with open(os.path.join(root, "po", "POTFILES.in"), encoding="utf-8") as f:
+        listed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    marking = re.compile(r'(\b_|\bN_|\bC_|\bNC_|\bg_dngettext) ?\(|translatable="yes"')
+    missing = []
+    for folder in ("app", "capture", "netcore", "netcore/scenarios", "ui", "ui/gtk"):
+        for name in sorted(os.listdir(os.path.join(root, folder))):
+            rel = folder + "/" + name
+            if name.endswith((".c", ".ui")) and rel not in listed:
+                with open(os.path.join(root, rel), encoding="utf-8") as f:
+                    if marking.search(f.read()):
+                        missing.append(rel)
+    check(not missing, f"po/POTFILES.in lists every source that marks strings: missing {missing}")
+
+
 def zh_tw_locale_exists():
     names = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
     return any(n.lower().replace("-", "") == "zh_tw.utf8" for n in names)
@@ -212,6 +229,7 @@ def main():
     root, socklens, desktop, metainfo = sys.argv[1:5]
     marked = marked_strings(root)
     check(len(marked) > 100, f"the sources mark {len(marked)} strings")
+    check_potfiles(root)
     check_catalogues(root, languages(root), marked)
     check_command_line(root, socklens)
     check_diagram(socklens)

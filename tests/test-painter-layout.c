@@ -34,8 +34,10 @@ typedef struct
 } Screen;
 
 static const Screen screens[] = {
-  /* beside the code pane and the packet inspector, as the window opens a run */
-  { "inspector pane at 1280x800", 460, 700, 1.0, 2 },
+  /* the narrowest the window gives the timeline (beside the code and the
+   * inspector at 1280x800), at both type sizes */
+  { "inspector pane at 1280x800", SL_TIMELINE_MIN_WIDTH, 700, 1.0 },
+  { "narrowest presentation pane", SL_TIMELINE_MIN_WIDTH * 3 / 2, 700, 1.5 },
   { "window pane at 1280x800", 600, 700, 1.0 }, /* beside the code */
   { "1280x800", 1280, 800, 1.0 },
   { "presentation pane at 1920x1080", 1100, 1000, 1.5 },
@@ -117,6 +119,15 @@ segment_crosses (const SlTimelineLabel *l, double x0, double y0, double x1, doub
   return TRUE;
 }
 
+/* What was laid out, for a failure's message */
+static void
+print_labels (const SlTimelineLabel *labels, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_printerr ("  %d #%u (%4.0f,%5.0f %3.0fx%2.0f) %s\n", labels[i].kind, labels[i].index,
+                labels[i].x, labels[i].y, labels[i].width, labels[i].height, labels[i].text);
+}
+
 /* What makes a label readable from the back row, besides not overlapping
  * another: it is whole (no "…"), clear of the gutter's times, and a
  * packet's label is not struck through by another packet's arrow. */
@@ -131,6 +142,8 @@ assert_readable (SlTimelinePainter *painter, CapRecording *rec, const char *wher
     {
       const SlTimelineLabel *l = &labels[i];
 
+      if (l->ellipsized)
+        print_labels (labels, n);
       if (l->ellipsized)
         g_error ("%s: “%s” is cut short (%.0f px wide at x %.0f)", where, l->text, l->width, l->x);
       if (l->x < gutter)
@@ -151,15 +164,6 @@ assert_readable (SlTimelinePainter *painter, CapRecording *rec, const char *wher
                      where, p, x0, y0, x1, y1, l->text, l->x, l->y, l->width, l->height);
         }
     }
-}
-
-/* What was laid out, for a failure's message */
-static void
-print_labels (const SlTimelineLabel *labels, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_printerr ("  %d #%u (%4.0f,%5.0f %3.0fx%2.0f) %s\n", labels[i].kind, labels[i].index,
-                labels[i].x, labels[i].y, labels[i].width, labels[i].height, labels[i].text);
 }
 
 static const SlTimelineLabel *
@@ -217,6 +221,33 @@ show_all_rows (SlTimelinePainter *painter, const Screen *screen)
   sl_timeline_painter_get_plot_area (painter, &top, &bottom);
   sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, 0),
                                  sl_timeline_axis_from_display (axis, bottom - top));
+}
+
+/* With SOCKLENS_SCREENSHOT_DIR set, draws what was laid out as NAME.png
+ * there: for looking at what a test asserts */
+static void
+save_png (SlTimelinePainter *painter, const Screen *screen, const char *name)
+{
+  const char      *dir = g_getenv ("SOCKLENS_SCREENSHOT_DIR");
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  cairo_surface_t *surface;
+  cairo_t         *cr;
+  double           top, bottom;
+
+  if (dir == NULL)
+    return;
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width, (int) (bottom + 40 * screen->scale));
+  cr = cairo_create (surface);
+  sl_timeline_painter_draw (painter, cr);
+  cairo_destroy (cr);
+  file = g_strdup_printf ("%s.png", name);
+  g_strdelimit (file, " ,", '-');
+  path = g_build_filename (dir, file, NULL);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  g_test_message ("drawn: %s", path);
 }
 
 static void
@@ -307,6 +338,7 @@ test_labels (gconstpointer data)
       /* and scrolled through: all of it */
       show_all_rows (painter, &screens[s]);
       sl_timeline_painter_layout (painter);
+      save_png (painter, &screens[s], where);
       labels = sl_timeline_painter_get_labels (painter, &n);
       sl_timeline_painter_get_stats (painter, &stats);
       if (stats.n_labels_dropped != 0)

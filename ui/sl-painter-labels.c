@@ -137,8 +137,9 @@ collect_call_list (SlTimelinePainter *self,
   CapRecording *rec = self->recording;
   double        s = self->scale;
   gboolean      rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
-  double        x = col->label_side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
-  double        align = col->label_side < 0 ? 1 : 0;
+  int           side = rows ? col->row_label_side : col->label_side;
+  double        x = side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
+  double        align = side < 0 ? 1 : 0;
   guint         i = sl_painter_call_list_first_visible (list, self->begin);
   double        room = rows ? col->row_label_room : col->label_room;
 
@@ -284,7 +285,7 @@ find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
 }
 
 static void
-place (SlTimelinePainter *self, const Candidate *c)
+place (SlTimelinePainter *self, const Candidate *c, double plot_end)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
@@ -295,6 +296,8 @@ place (SlTimelinePainter *self, const Candidate *c)
 
   if (y + c->h < self->top - self->line_h || y > self->bottom)
     return; /* off the plot */
+  if (self->page && (y + c->h / 2 < self->top || y + c->h / 2 >= plot_end))
+    return; /* a page's neighbour draws it (sl_timeline_painter_set_page) */
   while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
       /* A packet's label wider than its arrow reaches over the lanes at its
@@ -360,7 +363,7 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
   collect_breaks (self, f, cands);
   g_array_sort (cands, compare_candidates);
   for (guint k = 0; k < cands->len; k++)
-    place (self, &g_array_index (cands, Candidate, k));
+    place (self, &g_array_index (cands, Candidate, k), sl_painter_plot_end (self, f));
 }
 
 static double

@@ -58,6 +58,12 @@ typedef struct
   gboolean    ellipsized; /* drawn cut short ("…"): no room for all of it */
 } SlTimelineLabel;
 
+/* The narrowest the ladder is drawn, in px at text scale 1 (times the
+ * scale for larger type): every label of the lessons whole, none
+ * overlapping (tests/test-painter-layout.c); the window's panes yield to
+ * it (ui/sl-window-panes.c). */
+#define SL_TIMELINE_MIN_WIDTH 460
+
 #define SL_TYPE_TIMELINE_PAINTER (sl_timeline_painter_get_type ())
 G_DECLARE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, SL, TIMELINE_PAINTER, GObject)
 
@@ -74,6 +80,9 @@ void          sl_timeline_painter_set_size             (SlTimelinePainter *self,
 void          sl_timeline_painter_set_range            (SlTimelinePainter *self,
                                                         gint64             begin,
                                                         gint64             end);
+void          sl_timeline_painter_set_page             (SlTimelinePainter *self,
+                                                        double             d0,
+                                                        double             d1);
 void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
                                                         gint64             ts);
 void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,
