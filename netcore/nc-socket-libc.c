@@ -22,29 +22,7 @@
 int
 nc_accept4_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_ACCEPT4, fd, nc_file, nc_line);
-  struct sockaddr_storage ss;
-  socklen_t ss_len = sizeof ss;
-  int ret, err;
-
-  call.flags = flags;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (accept4) (fd, (struct sockaddr *) &ss, &ss_len, flags);
-  err = errno;
-  nc_wrap_track (rec, ret, TRUE);
-  if (ret >= 0)
-    {
-      nc_sockaddr_to_text ((struct sockaddr *) &ss, ss_len, call.peer, sizeof call.peer);
-      if (addr != NULL && len != NULL)
-        {
-          memcpy (addr, &ss, MIN (*len, ss_len));
-          *len = ss_len;
-        }
-    }
-  nc_wrap_leave_socket (rec, &call, ret, err, ret);
-  return ret;
+  return nc_wrap_accept (nc_file, nc_line, NC_CALL_ACCEPT4, fd, addr, len, flags);
 }
 
 /* The first bytes of a scatter/gather list, as one piece of data */
@@ -161,19 +139,24 @@ timespec_ns (const struct timespec *ts)
   return ts == NULL ? -1 : (gint64) ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
-int
-nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
+/* poll() and ppoll(): ppoll() takes a timespec and a signal mask */
+static int
+poll_call (NC_AT, NcCallKind kind, struct pollfd *fds, nfds_t n, gint64 timeout_ns,
+           int timeout_ms, const struct timespec *ts, const sigset_t *sigmask)
 {
   NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_POLL, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, -1, nc_file, nc_line);
   int ret, err;
 
   call.sets_in = pollfds_to_sets (fds, n, FALSE);
-  call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
+  call.timeout_ns = timeout_ns;
   call.length = (gint64) n;
   if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = NC_SYS (poll) (fds, n, timeout_ms);
+  if (kind == NC_CALL_PPOLL)
+    ret = NC_SYS (ppoll) (fds, n, ts, sigmask);
+  else
+    ret = NC_SYS (poll) (fds, n, timeout_ms);
   err = errno;
   if (ret > 0)
     call.sets_out = pollfds_to_sets (fds, n, TRUE);
@@ -182,24 +165,18 @@ nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
 }
 
 int
+nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+  return poll_call (nc_file, nc_line, NC_CALL_POLL, fds, n,
+                    timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000, timeout_ms, NULL, NULL);
+}
+
+int
 nc_ppoll_at (NC_AT, struct pollfd *fds, nfds_t n, const struct timespec *timeout,
              const sigset_t *sigmask)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PPOLL, -1, nc_file, nc_line);
-  int ret, err;
-
-  call.sets_in = pollfds_to_sets (fds, n, FALSE);
-  call.timeout_ns = timespec_ns (timeout);
-  call.length = (gint64) n;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (ppoll) (fds, n, timeout, sigmask);
-  err = errno;
-  if (ret > 0)
-    call.sets_out = pollfds_to_sets (fds, n, TRUE);
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
+  return poll_call (nc_file, nc_line, NC_CALL_PPOLL, fds, n, timespec_ns (timeout), -1, timeout,
+                    sigmask);
 }
 
 /* epoll_wait () reports what is ready; what was watched was said to
@@ -235,29 +212,10 @@ int
 nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                const struct timespec *timeout, const sigset_t *sigmask)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PSELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
-  NcFdSets watched = { 0 }, ready = { 0 };
-  int ret, err;
 
-  for (guint s = 0; s < NC_N_SETS; s++)
-    nc_wrap_fd_set_to_list (sets[s], nfds, &watched.set[s]);
-  call.sets_in = nc_fd_sets_intern (&watched);
-  call.timeout_ns = timespec_ns (timeout);
-  call.length = nfds;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (pselect) (nfds, readfds, writefds, exceptfds, timeout, sigmask);
-  err = errno;
-  if (ret >= 0)
-    {
-      for (guint s = 0; s < NC_N_SETS; s++)
-        nc_wrap_fd_set_to_list (sets[s], nfds, &ready.set[s]);
-      call.sets_out = nc_fd_sets_intern (&ready);
-    }
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
+  return nc_wrap_select (nc_file, nc_line, NC_CALL_PSELECT, nfds, sets, timespec_ns (timeout), NULL,
+                         timeout, sigmask);
 }
 
 /* Blocking or not: fcntl (F_SETFL) and ioctl (FIONBIO), which is what

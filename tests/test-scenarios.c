@@ -625,6 +625,7 @@ int
 main (int    argc,
       char **argv)
 {
+  sl_test_capture_isolate ();
   g_test_init (&argc, &argv, NULL);
 
   /* In the lecture's order, as `socklens list` shows them */
