@@ -130,12 +130,14 @@ add_fd (NcFdList *list,
     list->fds[list->n++] = fd;
 }
 
-static void
+static const NcFdSets *
 pollfds_to_sets (const struct pollfd *fds,
                  nfds_t               n,
-                 gboolean             returned,
-                 NcFdList            *sets)
+                 gboolean             returned)
 {
+  NcFdSets lists = { 0 };
+  NcFdList *sets = lists.set;
+
   for (nfds_t i = 0; i < n; i++)
     {
       short ev = returned ? fds[i].revents : fds[i].events;
@@ -150,6 +152,7 @@ pollfds_to_sets (const struct pollfd *fds,
       if (ev & POLLPRI)
         add_fd (&sets[NC_SET_EXCEPT], fds[i].fd);
     }
+  return nc_fd_sets_intern (&lists);
 }
 
 static gint64
@@ -165,7 +168,7 @@ nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_POLL, -1, nc_file, nc_line);
   int ret, err;
 
-  pollfds_to_sets (fds, n, FALSE, call.sets_in);
+  call.sets_in = pollfds_to_sets (fds, n, FALSE);
   call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
   call.length = (gint64) n;
   if (!nc_wrap_enter (rec, &call))
@@ -173,7 +176,7 @@ nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
   ret = NC_SYS (poll) (fds, n, timeout_ms);
   err = errno;
   if (ret > 0)
-    pollfds_to_sets (fds, n, TRUE, call.sets_out);
+    call.sets_out = pollfds_to_sets (fds, n, TRUE);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
@@ -186,7 +189,7 @@ nc_ppoll_at (NC_AT, struct pollfd *fds, nfds_t n, const struct timespec *timeout
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PPOLL, -1, nc_file, nc_line);
   int ret, err;
 
-  pollfds_to_sets (fds, n, FALSE, call.sets_in);
+  call.sets_in = pollfds_to_sets (fds, n, FALSE);
   call.timeout_ns = timespec_ns (timeout);
   call.length = (gint64) n;
   if (!nc_wrap_enter (rec, &call))
@@ -194,7 +197,7 @@ nc_ppoll_at (NC_AT, struct pollfd *fds, nfds_t n, const struct timespec *timeout
   ret = NC_SYS (ppoll) (fds, n, timeout, sigmask);
   err = errno;
   if (ret > 0)
-    pollfds_to_sets (fds, n, TRUE, call.sets_out);
+    call.sets_out = pollfds_to_sets (fds, n, TRUE);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
@@ -206,6 +209,7 @@ nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int time
 {
   NcCall call;
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_EPOLL_WAIT, -1, nc_file, nc_line);
+  NcFdSets ready = { 0 };
   int ret, err;
 
   call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
@@ -218,10 +222,11 @@ nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int time
   for (int i = 0; i < ret; i++)
     {
       if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        add_fd (&call.sets_out[NC_SET_READ], events[i].data.fd);
+        add_fd (&ready.set[NC_SET_READ], events[i].data.fd);
       if (events[i].events & EPOLLOUT)
-        add_fd (&call.sets_out[NC_SET_WRITE], events[i].data.fd);
+        add_fd (&ready.set[NC_SET_WRITE], events[i].data.fd);
     }
+  call.sets_out = nc_fd_sets_intern (&ready);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
@@ -233,10 +238,12 @@ nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *excep
   NcCall call;
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PSELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
+  NcFdSets watched = { 0 }, ready = { 0 };
   int ret, err;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
+    nc_wrap_fd_set_to_list (sets[s], nfds, &watched.set[s]);
+  call.sets_in = nc_fd_sets_intern (&watched);
   call.timeout_ns = timespec_ns (timeout);
   call.length = nfds;
   if (!nc_wrap_enter (rec, &call))
@@ -244,8 +251,11 @@ nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *excep
   ret = NC_SYS (pselect) (nfds, readfds, writefds, exceptfds, timeout, sigmask);
   err = errno;
   if (ret >= 0)
-    for (guint s = 0; s < NC_N_SETS; s++)
-      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
+    {
+      for (guint s = 0; s < NC_N_SETS; s++)
+        nc_wrap_fd_set_to_list (sets[s], nfds, &ready.set[s]);
+      call.sets_out = nc_fd_sets_intern (&ready);
+    }
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }

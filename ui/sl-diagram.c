@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sl-diagram.h"
 #include "sl-exporters.h"
 #include "sl-palette.h"
@@ -338,7 +340,7 @@ set_write_error (GError     **error,
   g_autofree char *display = g_filename_display_name (path);
 
   g_set_error (error, G_IO_ERROR, err != 0 ? g_io_error_from_errno (err) : G_IO_ERROR_FAILED,
-               "%s: could not write the diagram: %s", display, reason);
+               _("%s: could not write the diagram: %s"), display, reason);
 }
 
 /* Draws the whole @recording in @format to a temporary file beside @path's

@@ -100,6 +100,7 @@ typedef struct
   double   x_right;
   int      label_side; /* -1: labels left of the lanes, +1: right */
   double   label_room;
+  int      row_label_side; /* label_side, on the Sequence axis */
   double   row_label_room; /* the room on the Sequence axis */
 } Column;
 
@@ -130,10 +131,24 @@ typedef struct
   guint8  level;
 } AggSeg;
 
+/* The density bands of the last dense frame (agg, and the rows for hit
+ * testing), kept while the range, the plot and the layout stay: playback,
+ * hovering and selecting redraw the same range, and need not count a
+ * million packets again (sl-painter-packets.c). */
+typedef struct
+{
+  gboolean valid;
+  double   d0, px_per_unit, top, bottom;
+  GArray  *rows; /* HitRow */
+  guint    n_packets;
+} DenseCache;
+
 /* How a label is drawn, as it was measured */
 typedef struct
 {
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
+  gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
+  double       ax, ay;
 } LabelStyle;
 
 struct _SlTimelinePainter
@@ -207,12 +222,14 @@ struct _SlTimelinePainter
   GArray               *hit_calls;   /* HitItem */
   GArray               *hit_packets; /* HitItem: the arrow's ends */
   GArray               *hit_rows;    /* HitRow */
-  GArray               *agg;         /* AggSeg, reused */
+  GArray               *agg;         /* AggSeg: the bands of dense */
+  DenseCache            dense;
   GArray               *plain_boxes; /* PlainBox, reused */
   GArray          *labels;        /* SlTimelineLabel, the last layout's */
   GArray          *label_styles;  /* LabelStyle, one per label */
   GStringChunk    *label_text;
   GPtrArray       *label_layouts; /* PangoLayout, a pool reused every frame */
+  GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
   SlTimelineStats       stats;
 };
 
@@ -294,6 +311,11 @@ void   sl_painter_show_text (SlTimelinePainter    *self,
                              double                align,
                              double                max_width,
                              double               *out_w);
+void   sl_painter_text_size (SlTimelinePainter    *self,
+                             PangoFontDescription *font,
+                             const char           *text,
+                             int                  *w,
+                             int                  *h);
 void   sl_painter_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r);
 
 /* the layers, in drawing order */

@@ -76,6 +76,36 @@ sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y)
   return sl_timeline_axis_from_display (self->axis, f->d0 + (y - self->top) / f->px_per_unit);
 }
 
+/* Texts drawn every frame (headers, the legend, the lanes' fds, the
+ * gutter's offsets while the view stays) are shaped once: shaping is most
+ * of what a short text costs. Emptied when the type size changes
+ * (sl_painter_ensure_geometry) and when full. */
+#define TEXT_CACHE_MAX 512
+static PangoLayout *
+shaped_text (SlTimelinePainter    *self,
+             PangoFontDescription *font,
+             const char           *text,
+             double                max_width)
+{
+  int                width = max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1;
+  PangoEllipsizeMode ellipsize = pango_layout_get_ellipsize (self->layout);
+  g_autofree char   *key =
+    g_strdup_printf ("%p %d %d %s", (gpointer) font, width, (int) ellipsize, text);
+  PangoLayout *layout = g_hash_table_lookup (self->text_cache, key);
+
+  if (layout != NULL)
+    return layout;
+  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX)
+    g_hash_table_remove_all (self->text_cache);
+  layout = pango_layout_new (self->pango);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_width (layout, width);
+  pango_layout_set_ellipsize (layout, ellipsize);
+  pango_layout_set_text (layout, text, -1);
+  g_hash_table_insert (self->text_cache, g_steal_pointer (&key), layout);
+  return layout;
+}
+
 void
 sl_painter_show_text (SlTimelinePainter    *self,
                       cairo_t              *cr,
@@ -87,16 +117,28 @@ sl_painter_show_text (SlTimelinePainter    *self,
                       double                max_width,
                       double               *out_w)
 {
-  int w, h;
+  PangoLayout *layout = shaped_text (self, font, text, max_width);
+  int          w, h;
 
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1);
-  pango_layout_set_text (self->layout, text, -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - w * align, y);
-  pango_cairo_show_layout (cr, self->layout);
+  pango_cairo_show_layout (cr, layout);
   if (out_w)
     *out_w = w;
+}
+
+/* @text on one line in @font, in px */
+void
+sl_painter_text_size (SlTimelinePainter    *self,
+                      PangoFontDescription *font,
+                      const char           *text,
+                      int                  *w,
+                      int                  *h)
+{
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
+  pango_layout_get_pixel_size (self->layout, w, h);
 }
 
 void
@@ -162,10 +204,12 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->label_styles, g_array_unref);
   g_clear_pointer (&self->label_text, g_string_chunk_free);
   g_clear_pointer (&self->label_layouts, g_ptr_array_unref);
+  g_clear_pointer (&self->text_cache, g_hash_table_unref);
   g_clear_pointer (&self->hit_calls, g_array_unref);
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
   g_clear_pointer (&self->agg, g_array_unref);
+  g_clear_pointer (&self->dense.rows, g_array_unref);
   g_clear_pointer (&self->plain_boxes, g_array_unref);
   g_clear_pointer (&self->hl_calls, g_hash_table_unref);
   g_clear_pointer (&self->hl_packets, g_hash_table_unref);
@@ -202,11 +246,13 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->hit_packets = g_array_new (FALSE, FALSE, sizeof (HitItem));
   self->hit_rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->agg = g_array_new (FALSE, FALSE, sizeof (AggSeg));
+  self->dense.rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->plain_boxes = g_array_new (FALSE, FALSE, sizeof (PlainBox));
   self->labels = g_array_new (FALSE, FALSE, sizeof (SlTimelineLabel));
   self->label_styles = g_array_new (FALSE, FALSE, sizeof (LabelStyle));
   self->label_text = g_string_chunk_new (4096);
   self->label_layouts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->text_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
