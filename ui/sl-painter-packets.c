@@ -340,7 +340,7 @@ path_segments (SlTimelinePainter *self,
  * narrow), and a faint band between. The glow fades in solid steps: a
  * solid fill costs a fraction of a gradient's per pixel, and the bands of
  * a million packets cover much of the plot. */
-#define GLOW_STEPS 4
+#define GLOW_STEPS 3
 static void
 fill_route_bands (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint k, guint j)
 {
@@ -408,6 +408,24 @@ fill_route_bands (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint k,
   cairo_fill (cr);
 }
 
+/* How dark a row's bands are: the decade of its packet count, so
+ * neighbouring rows rarely differ and bands stay long; near a decade's
+ * edge a row keeps the darkness of the row above unless its count is
+ * clearly across (30 %), or a steady stream at about 10 packets a row
+ * would be cut into pieces a row or two long, each a fill of its own. */
+static guint8
+density_level (guint n, guint8 above)
+{
+  static const guint upper[3] = { 10, 100, 1000 }; /* the first count of the next level */
+  guint8             level = n < 10 ? 0 : n < 100 ? 1 : n < 1000 ? 2 : 3;
+
+  if (above < 3 && level == above + 1 && n * 10 < upper[above] * 13)
+    return above;
+  if (above <= 3 && level + 1 == above && n * 13 >= upper[level] * 10)
+    return above;
+  return level;
+}
+
 /* Counts the packets of each ROW_PX row of the plot into self->agg and
  * self->dense, unless the last dense frame had the same range and plot. */
 static void
@@ -419,6 +437,7 @@ ensure_density (SlTimelinePainter *self, const Frame *f)
   g_autofree AggSeg *runs = NULL;
   gint64             t1;
   guint              i1;
+  guint8             last_level = G_MAXUINT8;
 
   if (cache->valid && cache->d0 == f->d0 && cache->px_per_unit == f->px_per_unit &&
       cache->top == self->top && cache->bottom == self->bottom)
@@ -467,17 +486,26 @@ ensure_density (SlTimelinePainter *self, const Frame *f)
         if (self->packet_route[i] != NO_ROUTE)
           mask |= G_GUINT64_CONSTANT (1) << (self->packet_route[i] & 63);
 
-      /* decades, so neighbouring rows rarely differ and bands stay long */
-      level = n < 10 ? 0 : n < 100 ? 1 : n < 1000 ? 2 : 3;
+      level = density_level (n, last_level);
+      last_level = level;
       for (guint r = 0; r < n_routes; r++)
         {
           AggSeg  *run = &runs[r];
           gboolean present = (mask & (G_GUINT64_CONSTANT (1) << (r & 63))) != 0;
 
-          /* (a run that ended a row above goes on: y1 is a float, y a
-           * double, and the plot's top need not be a whole pixel) */
-          if (run->y1 > run->y0 && (!present || run->level != level || run->y1 + 0.5f < (float) y))
-            flush_run (self, run);
+          /* A route missing from one row between two that carry it goes
+           * on through it: at this density that row is noise, and a band
+           * cut at every such row would be hundreds of fills. (y1 is a
+           * float, y a double, and the plot's top need not be a whole
+           * pixel: compare with half a pixel to spare.) */
+          if (run->y1 > run->y0)
+            {
+              float gap = (float) y - run->y1;
+
+              if (!present ? gap > (float) ROW_PX - 0.5f
+                           : run->level != level || gap > (float) ROW_PX + 0.5f)
+                flush_run (self, run);
+            }
           if (!present)
             continue;
           if (run->y1 <= run->y0)

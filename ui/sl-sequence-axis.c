@@ -38,6 +38,17 @@
  * natural size */
 #define NS_PER_UNIT_OUTSIDE 1000.0
 
+/* Set bits in @v (without -mpopcnt, __builtin_popcountll is a call) */
+static inline guint
+count_bits (guint64 v)
+{
+  v = v - ((v >> 1) & G_GUINT64_CONSTANT (0x5555555555555555));
+  v = (v & G_GUINT64_CONSTANT (0x3333333333333333)) +
+      ((v >> 2) & G_GUINT64_CONSTANT (0x3333333333333333));
+  v = (v + (v >> 4)) & G_GUINT64_CONSTANT (0x0f0f0f0f0f0f0f0f);
+  return (guint) ((v * G_GUINT64_CONSTANT (0x0101010101010101)) >> 56);
+}
+
 /* A set of rows: a bit per row, and per 64 rows how many rows of the set
  * come before them, so "how many at or before r" is two reads and a
  * popcount (1M rows: 187 KiB, where a list of them took 4 MiB and a
@@ -74,7 +85,7 @@ row_set_count (RowSet *set)
   for (guint b = 0; b < set->n_blocks; b++)
     {
       set->before[b] = n;
-      n += __builtin_popcountll (set->bits[b]);
+      n += count_bits (set->bits[b]);
     }
 }
 
@@ -87,7 +98,7 @@ row_set_clear (RowSet *set)
 }
 
 /* How many rows of @set come before or at @row */
-static guint
+static inline guint
 row_set_through (const RowSet *set, guint row)
 {
   guint   b = row >> 6;
@@ -95,7 +106,14 @@ row_set_through (const RowSet *set, guint row)
 
   if (b >= set->n_blocks)
     return 0;
-  return set->before[b] + __builtin_popcountll (set->bits[b] & upto);
+  return set->before[b] + count_bits (set->bits[b] & upto);
+}
+
+/* The same for a block's first row: no bits to count */
+static inline guint
+row_set_through_block (const RowSet *set, guint block)
+{
+  return set->before[block] + (guint) (set->bits[block] & 1);
 }
 
 struct _SlSequenceAxis
@@ -123,6 +141,14 @@ row_y (SlSequenceAxis *self, guint row)
          self->break_h * row_set_through (&self->breaks, row);
 }
 
+/* row_y () of the first row of a 64-row block */
+static double
+block_y (SlSequenceAxis *self, guint block)
+{
+  return self->row_h * (block * 64 + 0.5 + row_set_through_block (&self->lifted, block)) +
+         self->break_h * row_set_through_block (&self->breaks, block);
+}
+
 /* The last row centred at or above @d (0 above the first): the block
  * first, then the row in it */
 static guint
@@ -133,7 +159,7 @@ row_at_or_above (SlSequenceAxis *self, double d)
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (row_y (self, mid * 64) <= d)
+      if (block_y (self, mid) <= d)
         lo = mid + 1;
       else
         hi = mid;
