@@ -38,6 +38,11 @@ struct _CapRecording
   GArray      *ifaces;        /* CapIface */
   GArray      *actors;        /* NcActorInfo */
   GArray      *calls;         /* NcCall, by id */
+  /* the calls' earliest start (gate included) and latest end: asked for
+   * every frame, computed once per change of the calls */
+  gboolean     call_span_valid;
+  gint64       calls_start;   /* G_MAXINT64: none */
+  gint64       calls_end;
   GArray      *packets;       /* CapPacket */
   GArray      *endpoints;     /* CapEndpoint */
   GArray      *conversations; /* CapConversation */

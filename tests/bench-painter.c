@@ -13,6 +13,8 @@
  *   run:     built in memory: a client and a server, one TCP connection,
  *            bulk send()/recv() calls and the segments they caused
  *
+ * $SL_BENCH_AXIS=time or sequence draws on that axis only (for a profile).
+ *
  * A benchmark, not a test: it prints numbers and never fails on them.
  * docs/PERFORMANCE.md ("Drawing") records what it printed.
  */
@@ -188,6 +190,49 @@ draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
   return ms;
 }
 
+/* The anchor, timed beside every recording and axis: one opaque paint of
+ * the whole surface, the least any frame costs (a frame paints its
+ * background first). On a shared machine the frames' ratio to it says
+ * more than their milliseconds. */
+static void
+print_anchor (cairo_surface_t *surface)
+{
+  double times[FRAMES];
+
+  for (guint i = 0; i < FRAMES; i++)
+    {
+      cairo_t *cr = cairo_create (surface);
+      double   t0 = thread_ms ();
+
+      cairo_set_source_rgb (cr, 1, 1, 1.0 * i / FRAMES);
+      cairo_paint (cr);
+      cairo_surface_flush (surface);
+      times[i] = thread_ms () - t0;
+      cairo_destroy (cr);
+    }
+  qsort (times, FRAMES, sizeof (double), compare_double);
+  printf ("  anchor    median %6.2f ms  p95 %6.2f ms  max %6.2f ms   (one opaque paint of the "
+          "frame)\n",
+          times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1]);
+}
+
+/* $SL_BENCH_PNG_DIR: the last frame of each zoom level as a PNG there, to
+ * look at what was timed */
+static void
+save_frame (cairo_surface_t *surface, const char *name, const char *axis, const char *zoom)
+{
+  const char      *dir = g_getenv ("SL_BENCH_PNG_DIR");
+  g_autofree char *base = NULL;
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  base = g_strdup_printf ("%s-%s-%s.png", name, axis, zoom);
+  g_strcanon (base, "abcdefghijklmnopqrstuvwxyz0123456789-.", '_');
+  path = g_build_filename (dir, base, NULL);
+  cairo_surface_write_to_png (surface, path);
+}
+
 /* One line per zoom level: the frames' times and what the last one drew */
 static void
 print_zoom (SlTimelinePainter *painter, const char *label, double *times)
@@ -206,7 +251,7 @@ static int W = 1920, H = 1080;
 
 /* Sequence: windows of display units (rows), spread over the diagram */
 static void
-bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface)
+bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface, const char *name)
 {
   SlTimelineAxis *axis = sl_timeline_painter_get_axis (painter);
   double          row = sl_timeline_axis_get_row_height (axis);
@@ -242,12 +287,14 @@ bench_rows (SlTimelinePainter *painter, cairo_surface_t *surface)
           times[i] = draw_once (painter, surface);
         }
       print_zoom (painter, zooms[z].label, times);
+      save_frame (surface, name, "sequence", zooms[z].label);
     }
 }
 
 static void
 bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
 {
+  const char *only = g_getenv ("SL_BENCH_AXIS"); /* "time" or "sequence": one axis */
   g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
   gint64           start = cap_recording_get_start_time (rec);
@@ -264,6 +311,11 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
   };
   double first;
 
+  if (only != NULL && g_strcmp0 (only, sl_timeline_layout_to_string (layout)) != 0)
+    {
+      cairo_surface_destroy (surface);
+      return;
+    }
   sl_timeline_painter_set_layout (painter, layout);
   sl_timeline_painter_set_recording (painter, rec);
   sl_timeline_painter_set_size (painter, W, H);
@@ -275,9 +327,10 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
   printf ("%s, %s axis: %u packets, %u calls, %.2f s long; layout + first frame %.1f ms\n", name,
           sl_timeline_layout_to_string (layout), cap_recording_get_n_packets (rec),
           cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
+  print_anchor (surface);
   if (layout == SL_TIMELINE_LAYOUT_SEQUENCE)
     {
-      bench_rows (painter, surface);
+      bench_rows (painter, surface, name);
       cairo_surface_destroy (surface);
       return;
     }
@@ -296,6 +349,7 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
           times[i] = draw_once (painter, surface);
         }
       print_zoom (painter, zooms[z].label, times);
+      save_frame (surface, name, "time", zooms[z].label);
     }
   cairo_surface_destroy (surface);
 }

@@ -11,13 +11,16 @@
 
 #include "config.h"
 
+#include <cairo-pdf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sys/stat.h>
 
 #include "painter-recordings.h"
+#include "cap-event-index.h"
 #include "sl-diagram.h"
+#include "sl-sequence-axis.h"
 #include "sl-session.h"
 #include "sl-timeline-painter.h"
 
@@ -534,6 +537,155 @@ test_dense_aggregates (void)
   image_clear (&img);
 }
 
+/* Bursts of a send() and 1 to 5 segments, 10 µs apart, with a gap of
+ * 200 ms after every 50th: thousands of rows, packets after packets, and
+ * long gaps the Sequence axis breaks at. */
+static CapRecording *
+bursts_recording (guint n_bursts)
+{
+  CapRecording *rec = cap_recording_new ();
+  g_autoptr (GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
+  double  t = 100;
+  guint32 seq = 1001;
+
+  pr_add_actors (rec);
+  for (guint b = 0; b < n_bursts; b++)
+    {
+      PrCall send = { NC_CALL_SEND, 1, 3, t, t + 4, 100, 0, CLI, SRV, "data", 100, 0, 0 };
+
+      g_array_append_val (calls, send);
+      for (guint k = 0; k < 1 + b % 5; k++, seq += 20)
+        pr_add_tcp (rec, PR_US (t + 1 + k * 0.5), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT,
+                    PR_ACK, seq, 5001, "twenty bytes of data");
+      t += b % 50 == 49 ? 200000 : 10;
+    }
+  pr_add_calls (rec, (const PrCall *) calls->data, calls->len);
+  cap_recording_commit (rec);
+  return rec;
+}
+
+/* Row r of the Sequence axis is at row_h (r + 1/2 + the packets that
+ * follow a packet up to r) + break_h (the breaks up to r): the axis keeps
+ * those rows as bit sets counted per 64 rows. Checked here against the
+ * events themselves, over blocks and their edges, and back. */
+static void
+test_sequence_rows (void)
+{
+  g_autoptr(CapRecording) rec = bursts_recording (600);
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  SlTimelineAxis *axis;
+  SlSequenceAxis *seq;
+  guint n_rows, n_breaks = 0;
+  double row_h;
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  axis = sl_timeline_painter_get_axis (painter);
+  seq = SL_SEQUENCE_AXIS (axis);
+  n_rows = sl_sequence_axis_get_n_rows (seq);
+  row_h = sl_timeline_axis_get_row_height (axis);
+  g_assert_cmpuint (n_rows, ==, cap_recording_get_n_events (rec));
+  g_assert_cmpuint (n_rows, >, 64 * 40);
+
+  g_assert_cmpfloat (fabs (sl_sequence_axis_row_to_display (seq, 0) - row_h / 2), <, 1e-9);
+  for (guint r = 1; r < n_rows; r++)
+    {
+      gboolean lifted = cap_recording_get_event (rec, r)->kind == CAP_EVENT_PACKET &&
+                        cap_recording_get_event (rec, r - 1)->kind == CAP_EVENT_PACKET;
+      gboolean long_gap =
+        cap_recording_get_event_time (rec, r) - cap_recording_get_event_time (rec, r - 1) > 100000000;
+      double step = sl_sequence_axis_row_to_display (seq, r) - sl_sequence_axis_row_to_display (seq, r - 1);
+      double expected = row_h * (lifted ? 2 : 1) + (long_gap ? 1.5 * row_h : 0);
+
+      g_assert_cmpfloat (fabs (step - expected), <, 1e-6);
+      n_breaks += long_gap;
+    }
+  g_assert_cmpuint (n_breaks, ==, 600 / 50 - (600 % 50 == 0));
+  g_assert_cmpuint (sl_timeline_axis_get_n_breaks (axis), ==, n_breaks);
+
+  /* and back: the display of a row is the time of its event */
+  for (guint r = 0; r < n_rows; r++)
+    g_assert_cmpint (sl_timeline_axis_from_display (axis, sl_sequence_axis_row_to_display (seq, r) + row_h / 2),
+                     ==, cap_recording_get_event_time (rec, r));
+}
+
+/* The density of a dense frame is kept while the range stays; when the
+ * recording grows and the painter is told, the same range counts the
+ * new packets too. */
+static void
+test_dense_kept_until_changed (void)
+{
+  g_autoptr(CapRecording) rec = many_endpoints_recording (8, 2000);
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  gint64 start = cap_recording_get_start_time (rec);
+  gint64 end = cap_recording_get_end_time (rec);
+  guint n_before = cap_recording_get_n_packets (rec);
+  SlTimelineStats first, again, grown;
+  SlSelectionKind kind;
+  guint index;
+  Image img = { 0 };
+  double y;
+
+  sl_timeline_painter_set_range (painter, start, end + (end - start));
+  render (painter, &img, "dense-kept");
+  sl_timeline_painter_get_stats (painter, &first);
+  g_assert_true (first.aggregated);
+  g_assert_cmpuint (first.n_packets_aggregated, ==, n_before);
+  render (painter, &img, "dense-kept");
+  sl_timeline_painter_get_stats (painter, &again);
+  g_assert_cmpuint (again.n_packets_aggregated, ==, n_before);
+
+  /* 4000 more packets in the second half of the same range */
+  for (guint i = 0; i < 4000; i++)
+    pr_add_tcp (rec, end + (gint64) (i + 1) * ((end - start) / 4001), LO + 1, 40000, LO, 80, PR_ACK,
+                1, i, NULL);
+  cap_recording_commit (rec);
+  sl_timeline_painter_invalidate (painter);
+  render (painter, &img, "dense-grown");
+  sl_timeline_painter_get_stats (painter, &grown);
+  g_assert_cmpuint (grown.n_packets_aggregated, ==, n_before + 4000);
+  /* and a click there picks one of them */
+  y = sl_timeline_painter_time_to_y (painter, end + (end - start) / 2);
+  g_assert_true (sl_timeline_painter_hit (painter, W / 2.0, y, &kind, &index));
+  g_assert_cmpint (kind, ==, SL_SELECTION_PACKET);
+  g_assert_cmpuint (index, >=, n_before);
+  image_clear (&img);
+}
+
+/* The recording's start and end follow the calls as they arrive (they are
+ * kept between changes, and asked for every frame). */
+static void
+test_span_follows_calls (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+  NcCall c;
+
+  g_assert_cmpint (cap_recording_get_start_time (rec), ==, PR_US (0));
+  g_assert_cmpint (cap_recording_get_end_time (rec), ==, PR_US (495));
+
+  memset (&c, 0, sizeof c);
+  c.id = cap_recording_get_n_calls (rec);
+  c.kind = NC_CALL_RECV;
+  c.actor = 0;
+  c.fd = 4;
+  c.ts_start = PR_US (600);
+  c.ts_gate = c.ts_start;
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_ENTER);
+  g_assert_cmpint (cap_recording_get_end_time (rec), ==, PR_US (600));
+  c.ts_end = PR_US (900);
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_RETURN);
+  g_assert_cmpint (cap_recording_get_end_time (rec), ==, PR_US (900));
+
+  /* held at the gate before anything else happened */
+  c.id++;
+  c.ts_gate = PR_T0 - 5000;
+  c.ts_start = PR_US (950);
+  c.ts_end = PR_US (960);
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_RETURN);
+  g_assert_cmpint (cap_recording_get_start_time (rec), ==, PR_T0 - 5000);
+  cap_recording_commit (rec);
+  g_assert_cmpint (cap_recording_get_end_time (rec), ==, PR_US (960));
+}
+
 static void
 test_themes (void)
 {
@@ -843,6 +995,71 @@ test_diagram_export (void)
   g_rmdir (dir);
 }
 
+/* The legend below the plot stays on the page in a narrow pane: each of its
+ * words whole, none cut by the bottom or the right edge (a wrapped note once
+ * ran off the bottom, the states' names off the side). Drawn into a PDF the
+ * size of the pane; pdftotext -bbox gives the words. */
+static void
+assert_legend_on_page (CapRecording *rec,
+                       int           width,
+                       int           height)
+{
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-legend-XXXXXX", &error);
+  g_autofree char *pdf = g_build_filename (dir, "narrow.pdf", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GRegex) word = g_regex_new ("yMin=\"([\\d.]+)\" xMax=\"([\\d.]+)\" yMax=\"([\\d.]+)\">([^<]*)<",
+                                        0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  const char *argv[] = { "pdftotext", "-bbox", pdf, "-", NULL };
+  cairo_surface_t *surface = cairo_pdf_surface_create (pdf, width, height);
+  cairo_t *cr = cairo_create (surface);
+  double top, bottom;
+  guint n_legend = 0;
+  int status;
+
+  sl_timeline_painter_set_size (painter, width, height);
+  sl_timeline_painter_draw (painter, cr);
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  cairo_surface_destroy (surface);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  for (g_regex_match (word, out, 0, &match); g_match_info_matches (match);
+       g_match_info_next (match, NULL))
+    {
+      g_autofree char *y0 = g_match_info_fetch (match, 1);
+      g_autofree char *x1 = g_match_info_fetch (match, 2);
+      g_autofree char *y1 = g_match_info_fetch (match, 3);
+      g_autofree char *text = g_match_info_fetch (match, 4);
+
+      if (g_ascii_strtod (y0, NULL) < bottom)
+        continue;
+      n_legend++;
+      if (g_ascii_strtod (y1, NULL) > height + 0.5 || g_ascii_strtod (x1, NULL) > width + 0.5)
+        g_error ("legend word “%s” runs off the %dx%d pane (to x %s, y %s)", text, width, height,
+                 x1, y1);
+    }
+  g_assert_cmpuint (n_legend, >=, 2);
+  g_assert_nonnull (strstr (out, ">ESTABLISHED<"));
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+static void
+test_legend_in_narrow_pane (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+
+  assert_legend_on_page (rec, 420, 400);
+  assert_legend_on_page (rec, 760, 400);
+  assert_legend_on_page (rec, W, H);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -859,9 +1076,13 @@ main (int    argc,
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
   g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
+  g_test_add_func ("/ui/painter/dense-kept-until-changed", test_dense_kept_until_changed);
+  g_test_add_func ("/ui/painter/sequence-rows", test_sequence_rows);
+  g_test_add_func ("/ui/painter/span-follows-calls", test_span_follows_calls);
   g_test_add_func ("/ui/painter/themes", test_themes);
   g_test_add_func ("/ui/painter/playhead", test_playhead_and_in_flight);
   g_test_add_func ("/ui/painter/text", test_text);
+  g_test_add_func ("/ui/painter/legend-in-narrow-pane", test_legend_in_narrow_pane);
   g_test_add_func ("/ui/session/notify", test_session_notify);
   g_test_add_func ("/ui/session/zoom-and-step", test_session_zoom_and_step);
   g_test_add_func ("/ui/session/follow-live", test_session_follow_live);

@@ -196,6 +196,18 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   }
 }
 
+static double
+text_width (SlTimelinePainter *self, PangoFontDescription *font, const char *text)
+{
+  int w, h;
+
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text, -1);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  return w;
+}
+
 void
 sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -209,6 +221,10 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     {
       if (!self->states_used[st])
         continue;
+      /* a name that would run off a narrow pane is left out, with the rest */
+      if (x + 16 * s + text_width (self, self->font_small, nc_tcp_state_name (st)) >
+          self->width - 8 * s)
+        break;
       sl_palette_set_source (cr, &f->pal->state[st], 1);
       cairo_rectangle (cr, x, y + 3 * s, 12 * s, 10 * s);
       cairo_fill (cr);
@@ -248,4 +264,5 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
                             _("dense: a band per route, darker = more packets per row"), x, y, 0,
                             self->width - x - 8 * s, NULL);
     }
+  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
 }

@@ -386,7 +386,7 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
 
 /* Beside its event, or a little below: FALSE where there is no room */
 static gboolean
-place (SlTimelinePainter *self, const Candidate *c)
+place (SlTimelinePainter *self, const Candidate *c, double plot_end)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
@@ -399,6 +399,8 @@ place (SlTimelinePainter *self, const Candidate *c)
     return TRUE; /* off the plot: nothing to place */
   if (rows && y > self->bottom)
     return TRUE;
+  if (self->page && (y + c->h / 2 < self->top || y + c->h / 2 >= plot_end))
+    return TRUE; /* a page's neighbour draws it (sl_timeline_painter_set_page) */
   /* in time, the last event's label rises into the plot rather than past
    * its edge (rows scroll on instead) */
   if (!rows && y + c->h > self->bottom)
@@ -443,7 +445,7 @@ compare_hidden (gconstpointer a, gconstpointer b)
 /* "+3 more" where labels found no room, one per crowd of them; a crowd
  * whose mark finds no room either is still in the notice's total */
 static void
-place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used)
+place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, double plot_end)
 {
   g_array_sort (hidden, compare_hidden);
   for (guint k = 0; k < hidden->len;)
@@ -467,7 +469,7 @@ place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used)
       c.max_y = c.y + 2 * self->line_h;
       c.ax = first->x;
       c.ay = first->y;
-      place (self, &c);
+      place (self, &c, plot_end);
       g_free (c.text);
     }
 }
@@ -577,7 +579,7 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
        * back to its event, rather than vanish */
       if (!rows && c->kind != SL_LABEL_BREAK)
         c->max_y = MAX (c->max_y, c->y + LEADER_REACH * self->line_h);
-      if (!place (self, c))
+      if (!place (self, c, sl_painter_plot_end (self, f)))
         add_hidden (hidden, c->ax, c->align, c->ay, 1);
     }
 
@@ -585,7 +587,7 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
     n_hidden += g_array_index (hidden, Hidden, k).count;
   if (n_hidden > 0)
     {
-      place_hidden_marks (self, hidden, cands->len);
+      place_hidden_marks (self, hidden, cands->len, sl_painter_plot_end (self, f));
       place_notice (self, n_hidden, cands->len + hidden->len);
     }
   self->stats.n_labels = self->labels->len;

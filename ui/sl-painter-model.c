@@ -640,6 +640,7 @@ sl_painter_clear_layout (SlTimelinePainter *self)
   g_clear_pointer (&self->socket_lane, g_free);
   self->n_routed = self->n_call_lane = self->n_socket_lane = 0;
   self->hl_valid = FALSE;
+  self->dense.valid = FALSE;
 }
 
 void
@@ -822,6 +823,8 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   if (self->geometry_valid)
     return;
   self->geometry_valid = TRUE;
+  self->dense.valid = FALSE;                  /* the axis's rows may have changed size */
+  g_hash_table_remove_all (self->text_cache); /* shaped at the old type size */
 
   set_font_size (self->font, 13 * s);
   set_font_size (self->font_bold, 13 * s);

@@ -314,21 +314,129 @@ flush_run (SlTimelinePainter *self, AggSeg *run)
   run->y0 = run->y1 = 0;
 }
 
+/* The segments [k, j) of self->agg, as rectangles from @x0 to @x1, moved
+ * down by @dy */
 static void
-draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+path_segments (SlTimelinePainter *self,
+               cairo_t           *cr,
+               guint              k,
+               guint              j,
+               double             x0,
+               double             x1,
+               double             dy)
 {
-  CapRecording *rec = self->recording;
+  double left = MIN (x0, x1), w = fabs (x1 - x0);
+
+  for (guint m = k; m < j; m++)
+    {
+      const AggSeg *seg = &g_array_index (self->agg, AggSeg, m);
+      cairo_rectangle (cr, left, seg->y0 + dy, w, seg->y1 - seg->y0);
+    }
+}
+
+/* Where many routes cross the same stretch, full-width bands would be a
+ * wall of colour: a strong glow where the route leaves and enters its
+ * lanes, fading along it (unlike a state band, which is solid and
+ * narrow), and a faint band between. The glow fades in solid steps: a
+ * solid fill costs a fraction of a gradient's per pixel, and the bands of
+ * a million packets cover much of the plot. */
+#define GLOW_STEPS 4
+static void
+fill_route_bands (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint k, guint j)
+{
   /* light: bands of many routes overlap, and the lanes must show through */
   static const double level_alpha[4] = { 0.14, 0.24, 0.36, 0.5 };
-  guint               n_routes = self->routes->len;
-  g_autofree AggSeg  *runs = g_new0 (AggSeg, MAX (n_routes, 1));
-  gint64              t1 = sl_timeline_axis_from_display (self->axis, f->d0);
-  guint               i1 = cap_recording_find_packet_at (rec, t1);
+  const AggSeg       *first = &g_array_index (self->agg, AggSeg, k);
+  const Route        *r = &g_array_index (self->routes, Route, first->route);
+  const Lane         *a = &g_array_index (self->lanes, Lane, r->from);
+  const Lane         *b = &g_array_index (self->lanes, Lane, r->to);
+  const SlRgb        *c = &f->pal->packet[r->color];
   double              s = self->scale;
+  double              alpha = level_alpha[first->level];
+  double              strong = MIN (alpha * 2.4, 1), faint = alpha * 0.4;
+  double              slant = f->slant * 0.5;
+  double              dir = b->x >= a->x ? 1 : -1;
+  double              stub = MIN (44 * s, fabs (b->x - a->x) * 0.35);
 
+  if (a == b)
+    {
+      path_segments (self, cr, k, j, a->x - 8 * s, a->x + 8 * s, 0);
+      sl_palette_set_source (cr, c, alpha * 2);
+      cairo_fill (cr);
+      return;
+    }
+  for (int end = 0; end < 2; end++)
+    {
+      double x = end == 0 ? a->x : b->x;
+      double d = end == 0 ? dir * stub : -dir * stub;
+
+      for (int step = 0; step < GLOW_STEPS; step++)
+        {
+          path_segments (self, cr, k, j, x + d * step / GLOW_STEPS, x + d * (step + 1) / GLOW_STEPS,
+                         end == 0 ? 0 : slant);
+          sl_palette_set_source (cr, c, strong + (faint - strong) * (step + 0.5) / GLOW_STEPS);
+          cairo_fill (cr);
+        }
+    }
+  /* between: a band from lane to lane, slanted like the arrows it stands
+   * for, hatched: every other pixel row, the route's parity, at twice the
+   * alpha. It reads as the same faint band, costs half the pixels, and
+   * the two directions of a connection interleave rather than pile up. */
+  for (guint m = k; m < j; m++)
+    {
+      const AggSeg *seg = &g_array_index (self->agg, AggSeg, m);
+      double        xa = a->x + dir * stub, xb = b->x - dir * stub;
+      double        y = floor (seg->y0);
+
+      if (((int) y & 1) != (first->route & 1))
+        y += 1;
+      for (; y < seg->y1; y += 2)
+        {
+          if (fabs (slant) < 1)
+            {
+              cairo_rectangle (cr, MIN (xa, xb), y, fabs (xb - xa), 1);
+              continue;
+            }
+          cairo_move_to (cr, xa, y);
+          cairo_line_to (cr, xb, y + slant);
+          cairo_line_to (cr, xb, y + slant + 1);
+          cairo_line_to (cr, xa, y + 1);
+          cairo_close_path (cr);
+        }
+    }
+  sl_palette_set_source (cr, c, MIN (2 * faint, 1));
+  cairo_fill (cr);
+}
+
+/* Counts the packets of each ROW_PX row of the plot into self->agg and
+ * self->dense, unless the last dense frame had the same range and plot. */
+static void
+ensure_density (SlTimelinePainter *self, const Frame *f)
+{
+  CapRecording      *rec = self->recording;
+  DenseCache        *cache = &self->dense;
+  guint              n_routes = self->routes->len;
+  g_autofree AggSeg *runs = NULL;
+  gint64             t1;
+  guint              i1;
+
+  if (cache->valid && cache->d0 == f->d0 && cache->px_per_unit == f->px_per_unit &&
+      cache->top == self->top && cache->bottom == self->bottom)
+    return;
+  cache->valid = TRUE;
+  cache->d0 = f->d0;
+  cache->px_per_unit = f->px_per_unit;
+  cache->top = self->top;
+  cache->bottom = self->bottom;
+  cache->n_packets = 0;
+  g_array_set_size (cache->rows, 0);
   g_array_set_size (self->agg, 0);
+
+  runs = g_new0 (AggSeg, MAX (n_routes, 1));
   for (guint r = 0; r < n_routes; r++)
     runs[r].route = r;
+  t1 = sl_timeline_axis_from_display (self->axis, f->d0);
+  i1 = cap_recording_find_packet_at (rec, t1);
 
   for (double y = self->top; y < self->bottom; y += ROW_PX)
     {
@@ -366,7 +474,9 @@ draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
           AggSeg  *run = &runs[r];
           gboolean present = (mask & (G_GUINT64_CONSTANT (1) << (r & 63))) != 0;
 
-          if (run->y1 > run->y0 && (!present || run->level != level || run->y1 < (float) y))
+          /* (a run that ended a row above goes on: y1 is a float, y a
+           * double, and the plot's top need not be a whole pixel) */
+          if (run->y1 > run->y0 && (!present || run->level != level || run->y1 + 0.5f < (float) y))
             flush_run (self, run);
           if (!present)
             continue;
@@ -379,85 +489,36 @@ draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
         }
       {
         HitRow row = { y, y + ROW_PX, i0, i1 };
-        g_array_append_val (self->hit_rows, row);
+        g_array_append_val (cache->rows, row);
       }
-      self->stats.n_packets_aggregated += n;
+      cache->n_packets += n;
     }
   for (guint r = 0; r < n_routes; r++)
     flush_run (self, &runs[r]);
-
   g_array_sort (self->agg, compare_agg);
+}
+
+static void
+draw_packets_dense (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  ensure_density (self, f);
+  g_array_append_vals (self->hit_rows, self->dense.rows->data, self->dense.rows->len);
+  self->stats.n_packets_aggregated += self->dense.n_packets;
+
   /* bands are rows of whole pixels: antialiasing would only cost time */
   cairo_save (cr);
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
-  for (guint k = 0; k < self->agg->len;)
+  for (guint k = 0, j; k < self->agg->len; k = j)
     {
       const AggSeg *first = &g_array_index (self->agg, AggSeg, k);
-      const Route  *r = &g_array_index (self->routes, Route, first->route);
-      const Lane   *a = &g_array_index (self->lanes, Lane, r->from);
-      const Lane   *b = &g_array_index (self->lanes, Lane, r->to);
-      double        slant = f->slant * 0.5;
-      double        dir = b->x >= a->x ? 1 : -1;
-      double        stub = MIN (44 * s, fabs (b->x - a->x) * 0.35);
-      guint         j = k;
 
-      /* where many routes cross the same stretch, full-width bands would
-       * be a wall of colour: a strong glow where the route leaves and
-       * enters its lanes, fading along it (unlike a state band, which is
-       * solid and narrow), and a faint band between */
-      for (int part = 0; part < 3; part++)
+      for (j = k + 1; j < self->agg->len; j++)
         {
-          cairo_pattern_t *glow = NULL;
-          double           alpha = level_alpha[first->level];
-          const SlRgb     *c = &f->pal->packet[r->color];
-
-          for (guint m = k; m < self->agg->len; m++)
-            {
-              const AggSeg *seg = &g_array_index (self->agg, AggSeg, m);
-              if (seg->route != first->route || seg->level != first->level)
-                {
-                  j = m;
-                  break;
-                }
-              j = m + 1;
-              if (a == b)
-                {
-                  if (part == 0)
-                    cairo_rectangle (cr, a->x - 8 * s, seg->y0, 16 * s, seg->y1 - seg->y0);
-                }
-              else if (part == 0)
-                cairo_rectangle (cr, MIN (a->x, a->x + dir * stub), seg->y0, stub,
-                                 seg->y1 - seg->y0);
-              else if (part == 1)
-                cairo_rectangle (cr, MIN (b->x, b->x - dir * stub), seg->y0 + slant, stub,
-                                 seg->y1 - seg->y0);
-              else
-                {
-                  /* a band from lane to lane, slanted like the arrows it stands for */
-                  cairo_move_to (cr, a->x + dir * stub, seg->y0);
-                  cairo_line_to (cr, b->x - dir * stub, seg->y0 + slant);
-                  cairo_line_to (cr, b->x - dir * stub, seg->y1 + slant);
-                  cairo_line_to (cr, a->x + dir * stub, seg->y1);
-                  cairo_close_path (cr);
-                }
-            }
-          if (part == 2 || a == b)
-            sl_palette_set_source (cr, c, part == 2 ? alpha * 0.4 : alpha * 2);
-          else
-            {
-              double x0 = part == 0 ? a->x : b->x;
-              double x1 = part == 0 ? a->x + dir * stub : b->x - dir * stub;
-              glow = cairo_pattern_create_linear (x0, 0, x1, 0);
-              cairo_pattern_add_color_stop_rgba (glow, 0, c->r, c->g, c->b, MIN (alpha * 2.4, 1));
-              cairo_pattern_add_color_stop_rgba (glow, 1, c->r, c->g, c->b, alpha * 0.4);
-              cairo_set_source (cr, glow);
-            }
-          cairo_fill (cr);
-          g_clear_pointer (&glow, cairo_pattern_destroy);
-          if (a == b)
+          const AggSeg *seg = &g_array_index (self->agg, AggSeg, j);
+          if (seg->route != first->route || seg->level != first->level)
             break;
         }
-      k = j;
+      fill_route_bands (self, cr, f, k, j);
     }
   cairo_restore (cr);
 }

@@ -131,6 +131,18 @@ typedef struct
   guint8  level;
 } AggSeg;
 
+/* The density bands of the last dense frame (agg, and the rows for hit
+ * testing), kept while the range, the plot and the layout stay: playback,
+ * hovering and selecting redraw the same range, and need not count a
+ * million packets again (sl-painter-packets.c). */
+typedef struct
+{
+  gboolean valid;
+  double   d0, px_per_unit, top, bottom;
+  GArray  *rows; /* HitRow */
+  guint    n_packets;
+} DenseCache;
+
 /* How a label is drawn, as it was measured */
 typedef struct
 {
@@ -171,6 +183,9 @@ struct _SlTimelinePainter
   int             height;
   gint64          begin;
   gint64          end;
+  gboolean        page;       /* a page of a longer export: exact display range */
+  double          page_d0;    /* its display range, when page */
+  double          page_d1;
   gint64          playhead;
   SlSelectionKind sel_kind;
   guint           sel_index;
@@ -207,12 +222,14 @@ struct _SlTimelinePainter
   GArray               *hit_calls;   /* HitItem */
   GArray               *hit_packets; /* HitItem: the arrow's ends */
   GArray               *hit_rows;    /* HitRow */
-  GArray               *agg;         /* AggSeg, reused */
+  GArray               *agg;         /* AggSeg: the bands of dense */
+  DenseCache            dense;
   GArray               *plain_boxes; /* PlainBox, reused */
   GArray          *labels;        /* SlTimelineLabel, the last layout's */
   GArray          *label_styles;  /* LabelStyle, one per label */
   GStringChunk    *label_text;
   GPtrArray       *label_layouts; /* PangoLayout, a pool reused every frame */
+  GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
   SlTimelineStats       stats;
 };
 
@@ -284,6 +301,7 @@ void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);
 double sl_painter_event_y (SlTimelinePainter *self, const Frame *f, SlAxisEvent event, guint index);
 gint64 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y);
+double sl_painter_plot_end (SlTimelinePainter *self, const Frame *f);
 void   sl_painter_show_text (SlTimelinePainter    *self,
                              cairo_t              *cr,
                              PangoFontDescription *font,

@@ -40,9 +40,18 @@ sl_painter_frame_init (SlTimelinePainter *self, Frame *f)
 
   sl_painter_ensure_geometry (self);
   f->pal = sl_palette_get (self->theme);
-  f->d0 = sl_timeline_axis_to_display (self->axis, self->begin);
-  d1 = sl_timeline_axis_to_display (self->axis, self->end);
-  f->px_per_unit = (self->bottom - self->top) / MAX (d1 - f->d0, 1.0);
+  if (self->page)
+    {
+      /* a page: at the axis's natural scale from its top, drawn down to its cut */
+      f->d0 = self->page_d0;
+      f->px_per_unit = MAX (sl_timeline_axis_get_natural_px_per_unit (self->axis), 1e-9);
+    }
+  else
+    {
+      f->d0 = sl_timeline_axis_to_display (self->axis, self->begin);
+      d1 = sl_timeline_axis_to_display (self->axis, self->end);
+      f->px_per_unit = (self->bottom - self->top) / MAX (d1 - f->d0, 1.0);
+    }
   /* rows: the head reaches the receiver one row lower, at any zoom */
   f->slant = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0
                ? sl_timeline_axis_get_row_height (self->axis) * f->px_per_unit
@@ -52,10 +61,49 @@ sl_painter_frame_init (SlTimelinePainter *self, Frame *f)
   f->play_y = sl_painter_frame_y (self, f, self->playhead);
 }
 
+/* Where the plot's drawing ends: its bottom, or a page's cut above it */
+double
+sl_painter_plot_end (SlTimelinePainter *self, const Frame *f)
+{
+  if (!self->page)
+    return self->bottom;
+  return MIN (self->top + (self->page_d1 - self->page_d0) * f->px_per_unit, self->bottom);
+}
+
 gint64
 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y)
 {
   return sl_timeline_axis_from_display (self->axis, f->d0 + (y - self->top) / f->px_per_unit);
+}
+
+/* Texts drawn every frame (headers, the legend, the lanes' fds, the
+ * gutter's offsets while the view stays) are shaped once: shaping is most
+ * of what a short text costs. Emptied when the type size changes
+ * (sl_painter_ensure_geometry) and when full. */
+#define TEXT_CACHE_MAX 512
+static PangoLayout *
+shaped_text (SlTimelinePainter    *self,
+             PangoFontDescription *font,
+             const char           *text,
+             double                max_width)
+{
+  int                width = max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1;
+  PangoEllipsizeMode ellipsize = pango_layout_get_ellipsize (self->layout);
+  g_autofree char   *key =
+    g_strdup_printf ("%p %d %d %s", (gpointer) font, width, (int) ellipsize, text);
+  PangoLayout *layout = g_hash_table_lookup (self->text_cache, key);
+
+  if (layout != NULL)
+    return layout;
+  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX)
+    g_hash_table_remove_all (self->text_cache);
+  layout = pango_layout_new (self->pango);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_width (layout, width);
+  pango_layout_set_ellipsize (layout, ellipsize);
+  pango_layout_set_text (layout, text, -1);
+  g_hash_table_insert (self->text_cache, g_steal_pointer (&key), layout);
+  return layout;
 }
 
 void
@@ -69,14 +117,12 @@ sl_painter_show_text (SlTimelinePainter    *self,
                       double                max_width,
                       double               *out_w)
 {
-  int w, h;
+  PangoLayout *layout = shaped_text (self, font, text, max_width);
+  int          w, h;
 
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1);
-  pango_layout_set_text (self->layout, text, -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - w * align, y);
-  pango_cairo_show_layout (cr, self->layout);
+  pango_cairo_show_layout (cr, layout);
   if (out_w)
     *out_w = w;
 }
@@ -158,10 +204,12 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->label_styles, g_array_unref);
   g_clear_pointer (&self->label_text, g_string_chunk_free);
   g_clear_pointer (&self->label_layouts, g_ptr_array_unref);
+  g_clear_pointer (&self->text_cache, g_hash_table_unref);
   g_clear_pointer (&self->hit_calls, g_array_unref);
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
   g_clear_pointer (&self->agg, g_array_unref);
+  g_clear_pointer (&self->dense.rows, g_array_unref);
   g_clear_pointer (&self->plain_boxes, g_array_unref);
   g_clear_pointer (&self->hl_calls, g_hash_table_unref);
   g_clear_pointer (&self->hl_packets, g_hash_table_unref);
@@ -198,11 +246,13 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->hit_packets = g_array_new (FALSE, FALSE, sizeof (HitItem));
   self->hit_rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->agg = g_array_new (FALSE, FALSE, sizeof (AggSeg));
+  self->dense.rows = g_array_new (FALSE, FALSE, sizeof (HitRow));
   self->plain_boxes = g_array_new (FALSE, FALSE, sizeof (PlainBox));
   self->labels = g_array_new (FALSE, FALSE, sizeof (SlTimelineLabel));
   self->label_styles = g_array_new (FALSE, FALSE, sizeof (LabelStyle));
   self->label_text = g_string_chunk_new (4096);
   self->label_layouts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->text_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
@@ -290,6 +340,34 @@ sl_timeline_painter_set_range (SlTimelinePainter *self, gint64 begin, gint64 end
 
   self->begin = MIN (begin, end);
   self->end = MAX (end, begin + 1);
+  self->page = FALSE;
+}
+
+/**
+ * sl_timeline_painter_set_page:
+ * @d0: the display position at the plot's top
+ * @d1: where the page is cut: nothing below it is drawn
+ *
+ * Shows [@d0, @d1) of an axis with a natural scale (Sequence), at that
+ * scale from the plot's top, as one page of an export cut into pages: a
+ * label is drawn on the page its centre falls on, so each appears on
+ * exactly one page of a set whose ranges meet end to end. Cut between two
+ * rows' bands, no row's labels are cut (two rows with the same time can
+ * be parted, which a time range cannot do). Setting a range leaves page
+ * mode.
+ */
+void
+sl_timeline_painter_set_page (SlTimelinePainter *self, double d0, double d1)
+{
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  g_return_if_fail (d1 > d0);
+
+  /* the time range only selects what is worth drawing: a little wider */
+  sl_timeline_painter_set_range (self, sl_timeline_axis_from_display (self->axis, d0) - 1,
+                                 sl_timeline_axis_from_display (self->axis, d1) + 1);
+  self->page = TRUE;
+  self->page_d0 = d0;
+  self->page_d1 = d1;
 }
 
 void
@@ -500,12 +578,22 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
   self->stats.n_columns = self->columns->len;
   self->stats.n_lanes = self->lanes->len;
 
+  /* a page shows nothing below its cut: the next page has it */
+  cairo_save (cr);
+  if (self->page)
+    {
+      cairo_rectangle (cr, 0, 0, self->width, sl_painter_plot_end (self, &f));
+      cairo_clip (cr);
+    }
   sl_painter_draw_axis (self, cr, &f);
+  cairo_restore (cr);
   sl_painter_draw_headers (self, cr, &f);
 
   cairo_save (cr);
   cairo_rectangle (cr, 0, self->top - self->line_h - 4 * self->scale, self->width,
-                   self->bottom - self->top + self->line_h + 8 * self->scale);
+                   self->page ? sl_painter_plot_end (self, &f) - self->top + self->line_h +
+                                  4 * self->scale
+                              : self->bottom - self->top + self->line_h + 8 * self->scale);
   cairo_clip (cr);
   sl_painter_draw_lanes (self, cr, &f);
   sl_painter_draw_packets (self, cr, &f);

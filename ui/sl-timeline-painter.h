@@ -82,6 +82,9 @@ void          sl_timeline_painter_set_size             (SlTimelinePainter *self,
 void          sl_timeline_painter_set_range            (SlTimelinePainter *self,
                                                         gint64             begin,
                                                         gint64             end);
+void          sl_timeline_painter_set_page             (SlTimelinePainter *self,
+                                                        double             d0,
+                                                        double             d1);
 void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
                                                         gint64             ts);
 void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,
