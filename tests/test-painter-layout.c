@@ -30,7 +30,6 @@ typedef struct
   int         width;
   int         height;
   double      scale;
-  guint       max_columns; /* 0: any; else the widest ladder it is asserted on */
 } Screen;
 
 static const Screen screens[] = {
@@ -316,11 +315,6 @@ test_labels (gconstpointer data)
       const SlTimelineLabel *labels;
       SlTimelineStats        stats;
       guint                  n;
-
-      /* three actors beside the code and the inspector: too narrow yet */
-      if (screens[s].max_columns != 0 &&
-          sl_timeline_painter_get_n_columns (painter) > screens[s].max_columns)
-        continue;
 
       /* what the window shows first: the top rows, none dropped */
       sl_timeline_painter_layout (painter);

@@ -19,47 +19,10 @@
 
 #include <math.h>
 
-#include "sl-application.h"
 #include "sl-code-view.h"
-#include "sl-timeline-view.h"
-#include "sl-window.h"
+#include "sl-test-window.h"
 
 #define INSPECTOR_MIN_WIDTH 300 /* what sl-window-panes.c promises it */
-
-static SlApplication *app;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* Shown, and by every container up to the window */
 static gboolean
@@ -75,7 +38,7 @@ shown (GtkWidget *widget)
 static GtkWidget *
 inspector (SlWindow *window)
 {
-  GtkWidget *call = find_widget (GTK_WIDGET (window), g_type_from_name ("SlCallInspector"));
+  GtkWidget *call = sl_test_find_widget (GTK_WIDGET (window), g_type_from_name ("SlCallInspector"));
 
   g_assert_nonnull (call);
   return gtk_widget_get_parent (call); /* the stack of the inspectors */
@@ -110,7 +73,7 @@ static gboolean
 settled (gpointer data)
 {
   Layout    *l = data;
-  GtkWidget *timeline = find_widget (GTK_WIDGET (l->window), SL_TYPE_TIMELINE_VIEW);
+  GtkWidget *timeline = sl_test_find_widget (GTK_WIDGET (l->window), SL_TYPE_TIMELINE_VIEW);
 
   return surface_width (l->window) == l->width && gtk_widget_get_width (timeline) > 0;
 }
@@ -118,20 +81,13 @@ settled (gpointer data)
 static void
 settle (Layout *l)
 {
-  if (!wait_for (settled, l, 5000))
-    g_error ("window %d wide (%d on screen), timeline %d",
-             gtk_widget_get_width (GTK_WIDGET (l->window)), surface_width (l->window),
-             gtk_widget_get_width (find_widget (GTK_WIDGET (l->window), SL_TYPE_TIMELINE_VIEW)));
-  /* one more frame: a paned that moved its divider lays out again */
-  {
-    gint64 until = g_get_monotonic_time () + 300 * 1000;
-    while (g_get_monotonic_time () < until)
-      {
-        while (g_main_context_iteration (NULL, FALSE))
-          ;
-        g_usleep (2000);
-      }
-  }
+  if (!sl_test_wait_for (settled, l, 5000))
+    g_error (
+      "window %d wide (%d on screen), timeline %d", gtk_widget_get_width (GTK_WIDGET (l->window)),
+      surface_width (l->window),
+      gtk_widget_get_width (sl_test_find_widget (GTK_WIDGET (l->window), SL_TYPE_TIMELINE_VIEW)));
+  /* a frame more: a paned that moved its divider lays out again */
+  sl_test_spin (300);
 }
 
 static int
@@ -162,8 +118,8 @@ static void
 assert_shared (Layout *l, const Config *c, gboolean selected, const char *where)
 {
   GtkWidget *win = GTK_WIDGET (l->window);
-  GtkWidget *timeline = find_widget (win, SL_TYPE_TIMELINE_VIEW);
-  GtkWidget *code = find_widget (win, SL_TYPE_CODE_VIEW);
+  GtkWidget *timeline = sl_test_find_widget (win, SL_TYPE_TIMELINE_VIEW);
+  GtkWidget *code = sl_test_find_widget (win, SL_TYPE_CODE_VIEW);
   GtkWidget *insp = inspector (l->window);
   double     scale = sl_timeline_view_get_text_scale (SL_TIMELINE_VIEW (timeline));
   int        min = (int) ceil (SL_TIMELINE_MIN_WIDTH * scale);
@@ -212,14 +168,14 @@ test_timeline_keeps_room (gconstpointer data)
   CapRecording *rec;
   guint         call = G_MAXUINT;
 
-  l.window = sl_window_new (GTK_APPLICATION (app));
+  l.window = sl_window_new (GTK_APPLICATION (sl_test_app ()));
   gtk_window_set_default_size (GTK_WINDOW (l.window), c->width, c->height);
   sl_window_set_presentation (l.window, c->presentation);
   gtk_window_present (GTK_WINDOW (l.window));
   session = sl_window_get_session (l.window);
 
   sl_window_open_file (l.window, file);
-  g_assert_true (wait_for (loaded, l.window, 10000));
+  g_assert_true (sl_test_wait_for (loaded, l.window, 10000));
   settle (&l);
   assert_shared (&l, c, FALSE, where);
 
@@ -245,20 +201,7 @@ test_timeline_keeps_room (gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  int ret;
-
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
-  if (!gtk_init_check ())
-    g_error ("no display: run under xvfb-run -a (meson test does)");
-  adw_init ();
-
-  app = sl_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-
+  sl_test_window_init (&argc, &argv);
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
     {
       g_autofree char *path =
@@ -266,7 +209,5 @@ main (int argc, char **argv)
                          configs[i].presentation ? "presentation" : "normal");
       g_test_add_data_func (path, &configs[i], test_timeline_keeps_room);
     }
-  ret = g_test_run ();
-  g_clear_object (&app);
-  return ret;
+  return sl_test_window_run ();
 }

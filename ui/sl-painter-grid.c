@@ -37,6 +37,11 @@ sl_painter_draw_axis (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
           cairo_line_to (cr, self->width, floor (y) + 0.5);
           cairo_stroke (cr);
         }
+      /* under the playhead's badge a time would show half hidden: the
+       * badge says the time there */
+      if (self->show_playhead && f->play_y >= self->top && f->play_y <= self->bottom &&
+          fabs (y - f->play_y) < self->line_h)
+        continue;
       sl_palette_set_source (cr, &f->pal->dim, 1);
       sl_painter_show_text (self, cr, self->font_small, tick->text, self->gutter - 8 * s,
                             y - self->line_h * 0.45, 1.0, -1, NULL);
