@@ -307,6 +307,16 @@ on_watch_record (const CapRawRecord *raw,
   CapLab *self = user_data;
   g_auto (CapRecord) record = CAP_RECORD_INIT;
 
+  /* Calls are most of the stream and none of the controller's business */
+  switch (cap_record_peek_type (raw->payload, raw->len))
+    {
+    case CAP_RECORD_GATE:
+    case CAP_RECORD_MESSAGE:
+    case CAP_RECORD_END:
+      break;
+    default:
+      return;
+    }
   if (!cap_record_decode (raw->payload, raw->len, &record, NULL))
     return;  /* the recording reports it */
 

@@ -100,6 +100,7 @@ struct _CapCorrelation
   GArray       *stage;         /* guint8 per call */
   GArray       *retry;         /* live: guint32 calls that found nothing yet */
   guint         retry_done;
+  guint         n_packets_retried; /* live: packets in when retry was last tried early */
   GArray       *icmp;          /* live: PendingIcmp */
   GArray       *inherited;     /* guint32 pairs: a forked child's socket, its parent's copy */
   guint         n_packets;     /* packets indexed */

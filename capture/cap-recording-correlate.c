@@ -263,7 +263,7 @@ note_select (Pass         *pass,
 
   for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
     {
-      const NcFdList *list = &call->sets_out[sets[k]];
+      const NcFdList *list = nc_call_get_fds (call, TRUE, sets[k]);
       for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
         {
           PendingReady r = {

@@ -21,9 +21,14 @@ void
 nc_report_from_call (NcReport     *report,
                      const NcCall *call)
 {
+  static const NcFdSets none = { 0 };
+
   report->call = *call;
   report->call.file = NULL;
   report->call.stack = NULL;
+  report->call.sets_in = report->call.sets_out = NULL;
+  report->sets_in = call->sets_in != NULL ? *call->sets_in : none;
+  report->sets_out = call->sets_out != NULL ? *call->sets_out : none;
   report->file[0] = report->stack[0] = '\0';
   if (call->file != NULL)
     {
@@ -46,13 +51,18 @@ nc_report_to_call (const NcReport *report,
   *call = report->call;
   call->file = report->file[0] ? g_intern_string (report->file) : NULL;
   call->stack = report->stack[0] ? g_intern_string (report->stack) : NULL;
+  call->sets_in = nc_fd_sets_intern (&report->sets_in);
+  call->sets_out = nc_fd_sets_intern (&report->sets_out);
 }
 
 /*
- * On the pipe a record is its length (u32), the NcCall, then the file and
+ * On the pipe a record is its length (u32), the NcCall, its two NcFdSets
+ * (pointers into one process mean nothing in another), then the file and
  * the stack as NUL-terminated strings: short records for the common case,
  * one write(2) under PIPE_BUF, so atomic among the writers.
  */
+#define REPORT_FIXED_LEN (sizeof (NcCall) + 2 * sizeof (NcFdSets))
+
 /* @text and its NUL, as one or two parts of a gathered write */
 static guint
 add_text (struct iovec *parts,
@@ -91,6 +101,8 @@ nc_report_to_call_interned (const NcReport   *report,
   *call = report->call;
   call->file = intern_like_last (report->file, &last->file);
   call->stack = intern_like_last (report->stack, &last->stack);
+  call->sets_in = nc_fd_sets_intern (&report->sets_in);
+  call->sets_out = nc_fd_sets_intern (&report->sets_out);
 }
 
 gboolean
@@ -99,12 +111,14 @@ nc_report_write (int             fd,
 {
   gsize file_len = strnlen (report->file, sizeof report->file - 1);
   gsize stack_len = strnlen (report->stack, sizeof report->stack - 1);
-  guint32 len = (guint32) (sizeof (NcCall) + file_len + 1 + stack_len + 1);
-  struct iovec parts[6] = {
+  guint32 len = (guint32) (REPORT_FIXED_LEN + file_len + 1 + stack_len + 1);
+  struct iovec parts[8] = {
     { &len, sizeof len },
     { (void *) &report->call, sizeof (NcCall) },
+    { (void *) &report->sets_in, sizeof (NcFdSets) },
+    { (void *) &report->sets_out, sizeof (NcFdSets) },
   };
-  guint n = 2;
+  guint n = 4;
 
   /* gathered by the kernel rather than copied here first; a record is at
    * most PIPE_BUF bytes, so it is written whole, never between another
@@ -140,8 +154,6 @@ read_exactly (int    fd,
   return TRUE;
 }
 
-/* FALSE at end of file (every writer has closed the pipe), on error, or on
- * a record that cannot be one of ours. */
 /* A record's body (after its length) into @report */
 static gboolean
 parse_body (const char *buf,
@@ -151,7 +163,10 @@ parse_body (const char *buf,
   const char *file, *stack, *end;
 
   memcpy (&report->call, buf, sizeof (NcCall));
-  file = buf + sizeof (NcCall);
+  memcpy (&report->sets_in, buf + sizeof (NcCall), sizeof (NcFdSets));
+  memcpy (&report->sets_out, buf + sizeof (NcCall) + sizeof (NcFdSets), sizeof (NcFdSets));
+  report->call.sets_in = report->call.sets_out = NULL;
+  file = buf + REPORT_FIXED_LEN;
   end = buf + len;
   stack = memchr (file, '\0', (gsize) (end - file));
   if (stack == NULL || memchr (stack + 1, '\0', (gsize) (end - stack - 1)) == NULL)
@@ -165,9 +180,11 @@ parse_body (const char *buf,
 static gboolean
 length_fits (guint32 len)
 {
-  return len >= sizeof (NcCall) + 2 && len <= sizeof (NcReport);
+  return len >= REPORT_FIXED_LEN + 2 && len <= sizeof (NcReport);
 }
 
+/* FALSE at end of file (every writer has closed the pipe), on error, or on
+ * a record that cannot be one of ours. */
 gboolean
 nc_report_read (int       fd,
                 NcReport *report)

@@ -26,7 +26,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  NcCall call;                        /* call.file and call.stack are not valid here */
+  NcCall call;                        /* call.file, .stack, .sets_in, .sets_out are not valid here */
+  NcFdSets sets_in;                   /* the call's select() sets, inline: pointers */
+  NcFdSets sets_out;                  /* into one process's memory mean nothing in another */
   char   file[NC_REPORT_FILE_MAX];
   char   stack[NC_REPORT_STACK_MAX];
 } NcReport;

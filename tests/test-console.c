@@ -301,6 +301,53 @@ test_window_pane (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  SlWindow      *window;
+  SlConsolePane *pane;
+} Live;
+
+static gboolean
+pane_shows_waiting (gpointer data)
+{
+  Live *live = data;
+  g_autofree char *text = NULL;
+
+  if (sl_console_model_get_n_programs (sl_console_pane_get_model (live->pane)) < 1)
+    return FALSE;
+  text = sl_console_pane_dup_text (live->pane, 0);
+  return strstr (text, "waiting for a client on port ") != NULL;
+}
+
+/* A line shows while its program still runs (in accept ()); Stop ends it,
+ * and its console says how */
+static void
+test_window_live (void)
+{
+  SlWindow *window = sl_window_new (GTK_APPLICATION (app));
+  g_autofree char *server = test_program ("prints_then_waits.py");
+  const char *programs[] = { server, NULL };
+  Live live = { window, NULL };
+  g_autofree char *text = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  live.pane = SL_CONSOLE_PANE (find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  sl_window_set_programs (window, programs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (wait_for (pane_shows_waiting, &live, 60000));
+  g_assert_cmpint (sl_live_run_get_state (sl_window_get_live_run (window)), ==,
+                   SL_LIVE_RUN_RUNNING);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (live.pane)));
+  g_assert_null (sl_console_model_get_exit (sl_console_pane_get_model (live.pane), 0));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  g_assert_true (wait_for (run_finished, window, 60000));
+  text = sl_console_pane_dup_text (live.pane, 0);
+  g_assert_true (g_str_has_suffix (text, "prints_then_waits.py was still running at the end and "
+                                         "was stopped: killed by signal 15 (Terminated).\n"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -329,6 +376,7 @@ main (int    argc,
                                G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
       g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
       g_test_add_func ("/console/window/pane", test_window_pane);
+      g_test_add_func ("/console/window/live", test_window_live);
     }
   else
     g_error ("no display: run under xvfb-run -a (meson test does)");

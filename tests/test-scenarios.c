@@ -413,7 +413,7 @@ test_nonblocking (void)
 
   /* select() found it writable: the SYN/ACK made it so */
   g_assert_cmpint (select_w->result, ==, 1);
-  g_assert_true (fd_in (&select_w->sets_out[NC_SET_WRITE], connect_call->fd));
+  g_assert_true (fd_in (nc_call_get_fds (select_w, TRUE, NC_SET_WRITE), connect_call->fd));
   g_assert_cmpuint (sl_test_linked_packets (recording, select_w, CAP_LINK_READY, pk, 4), ==, 1);
   g_assert_cmphex (syn_ack_rst (recording, pk[0]), ==, CAP_TCP_SYN | CAP_TCP_ACK);
   g_assert_cmpint (packet (recording, pk[0])->ts, <=, select_w->ts_end);
@@ -428,7 +428,7 @@ test_nonblocking (void)
   g_assert_true (recv_none->err == EAGAIN || recv_none->err == EWOULDBLOCK);
 
   /* select() waited for the server's data, and recv() got it */
-  g_assert_true (fd_in (&select_r->sets_out[NC_SET_READ], connect_call->fd));
+  g_assert_true (fd_in (nc_call_get_fds (select_r, TRUE, NC_SET_READ), connect_call->fd));
   g_assert_cmpuint (sl_test_linked_packets (recording, select_r, CAP_LINK_READY, pk, 4), ==, 1);
   g_assert_cmpuint (packet (recording, pk[0])->payload_len, ==, 5);
   g_assert_cmpint (recv_data->result, ==, 5);
@@ -453,7 +453,7 @@ test_select_server (void)
   for (guint i = 0; i < n_selects; i++)
     {
       const NcCall *select_call = sl_test_find_call (recording, "server", NC_CALL_SELECT, i);
-      const NcFdList *ready = &select_call->sets_out[NC_SET_READ];
+      const NcFdList *ready = nc_call_get_fds (select_call, TRUE, NC_SET_READ);
       guint n_links;
       const CapLink *links = cap_recording_get_call_links (recording, select_call->id, &n_links);
 
@@ -625,6 +625,7 @@ int
 main (int    argc,
       char **argv)
 {
+  sl_test_capture_isolate ();
   g_test_init (&argc, &argv, NULL);
 
   /* In the lecture's order, as `socklens list` shows them */

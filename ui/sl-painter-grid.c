@@ -236,14 +236,20 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     note = _("TCP state derived from packets");
   else
     note = NULL;
-  /* One line below the plot: in a narrow pane a wrapped note ran off the
-   * bottom (cut mid-line, worse with CJK's taller lines), so it ends in "…". */
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-  if (note && x < self->width - 60 * s)
+  /* on one line or not at all: wrapped, its second line fell off the
+   * bottom edge (a pane beside the inspector) */
+  if (note)
+    {
+      int nw, nh;
+
+      sl_painter_text_size (self, self->font_small, note, &nw, &nh);
+      if (x + nw > self->width - 8 * s)
+        note = NULL;
+    }
+  if (note)
     {
       sl_palette_set_source (cr, &f->pal->dim, 1);
-      sl_painter_show_text (self, cr, self->font_small, note, x, y, 0,
-                            MAX (self->width - x - 8 * s, 10), &w);
+      sl_painter_show_text (self, cr, self->font_small, note, x, y, 0, -1, &w);
       x += w + 14 * s;
     }
   if (self->stats.aggregated && x < self->width - 200 * s)

@@ -147,6 +147,8 @@ typedef struct
 typedef struct
 {
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
+  gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
+  double       ax, ay;
 } LabelStyle;
 
 struct _SlTimelinePainter
@@ -309,6 +311,11 @@ void   sl_painter_show_text (SlTimelinePainter    *self,
                              double                align,
                              double                max_width,
                              double               *out_w);
+void   sl_painter_text_size (SlTimelinePainter    *self,
+                             PangoFontDescription *font,
+                             const char           *text,
+                             int                  *w,
+                             int                  *h);
 void   sl_painter_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r);
 
 /* the layers, in drawing order */

@@ -127,6 +127,20 @@ sl_painter_show_text (SlTimelinePainter    *self,
     *out_w = w;
 }
 
+/* @text on one line in @font, in px */
+void
+sl_painter_text_size (SlTimelinePainter    *self,
+                      PangoFontDescription *font,
+                      const char           *text,
+                      int                  *w,
+                      int                  *h)
+{
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
+  pango_layout_get_pixel_size (self->layout, w, h);
+}
+
 void
 sl_painter_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
 {

@@ -35,7 +35,7 @@ typedef struct
   guint n_packets_drawn;       /* as single arrows */
   guint n_packets_aggregated;  /* counted into per-row density strokes */
   guint n_labels;
-  guint n_labels_dropped;      /* no room without overlapping (Time axis only) */
+  guint n_labels_dropped;      /* no room without overlapping: counted in the notice */
   guint n_breaks_visible;
   gboolean aggregated;         /* the packets were too dense for single arrows */
 } SlTimelineStats;
@@ -47,6 +47,8 @@ typedef enum
   SL_LABEL_CALL_RESULT,  /* what it returned, beside its return */
   SL_LABEL_PACKET,       /* above its arrow */
   SL_LABEL_BREAK,        /* "205 ms later: retransmission" */
+  SL_LABEL_HIDDEN,       /* "+3 more" where labels found no room, and the
+                            notice of how many (index: that count) */
 } SlLabelKind;
 
 typedef struct
