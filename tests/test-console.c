@@ -13,9 +13,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "cap-lab.h"
+#include "nc-i18n.h"
 #include "sl-application.h"
 #include "sl-console-model.h"
 #include "sl-console-pane.h"
@@ -139,6 +141,33 @@ test_model_two_programs (void)
   g_assert_nonnull (strstr (two, "ConnectionRefusedError: [Errno 111] Connection refused\n"));
   g_assert_cmpstr (sl_console_model_get_exit (model, 1), ==,
                    "traceback_client.py exited with status 1.");
+}
+
+/* The lab says how a program ended in the language it ran in: a clean
+ * exit in zh_TW is no reason to ask for attention, a failed one is. */
+static void
+test_model_exit_in_zh_tw (void)
+{
+  g_autoptr(CapRecording) recording = cap_recording_new ();
+  g_autoptr(SlConsoleModel) model = sl_console_model_new (4096);
+  NcActorInfo clean = { 0, 100, g_intern_static_string ("server.py"),
+                        g_intern_static_string ("program"), NULL };
+  NcActorInfo failed = { 1, 101, g_intern_static_string ("client.py"),
+                         g_intern_static_string ("program"), NULL };
+
+  g_setenv ("LC_ALL", "zh_TW.UTF-8", TRUE);
+  nc_i18n_init ();
+  cap_recording_add_actor (recording, &clean);
+  cap_recording_add_actor (recording, &failed);
+  cap_recording_add_console (recording, 1000, 0, CAP_CONSOLE_EXIT, "server.py 以狀態 0 結束。");
+  cap_recording_add_console (recording, 2000, 1, CAP_CONSOLE_EXIT, "client.py 以狀態 10 結束。");
+  sl_console_model_set_recording (model, recording);
+  g_assert_cmpuint (sl_console_model_get_n_programs (model), ==, 2);
+  g_assert_false (sl_console_model_get_needs_attention (model, 0));
+  g_assert_true (sl_console_model_get_needs_attention (model, 1));
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
 }
 
 /* A program that prints a lot: the last lines kept, within the limit,
@@ -336,6 +365,7 @@ main (int    argc,
   g_test_add_func ("/console/model/traced", test_model_traced);
   g_test_add_func ("/console/model/two-programs", test_model_two_programs);
   g_test_add_func ("/console/model/bounded", test_model_bounded);
+  g_test_add_func ("/console/model/exit-in-zh_TW", test_model_exit_in_zh_tw);
 
   /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
   if (gtk_init_check ())
