@@ -91,6 +91,7 @@ struct _CapCorrelation
   GHashTable   *send_queues;   /* source port -> Queue */
   GHashTable   *recv_queues;   /* destination port -> Queue */
   Queue        *any_queue;     /* every datagram: for a socket whose address is unknown */
+  Queue        *icmp_queue;    /* every ICMP and ICMPv6 packet: for raw sockets */
   GHashTable   *last_datagram; /* PAIR_KEY (src, dst) -> packet + 1 */
   GHashTable   *refused_calls; /* local port -> GArray of calls that failed with ECONNREFUSED */
   GHashTable   *accepted;      /* accept() call id -> the new socket's id + 1 */

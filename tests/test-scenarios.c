@@ -572,6 +572,18 @@ test_raw_icmp (void)
     g_assert_cmpint (last->result, ==, 20 + 8 + 5);
     g_assert_cmpuint (last->data[0] >> 4, ==, 4);  /* IPv4 */
     g_assert_cmpuint (last->data[20], ==, 0);      /* echo reply */
+
+    /* ... and correlation says so: linked by their bytes, raw sockets
+     * having no ports (sendto() to the request it sent, that recvfrom()
+     * to the reply it read) */
+    {
+      guint32 pk[4];
+
+      g_assert_cmpuint (sl_test_linked_packets (recording, sendto_call, CAP_LINK_DATA, pk, 4), ==, 1);
+      g_assert_cmpuint (pk[0], ==, request);
+      g_assert_cmpuint (sl_test_linked_packets (recording, last, CAP_LINK_DATA, pk, 4), ==, 1);
+      g_assert_cmpuint (pk[0], ==, reply);
+    }
   }
 }
 
