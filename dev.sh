@@ -20,7 +20,7 @@ cd "$ROOT"
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpcap-dev libjson-glib-dev
-  gettext locales xvfb xauth x11-apps imagemagick fonts-noto-cjk
+  gettext locales xvfb xauth x11-apps xdotool imagemagick fonts-noto-cjk
   tshark tcpdump strace iproute2 nftables
   desktop-file-utils appstream-util poppler-utils
   clang libclang-rt-14-dev libseccomp-dev util-linux libcap2-bin python3
