@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 
 #include "sl-cli-private.h"
@@ -56,6 +57,7 @@ sl_cli_trace (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("PROGRAM... - run your programs traced"));
   g_autoptr(GError) error = NULL;
   g_autoptr(CapRecording) recording = NULL;
+  g_autofree char *stream_path = NULL;
   gboolean ok, interrupted = FALSE;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -99,14 +101,33 @@ sl_cli_trace (int    argc,
       return SL_EXIT_USAGE;
     }
 
-  ok = cap_lab_trace_sync (NULL,
-                           example_paths ? (const char *const *) example_paths
-                                         : (const char *const *) argv + 1,
-                           (guint) timeout, step, &recording, &interrupted, &error);
-  if (recording != NULL && !step)
-    sl_cli_print_recording (recording);
-  if (recording != NULL && output != NULL && !sl_cli_save_recording (recording, output))
-    return SL_EXIT_ERROR;
+  {
+    /* Printed as it happens (a program's output under its name, between
+     * its calls), and streamed beside --output, so a crash keeps the run */
+    CapLabSyncOptions options = {
+      .step = step,
+      .print = TRUE,
+      .stream_to = output,
+      .stop_on_signals = TRUE,
+      .programs = example_paths ? (const char *const *) example_paths
+                                : (const char *const *) argv + 1,
+      .timeout_s = (guint) timeout,
+    };
+
+    ok = cap_lab_run_sync_with (NULL, NULL, &options, &recording, &stream_path, &error);
+    interrupted = !ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED);
+  }
+  if (recording != NULL && output != NULL)
+    {
+      if (!sl_cli_save_recording (recording, output))
+        {
+          if (stream_path != NULL)
+            fprintf (stderr, _("socklens trace: the run as it came is in %s\n"), stream_path);
+          return SL_EXIT_ERROR;
+        }
+      if (stream_path != NULL)
+        g_unlink (stream_path);
+    }
   if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     return SL_EXIT_ERROR;
   if (!ok)

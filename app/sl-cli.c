@@ -421,14 +421,14 @@ cmd_run (int    argc,
         {
           exported = FALSE;
           if (stream_path != NULL)
-            fprintf (stderr, "socklens run: the run as it came is in %s\n", stream_path);
+            fprintf (stderr, _("socklens run: the run as it came is in %s\n"), stream_path);
         }
     }
   if (recording != NULL && !sl_cli_export_all (recording, diagram, layout_name, events))
     exported = FALSE;
   if (!ok && g_error_matches (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED))
     {
-      fprintf (stderr, "socklens run: %s: %s\n", scenario->name, error->message);
+      fprintf (stderr, _("socklens run: %s: %s\n"), scenario->name, error->message);
       return SL_EXIT_INTERRUPTED;
     }
   if (!ok)

@@ -28,6 +28,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -85,7 +87,7 @@ sl_lab_drop_privileges (gboolean   keep_net_raw,
   if (threads != 1)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "the lab has %d threads already; it gives up its capabilities with one",
+                   _("the lab has %d threads already; it gives up its capabilities with one"),
                    threads);
       return FALSE;
     }
@@ -100,7 +102,7 @@ sl_lab_drop_privileges (gboolean   keep_net_raw,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not give up the lab's capabilities: %s", g_strerror (saved));
+                   _("Could not give up the lab's capabilities: %s"), g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -307,8 +309,8 @@ admit (SlLabConfine *self,
       getsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &reuse, &reuse_len) == 0 && reuse)
     {
       sl_lab_say (self->lab, CAP_SEVERITY_WARNING,
-                  "Packets of UDP port %u are not captured: its socket allows sharing the port "
-                  "(SO_REUSEADDR), so on this computer's lo they could be another program's.",
+                  _("Packets of UDP port %u are not captured: its socket allows sharing the port "
+                    "(SO_REUSEADDR), so on this computer's lo they could be another program's."),
                   e.port);
       return;
     }
@@ -323,7 +325,7 @@ admit (SlLabConfine *self,
       }
   g_array_append_val (self->endpoints, e);
   if (!apply_locked (self, &error))
-    sl_lab_say (self->lab, CAP_SEVERITY_WARNING, "The capture filter could not follow port %u: %s",
+    sl_lab_say (self->lab, CAP_SEVERITY_WARNING, _("The capture filter could not follow port %u: %s"),
                 e.port, error->message);
   g_mutex_unlock (&self->lock);
 }
@@ -406,8 +408,8 @@ admit_before_sending (SlLabConfine *self,
                 ss.ss_family == AF_INET6 ? sizeof (struct sockaddr_in6)
                                          : sizeof (struct sockaddr_in)) != 0)
         sl_lab_say (self->lab, CAP_SEVERITY_WARNING,
-                    "The run's socket %d could not be given a port of its own (%s): its packets "
-                    "may be missing.", call->fd, g_strerror (errno));
+                    _("The run's socket %d could not be given a port of its own (%s): its packets "
+                      "may be missing."), call->fd, g_strerror (errno));
     }
   admit (self, call->fd);
 }
@@ -438,7 +440,7 @@ forget (SlLabConfine *self,
         e->fd = -1;
     }
   if (changed && !apply_locked (self, &error))
-    sl_lab_say (self->lab, CAP_SEVERITY_WARNING, "The capture filter could not be narrowed: %s",
+    sl_lab_say (self->lab, CAP_SEVERITY_WARNING, _("The capture filter could not be narrowed: %s"),
                 error->message);
   g_mutex_unlock (&self->lock);
 }

@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +83,9 @@ do_command (SlLab      *lab,
       break;
     case CAP_LAB_COMMAND_STEP_ACTOR:
       if (actor >= lab_n_actors (lab))
-        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step: no actor %u", actor);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, _("step: no actor %u"), actor);
       else if (!nc_gate_step_actor (gate, actor))
-        sl_lab_say (lab, CAP_SEVERITY_WARNING, "step %u: that actor has no call waiting", actor);
+        sl_lab_say (lab, CAP_SEVERITY_WARNING, _("step %u: that actor has no call waiting"), actor);
       break;
     case CAP_LAB_COMMAND_RUN:
       nc_gate_run (gate);
@@ -97,7 +99,7 @@ do_command (SlLab      *lab,
     case CAP_LAB_COMMAND_BAD_ACTOR:
     case CAP_LAB_COMMAND_UNKNOWN:
     default:
-      sl_lab_say (lab, CAP_SEVERITY_WARNING, "unknown command “%s” (%s)", line,
+      sl_lab_say (lab, CAP_SEVERITY_WARNING, _("unknown command “%s” (%s)"), line,
                   CAP_LAB_COMMANDS_HELP);
       break;
     }

@@ -16,7 +16,12 @@
  * Packets and other calls only wake the sampling thread, which is paced: at
  * most one dump every MIN_INTERVAL_US, a little after the event so the
  * kernel has processed the packet the tap just saw, and once more a few
- * milliseconds after a change. Only changes are written, as SOCKSTATE
+ * milliseconds after a change; while a socket is in a state the kernel
+ * leaves by itself (SYN_RECV until the last ACK is processed, FIN_WAIT1,
+ * LAST_ACK ...), again at growing intervals until it has left it, since on a
+ * busy machine that ACK can be processed after every sample that followed
+ * it, with nothing left in the run to wake a later one (a stepped run's
+ * actors are all held at the gate). Only changes are written, as SOCKSTATE
  * records; a socket that disappears is reported once as CLOSE.
  *
  * The rate is bounded because a dump walks the kernel's whole TCP hash
@@ -45,6 +50,7 @@
 #define MIN_INTERVAL_US  4000  /* paced dumps: at most one every 4 ms */
 #define SETTLE_US        300   /* after a packet, let the kernel take it in */
 #define TRAILING_US      5000  /* look once more after a change */
+#define TRANSIENT_MAX_US 200000 /* while a handshake or a close is under way: at least this often */
 #define LINUX_TCP_CLOSE  7
 #define LINUX_TCP_LISTEN 10
 
@@ -258,6 +264,30 @@ find_actor (SlLabDiag   *self,
   return -1;
 }
 
+/* A state the kernel leaves by itself as soon as it has processed a packet
+ * already on its way (the handshake's last ACK, a FIN's ACK): a busy machine
+ * can process it after the sample that followed the packet, and nothing
+ * else may happen in the run to look again (every actor held at the step
+ * gate), so it is looked at again until it has been left. */
+static gboolean
+is_transient (guint8 tcp_state)
+{
+  enum { SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4, LAST_ACK = 9, CLOSING = 11, NEW_SYN_RECV = 12 };
+
+  switch (tcp_state)
+    {
+    case SYN_SENT:
+    case SYN_RECV:
+    case FIN_WAIT1:
+    case LAST_ACK:
+    case CLOSING:
+    case NEW_SYN_RECV:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 same_state (const CapSockState *a,
             const CapSockState *b)
@@ -266,9 +296,11 @@ same_state (const CapSockState *a,
          a->inode == b->inode;
 }
 
-/* Dumps every namespace, writes what changed. Returns whether anything did. */
+/* Dumps every namespace, writes what changed. Returns whether anything
+ * did; @transient: whether a socket of the run is in a passing state. */
 static gboolean
-sample_locked (SlLabDiag *self)
+sample_locked (SlLabDiag *self,
+               gboolean  *transient)
 {
   g_autoptr(GArray) now = g_array_new (FALSE, FALSE, sizeof (Entry));
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -291,6 +323,7 @@ sample_locked (SlLabDiag *self)
 
       if (!belongs_to_run (self, e))
         continue;
+      *transient |= is_transient (e->state.tcp_state);
       k = entry_key (e);
       before = g_hash_table_lookup (self->last, k);
       e->state.actor = find_actor (self, e, now, k);
@@ -321,13 +354,17 @@ sample_locked (SlLabDiag *self)
   return changed;
 }
 
+/* @transient (or NULL): as sample_locked () */
 static gboolean
-sample (SlLabDiag *self)
+sample (SlLabDiag *self,
+        gboolean  *transient)
 {
-  gboolean changed;
+  gboolean changed, passing = FALSE;
 
   g_mutex_lock (&self->sample_lock);
-  changed = sample_locked (self);
+  changed = sample_locked (self, &passing);
+  if (transient != NULL)
+    *transient = passing;
   g_mutex_unlock (&self->sample_lock);
   return changed;
 }
@@ -338,12 +375,13 @@ diag_thread (gpointer data)
   SlLabDiag *self = data;
   gint64 last_us = 0;
   gint64 trailing_us = 0;
+  gint64 transient_delay_us = TRAILING_US;
 
   g_mutex_lock (&self->mutex);
   for (;;)
     {
       gint64 wait_until;
-      gboolean changed;
+      gboolean changed, transient;
 
       while (!self->dirty && !self->stopping)
         {
@@ -361,12 +399,21 @@ diag_thread (gpointer data)
       wait_until = MAX (last_us + MIN_INTERVAL_US, g_get_monotonic_time () + SETTLE_US);
       if (wait_until > g_get_monotonic_time ())
         g_usleep (wait_until - g_get_monotonic_time ());
-      changed = sample (self);
+      changed = sample (self, &transient);
       last_us = g_get_monotonic_time ();
 
       g_mutex_lock (&self->mutex);
       if (changed)
-        trailing_us = last_us + TRAILING_US;
+        {
+          trailing_us = last_us + TRAILING_US;
+          transient_delay_us = TRAILING_US;
+        }
+      else if (transient)
+        {
+          /* backing off, so a SYN that is never answered costs little */
+          transient_delay_us = MIN (transient_delay_us * 2, TRANSIENT_MAX_US);
+          trailing_us = last_us + transient_delay_us;
+        }
     }
   g_mutex_unlock (&self->mutex);
   return NULL;
@@ -439,7 +486,7 @@ sl_lab_diag_sample_now (SlLabDiag *self)
 {
   if (self == NULL)
     return;
-  sample (self);
+  sample (self, NULL);
 }
 
 /* A stream socket exists (in any process of the run): from now on packets
@@ -495,7 +542,7 @@ sl_lab_diag_free (SlLabDiag *self)
       g_cond_signal (&self->cond);
       g_mutex_unlock (&self->mutex);
       g_thread_join (self->thread);
-      sample (self);
+      sample (self, NULL);
     }
   for (guint h = 0; h < self->n_fds; h++)
     close (self->fds[h]);

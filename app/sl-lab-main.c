@@ -20,6 +20,9 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <signal.h>
@@ -167,8 +170,7 @@ read_message (const char  *length_text,
       if (n <= 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "--message-length %" G_GINT64_FORMAT ": stdin ended after %" G_GSIZE_FORMAT
-                       " bytes", length, got);
+                       _("--message-length %" PRId64 ": stdin ended after %zu bytes"), length, got);
           return NULL;
         }
       got += (gsize) n;
@@ -177,7 +179,7 @@ read_message (const char  *length_text,
   if (strlen (text) != (gsize) length)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "the message holds a NUL byte");
+                           _("the message holds a NUL byte"));
       return NULL;
     }
   return g_steal_pointer (&text);
@@ -195,15 +197,15 @@ setup_trace (SlLab    *lab,
 
   if (argc < 2)
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "which programs?");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("which programs?"));
       return FALSE;
     }
   if (opts->mode != NULL && !g_str_equal (opts->mode, "auto") &&
       !g_str_equal (opts->mode, "namespace"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--trace runs programs only in the lab's private network namespace, where "
-                   "nothing they send can leave; --mode %s is not possible", opts->mode);
+                   _("--trace runs programs only in the lab's private network namespace, where "
+                     "nothing they send can leave; --mode %s is not possible"), opts->mode);
       return FALSE;
     }
   lab->trace = sl_lab_trace_new (lab, argv + 1, error);
@@ -234,26 +236,26 @@ setup_params (SlLab    *lab,
   if (argc != 2)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           argc < 2 ? "which scenario?" : "one scenario at a time");
+                           argc < 2 ? _("which scenario?") : _("one scenario at a time"));
       return FALSE;
     }
   lab->scenario = nc_scenario_lookup (argv[1]);
   if (lab->scenario == NULL)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no scenario named “%s”",
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("no scenario named “%s”"),
                    argv[1]);
       return FALSE;
     }
   if (opts->mode != NULL && !sl_lab_mode_from_name (opts->mode, &lab->mode))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no capture mode “%s”",
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("no capture mode “%s”"),
                    opts->mode);
       return FALSE;
     }
   if (lab->scenario->n_hosts > SL_LAB_MAX_HOSTS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "“%s” needs %u hosts; the lab joins at most %u", lab->scenario->name,
+                   _("“%s” needs %u hosts; the lab joins at most %u"), lab->scenario->name,
                    lab->scenario->n_hosts, SL_LAB_MAX_HOSTS);
       return FALSE;
     }
@@ -335,18 +337,18 @@ try_host_capture (SlLab   *lab,
 
   if (lab->mode == SL_LAB_MODE_ROOT && !root)
     {
-      lab->no_capture = g_strdup ("not running as root");
+      lab->no_capture = g_strdup (_("not running as root"));
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                           "the lab is not running as root");
+                           _("the lab is not running as root"));
       return FALSE;
     }
   if (lab->scenario->needs_raw_socket && getuid () != 0)
     {
-      lab->no_capture = g_strdup ("a raw socket on the shared lo would see every user's ICMP");
+      lab->no_capture = g_strdup (_("a raw socket on the shared lo would see every user's ICMP"));
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "“%s” needs a raw socket of its own, which would see every ICMP message of "
-                   "this computer; the lab gives up cap_net_raw once it captures, so run it in "
-                   "a private network namespace (--mode namespace) or as root",
+                   _("“%s” needs a raw socket of its own, which would see every ICMP message of "
+                     "this computer; the lab gives up cap_net_raw once it captures, so run it in "
+                     "a private network namespace (--mode namespace) or as root"),
                    lab->scenario->name);
       return FALSE;
     }
@@ -413,11 +415,13 @@ fall_back_to_one_host (SlLab *lab)
   lab->n_hosts = 1;
   g_free (lab->params->host);
   lab->params->host = g_strdup ("127.0.0.1");
-  text = g_strdup_printf ("“%s” needs two hosts joined by a link%s; without a private network "
-                          "namespace both run on this computer's 127.0.0.1.",
-                          lab->scenario->name,
-                          lab->scenario->drop_packet > 0 ? " that loses a packet, so nothing "
-                                                           "is lost this time" : "");
+  text = g_strdup_printf (lab->scenario->drop_packet > 0
+                            ? _("“%s” needs two hosts joined by a link that loses a packet, so "
+                                "nothing is lost this time; without a private network namespace "
+                                "both run on this computer's 127.0.0.1.")
+                            : _("“%s” needs two hosts joined by a link; without a private network "
+                                "namespace both run on this computer's 127.0.0.1."),
+                          lab->scenario->name);
   sl_lab_say (lab, CAP_SEVERITY_WARNING, "%s", text);
 }
 
@@ -433,30 +437,31 @@ announce_mode (SlLab *lab)
     {
     case SL_LAB_MODE_NAMESPACE:
       if (lab->n_hosts >= 2)
-        text = g_strdup_printf ("Capturing in a private network namespace (no privileges needed): "
-                                "hosts %s (192.0.2.1) and %s (192.0.2.2) joined by a veth link, "
-                                "captured on %s.%s", lab->host_names[0], lab->host_names[1],
+        text = g_strdup_printf (_("Capturing in a private network namespace (no privileges needed): "
+                                  "hosts %s (192.0.2.1) and %s (192.0.2.2) joined by a veth link, "
+                                  "captured on %s.%s"), lab->host_names[0], lab->host_names[1],
                                 lab->capture_iface,
-                                lab->scenario->drop_packet > 0 ? " The link loses one packet on "
-                                                                 "purpose; it is marked." : "");
+                                lab->scenario->drop_packet > 0 ? _(" The link loses one packet on "
+                                                                   "purpose; it is marked.") : "");
       else
-        text = g_strdup ("Capturing in a private network namespace (no privileges needed): "
-                         "every packet on the lab's own lo belongs to this run.");
+        text = g_strdup (_("Capturing in a private network namespace (no privileges needed): "
+                           "every packet on the lab's own lo belongs to this run."));
       break;
     case SL_LAB_MODE_CAPABILITIES:
     case SL_LAB_MODE_ROOT:
       {
         g_autofree char *why = lab->no_namespace
-          ? g_strdup_printf (" (a private network namespace was not possible: %s)",
+          ? g_strdup_printf (_(" (a private network namespace was not possible: %s)"),
                              lab->no_namespace)
           : g_strdup_printf (" (--mode %s)", sl_lab_mode_name (lab->mode));
 
-        text = g_strdup_printf ("Capturing on this computer's lo %s, filtered to the run's own "
-                                "sockets and the ICMP they cause%s.",
-                                lab->mode_used == SL_LAB_MODE_ROOT
-                                  ? "as root"
-                                  : "with the helper's capability (cap_net_raw, given up once "
-                                    "the capture was open)", why);
+        text = g_strdup_printf (lab->mode_used == SL_LAB_MODE_ROOT
+                                  ? _("Capturing on this computer's lo as root, filtered to the "
+                                      "run's own sockets and the ICMP they cause%s.")
+                                  : _("Capturing on this computer's lo with the helper's "
+                                      "capability (cap_net_raw, given up once the capture was "
+                                      "open), filtered to the run's own sockets and the ICMP "
+                                      "they cause%s."), why);
       }
       break;
     case SL_LAB_MODE_CALLS_ONLY:
@@ -464,15 +469,15 @@ announce_mode (SlLab *lab)
     default:
       severity = CAP_SEVERITY_WARNING;
       if (lab->mode == SL_LAB_MODE_CALLS_ONLY)
-        text = g_strdup ("Calls only, as asked (--mode calls-only): no packets are captured.");
+        text = g_strdup (_("Calls only, as asked (--mode calls-only): no packets are captured."));
       else
         text = g_strdup_printf (
-          "Packets are missing: capturing needs a private network namespace or the "
-          "CAP_NET_RAW capability, and this system allows neither (user namespace: %s; "
-          "capture on lo: %s). Every call is still shown. To fix it, run: "
-          "sudo setcap cap_net_raw=ep %s",
-          lab->no_namespace ? lab->no_namespace : "not tried",
-          lab->no_capture ? lab->no_capture : "not tried", self_path);
+          _("Packets are missing: capturing needs a private network namespace or the "
+            "CAP_NET_RAW capability, and this system allows neither (user namespace: %s; "
+            "capture on lo: %s). Every call is still shown. To fix it, run: "
+            "sudo setcap cap_net_raw=ep %s"),
+          lab->no_namespace ? lab->no_namespace : _("not tried"),
+          lab->no_capture ? lab->no_capture : _("not tried"), self_path);
       break;
     }
   sl_lab_say (lab, severity, "%s", text);
@@ -570,7 +575,7 @@ on_frame (const CapLiveFrame *frame,
   if (lost > lab->lost_reported)
     {
       lab->lost_reported = lost;
-      emit_capture_count (lab, frame->index + 1, lost, " so far: the kernel's capture buffer was full");
+      emit_capture_count (lab, frame->index + 1, lost, CAP_LAB_CAPTURE_SO_FAR);
     }
 }
 
@@ -586,7 +591,7 @@ emit_capture_total (SlLab *lab)
   lost = cap_live_get_n_lost (lab->live) + lab->frames_lost;
   g_mutex_unlock (&lab->frames_lock);
   emit_capture_count (lab, lab->n_epb, lost,
-                      lost > 0 ? ": the timeline misses them (a capture buffer was full)" : "");
+                      lost > 0 ? CAP_LAB_CAPTURE_MISSED : "");
 }
 
 /* sock_diag sampling, or a message saying why not */
@@ -598,7 +603,7 @@ start_diag (SlLab *lab)
   lab->diag = sl_lab_diag_new (lab, &error);
   if (lab->diag == NULL)
     {
-      g_autofree char *text = g_strdup_printf ("Socket states are not sampled: %s",
+      g_autofree char *text = g_strdup_printf (_("Socket states are not sampled: %s"),
                                                error->message);
       sl_lab_emit_message (lab, CAP_SEVERITY_WARNING, text);
     }
@@ -661,8 +666,8 @@ run_scenario (SlLab      *lab,
     return CAP_LAB_EXIT_OK;
   if (g_error_matches (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED))
     {
-      *error_text = g_strdup (parent_gone ? "The run was stopped: the app went away"
-                                          : "The run was stopped");
+      *error_text = g_strdup (parent_gone ? _("The run was stopped: the app went away")
+                                          : _("The run was stopped"));
       return CAP_LAB_EXIT_STOPPED;
     }
   *error_text = g_strdup (error->message);
@@ -767,7 +772,7 @@ main (int    argc,
   nc_i18n_init ();
   if (!catch_stop_signals (&error))
     {
-      fprintf (stderr, "socklens-lab: %s\n", error->message);
+      fprintf (stderr, _("socklens-lab: %s\n"), error->message);
       return CAP_LAB_EXIT_FAILED;
     }
 
@@ -796,7 +801,7 @@ main (int    argc,
    * does giving up capabilities for every thread to come. */
   if (!choose_mode (lab, &error) || !give_up_privileges (lab, &error))
     {
-      error_text = g_strdup_printf ("Cannot capture with --mode %s: %s",
+      error_text = g_strdup_printf (_("Cannot capture with --mode %s: %s"),
                                     sl_lab_mode_name (lab->mode), error->message);
       status = CAP_LAB_EXIT_FAILED;
       end_early (lab, status, error_text);
@@ -806,7 +811,7 @@ main (int    argc,
   if (!sl_lab_stream_open (lab, lab->live ? cap_live_get_linktype (lab->live) : 1,
                            lab->live ? cap_live_get_snaplen (lab->live) : 0, &error))
     {
-      sl_lab_complain (lab, "output: %s", error->message);
+      sl_lab_complain (lab, _("output: %s"), error->message);
       status = CAP_LAB_EXIT_FAILED;
       goto out;
     }

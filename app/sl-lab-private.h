@@ -60,6 +60,7 @@ typedef struct
   GQueue            frames;        /* QueuedFrame */
   gsize             frames_bytes;
   gboolean          frames_closing;
+  gboolean          flush_wanted;  /* records are buffered: the writer thread sends them */
   guint64           frames_lost;   /* the queue was full: the app did not keep up */
   guint64           lost_reported; /* by the kernel, as last said in the stream */
   GThread          *frames_writer;

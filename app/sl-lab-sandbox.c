@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -82,7 +84,7 @@ write_file (const char  *path,
   saved = errno;
   if (fd >= 0)
     close (fd);
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "writing “%s” to %s: %s",
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("writing “%s” to %s: %s"),
                g_strchomp (g_strdup (text)), path, g_strerror (saved));
   return FALSE;
 }
@@ -122,7 +124,7 @@ bring_up (const char  *ifname,
   if (saved != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not bring %s up: %s", ifname, g_strerror (saved));
+                   _("Could not bring %s up: %s"), ifname, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -160,7 +162,7 @@ run_tool (GError **error,
   if (path == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "“%s” is not installed (Debian: apt install %s)", tool,
+                   _("“%s” is not installed (Debian: apt install %s)"), tool,
                    g_str_equal (tool, "nft") ? "nftables" : "iproute2");
       return FALSE;
     }
@@ -192,7 +194,7 @@ set_ns (int       fd,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not enter a lab host's network namespace: %s", g_strerror (saved));
+                   _("Could not enter a lab host's network namespace: %s"), g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -216,7 +218,7 @@ open_current_ns (int     *out,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not open the lab's network namespace: %s", g_strerror (saved));
+                   _("Could not open the lab's network namespace: %s"), g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -280,7 +282,7 @@ mount_hosts_file (SlLab   *lab,
     {
       saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not make the lab's mounts private: %s", g_strerror (saved));
+                   _("Could not make the lab's mounts private: %s"), g_strerror (saved));
       return FALSE;
     }
   for (guint h = 0; h < lab->n_hosts; h++)
@@ -301,7 +303,7 @@ mount_hosts_file (SlLab   *lab,
   if (!ok)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not give the lab its own /etc/hosts: %s", g_strerror (saved));
+                   _("Could not give the lab its own /etc/hosts: %s"), g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -337,7 +339,7 @@ setup_hosts (SlLab   *lab,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create the second lab host: %s", g_strerror (saved));
+                   _("Could not create the second lab host: %s"), g_strerror (saved));
       return FALSE;
     }
   quiet_ipv6 ();
@@ -437,7 +439,7 @@ probe_namespace (int       flags,
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return TRUE;
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                       message[0] ? message : "the namespace probe failed");
+                       message[0] ? message : _("the namespace probe failed"));
   return FALSE;
 }
 
@@ -457,7 +459,7 @@ sl_lab_enter_namespace (SlLab   *lab,
   if (threads != 1)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "the lab has %d threads already; a user namespace needs exactly one",
+                   _("the lab has %d threads already; a user namespace needs exactly one"),
                    threads);
       return FALSE;
     }
@@ -476,7 +478,7 @@ sl_lab_enter_namespace (SlLab   *lab,
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not name the lab's machine: %s", g_strerror (saved));
+                   _("Could not name the lab's machine: %s"), g_strerror (saved));
       return FALSE;
     }
   if (lab->n_hosts >= 2)

@@ -4,8 +4,12 @@
  *
  * Actor threads (calls), the capture thread (packets), the sock_diag thread
  * (socket states) and the control thread (the step gate) all write here, so
- * every block goes out under one mutex, whole, and is flushed at once: the
- * app reads the pipe as the run goes and draws what it gets.
+ * every block goes out under one mutex, whole, into one buffer. The writer
+ * thread below sends what is buffered as soon as it can, so the app reads
+ * the pipe as the run goes and draws what it gets, in a few large writes
+ * instead of one per call (two records per call, a system call each, were
+ * most of what a fast run cost the lab and the app: the app woke, read and
+ * committed once per record).
  *
  * If the pipe breaks (the app went away), the run is stopped: nobody is
  * left to show it to.
@@ -20,6 +24,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +35,11 @@
 #include "sl-lab-private.h"
 
 #define FRAMES_MAX_BYTES (512 * 1024 * 1024)
+#define OUT_BUFFER_BYTES (64 * 1024)  /* one pipe write at most this large */
+/* The writer thread sends at most this often, so a fast run's records go
+ * out in batches (a write and a wakeup of the app per record cost more than
+ * the record), yet each reaches the app well within a frame (16 ms). */
+#define FLUSH_INTERVAL_US 1000
 
 typedef struct
 {
@@ -47,7 +58,7 @@ on_write_failed (SlLab  *lab,
   if (!lab->out_failed)
     {
       lab->out_failed = TRUE;
-      sl_lab_complain (lab, "output: %s; stopping the run", error->message);
+      sl_lab_complain (lab, _("output: %s; stopping the run"), error->message);
       /* Not nc_run_stop () here: this may run inside the recorder's listener. */
       sl_lab_request_stop (lab, TRUE);
     }
@@ -59,7 +70,8 @@ sl_lab_stream_open (SlLab    *lab,
                     guint32   snaplen,
                     GError  **error)
 {
-  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GOutputStream) raw = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GOutputStream) out = g_buffered_output_stream_new_sized (raw, OUT_BUFFER_BYTES);
 
   lab->writer = cap_pcapng_writer_new (out);
   lab->frames_writer = g_thread_new ("lab-frames", frames_writer_thread, lab);
@@ -67,6 +79,26 @@ sl_lab_stream_open (SlLab    *lab,
                                           lab->capture_iface ? lab->capture_iface : "lo",
                                           &lab->iface, error) &&
          cap_pcapng_writer_flush (lab->writer, error);
+}
+
+/* With out_lock held: what is buffered goes out soon, on the writer thread
+ * (the caller, an actor's call, does not wait for the pipe), or now if that
+ * thread is ending. Returns: whether it was flushed now, and if so, how. */
+static gboolean
+flush_soon_locked (SlLab   *lab,
+                   GError **error)
+{
+  gboolean now;
+
+  g_mutex_lock (&lab->frames_lock);
+  now = lab->frames_closing || lab->frames_writer == NULL;
+  if (!now && !lab->flush_wanted)
+    {
+      lab->flush_wanted = TRUE;
+      g_cond_signal (&lab->frames_cond);
+    }
+  g_mutex_unlock (&lab->frames_lock);
+  return !now || cap_pcapng_writer_flush (lab->writer, error);
 }
 
 /* With out_lock held */
@@ -81,7 +113,7 @@ write_record_locked (SlLab      *lab,
     return;
   if (!cap_pcapng_writer_write_record (lab->writer, lab->iface, MAX (ts_ns, 0), payload->data,
                                        payload->len, &error) ||
-      !cap_pcapng_writer_flush (lab->writer, &error))
+      !flush_soon_locked (lab, &error))
     on_write_failed (lab, error);
 }
 
@@ -209,7 +241,8 @@ sl_lab_emit_frame (SlLab              *lab,
   memcpy (copy->data, frame->data, frame->caplen);
   g_queue_push_tail (&lab->frames, copy);
   lab->frames_bytes += frame->caplen;
-  g_cond_signal (&lab->frames_cond);
+  if (lab->frames.length == 1)  /* the writer waits for the first of a batch only */
+    g_cond_signal (&lab->frames_cond);
   g_mutex_unlock (&lab->frames_lock);
 }
 
@@ -239,11 +272,13 @@ write_frame_locked (SlLab             *lab,
   return TRUE;
 }
 
-/* Writes what is queued, all of it, then flushes once. */
+/* Writes what is queued, all of it, then flushes once (with the records
+ * the other threads buffered meanwhile). */
 static gpointer
 frames_writer_thread (gpointer data)
 {
   SlLab *lab = data;
+  gint64 last_flush = 0;
 
   for (;;)
     {
@@ -253,13 +288,17 @@ frames_writer_thread (gpointer data)
       gboolean ok = TRUE;
 
       g_mutex_lock (&lab->frames_lock);
-      while (g_queue_is_empty (&lab->frames) && !lab->frames_closing)
+      while (g_queue_is_empty (&lab->frames) && !lab->flush_wanted && !lab->frames_closing)
         g_cond_wait (&lab->frames_cond, &lab->frames_lock);
-      if (g_queue_is_empty (&lab->frames))
+      /* Let a batch gather: no more than one flush per interval */
+      while (!lab->frames_closing && g_get_monotonic_time () < last_flush + FLUSH_INTERVAL_US)
+        g_cond_wait_until (&lab->frames_cond, &lab->frames_lock, last_flush + FLUSH_INTERVAL_US);
+      if (g_queue_is_empty (&lab->frames) && !lab->flush_wanted)
         {
           g_mutex_unlock (&lab->frames_lock);
           break;
         }
+      lab->flush_wanted = FALSE;
       batch = lab->frames;
       g_queue_init (&lab->frames);
       lab->frames_bytes = 0;
@@ -277,6 +316,7 @@ frames_writer_thread (gpointer data)
       if (!ok)
         on_write_failed (lab, error);
       g_mutex_unlock (&lab->out_lock);
+      last_flush = g_get_monotonic_time ();
     }
   return NULL;
 }
@@ -346,7 +386,7 @@ sl_lab_stream_close (SlLab *lab)
   g_mutex_lock (&lab->out_lock);
   if (lab->writer != NULL && !lab->out_failed &&
       !cap_pcapng_writer_close (lab->writer, &error))
-    sl_lab_complain (lab, "output: %s", error->message);
+    sl_lab_complain (lab, _("output: %s"), error->message);
   g_clear_object (&lab->writer);
   g_mutex_unlock (&lab->out_lock);
 }
@@ -371,7 +411,7 @@ sl_lab_complain (SlLab      *lab,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "socklens-lab: %s\n", text);
+  fprintf (stderr, _("socklens-lab: %s\n"), text);
 }
 
 /* A message for the user: in the stream, and on stderr unless --quiet. */

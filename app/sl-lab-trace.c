@@ -21,6 +21,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -139,12 +141,12 @@ check_script (const char *path,
 {
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no such file", path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("%s: no such file"), path);
       return FALSE;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s is a folder, not a program", path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("%s is a folder, not a program"), path);
       return FALSE;
     }
   return TRUE;
@@ -186,14 +188,14 @@ parse_program (const char *spec,
       if (found == NULL || !check_script (found, error))
         {
           if (found == NULL)
-            g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no such file or command",
+            g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("%s: no such file or command"),
                          words[0]);
           return NULL;
         }
       if (!g_file_test (found, G_FILE_TEST_IS_EXECUTABLE))
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
-                       "%s is not executable (chmod +x %s, or name a .py file)", words[0],
+                       _("%s is not executable (chmod +x %s, or name a .py file)"), words[0],
                        words[0]);
           return NULL;
         }
@@ -258,7 +260,7 @@ find_preload (GError **error)
     if (order[i] != NULL && g_file_test (order[i], G_FILE_TEST_EXISTS))
       return g_strdup (order[i]);
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-               "the preload library is missing (looked for %s): calls cannot be traced",
+               _("the preload library is missing (looked for %s): calls cannot be traced"),
                PRELOAD_PATH);
   return NULL;
 }
@@ -307,7 +309,7 @@ sl_lab_trace_new (SlLab       *lab,
     }
   if (self->programs->len == 0)
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "which programs?");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("which programs?"));
       sl_lab_trace_free (self);
       return NULL;
     }
@@ -326,12 +328,12 @@ sl_lab_trace_new (SlLab       *lab,
 char *
 sl_lab_trace_title (SlLabTrace *self)
 {
-  GString *s = g_string_new ("Your programs: ");
+  g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < self->programs->len; i++)
-    g_string_append_printf (s, "%s%s", i ? ", " : "",
+    g_string_append_printf (names, "%s%s", i ? ", " : "",
                             ((Program *) g_ptr_array_index (self->programs, i))->name);
-  return g_string_free (s, FALSE);
+  return g_strdup_printf (_("Your programs: %s"), names->str);
 }
 
 NcGate *
@@ -502,15 +504,18 @@ note_pending (SlLabTrace   *self,
     {
       Pending p = { call->pid, call->tid, id, !held };
       g_array_append_val (self->pending, p);
+      g_cond_broadcast (&self->cond);
     }
   else
     for (guint i = 0; i < self->pending->len; i++)
       if (g_array_index (self->pending, Pending, i).id == id)
         {
           g_array_remove_index_fast (self->pending, i);
+          g_cond_broadcast (&self->cond);
           break;
         }
-  g_cond_broadcast (&self->cond);
+  /* a call reported once, on its return (a sendto () that cannot wait),
+   * changes nothing the waiting thread looks at: it is not woken */
 }
 
 static gpointer
@@ -518,15 +523,18 @@ reader_thread (gpointer data)
 {
   SlLabTrace *self = data;
   g_autoptr(NcReportIds) ids = nc_report_ids_new ();
+  g_autofree NcReportReader *reader = g_new (NcReportReader, 1);
+  NcReportInterned interned = { NULL, NULL };
   NcReport report;
   NcCall call;
 
-  while (nc_report_read (self->report_pipe[0], &report))
+  nc_report_reader_init (reader, self->report_pipe[0]);
+  while (nc_report_reader_next (reader, &report))
     {
       gboolean held;
       guint32 id;
 
-      nc_report_to_call (&report, &call);
+      nc_report_to_call_interned (&report, &call, &interned);
       g_mutex_lock (&self->lock);
       call.actor = (guint16) actor_for (self, &call);
       g_mutex_unlock (&self->lock);
@@ -708,9 +716,9 @@ start_program (SlLabTrace *self,
 
   if (is_static_elf (p->argv[0]))
     {
-      text = g_strdup_printf ("%s is statically linked: its calls cannot be seen (the preload "
-                              "library needs the dynamic loader). Its packets are still "
-                              "captured.", p->name);
+      text = g_strdup_printf (_("%s is statically linked: its calls cannot be seen (the preload "
+                                "library needs the dynamic loader). Its packets are still "
+                                "captured."), p->name);
       sl_lab_emit_message (self->lab, CAP_SEVERITY_WARNING, text);
     }
   g_mutex_lock (&self->lock);
@@ -897,24 +905,30 @@ describe_exit (const Program *p,
 
   *severity = CAP_SEVERITY_INFO;
   if (p->stopped)
-    return sig != 0 ? g_strdup_printf ("%s was still running at the end and was stopped: killed "
-                                       "by signal %d (%s)%s.", p->name, sig, g_strsignal (sig),
-                                       sig == SIGKILL ? " after the grace period" : "")
-                    : g_strdup_printf ("%s was still running at the end and was stopped (it then "
-                                       "exited with status %d).", p->name,
+    return sig != 0 ? g_strdup_printf (sig == SIGKILL
+                                         ? _("%s was still running at the end and was stopped: "
+                                             "killed by signal %d (%s) after the grace period.")
+                                         : _("%s was still running at the end and was stopped: "
+                                             "killed by signal %d (%s)."),
+                                       p->name, sig, g_strsignal (sig))
+                    : g_strdup_printf (_("%s was still running at the end and was stopped (it "
+                                         "then exited with status %d)."), p->name,
                                        WEXITSTATUS (p->status));
   if (WIFEXITED (p->status))
     {
       if (WEXITSTATUS (p->status) != 0)
         *severity = CAP_SEVERITY_WARNING;
-      return g_strdup_printf ("%s exited with status %d.", p->name, WEXITSTATUS (p->status));
+      return g_strdup_printf (_("%s exited with status %d."), p->name, WEXITSTATUS (p->status));
     }
   if (sig != 0)
     {
       *severity = CAP_SEVERITY_ERROR;
-      return g_strdup_printf ("%s was killed by signal %d (%s)%s; its calls until then are kept.",
-                              p->name, sig, g_strsignal (sig),
-                              WCOREDUMP (p->status) ? ", core dumped" : "");
+      return g_strdup_printf (WCOREDUMP (p->status)
+                                ? _("%s was killed by signal %d (%s), core dumped; its calls "
+                                    "until then are kept.")
+                                : _("%s was killed by signal %d (%s); its calls until then are "
+                                    "kept."),
+                              p->name, sig, g_strsignal (sig));
     }
   return NULL;
 }
@@ -965,7 +979,7 @@ sl_lab_trace_prepare (SlLabTrace *self,
   if (self->lab->step && (self->shared_gate = nc_report_gate_new (&self->gate_fd)) == NULL)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "no shared memory for the step gate: %s", g_strerror (errno));
+                   _("no shared memory for the step gate: %s"), g_strerror (errno));
       return FALSE;
     }
   if (pipe2 (self->report_pipe, O_CLOEXEC) < 0 || pipe2 (self->wake_pipe, O_CLOEXEC) < 0)
@@ -1043,9 +1057,9 @@ sl_lab_trace_run (SlLabTrace *self,
     }
   if (timed_out)
     {
-      *error_text = g_strdup_printf ("Stopped at the time limit (%u s); everything until then is "
-                                     "kept. A program that should end did not: is a server "
-                                     "waiting for a client that never came?", timeout_s);
+      *error_text = g_strdup_printf (_("Stopped at the time limit (%u s); everything until then is "
+                                       "kept. A program that should end did not: is a server "
+                                       "waiting for a client that never came?"), timeout_s);
       return CAP_LAB_EXIT_STOPPED;
     }
   if (stopped)

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cap-atomic-file.h"
 #include "cap-reader.h"
 
@@ -52,7 +54,7 @@ resolve_target (const char  *path,
   {
     g_autofree char *display = g_filename_display_name (path);
     g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                 "%s: could not create the file: %s", display, g_strerror (ELOOP));
+                 _("%s: could not create the file: %s"), display, g_strerror (ELOOP));
   }
   return NULL;
 }
@@ -95,7 +97,7 @@ cap_atomic_file_open_temp (const char  *path,
       int saved = errno;
       g_autofree char *display = g_filename_display_name (path);
 
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "%s: could not create the file: %s",
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, _("%s: could not create the file: %s"),
                    display, g_strerror (saved));
       return -1;
     }
@@ -132,19 +134,19 @@ cap_atomic_file_commit (int          fd,
     {
       int saved = errno;
       cap_atomic_file_abort (fd, tmp_path);
-      return fail_io (path, "could not write the file", saved, error);
+      return fail_io (path, _("could not write the file"), saved, error);
     }
   if (close (fd) != 0)
     {
       int saved = errno;
       g_unlink (tmp_path);
-      return fail_io (path, "could not write the file", saved, error);
+      return fail_io (path, _("could not write the file"), saved, error);
     }
   if (g_rename (tmp_path, path) != 0)
     {
       int saved = errno;
       g_unlink (tmp_path);
-      return fail_io (path, "could not put the file in place", saved, error);
+      return fail_io (path, _("could not put the file in place"), saved, error);
     }
   return TRUE;
 }

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cap-call-codec.h"
@@ -130,6 +132,8 @@ put_header (GByteArray    *out,
   g_byte_array_append (out, &t, 1);
 }
 
+/* One field: tag, length, value, appended with a single resize (a record
+ * has some thirty fields, and a fast run encodes two records per call). */
 static void
 put_field (GByteArray *out,
            guint16     tag,
@@ -138,11 +142,15 @@ put_field (GByteArray *out,
 {
   guint16 t = GUINT16_TO_LE (tag);
   guint16 l = GUINT16_TO_LE (len);
+  guint start = out->len;
+  guint8 *p;
 
-  g_byte_array_append (out, (const guint8 *) &t, 2);
-  g_byte_array_append (out, (const guint8 *) &l, 2);
+  g_byte_array_set_size (out, start + 4 + len);
+  p = out->data + start;
+  memcpy (p, &t, 2);
+  memcpy (p + 2, &l, 2);
   if (len > 0)
-    g_byte_array_append (out, value, len);
+    memcpy (p + 4, value, len);
 }
 
 static void
@@ -180,6 +188,12 @@ put_u64 (GByteArray *out,
   put_field (out, tag, &v, 8);
 }
 
+/* A call's fields that are zero (or empty) are left out: a decoded record
+ * starts zeroed, so the record means the same, and most of a call's
+ * arguments are zero for most kinds. */
+#define PUT_NONZERO(put, out, tag, v) \
+  G_STMT_START { if ((v) != 0) put ((out), (tag), (v)); } G_STMT_END
+
 /* Cuts at a character boundary, so what is kept is still valid UTF-8. */
 static gsize
 utf8_clamp (const char *text,
@@ -205,22 +219,26 @@ put_text (GByteArray *out,
   put_field (out, tag, text, utf8_clamp (text, strlen (text), max));
 }
 
+/* Interned sets are never all empty: NULL stands for none */
 static void
 put_fd_sets (GByteArray     *out,
              guint16         tag,
-             const NcFdList *sets)
+             const NcFdSets *interned)
 {
   guint8 buf[NC_N_SETS * (1 + 4 * NC_SELECT_FDS_MAX)];
   gsize pos = 0;
 
+  if (interned == NULL)
+    return;
   for (guint s = 0; s < NC_N_SETS; s++)
     {
-      guint8 n = MIN (sets[s].n, NC_SELECT_FDS_MAX);
+      const NcFdList *list = &interned->set[s];
+      guint8 n = MIN (list->n, NC_SELECT_FDS_MAX);
 
       buf[pos++] = n;
       for (guint i = 0; i < n; i++)
         {
-          guint32 fd = GUINT32_TO_LE ((guint32) sets[s].fds[i]);
+          guint32 fd = GUINT32_TO_LE ((guint32) list->fds[i]);
 
           memcpy (buf + pos, &fd, 4);
           pos += 4;
@@ -246,36 +264,40 @@ cap_record_encode_call (const NcCall *call,
   g_return_if_fail (out != NULL);
 
   put_header (out, phase == NC_CALL_PHASE_ENTER ? CAP_RECORD_CALL_ENTER : CAP_RECORD_CALL_RETURN);
-  put_u32 (out, CALL_ID, call->id);
-  put_u16 (out, CALL_KIND, call->kind);
-  put_u16 (out, CALL_ACTOR, call->actor);
-  put_u32 (out, CALL_PID, (guint32) call->pid);
-  put_u32 (out, CALL_TID, (guint32) call->tid);
-  put_u32 (out, CALL_FD, (guint32) call->fd);
-  put_u64 (out, CALL_TS_GATE, (guint64) call->ts_gate);
-  put_u64 (out, CALL_TS_START, (guint64) call->ts_start);
-  put_u64 (out, CALL_TS_END, (guint64) call->ts_end);
-  put_u64 (out, CALL_RESULT, (guint64) call->result);
-  put_u32 (out, CALL_ERR, (guint32) call->err);
-  put_u32 (out, CALL_DOMAIN, (guint32) call->domain);
-  put_u32 (out, CALL_TYPE, (guint32) call->type);
-  put_u32 (out, CALL_PROTOCOL, (guint32) call->protocol);
-  put_u32 (out, CALL_FLAGS, (guint32) call->flags);
-  put_u64 (out, CALL_LENGTH, (guint64) call->length);
-  put_u64 (out, CALL_TIMEOUT_NS, (guint64) call->timeout_ns);
-  put_u64 (out, CALL_VALUE_IN, call->value_in);
-  put_field (out, CALL_LOCAL, call->local, strnlen (call->local, sizeof call->local));
-  put_field (out, CALL_PEER, call->peer, strnlen (call->peer, sizeof call->peer));
-  put_field (out, CALL_TEXT, call->text, strnlen (call->text, sizeof call->text));
-  put_field (out, CALL_DATA, call->data, MIN (call->data_len, NC_CALL_DATA_MAX));
+  PUT_NONZERO (put_u32, out, CALL_ID, call->id);
+  PUT_NONZERO (put_u16, out, CALL_KIND, call->kind);
+  PUT_NONZERO (put_u16, out, CALL_ACTOR, call->actor);
+  PUT_NONZERO (put_u32, out, CALL_PID, (guint32) call->pid);
+  PUT_NONZERO (put_u32, out, CALL_TID, (guint32) call->tid);
+  PUT_NONZERO (put_u32, out, CALL_FD, (guint32) call->fd);
+  PUT_NONZERO (put_u64, out, CALL_TS_GATE, (guint64) call->ts_gate);
+  PUT_NONZERO (put_u64, out, CALL_TS_START, (guint64) call->ts_start);
+  PUT_NONZERO (put_u64, out, CALL_TS_END, (guint64) call->ts_end);
+  PUT_NONZERO (put_u64, out, CALL_RESULT, (guint64) call->result);
+  PUT_NONZERO (put_u32, out, CALL_ERR, (guint32) call->err);
+  PUT_NONZERO (put_u32, out, CALL_DOMAIN, (guint32) call->domain);
+  PUT_NONZERO (put_u32, out, CALL_TYPE, (guint32) call->type);
+  PUT_NONZERO (put_u32, out, CALL_PROTOCOL, (guint32) call->protocol);
+  PUT_NONZERO (put_u32, out, CALL_FLAGS, (guint32) call->flags);
+  PUT_NONZERO (put_u64, out, CALL_LENGTH, (guint64) call->length);
+  PUT_NONZERO (put_u64, out, CALL_TIMEOUT_NS, (guint64) call->timeout_ns);
+  PUT_NONZERO (put_u64, out, CALL_VALUE_IN, call->value_in);
+  if (call->local[0] != '\0')
+    put_field (out, CALL_LOCAL, call->local, strnlen (call->local, sizeof call->local));
+  if (call->peer[0] != '\0')
+    put_field (out, CALL_PEER, call->peer, strnlen (call->peer, sizeof call->peer));
+  if (call->text[0] != '\0')
+    put_field (out, CALL_TEXT, call->text, strnlen (call->text, sizeof call->text));
+  if (call->data_len > 0)
+    put_field (out, CALL_DATA, call->data, MIN (call->data_len, NC_CALL_DATA_MAX));
   put_fd_sets (out, CALL_SETS_IN, call->sets_in);
   put_fd_sets (out, CALL_SETS_OUT, call->sets_out);
-  put_u8 (out, CALL_TCP_STATE, call->tcp_state);
-  put_u8 (out, CALL_HAS_QUEUES, call->has_queues);
-  put_u32 (out, CALL_QUEUED_IN, call->queued_in);
-  put_u32 (out, CALL_QUEUED_OUT, call->queued_out);
+  PUT_NONZERO (put_u8, out, CALL_TCP_STATE, call->tcp_state);
+  PUT_NONZERO (put_u8, out, CALL_HAS_QUEUES, call->has_queues);
+  PUT_NONZERO (put_u32, out, CALL_QUEUED_IN, call->queued_in);
+  PUT_NONZERO (put_u32, out, CALL_QUEUED_OUT, call->queued_out);
   put_text (out, CALL_FILE, call->file, CAP_RECORD_NAME_MAX);
-  put_u32 (out, CALL_LINE, call->line);
+  PUT_NONZERO (put_u32, out, CALL_LINE, call->line);
   if (call->origin != NC_CALL_ORIGIN_PROGRAM)
     put_u8 (out, CALL_ORIGIN, call->origin);
   if (call->stack != NULL)
@@ -433,7 +455,7 @@ want_len (const Field   *f,
   if (f->len == expected)
     return TRUE;
   g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-               "corrupt Socklens record: field %u has %u bytes, expected %" G_GSIZE_FORMAT,
+               _("corrupt Socklens record: field %u has %u bytes, expected %zu"),
                f->tag, f->len, expected);
   return FALSE;
 }
@@ -487,16 +509,27 @@ f_text_into (const Field *f,
              char        *dst,
              gsize        size)
 {
-  g_autofree char *text = f_text (f, size - 1);
+  gsize len = strnlen ((const char *) f->value, f->len);
+  g_autofree char *text = NULL;
 
+  /* Valid UTF-8 that fits (every record Socklens writes) is copied as is */
+  if (len < size && g_utf8_validate_len ((const char *) f->value, len, NULL))
+    {
+      memcpy (dst, f->value, len);
+      dst[len] = '\0';
+      return;
+    }
+  text = f_text (f, size - 1);
   memcpy (dst, text, strlen (text) + 1);
 }
 
 static gboolean
-f_fd_sets (const Field  *f,
-           NcFdList     *sets,
-           GError      **error)
+f_fd_sets (const Field     *f,
+           const NcFdSets **out,
+           GError         **error)
 {
+  NcFdSets lists = { 0 };
+  NcFdList *sets = lists.set;
   gsize pos = 0;
 
   for (guint s = 0; s < NC_N_SETS; s++)
@@ -520,11 +553,12 @@ f_fd_sets (const Field  *f,
             sets[s].fds[i] = (gint32) GUINT32_FROM_LE (fd);
           }
     }
+  *out = nc_fd_sets_intern (&lists);
   return TRUE;
 
 short_field:
   g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-               "corrupt Socklens record: select() sets in field %u end early", f->tag);
+               _("corrupt Socklens record: select() sets in field %u end early"), f->tag);
   return FALSE;
 }
 
@@ -565,8 +599,8 @@ decode_call_field (CapRecord    *rec,
       c->data_len = MIN (f->len, NC_CALL_DATA_MAX);
       memcpy (c->data, f->value, c->data_len);
       break;
-    case CALL_SETS_IN: return f_fd_sets (f, c->sets_in, error);
-    case CALL_SETS_OUT: return f_fd_sets (f, c->sets_out, error);
+    case CALL_SETS_IN: return f_fd_sets (f, &c->sets_in, error);
+    case CALL_SETS_OUT: return f_fd_sets (f, &c->sets_out, error);
     case CALL_TCP_STATE: FIXED (f, 1); c->tcp_state = f_u8 (f); break;
     case CALL_HAS_QUEUES: FIXED (f, 1); c->has_queues = f_u8 (f); break;
     case CALL_QUEUED_IN: FIXED (f, 4); c->queued_in = f_u32 (f); break;
@@ -829,14 +863,14 @@ cap_record_decode (const guint8  *payload,
   if (len < CAP_RECORD_HEADER_LEN)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt Socklens record: %" G_GSIZE_FORMAT " bytes, shorter than its header",
+                   _("corrupt Socklens record: %zu bytes, shorter than its header"),
                    len);
       return FALSE;
     }
   if (memcmp (payload, CAP_SOCKLENS_MAGIC, CAP_SOCKLENS_MAGIC_LEN) != 0)
     {
       g_set_error_literal (error, CAP_FILE_ERROR, CAP_FILE_ERROR_FORMAT,
-                           "not a Socklens record (no \"SOCKLENS\" magic)");
+                           _("not a Socklens record (no \"SOCKLENS\" magic)"));
       return FALSE;
     }
 
@@ -846,7 +880,7 @@ cap_record_decode (const guint8  *payload,
   if (version == 0 || version > CAP_RECORD_VERSION)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_UNSUPPORTED,
-                   "Socklens record version %u is not supported (this Socklens reads %u)",
+                   _("Socklens record version %u is not supported (this Socklens reads %u)"),
                    version, CAP_RECORD_VERSION);
       return FALSE;
     }
@@ -855,7 +889,7 @@ cap_record_decode (const guint8  *payload,
   if (decode == NULL)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_UNSUPPORTED,
-                   "Socklens record type %u is not known", type);
+                   _("Socklens record type %u is not known"), type);
       return FALSE;
     }
 
@@ -870,7 +904,7 @@ cap_record_decode (const guint8  *payload,
       if (len - pos < 4)
         {
           g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt Socklens record: %" G_GSIZE_FORMAT " stray bytes at its end",
+                       _("corrupt Socklens record: %zu stray bytes at its end"),
                        len - pos);
           goto fail;
         }
@@ -883,8 +917,7 @@ cap_record_decode (const guint8  *payload,
       if (f.len > len - pos - 4)
         {
           g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt Socklens record: field %u at byte %" G_GSIZE_FORMAT
-                       " claims %u bytes, %" G_GSIZE_FORMAT " left",
+                       _("corrupt Socklens record: field %u at byte %zu claims %u bytes, %zu left"),
                        f.tag, pos, f.len, len - pos - 4);
           goto fail;
         }
@@ -923,6 +956,20 @@ cap_record_clear (CapRecord *record)
   g_free ((char *) record->actor.host);
   g_free ((char *) record->call.stack);
   memset (record, 0, sizeof *record);
+}
+
+/**
+ * cap_record_peek_type:
+ * The type of the record at @payload without decoding it (for a reader
+ * that wants only some types), or %CAP_RECORD_NONE if it is not one.
+ */
+CapRecordType
+cap_record_peek_type (const guint8 *payload,
+                      gsize         len)
+{
+  if (len < CAP_RECORD_HEADER_LEN || memcmp (payload, CAP_SOCKLENS_MAGIC, CAP_SOCKLENS_MAGIC_LEN) != 0)
+    return CAP_RECORD_NONE;
+  return payload[CAP_SOCKLENS_MAGIC_LEN + 2];
 }
 
 const char *

@@ -170,6 +170,8 @@ gboolean    cap_record_decode           (const guint8       *payload,
                                          CapRecord          *out,
                                          GError            **error);
 void        cap_record_clear            (CapRecord          *record);
+CapRecordType cap_record_peek_type      (const guint8       *payload,
+                                         gsize               len);
 const char *cap_record_type_name        (CapRecordType       type);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CapRecord, cap_record_clear)

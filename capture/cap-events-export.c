@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cap-events-export.h"
 #include "cap-atomic-file.h"
 #include "cap-event-index.h"
@@ -154,7 +156,7 @@ flush (Writer *w)
           int saved = errno;
           g_autofree char *display = g_filename_display_name (w->path);
           g_set_error (w->error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                       "%s: could not write the events: %s", display, g_strerror (saved));
+                       _("%s: could not write the events: %s"), display, g_strerror (saved));
           return FALSE;
         }
       done += (gsize) n;

@@ -3,6 +3,9 @@
  * and read in one place (see cap-lab-protocol.h). */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cap-lab-protocol.h"
@@ -91,4 +94,26 @@ cap_lab_command_parse (const char *line,
     *actor = (guint) n;
   }
   return CAP_LAB_COMMAND_STEP_ACTOR;
+}
+
+char *
+cap_lab_message_to_display (const char *text)
+{
+  guint64 n_packets = 0, n_lost = 0;
+  int end = -1;
+  const char *format;
+
+  if (sscanf (text, CAP_LAB_CAPTURE_FORMAT "%n", &n_packets, &n_lost, &end) != 2 || end < 0)
+    return g_strdup (text);
+  if (text[end] == '\0')
+    format = _("Capture: %" PRIu64 " packets, %" PRIu64 " lost");
+  else if (strcmp (text + end, CAP_LAB_CAPTURE_SO_FAR) == 0)
+    format = _("Capture: %" PRIu64 " packets, %" PRIu64 " lost so far: the kernel's capture "
+               "buffer was full");
+  else if (strcmp (text + end, CAP_LAB_CAPTURE_MISSED) == 0)
+    format = _("Capture: %" PRIu64 " packets, %" PRIu64 " lost: the timeline misses them (a "
+               "capture buffer was full)");
+  else
+    return g_strdup (text);
+  return g_strdup_printf (format, n_packets, n_lost);
 }

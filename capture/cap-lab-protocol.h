@@ -56,10 +56,16 @@ typedef enum
  * lost (the kernel's capture buffer, or its own queue, was full): during a
  * run when a loss happens ("... lost so far"), and once at the end. */
 #define CAP_LAB_CAPTURE_FORMAT "Capture: %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " lost"
+/* what may follow it: a loss as it happens, or the end's count with losses */
+#define CAP_LAB_CAPTURE_SO_FAR " so far: the kernel's capture buffer was full"
+#define CAP_LAB_CAPTURE_MISSED ": the timeline misses them (a capture buffer was full)"
 
 /* For messages: the commands as a person types them. */
 #define CAP_LAB_COMMANDS_HELP "step, step N, run, pause, stop"
 
+/* A lab message as a person reads it: the packet count (sent in English,
+ * as the app parses it) in the reader's language; any other message as is. */
+char          *cap_lab_message_to_display (const char *text);
 char          *cap_lab_command_format (CapLabCommand  command,
                                        guint          actor);
 CapLabCommand  cap_lab_command_parse  (const char    *line,

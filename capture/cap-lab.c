@@ -16,6 +16,9 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -203,8 +206,8 @@ cap_lab_find_helper (GError **error)
         return g_steal_pointer (&path);
     }
   g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_NOT_FOUND,
-               "The lab helper %s was found neither beside %s nor in %s",
-               CAP_LAB_HELPER_NAME, self_dir ? self_dir : "this program", LIBEXECDIR);
+               _("The lab helper %s was found neither beside %s nor in %s"),
+               CAP_LAB_HELPER_NAME, self_dir ? self_dir : _("this program"), LIBEXECDIR);
   return NULL;
 }
 
@@ -304,6 +307,16 @@ on_watch_record (const CapRawRecord *raw,
   CapLab *self = user_data;
   g_auto (CapRecord) record = CAP_RECORD_INIT;
 
+  /* Calls are most of the stream and none of the controller's business */
+  switch (cap_record_peek_type (raw->payload, raw->len))
+    {
+    case CAP_RECORD_GATE:
+    case CAP_RECORD_MESSAGE:
+    case CAP_RECORD_END:
+      break;
+    default:
+      return;
+    }
   if (!cap_record_decode (raw->payload, raw->len, &record, NULL))
     return;  /* the recording reports it */
 
@@ -337,7 +350,7 @@ on_watch_record (const CapRawRecord *raw,
 static char *
 describe_received (CapLab *self)
 {
-  return g_strdup_printf ("the %u calls and %u packets received before stay in the recording",
+  return g_strdup_printf (_("the %u calls and %u packets received before stay in the recording"),
                           cap_recording_get_n_calls (self->recording),
                           cap_recording_get_n_packets (self->recording));
 }
@@ -352,7 +365,7 @@ error_for_end (CapLab *self)
     {
       kept = describe_received (self);
       return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_STREAM,
-                          "The lab's output could not be read (%s); %s",
+                          _("The lab's output could not be read (%s); %s"),
                           self->stream_error->message, kept);
     }
   if (self->got_end)
@@ -361,18 +374,18 @@ error_for_end (CapLab *self)
         return NULL;
       if (self->end_status == CAP_LAB_EXIT_STOPPED)
         return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED,
-                                    self->end_error ? self->end_error : "The run was stopped");
+                                    self->end_error ? self->end_error : _("The run was stopped"));
       return g_error_new_literal (CAP_LAB_ERROR, CAP_LAB_ERROR_FAILED,
-                                  self->end_error ? self->end_error : "The run failed");
+                                  self->end_error ? self->end_error : _("The run failed"));
     }
 
   kept = describe_received (self);
   if (WIFSIGNALED (status))
     return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED,
-                        "The lab (socklens-lab) was killed by signal %d (%s) before the run "
-                        "ended; %s", WTERMSIG (status), g_strsignal (WTERMSIG (status)), kept);
+                        _("The lab (socklens-lab) was killed by signal %d (%s) before the run "
+                          "ended; %s"), WTERMSIG (status), g_strsignal (WTERMSIG (status)), kept);
   return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_CRASHED,
-                      "The lab (socklens-lab) exited with status %d before the run ended; %s",
+                      _("The lab (socklens-lab) exited with status %d before the run ended; %s"),
                       WIFEXITED (status) ? WEXITSTATUS (status) : status, kept);
 }
 
@@ -476,7 +489,7 @@ stream_to_file (CapLab       *self,
       if (!write_all (self->stream_fd, carry->data, p - carry->data))
         {
           int saved = errno;
-          self->file_error = g_strdup_printf ("could not write %s: %s", self->stream_path,
+          self->file_error = g_strdup_printf (_("could not write %s: %s"), self->stream_path,
                                               g_strerror (saved));
           close (self->stream_fd);
           self->stream_fd = -1;
@@ -646,7 +659,7 @@ cap_lab_start (CapLab          *self,
                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &local);
   if (self->process == NULL)
     {
-      g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_SPAWN, "Could not start the lab (%s): %s",
+      g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_SPAWN, _("Could not start the lab (%s): %s"),
                    self->lab_path, local->message);
       return FALSE;
     }
@@ -938,7 +951,7 @@ on_line (GObject      *source,
   if (command == CAP_LAB_COMMAND_NONE)
     cap_lab_step (run->lab);
   else if (command == CAP_LAB_COMMAND_UNKNOWN || command == CAP_LAB_COMMAND_BAD_ACTOR)
-    g_printerr ("Unknown command “%s” (Enter, %s)\n", g_strstrip (line),
+    g_printerr (_("Unknown command “%s” (Enter, %s)\n"), g_strstrip (line),
                 CAP_LAB_COMMANDS_HELP);
   else
     send_command (run->lab, command, actor);
@@ -1010,7 +1023,7 @@ show_waiters (SyncRun *run)
                               cap_recording_get_actor_name (recording, w->actor),
                               nc_call_kind_name (w->kind), w->actor);
     }
-  g_printerr ("%s  [Enter: step; step N: actor N; run; stop]\n", line->str);
+  g_printerr (_("%s  [Enter: step; step N: actor N; run; stop]\n"), line->str);
 }
 
 /* A lost packet is said at once, on stderr: never hidden */
@@ -1023,10 +1036,10 @@ show_losses (SyncRun  *run,
   if (!cap_lab_get_capture_counts (run->lab, &n_packets, &n_lost))
     return;
   if (n_lost > run->lost_shown)
-    g_printerr ("socklens: the capture LOST %" G_GUINT64_FORMAT " packets so far (its buffer was "
-                "full): the timeline and the file miss them\n", n_lost);
+    g_printerr (_("socklens: the capture LOST %" PRIu64 " packets so far (its buffer was "
+                  "full): the timeline and the file miss them\n"), n_lost);
   else if (at_end && n_lost == 0)
-    g_printerr ("socklens: captured %" G_GUINT64_FORMAT " packets, none lost\n", n_packets);
+    g_printerr (_("socklens: captured %" PRIu64 " packets, none lost\n"), n_packets);
   run->lost_shown = MAX (run->lost_shown, n_lost);
 }
 
@@ -1085,8 +1098,8 @@ cap_lab_set_interrupted_error (GError      **error,
                                CapRecording *recording)
 {
   g_set_error (error, CAP_LAB_ERROR, CAP_LAB_ERROR_INTERRUPTED,
-               "Interrupted by %s: the run was stopped after %u calls and %u packets, "
-               "all of them kept", cap_lab_signal_name (signum),
+               _("Interrupted by %s: the run was stopped after %u calls and %u packets, "
+                 "all of them kept"), cap_lab_signal_name (signum),
                cap_recording_get_n_calls (recording), cap_recording_get_n_packets (recording));
 }
 
@@ -1101,7 +1114,7 @@ on_signal (gpointer user_data)
   if (run->interrupted_by == 0)
     {
       run->interrupted_by = watch->signum;
-      g_printerr ("\nsocklens: %s: stopping the run; everything recorded so far is kept\n",
+      g_printerr (_("\nsocklens: %s: stopping the run; everything recorded so far is kept\n"),
                   cap_lab_signal_name (watch->signum));
       cap_lab_stop (run->lab);
     }
@@ -1237,7 +1250,7 @@ cap_lab_run_sync_with (const char              *scenario,
   if (out_stream_path != NULL)
     *out_stream_path = g_strdup (cap_lab_get_stream_path (lab));
   if (cap_lab_get_stream_file_error (lab) != NULL)
-    g_printerr ("socklens: the copy streamed during the run is incomplete: %s\n",
+    g_printerr (_("socklens: the copy streamed during the run is incomplete: %s\n"),
                 cap_lab_get_stream_file_error (lab));
   g_main_loop_unref (run.loop);
   g_main_context_pop_thread_default (context);

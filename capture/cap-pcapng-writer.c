@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -253,7 +255,7 @@ check_usable (CapPcapngWriter  *self,
     }
   if (self->closed)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "%s%sthe capture writer is closed",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("%s%sthe capture writer is closed"),
                    self->display ? self->display : "", self->display ? ": " : "");
       return FALSE;
     }
@@ -286,7 +288,7 @@ write_block (CapPcapngWriter  *self,
   if (!g_output_stream_write_all (self->stream, self->block->data, self->block->len,
                                   NULL, NULL, &local))
     {
-      fail_io (self, error, "could not write the capture", local);
+      fail_io (self, error, _("could not write the capture"), local);
       return FALSE;
     }
   self->offset += self->block->len;
@@ -461,13 +463,13 @@ cap_pcapng_writer_write_packet (CapPcapngWriter   *self,
   if (iface >= self->n_ifaces)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "packet for interface %u, but only %u were added", iface, self->n_ifaces);
+                   _("packet for interface %u, but only %u were added"), iface, self->n_ifaces);
       return FALSE;
     }
   if (caplen > CAP_READER_MAX_CAPLEN)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_TOO_LARGE,
-                   "packet of %u captured bytes is larger than the limit of %u",
+                   _("packet of %u captured bytes is larger than the limit of %u"),
                    caplen, CAP_READER_MAX_CAPLEN);
       return FALSE;
     }
@@ -524,14 +526,14 @@ cap_pcapng_writer_write_record (CapPcapngWriter  *self,
   if (iface >= self->n_ifaces)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "record for interface %u, but only %u were added", iface, self->n_ifaces);
+                   _("record for interface %u, but only %u were added"), iface, self->n_ifaces);
       return FALSE;
     }
   if (len > OPTION_MAX - sizeof pen)
     {
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_TOO_LARGE,
-                   "record of %" G_GSIZE_FORMAT " bytes does not fit a pcapng option "
-                   "(at most %u)", len, (guint) (OPTION_MAX - sizeof pen));
+                   _("record of %zu bytes does not fit a pcapng option "
+                     "(at most %u)"), len, (guint) (OPTION_MAX - sizeof pen));
       return FALSE;
     }
 
@@ -563,7 +565,7 @@ cap_pcapng_writer_flush (CapPcapngWriter  *self,
     return FALSE;
   if (!g_output_stream_flush (self->stream, NULL, &local))
     {
-      fail_io (self, error, "could not write the capture", local);
+      fail_io (self, error, _("could not write the capture"), local);
       return FALSE;
     }
   return TRUE;
@@ -590,7 +592,7 @@ cap_pcapng_writer_close (CapPcapngWriter  *self,
     return TRUE;
   if (self->aborted && self->error == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s%sthe capture was abandoned",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("%s%sthe capture was abandoned"),
                    self->display ? self->display : "", self->display ? ": " : "");
       return FALSE;
     }
@@ -607,7 +609,7 @@ cap_pcapng_writer_close (CapPcapngWriter  *self,
 
   if (!g_output_stream_flush (self->stream, NULL, &local))
     {
-      fail_io (self, error, "could not write the capture", local);
+      fail_io (self, error, _("could not write the capture"), local);
       goto fail;
     }
 
@@ -616,14 +618,14 @@ cap_pcapng_writer_close (CapPcapngWriter  *self,
     {
       int saved = errno;
 
-      fail_io (self, error, "could not write the capture",
+      fail_io (self, error, _("could not write the capture"),
                g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved)));
       goto fail;
     }
 
   if (!g_output_stream_close (self->stream, NULL, &local))
     {
-      fail_io (self, error, "could not close the capture", local);
+      fail_io (self, error, _("could not close the capture"), local);
       goto fail;
     }
 
@@ -631,7 +633,7 @@ cap_pcapng_writer_close (CapPcapngWriter  *self,
     {
       int saved = errno;
 
-      fail_io (self, error, "could not move the capture into place",
+      fail_io (self, error, _("could not move the capture into place"),
                g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved)));
       goto fail;
     }

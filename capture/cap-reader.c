@@ -10,6 +10,9 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -258,10 +261,10 @@ collect_options (CapReader     *self,
       if (padded > len - pos - 4)
         {
           reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt %s at byte %" G_GUINT64_FORMAT
-                       ": option %u at byte %" G_GUINT64_FORMAT
-                       " claims %u bytes, only %" G_GSIZE_FORMAT " left in the block",
-                       block_name, block_offset, opt.code, offset + pos,
+                       _("corrupt %s at byte %" PRIu64
+                         ": option %u at byte %" PRIu64
+                         " claims %u bytes, only %zu left in the block"),
+                       _(block_name), block_offset, opt.code, offset + pos,
                        opt.len, len - pos - 4);
           return FALSE;
         }
@@ -346,9 +349,9 @@ lookup_iface (CapReader  *self,
   if (id >= self->ifaces->len)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt %s at byte %" G_GUINT64_FORMAT
-                   ": interface %u, but the section describes only %u",
-                   block_name, block_offset, id, self->ifaces->len);
+                   _("corrupt %s at byte %" PRIu64
+                     ": interface %u, but the section describes only %u"),
+                   _(block_name), block_offset, id, self->ifaces->len);
       return NULL;
     }
   return &g_array_index (self->ifaces, ReaderIface, id);
@@ -395,7 +398,7 @@ parse_pcap_header (CapReader     *self,
   CapInterface info = { 0 };
   ReaderIface iface = { 0 };
 
-  self->pending_what = "file header";
+  self->pending_what = N_("file header");
   *need = PCAP_HEADER_LEN;
   if (avail < PCAP_HEADER_LEN)
     return PARSE_MORE;
@@ -410,7 +413,7 @@ parse_pcap_header (CapReader     *self,
   if (major != 2)
     {
       reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
-                   "pcap version %u.%u is not supported (byte 4)", major, minor);
+                   _("pcap version %u.%u is not supported (byte 4)"), major, minor);
       return PARSE_ERROR;
     }
 
@@ -445,7 +448,7 @@ parse_pcap_record (CapReader     *self,
   guint32 sec, frac, caplen, len;
   guint64 ns;
 
-  self->pending_what = "packet record";
+  self->pending_what = N_("packet record");
   *need = PCAP_RECORD_LEN;
   if (avail < PCAP_RECORD_LEN)
     return PARSE_MORE;
@@ -454,8 +457,8 @@ parse_pcap_record (CapReader     *self,
   if (caplen > CAP_READER_MAX_CAPLEN)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt packet record at byte %" G_GUINT64_FORMAT
-                   ": %u captured bytes, more than the limit of %u",
+                   _("corrupt packet record at byte %" PRIu64
+                     ": %u captured bytes, more than the limit of %u"),
                    self->offset, caplen, CAP_READER_MAX_CAPLEN);
       return PARSE_ERROR;
     }
@@ -488,8 +491,8 @@ parse_shb (CapReader     *self,
   if (body_len < 16)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt section header at byte %" G_GUINT64_FORMAT
-                   ": body of %" G_GSIZE_FORMAT " bytes, at least 16 needed",
+                   _("corrupt section header at byte %" PRIu64
+                     ": body of %zu bytes, at least 16 needed"),
                    self->offset, body_len);
       return FALSE;
     }
@@ -499,7 +502,7 @@ parse_shb (CapReader     *self,
   if (major != 1)
     {
       reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
-                   "pcapng version %u.%u at byte %" G_GUINT64_FORMAT " is not supported",
+                   _("pcapng version %u.%u at byte %" PRIu64 " is not supported"),
                    major, minor, self->offset);
       return FALSE;
     }
@@ -507,7 +510,7 @@ parse_shb (CapReader     *self,
   /* A new section: new byte order, and its own interface numbering. */
   self->swap = swap;
   if (!collect_options (self, body + 16, body_len - 16, self->offset + 8 + 16,
-                        "section header", self->offset, error))
+                        N_("section header"), self->offset, error))
     return FALSE;
 
   self->n_sections++;
@@ -528,14 +531,14 @@ parse_idb (CapReader     *self,
   if (body_len < 8)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt interface description at byte %" G_GUINT64_FORMAT
-                   ": body of %" G_GSIZE_FORMAT " bytes, at least 8 needed",
+                   _("corrupt interface description at byte %" PRIu64
+                     ": body of %zu bytes, at least 8 needed"),
                    self->offset, body_len);
       return FALSE;
     }
 
   if (!collect_options (self, body + 8, body_len - 8, self->offset + 16,
-                        "interface description", self->offset, error))
+                        N_("interface description"), self->offset, error))
     return FALSE;
 
   iface.linktype = get_u16 (body, self->swap);
@@ -577,7 +580,7 @@ parse_packet_block (CapReader     *self,
                     gsize          body_len,
                     GError       **error)
 {
-  const char *block_name = type == PCAPNG_BT_EPB ? "enhanced packet block" : "packet block";
+  const char *block_name = type == PCAPNG_BT_EPB ? N_("enhanced packet block") : N_("packet block");
   const ReaderIface *iface;
   guint32 iface_id, caplen, len;
   guint64 ts;
@@ -588,9 +591,9 @@ parse_packet_block (CapReader     *self,
   if (body_len < 20)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt %s at byte %" G_GUINT64_FORMAT
-                   ": body of %" G_GSIZE_FORMAT " bytes, at least 20 needed",
-                   block_name, self->offset, body_len);
+                   _("corrupt %s at byte %" PRIu64
+                     ": body of %zu bytes, at least 20 needed"),
+                   _(block_name), self->offset, body_len);
       return FALSE;
     }
 
@@ -605,9 +608,9 @@ parse_packet_block (CapReader     *self,
   if (caplen > body_len - 20)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt %s at byte %" G_GUINT64_FORMAT
-                   ": %u captured bytes, but the block holds only %" G_GSIZE_FORMAT,
-                   block_name, self->offset, caplen, body_len - 20);
+                   _("corrupt %s at byte %" PRIu64
+                     ": %u captured bytes, but the block holds only %zu"),
+                   _(block_name), self->offset, caplen, body_len - 20);
       return FALSE;
     }
 
@@ -640,13 +643,13 @@ parse_spb (CapReader     *self,
   if (body_len < 4)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt simple packet block at byte %" G_GUINT64_FORMAT
-                   ": body of %" G_GSIZE_FORMAT " bytes, at least 4 needed",
+                   _("corrupt simple packet block at byte %" PRIu64
+                     ": body of %zu bytes, at least 4 needed"),
                    self->offset, body_len);
       return FALSE;
     }
 
-  iface = lookup_iface (self, 0, "simple packet block", self->offset, error);
+  iface = lookup_iface (self, 0, N_("simple packet block"), self->offset, error);
   if (iface == NULL)
     return FALSE;
 
@@ -672,19 +675,19 @@ parse_isb (CapReader     *self,
   if (body_len < 12)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt interface statistics block at byte %" G_GUINT64_FORMAT
-                   ": body of %" G_GSIZE_FORMAT " bytes, at least 12 needed",
+                   _("corrupt interface statistics block at byte %" PRIu64
+                     ": body of %zu bytes, at least 12 needed"),
                    self->offset, body_len);
       return FALSE;
     }
 
   iface = lookup_iface (self, get_u32 (body, self->swap),
-                        "interface statistics block", self->offset, error);
+                        N_("interface statistics block"), self->offset, error);
   if (iface == NULL)
     return FALSE;
 
   if (!collect_options (self, body + 12, body_len - 12, self->offset + 20,
-                        "interface statistics block", self->offset, error))
+                        N_("interface statistics block"), self->offset, error))
     return FALSE;
 
   ts = ((guint64) get_u32 (body + 4, self->swap) << 32) | get_u32 (body + 8, self->swap);
@@ -706,7 +709,7 @@ parse_pcapng_block (CapReader     *self,
   gsize body_len;
   gboolean ok = TRUE;
 
-  self->pending_what = "block";
+  self->pending_what = N_("block");
   *need = 8;
   if (avail < 8)
     return PARSE_MORE;
@@ -717,7 +720,7 @@ parse_pcapng_block (CapReader     *self,
       guint32 bom;
 
       /* the section's byte order decides how to read its own length */
-      self->pending_what = "section header";
+      self->pending_what = N_("section header");
       *need = 12;
       if (avail < 12)
         return PARSE_MORE;
@@ -730,8 +733,8 @@ parse_pcapng_block (CapReader     *self,
       else
         {
           reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                       "corrupt section header at byte %" G_GUINT64_FORMAT
-                       ": byte-order magic 0x%08x", self->offset, bom);
+                       _("corrupt section header at byte %" PRIu64
+                         ": byte-order magic 0x%08x"), self->offset, bom);
           return PARSE_ERROR;
         }
     }
@@ -740,8 +743,8 @@ parse_pcapng_block (CapReader     *self,
   if (total < PCAPNG_MIN_BLOCK || total % 4 != 0 || total > CAP_READER_MAX_BLOCK)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt block at byte %" G_GUINT64_FORMAT
-                   ": impossible length %u (type 0x%08x)", self->offset, total, type);
+                   _("corrupt block at byte %" PRIu64
+                     ": impossible length %u (type 0x%08x)"), self->offset, total, type);
       return PARSE_ERROR;
     }
 
@@ -753,8 +756,8 @@ parse_pcapng_block (CapReader     *self,
   if (trailer != total)
     {
       reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   "corrupt block at byte %" G_GUINT64_FORMAT
-                   ": length %u at its start but %u at its end",
+                   _("corrupt block at byte %" PRIu64
+                     ": length %u at its start but %u at its end"),
                    self->offset, total, trailer);
       return PARSE_ERROR;
     }
@@ -807,7 +810,7 @@ parse_one (CapReader     *self,
     {
       guint32 magic;
 
-      self->pending_what = "file header";
+      self->pending_what = N_("file header");
       *need = 4;
       if (avail < 4)
         return PARSE_MORE;
@@ -822,7 +825,7 @@ parse_one (CapReader     *self,
       else
         {
           reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
-                       "not a pcap or pcapng file (magic %02x %02x %02x %02x at byte 0)",
+                       _("not a pcap or pcapng file (magic %02x %02x %02x %02x at byte 0)"),
                        p[0], p[1], p[2], p[3]);
           return PARSE_ERROR;
         }
@@ -860,7 +863,7 @@ cap_reader_new (const CapReaderCallbacks *callbacks,
   self->comment = g_string_new (NULL);
   self->text1 = g_string_new (NULL);
   self->text2 = g_string_new (NULL);
-  self->pending_what = "file header";
+  self->pending_what = N_("file header");
   return self;
 }
 
@@ -998,7 +1001,7 @@ cap_reader_finish (CapReader  *self,
   if (self->format == CAP_READER_FORMAT_UNKNOWN && self->pending->len == 0)
     {
       reader_fail (self, error, CAP_FILE_ERROR_TRUNCATED,
-                   "empty: no pcap or pcapng header at byte 0");
+                   _("empty: no pcap or pcapng header at byte 0"));
       return FALSE;
     }
 
@@ -1013,9 +1016,9 @@ cap_reader_finish (CapReader  *self,
   if (need > self->pending->len)
     {
       reader_fail (self, error, CAP_FILE_ERROR_TRUNCATED,
-                   "truncated %s at byte %" G_GUINT64_FORMAT
-                   " (expected %" G_GSIZE_FORMAT " bytes, %u left)",
-                   self->pending_what, self->offset, need, self->pending->len);
+                   _("truncated %s at byte %" PRIu64
+                     " (expected %zu bytes, %u left)"),
+                   _(self->pending_what), self->offset, need, self->pending->len);
       return FALSE;
     }
 
@@ -1047,6 +1050,21 @@ cap_reader_get_offset (CapReader *self)
 
 /* Big enough that a 1 GB file is a thousand reads, small enough to stay in cache. */
 #define FEED_CHUNK (1024 * 1024)
+#define FEED_CHUNK_MIN 4096
+
+/* A small file gets a buffer of its size: a 1 MiB buffer for every little
+ * file cost a quarter of fuzz-show's time in ASan's allocator, and loading
+ * many small files (a class's homework) pays the same. */
+static gsize
+feed_chunk_for (int fd)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size >= 0 &&
+      st.st_size < FEED_CHUNK - 1)
+    return MAX ((gsize) st.st_size + 1, FEED_CHUNK_MIN);
+  return FEED_CHUNK;
+}
 
 /**
  * cap_reader_feed_fd:
@@ -1064,13 +1082,14 @@ cap_reader_feed_fd (CapReader  *self,
                     int         fd,
                     GError    **error)
 {
-  g_autofree guint8 *buf = g_malloc (FEED_CHUNK);
+  gsize chunk = feed_chunk_for (fd);
+  g_autofree guint8 *buf = g_malloc (chunk);
 
   g_return_val_if_fail (self != NULL, FALSE);
 
   for (;;)
     {
-      gssize n = read (fd, buf, FEED_CHUNK);
+      gssize n = read (fd, buf, chunk);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -1078,8 +1097,8 @@ cap_reader_feed_fd (CapReader  *self,
         {
           int saved = errno;
 
-          reader_fail (self, error, CAP_FILE_ERROR_IO, "could not read at byte %" G_GUINT64_FORMAT
-                       ": %s", self->offset + self->pending->len, g_strerror (saved));
+          reader_fail (self, error, CAP_FILE_ERROR_IO, _("could not read at byte %" PRIu64
+                         ": %s"), self->offset + self->pending->len, g_strerror (saved));
           return FALSE;
         }
       if (n == 0)
@@ -1151,10 +1170,10 @@ cap_reader_open (const char   *path,
   else
     fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   saved = errno;
-  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_name (path);
+  display = strcmp (path, "-") == 0 ? g_strdup (_("standard input")) : g_filename_display_name (path);
   if (fd < 0)
     {
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "could not open “%s”: %s", display,
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, _("could not open “%s”: %s"), display,
                    g_strerror (saved));
       return -1;
     }
@@ -1162,7 +1181,7 @@ cap_reader_open (const char   *path,
     {
       saved = errno;
       close (fd);
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, "could not read “%s”: %s", display,
+      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, _("could not read “%s”: %s"), display,
                    g_strerror (saved));
       return -1;
     }
@@ -1170,7 +1189,7 @@ cap_reader_open (const char   *path,
     {
       close (fd);
       g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                   "“%s” is a folder, not a capture file: name a .pcapng or .pcap file in it",
+                   _("“%s” is a folder, not a capture file: name a .pcapng or .pcap file in it"),
                    display);
       return -1;
     }

@@ -9,7 +9,9 @@
  * out of order is caught up: a data segment that comes after its call finds
  * the call through the call's byte range; any other call that found nothing
  * is tried once more when a packet from after its return is in (packets come
- * in time order); an ICMP error until its links are found or a second has
+ * in time order), and one that links to a handshake or a FIN also whenever
+ * packets came in (a stepped run may send nothing after it for long); an
+ * ICMP error until its links are found or a second has
  * passed. When the stream ends, one full pass makes the links exactly those
  * of a file of the run.
  */
@@ -155,6 +157,48 @@ compare_ids (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* A call that links to its connection's flagged packets (the handshake, a
+ * FIN or RST), not to bytes */
+static gboolean
+links_flagged_packets (const NcCall *call)
+{
+  switch (nc_call_kind_info (call->kind)->link)
+    {
+    case NC_CALL_LINK_CONNECT:
+    case NC_CALL_LINK_ACCEPT:
+    case NC_CALL_LINK_SHUTDOWN:
+    case NC_CALL_LINK_CLOSE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Live: a call still waiting for its packets tries again as soon as any
+ * came in, without waiting for one from after its return: in a stepped run
+ * none may come for as long as the person likes (every actor held at the
+ * gate), and the capture can deliver the handshake after connect()'s return
+ * reached the recording. Only calls that link to flagged packets: linking
+ * one twice adds nothing, and there are few of them at a time (a data call
+ * needs no retry: a late segment finds its call through its bytes). */
+static void
+retry_early (Pass *pass)
+{
+  CapRecording *self = pass->self;
+
+  if (self->packets->len == pass->n_packets_retried)
+    return;
+  pass->n_packets_retried = self->packets->len;
+  for (guint k = pass->retry_done; k < pass->retry->len; k++)
+    {
+      guint32 i = g_array_index (pass->retry, guint32, k);
+
+      visit (pass);
+      if (links_flagged_packets (call_at (self, i)))
+        cap_correlate_link_call (pass, i, FALSE);
+    }
+}
+
 /* Live: what waited for packets from after its call's return, once they are in */
 static void
 catch_up (Pass *pass)
@@ -163,6 +207,7 @@ catch_up (Pass *pass)
   gint64 now = last_packet_ts (self);
   guint keep = 0;
 
+  retry_early (pass);
   for (; pass->retry_done < pass->retry->len; pass->retry_done++)
     {
       guint32 i = g_array_index (pass->retry, guint32, pass->retry_done);

@@ -91,6 +91,7 @@ struct _CapCorrelation
   GHashTable   *send_queues;   /* source port -> Queue */
   GHashTable   *recv_queues;   /* destination port -> Queue */
   Queue        *any_queue;     /* every datagram: for a socket whose address is unknown */
+  Queue        *icmp_queue;    /* every ICMP and ICMPv6 packet: for raw sockets */
   GHashTable   *last_datagram; /* PAIR_KEY (src, dst) -> packet + 1 */
   GHashTable   *refused_calls; /* local port -> GArray of calls that failed with ECONNREFUSED */
   GHashTable   *accepted;      /* accept() call id -> the new socket's id + 1 */
@@ -100,6 +101,7 @@ struct _CapCorrelation
   GArray       *stage;         /* guint8 per call */
   GArray       *retry;         /* live: guint32 calls that found nothing yet */
   guint         retry_done;
+  guint         n_packets_retried; /* live: packets in when retry was last tried early */
   GArray       *icmp;          /* live: PendingIcmp */
   GArray       *inherited;     /* guint32 pairs: a forked child's socket, its parent's copy */
   guint         n_packets;     /* packets indexed */

@@ -263,7 +263,7 @@ note_select (Pass         *pass,
 
   for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
     {
-      const NcFdList *list = &call->sets_out[sets[k]];
+      const NcFdList *list = nc_call_get_fds (call, TRUE, sets[k]);
       for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)
         {
           PendingReady r = {
@@ -529,6 +529,8 @@ cap_correlate_index_packet (Pass    *pass,
                                                            sizeof (guint64)),
                            GUINT_TO_POINTER (p + 1));
     }
+  else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
+    g_array_append_val (pass->icmp_queue->packets, p);
 }
 
 /* Full pass: only the conversations of the calls' sockets are indexed. */
@@ -754,6 +756,33 @@ cap_correlate_assign_offset (Pass *pass,
   g_array_index (counter, guint64, sid) += call->result;
 }
 
+/* Whether the other process's copy of connection @s is still open when
+ * @close_call closes this one: a forking server's parent and its child
+ * each hold the connection the parent accepted. Only the last close() of a
+ * connection sends its FIN; one of a descriptor the other process still
+ * holds sends nothing, so it has no packet to link. */
+static gboolean
+other_copy_open (Pass         *pass,
+                 CapSocket    *s,
+                 const NcCall *close_call)
+{
+  CapRecording *self = pass->self;
+
+  for (guint k = 0; k < pass->inherited->len; k += 2)
+    {
+      guint32 child = g_array_index (pass->inherited, guint32, k);
+      guint32 parent = g_array_index (pass->inherited, guint32, k + 1);
+      const NcCall *last;
+
+      if (s->id != child && s->id != parent)
+        continue;
+      last = call_at (self, socket_at (self, s->id == child ? parent : child)->last_call);
+      return nc_call_kind_info (last->kind)->link != NC_CALL_LINK_CLOSE ||
+             last->ts_start > close_call->ts_start;
+    }
+  return FALSE;
+}
+
 static gboolean
 link_stream_call (Pass         *pass,
                   const NcCall *call,
@@ -805,6 +834,8 @@ link_stream_call (Pass         *pass,
         return link_teardown (pass, call, s, dir) > 0;
       break;
     case NC_CALL_LINK_CLOSE:
+      if (other_copy_open (pass, s, call))
+        return TRUE;
       return link_teardown (pass, call, s, dir) > 0;
     default:
       break;
@@ -917,6 +948,82 @@ link_datagram (Pass         *pass,
   return FALSE;
 }
 
+/* Raw sockets (SOCK_RAW) have no ports: the program writes the ICMP message
+ * itself and reads whole IP packets, every ICMP message that arrives. So a
+ * raw call is linked by its bytes: a sendto() to the first ICMP packet
+ * after it began whose frame ends with the message it sent (the kernel adds
+ * only the IP header), a recvfrom() to the oldest one not yet read, of the
+ * second before it returned, whose frame ends with the IP packet it read. */
+static gboolean
+is_raw_socket (CapRecording    *self,
+               const CapSocket *s)
+{
+  const NcCall *first = call_at (self, s->first_call);
+
+  return first->kind == NC_CALL_SOCKET && (first->type & 0xf) == SOCK_RAW;
+}
+
+/* Whether packet @p's whole frame ends with @len bytes that begin with the
+ * bytes @call kept */
+static gboolean
+frame_ends_with_call_data (CapRecording *self,
+                           guint32       p,
+                           const NcCall *call,
+                           gint64        len)
+{
+  guint32 caplen = 0;
+  const guint8 *data = cap_recording_get_packet_data (self, p, &caplen);
+
+  if (data == NULL || caplen != packet_at (self, p)->len || call->data_len == 0 ||
+      len < call->data_len || (guint64) len > caplen)
+    return FALSE;
+  return memcmp (data + caplen - len, call->data, call->data_len) == 0;
+}
+
+static gboolean
+link_raw_call (Pass         *pass,
+               const NcCall *call)
+{
+  CapRecording *self = pass->self;
+  Queue *q = pass->icmp_queue;
+  gboolean sending = is_send (call->kind);
+  guint8 *claimed = (guint8 *) (sending ? pass->claimed_send : pass->claimed_recv)->data;
+  guint32 found = CAP_NONE;
+
+  if (call->result <= 0 || (!sending && !is_recv (call->kind)))
+    return TRUE;
+  if (sending)
+    for (guint i = queue_find_time (self, q, call->ts_start); i < q->packets->len; i++)
+      {
+        guint32 p = g_array_index (q->packets, guint32, i);
+
+        visit (pass);
+        if (packet_at (self, p)->ts > call->ts_end + DATAGRAM_WINDOW_NS)
+          break;
+        if (!claimed[p] && frame_ends_with_call_data (self, p, call, call->result))
+          {
+            found = p;
+            break;
+          }
+      }
+  else
+    for (guint i = queue_find_time (self, q, call->ts_end + 1); i-- > q->cursor;)
+      {
+        guint32 p = g_array_index (q->packets, guint32, i);
+
+        visit (pass);
+        if (packet_at (self, p)->ts < call->ts_end - DATAGRAM_WINDOW_NS)
+          break;
+        if (!claimed[p] && frame_ends_with_call_data (self, p, call, call->result))
+          found = p;
+      }
+  if (found == CAP_NONE)
+    return FALSE;
+  claimed[found] = TRUE;
+  cap_correlate_add_link (pass, call->id, found, CAP_LINK_DATA, call->fd);
+  return TRUE;
+}
+
 static gboolean
 link_datagram_call (Pass         *pass,
                     const NcCall *call,
@@ -973,6 +1080,8 @@ cap_correlate_link_call (Pass     *pass,
     cap_correlate_map_socket (pass, s);
   if (s->stream)
     return link_stream_call (pass, call, s);
+  if (is_raw_socket (self, s))
+    return link_raw_call (pass, call);
   return link_datagram_call (pass, call, s, first);
 }
 
@@ -1216,6 +1325,8 @@ cap_correlate_pass_new (CapRecording *self,
   pass->recv_queues = g_hash_table_new_full (NULL, NULL, NULL, queue_free);
   pass->any_queue = g_new0 (Queue, 1);
   pass->any_queue->packets = g_array_new (FALSE, FALSE, sizeof (guint32));
+  pass->icmp_queue = g_new0 (Queue, 1);
+  pass->icmp_queue->packets = g_array_new (FALSE, FALSE, sizeof (guint32));
   pass->last_datagram = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   pass->refused_calls = g_hash_table_new_full (NULL, NULL, NULL, free_array);
   pass->accepted = g_hash_table_new (NULL, NULL);
@@ -1252,6 +1363,7 @@ cap_correlation_free (CapCorrelation *pass)
   g_hash_table_unref (pass->send_queues);
   g_hash_table_unref (pass->recv_queues);
   queue_free (pass->any_queue);
+  queue_free (pass->icmp_queue);
   g_hash_table_unref (pass->last_datagram);
   g_hash_table_unref (pass->refused_calls);
   g_hash_table_unref (pass->accepted);

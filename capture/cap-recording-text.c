@@ -12,8 +12,11 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cap-recording-private.h"
 #include "cap-event-index.h"
+#include "cap-lab-protocol.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -112,7 +115,7 @@ cap_recording_format_packet (CapRecording *self,
   if (pkt->flags & CAP_PACKET_RETRANSMISSION)
     g_string_append (out, " [retransmission]");
   if (pkt->flags & CAP_PACKET_DROPPED)
-    g_string_append (out, " [dropped by the lab]");
+    g_string_append (out, _(" [dropped by the lab]"));
 }
 
 static const char *
@@ -122,12 +125,38 @@ actor_name (CapRecording *self,
   return cap_recording_get_actor_name (self, call->actor);
 }
 
+/* "+1.234568  ": the seconds since @t0, as printf's "%.6f" rounds them.
+ * Digits by hand (a million lines spent a fifth of their printing in
+ * printf's floating point); a half microsecond, where the double's binary
+ * value decides the rounding, a negative offset and one past 10^15 ns (where
+ * a double no longer holds every nanosecond) go through printf. */
 static void
 append_stamp (gint64   ts,
               gint64   t0,
               GString *out)
 {
-  g_string_append_printf (out, "+%.6f  ", (ts - t0) / 1e9);
+  gint64 ns = ts - t0;
+  gint64 us;
+  char digits[32];
+  int n = 0;
+
+  if (ns < 0 || ns >= G_GINT64_CONSTANT (1000000000000000) || ns % 1000 == 500)
+    {
+      /* a sign either way: a program's line can come before the first call */
+      g_string_append_printf (out, "%+.6f  ", ns / 1e9);
+      return;
+    }
+  us = ns / 1000 + (ns % 1000 > 500);
+  for (int i = 0; i < 6; i++, us /= 10)
+    digits[n++] = (char) ('0' + us % 10);
+  digits[n++] = '.';
+  do
+    digits[n++] = (char) ('0' + us % 10);
+  while ((us /= 10) > 0);
+  g_string_append_c (out, '+');
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+  g_string_append (out, "  ");
 }
 
 /* A traced program's call: the line of its file that made it, and whether
@@ -171,7 +200,7 @@ format_whole_call (CapRecording *self,
   nc_call_format (call, line);
   /* A call that waited in the kernel says so, even with nothing in between. */
   if (call->ts_end - call->ts_start >= BLOCKED_NOTE_NS)
-    g_string_append_printf (line, "  [returned after %.3f ms]",
+    g_string_append_printf (line, _("  [returned after %.3f ms]"),
                             (call->ts_end - call->ts_start) / 1e6);
   append_source (call, line);
   append_line (out, line);
@@ -203,7 +232,7 @@ format_call_return (CapRecording *self,
 
   g_string_append_printf (line, "<... %s resumed>", nc_call_kind_name (call->kind));
   nc_call_format_result (call, line);
-  g_string_append_printf (line, "  [returned after %.3f ms]", (call->ts_end - call->ts_start) / 1e6);
+  g_string_append_printf (line, _("  [returned after %.3f ms]"), (call->ts_end - call->ts_start) / 1e6);
   append_line (out, line);
 }
 
@@ -332,7 +361,7 @@ flush_fold (CapRecording *self,
       g_autoptr(GString) line = g_string_new (NULL);
 
       append_stamp (f->last_end, t0, line);
-      g_string_append_printf (line, "%s  ... and %u more idle %s() calls like it",
+      g_string_append_printf (line, _("%s  ... and %u more idle %s() calls like it"),
                               g_array_index (self->actors, NcActorInfo, actor).name
                                 ? g_array_index (self->actors, NcActorInfo, actor).name : "?",
                               f->n, nc_call_kind_name (f->kind));
@@ -393,8 +422,9 @@ cap_recording_format_timeline (CapRecording *self,
   for (guint i = 0; i < self->messages->len; i++)
     {
       g_autoptr(GString) line = g_string_new (NULL);
+      g_autofree char *message = cap_lab_message_to_display (g_ptr_array_index (self->messages, i));
 
-      g_string_append_printf (line, "# %s", (const char *) g_ptr_array_index (self->messages, i));
+      g_string_append_printf (line, "# %s", message);
       append_line (out, line);
     }
 

@@ -12,6 +12,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
 #include "cap-recording-private.h"
 #include "cap-call-codec.h"
 
@@ -264,8 +267,8 @@ clamp_time (CapRecording *self,
     {
       self->times_clamped = TRUE;
       cap_recording_add_message (self, CAP_MESSAGE_WARNING,
-                                 "some times were out of range (before 1970 or after 2116) "
-                                 "and were moved to the nearest end of it");
+                                 _("some times were out of range (before 1970 or after 2116) "
+                                   "and were moved to the nearest end of it"));
     }
   /* 1, not 0: a call whose time was before 1970 still happened */
   return ts < 0 ? 1 : CAP_TIME_MAX;
@@ -574,8 +577,8 @@ refuse_actor (CapRecording *self,
               guint         index,
               const char   *what)
 {
-  g_autofree char *text = g_strdup_printf ("%s: skipped %s of actor %u (at most %u actors)",
-                                           self->source_name ? self->source_name : "input",
+  g_autofree char *text = g_strdup_printf (_("%s: skipped %s of actor %u (at most %u actors)"),
+                                           self->source_name ? self->source_name : _("input"),
                                            what, index, CAP_ACTORS_MAX);
   cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
 }
@@ -590,7 +593,7 @@ cap_recording_add_actor (CapRecording      *self,
 
   if (actor->index >= CAP_ACTORS_MAX)
     {
-      refuse_actor (self, actor->index, "the description");
+      refuse_actor (self, actor->index, _("the description"));
       return;
     }
   if (actor->index >= self->actors->len)
@@ -674,7 +677,7 @@ cap_recording_add_call (CapRecording *self,
 
   if (call->actor >= CAP_ACTORS_MAX)
     {
-      refuse_actor (self, call->actor, "a call");
+      refuse_actor (self, call->actor, _("a call"));
       return;
     }
 
@@ -862,9 +865,9 @@ on_reader_record (const CapRawRecord *raw,
   if (!cap_record_decode (raw->payload, raw->len, &record, &error))
     {
       /* A record we cannot read must not cost the user the rest of the file. */
-      g_autofree char *text = g_strdup_printf ("%s: skipped a Socklens record at byte %"
-                                               G_GUINT64_FORMAT ": %s",
-                                               self->source_name ? self->source_name : "stream",
+      g_autofree char *text = g_strdup_printf (_("%s: skipped a Socklens record at byte %"
+                                                 PRIu64 ": %s"),
+                                               self->source_name ? self->source_name : _("stream"),
                                                raw->offset, error->message);
       cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
       return;
@@ -1150,9 +1153,9 @@ set_data_error (CapRecording *self,
 {
   if (self->data_error == NULL)
     self->data_error = g_error_new (CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                                    "“%s” changed after it was opened (%s): its packets "
-                                    "can no longer be read; open it again",
-                                    self->source_name ? self->source_name : "the file", why);
+                                    _("“%s” changed after it was opened (%s): its packets "
+                                      "can no longer be read; open it again"),
+                                    self->source_name ? self->source_name : _("the file"), why);
 }
 
 /* Whether the file is still the one that was loaded: same size or longer,
@@ -1169,8 +1172,8 @@ file_unchanged (CapRecording *self)
     }
   if (now.st_size < self->file_stat.st_size)
     {
-      g_autofree char *why = g_strdup_printf ("cut from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                                              " bytes", (gint64) self->file_stat.st_size,
+      g_autofree char *why = g_strdup_printf (_("cut from %" PRId64 " to %" PRId64
+                                                " bytes"), (gint64) self->file_stat.st_size,
                                               (gint64) now.st_size);
       set_data_error (self, why);
       return FALSE;
@@ -1178,7 +1181,7 @@ file_unchanged (CapRecording *self)
   if (now.st_mtim.tv_sec != self->file_stat.st_mtim.tv_sec ||
       now.st_mtim.tv_nsec != self->file_stat.st_mtim.tv_nsec)
     {
-      set_data_error (self, "it was written to");
+      set_data_error (self, _("it was written to"));
       return FALSE;
     }
   return TRUE;
@@ -1219,7 +1222,7 @@ file_bytes (CapRecording *self,
     }
   if (got < len)
     {
-      set_data_error (self, "it ends before its packets do");
+      set_data_error (self, _("it ends before its packets do"));
       return NULL;
     }
   self->window_len = got;

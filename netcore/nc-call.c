@@ -7,10 +7,104 @@
 #include "nc-format.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
+
+/* The interned select() sets: a table that only grows, as g_intern_string ()'s */
+static GMutex fd_sets_lock;
+static GHashTable *fd_sets_table;
+
+/* A scenario's forked handler records its calls too: the lock is held
+ * across fork () so the child never inherits it taken by another thread. */
+static void
+fd_sets_lock_take (void)
+{
+  g_mutex_lock (&fd_sets_lock);
+}
+
+static void
+fd_sets_lock_give (void)
+{
+  g_mutex_unlock (&fd_sets_lock);
+}
+
+static guint
+fd_sets_hash (gconstpointer key)
+{
+  const guint8 *p = key;
+  guint h = 5381;
+
+  for (gsize i = 0; i < sizeof (NcFdSets); i++)
+    h = h * 33 + p[i];
+  return h;
+}
+
+static gboolean
+fd_sets_equal (gconstpointer a,
+               gconstpointer b)
+{
+  return memcmp (a, b, sizeof (NcFdSets)) == 0;
+}
+
+/**
+ * nc_fd_sets_intern:
+ * Returns: the one stored copy of @sets (what lies past each list's @n is
+ *   not part of it), valid for the life of the process; %NULL if every list
+ *   is empty.
+ */
+const NcFdSets *
+nc_fd_sets_intern (const NcFdSets *sets)
+{
+  NcFdSets key;
+  NcFdSets *stored;
+  gboolean empty = TRUE;
+
+  memset (&key, 0, sizeof key);
+  for (guint s = 0; s < NC_N_SETS; s++)
+    {
+      key.set[s].n = MIN (sets->set[s].n, NC_SELECT_FDS_MAX);
+      memcpy (key.set[s].fds, sets->set[s].fds, key.set[s].n * sizeof (gint32));
+      empty = empty && key.set[s].n == 0;
+    }
+  if (empty)
+    return NULL;
+
+  if (g_once_init_enter (&fd_sets_table))
+    {
+      pthread_atfork (fd_sets_lock_take, fd_sets_lock_give, fd_sets_lock_give);
+      g_once_init_leave (&fd_sets_table, g_hash_table_new (fd_sets_hash, fd_sets_equal));
+    }
+  g_mutex_lock (&fd_sets_lock);
+  stored = g_hash_table_lookup (fd_sets_table, &key);
+  if (stored == NULL)
+    {
+      stored = g_memdup2 (&key, sizeof key);
+      g_hash_table_add (fd_sets_table, stored);
+    }
+  g_mutex_unlock (&fd_sets_lock);
+  return stored;
+}
+
+/**
+ * nc_call_get_fds:
+ * @ready: %FALSE for what the call watched, %TRUE for what came back ready
+ * @set: %NC_SET_READ, %NC_SET_WRITE or %NC_SET_EXCEPT
+ * Returns: (transfer none): that list of @call's; an empty one if it has none
+ */
+const NcFdList *
+nc_call_get_fds (const NcCall *call,
+                 gboolean      ready,
+                 guint         set)
+{
+  static const NcFdList empty = { 0 };
+  const NcFdSets *sets = ready ? call->sets_out : call->sets_in;
+
+  g_return_val_if_fail (set < NC_N_SETS, &empty);
+  return sets != NULL ? &sets->set[set] : &empty;
+}
 
 gboolean
 nc_call_failed (const NcCall *call)
@@ -141,18 +235,19 @@ nc_socktype_name (int type)
 
 /* poll() and epoll_wait(): only the sets in use, "r=[3], w=[4]"; FALSE if none */
 static gboolean
-format_ready_sets (const NcFdList *sets,
-                   GString        *out)
+format_ready_sets (const NcCall *call,
+                   gboolean      ready,
+                   GString      *out)
 {
   static const char *const names[NC_N_SETS] = { "r=", "w=", "x=" };
   gboolean any = FALSE;
 
   for (guint s = 0; s < NC_N_SETS; s++)
-    if (sets[s].n > 0)
+    if (nc_call_get_fds (call, ready, s)->n > 0)
       {
         g_string_append (out, any ? ", " : "");
         g_string_append (out, names[s]);
-        nc_format_fd_list (&sets[s], out);
+        nc_format_fd_list (nc_call_get_fds (call, ready, s), out);
         any = TRUE;
       }
   return any;
@@ -236,7 +331,7 @@ format_arguments (const NcCall *call,
     case NC_CALL_PSELECT:
       for (guint s = 0; s < NC_N_SETS; s++)
         {
-          nc_format_fd_list (&call->sets_in[s], out);
+          nc_format_fd_list (nc_call_get_fds (call, FALSE, s), out);
           g_string_append (out, ", ");
         }
       format_timeout (call->timeout_ns, out);
@@ -244,7 +339,7 @@ format_arguments (const NcCall *call,
     case NC_CALL_POLL:
     case NC_CALL_PPOLL:
     case NC_CALL_EPOLL_WAIT:
-      if (format_ready_sets (call->sets_in, out))
+      if (format_ready_sets (call, FALSE, out))
         g_string_append (out, ", ");
       format_timeout (call->timeout_ns, out);
       break;
@@ -338,7 +433,7 @@ format_result (const NcCall *call,
         {
           if (s)
             g_string_append (out, ", ");
-          nc_format_fd_list (&call->sets_out[s], out);
+          nc_format_fd_list (nc_call_get_fds (call, TRUE, s), out);
         }
       break;
     case NC_CALL_POLL:
@@ -348,7 +443,7 @@ format_result (const NcCall *call,
       if (call->result > 0)
         {
           g_string_append (out, " ready ");
-          format_ready_sets (call->sets_out, out);
+          format_ready_sets (call, TRUE, out);
         }
       break;
     case NC_CALL_GETSOCKNAME:

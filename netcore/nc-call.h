@@ -31,9 +31,18 @@ typedef struct
 /* Which of the select() sets */
 enum { NC_SET_READ, NC_SET_WRITE, NC_SET_EXCEPT, NC_N_SETS };
 
+/* The three lists of one select() or poll(), kept once however many calls
+ * share them (nc_fd_sets_intern ()): most calls have none, and a server's
+ * loop watches the same few sockets call after call. */
+typedef struct
+{
+  NcFdList set[NC_N_SETS];
+} NcFdSets;
+
 /*
  * NcCall: a plain, copyable record. Strings are inline so a copy taken under
- * the recorder's lock stays valid; @file is a static or interned string.
+ * the recorder's lock stays valid; @file is a static or interned string, and
+ * the select() sets are interned (never freed), so a copy shares them.
  */
 typedef struct
 {
@@ -66,8 +75,8 @@ typedef struct
   guint16     data_len;     /* bytes kept in @data */
   guint8      data[NC_CALL_DATA_MAX];
 
-  NcFdList    sets_in[NC_N_SETS];   /* select(): what was watched */
-  NcFdList    sets_out[NC_N_SETS];  /* select(): what came back ready */
+  const NcFdSets *sets_in;   /* select(), poll(): what was watched; interned, NULL if none */
+  const NcFdSets *sets_out;  /* what came back ready; interned, NULL if none */
 
   /* The kernel's view after the call, on stream sockets (TCP_INFO, SIOCINQ/OUTQ) */
   guint8      tcp_state;    /* Linux TCP_* state number, NC_TCP_STATE_NONE if unknown */
@@ -89,6 +98,11 @@ typedef enum
   NC_CALL_ORIGIN_PROGRAM = 0,
   NC_CALL_ORIGIN_LIBRARY = 1,
 } NcCallOrigin;
+
+const NcFdSets *nc_fd_sets_intern (const NcFdSets *sets);
+const NcFdList *nc_call_get_fds   (const NcCall   *call,
+                                   gboolean        ready,
+                                   guint           set);
 
 gboolean    nc_call_failed        (const NcCall *call);
 gboolean    nc_call_in_progress   (const NcCall *call);

@@ -90,7 +90,12 @@ char *
 nc_format_time_at (gint64 ns,
                    gint64 step)
 {
-  return nc_format_time (ns, MAX (MAX (step, 1) * 2, ABS (ns)), step);
+  /* a damaged file's times span up to 146 years: steps up to 5e18 ns,
+   * whose double would overflow */
+  gint64 twice = MAX (step, 1) > G_MAXINT64 / 2 ? G_MAXINT64 : MAX (step, 1) * 2;
+  gint64 size = ns < -G_MAXINT64 ? G_MAXINT64 : ABS (ns);
+
+  return nc_format_time (ns, MAX (twice, size), step);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "nc-report.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -401,12 +402,36 @@ child_report (const NcCall *call)
 
 /* Recording */
 
+/* getpid () and gettid () are system calls (glibc caches neither), and
+ * every call is stamped with both: they are kept, and forgotten in a
+ * forked child (whose one thread is the forking one). */
+static gint32 cached_pid;
+static __thread gint32 cached_tid;
+
+static void
+forget_ids_in_child (void)
+{
+  cached_pid = 0;
+  cached_tid = 0;
+}
+
 static void
 fill_identity (NcCall *call)
 {
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      pthread_atfork (NULL, NULL, forget_ids_in_child);
+      g_once_init_leave (&registered, 1);
+    }
+  if (cached_pid == 0)
+    cached_pid = getpid ();
+  if (cached_tid == 0)
+    cached_tid = gettid ();
   call->actor = thread_actor;
-  call->pid = getpid ();
-  call->tid = gettid ();
+  call->pid = cached_pid;
+  call->tid = cached_tid;
 }
 
 /* With the lock held: number the call, stamp it and tell the listener. */
@@ -533,8 +558,10 @@ nc_recorder_add_reported (NcRecorder   *self,
       return id;
     }
   nc_recorder_add_foreign (self, call, NC_CALL_PHASE_ENTER, &id);
-  nc_report_ids_insert (ids, call, id);
-  if (call->ts_end != 0)
+  /* a call reported whole (it could not wait) has no later report to find it */
+  if (call->ts_end == 0)
+    nc_report_ids_insert (ids, call, id);
+  else
     nc_recorder_add_foreign (self, call, NC_CALL_PHASE_RETURN, &id);
   return id;
 }

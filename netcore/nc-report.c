@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 G_STATIC_ASSERT (sizeof (guint32) + sizeof (NcReport) <= PIPE_BUF);
@@ -20,9 +21,14 @@ void
 nc_report_from_call (NcReport     *report,
                      const NcCall *call)
 {
+  static const NcFdSets none = { 0 };
+
   report->call = *call;
   report->call.file = NULL;
   report->call.stack = NULL;
+  report->call.sets_in = report->call.sets_out = NULL;
+  report->sets_in = call->sets_in != NULL ? *call->sets_in : none;
+  report->sets_out = call->sets_out != NULL ? *call->sets_out : none;
   report->file[0] = report->stack[0] = '\0';
   if (call->file != NULL)
     {
@@ -45,38 +51,86 @@ nc_report_to_call (const NcReport *report,
   *call = report->call;
   call->file = report->file[0] ? g_intern_string (report->file) : NULL;
   call->stack = report->stack[0] ? g_intern_string (report->stack) : NULL;
+  call->sets_in = nc_fd_sets_intern (&report->sets_in);
+  call->sets_out = nc_fd_sets_intern (&report->sets_out);
 }
 
 /*
- * On the pipe a record is its length (u32), the NcCall, then the file and
+ * On the pipe a record is its length (u32), the NcCall, its two NcFdSets
+ * (pointers into one process mean nothing in another), then the file and
  * the stack as NUL-terminated strings: short records for the common case,
  * one write(2) under PIPE_BUF, so atomic among the writers.
  */
+#define REPORT_FIXED_LEN (sizeof (NcCall) + 2 * sizeof (NcFdSets))
+
+/* @text and its NUL, as one or two parts of a gathered write */
+static guint
+add_text (struct iovec *parts,
+          guint         n,
+          const char   *text,
+          gsize         len)
+{
+  static const char nul = '\0';
+
+  if (text[len] == '\0')
+    {
+      parts[n] = (struct iovec) { (void *) text, len + 1 };
+      return n + 1;
+    }
+  parts[n] = (struct iovec) { (void *) text, len };
+  parts[n + 1] = (struct iovec) { (void *) &nul, 1 };
+  return n + 2;
+}
+
+static const char *
+intern_like_last (const char  *text,
+                  const char **last)
+{
+  if (text[0] == '\0')
+    return NULL;
+  if (*last == NULL || strcmp (*last, text) != 0)
+    *last = g_intern_string (text);
+  return *last;
+}
+
+void
+nc_report_to_call_interned (const NcReport   *report,
+                            NcCall           *call,
+                            NcReportInterned *last)
+{
+  *call = report->call;
+  call->file = intern_like_last (report->file, &last->file);
+  call->stack = intern_like_last (report->stack, &last->stack);
+  call->sets_in = nc_fd_sets_intern (&report->sets_in);
+  call->sets_out = nc_fd_sets_intern (&report->sets_out);
+}
+
 gboolean
 nc_report_write (int             fd,
                  const NcReport *report)
 {
-  char buf[sizeof (guint32) + sizeof (NcReport)];
   gsize file_len = strnlen (report->file, sizeof report->file - 1);
   gsize stack_len = strnlen (report->stack, sizeof report->stack - 1);
-  guint32 len = (guint32) (sizeof (NcCall) + file_len + 1 + stack_len + 1);
-  char *p = buf;
+  guint32 len = (guint32) (REPORT_FIXED_LEN + file_len + 1 + stack_len + 1);
+  struct iovec parts[8] = {
+    { &len, sizeof len },
+    { (void *) &report->call, sizeof (NcCall) },
+    { (void *) &report->sets_in, sizeof (NcFdSets) },
+    { (void *) &report->sets_out, sizeof (NcFdSets) },
+  };
+  guint n = 4;
 
-  memcpy (p, &len, sizeof len);
-  p += sizeof len;
-  memcpy (p, &report->call, sizeof (NcCall));
-  p += sizeof (NcCall);
-  memcpy (p, report->file, file_len);
-  p[file_len] = '\0';
-  p += file_len + 1;
-  memcpy (p, report->stack, stack_len);
-  p[stack_len] = '\0';
+  /* gathered by the kernel rather than copied here first; a record is at
+   * most PIPE_BUF bytes, so it is written whole, never between another
+   * thread's */
+  n = add_text (parts, n, report->file, file_len);
+  n = add_text (parts, n, report->stack, stack_len);
   for (;;)
     {
-      ssize_t n = write (fd, buf, sizeof len + len);
-      if (n < 0 && errno == EINTR)
+      ssize_t written = writev (fd, parts, (int) n);
+      if (written < 0 && errno == EINTR)
         continue;
-      return n == (ssize_t) (sizeof len + len);
+      return written == (ssize_t) (sizeof len + len);
     }
 }
 
@@ -100,21 +154,19 @@ read_exactly (int    fd,
   return TRUE;
 }
 
-/* FALSE at end of file (every writer has closed the pipe), on error, or on
- * a record that cannot be one of ours. */
-gboolean
-nc_report_read (int       fd,
-                NcReport *report)
+/* A record's body (after its length) into @report */
+static gboolean
+parse_body (const char *buf,
+            guint32     len,
+            NcReport   *report)
 {
-  char buf[sizeof (NcReport)];
-  guint32 len;
   const char *file, *stack, *end;
 
-  if (!read_exactly (fd, &len, sizeof len) || len < sizeof (NcCall) + 2 || len > sizeof buf ||
-      !read_exactly (fd, buf, len))
-    return FALSE;
   memcpy (&report->call, buf, sizeof (NcCall));
-  file = buf + sizeof (NcCall);
+  memcpy (&report->sets_in, buf + sizeof (NcCall), sizeof (NcFdSets));
+  memcpy (&report->sets_out, buf + sizeof (NcCall) + sizeof (NcFdSets), sizeof (NcFdSets));
+  report->call.sets_in = report->call.sets_out = NULL;
+  file = buf + REPORT_FIXED_LEN;
   end = buf + len;
   stack = memchr (file, '\0', (gsize) (end - file));
   if (stack == NULL || memchr (stack + 1, '\0', (gsize) (end - stack - 1)) == NULL)
@@ -123,6 +175,72 @@ nc_report_read (int       fd,
   g_strlcpy (report->file, file, sizeof report->file);
   g_strlcpy (report->stack, stack, sizeof report->stack);
   return TRUE;
+}
+
+static gboolean
+length_fits (guint32 len)
+{
+  return len >= REPORT_FIXED_LEN + 2 && len <= sizeof (NcReport);
+}
+
+/* FALSE at end of file (every writer has closed the pipe), on error, or on
+ * a record that cannot be one of ours. */
+gboolean
+nc_report_read (int       fd,
+                NcReport *report)
+{
+  char buf[sizeof (NcReport)];
+  guint32 len;
+
+  if (!read_exactly (fd, &len, sizeof len) || !length_fits (len) || !read_exactly (fd, buf, len))
+    return FALSE;
+  return parse_body (buf, len, report);
+}
+
+void
+nc_report_reader_init (NcReportReader *reader,
+                       int             fd)
+{
+  reader->fd = fd;
+  reader->start = reader->end = 0;
+}
+
+gboolean
+nc_report_reader_next (NcReportReader *reader,
+                       NcReport       *report)
+{
+  G_STATIC_ASSERT (sizeof ((NcReportReader *) 0)->buf >= sizeof (guint32) + sizeof (NcReport));
+
+  for (;;)
+    {
+      gsize have = reader->end - reader->start;
+      guint32 len = 0;
+      ssize_t n;
+
+      if (have >= sizeof len)
+        {
+          memcpy (&len, reader->buf + reader->start, sizeof len);
+          if (!length_fits (len))
+            return FALSE;
+          if (have >= sizeof len + len)
+            {
+              const char *body = reader->buf + reader->start + sizeof len;
+
+              reader->start += sizeof len + len;
+              return parse_body (body, len, report);
+            }
+        }
+      /* a record is cut: move what there is to the front, read more */
+      memmove (reader->buf, reader->buf + reader->start, have);
+      reader->start = 0;
+      reader->end = have;
+      n = read (reader->fd, reader->buf + reader->end, sizeof reader->buf - reader->end);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      reader->end += (gsize) n;
+    }
 }
 
 /* --- the shared gate ------------------------------------------------------ */

@@ -26,7 +26,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  NcCall call;                        /* call.file and call.stack are not valid here */
+  NcCall call;                        /* call.file, .stack, .sets_in, .sets_out are not valid here */
+  NcFdSets sets_in;                   /* the call's select() sets, inline: pointers */
+  NcFdSets sets_out;                  /* into one process's memory mean nothing in another */
   char   file[NC_REPORT_FILE_MAX];
   char   stack[NC_REPORT_STACK_MAX];
 } NcReport;
@@ -35,9 +37,37 @@ void     nc_report_from_call   (NcReport       *report,
                                 const NcCall   *call);
 void     nc_report_to_call     (const NcReport *report,
                                 NcCall         *call);
+/* The same, remembering the last file and stack interned: a program's
+ * calls in a loop come from one line, and g_intern_string () hashes the
+ * whole stack under a global lock */
+typedef struct
+{
+  const char *file;
+  const char *stack;
+} NcReportInterned;
+
+void     nc_report_to_call_interned (const NcReport   *report,
+                                     NcCall           *call,
+                                     NcReportInterned *last);
 gboolean nc_report_write       (int             fd,
                                 const NcReport *report);
 gboolean nc_report_read        (int             fd,
+                                NcReport       *report);
+
+/* Reading many reports from one pipe: a read () takes as many as the pipe
+ * holds, where nc_report_read () makes two system calls for each. */
+typedef struct
+{
+  int   fd;
+  gsize start;                        /* unparsed bytes: buf[start, end) */
+  gsize end;
+  char  buf[64 * 1024];
+} NcReportReader;
+
+void     nc_report_reader_init (NcReportReader *reader,
+                                int             fd);
+/* FALSE at the end of the pipe, a read error or a damaged record */
+gboolean nc_report_reader_next (NcReportReader *reader,
                                 NcReport       *report);
 
 /* Which recorder id each reported call got: (pid, call.id) -> id */

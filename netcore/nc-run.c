@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "nc-run.h"
 
 #include <errno.h>
@@ -164,7 +166,7 @@ actor_thread (gpointer data)
     /* An actor that gave up without saying why still ends the run: the
      * others may be blocked waiting for it. (After nc_actor_fail () or a
      * stop this adds nothing.) */
-    nc_actor_fail (ctx, 0, "gave up");
+    nc_actor_fail (ctx, 0, _("gave up"));
   nc_recorder_detach_thread ();
 
   g_mutex_lock (&self->mutex);
@@ -211,7 +213,7 @@ nc_run_start (NcRun   *self,
           g_mutex_lock (&self->mutex);
           self->n_running--;
           g_mutex_unlock (&self->mutex);
-          g_prefix_error (error, "Could not start actor “%s”: ", spec->name);
+          g_prefix_error (error, _("Could not start actor “%s”: "), spec->name);
           nc_run_stop (self);
           nc_run_wait (self, NULL);
           return FALSE;
@@ -292,7 +294,7 @@ nc_run_wait (NcRun   *self,
     }
   if (self->stopped)
     {
-      g_set_error_literal (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED, "The run was stopped");
+      g_set_error_literal (error, NC_RUN_ERROR, NC_RUN_ERROR_STOPPED, _("The run was stopped"));
       g_mutex_unlock (&self->mutex);
       return FALSE;
     }

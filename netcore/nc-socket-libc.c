@@ -22,29 +22,7 @@
 int
 nc_accept4_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_ACCEPT4, fd, nc_file, nc_line);
-  struct sockaddr_storage ss;
-  socklen_t ss_len = sizeof ss;
-  int ret, err;
-
-  call.flags = flags;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (accept4) (fd, (struct sockaddr *) &ss, &ss_len, flags);
-  err = errno;
-  nc_wrap_track (rec, ret, TRUE);
-  if (ret >= 0)
-    {
-      nc_sockaddr_to_text ((struct sockaddr *) &ss, ss_len, call.peer, sizeof call.peer);
-      if (addr != NULL && len != NULL)
-        {
-          memcpy (addr, &ss, MIN (*len, ss_len));
-          *len = ss_len;
-        }
-    }
-  nc_wrap_leave_socket (rec, &call, ret, err, ret);
-  return ret;
+  return nc_wrap_accept (nc_file, nc_line, NC_CALL_ACCEPT4, fd, addr, len, flags);
 }
 
 /* The first bytes of a scatter/gather list, as one piece of data */
@@ -130,12 +108,14 @@ add_fd (NcFdList *list,
     list->fds[list->n++] = fd;
 }
 
-static void
+static const NcFdSets *
 pollfds_to_sets (const struct pollfd *fds,
                  nfds_t               n,
-                 gboolean             returned,
-                 NcFdList            *sets)
+                 gboolean             returned)
 {
+  NcFdSets lists = { 0 };
+  NcFdList *sets = lists.set;
+
   for (nfds_t i = 0; i < n; i++)
     {
       short ev = returned ? fds[i].revents : fds[i].events;
@@ -150,6 +130,7 @@ pollfds_to_sets (const struct pollfd *fds,
       if (ev & POLLPRI)
         add_fd (&sets[NC_SET_EXCEPT], fds[i].fd);
     }
+  return nc_fd_sets_intern (&lists);
 }
 
 static gint64
@@ -158,45 +139,44 @@ timespec_ns (const struct timespec *ts)
   return ts == NULL ? -1 : (gint64) ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
-int
-nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
+/* poll() and ppoll(): ppoll() takes a timespec and a signal mask */
+static int
+poll_call (NC_AT, NcCallKind kind, struct pollfd *fds, nfds_t n, gint64 timeout_ns,
+           int timeout_ms, const struct timespec *ts, const sigset_t *sigmask)
 {
   NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_POLL, -1, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, -1, nc_file, nc_line);
   int ret, err;
 
-  pollfds_to_sets (fds, n, FALSE, call.sets_in);
-  call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
+  call.sets_in = pollfds_to_sets (fds, n, FALSE);
+  call.timeout_ns = timeout_ns;
   call.length = (gint64) n;
   if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = NC_SYS (poll) (fds, n, timeout_ms);
+  if (kind == NC_CALL_PPOLL)
+    ret = NC_SYS (ppoll) (fds, n, ts, sigmask);
+  else
+    ret = NC_SYS (poll) (fds, n, timeout_ms);
   err = errno;
   if (ret > 0)
-    pollfds_to_sets (fds, n, TRUE, call.sets_out);
+    call.sets_out = pollfds_to_sets (fds, n, TRUE);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
+}
+
+int
+nc_poll_at (NC_AT, struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+  return poll_call (nc_file, nc_line, NC_CALL_POLL, fds, n,
+                    timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000, timeout_ms, NULL, NULL);
 }
 
 int
 nc_ppoll_at (NC_AT, struct pollfd *fds, nfds_t n, const struct timespec *timeout,
              const sigset_t *sigmask)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PPOLL, -1, nc_file, nc_line);
-  int ret, err;
-
-  pollfds_to_sets (fds, n, FALSE, call.sets_in);
-  call.timeout_ns = timespec_ns (timeout);
-  call.length = (gint64) n;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (ppoll) (fds, n, timeout, sigmask);
-  err = errno;
-  if (ret > 0)
-    pollfds_to_sets (fds, n, TRUE, call.sets_out);
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
+  return poll_call (nc_file, nc_line, NC_CALL_PPOLL, fds, n, timespec_ns (timeout), -1, timeout,
+                    sigmask);
 }
 
 /* epoll_wait () reports what is ready; what was watched was said to
@@ -206,6 +186,7 @@ nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int time
 {
   NcCall call;
   NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_EPOLL_WAIT, -1, nc_file, nc_line);
+  NcFdSets ready = { 0 };
   int ret, err;
 
   call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
@@ -218,10 +199,11 @@ nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int time
   for (int i = 0; i < ret; i++)
     {
       if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        add_fd (&call.sets_out[NC_SET_READ], events[i].data.fd);
+        add_fd (&ready.set[NC_SET_READ], events[i].data.fd);
       if (events[i].events & EPOLLOUT)
-        add_fd (&call.sets_out[NC_SET_WRITE], events[i].data.fd);
+        add_fd (&ready.set[NC_SET_WRITE], events[i].data.fd);
     }
+  call.sets_out = nc_fd_sets_intern (&ready);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }
@@ -230,24 +212,10 @@ int
 nc_pselect_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                const struct timespec *timeout, const sigset_t *sigmask)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_PSELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
-  int ret, err;
 
-  for (guint s = 0; s < NC_N_SETS; s++)
-    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
-  call.timeout_ns = timespec_ns (timeout);
-  call.length = nfds;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (pselect) (nfds, readfds, writefds, exceptfds, timeout, sigmask);
-  err = errno;
-  if (ret >= 0)
-    for (guint s = 0; s < NC_N_SETS; s++)
-      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
+  return nc_wrap_select (nc_file, nc_line, NC_CALL_PSELECT, nfds, sets, timespec_ns (timeout), NULL,
+                         timeout, sigmask);
 }
 
 /* Blocking or not: fcntl (F_SETFL) and ioctl (FIONBIO), which is what

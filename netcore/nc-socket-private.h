@@ -46,4 +46,24 @@ void        nc_wrap_fd_set_to_list (const fd_set        *set,
                                     int                  nfds,
                                     NcFdList            *list);
 
+/* One wrapper for two calls that differ in an argument or two, one in each
+ * file: accept() and accept4(); select() and pselect() (@tv for select(),
+ * @ts and @sigmask for pselect()) */
+int         nc_wrap_accept       (const char            *nc_file,
+                                  int                    nc_line,
+                                  NcCallKind             kind,
+                                  int                    fd,
+                                  struct sockaddr       *addr,
+                                  socklen_t             *len,
+                                  int                    flags);
+int         nc_wrap_select       (const char            *nc_file,
+                                  int                    nc_line,
+                                  NcCallKind             kind,
+                                  int                    nfds,
+                                  fd_set                *sets[NC_N_SETS],
+                                  gint64                 timeout_ns,
+                                  struct timeval        *tv,
+                                  const struct timespec *ts,
+                                  const sigset_t        *sigmask);
+
 G_END_DECLS

@@ -161,6 +161,43 @@ nc_wrap_address_text (const struct sockaddr *addr,
     nc_sockaddr_to_text (addr, len, out, out_len);
 }
 
+/* Appends @value in decimal at @p; returns the end */
+static char *
+append_decimal (char    *p,
+                unsigned value)
+{
+  char digits[12];
+  int n = 0;
+
+  do
+    digits[n++] = (char) ('0' + value % 10);
+  while ((value /= 10) != 0);
+  while (n > 0)
+    *p++ = digits[--n];
+  return p;
+}
+
+/* "127.0.0.1:50007" without printf: every traced call's addresses are
+ * written as text, and printf was a tenth of a small sendto()'s cost */
+static void
+ipv4_to_text (const struct sockaddr_in *sin,
+              char                     *out,
+              gsize                     out_len)
+{
+  const guint8 *a = (const guint8 *) &sin->sin_addr;
+  char text[sizeof "255.255.255.255:65535"];
+  char *p = text;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      p = append_decimal (p, a[i]);
+      *p++ = i < 3 ? '.' : ':';
+    }
+  p = append_decimal (p, ntohs (sin->sin_port));
+  *p = '\0';
+  g_strlcpy (out, text, out_len);
+}
+
 gboolean
 nc_sockaddr_to_text (const struct sockaddr *addr,
                      socklen_t              len,
@@ -182,8 +219,7 @@ nc_sockaddr_to_text (const struct sockaddr *addr,
         const struct sockaddr_in *sin = (const struct sockaddr_in *) addr;
         if (len < sizeof *sin)
           break;
-        NC_SYS (inet_ntop) (AF_INET, &sin->sin_addr, host, sizeof host);
-        g_snprintf (out, out_len, "%s:%u", host, ntohs (sin->sin_port));
+        ipv4_to_text (sin, out, out_len);
         return TRUE;
       }
     case AF_INET6:
@@ -272,18 +308,23 @@ nc_listen_at (NC_AT, int fd, int backlog)
   return ret;
 }
 
+/* accept() and accept4() (what CPython calls): one call, the second with flags */
 int
-nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
+nc_wrap_accept (NC_AT, NcCallKind kind, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
   NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_ACCEPT, fd, nc_file, nc_line);
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, fd, nc_file, nc_line);
   struct sockaddr_storage ss;
   socklen_t ss_len = sizeof ss;
   int ret, err;
 
+  call.flags = flags;
   if (!nc_wrap_enter (rec, &call))
     return -1;
-  ret = NC_SYS (accept) (fd, (struct sockaddr *) &ss, &ss_len);
+  if (kind == NC_CALL_ACCEPT4)
+    ret = NC_SYS (accept4) (fd, (struct sockaddr *) &ss, &ss_len, flags);
+  else
+    ret = NC_SYS (accept) (fd, (struct sockaddr *) &ss, &ss_len);
   err = errno;
   nc_wrap_track (rec, ret, TRUE);
   if (ret >= 0)
@@ -297,6 +338,12 @@ nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
     }
   nc_wrap_leave_socket (rec, &call, ret, err, ret);
   return ret;
+}
+
+int
+nc_accept_at (NC_AT, int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return nc_wrap_accept (nc_file, nc_line, NC_CALL_ACCEPT, fd, addr, len, 0);
 }
 
 int
@@ -622,29 +669,51 @@ nc_wrap_fd_set_to_list (const fd_set *set,
       list->fds[list->n++] = fd;
 }
 
+/* select() and pselect(): the same sets, watched and returned; pselect()
+ * takes a timespec and a signal mask (@tv for select(), @ts for pselect()) */
+int
+nc_wrap_select (NC_AT, NcCallKind kind, int nfds, fd_set *sets[NC_N_SETS], gint64 timeout_ns,
+                struct timeval *tv, const struct timespec *ts, const sigset_t *sigmask)
+{
+  NcCall call;
+  NcRecorder *rec = nc_wrap_prepare (&call, kind, -1, nc_file, nc_line);
+  NcFdSets watched = { 0 }, ready = { 0 };
+  int ret, err;
+
+  for (guint s = 0; s < NC_N_SETS; s++)
+    nc_wrap_fd_set_to_list (sets[s], nfds, &watched.set[s]);
+  call.sets_in = nc_fd_sets_intern (&watched);
+  call.timeout_ns = timeout_ns;
+  call.length = nfds;
+  if (!nc_wrap_enter (rec, &call))
+    return -1;
+  if (kind == NC_CALL_PSELECT)
+    ret = NC_SYS (pselect) (nfds, sets[NC_SET_READ], sets[NC_SET_WRITE], sets[NC_SET_EXCEPT], ts,
+                            sigmask);
+  else
+    ret = NC_SYS (select) (nfds, sets[NC_SET_READ], sets[NC_SET_WRITE], sets[NC_SET_EXCEPT], tv);
+  err = errno;
+  if (ret >= 0)
+    {
+      for (guint s = 0; s < NC_N_SETS; s++)
+        nc_wrap_fd_set_to_list (sets[s], nfds, &ready.set[s]);
+      call.sets_out = nc_fd_sets_intern (&ready);
+    }
+  nc_wrap_leave (rec, &call, ret, err);
+  return ret;
+}
+
 int
 nc_select_at (NC_AT, int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
               struct timeval *timeout)
 {
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SELECT, -1, nc_file, nc_line);
   fd_set *sets[NC_N_SETS] = { readfds, writefds, exceptfds };
-  int ret, err;
+  gint64 timeout_ns = -1;
 
-  for (guint s = 0; s < NC_N_SETS; s++)
-    nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_in[s]);
   if (timeout != NULL)
-    call.timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
-  call.length = nfds;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (select) (nfds, readfds, writefds, exceptfds, timeout);
-  err = errno;
-  if (ret >= 0)
-    for (guint s = 0; s < NC_N_SETS; s++)
-      nc_wrap_fd_set_to_list (sets[s], nfds, &call.sets_out[s]);
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
+    timeout_ns = (gint64) timeout->tv_sec * 1000000000 + (gint64) timeout->tv_usec * 1000;
+  return nc_wrap_select (nc_file, nc_line, NC_CALL_SELECT, nfds, sets, timeout_ns, timeout, NULL,
+                         NULL);
 }
 
 /* Names */
@@ -758,57 +827,58 @@ nc_getnameinfo_at (NC_AT, const struct sockaddr *addr, socklen_t addrlen,
 /* Byte order and address conversion: pure computations, recorded so a class
  * can see the value and the bytes it becomes in memory (and on the wire). */
 
+/* errno is kept: a computation must not change it (recording after a stop
+ * sets ECANCELED) */
 static void
 record_conversion (NC_AT, NcCallKind kind, guint64 in, guint64 out, const void *bytes, gsize n)
 {
   NcCall call;
+  int saved = errno;
   NcRecorder *rec = nc_wrap_prepare (&call, kind, -1, nc_file, nc_line);
 
-  if (rec == NULL)
-    return;
-  call.value_in = in;
-  call.result = (gint64) out;
-  nc_wrap_keep_data (&call, bytes, (gssize) n);
-  nc_recorder_record_instant (rec, &call);
+  if (rec != NULL)
+    {
+      call.value_in = in;
+      call.result = (gint64) out;
+      nc_wrap_keep_data (&call, bytes, (gssize) n);
+      nc_recorder_record_instant (rec, &call);
+    }
+  errno = saved;
 }
 
 guint16
 nc_htons_at (NC_AT, guint16 x)
 {
-  int saved = errno;
   guint16 r = htons (x);
+
   record_conversion (nc_file, nc_line, NC_CALL_HTONS, x, r, &r, sizeof r);
-  errno = saved;
   return r;
 }
 
 guint32
 nc_htonl_at (NC_AT, guint32 x)
 {
-  int saved = errno;
   guint32 r = htonl (x);
+
   record_conversion (nc_file, nc_line, NC_CALL_HTONL, x, r, &r, sizeof r);
-  errno = saved;
   return r;
 }
 
 guint16
 nc_ntohs_at (NC_AT, guint16 x)
 {
-  int saved = errno;
   guint16 r = ntohs (x);
+
   record_conversion (nc_file, nc_line, NC_CALL_NTOHS, x, r, &x, sizeof x);
-  errno = saved;
   return r;
 }
 
 guint32
 nc_ntohl_at (NC_AT, guint32 x)
 {
-  int saved = errno;
   guint32 r = ntohl (x);
+
   record_conversion (nc_file, nc_line, NC_CALL_NTOHL, x, r, &x, sizeof x);
-  errno = saved;
   return r;
 }
 

@@ -5,8 +5,39 @@
 
 #include "sl-test-capture.h"
 
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "cap-live.h"
+
+void
+sl_test_capture_isolate (void)
+{
+  struct ifreq ifr = { 0 };
+  int fd;
+
+  if (getuid () != 0)
+    return;
+  if (unshare (CLONE_NEWNET) != 0)
+    {
+      g_printerr ("# sl_test_capture_isolate: unshare(CLONE_NEWNET): %s: capturing the shared lo\n",
+                  g_strerror (errno));
+      return;
+    }
+  /* A new namespace's lo is down */
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  g_assert_cmpint (ioctl (fd, SIOCGIFFLAGS, &ifr), ==, 0);
+  ifr.ifr_flags |= IFF_UP;
+  g_assert_cmpint (ioctl (fd, SIOCSIFFLAGS, &ifr), ==, 0);
+  close (fd);
+}
 
 typedef struct
 {

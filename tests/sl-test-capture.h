@@ -14,6 +14,13 @@
 
 G_BEGIN_DECLS
 
+/* Puts this process, as root, in a network namespace of its own with only
+ * lo, up: its captures of lo then hold its own runs' packets and nothing of
+ * other programs on the machine (other tests run at the same time, other
+ * builds' benchmarks). Call first in main (), before any thread starts.
+ * Unprivileged, nothing changes (and capturing lo is skipped, as before). */
+void          sl_test_capture_isolate      (void);
+
 /* Runs scenario @name with its default parameters (and @message, if not
  * NULL); the run must succeed. */
 CapRecording *sl_test_capture_run          (const char   *name,

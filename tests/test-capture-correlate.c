@@ -169,6 +169,47 @@ test_live_equals_file (void)
   g_rmdir (dir);
 }
 
+/* A stepped run: connect()'s return reaches the recording before the
+ * capture delivers its handshake, and then nothing more comes (every actor
+ * is held at the step gate), so no packet from after its return will ever
+ * say that all of its packets are in. The handshake is linked as it comes. */
+static void
+test_live_handshake_after_return (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(GError) error = NULL;
+  static const guint8 nothing[1];
+  PrCall calls[6];
+  guint connect_call, n_links, n_handshake = 0;
+  const CapLink *links;
+
+  /* live, as the lab's stream makes it: the first (empty) chunk */
+  g_assert_true (cap_recording_feed (rec, nothing, 0, &error));
+  g_assert_no_error (error);
+  pr_add_actors (rec);
+  /* tcp-echo up to the client's connect(), the server's accept() still in the kernel */
+  memcpy (calls, pr_echo_calls, sizeof calls);
+  g_assert_cmpint (calls[3].kind, ==, NC_CALL_ACCEPT);
+  g_assert_cmpint (calls[5].kind, ==, NC_CALL_CONNECT);
+  calls[3].end_us = -1;
+  pr_add_calls (rec, calls, G_N_ELEMENTS (calls));
+  cap_recording_commit (rec);
+  connect_call = pr_find_call (rec, NC_CALL_CONNECT, 1, 0);
+  cap_recording_get_call_links (rec, connect_call, &n_links);
+  g_assert_cmpuint (n_links, ==, 0);
+
+  /* SYN, SYN/ACK, ACK: all before connect() returned */
+  pr_add_tcp (rec, PR_US (50), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_SYN, 1000, 0, NULL);
+  pr_add_tcp (rec, PR_US (90), LO, PR_SERVER_PORT, LO, PR_CLIENT_PORT, PR_SYN | PR_ACK, 5000, 1001,
+              NULL);
+  pr_add_tcp (rec, PR_US (130), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_ACK, 1001, 5001, NULL);
+  cap_recording_commit (rec);
+  links = cap_recording_get_call_links (rec, connect_call, &n_links);
+  for (guint i = 0; i < n_links; i++)
+    n_handshake += links[i].kind == CAP_LINK_HANDSHAKE;
+  g_assert_cmpuint (n_handshake, ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -176,5 +217,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/capture/correlate/linear", test_linear);
   g_test_add_func ("/capture/correlate/live-equals-file", test_live_equals_file);
+  g_test_add_func ("/capture/correlate/live-handshake-after-return",
+                   test_live_handshake_after_return);
   return g_test_run ();
 }

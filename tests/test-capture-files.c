@@ -267,6 +267,8 @@ static void
 fill_call (NcCall *c,
            guint   i)
 {
+  NcFdSets watched = { 0 }, ready = { 0 };
+
   memset (c, 0, sizeof *c);
   c->id = 100 + i;
   c->kind = i % 2 ? NC_CALL_SELECT : NC_CALL_SEND;
@@ -293,14 +295,16 @@ fill_call (NcCall *c,
   for (guint k = 0; k < c->data_len; k++)
     c->data[k] = (guint8) (k * 37 + i);
   c->data[0] = 0;
-  c->sets_in[NC_SET_READ].n = NC_SELECT_FDS_MAX;
+  watched.set[NC_SET_READ].n = NC_SELECT_FDS_MAX;
   for (guint k = 0; k < NC_SELECT_FDS_MAX; k++)
-    c->sets_in[NC_SET_READ].fds[k] = 1000 + k;
-  c->sets_in[NC_SET_WRITE].n = 2;
-  c->sets_in[NC_SET_WRITE].fds[0] = 7;
-  c->sets_in[NC_SET_WRITE].fds[1] = -3;
-  c->sets_out[NC_SET_EXCEPT].n = 1;
-  c->sets_out[NC_SET_EXCEPT].fds[0] = 9;
+    watched.set[NC_SET_READ].fds[k] = 1000 + k;
+  watched.set[NC_SET_WRITE].n = 2;
+  watched.set[NC_SET_WRITE].fds[0] = 7;
+  watched.set[NC_SET_WRITE].fds[1] = -3;
+  ready.set[NC_SET_EXCEPT].n = 1;
+  ready.set[NC_SET_EXCEPT].fds[0] = 9;
+  c->sets_in = nc_fd_sets_intern (&watched);
+  c->sets_out = nc_fd_sets_intern (&ready);
   c->tcp_state = 1;
   c->has_queues = 1;
   c->queued_in = 7 + i;
@@ -336,12 +340,15 @@ assert_call_equal (const NcCall *a,
   g_assert_cmpstr (a->text, ==, b->text);
   g_assert_cmpmem (a->data, a->data_len, b->data, b->data_len);
   for (guint s = 0; s < NC_N_SETS; s++)
-    {
-      g_assert_cmpmem (a->sets_in[s].fds, a->sets_in[s].n * sizeof (gint32),
-                       b->sets_in[s].fds, b->sets_in[s].n * sizeof (gint32));
-      g_assert_cmpmem (a->sets_out[s].fds, a->sets_out[s].n * sizeof (gint32),
-                       b->sets_out[s].fds, b->sets_out[s].n * sizeof (gint32));
-    }
+    for (int ready = 0; ready < 2; ready++)
+      {
+        const NcFdList *la = nc_call_get_fds (a, ready, s), *lb = nc_call_get_fds (b, ready, s);
+
+        g_assert_cmpmem (la->fds, la->n * sizeof (gint32), lb->fds, lb->n * sizeof (gint32));
+      }
+  /* interned: equal sets are one stored copy */
+  g_assert_true (a->sets_in == b->sets_in);
+  g_assert_true (a->sets_out == b->sets_out);
   g_assert_cmpuint (a->tcp_state, ==, b->tcp_state);
   g_assert_cmpuint (a->has_queues, ==, b->has_queues);
   g_assert_cmpuint (a->queued_in, ==, b->queued_in);
@@ -1909,16 +1916,20 @@ test_codec_compat (void)
   {
     g_autoptr(GByteArray) m = g_byte_array_new ();
 
+    NcFdSets watched = { 0 }, ready = { 0 };
+
     for (guint s = 0; s < NC_N_SETS; s++)
       {
-        call.sets_in[s].n = NC_SELECT_FDS_MAX;
-        call.sets_out[s].n = NC_SELECT_FDS_MAX;
+        watched.set[s].n = NC_SELECT_FDS_MAX;
+        ready.set[s].n = NC_SELECT_FDS_MAX;
         for (guint i = 0; i < NC_SELECT_FDS_MAX; i++)
           {
-            call.sets_in[s].fds[i] = s * 100 + i;
-            call.sets_out[s].fds[i] = -(gint32) (s * 100 + i);
+            watched.set[s].fds[i] = s * 100 + i;
+            ready.set[s].fds[i] = -(gint32) (s * 100 + i);
           }
       }
+    call.sets_in = nc_fd_sets_intern (&watched);
+    call.sets_out = nc_fd_sets_intern (&ready);
     call.file = NULL;
     cap_record_encode_call (&call, NC_CALL_PHASE_ENTER, m);
     g_assert_true (cap_record_decode (m->data, m->len, &rec, &error));

@@ -13,9 +13,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "cap-lab.h"
+#include "nc-i18n.h"
 #include "sl-application.h"
 #include "sl-console-model.h"
 #include "sl-console-pane.h"
@@ -139,6 +141,33 @@ test_model_two_programs (void)
   g_assert_nonnull (strstr (two, "ConnectionRefusedError: [Errno 111] Connection refused\n"));
   g_assert_cmpstr (sl_console_model_get_exit (model, 1), ==,
                    "traceback_client.py exited with status 1.");
+}
+
+/* The lab says how a program ended in the language it ran in: a clean
+ * exit in zh_TW is no reason to ask for attention, a failed one is. */
+static void
+test_model_exit_in_zh_tw (void)
+{
+  g_autoptr(CapRecording) recording = cap_recording_new ();
+  g_autoptr(SlConsoleModel) model = sl_console_model_new (4096);
+  NcActorInfo clean = { 0, 100, g_intern_static_string ("server.py"),
+                        g_intern_static_string ("program"), NULL };
+  NcActorInfo failed = { 1, 101, g_intern_static_string ("client.py"),
+                         g_intern_static_string ("program"), NULL };
+
+  g_setenv ("LC_ALL", "zh_TW.UTF-8", TRUE);
+  nc_i18n_init ();
+  cap_recording_add_actor (recording, &clean);
+  cap_recording_add_actor (recording, &failed);
+  cap_recording_add_console (recording, 1000, 0, CAP_CONSOLE_EXIT, "server.py 以狀態 0 結束。");
+  cap_recording_add_console (recording, 2000, 1, CAP_CONSOLE_EXIT, "client.py 以狀態 10 結束。");
+  sl_console_model_set_recording (model, recording);
+  g_assert_cmpuint (sl_console_model_get_n_programs (model), ==, 2);
+  g_assert_false (sl_console_model_get_needs_attention (model, 0));
+  g_assert_true (sl_console_model_get_needs_attention (model, 1));
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
 }
 
 /* A program that prints a lot: the last lines kept, within the limit,
@@ -272,6 +301,53 @@ test_window_pane (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  SlWindow      *window;
+  SlConsolePane *pane;
+} Live;
+
+static gboolean
+pane_shows_waiting (gpointer data)
+{
+  Live *live = data;
+  g_autofree char *text = NULL;
+
+  if (sl_console_model_get_n_programs (sl_console_pane_get_model (live->pane)) < 1)
+    return FALSE;
+  text = sl_console_pane_dup_text (live->pane, 0);
+  return strstr (text, "waiting for a client on port ") != NULL;
+}
+
+/* A line shows while its program still runs (in accept ()); Stop ends it,
+ * and its console says how */
+static void
+test_window_live (void)
+{
+  SlWindow *window = sl_window_new (GTK_APPLICATION (app));
+  g_autofree char *server = test_program ("prints_then_waits.py");
+  const char *programs[] = { server, NULL };
+  Live live = { window, NULL };
+  g_autofree char *text = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  live.pane = SL_CONSOLE_PANE (find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  sl_window_set_programs (window, programs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (wait_for (pane_shows_waiting, &live, 60000));
+  g_assert_cmpint (sl_live_run_get_state (sl_window_get_live_run (window)), ==,
+                   SL_LIVE_RUN_RUNNING);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (live.pane)));
+  g_assert_null (sl_console_model_get_exit (sl_console_pane_get_model (live.pane), 0));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  g_assert_true (wait_for (run_finished, window, 60000));
+  text = sl_console_pane_dup_text (live.pane, 0);
+  g_assert_true (g_str_has_suffix (text, "prints_then_waits.py was still running at the end and "
+                                         "was stopped: killed by signal 15 (Terminated).\n"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -289,6 +365,7 @@ main (int    argc,
   g_test_add_func ("/console/model/traced", test_model_traced);
   g_test_add_func ("/console/model/two-programs", test_model_two_programs);
   g_test_add_func ("/console/model/bounded", test_model_bounded);
+  g_test_add_func ("/console/model/exit-in-zh_TW", test_model_exit_in_zh_tw);
 
   /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
   if (gtk_init_check ())
@@ -299,6 +376,7 @@ main (int    argc,
                                G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
       g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
       g_test_add_func ("/console/window/pane", test_window_pane);
+      g_test_add_func ("/console/window/live", test_window_live);
     }
   else
     g_error ("no display: run under xvfb-run -a (meson test does)");

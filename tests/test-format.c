@@ -3,8 +3,23 @@
  * (netcore/nc-format.c) and the busiest conversations (capture). */
 #include "config.h"
 
+#include <string.h>
+
 #include "netcore.h"
 #include "painter-recordings.h"
+
+/* A tick of a Time axis over a damaged file's 146 years: the step is
+ * 5e18 ns and the time can be anything (twice the step overflowed: UBSan) */
+static void
+test_time_far (void)
+{
+  g_autofree char *a = nc_format_time_at (G_GINT64_CONSTANT (4000000000000000000),
+                                          G_GINT64_CONSTANT (5000000000000000000));
+  g_autofree char *b = nc_format_time_at (G_MININT64, G_MAXINT64);
+
+  g_assert_cmpstr (a, ==, "4000000000 s");
+  g_assert_nonnull (strstr (b, " s"));
+}
 
 static void
 test_duration (void)
@@ -123,6 +138,7 @@ main (int    argc,
 
   g_test_add_func ("/format/duration", test_duration);
   g_test_add_func ("/format/time", test_time);
+  g_test_add_func ("/format/time-far", test_time_far);
   g_test_add_func ("/format/bytes", test_bytes);
   g_test_add_func ("/format/fd-list", test_fd_list);
   g_test_add_func ("/format/rank-conversations", test_rank_conversations);

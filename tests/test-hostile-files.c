@@ -227,6 +227,68 @@ test_times (void)
   draw_diagram (rec);
 }
 
+/* The times fixture spans 146 years (1970 to CAP_TIME_MAX). On the Time
+ * axis of a short pane the tick step it asks for passed 1e18 ns, and the
+ * next power of ten overflowed (UBSan: signed overflow in
+ * sl_painter_nice_step, found by looking for what fuzz-show's fixed page
+ * height never reaches). Every height down to a sliver draws. */
+static void
+test_times_short_pane (void)
+{
+  g_autoptr (CapRecording) rec = load_fixture ("times.pcapng");
+  g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+  const int heights[] = { 900, 300, 120, 100, 99 };
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_TIME);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                 cap_recording_get_end_time (rec));
+  g_assert_cmpint (cap_recording_get_end_time (rec) - cap_recording_get_start_time (rec), >,
+                   CAP_TIME_MAX / 2);
+  for (guint i = 0; i < G_N_ELEMENTS (heights); i++)
+    {
+      cairo_surface_t *surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+      cairo_t *cr = cairo_create (surface);
+      SlTimelineStats stats;
+
+      sl_timeline_painter_set_size (painter, 640, heights[i]);
+      sl_timeline_painter_draw (painter, cr);
+      g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+      sl_timeline_painter_get_stats (painter, &stats);
+      g_assert_cmpuint (stats.n_columns, >, 0);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+    }
+}
+
+/* far-start.pcapng: a call held at the gate since 1970 (gate time 1 ns,
+ * start in 2023). On the Sequence axis the recording's start is at most a
+ * break's height above the first row (it was 1.7e15 px above it), and the
+ * room above still maps back to the times before the first row. */
+static void
+test_far_start (void)
+{
+  g_autoptr (CapRecording) rec = load_fixture ("far-start.pcapng");
+  g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+  SlTimelineAxis *axis;
+  gint64 start = cap_recording_get_start_time (rec);
+  double row_h, first, start_d;
+
+  g_assert_cmpint (start, ==, 1);
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_size (painter, 1200, 900);
+  axis = sl_timeline_painter_get_axis (painter);
+  row_h = sl_timeline_axis_get_row_height (axis);
+  first = sl_timeline_axis_event_to_display (axis, SL_AXIS_CALL_ENTER, 0);
+  start_d = sl_timeline_axis_to_display (axis, start);
+  g_assert_cmpfloat (start_d, <, first);
+  g_assert_cmpfloat (start_d, >=, first - 2.5 * row_h);
+  g_assert_cmpint (ABS (sl_timeline_axis_from_display (axis, start_d) - start), <, 1000000);
+  g_assert_cmpint (sl_timeline_axis_from_display (axis, (start_d + first) / 2), >, start);
+  draw_diagram (rec);
+}
+
 /* Item 8: names from a file belong to the recording, not to the process's
  * string table, which never frees (g_intern_string is a GQuark). */
 static void
@@ -511,6 +573,8 @@ main (int    argc,
   g_test_add_func ("/hostile/escapes", test_escapes);
   g_test_add_func ("/hostile/escapes-cli", test_escapes_cli);
   g_test_add_func ("/hostile/times", test_times);
+  g_test_add_func ("/hostile/times-short-pane", test_times_short_pane);
+  g_test_add_func ("/hostile/far-start", test_far_start);
   g_test_add_func ("/hostile/names", test_names);
   g_test_add_func ("/hostile/truncated-under-recording", test_truncated_under_recording);
   g_test_add_func ("/hostile/packet-bytes-read-back", test_packet_bytes_read_back);

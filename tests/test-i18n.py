@@ -100,6 +100,23 @@ def marked_strings(root):
         return read_po(pot) if run.returncode == 0 else {}
 
 
+def check_potfiles(root):
+    """Every source that marks a string is read for the catalogue: a file left
+    out of POTFILES.in would keep its messages in English, silently."""
+    with open(os.path.join(root, "po", "POTFILES.in"), encoding="utf-8") as f:
+        listed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    marking = re.compile(r'(\b_|\bN_|\bC_|\bNC_|\bg_dngettext) ?\(|translatable="yes"')
+    missing = []
+    for folder in ("app", "capture", "netcore", "netcore/scenarios", "ui", "ui/gtk"):
+        for name in sorted(os.listdir(os.path.join(root, folder))):
+            rel = folder + "/" + name
+            if name.endswith((".c", ".ui")) and rel not in listed:
+                with open(os.path.join(root, rel), encoding="utf-8") as f:
+                    if marking.search(f.read()):
+                        missing.append(rel)
+    check(not missing, f"po/POTFILES.in lists every source that marks strings: missing {missing}")
+
+
 def zh_tw_locale_exists():
     names = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
     return any(n.lower().replace("-", "") == "zh_tw.utf8" for n in names)
@@ -141,6 +158,23 @@ def check_command_line(root, socklens):
     check(h.returncode == 0 and zh["Hold each call until Enter is pressed"][0] in h.stdout
           and zh["NAME - run a scenario"][0] in h.stdout,
           "socklens run --help describes its options in Chinese")
+    with tempfile.TemporaryDirectory() as tmp:
+        # the lab's messages are kept in the recording, as the lab said them
+        traced = os.path.join(tmp, "tcp.pcapng")
+        tr = subprocess.run([socklens, "trace", "--example", "tcp", "--output", traced],
+                            capture_output=True, text=True, env=dict(base, LANG="zh_TW.UTF-8"),
+                            stdin=subprocess.DEVNULL)
+        shown = subprocess.run([socklens, "show", traced], capture_output=True, text=True,
+                               env=dict(base, LANG="C.UTF-8")).stdout
+        shown_zh = subprocess.run([socklens, "show", traced], capture_output=True, text=True,
+                                  env=dict(base, LANG="zh_TW.UTF-8")).stdout
+    # the packet count travels in English (the app parses it) and is shown translated
+    check(re.search(r"^# Capture: (\d+) packets, 0 lost$", shown, re.M)
+          and re.search(r"^# 擷取：(\d+) 個封包，遺失 0 個$", shown_zh, re.M),
+          "the lab's packet count reads in English under C, in Chinese under zh_TW")
+    check(tr.returncode == 0 and "# tcp_client.py 以狀態 0 結束。" in shown
+          and "# 在私有網路命名空間中擷取" in shown,
+          "socklens-lab speaks zh_TW too: how it captures, and how each traced program ended")
     e = subprocess.run([socklens, "run", "no-such-scenario"], capture_output=True, text=True,
                        env=dict(base, LANG="zh_TW.UTF-8"))
     check(e.returncode == 2 and "沒有名為「no-such-scenario」的情境" in e.stderr,
@@ -212,6 +246,7 @@ def main():
     root, socklens, desktop, metainfo = sys.argv[1:5]
     marked = marked_strings(root)
     check(len(marked) > 100, f"the sources mark {len(marked)} strings")
+    check_potfiles(root)
     check_catalogues(root, languages(root), marked)
     check_command_line(root, socklens)
     check_diagram(socklens)

@@ -71,16 +71,16 @@ static void
 test_format_new_kinds (void)
 {
   NcCall call = { .kind = NC_CALL_POLL, .fd = -1, .timeout_ns = 500000000, .ts_start = 1, .ts_end = 2 };
+  NcFdSets watched = { .set[NC_SET_READ] = { .n = 1, .fds = { 3 } } };
   g_autofree char *text = NULL;
 
-  call.sets_in[NC_SET_READ].n = 1;
-  call.sets_in[NC_SET_READ].fds[0] = 3;
+  call.sets_in = nc_fd_sets_intern (&watched);
   text = nc_call_to_string (&call);
   g_assert_cmpstr (text, ==, "poll(r=[3], 0.5 s) = 0");
   g_free (text);
 
   call.result = 1;
-  call.sets_out[NC_SET_READ] = call.sets_in[NC_SET_READ];
+  call.sets_out = call.sets_in;
   text = nc_call_to_string (&call);
   g_assert_cmpstr (text, ==, "poll(r=[3], 0.5 s) = 1 ready r=[3]");
   g_free (text);

@@ -285,9 +285,9 @@ test_select (Fixture       *f,
   g_assert_cmpint (call.kind, ==, NC_CALL_SELECT);
   g_assert_cmpint (call.result, ==, 0);
   g_assert_cmpint (call.timeout_ns, ==, 20000000);
-  g_assert_cmpuint (call.sets_in[NC_SET_READ].n, ==, 1);
-  g_assert_cmpint (call.sets_in[NC_SET_READ].fds[0], ==, s);
-  g_assert_cmpuint (call.sets_out[NC_SET_READ].n, ==, 0);
+  g_assert_cmpuint (nc_call_get_fds (&call, FALSE, NC_SET_READ)->n, ==, 1);
+  g_assert_cmpint (nc_call_get_fds (&call, FALSE, NC_SET_READ)->fds[0], ==, s);
+  g_assert_cmpuint (nc_call_get_fds (&call, TRUE, NC_SET_READ)->n, ==, 0);
 
   nc_send (c, "x", 1, 0);
   FD_ZERO (&rfds);
@@ -298,9 +298,9 @@ test_select (Fixture       *f,
   g_assert_cmpint (nc_select (MAX (s, c) + 1, &rfds, NULL, NULL, &tv), ==, 1);
   call = last_call (f);
   g_assert_cmpint (call.result, ==, 1);
-  g_assert_cmpuint (call.sets_in[NC_SET_READ].n, ==, 2);
-  g_assert_cmpuint (call.sets_out[NC_SET_READ].n, ==, 1);
-  g_assert_cmpint (call.sets_out[NC_SET_READ].fds[0], ==, s);
+  g_assert_cmpuint (nc_call_get_fds (&call, FALSE, NC_SET_READ)->n, ==, 2);
+  g_assert_cmpuint (nc_call_get_fds (&call, TRUE, NC_SET_READ)->n, ==, 1);
+  g_assert_cmpint (nc_call_get_fds (&call, TRUE, NC_SET_READ)->fds[0], ==, s);
   nc_close (c);
   nc_close (s);
 }

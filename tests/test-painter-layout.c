@@ -30,12 +30,13 @@ typedef struct
   int         width;
   int         height;
   double      scale;
-  guint       max_columns; /* 0: any; else the widest ladder it is asserted on */
 } Screen;
 
 static const Screen screens[] = {
-  /* beside the code pane and the packet inspector, as the window opens a run */
-  { "inspector pane at 1280x800", 460, 700, 1.0, 2 },
+  /* the narrowest the window gives the timeline (beside the code and the
+   * inspector at 1280x800), at both type sizes */
+  { "inspector pane at 1280x800", SL_TIMELINE_MIN_WIDTH, 700, 1.0 },
+  { "narrowest presentation pane", SL_TIMELINE_MIN_WIDTH * 3 / 2, 700, 1.5 },
   { "window pane at 1280x800", 600, 700, 1.0 }, /* beside the code */
   { "1280x800", 1280, 800, 1.0 },
   { "presentation pane at 1920x1080", 1100, 1000, 1.5 },
@@ -117,6 +118,15 @@ segment_crosses (const SlTimelineLabel *l, double x0, double y0, double x1, doub
   return TRUE;
 }
 
+/* What was laid out, for a failure's message */
+static void
+print_labels (const SlTimelineLabel *labels, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_printerr ("  %d #%u (%4.0f,%5.0f %3.0fx%2.0f) %s\n", labels[i].kind, labels[i].index,
+                labels[i].x, labels[i].y, labels[i].width, labels[i].height, labels[i].text);
+}
+
 /* What makes a label readable from the back row, besides not overlapping
  * another: it is whole (no "…"), clear of the gutter's times, and a
  * packet's label is not struck through by another packet's arrow. */
@@ -131,6 +141,8 @@ assert_readable (SlTimelinePainter *painter, CapRecording *rec, const char *wher
     {
       const SlTimelineLabel *l = &labels[i];
 
+      if (l->ellipsized)
+        print_labels (labels, n);
       if (l->ellipsized)
         g_error ("%s: “%s” is cut short (%.0f px wide at x %.0f)", where, l->text, l->width, l->x);
       if (l->x < gutter)
@@ -151,15 +163,6 @@ assert_readable (SlTimelinePainter *painter, CapRecording *rec, const char *wher
                      where, p, x0, y0, x1, y1, l->text, l->x, l->y, l->width, l->height);
         }
     }
-}
-
-/* What was laid out, for a failure's message */
-static void
-print_labels (const SlTimelineLabel *labels, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_printerr ("  %d #%u (%4.0f,%5.0f %3.0fx%2.0f) %s\n", labels[i].kind, labels[i].index,
-                labels[i].x, labels[i].y, labels[i].width, labels[i].height, labels[i].text);
 }
 
 static const SlTimelineLabel *
@@ -217,6 +220,33 @@ show_all_rows (SlTimelinePainter *painter, const Screen *screen)
   sl_timeline_painter_get_plot_area (painter, &top, &bottom);
   sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, 0),
                                  sl_timeline_axis_from_display (axis, bottom - top));
+}
+
+/* With SOCKLENS_SCREENSHOT_DIR set, draws what was laid out as NAME.png
+ * there: for looking at what a test asserts */
+static void
+save_png (SlTimelinePainter *painter, const Screen *screen, const char *name)
+{
+  const char      *dir = g_getenv ("SOCKLENS_SCREENSHOT_DIR");
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  cairo_surface_t *surface;
+  cairo_t         *cr;
+  double           top, bottom;
+
+  if (dir == NULL)
+    return;
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width, (int) (bottom + 40 * screen->scale));
+  cr = cairo_create (surface);
+  sl_timeline_painter_draw (painter, cr);
+  cairo_destroy (cr);
+  file = g_strdup_printf ("%s.png", name);
+  g_strdelimit (file, " ,", '-');
+  path = g_build_filename (dir, file, NULL);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  g_test_message ("drawn: %s", path);
 }
 
 static void
@@ -286,11 +316,6 @@ test_labels (gconstpointer data)
       SlTimelineStats        stats;
       guint                  n;
 
-      /* three actors beside the code and the inspector: too narrow yet */
-      if (screens[s].max_columns != 0 &&
-          sl_timeline_painter_get_n_columns (painter) > screens[s].max_columns)
-        continue;
-
       /* what the window shows first: the top rows, none dropped */
       sl_timeline_painter_layout (painter);
       labels = sl_timeline_painter_get_labels (painter, &n);
@@ -307,6 +332,7 @@ test_labels (gconstpointer data)
       /* and scrolled through: all of it */
       show_all_rows (painter, &screens[s]);
       sl_timeline_painter_layout (painter);
+      save_png (painter, &screens[s], where);
       labels = sl_timeline_painter_get_labels (painter, &n);
       sl_timeline_painter_get_stats (painter, &stats);
       if (stats.n_labels_dropped != 0)
@@ -320,6 +346,160 @@ test_labels (gconstpointer data)
       for (guint w = 0; lesson->words[w] != NULL; w++)
         if (!any_label_contains (labels, n, lesson->words[w]))
           g_error ("%s: no label says “%s”", where, lesson->words[w]);
+    }
+}
+
+/* --- the Time axis: dense, but nothing lost in silence ------------------ */
+
+/* The painter on the Time axis, the whole run in view, as Fit (F) shows it */
+static SlTimelinePainter *
+time_painter_for (CapRecording *rec, const Screen *screen)
+{
+  SlTimelinePainter *painter = sl_timeline_painter_new ();
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_TIME);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_text_scale (painter, screen->scale);
+  sl_timeline_painter_set_size (painter, screen->width, screen->height);
+  sl_timeline_painter_set_show_playhead (painter, FALSE);
+  sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                 cap_recording_get_end_time (rec));
+  return painter;
+}
+
+/* Every call's two labels and every arrow's label is on the plot, or
+ * counted in the notice above it; the notice says how to see them */
+static void
+assert_nothing_lost (SlTimelinePainter *painter, CapRecording *rec, const char *where)
+{
+  guint                  n, expected = 0, placed = 0, marked = 0;
+  const SlTimelineLabel *labels = sl_timeline_painter_get_labels (painter, &n);
+  const SlTimelineLabel *notice = NULL;
+  SlTimelineStats        stats;
+
+  sl_timeline_painter_get_stats (painter, &stats);
+  g_assert_false (stats.aggregated); /* single arrows, each to be named */
+  for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+    if (cap_recording_get_call (rec, c)->ts_start != 0)
+      expected += 2;
+  for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+    {
+      double x0, y0, x1, y1;
+
+      if (sl_timeline_painter_get_packet_line (painter, p, &x0, &y0, &x1, &y1) && x0 != x1)
+        expected++;
+    }
+  for (guint i = 0; i < n; i++)
+    switch (labels[i].kind)
+      {
+      case SL_LABEL_CALL:
+      case SL_LABEL_CALL_RESULT:
+      case SL_LABEL_PACKET:
+        placed++;
+        break;
+      case SL_LABEL_HIDDEN:
+        if (strstr (labels[i].text, "hidden") != NULL)
+          {
+            g_assert_null (notice);
+            notice = &labels[i];
+          }
+        else
+          marked += labels[i].index;
+        break;
+      case SL_LABEL_BREAK:
+      default:
+        break;
+      }
+  if (placed + stats.n_labels_dropped != expected)
+    {
+      print_labels (labels, n);
+      g_error ("%s: %u labels expected, %u placed and %u counted hidden", where, expected, placed,
+               stats.n_labels_dropped);
+    }
+  if (stats.n_labels_dropped == 0)
+    {
+      g_assert_null (notice);
+      return;
+    }
+  /* "7 labels hidden: zoom in, or switch to Sequence", above the plot */
+  {
+    g_autofree char *count = g_strdup_printf ("%u label", stats.n_labels_dropped);
+    double           top, bottom;
+
+    g_assert_nonnull (notice);
+    g_assert_cmpuint (notice->index, ==, stats.n_labels_dropped);
+    g_assert_true (g_str_has_prefix (notice->text, count));
+    g_assert_nonnull (strstr (notice->text, "Sequence"));
+    g_assert_false (notice->ellipsized);
+    sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+    g_assert_cmpfloat (notice->y + notice->height, <=, top);
+  }
+  /* and "+N more" marks where they were, for no more than that */
+  g_assert_cmpuint (marked, <=, stats.n_labels_dropped);
+}
+
+static void
+test_time_labels (gconstpointer data)
+{
+  const Lesson *lesson = data;
+  CapRecording *rec = run (lesson->scenario);
+
+  for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
+    {
+      g_autoptr (SlTimelinePainter) painter = time_painter_for (rec, &screens[s]);
+      g_autofree char *where =
+        g_strdup_printf ("%s, Time axis, %s", lesson->scenario, screens[s].name);
+      const SlTimelineLabel *labels;
+      SlTimelineStats        stats;
+      guint                  n;
+
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      sl_timeline_painter_get_stats (painter, &stats);
+      save_png (painter, &screens[s], where);
+      g_test_message ("%s: %u labels, %u hidden", where, n, stats.n_labels_dropped);
+      assert_no_overlap (labels, n, where);
+      assert_nothing_lost (painter, rec, where);
+    }
+}
+
+/* The handshake on the Time axis, where its three packets and the two calls
+ * are microseconds apart: each named, led out of the crowd in order */
+static void
+test_time_handshake (void)
+{
+  CapRecording *rec = run ("tcp-echo");
+  const char   *order[] = { "SYN  seq=0", "SYN/ACK  seq=0  ack=1", "ACK  ack=1" };
+  /* beside the code and in full, at 1280x800 and in presentation */
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5] };
+
+  for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
+    {
+      g_autoptr (SlTimelinePainter) painter = time_painter_for (rec, wide[s]);
+      const SlTimelineLabel *labels;
+      double                 last_y = -1;
+      guint                  n;
+
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      g_assert_true (any_label_contains (labels, n, "connect(fd="));
+      g_assert_true (any_label_contains (labels, n, "accept(fd="));
+      for (guint w = 0; w < G_N_ELEMENTS (order); w++)
+        {
+          const SlTimelineLabel *found = NULL;
+
+          for (guint i = 0; i < n && found == NULL; i++)
+            if (labels[i].kind == SL_LABEL_PACKET && g_str_has_prefix (labels[i].text, order[w]))
+              found = &labels[i];
+          if (found == NULL)
+            {
+              print_labels (labels, n);
+              g_error ("%s, Time axis: no “%s”", wide[s]->name, order[w]);
+            }
+          /* read top to bottom in the order the kernels sent them */
+          g_assert_cmpfloat (found->y, >, last_y);
+          last_y = found->y;
+        }
     }
 }
 
@@ -502,6 +682,12 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/painter/sequence/labels/%s", lessons[i].scenario);
       g_test_add_data_func (path, &lessons[i], test_labels);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/painter/time/labels/%s", lessons[i].scenario);
+      g_test_add_data_func (path, &lessons[i], test_time_labels);
+    }
+  g_test_add_func ("/painter/time/handshake", test_time_handshake);
   g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);
   g_test_add_func ("/painter/sequence/order/tcp-lossy", test_order_tcp_lossy);
   g_test_add_data_func ("/painter/sequence/export/tcp-echo", "tcp-echo", test_export_words);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <cairo-pdf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -994,6 +995,71 @@ test_diagram_export (void)
   g_rmdir (dir);
 }
 
+/* The legend below the plot stays on the page in a narrow pane: each of its
+ * words whole, none cut by the bottom or the right edge (a wrapped note once
+ * ran off the bottom, the states' names off the side). Drawn into a PDF the
+ * size of the pane; pdftotext -bbox gives the words. */
+static void
+assert_legend_on_page (CapRecording *rec,
+                       int           width,
+                       int           height)
+{
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("socklens-legend-XXXXXX", &error);
+  g_autofree char *pdf = g_build_filename (dir, "narrow.pdf", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GRegex) word = g_regex_new ("yMin=\"([\\d.]+)\" xMax=\"([\\d.]+)\" yMax=\"([\\d.]+)\">([^<]*)<",
+                                        0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  const char *argv[] = { "pdftotext", "-bbox", pdf, "-", NULL };
+  cairo_surface_t *surface = cairo_pdf_surface_create (pdf, width, height);
+  cairo_t *cr = cairo_create (surface);
+  double top, bottom;
+  guint n_legend = 0;
+  int status;
+
+  sl_timeline_painter_set_size (painter, width, height);
+  sl_timeline_painter_draw (painter, cr);
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  cairo_surface_destroy (surface);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  for (g_regex_match (word, out, 0, &match); g_match_info_matches (match);
+       g_match_info_next (match, NULL))
+    {
+      g_autofree char *y0 = g_match_info_fetch (match, 1);
+      g_autofree char *x1 = g_match_info_fetch (match, 2);
+      g_autofree char *y1 = g_match_info_fetch (match, 3);
+      g_autofree char *text = g_match_info_fetch (match, 4);
+
+      if (g_ascii_strtod (y0, NULL) < bottom)
+        continue;
+      n_legend++;
+      if (g_ascii_strtod (y1, NULL) > height + 0.5 || g_ascii_strtod (x1, NULL) > width + 0.5)
+        g_error ("legend word “%s” runs off the %dx%d pane (to x %s, y %s)", text, width, height,
+                 x1, y1);
+    }
+  g_assert_cmpuint (n_legend, >=, 2);
+  g_assert_nonnull (strstr (out, ">ESTABLISHED<"));
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+static void
+test_legend_in_narrow_pane (void)
+{
+  g_autoptr(CapRecording) rec = pr_echo_recording ();
+
+  assert_legend_on_page (rec, 420, 400);
+  assert_legend_on_page (rec, 760, 400);
+  assert_legend_on_page (rec, W, H);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1016,6 +1082,7 @@ main (int    argc,
   g_test_add_func ("/ui/painter/themes", test_themes);
   g_test_add_func ("/ui/painter/playhead", test_playhead_and_in_flight);
   g_test_add_func ("/ui/painter/text", test_text);
+  g_test_add_func ("/ui/painter/legend-in-narrow-pane", test_legend_in_narrow_pane);
   g_test_add_func ("/ui/session/notify", test_session_notify);
   g_test_add_func ("/ui/session/zoom-and-step", test_session_zoom_and_step);
   g_test_add_func ("/ui/session/follow-live", test_session_follow_live);

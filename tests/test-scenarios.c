@@ -21,7 +21,6 @@
 #include "cap-dissect.h"
 #include "sl-test-capture.h"
 
-#define MS (G_GINT64_CONSTANT (1000000))
 
 static const CapPacket *
 packet (CapRecording *recording,
@@ -113,10 +112,10 @@ test_tcp_backlog (void)
       g_assert_cmphex (syn_ack_rst (recording, pk[0]), ==, CAP_TCP_SYN);
       g_assert_cmphex (syn_ack_rst (recording, pk[1]), ==, CAP_TCP_SYN | CAP_TCP_ACK);
       g_assert_cmphex (syn_ack_rst (recording, pk[2]), ==, CAP_TCP_ACK);
-      /* The ACK completed the handshake before accept() was called ... */
+      /* The ACK completed the handshake before accept() was called: the
+       * connection was in the queue, and accept() only took it. (How long
+       * it then took is the scheduler's business, not an assertion.) */
       g_assert_cmpint (packet (recording, pk[2])->ts, <, accept_call->ts_start);
-      /* ... so accept() had nothing to wait for (a generous bound: ~0). */
-      g_assert_cmpint (accept_call->ts_end - accept_call->ts_start, <, 100 * MS);
     }
 }
 
@@ -414,7 +413,7 @@ test_nonblocking (void)
 
   /* select() found it writable: the SYN/ACK made it so */
   g_assert_cmpint (select_w->result, ==, 1);
-  g_assert_true (fd_in (&select_w->sets_out[NC_SET_WRITE], connect_call->fd));
+  g_assert_true (fd_in (nc_call_get_fds (select_w, TRUE, NC_SET_WRITE), connect_call->fd));
   g_assert_cmpuint (sl_test_linked_packets (recording, select_w, CAP_LINK_READY, pk, 4), ==, 1);
   g_assert_cmphex (syn_ack_rst (recording, pk[0]), ==, CAP_TCP_SYN | CAP_TCP_ACK);
   g_assert_cmpint (packet (recording, pk[0])->ts, <=, select_w->ts_end);
@@ -429,7 +428,7 @@ test_nonblocking (void)
   g_assert_true (recv_none->err == EAGAIN || recv_none->err == EWOULDBLOCK);
 
   /* select() waited for the server's data, and recv() got it */
-  g_assert_true (fd_in (&select_r->sets_out[NC_SET_READ], connect_call->fd));
+  g_assert_true (fd_in (nc_call_get_fds (select_r, TRUE, NC_SET_READ), connect_call->fd));
   g_assert_cmpuint (sl_test_linked_packets (recording, select_r, CAP_LINK_READY, pk, 4), ==, 1);
   g_assert_cmpuint (packet (recording, pk[0])->payload_len, ==, 5);
   g_assert_cmpint (recv_data->result, ==, 5);
@@ -454,7 +453,7 @@ test_select_server (void)
   for (guint i = 0; i < n_selects; i++)
     {
       const NcCall *select_call = sl_test_find_call (recording, "server", NC_CALL_SELECT, i);
-      const NcFdList *ready = &select_call->sets_out[NC_SET_READ];
+      const NcFdList *ready = nc_call_get_fds (select_call, TRUE, NC_SET_READ);
       guint n_links;
       const CapLink *links = cap_recording_get_call_links (recording, select_call->id, &n_links);
 
@@ -573,6 +572,18 @@ test_raw_icmp (void)
     g_assert_cmpint (last->result, ==, 20 + 8 + 5);
     g_assert_cmpuint (last->data[0] >> 4, ==, 4);  /* IPv4 */
     g_assert_cmpuint (last->data[20], ==, 0);      /* echo reply */
+
+    /* ... and correlation says so: linked by their bytes, raw sockets
+     * having no ports (sendto() to the request it sent, that recvfrom()
+     * to the reply it read) */
+    {
+      guint32 pk[4];
+
+      g_assert_cmpuint (sl_test_linked_packets (recording, sendto_call, CAP_LINK_DATA, pk, 4), ==, 1);
+      g_assert_cmpuint (pk[0], ==, request);
+      g_assert_cmpuint (sl_test_linked_packets (recording, last, CAP_LINK_DATA, pk, 4), ==, 1);
+      g_assert_cmpuint (pk[0], ==, reply);
+    }
   }
 }
 
@@ -626,6 +637,7 @@ int
 main (int    argc,
       char **argv)
 {
+  sl_test_capture_isolate ();
   g_test_init (&argc, &argv, NULL);
 
   /* In the lecture's order, as `socklens list` shows them */

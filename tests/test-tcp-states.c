@@ -105,6 +105,7 @@ int
 main (int    argc,
       char **argv)
 {
+  sl_test_capture_isolate ();
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/capture/tcp-states/tcp-echo", test_tcp_echo);

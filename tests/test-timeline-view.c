@@ -165,32 +165,84 @@ test_click_selects (Fixture       *fx,
   g_assert_cmpuint (sl_session_get_selection_index (fx->session), ==, accept);
 }
 
+/* The frame clock's times, seen by a tick callback of the test's own on the
+ * view: added before play starts, it runs on the same frames as the view's
+ * playback, which moves by the frame clock's time, not the wall clock's. */
+typedef struct
+{
+  guint  n;
+  gint64 first;
+  gint64 last;
+} FrameTimes;
+
+static gboolean
+record_frame (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       data)
+{
+  FrameTimes *t = data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (t->n++ == 0)
+    t->first = now;
+  t->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @t has seen @us of frame time, or the view
+ * stopped playing (a guard against a hang, not a timing assertion). */
+static void
+iterate_frames (Fixture    *fx,
+                FrameTimes *t,
+                gint64      us)
+{
+  gint64 guard = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while ((t->n == 0 || t->last - t->first < us) && sl_session_get_playing (fx->session))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, guard);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
 static void
 test_playback (Fixture       *fx,
                gconstpointer  data)
 {
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
   gint64 start = cap_recording_get_start_time (fx->recording);
+  gint64 end = cap_recording_get_end_time (fx->recording);
+  FrameTimes frames = { 0 };
+  double d_start, span;
+  guint tick;
   gint64 ph;
 
+  tick = gtk_widget_add_tick_callback (fx->view, record_frame, &frames, NULL);
   sl_session_set_speed (fx->session, 10.0);
   sl_session_set_playing (fx->session, TRUE);
   /* from the end, play starts over at the beginning */
   g_assert_cmpint (sl_session_get_playhead (fx->session), ==, start);
-  iterate (400);
+  d_start = sl_timeline_painter_to_display (painter, start);
+  span = sl_timeline_painter_to_display (painter, sl_session_get_visible_end (fx->session)) -
+         sl_timeline_painter_to_display (painter, sl_session_get_visible_begin (fx->session));
+
+  /* 10x crosses the window in a second of frame time: after 0.4 s of it,
+   * past a quarter of the window (on the axis: rows, on the Sequence axis),
+   * or at the end if the run ends sooner */
+  iterate_frames (fx, &frames, 400 * 1000);
   ph = sl_session_get_playhead (fx->session);
   g_assert_cmpint (ph, >, start);
-  /* 10x crosses the window in a second: after 0.4 s, past a quarter of it
-   * (on the axis: rows, on the Sequence axis) */
-  {
-    SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
-    double d_start = sl_timeline_painter_to_display (painter, start);
-    double d_end = sl_timeline_painter_to_display (painter, sl_session_get_visible_end (fx->session));
+  if (sl_session_get_playing (fx->session))
+    g_assert_cmpfloat (sl_timeline_painter_to_display (painter, ph) - d_start, >, span / 4);
+  else
+    g_assert_cmpint (ph, ==, end);
 
-    g_assert_cmpfloat (sl_timeline_painter_to_display (painter, ph) - d_start, >, (d_end - d_start) / 4);
-  }
-  iterate (1200);
+  /* it plays to the end, and stops there */
+  iterate_frames (fx, &frames, G_MAXINT64);
   g_assert_false (sl_session_get_playing (fx->session));
-  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, cap_recording_get_end_time (fx->recording));
+  g_assert_cmpint (sl_session_get_playhead (fx->session), ==, end);
+  gtk_widget_remove_tick_callback (fx->view, tick);
 }
 
 /* Step mode: each step adds a call entering; the view follows with the

@@ -422,10 +422,41 @@ test_time_limit (void)
   g_assert_true (has_message (rec, "never_ends.py was still running at the end and was stopped"));
 }
 
-/* The pid of a process whose command line holds @needle, once its main
- * thread is in the system call @nr (the kernel says so: /proc/PID/syscall) */
+/* The parent of process @pid (/proc/PID/stat), or 0 */
+static GPid
+parent_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  /* "PID (comm) S PPID ...": the comm may hold spaces and parentheses */
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL)
+    return 0;
+  return (GPid) g_ascii_strtoll (end + 4, NULL, 10);
+}
+
+/* Whether @pid was started by @ancestor, or by one of its descendants: another
+ * test of the same program may run on the machine at the same time */
 static gboolean
-process_in_syscall (const char *needle,
+descends_from (GPid pid,
+               GPid ancestor)
+{
+  for (guint depth = 0; pid > 1 && depth < 64; depth++)
+    {
+      pid = parent_of (pid);
+      if (pid == ancestor)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a process that @ancestor started, whose command line holds
+ * @needle, has its main thread in the system call @nr (the kernel says so:
+ * /proc/PID/syscall) */
+static gboolean
+process_in_syscall (GPid        ancestor,
+                    const char *needle,
                     long        nr)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
@@ -444,7 +475,8 @@ process_in_syscall (const char *needle,
       for (gsize i = 0; i + 1 < len; i++)
         if (cmdline[i] == '\0')
           cmdline[i] = ' ';
-      if (strstr (cmdline, needle) == NULL || strstr (cmdline, "socklens") != NULL)
+      if (strstr (cmdline, needle) == NULL || strstr (cmdline, "socklens") != NULL ||
+          !descends_from ((GPid) g_ascii_strtoll (name, NULL, 10), ancestor))
         continue;
       if (g_file_get_contents (syscall_path, &syscall_text, NULL, NULL) &&
           g_ascii_strtoll (syscall_text, NULL, 10) == nr)
@@ -480,7 +512,7 @@ test_interrupt (void)
                                 &error));
   g_assert_no_error (error);
   /* the program waits in accept4() (288) in the kernel: then the key is pressed */
-  while (!process_in_syscall ("never_ends.py", 288))
+  while (!process_in_syscall (pid, "never_ends.py", 288))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (10 * 1000);  /* polling the kernel's state, not waiting for time to pass */

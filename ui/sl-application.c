@@ -116,7 +116,7 @@ apply_select (SlApplication *self,
       g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT, &index, NULL))
     sl_window_select_when_loaded (window, kind, (guint) index - 1);
   else
-    g_printerr ("socklens: --select takes packet:N or call:N (from 1), not “%s”\n", self->select);
+    g_printerr (_("socklens: --select takes packet:N or call:N (from 1), not “%s”\n"), self->select);
 }
 
 static void
@@ -172,7 +172,7 @@ about_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  const char *developers[] = { "The Socklens authors", NULL };
+  const char *developers[] = { _("The Socklens authors"), NULL };
 
   adw_show_about_window (gtk_application_get_active_window (app),
                          "application-name", "Socklens",

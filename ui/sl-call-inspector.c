@@ -142,13 +142,13 @@ add_select_sets (SlCallInspector *self,
       g_autoptr(GString) text = g_string_new (NULL);
       g_autofree char *key = NULL;
 
-      if (call->sets_in[s].n == 0 && call->sets_out[s].n == 0)
+      if (nc_call_get_fds (call, FALSE, s)->n == 0 && nc_call_get_fds (call, TRUE, s)->n == 0)
         continue;
-      nc_format_fd_list (&call->sets_in[s], text);
+      nc_format_fd_list (nc_call_get_fds (call, FALSE, s), text);
       g_string_append (text, "  →  ");
       if (call->ts_end != 0)
         {
-          nc_format_fd_list (&call->sets_out[s], text);
+          nc_format_fd_list (nc_call_get_fds (call, TRUE, s), text);
           g_string_append (text, _(" ready"));
         }
       else

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "sl-console-model.h"
@@ -189,6 +190,18 @@ trim (SlConsoleModel *self,
     }
 }
 
+/* "client.py exited with status 0.": the lab's sentence for a clean exit
+ * (app/sl-lab-trace.c), in English or in the language the lab ran in, which
+ * is the app's own; the program's name is left out, so the suffix is matched. */
+static gboolean
+is_clean_exit (const char *text)
+{
+  g_autofree char *translated = g_strdup_printf (_("%s exited with status %d."), "", 0);
+
+  return g_str_has_suffix (text, " exited with status 0.") ||
+         (translated[0] != '\0' && g_str_has_suffix (text, translated));
+}
+
 static void
 append_line (SlConsoleModel       *self,
              Program              *p,
@@ -228,7 +241,7 @@ append_line (SlConsoleModel       *self,
       g_free (p->exit);
       p->exit = g_strdup (console->text);
       /* the lab's own sentence: anything but a clean exit asks to be read */
-      if (!g_str_has_suffix (console->text, " exited with status 0."))
+      if (!is_clean_exit (console->text))
         p->attention = TRUE;
     }
   trim (self, p);

@@ -13,7 +13,23 @@ G_BEGIN_DECLS
 
 #define SL_DIAGRAM_WIDTH  1200
 #define SL_DIAGRAM_HEIGHT 900
+/* The tallest single image: cairo's surfaces hold at most 32767 pixels a
+ * side. A longer run is refused as SVG or PNG, and paged as a PDF. */
 #define SL_DIAGRAM_MAX_HEIGHT 32767
+/* A PDF page of a long run: A4 upright at the diagram's width, the bottom
+ * SL_DIAGRAM_FOOTER pixels for "Page 2 of 7" */
+#define SL_DIAGRAM_PAGE_HEIGHT 1697
+#define SL_DIAGRAM_FOOTER 32
+/* The tallest painter a diagram sets up, so any file's height is an int */
+#define SL_DIAGRAM_TALLEST (G_MAXINT / 2)
+
+/* One page of a PDF: [d0, d1) on the painter's axis, or the whole diagram */
+typedef struct
+{
+  gboolean whole;
+  double   d0;
+  double   d1;
+} SlDiagramPage;
 
 /* The format from @path's ending, through the exporter table; the layout
  * the window opens @recording with (sl_timeline_layout_default_for ()) */
@@ -39,9 +55,17 @@ gboolean sl_diagram_export_png    (CapRecording     *recording,
 SlTimelinePainter *sl_diagram_new_painter (CapRecording     *recording,
                                            SlTimelineLayout  layout,
                                            int              *height);
-/* What the export draws, onto any cairo context (the fuzz target draws it
- * onto a recording surface): the layout the window opens @recording with */
+/* How a PDF cuts that painter's diagram into pages, and one page drawn */
+GArray  *sl_diagram_plan_pages    (SlTimelinePainter *painter,
+                                   int                height);
+void     sl_diagram_draw_page     (SlTimelinePainter *painter,
+                                   GArray            *pages,
+                                   guint              index,
+                                   cairo_t           *cr);
+/* What a PDF export draws, every page, onto any cairo context (the fuzz
+ * target draws it onto a recording surface) */
 void     sl_diagram_draw          (CapRecording     *recording,
+                                   SlTimelineLayout  layout,
                                    cairo_t          *cr);
 
 G_END_DECLS

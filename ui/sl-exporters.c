@@ -92,9 +92,10 @@ sl_export (SlExportKind   kind,
   if (exporter == NULL)
     {
       g_autofree char *known = sl_exporter_list_extensions (kind);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: %s %s", path,
-                   kind == SL_EXPORT_DIAGRAM ? "a diagram is written as" : "events are written as",
-                   known);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   kind == SL_EXPORT_DIAGRAM ? _("%s: a diagram is written as %s")
+                                             : _("%s: events are written as %s"),
+                   path, known);
       return FALSE;
     }
   return exporter->export (recording, path, error);

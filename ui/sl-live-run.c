@@ -353,6 +353,26 @@ sl_live_run_get_n_pending (SlLiveRun *self)
   return self->n_pending;
 }
 
+/* The lab reports the gate's waiters and the calls from different threads,
+ * so the last report can still hold a waiter that was released and whose
+ * call has since entered the recording (the report saying so comes a moment
+ * later). A waiter arrived at the gate before its call started: if the
+ * actor's newest call started at or after the waiter's arrival, that call is
+ * the waiter, and it no longer waits. */
+static gboolean
+waiter_has_run (CapRecording       *recording,
+                const NcGateWaiter *waiter)
+{
+  for (guint i = cap_recording_get_n_calls (recording); i-- > 0;)
+    {
+      const NcCall *call = cap_recording_get_call (recording, i);
+
+      if (call->actor == waiter->actor)
+        return call->ts_start >= waiter->since_ns;
+    }
+  return FALSE;
+}
+
 char *
 sl_live_run_describe_waiting (SlLiveRun *self)
 {
@@ -375,12 +395,19 @@ sl_live_run_describe_waiting (SlLiveRun *self)
       const NcGateWaiter *w = &g_array_index (waiters, NcGateWaiter, i);
       const char *name = NULL;
 
+      if (waiter_has_run (recording, w))
+        continue;
       if (w->actor < cap_recording_get_n_actors (recording))
         name = cap_recording_get_actor (recording, w->actor)->name;
       else if (self->scenario != NULL && w->actor < self->scenario->n_actors)
         name = self->scenario->actors[w->actor].name;
-      g_string_append_printf (text, "%s%s %s()", i ? ", " : "", name ? name : "?",
+      g_string_append_printf (text, "%s%s %s()", text->len ? ", " : "", name ? name : "?",
                               nc_call_kind_name (w->kind));
+    }
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
     }
   return g_string_free (text, FALSE);
 }

@@ -224,10 +224,10 @@ show_byte_order (SlPacketInspector *self,
   if (from_wire != field->value)
     return;
 
-  self->order_text = g_strdup_printf ("network order %s → host value %" G_GUINT64_FORMAT,
+  self->order_text = g_strdup_printf (_("network order %s → host value %" PRIu64),
                                       bytes->str, field->value);
-  markup = g_markup_printf_escaped ("<b>network order</b> %s  →  <b>host value</b> %"
-                                    G_GUINT64_FORMAT, bytes->str, field->value);
+  markup = g_markup_printf_escaped (_("<b>network order</b> %s  →  <b>host value</b> %" PRIu64),
+                                    bytes->str, field->value);
   gtk_label_set_markup (self->order_label, markup);
 
   fn = field->length == 2 ? "htons" : field->length == 4 ? "htonl" : NULL;

@@ -45,7 +45,7 @@ sl_painter_call_rect (SlTimelinePainter *self,
   *x0 = G_MAXDOUBLE;
   *x1 = -G_MAXDOUBLE;
   for (guint s = 0; s < NC_N_SETS; s++)
-    for (guint i = 0; i < c->sets_in[s].n && i < NC_SELECT_FDS_MAX; i++)
+    for (guint i = 0; i < nc_call_get_fds (c, FALSE, s)->n && i < NC_SELECT_FDS_MAX; i++)
       {
         const Column *col = NULL;
         for (guint ci = 0; ci < self->columns->len && col == NULL; ci++)
@@ -54,7 +54,7 @@ sl_painter_call_rect (SlTimelinePainter *self,
         if (col == NULL)
           continue;
         guint32 l = sl_painter_lane_at (self, col - (const Column *) self->columns->data,
-                                        c->sets_in[s].fds[i], c->ts_start);
+                                        nc_call_get_fds (c, FALSE, s)->fds[i], c->ts_start);
         if (l != NO_LANE)
           {
             double x = g_array_index (self->lanes, Lane, l).x;
@@ -144,7 +144,7 @@ draw_select_marks (SlTimelinePainter *self,
   for (int out = 0; out < 2; out++)
     for (guint set = 0; set < NC_N_SETS; set++)
       {
-        const NcFdList *list = out ? &c->sets_out[set] : &c->sets_in[set];
+        const NcFdList *list = nc_call_get_fds (c, out, set);
         if (out && c->ts_end == 0)
           continue;
         for (guint i = 0; i < list->n && i < NC_SELECT_FDS_MAX; i++)

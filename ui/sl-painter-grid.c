@@ -37,6 +37,11 @@ sl_painter_draw_axis (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
           cairo_line_to (cr, self->width, floor (y) + 0.5);
           cairo_stroke (cr);
         }
+      /* under the playhead's badge a time would show half hidden: the
+       * badge says the time there */
+      if (self->show_playhead && f->play_y >= self->top && f->play_y <= self->bottom &&
+          fabs (y - f->play_y) < self->line_h)
+        continue;
       sl_palette_set_source (cr, &f->pal->dim, 1);
       sl_painter_show_text (self, cr, self->font_small, tick->text, self->gutter - 8 * s,
                             y - self->line_h * 0.45, 1.0, -1, NULL);
@@ -191,6 +196,18 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
   }
 }
 
+static double
+text_width (SlTimelinePainter *self, PangoFontDescription *font, const char *text)
+{
+  int w, h;
+
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text, -1);
+  pango_layout_get_pixel_size (self->layout, &w, &h);
+  return w;
+}
+
 void
 sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -204,6 +221,10 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     {
       if (!self->states_used[st])
         continue;
+      /* a name that would run off a narrow pane is left out, with the rest */
+      if (x + 16 * s + text_width (self, self->font_small, nc_tcp_state_name (st)) >
+          self->width - 8 * s)
+        break;
       sl_palette_set_source (cr, &f->pal->state[st], 1);
       cairo_rectangle (cr, x, y + 3 * s, 12 * s, 10 * s);
       cairo_fill (cr);
@@ -220,11 +241,20 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     note = _("TCP state derived from packets");
   else
     note = NULL;
+  /* on one line or not at all: wrapped, its second line fell off the
+   * bottom edge (a pane beside the inspector) */
+  if (note)
+    {
+      int nw, nh;
+
+      sl_painter_text_size (self, self->font_small, note, &nw, &nh);
+      if (x + nw > self->width - 8 * s)
+        note = NULL;
+    }
   if (note)
     {
       sl_palette_set_source (cr, &f->pal->dim, 1);
-      sl_painter_show_text (self, cr, self->font_small, note, x, y, 0,
-                            MAX (self->width - x - 8 * s, 10), &w);
+      sl_painter_show_text (self, cr, self->font_small, note, x, y, 0, -1, &w);
       x += w + 14 * s;
     }
   if (self->stats.aggregated && x < self->width - 200 * s)
@@ -234,4 +264,5 @@ sl_painter_draw_legend (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
                             _("dense: a band per route, darker = more packets per row"), x, y, 0,
                             self->width - x - 8 * s, NULL);
     }
+  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
 }

@@ -7,35 +7,60 @@
  * result beside the row it returned; each packet one, above its arrow; each
  * break of the Sequence axis says how long and what ended it. Candidates
  * are placed top to bottom; one that would overlap a placed label slides
- * down as far as it may (along its box, or a little on the Sequence axis)
- * and is dropped only where even that finds no room. On the Sequence axis
- * every row's band holds one line, so at the natural zoom nothing is
- * dropped: rows, not labels, make the room.
+ * down as far as it may (along its box, or a little on the Sequence axis).
+ * On the Sequence axis every row's band holds one line, so at the natural
+ * zoom that is all: rows, not labels, make the room.
+ *
+ * On the Time axis a handshake's packets are microseconds apart: what finds
+ * no room beside its event goes, once all the others are placed, to free
+ * room above or below, with a leader line back to its call or arrow. What
+ * is left is never lost in silence: "+3 more" where it was, and above the
+ * plot how many labels are hidden and how to see them (zoom in, or the
+ * Sequence axis).
  */
 
 #include "config.h"
 
 #include "sl-timeline-painter-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 /* placed labels a new one is checked against: enough for a column of
  * labels the height of a projector, and a bound on a dense frame's work */
 #define OVERLAP_WINDOW 256
 #define MAX_CANDIDATES 4096
+/* calls of one lane within a line of text each get a label's chance; past
+ * that many the rest of the crowd is counted, not measured */
+#define MAX_CROWD 8
+/* how far (in lines of text) a label of the Time axis may slide below its
+ * event, in order, a leader line taking it back */
+#define LEADER_REACH 12
 
 typedef struct
 {
   SlLabelKind           kind;
   guint                 index;
   double                x, y, w, h;
-  double                max_y; /* how far down it may slide */
+  double                max_y;  /* how far down it may slide */
+  double                near_y; /* below this, a leader line takes it back */
   double                max_w;
   PangoFontDescription *font;
   char                 *text;
   gboolean              ellipsized;
   PangoLayout          *layout; /* measured, and drawn as it is */
+  double                ax, ay; /* what it names: beside a call's row, an arrow's middle */
+  double                align;
+  double                key;     /* placing order: top to bottom */
+  double                event_y; /* where its event is */
 } Candidate;
+
+/* Labels that found no room, counted where they would have been */
+typedef struct
+{
+  double x, y, align;
+  guint  count;
+} Hidden;
 
 static void
 candidate_clear (gpointer data)
@@ -48,8 +73,8 @@ compare_candidates (gconstpointer a, gconstpointer b)
 {
   const Candidate *x = a, *y = b;
 
-  if (x->y != y->y)
-    return x->y < y->y ? -1 : 1;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
   return x->kind - y->kind;
 }
 
@@ -108,13 +133,14 @@ add_candidate (SlTimelinePainter    *self,
                double                max_w,
                double                slide)
 {
-  Candidate c = { kind, index, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL };
+  Candidate c = { kind, index, 0, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL, x, cy, align };
 
   c.layout = pooled_layout (self, cands->len);
   c.ellipsized = measure (c.layout, font, text, max_w, &c.w, &c.h);
   c.x = x - c.w * align;
   c.y = cy - c.h / 2;
   c.max_y = c.y + slide;
+  c.event_y = cy;
   g_array_append_val (cands, c);
   return &g_array_index (cands, Candidate, cands->len - 1);
 }
@@ -128,22 +154,47 @@ rows_readable (SlTimelinePainter *self, const Frame *f)
 }
 
 static void
+add_hidden (GArray *hidden, double x, double align, double y, guint count)
+{
+  Hidden h = { x, y, align, count };
+
+  if (count > 0)
+    g_array_append_val (hidden, h);
+}
+
+static void
 collect_call_list (SlTimelinePainter *self,
                    const Frame       *f,
                    const Column      *col,
                    const CallList    *list,
-                   GArray            *cands)
+                   GArray            *cands,
+                   GArray            *hidden)
 {
   CapRecording *rec = self->recording;
   double        s = self->scale;
   gboolean      rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
-  double        x = col->label_side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
-  double        align = col->label_side < 0 ? 1 : 0;
+  int           side = rows ? col->row_label_side : col->label_side;
+  double        x = side < 0 ? col->x_left - 8 * s : col->x_right + 6 * s;
+  double        align = side < 0 ? 1 : 0;
   guint         i = sl_painter_call_list_first_visible (list, self->begin);
   double        room = rows ? col->row_label_room : col->label_room;
+  guint         crowd = 0;
+  /* more candidates than the plot could ever hold are measured for nothing */
+  guint budget = (guint) ((self->bottom - self->top) / self->line_h) * (self->columns->len + 2);
 
   if (room < 40 * s)
-    return;
+    {
+      /* no room beside the column at all: counted, at its first call */
+      guint n = sl_painter_call_list_first_from (list, self->end + 1);
+
+      if (i < n)
+        add_hidden (hidden, x, align,
+                    MAX (sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
+                                             g_array_index (list->ids, guint32, i)),
+                         self->top),
+                    2 * (n - i));
+      return;
+    }
   while (i < list->ids->len && cands->len < MAX_CANDIDATES)
     {
       guint         id = g_array_index (list->ids, guint32, i);
@@ -168,25 +219,50 @@ collect_call_list (SlTimelinePainter *self,
         add_candidate (self, cands, SL_LABEL_CALL, id, self->font_bold, g_string_free (call, FALSE),
                        x, align, rows ? y0 : y0 + self->line_h / 2, room,
                        rows ? 2 * self->row_h * f->px_per_unit : MAX (y1 - y0, 0));
+      name->event_y = y0;
       name_bottom = name->y + name->h;
       add_candidate (
         self, cands, SL_LABEL_CALL_RESULT, id, self->font_small, g_string_free (result, FALSE), x,
         align, rows ? MAX (y1, name_bottom + self->line_h / 2) : name_bottom + self->line_h / 2,
-        room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h);
+        room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h)
+        ->event_y = rows ? y1 : y0;
 
-      /* calls denser than lines of text: the next worth trying starts below */
+      /* calls denser than lines of text: a few get a chance to be led
+       * out; past those, the next worth trying starts below, and the ones
+       * between are counted */
       next = i + 1;
       if (next < list->ids->len &&
           sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
-                              g_array_index (list->ids, guint32, next)) < name_bottom)
-        next = MAX (next, sl_painter_call_list_first_from (
-                            list, sl_painter_y_to_time_frame (self, f, name_bottom)));
+                              g_array_index (list->ids, guint32, next)) < name_bottom &&
+          (++crowd >= MAX_CROWD || cands->len >= budget))
+        {
+          guint below = sl_painter_call_list_first_from (
+            list, sl_painter_y_to_time_frame (self, f, name_bottom));
+
+          if (below > next)
+            {
+              guint n_shown = below;
+
+              /* only what has started by the end of the view is a label lost */
+              while (n_shown > next &&
+                     cap_recording_get_call (rec, g_array_index (list->ids, guint32, n_shown - 1))
+                         ->ts_start > self->end)
+                n_shown--;
+              add_hidden (hidden, x, align, name_bottom, 2 * (n_shown - next));
+              next = below;
+            }
+          crowd = 0;
+        }
+      else if (next < list->ids->len &&
+               sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
+                                   g_array_index (list->ids, guint32, next)) >= name_bottom)
+        crowd = 0;
       i = next;
     }
 }
 
 static void
-collect_calls (SlTimelinePainter *self, const Frame *f, GArray *cands)
+collect_calls (SlTimelinePainter *self, const Frame *f, GArray *cands, GArray *hidden)
 {
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
@@ -194,16 +270,16 @@ collect_calls (SlTimelinePainter *self, const Frame *f, GArray *cands)
 
       for (guint li = 0; li < col->n_lanes; li++)
         collect_call_list (self, f, col,
-                           &g_array_index (self->lanes, Lane, col->first_lane + li).calls, cands);
-      collect_call_list (self, f, col, &col->calls, cands);
+                           &g_array_index (self->lanes, Lane, col->first_lane + li).calls, cands,
+                           hidden);
+      collect_call_list (self, f, col, &col->calls, cands, hidden);
     }
 }
 
 static void
 collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
 {
-  gboolean rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
-  guint    i0, i1;
+  guint i0, i1;
 
   sl_painter_visible_packets (self, f, &i0, &i1);
   if (i1 - i0 > (self->bottom - self->top) / MIN_ARROW_SPACING)
@@ -218,22 +294,24 @@ collect_packets (SlTimelinePainter *self, const Frame *f, GArray *cands)
         continue;
       r = &g_array_index (self->routes, Route, self->packet_route[i]);
       len = fabs (x1 - x0);
-      if (r->from == r->to || (!rows && len < 60 * self->scale))
+      if (r->from == r->to)
         continue;
-      /* on rows a short arrow's label may be wider than the arrow: the row
-       * is its own */
+      /* a short arrow's label may be wider than the arrow: on rows the row
+       * is its own, in time it goes on its halo or is led out */
       text = g_string_new (NULL);
       sl_painter_packet_label (self, i, text);
       {
         Candidate *c = add_candidate (self, cands, SL_LABEL_PACKET, i, self->font_bold,
                                       g_string_free (text, FALSE), (x0 + x1) / 2, 0.5, 0,
-                                      rows ? MAX (len * 0.85, 220 * self->scale) : len * 0.85, 0);
+                                      MAX (len * 0.85, 220 * self->scale), 0);
         /* above the arrow: its bottom clear of the line at both its ends */
         c->y = (y0 + y1) / 2 - fabs (y1 - y0) * MIN (c->w, len) / MAX (len, 1) / 2 - c->h -
                1 * self->scale;
         /* where the row above needs that room, it may come down onto the
          * arrow's middle, but no lower */
         c->max_y = (y0 + y1) / 2 - c->h * 0.6;
+        c->ay = (y0 + y1) / 2;
+        c->event_y = MIN (y0, y1);
       }
     }
 }
@@ -283,18 +361,54 @@ find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
   return NULL;
 }
 
+/* Adds @c at (@x, @y); @leader: drawn with a line back to what it names */
 static void
-place (SlTimelinePainter *self, const Candidate *c)
+put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean leader)
+{
+  SlTimelineLabel label;
+  LabelStyle      style;
+
+  label.kind = c->kind;
+  label.index = c->index;
+  label.x = x;
+  label.y = y;
+  label.width = c->w;
+  label.height = c->h;
+  label.text = g_string_chunk_insert (self->label_text, c->text);
+  label.ellipsized = c->ellipsized;
+  style.layout = c->layout;
+  style.leader = leader;
+  style.ax = c->ax;
+  style.ay = c->ay;
+  g_array_append_val (self->labels, label);
+  g_array_append_val (self->label_styles, style);
+}
+
+/* Beside its event, or a little below: FALSE where there is no room */
+static gboolean
+place (SlTimelinePainter *self, const Candidate *c, double plot_end)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
   double                 y = c->y;
-  gboolean               shifted = FALSE;
-  SlTimelineLabel        label;
-  LabelStyle             style;
+  gboolean               rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  /* in time a call's label stays in its column's order: no sideways step */
+  gboolean shifted = !rows && (c->kind == SL_LABEL_CALL || c->kind == SL_LABEL_CALL_RESULT);
 
-  if (y + c->h < self->top - self->line_h || y > self->bottom)
-    return; /* off the plot */
+  if (y + c->h < self->top - self->line_h)
+    return TRUE; /* off the plot: nothing to place */
+  if (rows && y > self->bottom)
+    return TRUE;
+  if (self->page && (y + c->h / 2 < self->top || y + c->h / 2 >= plot_end))
+    return TRUE; /* a page's neighbour draws it (sl_timeline_painter_set_page) */
+  /* in time, the last event's label rises into the plot rather than past
+   * its edge (rows scroll on instead) */
+  if (!rows && y + c->h > self->bottom)
+    {
+      if (c->event_y > self->bottom + 1)
+        return TRUE; /* its event is past the edge */
+      y = self->bottom - c->h;
+    }
   while ((hit = find_overlap (self, c, x, y)) != NULL)
     {
       /* A packet's label wider than its arrow reaches over the lanes at its
@@ -313,24 +427,102 @@ place (SlTimelinePainter *self, const Candidate *c)
             }
         }
       y = hit->y + hit->height + 1;
-      if (y > c->max_y)
+      if (y > c->max_y || (!rows && y + c->h > self->bottom + self->line_h / 2))
+        return FALSE;
+    }
+  put (self, c, x, y, y > c->near_y);
+  return TRUE;
+}
+
+static int
+compare_hidden (gconstpointer a, gconstpointer b)
+{
+  const Hidden *x = a, *y = b;
+
+  return (x->y > y->y) - (x->y < y->y);
+}
+
+/* "+3 more" where labels found no room, one per crowd of them; a crowd
+ * whose mark finds no room either is still in the notice's total */
+static void
+place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, double plot_end)
+{
+  g_array_sort (hidden, compare_hidden);
+  for (guint k = 0; k < hidden->len;)
+    {
+      const Hidden *first = &g_array_index (hidden, Hidden, k);
+      guint         count = 0;
+      Candidate     c = { 0 };
+
+      for (; k < hidden->len && g_array_index (hidden, Hidden, k).y < first->y + 3 * self->line_h;
+           k++)
+        count += g_array_index (hidden, Hidden, k).count;
+      c.kind = SL_LABEL_HIDDEN;
+      c.index = count;
+      c.font = self->font_small;
+      c.text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+%u more", "+%u more", count), count);
+      c.layout = pooled_layout (self, n_used++);
+      c.ellipsized = measure (c.layout, c.font, c.text, -1, &c.w, &c.h);
+      c.x = CLAMP (first->x - c.w * first->align, self->gutter, self->width - c.w);
+      c.y = first->y - c.h / 2;
+      c.max_y = c.y + 2 * self->line_h;
+      c.ax = first->x;
+      c.ay = first->y;
+      place (self, &c, plot_end);
+      g_free (c.text);
+    }
+}
+
+/* Above the plot, at its right: how many labels are hidden, and how to see
+ * them. A label reaching up into that strip gives way, and is counted. */
+static void
+place_notice (SlTimelinePainter *self, guint n_hidden, guint n_used)
+{
+  double    s = self->scale;
+  gboolean  rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  Candidate c = { 0 };
+
+  c.kind = SL_LABEL_HIDDEN;
+  c.font = self->font_small;
+  c.layout = pooled_layout (self, n_used);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      double y;
+
+      g_free (c.text);
+      c.index = n_hidden;
+      c.text =
+        rows ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u label hidden: zoom in",
+                                             "%u labels hidden: zoom in", n_hidden),
+                                n_hidden)
+             : g_strdup_printf (
+                 g_dngettext (GETTEXT_PACKAGE, "%u label hidden: zoom in, or switch to Sequence",
+                              "%u labels hidden: zoom in, or switch to Sequence", n_hidden),
+                 n_hidden);
+      c.ellipsized = measure (c.layout, c.font, c.text, self->width - self->gutter, &c.w, &c.h);
+      c.x = self->width - c.w - 8 * s;
+      y = self->top - c.h - 2 * s;
+      c.y = y;
+      if (pass == 1)
+        break;
+      /* what is in its way is hidden too */
+      for (guint k = self->labels->len; k-- > 0;)
         {
-          self->stats.n_labels_dropped++;
-          return;
+          const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+
+          if (overlaps (l, c.x, c.y, c.w, c.h))
+            {
+              /* a "+3 more" is in the count already */
+              n_hidden += l->kind == SL_LABEL_HIDDEN ? 0 : 1;
+              g_array_remove_index (self->labels, k);
+              g_array_remove_index (self->label_styles, k);
+            }
         }
     }
-  label.kind = c->kind;
-  label.index = c->index;
-  label.x = x;
-  label.y = y;
-  label.width = c->w;
-  label.height = c->h;
-  label.text = g_string_chunk_insert (self->label_text, c->text);
-  label.ellipsized = c->ellipsized;
-  style.layout = c->layout;
-  g_array_append_val (self->labels, label);
-  g_array_append_val (self->label_styles, style);
-  self->stats.n_labels++;
+  put (self, &c, c.x, c.y, FALSE);
+  self->stats.n_labels_dropped = n_hidden;
+  g_free (c.text);
 }
 
 /**
@@ -343,6 +535,9 @@ void
 sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
 {
   g_autoptr (GArray) cands = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr (GArray) hidden = g_array_new (FALSE, FALSE, sizeof (Hidden));
+  gboolean rows = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0;
+  guint    n_hidden = 0;
 
   g_array_set_clear_func (cands, candidate_clear);
   g_array_set_size (self->labels, 0);
@@ -354,13 +549,48 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
 
   if (rows_readable (self, f))
     {
-      collect_calls (self, f, cands);
+      collect_calls (self, f, cands, hidden);
       collect_packets (self, f, cands);
     }
   collect_breaks (self, f, cands);
+  /* top to bottom; in time, a crowd in the order of its events (an arrow's
+   * middle, not its label's top: a wider label sits higher) and each call's
+   * result right after its name */
+  for (guint k = 0; k < cands->len; k++)
+    {
+      Candidate *c = &g_array_index (cands, Candidate, k);
+
+      c->key = rows ? c->y : c->ay;
+      if (!rows && c->kind == SL_LABEL_CALL_RESULT && k > 0)
+        {
+          const Candidate *name = c - 1;
+
+          if (name->kind == SL_LABEL_CALL && name->index == c->index)
+            c->key = name->key;
+        }
+    }
   g_array_sort (cands, compare_candidates);
   for (guint k = 0; k < cands->len; k++)
-    place (self, &g_array_index (cands, Candidate, k));
+    {
+      Candidate *c = &g_array_index (cands, Candidate, k);
+
+      c->near_y = c->max_y;
+      /* in time, a crowd's labels stack below it in their order, each led
+       * back to its event, rather than vanish */
+      if (!rows && c->kind != SL_LABEL_BREAK)
+        c->max_y = MAX (c->max_y, c->y + LEADER_REACH * self->line_h);
+      if (!place (self, c, sl_painter_plot_end (self, f)))
+        add_hidden (hidden, c->ax, c->align, c->ay, 1);
+    }
+
+  for (guint k = 0; k < hidden->len; k++)
+    n_hidden += g_array_index (hidden, Hidden, k).count;
+  if (n_hidden > 0)
+    {
+      place_hidden_marks (self, hidden, cands->len, sl_painter_plot_end (self, f));
+      place_notice (self, n_hidden, cands->len + hidden->len);
+    }
+  self->stats.n_labels = self->labels->len;
 }
 
 static double
@@ -401,6 +631,8 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     case SL_LABEL_PACKET:
       return &f->pal
                 ->packet[g_array_index (self->routes, Route, self->packet_route[l->index]).color];
+    case SL_LABEL_HIDDEN:
+      return &f->pal->foreground;
     case SL_LABEL_BREAK:
     default:
       return &f->pal->dim;
@@ -411,10 +643,39 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
  * break's strip under it never strikes it through (a packet's label, wider
  * than a short arrow, crosses the lanes); a packet's label sits clear above
  * its own arrow, and the Sequence axis keeps other arrows off it. */
+/* A led-out label's line back to what it names: from the anchor (a dot)
+ * to the nearest point of the label's box */
+static void
+draw_leaders (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
+{
+  double s = self->scale;
+
+  for (guint k = 0; k < self->labels->len; k++)
+    {
+      const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+      const LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, k);
+      double                 x, y;
+
+      if (!style->leader)
+        continue;
+      x = CLAMP (style->ax, l->x, l->x + l->width);
+      y = CLAMP (style->ay, l->y, l->y + l->height);
+      sl_palette_set_source (cr, label_color (self, f, l), 0.8 * label_alpha (self, f, l));
+      cairo_set_line_width (cr, 1.2 * s);
+      cairo_move_to (cr, style->ax, style->ay);
+      cairo_line_to (cr, x, y);
+      cairo_stroke (cr);
+      cairo_arc (cr, style->ax, style->ay, 2.5 * s, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+}
+
 void
 sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
   double pad = 2 * self->scale;
+
+  draw_leaders (self, cr, f);
 
   /* the halos first, one fill per alpha: plain rectangles, whole pixels */
   for (int faded = 0; faded < 2; faded++)

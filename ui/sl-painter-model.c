@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sl-timeline-painter-private.h"
+#include "nc-format.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -764,11 +765,26 @@ text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *te
 {
   int w, h;
 
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  sl_painter_text_size (self, font, text, &w, &h);
   return h;
+}
+
+/* The gutter: as wide as the widest time it shows, the run's last ("15.377
+ * ms", "9.656622 s" after stepping), so no time loses its first digits;
+ * wider beside a wide plot. */
+static double
+gutter_width (SlTimelinePainter *self)
+{
+  double           s = self->scale;
+  double           least = (self->width < 640 * s ? 64 : 84) * s;
+  g_autofree char *last = NULL;
+  int              w, h;
+
+  if (self->recording == NULL)
+    return least;
+  last = nc_format_time_at (self->rec_end - cap_recording_get_start_time (self->recording), 1000);
+  sl_painter_text_size (self, self->font_small, last, &w, &h);
+  return MAX (least, w + 12 * s);
 }
 
 /* The header's lines stacked by the heights pango gives them: a CJK face
@@ -819,7 +835,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
 
   layout_headers (self);
   self->bottom = self->height - 34 * s;
-  self->gutter = (self->width < 640 ? 64 : 84) * s; /* a narrow pane keeps room for labels */
+  self->gutter = gutter_width (self); /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;
@@ -877,6 +893,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
         col->label_room = span * 0.5;
       else
         col->label_room = self->width - col->x_right - 10 * s;
+      col->row_label_side = col->label_side;
       col->row_label_room = col->label_room;
     }
 
@@ -893,5 +910,27 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
        * other columns' lanes, on its halo, rather than no label */
       if (col->label_side > 0 && col->row_label_room < 110 * s)
         col->row_label_room = self->width - col->x_right - 10 * s;
+    }
+  /* The outer columns likewise, where their outer side is too narrow for
+   * their labels on one or two lines (four actors in a pane beside the
+   * inspector): the first's labels run right, the last's left, across the
+   * others' lanes on their own rows. */
+  if (n_cols > 1)
+    {
+      Column *first = &g_array_index (self->columns, Column, 0);
+      Column *last = &g_array_index (self->columns, Column, n_cols - 1);
+
+      if (first->row_label_room < 0.75 * widest_call_label (self, first) &&
+          self->width - first->x_right > first->row_label_room)
+        {
+          first->row_label_side = 1;
+          first->row_label_room = self->width - first->x_right - 10 * s;
+        }
+      if (last->row_label_room < 0.75 * widest_call_label (self, last) &&
+          last->x_left - self->gutter > last->row_label_room)
+        {
+          last->row_label_side = -1;
+          last->row_label_room = last->x_left - self->gutter - 8 * s;
+        }
     }
 }

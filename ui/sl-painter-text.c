@@ -88,12 +88,12 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
       break;
     case NC_CALL_DRAW_WAIT:
       for (guint s = 0; s < NC_N_SETS; s++)
-        if (call->sets_in[s].n > 0)
+        if (nc_call_get_fds (call, FALSE, s)->n > 0)
           {
             if (name->str[name->len - 1] != '(')
               g_string_append (name, ", ");
             g_string_append (name, s == NC_SET_READ ? "r=" : s == NC_SET_WRITE ? "w=" : "x=");
-            nc_format_fd_list (&call->sets_in[s], name);
+            nc_format_fd_list (nc_call_get_fds (call, FALSE, s), name);
           }
       break;
     case NC_CALL_DRAW_ACCEPT:
@@ -143,10 +143,10 @@ sl_format_call_label (const NcCall *call, gint64 now, GString *name, GString *re
     case NC_CALL_DRAW_WAIT:
       g_string_append_printf (result, "= %" G_GINT64_FORMAT, call->result);
       for (guint s = 0; s < NC_N_SETS; s++)
-        if (call->sets_out[s].n > 0)
+        if (nc_call_get_fds (call, TRUE, s)->n > 0)
           {
             g_string_append (result, s == NC_SET_READ ? " r=" : s == NC_SET_WRITE ? " w=" : " x=");
-            nc_format_fd_list (&call->sets_out[s], result);
+            nc_format_fd_list (nc_call_get_fds (call, TRUE, s), result);
           }
       g_string_append_printf (result, _(" after %s"), dur);
       break;

@@ -129,6 +129,7 @@ struct _SlSequenceAxis
   double        break_h;
   gint64        origin;
   gint64        last_place; /* the last row's place in time */
+  double        ns_before;  /* ns per display unit before the first row */
 };
 
 G_DEFINE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL_TYPE_TIMELINE_AXIS)
@@ -213,7 +214,7 @@ place_to_display (SlTimelineAxis *axis, gint64 ts)
   if (t1 == ts)
     return y1;
   if (r == 0)
-    return y1 - self->row_h / 2 - (row_time (self, 0) - ts) / NS_PER_UNIT_OUTSIDE;
+    return y1 - self->row_h / 2 - (row_time (self, 0) - ts) / self->ns_before;
   /* between two rows: in proportion to time, break included */
   t0 = MIN (row_time (self, r - 1), ts);
   y0 = row_y (self, r - 1);
@@ -238,7 +239,7 @@ place_from_display (SlTimelineAxis *axis, double d)
   if (d < y0)
     {
       double above = y0 - self->row_h / 2;
-      return d >= above ? t0 - 1 : t0 - 1 - (gint64) llround ((above - d) * NS_PER_UNIT_OUTSIDE);
+      return d >= above ? t0 - 1 : t0 - 1 - (gint64) llround ((above - d) * self->ns_before);
     }
   if (r + 1 >= self->n_rows)
     {
@@ -430,8 +431,15 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   row_set_reset (&self->lifted, self->n_rows);
   self->origin = rec ? cap_recording_get_start_time (rec) : 0;
   self->last_place = self->origin;
+  self->ns_before = NS_PER_UNIT_OUTSIDE;
   if (self->n_rows == 0)
     return;
+  /* The start lies before the first row by the time a call waited at the
+   * gate, or by whatever a damaged file says (1970 before 2023): at most a
+   * break's height of blank room, like the end, or the playback from the
+   * start would cross millions of pixels before the first row. */
+  self->ns_before = MAX (NS_PER_UNIT_OUTSIDE,
+                         (double) MAX (row_time (self, 0) - self->origin, 0) / MAX (self->break_h, 1));
 
   gates = sl_painter_gate_intervals (rec);
   /* In a stepped run a call enters when the class presses Step: a long gap

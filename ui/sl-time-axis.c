@@ -88,7 +88,10 @@ sl_time_axis_event_to_display (SlTimelineAxis *axis, SlAxisEvent event, guint in
     axis, c->ts_end ? c->ts_end : MAX (cap_recording_get_end_time (rec), c->ts_start));
 }
 
-/* 1, 2 or 5 times a power of ten, at least @raw: a tick step */
+/* 1, 2 or 5 times a power of ten, at least @raw: a tick step. A file's
+ * times span up to 146 years (CAP_TIME_MAX), and a small plot asks for a
+ * step longer still: the steps end at 5e18 ns, where the next power of
+ * ten would overflow. */
 gint64
 sl_painter_nice_step (double raw)
 {
@@ -98,11 +101,23 @@ sl_painter_nice_step (double raw)
     {
       if (step * 2 >= raw)
         return step * 2;
-      if (step * 5 >= raw)
+      if (step * 5 >= raw || step > G_MAXINT64 / 10)
         return step * 5;
       step *= 10;
     }
   return step;
+}
+
+static gboolean
+near_a_break (SlTimeAxis *self, gint64 t, double px_per_unit, double min_px)
+{
+  for (guint i = 0; i < self->breaks->len; i++)
+    {
+      const SlAxisBreak *b = &g_array_index (self->breaks, SlAxisBreak, i);
+      if (fabs ((b->d0 + b->d1) / 2 - t) * px_per_unit < min_px / 4)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Ticks label display time, so a stepped run reads like a free one: the
@@ -117,24 +132,18 @@ sl_time_axis_collect_ticks (SlTimelineAxis *axis,
 {
   SlTimeAxis *self = SL_TIME_AXIS (axis);
   gint64      step = sl_painter_nice_step (min_px / px_per_unit);
-  gint64      first = (gint64) ceil (d0 / step) * step;
+  gint64      t = (gint64) ceil (d0 / step) * step;
 
-  for (gint64 t = first; t <= d1; t += step)
+  while (t <= d1)
     {
-      gboolean   near_break = FALSE;
-      SlAxisTick tick;
-
-      for (guint i = 0; i < self->breaks->len && !near_break; i++)
+      if (!near_a_break (self, t, px_per_unit, min_px))
         {
-          const SlAxisBreak *b = &g_array_index (self->breaks, SlAxisBreak, i);
-          near_break = fabs ((b->d0 + b->d1) / 2 - t) * px_per_unit < min_px / 4;
+          SlAxisTick tick = { .display = t, .text = nc_format_time_at (t, step), .rule = TRUE };
+          g_array_append_val (ticks, tick);
         }
-      if (near_break)
-        continue;
-      tick.display = t;
-      tick.text = nc_format_time_at (t, step);
-      tick.rule = TRUE;
-      g_array_append_val (ticks, tick);
+      if (t > G_MAXINT64 - step)
+        break; /* 146 years of a damaged file's times, in steps of 5e18 ns */
+      t += step;
     }
 }
 

@@ -100,6 +100,7 @@ typedef struct
   double   x_right;
   int      label_side; /* -1: labels left of the lanes, +1: right */
   double   label_room;
+  int      row_label_side; /* label_side, on the Sequence axis */
   double   row_label_room; /* the room on the Sequence axis */
 } Column;
 
@@ -146,6 +147,8 @@ typedef struct
 typedef struct
 {
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
+  gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
+  double       ax, ay;
 } LabelStyle;
 
 struct _SlTimelinePainter
@@ -180,6 +183,9 @@ struct _SlTimelinePainter
   int             height;
   gint64          begin;
   gint64          end;
+  gboolean        page;       /* a page of a longer export: exact display range */
+  double          page_d0;    /* its display range, when page */
+  double          page_d1;
   gint64          playhead;
   SlSelectionKind sel_kind;
   guint           sel_index;
@@ -296,6 +302,7 @@ void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);
 double sl_painter_event_y (SlTimelinePainter *self, const Frame *f, SlAxisEvent event, guint index);
 gint64 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y);
+double sl_painter_plot_end (SlTimelinePainter *self, const Frame *f);
 void   sl_painter_show_text (SlTimelinePainter    *self,
                              cairo_t              *cr,
                              PangoFontDescription *font,
@@ -305,6 +312,11 @@ void   sl_painter_show_text (SlTimelinePainter    *self,
                              double                align,
                              double                max_width,
                              double               *out_w);
+void   sl_painter_text_size (SlTimelinePainter    *self,
+                             PangoFontDescription *font,
+                             const char           *text,
+                             int                  *w,
+                             int                  *h);
 void   sl_painter_rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r);
 
 /* the layers, in drawing order */

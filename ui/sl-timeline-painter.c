@@ -40,9 +40,18 @@ sl_painter_frame_init (SlTimelinePainter *self, Frame *f)
 
   sl_painter_ensure_geometry (self);
   f->pal = sl_palette_get (self->theme);
-  f->d0 = sl_timeline_axis_to_display (self->axis, self->begin);
-  d1 = sl_timeline_axis_to_display (self->axis, self->end);
-  f->px_per_unit = (self->bottom - self->top) / MAX (d1 - f->d0, 1.0);
+  if (self->page)
+    {
+      /* a page: at the axis's natural scale from its top, drawn down to its cut */
+      f->d0 = self->page_d0;
+      f->px_per_unit = MAX (sl_timeline_axis_get_natural_px_per_unit (self->axis), 1e-9);
+    }
+  else
+    {
+      f->d0 = sl_timeline_axis_to_display (self->axis, self->begin);
+      d1 = sl_timeline_axis_to_display (self->axis, self->end);
+      f->px_per_unit = (self->bottom - self->top) / MAX (d1 - f->d0, 1.0);
+    }
   /* rows: the head reaches the receiver one row lower, at any zoom */
   f->slant = sl_timeline_axis_get_natural_px_per_unit (self->axis) > 0
                ? sl_timeline_axis_get_row_height (self->axis) * f->px_per_unit
@@ -50,6 +59,15 @@ sl_painter_frame_init (SlTimelinePainter *self, Frame *f)
   f->now = MAX (self->rec_end, self->origin);
   f->fade = self->show_playhead && self->playhead < self->rec_end;
   f->play_y = sl_painter_frame_y (self, f, self->playhead);
+}
+
+/* Where the plot's drawing ends: its bottom, or a page's cut above it */
+double
+sl_painter_plot_end (SlTimelinePainter *self, const Frame *f)
+{
+  if (!self->page)
+    return self->bottom;
+  return MIN (self->top + (self->page_d1 - self->page_d0) * f->px_per_unit, self->bottom);
 }
 
 gint64
@@ -122,6 +140,20 @@ sl_painter_show_text (SlTimelinePainter    *self,
   pango_cairo_show_layout (cr, layout);
   if (out_w)
     *out_w = w;
+}
+
+/* @text on one line in @font, in px */
+void
+sl_painter_text_size (SlTimelinePainter    *self,
+                      PangoFontDescription *font,
+                      const char           *text,
+                      int                  *w,
+                      int                  *h)
+{
+  pango_layout_set_font_description (self->layout, font);
+  pango_layout_set_width (self->layout, -1);
+  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
+  pango_layout_get_pixel_size (self->layout, w, h);
 }
 
 void
@@ -325,6 +357,34 @@ sl_timeline_painter_set_range (SlTimelinePainter *self, gint64 begin, gint64 end
 
   self->begin = MIN (begin, end);
   self->end = MAX (end, begin + 1);
+  self->page = FALSE;
+}
+
+/**
+ * sl_timeline_painter_set_page:
+ * @d0: the display position at the plot's top
+ * @d1: where the page is cut: nothing below it is drawn
+ *
+ * Shows [@d0, @d1) of an axis with a natural scale (Sequence), at that
+ * scale from the plot's top, as one page of an export cut into pages: a
+ * label is drawn on the page its centre falls on, so each appears on
+ * exactly one page of a set whose ranges meet end to end. Cut between two
+ * rows' bands, no row's labels are cut (two rows with the same time can
+ * be parted, which a time range cannot do). Setting a range leaves page
+ * mode.
+ */
+void
+sl_timeline_painter_set_page (SlTimelinePainter *self, double d0, double d1)
+{
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  g_return_if_fail (d1 > d0);
+
+  /* the time range only selects what is worth drawing: a little wider */
+  sl_timeline_painter_set_range (self, sl_timeline_axis_from_display (self->axis, d0) - 1,
+                                 sl_timeline_axis_from_display (self->axis, d1) + 1);
+  self->page = TRUE;
+  self->page_d0 = d0;
+  self->page_d1 = d1;
 }
 
 void
@@ -535,12 +595,22 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
   self->stats.n_columns = self->columns->len;
   self->stats.n_lanes = self->lanes->len;
 
+  /* a page shows nothing below its cut: the next page has it */
+  cairo_save (cr);
+  if (self->page)
+    {
+      cairo_rectangle (cr, 0, 0, self->width, sl_painter_plot_end (self, &f));
+      cairo_clip (cr);
+    }
   sl_painter_draw_axis (self, cr, &f);
+  cairo_restore (cr);
   sl_painter_draw_headers (self, cr, &f);
 
   cairo_save (cr);
   cairo_rectangle (cr, 0, self->top - self->line_h - 4 * self->scale, self->width,
-                   self->bottom - self->top + self->line_h + 8 * self->scale);
+                   self->page ? sl_painter_plot_end (self, &f) - self->top + self->line_h +
+                                  4 * self->scale
+                              : self->bottom - self->top + self->line_h + 8 * self->scale);
   cairo_clip (cr);
   sl_painter_draw_lanes (self, cr, &f);
   sl_painter_draw_packets (self, cr, &f);

@@ -35,7 +35,7 @@ typedef struct
   guint n_packets_drawn;       /* as single arrows */
   guint n_packets_aggregated;  /* counted into per-row density strokes */
   guint n_labels;
-  guint n_labels_dropped;      /* no room without overlapping (Time axis only) */
+  guint n_labels_dropped;      /* no room without overlapping: counted in the notice */
   guint n_breaks_visible;
   gboolean aggregated;         /* the packets were too dense for single arrows */
 } SlTimelineStats;
@@ -47,6 +47,8 @@ typedef enum
   SL_LABEL_CALL_RESULT,  /* what it returned, beside its return */
   SL_LABEL_PACKET,       /* above its arrow */
   SL_LABEL_BREAK,        /* "205 ms later: retransmission" */
+  SL_LABEL_HIDDEN,       /* "+3 more" where labels found no room, and the
+                            notice of how many (index: that count) */
 } SlLabelKind;
 
 typedef struct
@@ -57,6 +59,12 @@ typedef struct
   const char *text;      /* valid until the next layout */
   gboolean    ellipsized; /* drawn cut short ("…"): no room for all of it */
 } SlTimelineLabel;
+
+/* The narrowest the ladder is drawn, in px at text scale 1 (times the
+ * scale for larger type): every label of the lessons whole, none
+ * overlapping (tests/test-painter-layout.c); the window's panes yield to
+ * it (ui/sl-window-panes.c). */
+#define SL_TIMELINE_MIN_WIDTH 460
 
 #define SL_TYPE_TIMELINE_PAINTER (sl_timeline_painter_get_type ())
 G_DECLARE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, SL, TIMELINE_PAINTER, GObject)
@@ -74,6 +82,9 @@ void          sl_timeline_painter_set_size             (SlTimelinePainter *self,
 void          sl_timeline_painter_set_range            (SlTimelinePainter *self,
                                                         gint64             begin,
                                                         gint64             end);
+void          sl_timeline_painter_set_page             (SlTimelinePainter *self,
+                                                        double             d0,
+                                                        double             d1);
 void          sl_timeline_painter_set_playhead         (SlTimelinePainter *self,
                                                         gint64             ts);
 void          sl_timeline_painter_set_selection        (SlTimelinePainter *self,

@@ -148,6 +148,19 @@ pan_pixels (SlTimelineView *self, double dy)
     return;
   visible_display (self, &d0, &d1);
   dd = dy / px_per_display_ns (self);
+  {
+    /* no further than the run's first row at the top, its last at the
+     * bottom: past them a page shows nothing at all */
+    double first =
+      sl_timeline_painter_to_display (self->painter, cap_recording_get_start_time (self->recording));
+    double last =
+      sl_timeline_painter_to_display (self->painter, cap_recording_get_end_time (self->recording));
+
+    if (dd < 0)
+      dd = MAX (dd, MIN (first - d0, 0));
+    else
+      dd = MIN (dd, MAX (last - d1, 0));
+  }
   user_moved (self);
   set_visible_display (self, d0 + dd, d1 + dd);
 }

@@ -11,7 +11,6 @@
 
 #define PRESENTATION_TEXT_SCALE 1.5  /* the timeline's type on a projector */
 #define PRESENTATION_SPEED 0.25      /* slow motion, so a class can follow each packet */
-#define PRESENTATION_SIDE_WIDTH 620  /* the code pane, at its larger type (capped at a third of the window) */
 
 /* ---- presentation mode --------------------------------------------------- */
 
@@ -36,20 +35,12 @@ enter_presentation (SlWindow *self)
   self->was_fullscreen = gtk_window_is_fullscreen (GTK_WINDOW (self));
   self->saved_text_scale = sl_timeline_view_get_text_scale (timeline);
   self->saved_speed = gtk_drop_down_get_selected (self->speed_dropdown);
-  self->saved_side_width = gtk_paned_get_position (self->outer_paned);
+  self->saved_side_width = self->side_width;
 
   set_presentation_chrome (self, TRUE);
-  {
-    /* The code at its larger type, whole lines where they fit: up to a
-     * third of the screen, the rest for the timeline */
-    int width = gtk_widget_get_width (GTK_WIDGET (self));
-    int side = MAX (self->saved_side_width, PRESENTATION_SIDE_WIDTH);
-    if (width > 0)
-      side = MAX (self->saved_side_width, MIN (side, width / 3));
-    gtk_paned_set_position (self->outer_paned, side);
-  }
-  _sl_window_update_inspector (self);
   sl_timeline_view_set_text_scale (timeline, PRESENTATION_TEXT_SCALE);
+  /* the code at its larger type, the timeline at its own: shared again */
+  _sl_window_update_inspector (self);
   sl_timeline_view_set_high_contrast (timeline, TRUE);
   _sl_window_select_speed (self, PRESENTATION_SPEED);
   gtk_window_fullscreen (GTK_WINDOW (self));
@@ -61,9 +52,9 @@ leave_presentation (SlWindow *self)
   SlTimelineView *timeline = SL_TIMELINE_VIEW (self->timeline);
 
   set_presentation_chrome (self, FALSE);
-  gtk_paned_set_position (self->outer_paned, self->saved_side_width);
-  _sl_window_update_inspector (self);
   sl_timeline_view_set_text_scale (timeline, self->saved_text_scale);
+  self->side_width = self->saved_side_width;
+  _sl_window_update_inspector (self);
   sl_timeline_view_set_high_contrast (timeline, FALSE);
   gtk_drop_down_set_selected (self->speed_dropdown, self->saved_speed);
   /* F11 before presenting: still full screen after it */

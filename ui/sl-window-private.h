@@ -84,8 +84,12 @@ struct _SlWindow
   SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
   guint             pending_index;
   gboolean          told_capture_problem;
-  int               inner_position;       /* the divider where we put it */
+  /* How the width is shared (sl-window-panes.c) */
+  int               side_width;           /* the side pane's, as wanted */
+  int               side_placed;          /* its divider where we put it */
+  int               inner_position;       /* the inspector's divider where we put it */
   gboolean          inspector_width_set;  /* the user moved it */
+  gboolean          fitting_panes;
 
   /* Presentation mode, and what it changed, to put back on leaving */
   gboolean          presentation;
@@ -144,6 +148,13 @@ void     _sl_window_class_programs_init    (GtkWidgetClass *widget_class);
 void     _sl_window_clear_programs         (SlWindow       *self);
 char    *_sl_window_describe_program_failures (SlWindow     *self,
                                                CapRecording *recording);
+
+/* sl-window-panes.c */
+void     _sl_window_panes_init             (SlWindow       *self);
+void     _sl_window_fit_panes              (SlWindow       *self);
+void     _sl_window_set_side_width         (SlWindow       *self,
+                                            int             width);
+int      _sl_window_get_timeline_min_width (SlWindow       *self);
 
 /* sl-window-presentation.c */
 void     _sl_window_class_presentation_init (GtkWidgetClass *widget_class);

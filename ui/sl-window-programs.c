@@ -18,6 +18,7 @@
 
 #include "sl-window-private.h"
 
+#include "cap-lab-protocol.h"
 #include "netcore.h"
 
 /* "tcp_server.py + tcp_client.py" */
@@ -142,7 +143,10 @@ _sl_window_describe_program_failures (SlWindow     *self,
 
       if (severity != CAP_MESSAGE_INFO &&
           g_strcmp0 (message, sl_live_run_get_lab_message (self->live)) != 0)
-        g_string_append_printf (text, "%s%s", text->len ? "\n" : "", message);
+        {
+          g_autofree char *shown = cap_lab_message_to_display (message);
+          g_string_append_printf (text, "%s%s", text->len ? "\n" : "", shown);
+        }
     }
   if (text->len == 0)
     return NULL;
@@ -207,7 +211,7 @@ run_programs_action (GtkWidget  *widget,
   GtkFileChooserNative *native;
 
   native = gtk_file_chooser_native_new (_("Run Your Programs (server first)"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("C_hoose"), _("_Cancel"));
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
   add_filter (GTK_FILE_CHOOSER (native), _("Python programs and executables"), "*.py",
               executables);

@@ -21,7 +21,6 @@
 #include "sl-application.h"
 #include "sl-resources.h"
 
-#define INSPECTOR_WIDTH 340  /* px at first: the timeline in the middle gets the most room */
 #define SL_WINDOW_TRACE_TIMEOUT_S 60  /* as `socklens trace`: a program that never ends */
 #define CODE_WIDTH 420       /* the side pane, with a scenario's source: most lines whole */
 #define CONVERSATIONS_WIDTH 460  /* the side pane, with a capture's conversations: more columns */
@@ -111,7 +110,7 @@ _sl_window_update_side_pane (SlWindow *self)
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->side_stack), want) == 0)
     return;
   gtk_stack_set_visible_child_name (self->side_stack, want);
-  gtk_paned_set_position (self->outer_paned, foreign ? CONVERSATIONS_WIDTH : CODE_WIDTH);
+  _sl_window_set_side_width (self, foreign ? CONVERSATIONS_WIDTH : CODE_WIDTH);
 }
 
 void
@@ -135,6 +134,7 @@ _sl_window_update_inspector (SlWindow *self)
       gtk_stack_set_visible_child_name (self->inspector_stack, "none");
       break;
     }
+  _sl_window_fit_panes (self);
 }
 
 /* "TCP echo" of "TCP echo: the stream socket model", for the header bar;
@@ -688,30 +688,6 @@ sl_window_class_init (SlWindowClass *klass)
   _sl_window_class_programs_init (widget_class);
 }
 
-/* Until the user drags the divider, the inspector keeps its width and the
- * timeline gets the rest, whatever size the window gets. */
-static void
-on_inner_paned_allocated (GtkPaned   *paned,
-                          GParamSpec *pspec,
-                          SlWindow   *self)
-{
-  int width = gtk_widget_get_width (GTK_WIDGET (paned));
-
-  if (self->inspector_width_set || width < INSPECTOR_WIDTH + 300)
-    return;
-  self->inner_position = width - INSPECTOR_WIDTH;
-  gtk_paned_set_position (paned, self->inner_position);
-}
-
-static void
-on_inner_paned_moved (GtkPaned   *paned,
-                      GParamSpec *pspec,
-                      SlWindow   *self)
-{
-  if (self->inner_position != 0 && gtk_paned_get_position (paned) != self->inner_position)
-    self->inspector_width_set = TRUE;
-}
-
 static void
 add_timeline (SlWindow *self)
 {
@@ -770,10 +746,7 @@ sl_window_init (SlWindow *self)
   g_signal_connect_object (self->session, "notify::playing",
                            G_CALLBACK (_sl_window_update_actions), self, G_CONNECT_SWAPPED);
   add_timeline (self);
-  g_signal_connect (self->inner_paned, "notify::max-position",
-                    G_CALLBACK (on_inner_paned_allocated), self);
-  g_signal_connect (self->inner_paned, "notify::position",
-                    G_CALLBACK (on_inner_paned_moved), self);
+  _sl_window_panes_init (self);
 
   _sl_window_files_init (self);
 }

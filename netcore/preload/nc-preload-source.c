@@ -53,7 +53,31 @@ static struct
   void      (*ErrFetch) (PyObject **, PyObject **, PyObject **);
   void      (*ErrRestore) (PyObject *, PyObject *, PyObject *);
   int       (*IsFinalizing) (void);
+  int       (*FrameGetLasti) (PyObject *);  /* 3.11; without it lines are not memoised */
 } py;
+
+/*
+ * What a code object says about itself, read once: asking for co_filename
+ * and co_name by attribute, and the line of an instruction (a scan of the
+ * code's line table) cost more than the socket call itself in a loop of
+ * small sendto()s. Direct-mapped by the code object's address; an entry
+ * holds a reference, so the address cannot be reused while it is cached
+ * (all of it is touched with the GIL held).
+ */
+#define CODE_CACHE_SIZE 256
+
+typedef struct
+{
+  PyObject *code;
+  gboolean  program;              /* in the program's own files */
+  gboolean  socket_py;            /* the socket module itself */
+  int       lasti;                /* the last instruction asked about, -1: none */
+  int       line;                 /* its line */
+  char      file[NC_SOURCE_FILE_MAX];
+  char      name[128];
+} CodeInfo;
+
+static CodeInfo code_cache[CODE_CACHE_SIZE];
 
 static char **roots;
 static void *main_program;  /* dladdr's base of the executable */
@@ -79,6 +103,7 @@ nc_source_init (void)
              FIND (IncRef, "Py_IncRef") && FIND (DecRef, "Py_DecRef") && FIND (ErrFetch, "PyErr_Fetch") &&
              FIND (ErrRestore, "PyErr_Restore");
   FIND (IsFinalizing, "_Py_IsFinalizing");
+  FIND (FrameGetLasti, "PyFrame_GetLasti");
 }
 
 static gboolean
@@ -121,6 +146,87 @@ code_text (PyObject   *code,
     py.DecRef (value);
 }
 
+/* With the GIL held: @code's entry, filled on first sight; @code is a new
+ * reference, which the cache takes or drops */
+static CodeInfo *
+code_info (PyObject *code)
+{
+  CodeInfo *info = &code_cache[((guintptr) code >> 4) % CODE_CACHE_SIZE];
+
+  if (info->code == code)
+    {
+      py.DecRef (code);
+      return info;
+    }
+  if (info->code != NULL)
+    py.DecRef (info->code);
+  info->code = code;
+  info->lasti = -1;
+  code_text (code, "co_filename", info->file, sizeof info->file);
+  code_text (code, "co_name", info->name, sizeof info->name);
+  info->program = is_program_file (info->file);
+  info->socket_py = g_str_equal (base_name (info->file), "socket.py");
+  return info;
+}
+
+/* With the GIL held: the line @frame is at, remembered per code object for
+ * the instruction last asked about (a loop calls from the same one) */
+static int
+frame_line (PyObject *frame,
+            CodeInfo *info)
+{
+  int lasti = py.FrameGetLasti != NULL ? py.FrameGetLasti (frame) : -1;
+
+  if (lasti >= 0 && lasti == info->lasti)
+    return info->line;
+  info->line = py.FrameGetLineNumber (frame);
+  info->lasti = lasti;
+  return info->line;
+}
+
+/* Appends @text to @out (of @out_len bytes, @used so far), cut to fit */
+static gsize
+append_text (char       *out,
+             gsize       out_len,
+             gsize       used,
+             const char *text)
+{
+  gsize n = strlen (text);
+
+  if (used + 1 >= out_len)
+    return used;
+  n = MIN (n, out_len - 1 - used);
+  memcpy (out + used, text, n);
+  out[used + n] = '\0';
+  return used + n;
+}
+
+/* "name (file.py:12)": one line of the stack, without printf's cost */
+static gsize
+append_frame (NcSource       *source,
+              gsize           used,
+              guint           depth,
+              const CodeInfo *info,
+              int             line)
+{
+  char number[16];
+  char *p = number + sizeof number;
+  unsigned int n = (unsigned int) MAX (line, 0);
+
+  *--p = '\0';
+  do
+    *--p = (char) ('0' + n % 10);
+  while ((n /= 10) != 0 && p > number);
+  if (depth > 0)
+    used = append_text (source->stack, sizeof source->stack, used, "\n");
+  used = append_text (source->stack, sizeof source->stack, used, info->name);
+  used = append_text (source->stack, sizeof source->stack, used, " (");
+  used = append_text (source->stack, sizeof source->stack, used, base_name (info->file));
+  used = append_text (source->stack, sizeof source->stack, used, ":");
+  used = append_text (source->stack, sizeof source->stack, used, p);
+  return append_text (source->stack, sizeof source->stack, used, ")");
+}
+
 /* With the GIL held */
 static void
 walk_frames (NcSource *source)
@@ -135,27 +241,20 @@ walk_frames (NcSource *source)
   py.IncRef (frame);
   while (frame != NULL && (depth < STACK_FRAMES || source->file[0] == '\0'))
     {
-      PyObject *code = py.FrameGetCode (frame);
+      CodeInfo *info = code_info (py.FrameGetCode (frame));
+      int line = frame_line (frame, info);
       PyObject *back;
-      char file[NC_SOURCE_FILE_MAX], name[128];
-      int line = py.FrameGetLineNumber (frame);
 
-      code_text (code, "co_filename", file, sizeof file);
-      code_text (code, "co_name", name, sizeof name);
-      py.DecRef (code);
-
-      if (source->file[0] == '\0' && is_program_file (file))
+      if (source->file[0] == '\0' && info->program)
         {
-          g_strlcpy (source->file, file, sizeof source->file);
+          g_strlcpy (source->file, info->file, sizeof source->file);
           source->line = line;
           source->origin = direct ? NC_CALL_ORIGIN_PROGRAM : NC_CALL_ORIGIN_LIBRARY;
         }
-      else if (source->file[0] == '\0' && !g_str_equal (base_name (file), "socket.py"))
+      else if (source->file[0] == '\0' && !info->socket_py)
         direct = FALSE;
-      if (depth < STACK_FRAMES && used < sizeof source->stack)
-        used += (gsize) MAX (0, g_snprintf (source->stack + used, sizeof source->stack - used,
-                                            "%s%s (%s:%d)", depth ? "\n" : "", name,
-                                            base_name (file), line));
+      if (depth < STACK_FRAMES)
+        used = append_frame (source, used, depth, info, line);
       depth++;
       back = py.FrameGetBack (frame);  /* a new reference */
       py.DecRef (frame);

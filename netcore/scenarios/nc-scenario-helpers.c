@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "nc-scenario-helpers.h"
 
 #include <errno.h>
@@ -22,7 +24,7 @@ nc_listening_socket_at (NC_AT,
   int fd;
 
   if (addr_len == 0)
-    return nc_actor_fail (ctx, 0, "“%s” is not an IPv4 or IPv6 address", params->host);
+    return nc_actor_fail (ctx, 0, _("“%s” is not an IPv4 or IPv6 address"), params->host);
 
   fd = nc_socket_at (nc_file, nc_line, addr.ss_family, SOCK_STREAM, 0);
   if (fd < 0)
@@ -32,7 +34,7 @@ nc_listening_socket_at (NC_AT,
     {
       int err = errno;
       nc_close_at (nc_file, nc_line, fd);
-      return nc_actor_fail (ctx, err, "bind() to %s port %u", params->host, params->port);
+      return nc_actor_fail (ctx, err, _("bind() to %s port %u"), params->host, params->port);
     }
   if (nc_listen_at (nc_file, nc_line, fd, backlog) < 0)
     {
@@ -70,7 +72,7 @@ nc_connected_socket_at (NC_AT,
     {
       int err = errno;
       nc_close_at (nc_file, nc_line, fd);
-      return nc_actor_fail (ctx, err, "connect() to %s port %u", params->host, port);
+      return nc_actor_fail (ctx, err, _("connect() to %s port %u"), params->host, port);
     }
   return fd;
 }

@@ -104,7 +104,7 @@ names_client (NcActorContext *ctx)
 
   /* Text to bytes: "127.0.0.1" becomes 7f 00 00 01, already in network order. */
   if (nc_inet_aton (params->host, &addr) == 0)
-    return nc_actor_fail (ctx, 0, "inet_aton(\"%s\"): this lesson needs an IPv4 address",
+    return nc_actor_fail (ctx, 0, _("inet_aton(\"%s\"): this lesson needs an IPv4 address"),
                           params->host);
   nc_inet_ntoa (addr);  /* and the bytes back to text */
 
@@ -128,7 +128,7 @@ names_client (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "connect() to %s port %u", params->host, port);
+      return nc_actor_fail (ctx, err, _("connect() to %s port %u"), params->host, port);
     }
 
   /* Our own end: connect() chose a port for us; ntohs() makes it a number. */

@@ -111,12 +111,12 @@ nonblocking_client (NcActorContext *ctx)
   if (nc_getsockopt (fd, SOL_SOCKET, SO_ERROR, &so_error, &len) < 0)
     return fail_and_close (ctx, fd, errno, "getsockopt(SO_ERROR)");
   if (so_error != 0)
-    return fail_and_close (ctx, fd, so_error, "connect() in the background");
+    return fail_and_close (ctx, fd, so_error, _("connect() in the background"));
 
   /* 2. recv() with nothing to read yet: no waiting, EAGAIN instead. */
   n = nc_recv (fd, buf, sizeof buf, 0);
   if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-    return fail_and_close (ctx, fd, n >= 0 ? 0 : errno, "recv() should have found nothing");
+    return fail_and_close (ctx, fd, n >= 0 ? 0 : errno, _("recv() should have found nothing"));
   nc_actor_signal (ctx, "recv-would-block");
 
   /* The way to wait on a non-blocking socket: select() until readable. */

@@ -102,7 +102,7 @@ ping_client (NcActorContext *ctx)
 
   to.sin_family = AF_INET;
   if (nc_inet_pton (AF_INET, params->host, &to.sin_addr) != 1)
-    return nc_actor_fail (ctx, 0, "ping needs an IPv4 address, not “%s”", params->host);
+    return nc_actor_fail (ctx, 0, _("ping needs an IPv4 address, not “%s”"), params->host);
 
   fd = nc_socket (AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (fd < 0)
@@ -110,9 +110,9 @@ ping_client (NcActorContext *ctx)
       int err = errno;
       if (err == EPERM || err == EACCES)
         return nc_actor_fail (ctx, err,
-                              "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): raw sockets need "
-                              "the CAP_NET_RAW capability: run this scenario in the lab, "
-                              "or as root");
+                              _("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): raw sockets need "
+                                "the CAP_NET_RAW capability: run this scenario in the lab, "
+                                "or as root"));
       return nc_actor_fail (ctx, err, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)");
     }
 
@@ -144,7 +144,7 @@ ping_client (NcActorContext *ctx)
         {
           int err = errno;
           nc_close (fd);
-          return nc_actor_fail (ctx, err, "recvfrom(): no echo reply from %s", params->host);
+          return nc_actor_fail (ctx, err, _("recvfrom(): no echo reply from %s"), params->host);
         }
       if (is_our_reply (reply, n, echo.id))
         break;

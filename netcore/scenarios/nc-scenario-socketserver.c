@@ -54,7 +54,7 @@ serve (NcActorContext *ctx,
 
   /* socketserver.TCPServer((host, port), Handler) */
   if (nc_server_bind_and_activate (server, (struct sockaddr *) &addr, len) < 0)
-    return nc_actor_fail (ctx, errno, "binding the server to %s port %u", params->host,
+    return nc_actor_fail (ctx, errno, _("binding the server to %s port %u"), params->host,
                           params->port);
   nc_actor_publish_port (ctx, nc_server_get_port (server));
 
@@ -100,7 +100,7 @@ tcp_client (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "connect() to port %u", port);
+      return nc_actor_fail (ctx, err, _("connect() to port %u"), port);
     }
   nc_send (fd, params->message, strlen (params->message), 0);
   nc_recv (fd, buf, sizeof buf, 0);
@@ -130,7 +130,7 @@ udp_client (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "sendto() of %zu bytes", strlen (params->message));
+      return nc_actor_fail (ctx, err, _("sendto() of %zu bytes"), strlen (params->message));
     }
   nc_recvfrom (fd, buf, sizeof buf, 0, NULL, NULL);
   nc_close (fd);

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "netcore.h"
 #include "nc-scenario-helpers.h"
@@ -65,7 +66,7 @@ bulk_server (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "bind() or listen() on %s port %u", params->host,
+      return nc_actor_fail (ctx, err, _("bind() or listen() on %s port %u"), params->host,
                             params->port);
     }
   nc_getsockname (fd, (struct sockaddr *) &addr, &addr_len);
@@ -96,7 +97,7 @@ bulk_server (NcActorContext *ctx)
   nc_close (conn);
   nc_close (fd);
   if (n < 0)
-    return nc_actor_fail (ctx, errno, "recv() after %" G_GUINT64_FORMAT " bytes", total);
+    return nc_actor_fail (ctx, errno, _("recv() after %" PRIu64 " bytes"), total);
   return 0;
 }
 
@@ -138,7 +139,7 @@ bulk_client (NcActorContext *ctx)
         {
           int err = errno;
           nc_close (fd);
-          return nc_actor_fail (ctx, err, "send() after %" G_GUINT64_FORMAT " bytes", sent);
+          return nc_actor_fail (ctx, err, _("send() after %" PRIu64 " bytes"), sent);
         }
       sent += (guint64) n;
       if (!told && sent > SERVER_HOLDS)

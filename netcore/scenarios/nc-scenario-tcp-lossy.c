@@ -38,7 +38,7 @@ lossy_server (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "bind() to %s port %u", params->host, params->port);
+      return nc_actor_fail (ctx, err, _("bind() to %s port %u"), params->host, params->port);
     }
   nc_listen (fd, 5);
 
@@ -87,7 +87,7 @@ lossy_client (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "connect() to %s port %u", params->host, port);
+      return nc_actor_fail (ctx, err, _("connect() to %s port %u"), params->host, port);
     }
 
   for (guint i = 0; i < params->count; i++)

@@ -32,7 +32,7 @@ refused_server (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "bind() to %s port %u", params->host, params->port);
+      return nc_actor_fail (ctx, err, _("bind() to %s port %u"), params->host, params->port);
     }
   /* No listen(): the port is taken, so nobody else gets it, but it does not
    * accept connections. */
@@ -71,10 +71,10 @@ refused_client (NcActorContext *ctx)
   nc_close (fd);
 
   if (ret == 0)
-    return nc_actor_fail (ctx, 0, "connect() to %s port %u succeeded: something listens there",
+    return nc_actor_fail (ctx, 0, _("connect() to %s port %u succeeded: something listens there"),
                           params->host, port);
   if (err != ECONNREFUSED)
-    return nc_actor_fail (ctx, err, "connect() to %s port %u", params->host, port);
+    return nc_actor_fail (ctx, err, _("connect() to %s port %u"), params->host, port);
   return 0;  /* refused, as this lesson expects */
 }
 

@@ -32,7 +32,7 @@ udp_echo_server (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "bind() to %s port %u", params->host, params->port);
+      return nc_actor_fail (ctx, err, _("bind() to %s port %u"), params->host, params->port);
     }
   nc_getsockname (fd, (struct sockaddr *) &addr, &addr_len);
   nc_actor_publish_port (ctx, nc_scenario_address_port (&addr));
@@ -52,7 +52,7 @@ udp_echo_server (NcActorContext *ctx)
         {
           int err = errno;
           nc_close (fd);
-          return nc_actor_fail (ctx, err, "sendto() of the echo");
+          return nc_actor_fail (ctx, err, _("sendto() of the echo"));
         }
     }
 
@@ -88,7 +88,7 @@ udp_echo_client (NcActorContext *ctx)
         {
           int err = errno;
           nc_close (fd);
-          return nc_actor_fail (ctx, err, "sendto() of %zu bytes", strlen (params->message));
+          return nc_actor_fail (ctx, err, _("sendto() of %zu bytes"), strlen (params->message));
         }
       from_len = sizeof from;
       if (nc_recvfrom (fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &from_len) < 0)

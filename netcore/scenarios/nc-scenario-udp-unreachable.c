@@ -35,7 +35,7 @@ gone_server (NcActorContext *ctx)
     {
       int err = errno;
       nc_close (fd);
-      return nc_actor_fail (ctx, err, "bind() to %s port %u", params->host, params->port);
+      return nc_actor_fail (ctx, err, _("bind() to %s port %u"), params->host, params->port);
     }
   nc_getsockname (fd, (struct sockaddr *) &addr, &addr_len);
 
@@ -77,7 +77,7 @@ unreachable_client (NcActorContext *ctx)
     {
       nc_close (fd);
       return nc_actor_fail (ctx, n >= 0 ? 0 : err,
-                            "recvfrom() on the unconnected socket should have timed out");
+                            _("recvfrom() on the unconnected socket should have timed out"));
     }
 
   /* 2. A connected socket: connect() sends nothing, it only fixes the
@@ -104,7 +104,7 @@ unreachable_client (NcActorContext *ctx)
 
   if (n >= 0 || err != ECONNREFUSED)
     return nc_actor_fail (ctx, n >= 0 ? 0 : err,
-                          "recv() on the connected socket should fail with ECONNREFUSED");
+                          _("recv() on the connected socket should fail with ECONNREFUSED"));
   return 0;
 }
 

@@ -5,7 +5,8 @@
  * as `socklens show FILE` loads it (reader, call records, dissection,
  * recording, correlation), then everything show produces is produced from
  * it: the text timeline, every link both ways, and the diagram the painter
- * draws (onto a cairo recording surface: no file, no display). Nothing may
+ * draws on both axes, every page of it (onto a cairo recording surface: no
+ * file, no display). Nothing may
  * crash, trip a sanitizer or leak; the text must hold no control byte.
  *
  * Build: ./dev.sh fuzz (or CC=clang meson setup build-fuzz -Dfuzzing=true)
@@ -65,13 +66,14 @@ follow_links (CapRecording *rec)
     }
 }
 
+/* The diagram as a PDF export draws it, every page, on @layout's axis */
 static void
-draw (CapRecording *rec)
+draw (CapRecording *rec, SlTimelineLayout layout)
 {
   cairo_surface_t *surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
   cairo_t *cr = cairo_create (surface);
 
-  sl_diagram_draw (rec, cr);
+  sl_diagram_draw (rec, layout, cr);
   if (cairo_status (cr) != CAIRO_STATUS_SUCCESS)
     abort ();
   cairo_destroy (cr);
@@ -96,7 +98,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   cap_recording_format_timeline (rec, text);
   check_text (text);
   follow_links (rec);
-  draw (rec);
+  /* both axes: the window offers both, and so does --layout */
+  draw (rec, SL_TIMELINE_LAYOUT_SEQUENCE);
+  draw (rec, SL_TIMELINE_LAYOUT_TIME);
 
   g_clear_object (&rec);
   close (fd);
