@@ -825,6 +825,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   self->geometry_valid = TRUE;
   self->dense.valid = FALSE;                  /* the axis's rows may have changed size */
   g_hash_table_remove_all (self->text_cache); /* shaped at the old type size */
+  g_hash_table_remove_all (self->text_seen);
 
   set_font_size (self->font, 13 * s);
   set_font_size (self->font_bold, 13 * s);

@@ -230,6 +230,7 @@ struct _SlTimelinePainter
   GStringChunk    *label_text;
   GPtrArray       *label_layouts; /* PangoLayout, a pool reused every frame */
   GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
+  GHashTable           *text_seen;     /* the same keys, drawn once so far */
   SlTimelineStats       stats;
 };
 

@@ -78,8 +78,11 @@ sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y)
 
 /* Texts drawn every frame (headers, the legend, the lanes' fds, the
  * gutter's offsets while the view stays) are shaped once: shaping is most
- * of what a short text costs. Emptied when the type size changes
- * (sl_painter_ensure_geometry) and when full. */
+ * of what a short text costs. A text is kept from its second frame on (a
+ * first sighting is drawn with the painter's own layout, as before: the
+ * offsets of a view jumped to are seen once, and must not fill the
+ * cache). Emptied when the type size changes (sl_painter_ensure_geometry)
+ * and when full. */
 #define TEXT_CACHE_MAX 512
 static PangoLayout *
 shaped_text (SlTimelinePainter    *self,
@@ -95,14 +98,26 @@ shaped_text (SlTimelinePainter    *self,
 
   if (layout != NULL)
     return layout;
-  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX)
-    g_hash_table_remove_all (self->text_cache);
-  layout = pango_layout_new (self->pango);
+  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX ||
+      g_hash_table_size (self->text_seen) >= TEXT_CACHE_MAX)
+    {
+      g_hash_table_remove_all (self->text_cache);
+      g_hash_table_remove_all (self->text_seen);
+    }
+  if (!g_hash_table_contains (self->text_seen, key))
+    {
+      g_hash_table_add (self->text_seen, g_steal_pointer (&key));
+      layout = self->layout;
+    }
+  else
+    {
+      layout = pango_layout_new (self->pango);
+      g_hash_table_insert (self->text_cache, g_steal_pointer (&key), layout);
+    }
   pango_layout_set_font_description (layout, font);
   pango_layout_set_width (layout, width);
   pango_layout_set_ellipsize (layout, ellipsize);
   pango_layout_set_text (layout, text, -1);
-  g_hash_table_insert (self->text_cache, g_steal_pointer (&key), layout);
   return layout;
 }
 
@@ -205,6 +220,7 @@ sl_timeline_painter_finalize (GObject *object)
   g_clear_pointer (&self->label_text, g_string_chunk_free);
   g_clear_pointer (&self->label_layouts, g_ptr_array_unref);
   g_clear_pointer (&self->text_cache, g_hash_table_unref);
+  g_clear_pointer (&self->text_seen, g_hash_table_unref);
   g_clear_pointer (&self->hit_calls, g_array_unref);
   g_clear_pointer (&self->hit_packets, g_array_unref);
   g_clear_pointer (&self->hit_rows, g_array_unref);
@@ -253,6 +269,7 @@ sl_timeline_painter_init (SlTimelinePainter *self)
   self->label_text = g_string_chunk_new (4096);
   self->label_layouts = g_ptr_array_new_with_free_func (g_object_unref);
   self->text_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->text_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->hl_calls = g_hash_table_new (NULL, NULL);
   self->hl_packets = g_hash_table_new (NULL, NULL);
 
