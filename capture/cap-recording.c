@@ -760,7 +760,8 @@ cap_recording_add_message (CapRecording       *self,
 
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  g_ptr_array_add (self->messages, g_strdup (text));
+  /* a file's message record may carry no text: an empty message, never NULL */
+  g_ptr_array_add (self->messages, g_strdup (text != NULL ? text : ""));
   g_array_append_val (self->message_severity, sev);
 }
 

@@ -289,6 +289,22 @@ test_far_start (void)
   draw_diagram (rec);
 }
 
+/* message-no-text.pcapng: a message record without its text. The
+ * recording keeps an empty message, and the text timeline prints it (it
+ * read a NULL string: SIGSEGV, found by fuzz-show). */
+static void
+test_message_no_text (void)
+{
+  g_autoptr (CapRecording) rec = load_fixture ("message-no-text.pcapng");
+  g_autofree char *text = NULL;
+
+  g_assert_cmpuint (cap_recording_get_n_messages (rec), ==, 1);
+  g_assert_cmpstr (cap_recording_get_message (rec, 0, NULL), ==, "");
+  text = timeline_text (rec);
+  g_assert_nonnull (strstr (text, "socket("));
+  draw_diagram (rec);
+}
+
 /* Item 8: names from a file belong to the recording, not to the process's
  * string table, which never frees (g_intern_string is a GQuark). */
 static void
@@ -575,6 +591,7 @@ main (int    argc,
   g_test_add_func ("/hostile/times", test_times);
   g_test_add_func ("/hostile/times-short-pane", test_times_short_pane);
   g_test_add_func ("/hostile/far-start", test_far_start);
+  g_test_add_func ("/hostile/message-no-text", test_message_no_text);
   g_test_add_func ("/hostile/names", test_names);
   g_test_add_func ("/hostile/truncated-under-recording", test_truncated_under_recording);
   g_test_add_func ("/hostile/packet-bytes-read-back", test_packet_bytes_read_back);
