@@ -75,38 +75,68 @@ header_font (SlTimelinePainter *self, const char *title, double max_w)
   return w <= max_w ? self->font_title : self->font_bold;
 }
 
+/* Where a header line is centred and how wide it may be. Each column may
+ * use the room up to halfway to its neighbours; an outer column's line that
+ * needs more also takes the room on its outer side, up to the plot's edge,
+ * rather than lose its start: "... 92.0.2.1:54666" would name another host. */
+static double
+header_line_place (SlTimelinePainter    *self,
+                   guint                 ci,
+                   PangoFontDescription *font,
+                   const char           *text,
+                   double               *max_w)
+{
+  double s = self->scale;
+  double cx = header_center (self, ci);
+  guint  n = self->columns->len;
+  double inner = G_MAXDOUBLE, outer;
+  int    w, h;
+
+  *max_w = -1;
+  if (n < 2)
+    return cx;
+  if (ci > 0)
+    inner = MIN (inner, (cx - header_center (self, ci - 1)) / 2 - 4 * s);
+  if (ci + 1 < n)
+    inner = MIN (inner, (header_center (self, ci + 1) - cx) / 2 - 4 * s);
+  inner = MAX (MIN (110 * s, inner), 12 * s);
+  *max_w = 2 * inner;
+  if (ci > 0 && ci + 1 < n)
+    return cx;
+  sl_painter_text_size (self, font, text, &w, &h);
+  if (w <= *max_w)
+    return cx;
+  outer = ci == 0 ? cx - self->gutter : self->width - 8 * s - cx;
+  outer = MAX (outer, inner);
+  *max_w = MIN (w, inner + outer);
+  /* the inner end stays where it was; the line grows outwards */
+  return ci == 0 ? cx + inner - *max_w / 2 : cx - inner + *max_w / 2;
+}
+
 void
 sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
-  double s = self->scale;
-
   for (guint ci = 0; ci < self->columns->len; ci++)
     {
-      const Column *col = &g_array_index (self->columns, Column, ci);
-      double        cx = header_center (self, ci);
-      double        max_w = -1;
+      const Column         *col = &g_array_index (self->columns, Column, ci);
+      PangoFontDescription *font;
+      double                x, max_w;
 
-      /* A header may use the room up to halfway to each neighbour's. */
-      if (self->columns->len > 1)
-        {
-          double gap = G_MAXDOUBLE;
-          if (ci > 0)
-            gap = MIN (gap, cx - header_center (self, ci - 1));
-          if (ci + 1 < self->columns->len)
-            gap = MIN (gap, header_center (self, ci + 1) - cx);
-          max_w = MAX (MIN (220 * s, gap - 8 * s), 24 * s);
-        }
+      /* the title's font is chosen by the room halfway to the neighbours */
+      header_line_place (self, ci, self->font_title, "", &max_w);
+      font = header_font (self, col->title, max_w);
+      x = header_line_place (self, ci, font, col->title, &max_w);
 
       /* "client 1", "client 2": what tells them apart is at the end */
       sl_palette_set_source (cr, &f->pal->foreground, 1);
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
-      sl_painter_show_text (self, cr, header_font (self, col->title, max_w), col->title, cx,
-                            self->header_title_y, 0.5, max_w, NULL);
+      sl_painter_show_text (self, cr, font, col->title, x, self->header_title_y, 0.5, max_w, NULL);
       if (col->subtitle)
         {
           /* Addresses keep their end too: the port tells the sockets apart. */
+          x = header_line_place (self, ci, self->font_small, col->subtitle, &max_w);
           sl_palette_set_source (cr, &f->pal->dim, 1);
-          sl_painter_show_text (self, cr, self->font_small, col->subtitle, cx,
+          sl_painter_show_text (self, cr, self->font_small, col->subtitle, x,
                                 self->header_subtitle_y, 0.5, max_w, NULL);
         }
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
