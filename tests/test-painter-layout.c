@@ -302,6 +302,37 @@ static const Lesson lessons[] = {
   { "select-server", { "select(r=", "accept(fd=", "recv(fd=", NULL } },
 };
 
+/* The header names each column and its address: inside the timeline, no
+ * two columns' lines on one another, and with two columns (a client and a
+ * server) both whole: a cut start ("… 92.0.2.1:54666") names another host */
+static void
+assert_headers_readable (SlTimelinePainter *painter, const Screen *screen, const char *where)
+{
+  guint n = sl_timeline_painter_get_n_columns (painter);
+
+  for (guint line = 0; line < 2; line++)
+    {
+      double prev_end = -G_MAXDOUBLE;
+
+      for (guint c = 0; c < n; c++)
+        {
+          double   x, width;
+          gboolean shortened;
+
+          if (!sl_timeline_painter_get_header_line (painter, c, line, &x, &width, &shortened))
+            continue;
+          if (x < 0 || x + width > screen->width)
+            g_error ("%s: column %u's header line %u (%.0f..%.0f) leaves the timeline", where, c,
+                     line, x, x + width);
+          if (x < prev_end)
+            g_error ("%s: column %u's header line %u runs into its neighbour's", where, c, line);
+          if (n <= 2 && shortened)
+            g_error ("%s: column %u's header line %u is cut", where, c, line);
+          prev_end = x + width;
+        }
+    }
+}
+
 static void
 test_labels (gconstpointer data)
 {
@@ -321,6 +352,7 @@ test_labels (gconstpointer data)
       labels = sl_timeline_painter_get_labels (painter, &n);
       sl_timeline_painter_get_stats (painter, &stats);
       g_assert_cmpuint (n, >, 4);
+      assert_headers_readable (painter, &screens[s], where);
       if (stats.n_labels_dropped != 0)
         {
           print_labels (labels, n);

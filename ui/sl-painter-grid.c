@@ -113,34 +113,59 @@ header_line_place (SlTimelinePainter    *self,
   return ci == 0 ? cx + inner - *max_w / 2 : cx - inner + *max_w / 2;
 }
 
+/* Header line @line (0 the title, 1 the address) of column @ci: its font
+ * and text (FALSE: the column has no such line), where it is centred and
+ * how wide it may be drawn */
+gboolean
+sl_painter_header_line (SlTimelinePainter     *self,
+                        guint                  ci,
+                        guint                  line,
+                        PangoFontDescription **font,
+                        const char           **text,
+                        double                *x,
+                        double                *max_w)
+{
+  const Column *col = &g_array_index (self->columns, Column, ci);
+
+  if (line == 0)
+    {
+      /* the title's font is chosen by the room halfway to the neighbours */
+      header_line_place (self, ci, self->font_title, "", max_w);
+      *font = header_font (self, col->title, *max_w);
+      *text = col->title;
+    }
+  else if (line == 1 && col->subtitle != NULL)
+    {
+      *font = self->font_small;
+      *text = col->subtitle;
+    }
+  else
+    return FALSE;
+  *x = header_line_place (self, ci, *font, *text, max_w);
+  return TRUE;
+}
+
 void
 sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
   for (guint ci = 0; ci < self->columns->len; ci++)
-    {
-      const Column         *col = &g_array_index (self->columns, Column, ci);
-      PangoFontDescription *font;
-      double                x, max_w;
+    for (guint line = 0; line < 2; line++)
+      {
+        PangoFontDescription *font;
+        const char           *text;
+        double                x, max_w;
 
-      /* the title's font is chosen by the room halfway to the neighbours */
-      header_line_place (self, ci, self->font_title, "", &max_w);
-      font = header_font (self, col->title, max_w);
-      x = header_line_place (self, ci, font, col->title, &max_w);
-
-      /* "client 1", "client 2": what tells them apart is at the end */
-      sl_palette_set_source (cr, &f->pal->foreground, 1);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
-      sl_painter_show_text (self, cr, font, col->title, x, self->header_title_y, 0.5, max_w, NULL);
-      if (col->subtitle)
-        {
-          /* Addresses keep their end too: the port tells the sockets apart. */
-          x = header_line_place (self, ci, self->font_small, col->subtitle, &max_w);
-          sl_palette_set_source (cr, &f->pal->dim, 1);
-          sl_painter_show_text (self, cr, self->font_small, col->subtitle, x,
-                                self->header_subtitle_y, 0.5, max_w, NULL);
-        }
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
-    }
+        if (!sl_painter_header_line (self, ci, line, &font, &text, &x, &max_w))
+          continue;
+        /* "client 1", "client 2": what tells them apart is at the end; an
+         * address keeps its end too, the port tells the sockets apart */
+        sl_palette_set_source (cr, line == 0 ? &f->pal->foreground : &f->pal->dim, 1);
+        pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
+        sl_painter_show_text (self, cr, font, text, x,
+                              line == 0 ? self->header_title_y : self->header_subtitle_y, 0.5,
+                              max_w, NULL);
+        pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
+      }
 }
 
 void

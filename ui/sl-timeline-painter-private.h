@@ -321,6 +321,13 @@ void   sl_painter_rounded_rect (cairo_t *cr, double x, double y, double w, doubl
 
 /* the layers, in drawing order */
 void sl_painter_draw_axis (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
+gboolean sl_painter_header_line (SlTimelinePainter     *self,
+                                 guint                  ci,
+                                 guint                  line,
+                                 PangoFontDescription **font,
+                                 const char           **text,
+                                 double                *x,
+                                 double                *max_w);
 void sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
 void sl_painter_draw_lanes (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
 void sl_painter_draw_packets (SlTimelinePainter *self, cairo_t *cr, const Frame *f);

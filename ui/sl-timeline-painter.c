@@ -817,6 +817,31 @@ sl_timeline_painter_get_column_title (SlTimelinePainter *self, guint column)
   return g_array_index (self->columns, Column, column).title;
 }
 
+gboolean
+sl_timeline_painter_get_header_line (SlTimelinePainter *self,
+                                     guint              column,
+                                     guint              line,
+                                     double            *x,
+                                     double            *width,
+                                     gboolean          *shortened)
+{
+  PangoFontDescription *font;
+  const char           *text;
+  double                centre, max_w;
+  int                   w, h;
+
+  g_return_val_if_fail (SL_IS_TIMELINE_PAINTER (self), FALSE);
+  sl_painter_ensure_geometry (self);
+  g_return_val_if_fail (column < self->columns->len, FALSE);
+  if (!sl_painter_header_line (self, column, line, &font, &text, &centre, &max_w))
+    return FALSE;
+  sl_painter_text_size (self, font, text, &w, &h);
+  *shortened = max_w >= 0 && w > max_w;
+  *width = *shortened ? max_w : w;
+  *x = centre - *width / 2;
+  return TRUE;
+}
+
 double
 sl_timeline_painter_get_column_x (SlTimelinePainter *self, guint column)
 {
