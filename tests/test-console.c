@@ -21,6 +21,7 @@
 #include "sl-application.h"
 #include "sl-console-model.h"
 #include "sl-console-pane.h"
+#include "sl-test-window.h"
 #include "sl-window.h"
 
 static SlApplication *app;
@@ -214,50 +215,6 @@ test_model_bounded (void)
 
 /* ---- the window ---------------------------------------------------------- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static gboolean
-run_finished (gpointer data)
-{
-  SlLiveRun *live = sl_window_get_live_run (data);
-
-  return live != NULL && sl_live_run_get_state (live) == SL_LIVE_RUN_FINISHED;
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The window runs two programs live: the console pane has a page each,
  * with their lines, the traceback and the exits, and is visible */
 static void
@@ -272,14 +229,14 @@ test_window_pane (void)
   g_autofree char *two = NULL;
 
   gtk_window_present (GTK_WINDOW (window));
-  pane = SL_CONSOLE_PANE (find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  pane = SL_CONSOLE_PANE (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
   g_assert_nonnull (pane);
   sl_window_set_programs (window, programs);
   /* nothing run yet: no consoles */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (pane)));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (wait_for (run_finished, window, 60000));
+  g_assert_true (sl_test_wait_for (sl_test_run_finished, window, 60000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pane)));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (pane)));
   g_assert_cmpuint (sl_console_model_get_n_programs (sl_console_pane_get_model (pane)), ==, 2);
@@ -331,17 +288,17 @@ test_window_live (void)
   g_autofree char *text = NULL;
 
   gtk_window_present (GTK_WINDOW (window));
-  live.pane = SL_CONSOLE_PANE (find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  live.pane = SL_CONSOLE_PANE (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
   sl_window_set_programs (window, programs);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (wait_for (pane_shows_waiting, &live, 60000));
+  g_assert_true (sl_test_wait_for (pane_shows_waiting, &live, 60000));
   g_assert_cmpint (sl_live_run_get_state (sl_window_get_live_run (window)), ==,
                    SL_LIVE_RUN_RUNNING);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (live.pane)));
   g_assert_null (sl_console_model_get_exit (sl_console_pane_get_model (live.pane), 0));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  g_assert_true (wait_for (run_finished, window, 60000));
+  g_assert_true (sl_test_wait_for (sl_test_run_finished, window, 60000));
   text = sl_console_pane_dup_text (live.pane, 0);
   g_assert_true (g_str_has_suffix (text, "prints_then_waits.py was still running at the end and "
                                          "was stopped: killed by signal 15 (Terminated).\n"));

@@ -68,10 +68,7 @@ header_font (SlTimelinePainter *self, const char *title, double max_w)
     return self->font_bold;
   if (max_w <= 0)
     return self->font_title;
-  pango_layout_set_font_description (self->layout, self->font_title);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_text (self->layout, title, -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  sl_painter_text_size (self, self->font_title, title, &w, &h);
   return w <= max_w ? self->font_title : self->font_bold;
 }
 
@@ -256,10 +253,7 @@ text_width (SlTimelinePainter *self, PangoFontDescription *font, const char *tex
 {
   int w, h;
 
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_text (self->layout, text, -1);
-  pango_layout_get_pixel_size (self->layout, &w, &h);
+  sl_painter_text_size (self, font, text, &w, &h);
   return w;
 }
 

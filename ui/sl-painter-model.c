@@ -712,14 +712,9 @@ widest_call_label (SlTimelinePainter *self, const Column *col)
           g_string_truncate (name, 0);
           g_string_truncate (result, 0);
           sl_format_call_label (c, self->rec_end, name, result);
-          pango_layout_set_width (self->layout, -1);
-          pango_layout_set_font_description (self->layout, self->font_bold);
-          pango_layout_set_text (self->layout, name->str, -1);
-          pango_layout_get_pixel_size (self->layout, &w, &h);
+          sl_painter_text_size (self, self->font_bold, name->str, &w, &h);
           widest = MAX (widest, w);
-          pango_layout_set_font_description (self->layout, self->font_small);
-          pango_layout_set_text (self->layout, result->str, -1);
-          pango_layout_get_pixel_size (self->layout, &w, &h);
+          sl_painter_text_size (self, self->font_small, result->str, &w, &h);
           widest = MAX (widest, w);
         }
     }
