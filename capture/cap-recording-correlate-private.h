@@ -168,6 +168,7 @@ ConvIndex *cap_correlate_conv_index          (Pass         *pass,
                                               gboolean      create);
 void      cap_correlate_index_packet         (Pass         *pass,
                                               guint32       p);
+gboolean  cap_correlate_is_peek              (const NcCall *call);
 void      cap_correlate_assign_offset        (Pass         *pass,
                                               guint         i);
 gboolean  cap_correlate_link_call            (Pass         *pass,

@@ -721,6 +721,13 @@ link_refused_connect (Pass         *pass,
   return 0;
 }
 
+/* A receive with MSG_PEEK: it reads what the next receive will read again */
+gboolean
+cap_correlate_is_peek (const NcCall *call)
+{
+  return nc_call_kind_info (call->kind)->link == NC_CALL_LINK_RECV && (call->flags & MSG_PEEK);
+}
+
 static gboolean
 is_send (NcCallKind kind)
 {
@@ -753,7 +760,10 @@ cap_correlate_assign_offset (Pass *pass,
   else
     return;
   g_array_index (pass->offset, guint64, i) = g_array_index (counter, guint64, sid);
-  g_array_index (counter, guint64, sid) += call->result;
+  /* recv (MSG_PEEK) reads bytes and leaves them queued: the next recv()
+   * gets them again, from the same offset */
+  if (!cap_correlate_is_peek (call))
+    g_array_index (counter, guint64, sid) += call->result;
 }
 
 /* Whether the other process's copy of connection @s is still open when
@@ -939,7 +949,8 @@ link_datagram (Pass         *pass,
         break;
       if (claimed[p] || !datagram_matches (self, pkt, from, to))
         continue;
-      claimed[p] = TRUE;
+      /* a peek leaves the datagram queued for the receive after it */
+      claimed[p] = sending || !cap_correlate_is_peek (call);
       cap_correlate_add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
       return TRUE;
     }

@@ -531,6 +531,184 @@ test_interrupt (void)
   g_rmdir (dir);
 }
 
+/* Index of the first line of @lines holding @needle; fails if none */
+static guint
+line_with (char      **lines,
+           const char *needle,
+           const char *text)
+{
+  for (guint l = 0; lines[l] != NULL; l++)
+    if (strstr (lines[l], needle) != NULL)
+      return l;
+  g_error ("no line with “%s” in:\n%s", needle, text);
+}
+
+/* What `socklens trace` prints as the run goes: a program's output between
+ * the calls it came between, how each program ended (killed, exit status),
+ * and a run of console lines only counts from its first line */
+static void
+test_cli_console_and_ends (void)
+{
+  g_autofree char *dies = test_program ("talks_then_dies.py");
+  g_autofree char *syntax = test_program ("syntax_error.py");
+  g_autofree char *socklens = g_build_filename (BUILD_APPDIR, "socklens", NULL);
+  const char *argv[] = { socklens, "trace", dies, NULL };
+  const char *syntax_argv[] = { socklens, "trace", syntax, NULL };
+  g_autofree char *text = run_tool (argv);
+  g_autofree char *syntax_text = run_tool (syntax_argv);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) syntax_lines = g_strsplit (syntax_text, "\n", -1);
+  guint sendto = line_with (lines, "sendto(fd=3, b\"last words\"", text);
+  guint printed = line_with (lines, "talks_then_dies.py (stdout)  after sendto", text);
+  guint close = line_with (lines, "close(fd=3)", text);
+  guint killed = line_with (lines, "# talks_then_dies.py was killed by signal 9", text);
+  guint error = line_with (syntax_lines, "syntax_error.py (stderr)  SyntaxError", syntax_text);
+
+  g_assert_cmpuint (sendto, <, printed);
+  g_assert_cmpuint (printed, <, close);  /* 0.1 s apart */
+  g_assert_cmpuint (close, <, killed);
+  g_assert_true (g_str_has_prefix (syntax_lines[error], "+0.0"));
+  line_with (syntax_lines, "# syntax_error.py exited with status 1.", syntax_text);
+}
+
+static void
+add_returned_call (CapRecording *rec,
+                   guint32       id,
+                   NcCallKind    kind,
+                   gint64        start)
+{
+  NcCall c;
+
+  memset (&c, 0, sizeof c);
+  c.id = id;
+  c.kind = kind;
+  c.pid = c.tid = 100;
+  c.fd = 3;
+  c.ts_gate = c.ts_start = start;
+  c.ts_end = start + 100;
+  c.result = kind == NC_CALL_SOCKET ? 3 : 0;
+  c.timeout_ns = -1;
+  c.domain = AF_INET;
+  c.type = SOCK_DGRAM;
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_ENTER);
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_RETURN);
+}
+
+/* The live printer, given one batch: a console line printed between two
+ * calls stands between them, not after the batch; how the program ended
+ * is printed; a run of console lines only counts from its first line */
+static void
+test_live_text_order (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(CapRecording) only_console = cap_recording_new ();
+  NcActorInfo actor = { 0, 100, g_intern_static_string ("prog.py"),
+                        g_intern_static_string ("program"), NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) console_text = g_string_new (NULL);
+  const gint64 t0 = G_GINT64_CONSTANT (1700000000000000000);
+  CapTextProgress progress;
+  const char *socket_line, *between, *close_line, *message;
+
+  cap_recording_add_actor (rec, &actor);
+  add_returned_call (rec, 0, NC_CALL_SOCKET, t0);
+  cap_recording_add_console (rec, t0 + 1000, 0, CAP_CONSOLE_STDOUT, "between");
+  add_returned_call (rec, 1, NC_CALL_CLOSE, t0 + 2000);
+  cap_recording_add_console (rec, t0 + 3000, 0, CAP_CONSOLE_EXIT,
+                             "prog.py was killed by signal 9 (Killed)");
+  cap_recording_commit (rec);
+  cap_text_progress_init (&progress);
+  cap_recording_format_progress_end (rec, &progress, text);
+  cap_text_progress_clear (&progress);
+  socket_line = strstr (text->str, "socket(");
+  between = strstr (text->str, "prog.py (stdout)  between");
+  close_line = strstr (text->str, "close(fd=3)");
+  message = strstr (text->str, "# prog.py was killed by signal 9 (Killed)");
+  g_assert_true (socket_line != NULL && between != NULL && close_line != NULL && message != NULL);
+  g_assert_true (socket_line < between && between < close_line && close_line < message);
+
+  cap_recording_add_actor (only_console, &actor);
+  cap_recording_add_console (only_console, t0, 0, CAP_CONSOLE_STDERR, "SyntaxError");
+  cap_recording_commit (only_console);
+  cap_text_progress_init (&progress);
+  cap_recording_format_progress_end (only_console, &progress, console_text);
+  cap_text_progress_clear (&progress);
+  g_assert_true (g_str_has_prefix (console_text->str, "+0.000000  prog.py (stderr)  SyntaxError"));
+}
+
+/* recv (MSG_PEEK) reads bytes that stay queued: the receive after it reads
+ * them again, so both link to the segment (or datagram) that carried them,
+ * and the text names the flag */
+static void
+test_peek (void)
+{
+  g_autofree char *server = test_program ("peek_server.py");
+  g_autofree char *client = test_program ("peek_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const NcCall *sendto = sl_test_find_call (rec, "peek_client.py", NC_CALL_SENDTO, 0);
+  const NcCall *udp_peek = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECVFROM, 0);
+  const NcCall *udp_take = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECVFROM, 1);
+  guint32 sent[4], peeked[4], read[4];
+
+  /* each message: its send, the peek at its length, the read of all of it */
+  for (guint m = 0; m < 2; m++)
+    {
+      const NcCall *send = sl_test_find_call (rec, "peek_client.py", NC_CALL_SEND, m);
+      const NcCall *peek = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECV, 2 * m);
+      const NcCall *whole = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECV, 2 * m + 1);
+
+      g_assert_cmpint (peek->result, ==, 4);
+      g_assert_cmpint (whole->result, ==, send->result);
+      assert_source (peek, server, "socket.MSG_PEEK)", NC_CALL_ORIGIN_PROGRAM);
+      g_assert_cmpuint (sl_test_linked_packets (rec, send, CAP_LINK_DATA, sent, 4), ==, 1);
+      g_assert_cmpuint (sl_test_linked_packets (rec, peek, CAP_LINK_DATA, peeked, 4), ==, 1);
+      g_assert_cmpuint (sl_test_linked_packets (rec, whole, CAP_LINK_DATA, read, 4), ==, 1);
+      g_assert_cmpuint (peeked[0], ==, sent[0]);
+      g_assert_cmpuint (read[0], ==, sent[0]);
+    }
+
+  g_assert_cmpint (udp_peek->result, ==, 12);
+  g_assert_cmpint (udp_take->result, ==, 12);
+  g_assert_cmpuint (sl_test_linked_packets (rec, sendto, CAP_LINK_DATA, sent, 4), ==, 1);
+  g_assert_cmpuint (sl_test_linked_packets (rec, udp_peek, CAP_LINK_DATA, peeked, 4), ==, 1);
+  g_assert_cmpuint (sl_test_linked_packets (rec, udp_take, CAP_LINK_DATA, read, 4), ==, 1);
+  g_assert_cmpuint (peeked[0], ==, sent[0]);
+  g_assert_cmpuint (read[0], ==, sent[0]);
+
+  cap_recording_format_timeline (rec, text);
+  g_assert_nonnull (strstr (text->str, ", 4, MSG_PEEK)"));
+  g_assert_nonnull (strstr (text->str, ", 9, MSG_WAITALL)"));
+  g_assert_nonnull (strstr (text->str, ", 100, MSG_PEEK)"));
+}
+
+/* A student's folder with a space and Chinese in its name: each path is
+ * one program (not split at the space), its calls carry its own lines and
+ * its Chinese output arrives whole */
+static void
+test_folder_with_spaces (void)
+{
+  g_autofree char *server = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "伺服器.py",
+                                                   NULL);
+  g_autofree char *client = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "客戶端.py",
+                                                   NULL);
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept = sl_test_find_call (rec, "伺服器.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *connect = sl_test_find_call (rec, "客戶端.py", NC_CALL_CONNECT, 0);
+  const NcCall *recv = sl_test_find_call (rec, "客戶端.py", NC_CALL_RECV, 0);
+
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "c.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_true (g_str_has_suffix (accept->file, "/作業 3/伺服器.py"));
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (recv->result, ==, strlen ("你好，同學！"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到: 你好，同學！"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "連線來自 ('127.0.0.1',"));
+  g_assert_true (has_message (rec, "客戶端.py exited with status 0"));
+}
+
 static void
 test_missing_file (void)
 {
@@ -669,6 +847,10 @@ main (int    argc,
   g_test_add_func ("/trace/syntax-error", test_syntax_error);
   g_test_add_func ("/trace/time-limit", test_time_limit);
   g_test_add_func ("/trace/interrupt", test_interrupt);
+  g_test_add_func ("/trace/cli-console-and-ends", test_cli_console_and_ends);
+  g_test_add_func ("/trace/live-text-order", test_live_text_order);
+  g_test_add_func ("/trace/peek", test_peek);
+  g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/static-binary", test_static_binary);
