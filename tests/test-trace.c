@@ -379,6 +379,28 @@ test_crash (void)
   g_assert_true (has_message (rec, "silent_server.py exited with status 0"));
 }
 
+/* An uncaught exception leaves a socket open: Python closes it at exit,
+ * with no line of the program running; those calls say so, not an address
+ * inside the interpreter */
+static void
+test_left_open_at_exit (void)
+{
+  g_autofree char *program = test_program ("traceback_client.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *connect = sl_test_find_call (rec, "traceback_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *close = sl_test_find_call (rec, "traceback_client.py", NC_CALL_CLOSE, 0);
+
+  g_assert_cmpint (connect->err, ==, ECONNREFUSED);
+  assert_source (connect, program, "s.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (close->fd, ==, connect->fd);
+  g_assert_cmpint (close->result, ==, 0);
+  g_assert_null (close->file);
+  g_assert_cmpint (close->origin, ==, NC_CALL_ORIGIN_LIBRARY);
+  g_assert_cmpstr (close->stack, ==, "python3 at exit (a socket the program left open)");
+  g_assert_true (has_message (rec, "traceback_client.py exited with status 1"));
+}
+
 /* An address outside the lab: the kernel's error on the call; no packet */
 static void
 test_outside_address (void)
@@ -843,6 +865,7 @@ main (int    argc,
   g_test_add_func ("/trace/socket-timeout", test_socket_timeout);
   g_test_add_func ("/trace/sendall-1mb", test_sendall_1mb);
   g_test_add_func ("/trace/crash", test_crash);
+  g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/outside-address", test_outside_address);
   g_test_add_func ("/trace/syntax-error", test_syntax_error);
   g_test_add_func ("/trace/time-limit", test_time_limit);

@@ -285,6 +285,27 @@ python_source (NcSource *source)
   return source->stack[0] != '\0';
 }
 
+/* A call Python makes with no frame of the program's running: at exit, the
+ * garbage collector closing a socket the program left open (an uncaught
+ * exception, sys.exit () before close ()), and the getsockname () and
+ * getpeername () of its "unclosed socket" warning. Named as what it is,
+ * not as an address inside the interpreter. */
+static gboolean
+python_without_frame (NcSource *source)
+{
+  gboolean exiting;
+
+  if (!py.ready)
+    return FALSE;
+  exiting = !py.IsInitialized () || (py.IsFinalizing != NULL && py.IsFinalizing ());
+  g_strlcpy (source->stack,
+             exiting ? "python3 at exit (a socket the program left open)"
+                     : "python3 itself (no line of the program)",
+             sizeof source->stack);
+  source->origin = NC_CALL_ORIGIN_LIBRARY;
+  return TRUE;
+}
+
 static void
 c_source (NcSource *source,
           void     *return_address)
@@ -310,6 +331,6 @@ nc_source_find (NcSource *source,
   source->file[0] = source->stack[0] = '\0';
   source->line = 0;
   source->origin = NC_CALL_ORIGIN_PROGRAM;
-  if (!python_source (source))
+  if (!python_source (source) && !python_without_frame (source))
     c_source (source, return_address);
 }
