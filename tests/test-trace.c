@@ -401,6 +401,41 @@ test_left_open_at_exit (void)
   g_assert_true (has_message (rec, "traceback_client.py exited with status 1"));
 }
 
+/* The same server twice: the second finds the port taken. It has a name
+ * of its own, so its failed bind(), its traceback and its end are not
+ * taken for the first one's, which serves the client */
+static void
+test_port_in_use (void)
+{
+  g_autofree char *server = test_program ("silent_server.py");
+  g_autofree char *client = test_program ("crash_client.py");
+  const char *programs[] = { server, server, client, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, TIMEOUT_S, &error);
+  const NcCall *bind = sl_test_find_call (rec, "silent_server.py (2)", NC_CALL_BIND, 0);
+  const NcCall *recv = sl_test_find_call (rec, "silent_server.py", NC_CALL_RECV, 0);
+  gboolean traceback = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (bind->result, ==, -1);
+  g_assert_cmpint (bind->err, ==, EADDRINUSE);
+  assert_source (bind, server, "s.bind", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (recv->result, ==, 10);
+  for (guint i = 0; i < cap_recording_get_n_console_lines (rec); i++)
+    {
+      const CapConsoleLine *line = cap_recording_get_console_line (rec, i);
+      if (strstr (line->text, "Address already in use") != NULL)
+        {
+          g_assert_cmpstr (cap_recording_get_actor (rec, line->actor)->name, ==,
+                           "silent_server.py (2)");
+          traceback = TRUE;
+        }
+    }
+  g_assert_true (traceback);
+  g_assert_true (has_message (rec, "silent_server.py (2) exited with status 1"));
+  g_assert_true (has_message (rec, "silent_server.py exited with status 0"));
+}
+
 /* An address outside the lab: the kernel's error on the call; no packet */
 static void
 test_outside_address (void)
@@ -761,6 +796,25 @@ test_not_executable (void)
 }
 
 /* A statically linked program: said so; it still runs */
+/* A dynamically linked C program: its own calls are the program's (they
+ * wait at the step gate), named by its file and offset, not the library's */
+static void
+test_c_program (void)
+{
+  const char *programs[] = { SL_TEST_C_CLIENT, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendto = sl_test_find_call (rec, "trace-c-client", NC_CALL_SENDTO, 0);
+  const NcCall *close = sl_test_find_call (rec, "trace-c-client", NC_CALL_CLOSE, 0);
+
+  g_assert_cmpint (sendto->result, ==, 6);
+  g_assert_cmpstr (sendto->peer, ==, "127.0.0.1:50034");
+  g_assert_cmpint (sendto->origin, ==, NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (close->origin, ==, NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpstr (sendto->file, ==, SL_TEST_C_CLIENT);
+  g_assert_true (g_str_has_prefix (sendto->stack, "trace-c-client+0x"));
+  g_assert_true (has_message (rec, "trace-c-client exited with status 0"));
+}
+
 static void
 test_static_binary (void)
 {
@@ -866,6 +920,7 @@ main (int    argc,
   g_test_add_func ("/trace/sendall-1mb", test_sendall_1mb);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
+  g_test_add_func ("/trace/port-in-use", test_port_in_use);
   g_test_add_func ("/trace/outside-address", test_outside_address);
   g_test_add_func ("/trace/syntax-error", test_syntax_error);
   g_test_add_func ("/trace/time-limit", test_time_limit);
@@ -876,6 +931,7 @@ main (int    argc,
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
+  g_test_add_func ("/trace/c-program", test_c_program);
   g_test_add_func ("/trace/static-binary", test_static_binary);
   g_test_add_func ("/trace/step", test_step);
   return g_test_run ();

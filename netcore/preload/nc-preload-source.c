@@ -26,6 +26,7 @@
 #include "nc-call.h"
 
 #include <dlfcn.h>
+#include <sys/auxv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,9 @@ nc_source_init (void)
 
   if (env != NULL && env[0] != '\0')
     roots = g_strsplit (env, ":", -1);
-  if (dladdr (dlsym (RTLD_DEFAULT, "main"), &info) != 0)
+  /* The executable, by its entry point: "main" is not in the dynamic
+   * symbol table of a program built without -rdynamic (most are) */
+  if (dladdr ((void *) getauxval (AT_ENTRY), &info) != 0)
     main_program = info.dli_fbase;
 
   py.ready = FIND (IsInitialized, "Py_IsInitialized") && FIND (GILState_GetThisThreadState, "PyGILState_GetThisThreadState") &&
@@ -316,8 +319,10 @@ c_source (NcSource *source,
     return;
   source->origin = info.dli_fbase == main_program ? NC_CALL_ORIGIN_PROGRAM
                                                   : NC_CALL_ORIGIN_LIBRARY;
+  /* "main+0x1f (client)"; an unexported function is an offset in its file */
   g_snprintf (source->stack, sizeof source->stack, "%s+0x%tx (%s)",
-              info.dli_sname ? info.dli_sname : "?",
+              info.dli_sname ? info.dli_sname
+                             : info.dli_fname ? base_name (info.dli_fname) : "?",
               (char *) return_address - (char *) (info.dli_saddr ? info.dli_saddr : info.dli_fbase),
               info.dli_fname ? base_name (info.dli_fname) : "?");
   if (source->origin == NC_CALL_ORIGIN_PROGRAM && info.dli_fname != NULL)
