@@ -740,6 +740,33 @@ test_peek (void)
   g_assert_nonnull (strstr (text->str, ", 100, MSG_PEEK)"));
 }
 
+/* A program that starts others (subprocess, which closes every fd but its
+ * own in them before exec): they are traced too, under their own names,
+ * with their own files' lines, their packets linked */
+static void
+test_subprocess (void)
+{
+  g_autofree char *launcher = test_program ("launcher.py");
+  g_autofree char *server = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "伺服器.py",
+                                                   NULL);
+  g_autofree char *client = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "客戶端.py",
+                                                   NULL);
+  const char *programs[] = { launcher, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept = sl_test_find_call (rec, "伺服器.py (from launcher.py)", NC_CALL_ACCEPT4, 0);
+  const NcCall *connect = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_CONNECT, 0);
+  const NcCall *recv = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_RECV, 0);
+  guint32 handshake[4];
+
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "c.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (recv->result, ==, strlen ("你好，同學！"));
+  g_assert_cmpuint (sl_test_linked_packets (rec, connect, CAP_LINK_HANDSHAKE, handshake, 4), ==, 3);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "both done 0 0"));
+  g_assert_true (has_message (rec, "launcher.py exited with status 0"));
+}
+
 /* A student's folder with a space and Chinese in its name: each path is
  * one program (not split at the space), its calls carry its own lines and
  * its Chinese output arrives whole */
@@ -929,6 +956,7 @@ main (int    argc,
   g_test_add_func ("/trace/live-text-order", test_live_text_order);
   g_test_add_func ("/trace/peek", test_peek);
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
+  g_test_add_func ("/trace/subprocess", test_subprocess);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/c-program", test_c_program);
