@@ -793,6 +793,21 @@ test_folder_with_spaces (void)
   g_assert_true (has_message (rec, "客戶端.py exited with status 0"));
 }
 
+/* A command line with no .py file ("python3 -c ...") is named after what
+ * it runs, not "(null)" */
+static void
+test_python_command (void)
+{
+  const char *programs[] = {
+    "python3 -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+    ".sendto(b'x', ('127.0.0.1', 9))\"", NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendto = sl_test_find_call (rec, "python3 -c", NC_CALL_SENDTO, 0);
+
+  g_assert_cmpint (sendto->result, ==, 1);
+  g_assert_true (has_message (rec, "python3 -c exited with status 0"));
+}
+
 static void
 test_missing_file (void)
 {
@@ -957,6 +972,7 @@ main (int    argc,
   g_test_add_func ("/trace/peek", test_peek);
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
   g_test_add_func ("/trace/subprocess", test_subprocess);
+  g_test_add_func ("/trace/python-command", test_python_command);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/c-program", test_c_program);
