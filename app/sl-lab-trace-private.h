@@ -43,6 +43,7 @@ typedef struct
   gint32   tid;
   guint32  id;             /* recorder id */
   gboolean released;       /* past the gate: in the kernel, or about to be */
+  guint16  kind;           /* NcCallKind */
 } Pending;
 
 struct _SlLabTrace
@@ -63,6 +64,7 @@ struct _SlLabTrace
   GHashTable   *pid_program;   /* pid -> program index + 1 */
   GArray       *pending;       /* Pending: calls entered and not returned */
   gboolean      stop;
+  gint64        unreachable_since;  /* monotonic µs the last program has waited for nobody */
   GThread      *reader;
   GPtrArray    *consoles;    /* GThread*, one per program started */
   int           wake_pipe[2];  /* tells the console thread the run is over */

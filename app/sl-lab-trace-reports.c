@@ -165,7 +165,7 @@ note_pending (SlLabTrace   *self,
 {
   if (call->ts_end == 0)
     {
-      Pending p = { call->pid, call->tid, id, !held };
+      Pending p = { call->pid, call->tid, id, !held, call->kind };
       g_array_append_val (self->pending, p);
       g_cond_broadcast (&self->cond);
     }

@@ -793,6 +793,28 @@ test_folder_with_spaces (void)
   g_assert_true (has_message (rec, "客戶端.py exited with status 0"));
 }
 
+/* The client named before the server: the client is refused and ends, the
+ * server then waits in accept() with no program left to connect to it. The
+ * run ends there, saying so, instead of at the time limit */
+static void
+test_server_named_last (void)
+{
+  g_autofree char *server = example ("tcp_server.py");
+  g_autofree char *client = example ("tcp_client.py");
+  const char *programs[] = { client, server, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, 20, &error);
+  const NcCall *connect = sl_test_find_call (rec, "tcp_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "tcp_server.py", NC_CALL_ACCEPT4, 0);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (connect->err, ==, ECONNREFUSED);
+  g_assert_true (nc_call_in_progress (accept));
+  g_assert_true (has_message (rec, "tcp_server.py waits in accept() and no program is left to "
+                                   "connect to it"));
+  g_assert_true (has_message (rec, "tcp_server.py was still running at the end and was stopped"));
+}
+
 /* A command line with no .py file ("python3 -c ...") is named after what
  * it runs, not "(null)" */
 static void
@@ -973,6 +995,7 @@ main (int    argc,
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
   g_test_add_func ("/trace/subprocess", test_subprocess);
   g_test_add_func ("/trace/python-command", test_python_command);
+  g_test_add_func ("/trace/server-named-last", test_server_named_last);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/c-program", test_c_program);
