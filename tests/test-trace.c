@@ -693,6 +693,56 @@ test_live_text_order (void)
   g_assert_true (g_str_has_prefix (console_text->str, "+0.000000  prog.py (stderr)  SyntaxError"));
 }
 
+/* A select() chat server, as students write one: each select() has the
+ * program's line, the fds it watched and those it found ready; the
+ * listening socket ready links to the ACK that completed a handshake, a
+ * user's socket to the segment of the message; what one user sent reaches
+ * the other */
+static void
+test_select_chat (void)
+{
+  g_autofree char *server = test_program ("chat_server.py");
+  g_autofree char *clients = test_program ("chat_clients.py");
+  const char *programs[] = { server, clients, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *first = sl_test_find_call (rec, "chat_server.py", NC_CALL_SELECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "chat_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *sendall = sl_test_find_call (rec, "chat_clients.py", NC_CALL_SEND, 0);
+  const NcFdList *watched = nc_call_get_fds (first, FALSE, 0);
+  const NcFdList *ready = nc_call_get_fds (first, TRUE, 0);
+  gboolean message_ready = FALSE;
+  guint n_links = 0;
+  const CapLink *links = cap_recording_get_call_links (rec, first->id, &n_links);
+  guint32 segment[4];
+
+  assert_source (first, server, "select.select(", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (first->result, ==, 1);
+  g_assert_cmpuint (watched->n, ==, 1);
+  g_assert_cmpuint (ready->n, ==, 1);
+  g_assert_cmpint (ready->fds[0], ==, accept->fd);
+  /* ready because a handshake completed: linked to a packet of it */
+  g_assert_cmpuint (n_links, >=, 1);
+  g_assert_cmpint (links[0].kind, ==, CAP_LINK_READY);
+  g_assert_cmpint (links[0].fd, ==, accept->fd);
+
+  /* the select() that woke for 小明's message links to its segment */
+  g_assert_cmpuint (sl_test_linked_packets (rec, sendall, CAP_LINK_DATA, segment, 4), ==, 1);
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      guint32 packet[4];
+      guint n = call->kind == NC_CALL_SELECT
+                  ? sl_test_linked_packets (rec, call, CAP_LINK_READY, packet, 4) : 0;
+
+      for (guint k = 0; k < n; k++)
+        message_ready |= packet[k] == segment[0];
+    }
+  g_assert_true (message_ready);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小明: 嗨"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小華: 你好"));
+  g_assert_true (has_message (rec, "chat_server.py exited with status 0"));
+}
+
 /* recv (MSG_PEEK) reads bytes that stay queued: the receive after it reads
  * them again, so both link to the segment (or datagram) that carried them,
  * and the text names the flag */
@@ -991,6 +1041,7 @@ main (int    argc,
   g_test_add_func ("/trace/interrupt", test_interrupt);
   g_test_add_func ("/trace/cli-console-and-ends", test_cli_console_and_ends);
   g_test_add_func ("/trace/live-text-order", test_live_text_order);
+  g_test_add_func ("/trace/select-chat", test_select_chat);
   g_test_add_func ("/trace/peek", test_peek);
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
   g_test_add_func ("/trace/subprocess", test_subprocess);
