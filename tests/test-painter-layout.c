@@ -237,7 +237,8 @@ save_png (SlTimelinePainter *painter, const Screen *screen, const char *name)
   if (dir == NULL)
     return;
   sl_timeline_painter_get_plot_area (painter, &top, &bottom);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width, (int) (bottom + 40 * screen->scale));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width,
+                                        (int) (bottom + 40 * screen->scale));
   cr = cairo_create (surface);
   sl_timeline_painter_draw (painter, cr);
   cairo_destroy (cr);
@@ -535,6 +536,57 @@ test_time_handshake (void)
     }
 }
 
+/* The end of a run on the Time axis: tcp-lossy's retransmission, echo and
+ * closing handshake, and tcp-echo's last close(), all within a few pixels
+ * of the plot's bottom edge, where nothing fits below. With the room above
+ * them empty, the crowd rises into it: no label hidden, none past the
+ * bottom, and the packets still read top to bottom in the order sent. */
+static void
+test_time_bottom_crowd (void)
+{
+  const char   *scenarios[] = { "tcp-lossy", "tcp-echo" };
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5] };
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+    for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
+      {
+        CapRecording *rec = run (scenarios[i]);
+        g_autoptr (SlTimelinePainter) painter = time_painter_for (rec, wide[s]);
+        g_autofree char *where = g_strdup_printf ("%s, Time axis, %s", scenarios[i], wide[s]->name);
+        const SlTimelineLabel *labels, *last_packet = NULL;
+        SlTimelineStats        stats;
+        double                 top, bottom;
+        guint                  n;
+
+        sl_timeline_painter_layout (painter);
+        labels = sl_timeline_painter_get_labels (painter, &n);
+        sl_timeline_painter_get_stats (painter, &stats);
+        sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+        if (stats.n_labels_dropped != 0)
+          {
+            print_labels (labels, n);
+            g_error ("%s: %u labels hidden at the bottom edge", where, stats.n_labels_dropped);
+          }
+        assert_nothing_lost (painter, rec, where);
+        assert_no_overlap (labels, n, where);
+        for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+          {
+            const SlTimelineLabel *l = find_label (labels, n, SL_LABEL_PACKET, p);
+
+            if (l == NULL)
+              continue;
+            if (last_packet != NULL && l->y <= last_packet->y)
+              g_error ("%s: “%s” is not below “%s”, sent before it", where, l->text,
+                       last_packet->text);
+            last_packet = l;
+          }
+        for (guint k = 0; k < n; k++)
+          if (labels[k].y + labels[k].height > bottom + 1)
+            g_error ("%s: “%s” (%.0f..%.0f) is past the plot's bottom (%.0f)", where,
+                     labels[k].text, labels[k].y, labels[k].y + labels[k].height, bottom);
+      }
+}
+
 /* --- the order of the rows --------------------------------------------- */
 
 static guint
@@ -720,6 +772,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &lessons[i], test_time_labels);
     }
   g_test_add_func ("/painter/time/handshake", test_time_handshake);
+  g_test_add_func ("/painter/time/bottom-crowd", test_time_bottom_crowd);
   g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);
   g_test_add_func ("/painter/sequence/order/tcp-lossy", test_order_tcp_lossy);
   g_test_add_data_func ("/painter/sequence/export/tcp-echo", "tcp-echo", test_export_words);

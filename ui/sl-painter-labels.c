@@ -384,9 +384,11 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   g_array_append_val (self->label_styles, style);
 }
 
-/* Beside its event, or a little below: FALSE where there is no room */
+/* Beside its event, or a little below: FALSE where there is no room.
+ * @overflow: on the Time axis, it may go on below the plot's bottom, for
+ * lift_overflow () to bring it back in. */
 static gboolean
-place (SlTimelinePainter *self, const Candidate *c, double plot_end)
+place (SlTimelinePainter *self, const Candidate *c, double plot_end, gboolean overflow)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
@@ -427,11 +429,86 @@ place (SlTimelinePainter *self, const Candidate *c, double plot_end)
             }
         }
       y = hit->y + hit->height + 1;
-      if (y > c->max_y || (!rows && y + c->h > self->bottom + self->line_h / 2))
+      if (y > c->max_y || (!rows && !overflow && y + c->h > self->bottom + self->line_h / 2))
         return FALSE;
     }
   put (self, c, x, y, y > c->near_y);
   return TRUE;
+}
+
+static int
+compare_lower_first (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const SlTimelineLabel *labels = user_data;
+  const SlTimelineLabel *x = &labels[*(const guint *) a], *y = &labels[*(const guint *) b];
+
+  return (x->y < y->y) - (x->y > y->y);
+}
+
+/* On the Time axis a crowd at the plot's bottom edge has no room below it:
+ * what the top-down pass stacked past the edge is lifted back in, the
+ * lowest first, each pushing up what it lands on, so the crowd keeps its
+ * order top to bottom and rises into the free room above, led back to its
+ * event. Only what would rise past the top of the plot is hidden. */
+static void
+lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
+{
+  SlTimelineLabel  *labels = (SlTimelineLabel *) (gpointer) self->labels->data;
+  guint             n = self->labels->len;
+  g_autofree guint *order = NULL;
+  g_autoptr (GArray) moved = NULL;
+  double   s = self->scale;
+  gboolean any = FALSE;
+
+  for (guint k = 0; k < n && !any; k++)
+    any = labels[k].y + labels[k].height > limit;
+  if (!any)
+    return;
+  order = g_new (guint, n);
+  for (guint k = 0; k < n; k++)
+    order[k] = k;
+  g_qsort_with_data (order, n, sizeof (guint), compare_lower_first, labels);
+  moved = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint o = 0; o < n; o++)
+    {
+      SlTimelineLabel *l = &labels[order[o]];
+      LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, order[o]);
+      double           y = MIN (l->y, limit - l->height);
+      gboolean         clear;
+
+      do
+        {
+          clear = TRUE;
+          for (guint m = 0; m < moved->len && clear; m++)
+            {
+              const SlTimelineLabel *below = &labels[g_array_index (moved, guint, m)];
+
+              if (overlaps (below, l->x, y, l->width, l->height))
+                {
+                  y = below->y - l->height - 1;
+                  clear = FALSE;
+                }
+            }
+        }
+      while (!clear);
+      if (y == l->y)
+        continue;
+      l->y = y;
+      g_array_append_val (moved, order[o]);
+      /* off its event: a line back to it */
+      style->leader |= style->ay < y - 2 * s || style->ay > y + l->height + 2 * s;
+    }
+  /* what rose past the top found no room: counted where its event is */
+  for (guint k = n; k-- > 0;)
+    if (labels[k].y < self->top)
+      {
+        const LabelStyle *style = &g_array_index (self->label_styles, LabelStyle, k);
+
+        add_hidden (hidden, style->ax, 0.5, style->ay, 1);
+        g_array_remove_index (self->labels, k);
+        g_array_remove_index (self->label_styles, k);
+        labels = (SlTimelineLabel *) (gpointer) self->labels->data;
+      }
 }
 
 static int
@@ -469,7 +546,7 @@ place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, doubl
       c.max_y = c.y + 2 * self->line_h;
       c.ax = first->x;
       c.ay = first->y;
-      place (self, &c, plot_end);
+      place (self, &c, plot_end, FALSE);
       g_free (c.text);
     }
 }
@@ -579,9 +656,11 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
        * back to its event, rather than vanish */
       if (!rows && c->kind != SL_LABEL_BREAK)
         c->max_y = MAX (c->max_y, c->y + LEADER_REACH * self->line_h);
-      if (!place (self, c, sl_painter_plot_end (self, f)))
+      if (!place (self, c, sl_painter_plot_end (self, f), !rows))
         add_hidden (hidden, c->ax, c->align, c->ay, 1);
     }
+  if (!rows)
+    lift_overflow (self, sl_painter_plot_end (self, f), hidden);
 
   for (guint k = 0; k < hidden->len; k++)
     n_hidden += g_array_index (hidden, Hidden, k).count;
