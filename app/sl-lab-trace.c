@@ -430,6 +430,7 @@ sl_lab_trace_prepare (SlLabTrace *self,
                       GError    **error)
 {
   self->recorder = nc_recorder_new ();
+  nc_recorder_set_keep_calls (self->recorder, FALSE);  /* the stream is the record */
   self->gate = nc_gate_new ();
   nc_gate_set_stepping (self->gate, self->lab->step);
   nc_recorder_set_listener (self->recorder, on_trace_call, self->lab);

@@ -116,7 +116,7 @@ link_datagram (Pass         *pass,
       if (claimed[p] || !datagram_matches (self, pkt, from, to))
         continue;
       /* a peek leaves the datagram queued for the receive after it */
-      claimed[p] = sending || !is_peek (call);
+      claimed[p] = sending || !cap_correlate_is_peek (call);
       cap_correlate_add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
       return TRUE;
     }

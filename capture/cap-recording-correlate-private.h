@@ -177,13 +177,6 @@ is_recv (NcCallKind kind)
   return nc_call_kind_info (kind)->link == NC_CALL_LINK_RECV;
 }
 
-/* A receive with MSG_PEEK: it reads what the next receive will read again */
-static inline gboolean
-is_peek (const NcCall *call)
-{
-  return is_recv (call->kind) && (call->flags & MSG_PEEK);
-}
-
 
 /* cap-recording-correlate.c */
 gint      cap_correlate_compare_by_call      (gconstpointer a,
@@ -228,6 +221,7 @@ void      cap_correlate_map_sockets          (Pass         *pass);
 void      cap_correlate_hand_over_inherited  (Pass         *pass);
 
 /* cap-recording-correlate-stream.c */
+gboolean  cap_correlate_is_peek              (const NcCall *call);
 void      cap_correlate_assign_offset        (Pass         *pass,
                                               guint         i);
 guint     cap_correlate_link_handshake       (Pass         *pass,
