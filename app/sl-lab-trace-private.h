@@ -35,6 +35,7 @@ typedef struct
   gboolean  exited;
   int       status;
   gboolean  stopped;       /* we ended it */
+  gboolean  unreachable;   /* ... as it waited in accept () for nobody */
 } Program;
 
 typedef struct

@@ -300,6 +300,14 @@ describe_exit (const Program *p,
   int sig = WIFSIGNALED (p->status) ? WTERMSIG (p->status) : 0;
 
   *severity = CAP_SEVERITY_INFO;
+  if (p->stopped && p->unreachable)
+    {
+      *severity = CAP_SEVERITY_WARNING;
+      return g_strdup_printf (_("%s waited in accept() and no program was left to connect to "
+                                "it, so the run ended there. Programs start in the order "
+                                "given: name the server first (socklens trace server.py "
+                                "client.py)."), p->name);
+    }
   if (p->stopped)
     return sig != 0 ? g_strdup_printf (sig == SIGKILL
                                          ? _("%s was still running at the end and was stopped: "

@@ -355,19 +355,6 @@ last_program_done (SlLabTrace *self,
   return g_get_monotonic_time () - self->unreachable_since >= GRACE_MS * 1000;
 }
 
-/* The run ends early: say why, and what to do */
-static void
-report_waiting_for_nobody (SlLabTrace *self,
-                           guint       index)
-{
-  const Program *last = g_ptr_array_index (self->programs, index);
-  g_autofree char *text = g_strdup_printf (
-    _("%s waits in accept() and no program is left to connect to it, so the run ended "
-      "there. Programs start in the order given: name the server first (socklens trace "
-      "server.py client.py)."), last->name);
-
-  sl_lab_emit_message (self->lab, CAP_SEVERITY_WARNING, text);
-}
 
 static gboolean
 all_exited (SlLabTrace *self,
@@ -493,8 +480,9 @@ sl_lab_trace_run (SlLabTrace *self,
   g_mutex_lock (&self->lock);
   if (error == NULL && !timed_out && !self->stop)
     timed_out = !wait_until (self, last_program_done, started - 1, deadline) && !self->stop;
+  /* ended early, waiting for nobody: its end says why (describe_exit ()) */
   if (error == NULL && !timed_out && !self->stop && !program_exited (self, started - 1))
-    report_waiting_for_nobody (self, started - 1);
+    ((Program *) g_ptr_array_index (self->programs, started - 1))->unreachable = TRUE;
   stopped = self->stop;
   if (!stopped && !timed_out)
     wait_until (self, all_exited, 0, g_get_monotonic_time () + GRACE_MS * 1000);
