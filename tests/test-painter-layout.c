@@ -466,6 +466,43 @@ test_boxes_under_labels (gconstpointer data)
     g_assert_cmpuint (n_crossings, >, 0);
 }
 
+/* Scrolled so that a row lies just under the header: its labels are not
+ * drawn cut in half over the columns' addresses (the plot's clip starts a
+ * line above its top), and no label is dropped for it either */
+static void
+test_scrolled_under_header (void)
+{
+  CapRecording *rec = run ("tcp-echo");
+
+  for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
+    for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+      {
+        g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
+        SlTimelineAxis        *axis = sl_timeline_painter_get_axis (painter);
+        double                 top, bottom, d;
+        const SlTimelineLabel *labels;
+        SlTimelineStats        stats;
+        guint                  n;
+
+        show_all_rows (painter, &screens[s]);
+        sl_timeline_painter_set_size (painter, screens[s].width, screens[s].height);
+        sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+        /* the call's entry row 3 px above the plot's top */
+        d = sl_timeline_axis_event_to_display (axis, SL_AXIS_CALL_ENTER, c) + 3;
+        sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, d),
+                                       sl_timeline_axis_from_display (axis, d + bottom - top));
+        sl_timeline_painter_layout (painter);
+        labels = sl_timeline_painter_get_labels (painter, &n);
+        sl_timeline_painter_get_stats (painter, &stats);
+        g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
+        for (guint i = 0; i < n; i++)
+          if (labels[i].y < top - 2 * screens[s].scale)
+            g_error ("%s, call %u's row under the header: “%s” (y %.0f) is cut by the plot's "
+                     "top (%.0f)",
+                     screens[s].name, c, labels[i].text, labels[i].y, top);
+      }
+}
+
 /* --- the Time axis: dense, but nothing lost in silence ------------------ */
 
 /* The painter on the Time axis, the whole run in view, as Fit (F) shows it */
@@ -862,6 +899,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/painter/time/labels/%s", lessons[i].scenario);
       g_test_add_data_func (path, &lessons[i], test_time_labels);
     }
+  g_test_add_func ("/painter/sequence/scrolled-under-header", test_scrolled_under_header);
   g_test_add_func ("/painter/time/handshake", test_time_handshake);
   g_test_add_func ("/painter/time/bottom-crowd", test_time_bottom_crowd);
   g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);
