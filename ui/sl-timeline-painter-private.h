@@ -233,6 +233,7 @@ struct _SlTimelinePainter
   GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
   GHashTable           *text_seen;     /* the same keys, drawn once so far */
   SlTimelineStats       stats;
+  gboolean              profiling; /* time each layer into stats.layer_ms */
 };
 
 typedef struct
