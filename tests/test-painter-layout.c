@@ -466,9 +466,11 @@ test_boxes_under_labels (gconstpointer data)
     g_assert_cmpuint (n_crossings, >, 0);
 }
 
-/* Scrolled so that a row lies just under the header: its labels are not
- * drawn cut in half over the columns' addresses (the plot's clip starts a
- * line above its top), and no label is dropped for it either */
+/* Scrolled so that a row has just gone up under the header: its labels
+ * do not run over the columns' addresses, cut by the plot's clip (the
+ * header ends a line above the plot, 16 px at type scale 1), and no label
+ * is dropped for it either; a row in view keeps its labels (the first
+ * row's name, when the view is only a few pixels down) */
 static void
 test_scrolled_under_header (void)
 {
@@ -476,31 +478,37 @@ test_scrolled_under_header (void)
 
   for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
     for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
-      {
-        g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
-        SlTimelineAxis        *axis = sl_timeline_painter_get_axis (painter);
-        double                 top, bottom, d;
-        const SlTimelineLabel *labels;
-        SlTimelineStats        stats;
-        guint                  n;
+      for (int above = 0; above < 2; above++)
+        {
+          g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
+          SlTimelineAxis        *axis = sl_timeline_painter_get_axis (painter);
+          double                 line = 16 * screens[s].scale;
+          double                 top, bottom, d;
+          const SlTimelineLabel *labels;
+          SlTimelineStats        stats;
+          guint                  n;
 
-        show_all_rows (painter, &screens[s]);
-        sl_timeline_painter_set_size (painter, screens[s].width, screens[s].height);
-        sl_timeline_painter_get_plot_area (painter, &top, &bottom);
-        /* the call's entry row 3 px above the plot's top */
-        d = sl_timeline_axis_event_to_display (axis, SL_AXIS_CALL_ENTER, c) + 3;
-        sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, d),
-                                       sl_timeline_axis_from_display (axis, d + bottom - top));
-        sl_timeline_painter_layout (painter);
-        labels = sl_timeline_painter_get_labels (painter, &n);
-        sl_timeline_painter_get_stats (painter, &stats);
-        g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
-        for (guint i = 0; i < n; i++)
-          if (labels[i].y < top - 2 * screens[s].scale)
-            g_error ("%s, call %u's row under the header: “%s” (y %.0f) is cut by the plot's "
-                     "top (%.0f)",
-                     screens[s].name, c, labels[i].text, labels[i].y, top);
-      }
+          show_all_rows (painter, &screens[s]);
+          sl_timeline_painter_set_size (painter, screens[s].width, screens[s].height);
+          sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+          /* the call's entry row three quarters of a line above the top
+           * (gone), or just below it (in view) */
+          d = sl_timeline_axis_event_to_display (axis, SL_AXIS_CALL_ENTER, c) +
+              (above ? 0.75 * line : -3);
+          sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, d),
+                                         sl_timeline_axis_from_display (axis, d + bottom - top));
+          sl_timeline_painter_layout (painter);
+          labels = sl_timeline_painter_get_labels (painter, &n);
+          sl_timeline_painter_get_stats (painter, &stats);
+          g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
+          for (guint i = 0; i < n; i++)
+            if (labels[i].y < top - line)
+              g_error ("%s, call %u's row under the header: “%s” (y %.0f) runs into the header "
+                       "(the plot's top %.0f)",
+                       screens[s].name, c, labels[i].text, labels[i].y, top);
+          if (!above && find_label (labels, n, SL_LABEL_CALL, c) == NULL)
+            g_error ("%s: call %u's row is in view, its name is not", screens[s].name, c);
+        }
 }
 
 /* --- the Time axis: dense, but nothing lost in silence ------------------ */

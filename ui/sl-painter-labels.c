@@ -680,10 +680,15 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
       Candidate *c = &g_array_index (cands, Candidate, k);
 
       c->near_y = c->max_y;
-      /* rows scrolled under the header: a label cut in half there, over
-       * the columns' addresses, is worse than none (its row is off too) */
-      if (rows && f->d0 > 0 && c->y < self->top - 2 * self->scale)
-        continue;
+      /* rows scrolled up under the header: a label reaching up into it
+       * (the plot's clip starts a line above the top) runs over the
+       * columns' addresses, cut; gone with its row, or moved down */
+      if (rows && f->d0 > 0 && c->y < self->top - self->line_h)
+        {
+          if (c->event_y < self->top || self->top - self->line_h > c->max_y)
+            continue;
+          c->y = self->top - self->line_h; /* its row is in view: the label clear below */
+        }
       /* in time, a crowd's labels stack below it in their order, each led
        * back to its event, rather than vanish */
       if (!rows && c->kind != SL_LABEL_BREAK)
