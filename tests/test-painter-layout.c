@@ -633,7 +633,7 @@ test_time_handshake (void)
   CapRecording *rec = run ("tcp-echo");
   const char   *order[] = { "SYN  seq=0", "SYN/ACK  seq=0  ack=1", "ACK  ack=1" };
   /* beside the code and in full, at 1280x800 and in presentation */
-  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5], &screens[6] };
 
   for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
     {
@@ -674,7 +674,7 @@ static void
 test_time_bottom_crowd (void)
 {
   const char   *scenarios[] = { "tcp-lossy", "tcp-echo" };
-  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5], &screens[6] };
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
