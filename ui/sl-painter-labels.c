@@ -361,6 +361,21 @@ find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
   return NULL;
 }
 
+/* Does [@x, @x + @w] reach over a lane: its line, its calls' boxes, its
+ * state band? */
+static gboolean
+over_a_lane (SlTimelinePainter *self, double x, double w)
+{
+  for (guint li = 0; li < self->lanes->len; li++)
+    {
+      const Lane *l = &g_array_index (self->lanes, Lane, li);
+
+      if (x < l->x + self->box_w / 2 + self->band_w + self->scale && l->x - self->box_w / 2 < x + w)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Adds @c at (@x, @y); @leader: drawn with a line back to what it names */
 static void
 put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean leader)
@@ -378,6 +393,7 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   label.ellipsized = c->ellipsized;
   style.layout = c->layout;
   style.leader = leader;
+  style.outline = over_a_lane (self, x, c->w);
   style.ax = c->ax;
   style.ay = c->ay;
   g_array_append_val (self->labels, label);
@@ -434,6 +450,14 @@ place (SlTimelinePainter *self, const Candidate *c, double plot_end, gboolean ov
     }
   put (self, c, x, y, y > c->near_y);
   return TRUE;
+}
+
+static int
+compare_guint_descending (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x < y) - (x > y);
 }
 
 static int
@@ -498,17 +522,21 @@ lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
       /* off its event: a line back to it */
       style->leader |= style->ay < y - 2 * s || style->ay > y + l->height + 2 * s;
     }
-  /* what rose past the top found no room: counted where its event is */
-  for (guint k = n; k-- > 0;)
-    if (labels[k].y < self->top)
-      {
-        const LabelStyle *style = &g_array_index (self->label_styles, LabelStyle, k);
+  /* what rose past the top of the plot found no room: counted where its
+   * event is (a label that stayed where it was placed stays) */
+  g_array_sort (moved, compare_guint_descending);
+  for (guint m = 0; m < moved->len; m++)
+    {
+      guint             k = g_array_index (moved, guint, m);
+      const LabelStyle *style = &g_array_index (self->label_styles, LabelStyle, k);
 
-        add_hidden (hidden, style->ax, 0.5, style->ay, 1);
-        g_array_remove_index (self->labels, k);
-        g_array_remove_index (self->label_styles, k);
-        labels = (SlTimelineLabel *) (gpointer) self->labels->data;
-      }
+      if (labels[k].y >= self->top)
+        continue;
+      add_hidden (hidden, style->ax, 0.5, style->ay, 1);
+      g_array_remove_index (self->labels, k);
+      g_array_remove_index (self->label_styles, k);
+      labels = (SlTimelineLabel *) (gpointer) self->labels->data;
+    }
 }
 
 static int
@@ -718,10 +746,6 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     }
 }
 
-/* Every label on a halo of the background, so a lane, a state band or a
- * break's strip under it never strikes it through (a packet's label, wider
- * than a short arrow, crosses the lanes); a packet's label sits clear above
- * its own arrow, and the Sequence axis keeps other arrows off it. */
 /* A led-out label's line back to what it names: from the anchor (a dot)
  * to the nearest point of the label's box */
 static void
@@ -749,6 +773,13 @@ draw_leaders (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     }
 }
 
+/* Every label on a halo of the background, so a lane, a state band or a
+ * break's strip under it never strikes it through; a packet's label sits
+ * clear above its own arrow, and the Sequence axis keeps other arrows off
+ * it. A label that reaches over a lane (a packet's, wider than a short
+ * arrow in large type; a call's, across a narrow pane's columns) is haloed
+ * letter by letter: a box of background would cut the lane and the calls'
+ * boxes there, and the ladder would look broken. */
 void
 sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -765,7 +796,8 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
         {
           const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
 
-          if ((label_alpha (self, f, l) < 1) != faded)
+          if ((label_alpha (self, f, l) < 1) != faded ||
+              g_array_index (self->label_styles, LabelStyle, k).outline)
             continue;
           cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
                            ceil (l->height));
@@ -782,6 +814,15 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
       const LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, k);
 
+      if (style->outline)
+        {
+          cairo_move_to (cr, l->x, l->y);
+          pango_cairo_layout_path (cr, style->layout);
+          sl_palette_set_source (cr, &f->pal->background, 0.9 * label_alpha (self, f, l));
+          cairo_set_line_width (cr, 4 * self->scale);
+          cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+          cairo_stroke (cr);
+        }
       sl_palette_set_source (cr, label_color (self, f, l), label_alpha (self, f, l));
       cairo_move_to (cr, l->x, l->y);
       pango_cairo_show_layout (cr, style->layout);

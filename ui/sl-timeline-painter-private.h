@@ -148,6 +148,7 @@ typedef struct
 {
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
   gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
+  gboolean     outline; /* over a lane: haloed letter by letter, not boxed */
   double       ax, ay;
 } LabelStyle;
 
