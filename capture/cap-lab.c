@@ -70,6 +70,7 @@ struct _CapLab
 
   GError        *error;
   GError        *stream_error;
+  GError        *cut_error;     /* the stream ended inside a block */
   char          *end_error;
   gint           end_status;
   guint          got_end : 1;
@@ -119,6 +120,7 @@ cap_lab_finalize (GObject *object)
   g_clear_pointer (&self->waiters, g_array_unref);
   g_clear_error (&self->error);
   g_clear_error (&self->stream_error);
+  g_clear_error (&self->cut_error);
   g_free (self->end_error);
   g_free (self->mode_message);
   if (self->stream_fd >= 0)
@@ -356,13 +358,16 @@ error_for_end (CapLab *self)
 {
   g_autofree char *kept = NULL;
   int status = g_subprocess_get_status (self->process);
+  /* Cut inside a block after END: nothing explains it but the cut itself */
+  const GError *unreadable = self->stream_error != NULL ? self->stream_error
+                             : self->got_end ? self->cut_error : NULL;
 
-  if (self->stream_error != NULL)
+  if (unreadable != NULL)
     {
       kept = describe_received (self);
       return g_error_new (CAP_LAB_ERROR, CAP_LAB_ERROR_STREAM,
                           _("The lab's output could not be read (%s); %s"),
-                          self->stream_error->message, kept);
+                          unreadable->message, kept);
     }
   if (self->got_end)
     {
@@ -393,8 +398,10 @@ maybe_finish (CapLab *self)
   if (self->finished || !self->eof || !self->exited)
     return;
 
+  /* A lab killed while a block was half way down the pipe ends its stream
+   * inside it: its death is the news (error_for_end), the cut its echo */
   if (self->stream_error == NULL && !cap_recording_finish_feed (self->recording, &local))
-    self->stream_error = g_steal_pointer (&local);
+    self->cut_error = g_steal_pointer (&local);
   self->finished = TRUE;
   g_clear_handle_id (&self->kill_timeout, g_source_remove);
   g_array_set_size (self->waiters, 0);
