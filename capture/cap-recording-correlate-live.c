@@ -24,7 +24,7 @@
  * recent calls and packets, so the insertions are near the end. */
 void
 cap_correlate_insert_link (CapRecording  *self,
-             const CapLink *link)
+                           const CapLink *link)
 {
   guint at = cap_correlate_lower_bound (self->links, link, cap_correlate_compare_by_call);
 
@@ -87,9 +87,9 @@ note_range (Pass         *pass,
 
 void
 cap_correlate_link_late_segment (Pass          *pass,
-                   ConvIndex     *ci,
-                   guint          dir,
-                   const Segment *seg)
+                                 ConvIndex     *ci,
+                                 guint          dir,
+                                 const Segment *seg)
 {
   GArray *list = ci->ranges[dir];
   Range from = { 0 };
@@ -109,10 +109,10 @@ cap_correlate_link_late_segment (Pass          *pass,
 /* Live: remembers a data call's range once its conversation is known */
 void
 cap_correlate_note_range_once (Pass         *pass,
-                 const NcCall *call,
-                 CapSocket    *s,
-                 guint         dir,
-                 guint64       begin)
+                               const NcCall *call,
+                               CapSocket    *s,
+                               guint         dir,
+                               guint64       begin)
 {
   guint8 *stage = &g_array_index (pass->stage, guint8, call->id);
 

@@ -142,6 +142,40 @@ visit (Pass *pass)
   pass->self->correlation_visits++;
 }
 
+static inline gboolean
+endpoint_is_wildcard (CapRecording *self,
+                      guint32       id)
+{
+  static const guint8 zero[16] = { 0 };
+  const CapEndpoint *e;
+
+  if (id == CAP_NONE)
+    return TRUE;
+  e = &g_array_index (self->endpoints, CapEndpoint, id);
+  return memcmp (e->addr, zero, e->family == 4 ? 4 : 16) == 0;
+}
+
+static inline guint16
+endpoint_port (CapRecording *self,
+               guint32       id)
+{
+  return id == CAP_NONE ? 0 : g_array_index (self->endpoints, CapEndpoint, id).port;
+}
+
+
+static inline gboolean
+is_send (NcCallKind kind)
+{
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_SEND;
+}
+
+static inline gboolean
+is_recv (NcCallKind kind)
+{
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_RECV;
+}
+
+
 /* cap-recording-correlate.c */
 gint      cap_correlate_compare_by_call      (gconstpointer a,
                                               gconstpointer b);
@@ -158,20 +192,53 @@ void      cap_correlate_add_link             (Pass         *pass,
 Pass     *cap_correlate_pass_new             (CapRecording *self,
                                               gboolean      live);
 void      cap_correlate_grow_calls           (Pass         *pass);
-guint32   cap_correlate_socket_step          (Pass         *pass,
-                                              guint         i,
-                                              gboolean      entered);
-void      cap_correlate_map_socket           (Pass         *pass,
-                                              CapSocket    *s);
+gint      cap_correlate_compare_segments     (gconstpointer a,
+                                              gconstpointer b);
+Queue    *cap_correlate_queue_for            (Pass         *pass,
+                                              GHashTable   *table,
+                                              guint16       port);
 ConvIndex *cap_correlate_conv_index          (Pass         *pass,
                                               guint32       conv,
                                               gboolean      create);
 void      cap_correlate_index_packet         (Pass         *pass,
                                               guint32       p);
-void      cap_correlate_assign_offset        (Pass         *pass,
-                                              guint         i);
 gboolean  cap_correlate_link_call            (Pass         *pass,
                                               guint         i,
+                                              gboolean      first);
+void      cap_correlate_link_ready           (Pass               *pass,
+                                              const PendingReady *r);
+
+/* cap-recording-correlate-sockets.c */
+guint32   cap_correlate_socket_step          (Pass         *pass,
+                                              guint         i,
+                                              gboolean      entered);
+void      cap_correlate_build_sockets        (Pass         *pass);
+void      cap_correlate_map_socket           (Pass         *pass,
+                                              CapSocket    *s);
+void      cap_correlate_map_sockets          (Pass         *pass);
+void      cap_correlate_hand_over_inherited  (Pass         *pass);
+
+/* cap-recording-correlate-stream.c */
+gboolean  cap_correlate_is_peek              (const NcCall *call);
+void      cap_correlate_assign_offset        (Pass         *pass,
+                                              guint         i);
+guint     cap_correlate_link_handshake       (Pass         *pass,
+                                              const NcCall *call,
+                                              CapSocket    *s);
+guint     cap_correlate_link_refused_connect (Pass         *pass,
+                                              const NcCall *call);
+gboolean  cap_correlate_link_stream_call     (Pass         *pass,
+                                              const NcCall *call,
+                                              CapSocket    *s);
+
+/* cap-recording-correlate-datagram.c */
+gboolean  cap_correlate_is_raw_socket        (CapRecording    *self,
+                                              const CapSocket *s);
+gboolean  cap_correlate_link_raw_call        (Pass         *pass,
+                                              const NcCall *call);
+gboolean  cap_correlate_link_datagram_call   (Pass         *pass,
+                                              const NcCall *call,
+                                              CapSocket    *s,
                                               gboolean      first);
 void      cap_correlate_note_refused_call    (Pass         *pass,
                                               guint         i);
@@ -182,9 +249,7 @@ gboolean  cap_correlate_link_icmp_to_sender  (Pass              *pass,
                                               const PendingIcmp *e);
 gboolean  cap_correlate_link_icmp_refused    (Pass              *pass,
                                               const PendingIcmp *e);
-void      cap_correlate_link_ready           (Pass               *pass,
-                                              const PendingReady *r);
-void      cap_correlate_hand_over_inherited  (Pass         *pass);
+void      cap_correlate_link_icmp            (Pass         *pass);
 
 /* cap-recording-correlate-live.c */
 void      cap_correlate_insert_link          (CapRecording  *self,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cap-recording-private.h: what the recording's files share (storage,
- * correlation, saving and text). */
+/* cap-recording-private.h: what the recording's files share: the object
+ * (cap-recording.c), packets and endpoints (-packets.c), loading (-load.c),
+ * packet bytes (-bytes.c), correlation (-correlate*.c), saving (-save.c)
+ * and the text timeline (-text.c). */
 #pragma once
 
 #include "cap-recording.h"
@@ -104,6 +106,22 @@ struct _CapRecording
 };
 
 /* cap-recording.c */
+gint64   cap_recording_clamp_time      (CapRecording  *self,
+                                        gint64         ts);
+void     cap_recording_ensure_links    (CapRecording  *self);
+
+/* cap-recording-packets.c */
+void     cap_id_table_init             (CapIdTable    *t);
+void     cap_id_table_clear            (CapIdTable    *t);
+guint8   cap_recording_linktype_index  (CapRecording  *self,
+                                        guint32        linktype);
+guint32  cap_recording_add_packet      (CapRecording  *self,
+                                        guint32        linktype,
+                                        gint64         ts_ns,
+                                        const guint8  *data,
+                                        guint32        caplen,
+                                        guint32        len,
+                                        guint64        offset);
 guint32  cap_recording_intern_endpoint (CapRecording  *self,
                                         guint8         family,
                                         const guint8  *addr,

@@ -1,30 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cap-recording.c: the recording's storage, loading and reading.
+ * cap-recording.c: the recording object, its calls, actors and the rest, and
+ * reading them.
  *
- * A million packets must load in about a second and stay small, so each
- * packet becomes one 64-byte CapPacket, endpoints and conversations are
- * interned through id tables, and packet bytes are not kept: they are read
- * back from the file when asked for (pread through a window; a mapping would
- * turn a file cut under us into SIGBUS). Links between calls and packets are derived (see
- * cap-recording-correlate.c) whenever the content changed.
+ * A million packets must load in about a second and stay small. The
+ * recording is spread over files by idea, sharing cap-recording-private.h:
+ * this one (the object, calls and actors, what a file says made safe where
+ * it enters, sock_diag samples, consoles, messages, the derived links'
+ * readers), -packets.c (packets, endpoints, conversations), -load.c (files
+ * and streams through the reader), -bytes.c (packet bytes read back),
+ * -correlate*.c (links between calls and packets, derived whenever the
+ * content changed), -save.c and -text.c.
  */
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <inttypes.h>
 
 #include "cap-recording-private.h"
-#include "cap-call-codec.h"
-
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 enum
 {
@@ -40,111 +33,6 @@ static void
 clear_console_line (gpointer data)
 {
   g_free ((char *) ((CapConsoleLine *) data)->text);
-}
-
-/* Id tables */
-
-typedef guint32 (*IdHashFunc) (CapRecording *self, guint32 id);
-
-static void
-id_table_init (CapIdTable *t)
-{
-  t->mask = 1023;
-  t->used = 0;
-  t->slots = g_new0 (guint32, t->mask + 1);
-}
-
-static void
-id_table_clear (CapIdTable *t)
-{
-  g_clear_pointer (&t->slots, g_free);
-}
-
-static guint32
-hash_bytes (const guint8 *p,
-            gsize         n,
-            guint32       h)
-{
-  /* FNV-1a: short keys, good spread, no allocation */
-  for (gsize i = 0; i < n; i++)
-    h = (h ^ p[i]) * 16777619u;
-  return h;
-}
-
-static guint32
-endpoint_hash (const CapEndpoint *e)
-{
-  guint32 h = hash_bytes (&e->family, 1, 2166136261u);
-  h = hash_bytes (e->addr, e->family == 4 ? 4 : 16, h);
-  return hash_bytes ((const guint8 *) &e->port, 2, h);
-}
-
-static gboolean
-endpoint_equal (const CapEndpoint *a,
-                const CapEndpoint *b)
-{
-  return a->family == b->family && a->port == b->port &&
-         memcmp (a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
-}
-
-static guint32
-conv_hash (guint8  proto,
-           guint32 a,
-           guint32 b)
-{
-  guint32 lo = MIN (a, b), hi = MAX (a, b);
-  return ((lo * 2654435761u) ^ (hi * 2246822519u) ^ proto) * 16777619u;
-}
-
-static void id_table_grow (CapRecording *self, CapIdTable *t, IdHashFunc hash);
-
-static guint32
-endpoint_hash_id (CapRecording *self,
-                  guint32       id)
-{
-  return endpoint_hash (&g_array_index (self->endpoints, CapEndpoint, id));
-}
-
-static guint32
-conv_hash_id (CapRecording *self,
-              guint32       id)
-{
-  const CapConversation *c = &g_array_index (self->conversations, CapConversation, id);
-  return conv_hash (c->proto, c->a, c->b);
-}
-
-static void
-id_table_insert (CapRecording *self,
-                 CapIdTable   *t,
-                 IdHashFunc    hash,
-                 guint32       id)
-{
-  guint32 i;
-
-  if ((t->used + 1) * 4 > (t->mask + 1) * 3)
-    id_table_grow (self, t, hash);
-  i = hash (self, id) & t->mask;
-  while (t->slots[i] != 0)
-    i = (i + 1) & t->mask;
-  t->slots[i] = id + 1;
-  t->used++;
-}
-
-static void
-id_table_grow (CapRecording *self,
-               CapIdTable   *t,
-               IdHashFunc    hash)
-{
-  guint32 *old = t->slots;
-  guint32 old_size = t->mask + 1;
-
-  t->mask = old_size * 2 - 1;
-  t->slots = g_new0 (guint32, t->mask + 1);
-  t->used = 0;
-  for (guint32 i = 0; i < old_size; i++)
-    if (old[i] != 0)
-      id_table_insert (self, t, hash, old[i] - 1);
-  g_free (old);
 }
 
 /* GObject */
@@ -190,8 +78,8 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->call_file_id, g_array_unref);
   g_clear_pointer (&self->call_remap, g_hash_table_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
-  id_table_clear (&self->endpoint_table);
-  id_table_clear (&self->conv_table);
+  cap_id_table_clear (&self->endpoint_table);
+  cap_id_table_clear (&self->conv_table);
   cap_event_index_clear (&self->event_index);
 
   G_OBJECT_CLASS (cap_recording_parent_class)->finalize (object);
@@ -241,8 +129,8 @@ cap_recording_init (CapRecording *self)
   self->call_file_id = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->call_remap = g_hash_table_new (NULL, NULL);
   self->strings = g_string_chunk_new (4096);
-  id_table_init (&self->endpoint_table);
-  id_table_init (&self->conv_table);
+  cap_id_table_init (&self->endpoint_table);
+  cap_id_table_init (&self->conv_table);
   cap_event_index_init (&self->event_index);
 }
 
@@ -257,9 +145,9 @@ cap_recording_new (void)
 /* Times from a file can be anything: clamp them once, here, so that every
  * later sum or difference of two of them is defined. 0 keeps meaning "not
  * yet" for a call's times. */
-static gint64
-clamp_time (CapRecording *self,
-            gint64        ts)
+gint64
+cap_recording_clamp_time (CapRecording *self,
+                          gint64        ts)
 {
   if (ts >= 0 && ts <= CAP_TIME_MAX)
     return ts;
@@ -283,267 +171,6 @@ own_string (CapRecording *self,
   return text != NULL ? g_string_chunk_insert_const (self->strings, text) : NULL;
 }
 
-/* Endpoints and conversations */
-
-guint32
-cap_recording_intern_endpoint (CapRecording *self,
-                               guint8        family,
-                               const guint8 *addr,
-                               guint16       port)
-{
-  CapEndpoint key = { .family = family, .port = port };
-  CapIdTable *t = &self->endpoint_table;
-  guint32 i, id;
-
-  memcpy (key.addr, addr, family == 4 ? 4 : 16);
-  i = endpoint_hash (&key) & t->mask;
-  while (t->slots[i] != 0)
-    {
-      id = t->slots[i] - 1;
-      if (endpoint_equal (&g_array_index (self->endpoints, CapEndpoint, id), &key))
-        return id;
-      i = (i + 1) & t->mask;
-    }
-
-  id = self->endpoints->len;
-  g_array_append_val (self->endpoints, key);
-  id_table_insert (self, t, endpoint_hash_id, id);
-  return id;
-}
-
-/* "127.0.0.1:9000" or "[::1]:9000", as netcore writes addresses. */
-guint32
-cap_recording_lookup_endpoint_text (CapRecording *self,
-                                    const char   *text,
-                                    gboolean     *wildcard)
-{
-  char host[INET6_ADDRSTRLEN + 2];
-  const char *colon;
-  guint8 addr[16] = { 0 };
-  guint8 family;
-  guint64 port;
-  gsize host_len;
-
-  if (wildcard)
-    *wildcard = FALSE;
-  if (text == NULL || text[0] == '\0')
-    return CAP_NONE;
-
-  colon = strrchr (text, ':');
-  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL))
-    return CAP_NONE;
-
-  if (text[0] == '[')
-    {
-      host_len = (gsize) (colon - text) - 2;
-      if (host_len >= sizeof host || colon[-1] != ']')
-        return CAP_NONE;
-      memcpy (host, text + 1, host_len);
-      host[host_len] = '\0';
-      if (inet_pton (AF_INET6, host, addr) != 1)
-        return CAP_NONE;
-      family = 6;
-      if (wildcard)
-        *wildcard = memcmp (addr, &in6addr_any, 16) == 0;
-    }
-  else
-    {
-      host_len = (gsize) (colon - text);
-      if (host_len >= sizeof host)
-        return CAP_NONE;
-      memcpy (host, text, host_len);
-      host[host_len] = '\0';
-      if (inet_pton (AF_INET, host, addr) != 1)
-        return CAP_NONE;
-      family = 4;
-      if (wildcard)
-        *wildcard = addr[0] == 0 && addr[1] == 0 && addr[2] == 0 && addr[3] == 0;
-    }
-  return cap_recording_intern_endpoint (self, family, addr, (guint16) port);
-}
-
-guint32
-cap_recording_find_conversation (CapRecording *self,
-                                 guint8        proto,
-                                 guint32       a,
-                                 guint32       b)
-{
-  CapIdTable *t = &self->conv_table;
-  guint32 i = conv_hash (proto, a, b) & t->mask;
-
-  while (t->slots[i] != 0)
-    {
-      guint32 id = t->slots[i] - 1;
-      const CapConversation *c = &g_array_index (self->conversations, CapConversation, id);
-      if (c->proto == proto && ((c->a == a && c->b == b) || (c->a == b && c->b == a)))
-        return id;
-      i = (i + 1) & t->mask;
-    }
-  return CAP_NONE;
-}
-
-static guint32
-conversation_for (CapRecording *self,
-                  guint8        proto,
-                  guint32       src,
-                  guint32       dst,
-                  guint32       packet)
-{
-  guint32 id = cap_recording_find_conversation (self, proto, src, dst);
-  CapConversation conv = { 0 };
-  guint32 zero[2] = { 0, 0 };
-
-  if (id != CAP_NONE)
-    return id;
-
-  conv.id = self->conversations->len;
-  conv.proto = proto;
-  conv.a = src;
-  conv.b = dst;
-  conv.first_packet = packet;
-  g_array_append_val (self->conversations, conv);
-  g_array_append_vals (self->conv_max_end, zero, 1);
-  id_table_insert (self, &self->conv_table, conv_hash_id, conv.id);
-  return conv.id;
-}
-
-/* TCP bookkeeping: initial sequence numbers, FIN/RST, and retransmissions
- * (a segment whose bytes were all sent before). */
-static void
-track_tcp (CapRecording     *self,
-           CapConversation  *conv,
-           CapPacket        *pkt,
-           const CapSummary *s)
-{
-  guint dir = pkt->from_b;
-  guint32 *max_end = &g_array_index (self->conv_max_end, guint32, conv->id * 2);
-  guint32 rel, end;
-
-  if (s->tcp_flags & CAP_TCP_SYN)
-    {
-      conv->syn_seen = TRUE;
-      conv->isn[dir] = s->seq;
-      conv->has_isn[dir] = TRUE;
-    }
-  else if (!conv->has_isn[dir])
-    {
-      /* Joined mid-stream: count from the first byte seen, as Wireshark does. */
-      conv->isn[dir] = s->seq - 1;
-      conv->has_isn[dir] = TRUE;
-    }
-  if (s->tcp_flags & CAP_TCP_FIN)
-    conv->fin_seen[dir] = TRUE;
-  if (s->tcp_flags & CAP_TCP_RST)
-    conv->rst_seen = TRUE;
-
-  if (s->payload_len == 0)
-    return;
-  rel = s->seq - conv->isn[dir] - 1;
-  end = rel + s->payload_len;
-  if (end <= max_end[dir])
-    pkt->flags |= CAP_PACKET_RETRANSMISSION;
-  else
-    max_end[dir] = end;
-}
-
-static guint8
-linktype_index (CapRecording *self,
-                guint32       linktype)
-{
-  for (guint i = 0; i < self->ifaces->len; i++)
-    if (g_array_index (self->ifaces, CapIface, i).linktype == linktype)
-      return (guint8) i;
-  {
-    CapIface iface = { .linktype = linktype, .name = NULL };
-    g_array_append_val (self->ifaces, iface);
-  }
-  return (guint8) MIN (self->ifaces->len - 1, 255);
-}
-
-/* Adds one frame whose bytes live at @offset (in the loaded file or the arena). */
-static guint32
-add_packet (CapRecording *self,
-            guint32       linktype,
-            gint64        ts_ns,
-            const guint8 *data,
-            guint32       caplen,
-            guint32       len,
-            guint64       offset)
-{
-  CapSummary s;
-  CapPacket pkt = { 0 };
-  guint32 index = self->packets->len;
-
-  memset (&s, 0, sizeof s);
-  cap_dissect_summary (linktype, data, caplen, len, &s);
-
-  pkt.ts = clamp_time (self, ts_ns);
-  pkt.offset = offset;
-  pkt.caplen = caplen;
-  pkt.len = len;
-  pkt.src = pkt.dst = pkt.conv = CAP_NONE;
-  pkt.linktype_idx = linktype_index (self, linktype);
-  pkt.flags = s.flags & (CAP_PACKET_TRUNCATED | CAP_PACKET_MALFORMED | CAP_PACKET_FRAGMENT |
-                         CAP_PACKET_QUOTED);
-  pkt.family = s.family;
-  pkt.proto = s.ip_proto;
-
-  if (s.family != 0)
-    {
-      gboolean ports = (s.flags & CAP_SUMMARY_TRANSPORT) &&
-                       (s.ip_proto == IPPROTO_TCP || s.ip_proto == IPPROTO_UDP);
-      pkt.src = cap_recording_intern_endpoint (self, s.family, s.src, ports ? s.sport : 0);
-      pkt.dst = cap_recording_intern_endpoint (self, s.family, s.dst, ports ? s.dport : 0);
-      pkt.icmp_type = s.icmp_type;
-      pkt.icmp_code = s.icmp_code;
-
-      if (ports)
-        {
-          CapConversation *conv;
-
-          pkt.conv = conversation_for (self, s.ip_proto, pkt.src, pkt.dst, index);
-          conv = &g_array_index (self->conversations, CapConversation, pkt.conv);
-          pkt.from_b = conv->a != pkt.src;
-          pkt.payload_len = s.payload_len;
-          pkt.payload_offset = (guint16) MIN (s.payload_offset, G_MAXUINT16);
-          conv->last_packet = index;
-          conv->n_packets++;
-          conv->bytes += s.payload_len;
-          if (s.ip_proto == IPPROTO_TCP)
-            {
-              pkt.seq = s.seq;
-              pkt.ack = s.ack;
-              pkt.window = s.window;
-              pkt.tcp_flags = s.tcp_flags;
-              track_tcp (self, conv, &pkt, &s);
-            }
-        }
-    }
-
-  g_array_append_val (self->packets, pkt);
-  self->links_dirty = TRUE;
-  return index;
-}
-
-guint32
-cap_recording_add_frame (CapRecording *self,
-                         guint32       linktype,
-                         gint64        ts_ns,
-                         const guint8 *data,
-                         guint32       caplen,
-                         guint32       len)
-{
-  guint64 offset;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), CAP_NONE);
-  g_return_val_if_fail (self->file_fd < 0, CAP_NONE);
-
-  offset = self->arena->len;
-  g_byte_array_append (self->arena, data, caplen);
-  return add_packet (self, linktype, ts_ns, self->arena->data + offset, caplen, len, offset);
-}
-
-/* Calls, actors and the rest */
 
 void
 cap_recording_set_run_info (CapRecording *self,
@@ -690,9 +317,9 @@ cap_recording_add_call (CapRecording *self,
   slot->id = index;
   slot->file = own_string (self, call->file);
   slot->stack = own_string (self, call->stack);
-  slot->ts_gate = clamp_time (self, call->ts_gate);
-  slot->ts_start = clamp_time (self, call->ts_start);
-  slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : clamp_time (self, call->ts_end);
+  slot->ts_gate = cap_recording_clamp_time (self, call->ts_gate);
+  slot->ts_start = cap_recording_clamp_time (self, call->ts_start);
+  slot->ts_end = phase == NC_CALL_PHASE_ENTER ? 0 : cap_recording_clamp_time (self, call->ts_end);
   g_array_append_val (self->touched_calls, index);
   self->links_dirty = TRUE;
   self->call_span_valid = FALSE;
@@ -718,7 +345,7 @@ cap_recording_add_sock_sample (CapRecording        *self,
   g_return_if_fail (CAP_IS_RECORDING (self));
 
   copy = *sample;
-  copy.ts = clamp_time (self, sample->ts);
+  copy.ts = cap_recording_clamp_time (self, sample->ts);
   g_array_append_val (self->samples, copy);
 }
 
@@ -767,8 +394,8 @@ cap_recording_add_message (CapRecording       *self,
 
 /* A live stream brings links up to date with what is new; anything else,
  * and the end of a stream, with one full pass. */
-static void
-ensure_links (CapRecording *self)
+void
+cap_recording_ensure_links (CapRecording *self)
 {
   if (!self->links_dirty)
     return;
@@ -783,7 +410,7 @@ cap_recording_commit (CapRecording *self)
 {
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   cap_event_index_update (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
@@ -795,236 +422,6 @@ cap_recording_get_correlation_visits (CapRecording *self)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
   return self->correlation_visits;
-}
-
-/* Reading files and streams: one reader for both. */
-
-static void
-on_reader_interface (const CapInterface *iface,
-                     gpointer            user_data)
-{
-  CapRecording *self = user_data;
-  guint32 linktype = iface->linktype;
-
-  g_array_append_val (self->feed_linktypes, linktype);
-  if (iface->name != NULL)
-    {
-      guint8 idx = linktype_index (self, linktype);
-      CapIface *ci = &g_array_index (self->ifaces, CapIface, idx);
-      if (ci->name == NULL)
-        ci->name = g_strdup (iface->name);
-    }
-}
-
-static guint32
-frame_linktype (CapRecording *self,
-                guint32       iface)
-{
-  if (iface < self->feed_linktypes->len)
-    return g_array_index (self->feed_linktypes, guint32, iface);
-  return CAP_LINKTYPE_ETHERNET;
-}
-
-static void
-on_reader_frame (const CapFrame *frame,
-                 gpointer        user_data)
-{
-  CapRecording *self = user_data;
-  guint32 linktype = frame_linktype (self, frame->iface);
-
-  if (self->file_fd >= 0)
-    add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
-                frame->data_offset);
-  else
-    cap_recording_add_frame (self, linktype, frame->ts_ns, frame->data, frame->caplen,
-                             frame->len);
-}
-
-static void
-add_sock_state (CapRecording       *self,
-                const CapSockState *state)
-{
-  CapSockSample sample = {
-    .ts = state->ts_ns,
-    .local = cap_recording_lookup_endpoint_text (self, state->local, NULL),
-    .peer = cap_recording_lookup_endpoint_text (self, state->peer, NULL),
-    .state = state->tcp_state,
-    .queued_in = state->inq,
-    .queued_out = state->outq,
-  };
-  cap_recording_add_sock_sample (self, &sample);
-}
-
-static void
-on_reader_record (const CapRawRecord *raw,
-                  gpointer            user_data)
-{
-  CapRecording *self = user_data;
-  g_auto (CapRecord) record = CAP_RECORD_INIT;
-  g_autoptr(GError) error = NULL;
-
-  if (!cap_record_decode (raw->payload, raw->len, &record, &error))
-    {
-      /* A record we cannot read must not cost the user the rest of the file. */
-      g_autofree char *text = g_strdup_printf (_("%s: skipped a Socklens record at byte %"
-                                                 PRIu64 ": %s"),
-                                               self->source_name ? self->source_name : _("stream"),
-                                               raw->offset, error->message);
-      cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
-      return;
-    }
-
-  switch (record.type)
-    {
-    case CAP_RECORD_RUN:
-      cap_recording_set_run_info (self, record.run.scenario, record.run.title);
-      break;
-    case CAP_RECORD_ACTOR:
-      cap_recording_add_actor (self, &record.actor);
-      break;
-    case CAP_RECORD_CALL_ENTER:
-      cap_recording_add_call (self, &record.call, NC_CALL_PHASE_ENTER);
-      break;
-    case CAP_RECORD_CALL_RETURN:
-      cap_recording_add_call (self, &record.call, NC_CALL_PHASE_RETURN);
-      break;
-    case CAP_RECORD_SOCKSTATE:
-      add_sock_state (self, &record.sockstate);
-      break;
-    case CAP_RECORD_DROP:
-      cap_recording_mark_dropped (self, record.drop.packet_index);
-      break;
-    case CAP_RECORD_MESSAGE:
-      cap_recording_add_message (self, (CapMessageSeverity) record.message.severity,
-                                 record.message.text);
-      break;
-    case CAP_RECORD_CONSOLE:
-      cap_recording_add_console (self, record.console.ts_ns, record.console.actor,
-                                 record.console.stream, record.console.text);
-      break;
-    case CAP_RECORD_END:
-      if (record.end.error != NULL)
-        cap_recording_add_message (self, CAP_MESSAGE_ERROR, record.end.error);
-      break;
-    case CAP_RECORD_NONE:
-    default:
-      break;
-    }
-}
-
-static const CapReaderCallbacks reader_callbacks = {
-  .interface = on_reader_interface,
-  .frame = on_reader_frame,
-  .record = on_reader_record,
-};
-
-static CapReader *
-ensure_reader (CapRecording *self)
-{
-  if (self->reader == NULL)
-    {
-      self->reader = cap_reader_new (&reader_callbacks, self);
-      if (self->feed_linktypes == NULL)
-        self->feed_linktypes = g_array_new (FALSE, FALSE, sizeof (guint32));
-    }
-  return self->reader;
-}
-
-/**
- * cap_recording_load_file:
- * @path: a pcap or pcapng file, a FIFO, or "-" for standard input
- *
- * Reads a capture into an empty recording. A regular file is read in chunks
- * and stays open: packet bytes are read back from it when asked for, so a
- * million packets take no more memory than their records. A FIFO or standard
- * input is read through the streaming path, its packet bytes kept in memory.
- * If the input is damaged, what came before the damage stays loaded and
- * %FALSE is returned with an error naming the file and the byte offset.
- */
-gboolean
-cap_recording_load_file (CapRecording *self,
-                         const char   *path,
-                         GError      **error)
-{
-  g_autofree char *display = NULL;
-  CapReader *reader;
-  struct stat st;
-  gboolean ok;
-  int fd;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->packets->len == 0 && self->file_fd < 0, FALSE);
-
-  fd = cap_reader_open (path, &st, error);
-  if (fd < 0)
-    return FALSE;
-  /* offsets are from where reading starts: a regular file read from its
-   * first byte can be read back later; anything else (a pipe, or standard
-   * input already partly read) keeps its packet bytes in the arena */
-  if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0)
-    {
-      self->file_fd = fd;
-      self->file_stat = st;
-      posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    }
-
-  reader = ensure_reader (self);
-  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_basename (path);
-  cap_reader_set_name (reader, display);
-  g_free (self->source_name);
-  self->source_name = g_strdup (display);
-  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
-  g_clear_pointer (&self->reader, cap_reader_free);
-  if (self->file_fd < 0)
-    close (fd);
-
-  cap_recording_commit (self);
-  return ok;
-}
-
-CapRecording *
-cap_recording_new_from_file (const char *path,
-                             GError    **error)
-{
-  g_autoptr(CapRecording) self = cap_recording_new ();
-
-  if (!cap_recording_load_file (self, path, error))
-    return NULL;
-  return g_steal_pointer (&self);
-}
-
-gboolean
-cap_recording_feed (CapRecording *self,
-                    const guint8 *data,
-                    gsize         len,
-                    GError      **error)
-{
-  gboolean ok;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-  g_return_val_if_fail (self->file_fd < 0, FALSE);
-
-  self->live = TRUE;
-  ok = cap_reader_feed (ensure_reader (self), data, len, error);
-  cap_recording_commit (self);
-  return ok;
-}
-
-gboolean
-cap_recording_finish_feed (CapRecording *self,
-                           GError      **error)
-{
-  gboolean ok = TRUE;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-
-  if (self->reader != NULL)
-    ok = cap_reader_finish (self->reader, error);
-  /* The links of the whole run, exactly as a file of it will have them */
-  self->live = FALSE;
-  self->links_dirty = TRUE;
-  cap_recording_commit (self);
-  return ok;
 }
 
 /* Reading the recording */
@@ -1129,278 +526,6 @@ cap_recording_get_call (CapRecording *self,
 }
 
 guint
-cap_recording_get_n_packets (CapRecording *self)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-  return self->packets->len;
-}
-
-const CapPacket *
-cap_recording_get_packet (CapRecording *self,
-                          guint         index)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  g_return_val_if_fail (index < self->packets->len, NULL);
-  return &g_array_index (self->packets, CapPacket, index);
-}
-
-/* Read back at least this much at once, so reading packets in order (the
- * text timeline, a save) costs one pread () per window, not per packet. */
-#define WINDOW_MIN (256 * 1024)
-
-static void
-set_data_error (CapRecording *self,
-                const char   *why)
-{
-  if (self->data_error == NULL)
-    self->data_error = g_error_new (CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                                    _("“%s” changed after it was opened (%s): its packets "
-                                      "can no longer be read; open it again"),
-                                    self->source_name ? self->source_name : _("the file"), why);
-}
-
-/* Whether the file is still the one that was loaded: same size or longer,
- * not modified since. */
-static gboolean
-file_unchanged (CapRecording *self)
-{
-  struct stat now;
-
-  if (fstat (self->file_fd, &now) != 0)
-    {
-      set_data_error (self, g_strerror (errno));
-      return FALSE;
-    }
-  if (now.st_size < self->file_stat.st_size)
-    {
-      g_autofree char *why = g_strdup_printf (_("cut from %" PRId64 " to %" PRId64
-                                                " bytes"), (gint64) self->file_stat.st_size,
-                                              (gint64) now.st_size);
-      set_data_error (self, why);
-      return FALSE;
-    }
-  if (now.st_mtim.tv_sec != self->file_stat.st_mtim.tv_sec ||
-      now.st_mtim.tv_nsec != self->file_stat.st_mtim.tv_nsec)
-    {
-      set_data_error (self, _("it was written to"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Bytes [offset, offset + len) of the loaded file, through the window. */
-static const guint8 *
-file_bytes (CapRecording *self,
-            guint64       offset,
-            guint32       len)
-{
-  gsize want, got = 0;
-
-  if (self->window != NULL && offset >= self->window_start &&
-      offset - self->window_start <= self->window_len &&
-      len <= self->window_len - (offset - self->window_start))
-    return self->window + (offset - self->window_start);
-  if (self->data_error != NULL || !file_unchanged (self))
-    return NULL;
-
-  want = MAX ((gsize) len, WINDOW_MIN);
-  if (want > self->window_size)
-    {
-      self->window = g_realloc (self->window, want);
-      self->window_size = want;
-    }
-  self->window_start = offset;
-  self->window_len = 0;
-  while (got < want)
-    {
-      gssize n = pread (self->file_fd, self->window + got, want - got, (off_t) (offset + got));
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      got += (gsize) n;
-    }
-  if (got < len)
-    {
-      set_data_error (self, _("it ends before its packets do"));
-      return NULL;
-    }
-  self->window_len = got;
-  return self->window;
-}
-
-/**
- * cap_recording_get_packet_data:
- * @caplen: (out) (optional): the captured length, 0 when the bytes cannot be read
- *
- * Returns: the packet's captured bytes, valid until the next call that reads
- *   packet bytes (this one, cap_recording_dissect_packet ()); %NULL if the
- *   file they were in changed (cap_recording_check_packet_data () says how)
- */
-const guint8 *
-cap_recording_get_packet_data (CapRecording *self,
-                               guint         index,
-                               guint32      *caplen)
-{
-  const CapPacket *pkt;
-  const guint8 *data;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  g_return_val_if_fail (index < self->packets->len, NULL);
-
-  pkt = &g_array_index (self->packets, CapPacket, index);
-  if (self->file_fd < 0)
-    data = self->arena->data + pkt->offset;
-  else
-    data = file_bytes (self, pkt->offset, pkt->caplen);
-  if (caplen)
-    *caplen = data != NULL ? pkt->caplen : 0;
-  return data;
-}
-
-/**
- * cap_recording_check_packet_data:
- *
- * Returns: %FALSE, with an error naming the file, if packet bytes could not
- *   be read back because the file changed after it was loaded
- */
-gboolean
-cap_recording_check_packet_data (CapRecording *self,
-                                 GError      **error)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
-
-  if (self->data_error == NULL)
-    return TRUE;
-  g_propagate_error (error, g_error_copy (self->data_error));
-  return FALSE;
-}
-
-guint32
-cap_recording_get_packet_linktype (CapRecording *self,
-                                   guint         index)
-{
-  const CapPacket *pkt = cap_recording_get_packet (self, index);
-
-  return g_array_index (self->ifaces, CapIface, pkt->linktype_idx).linktype;
-}
-
-gboolean
-cap_recording_dissect_packet (CapRecording *self,
-                              guint         index,
-                              CapSummary   *out)
-{
-  guint32 caplen;
-  const guint8 *data = cap_recording_get_packet_data (self, index, &caplen);
-
-  memset (out, 0, sizeof *out);
-  if (data == NULL)
-    return FALSE;
-  return cap_dissect_summary (cap_recording_get_packet_linktype (self, index), data, caplen,
-                              cap_recording_get_packet (self, index)->len, out);
-}
-
-guint
-cap_recording_get_n_endpoints (CapRecording *self)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-  return self->endpoints->len;
-}
-
-const CapEndpoint *
-cap_recording_get_endpoint (CapRecording *self,
-                            guint32       id)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  g_return_val_if_fail (id < self->endpoints->len, NULL);
-  return &g_array_index (self->endpoints, CapEndpoint, id);
-}
-
-char *
-cap_recording_format_endpoint (CapRecording *self,
-                               guint32       id)
-{
-  const CapEndpoint *e;
-  char host[INET6_ADDRSTRLEN];
-
-  if (id == CAP_NONE || id >= self->endpoints->len)
-    return g_strdup ("?");
-  e = &g_array_index (self->endpoints, CapEndpoint, id);
-  inet_ntop (e->family == 6 ? AF_INET6 : AF_INET, e->addr, host, sizeof host);
-  if (e->port == 0)
-    return g_strdup (host);
-  return e->family == 6 ? g_strdup_printf ("[%s]:%u", host, e->port)
-                        : g_strdup_printf ("%s:%u", host, e->port);
-}
-
-guint
-cap_recording_get_n_conversations (CapRecording *self)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-  return self->conversations->len;
-}
-
-const CapConversation *
-cap_recording_get_conversation (CapRecording *self,
-                                guint32       id)
-{
-  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  g_return_val_if_fail (id < self->conversations->len, NULL);
-  return &g_array_index (self->conversations, CapConversation, id);
-}
-
-typedef struct
-{
-  guint32 id;
-  guint32 n_packets;
-} ConversationRank;
-
-static int
-compare_busier (gconstpointer a,
-                gconstpointer b)
-{
-  const ConversationRank *x = a, *y = b;
-
-  if (x->n_packets != y->n_packets)
-    return x->n_packets > y->n_packets ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;  /* ties: the first seen */
-}
-
-/**
- * cap_recording_rank_conversations:
- * @n_ids: (out): how many: every conversation
- *
- * Returns: (transfer full) (array length=n_ids): conversation ids, the
- *   busiest (most packets) first; of equally busy ones, the first seen first
- */
-guint32 *
-cap_recording_rank_conversations (CapRecording *self,
-                                  guint        *n_ids)
-{
-  g_autofree ConversationRank *ranks = NULL;
-  guint32 *ids;
-  guint n;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-
-  n = self->conversations->len;
-  ranks = g_new (ConversationRank, MAX (n, 1));
-  ids = g_new (guint32, MAX (n, 1));
-
-  for (guint i = 0; i < n; i++)
-    {
-      ranks[i].id = i;
-      ranks[i].n_packets = g_array_index (self->conversations, CapConversation, i).n_packets;
-    }
-  qsort (ranks, n, sizeof (ConversationRank), compare_busier);
-  for (guint i = 0; i < n; i++)
-    ids[i] = ranks[i].id;
-  *n_ids = n;
-  return ids;
-}
-
-guint
 cap_recording_get_n_sock_samples (CapRecording *self)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
@@ -1436,62 +561,13 @@ cap_recording_get_message (CapRecording       *self,
   return g_ptr_array_index (self->messages, index);
 }
 
-static const CapConversation *
-packet_conversation (CapRecording    *self,
-                     const CapPacket *pkt)
-{
-  if (pkt->conv == CAP_NONE || pkt->proto != IPPROTO_TCP)
-    return NULL;
-  return &g_array_index (self->conversations, CapConversation, pkt->conv);
-}
-
-guint32
-cap_recording_get_relative_seq (CapRecording *self,
-                                guint         packet)
-{
-  const CapPacket *pkt = cap_recording_get_packet (self, packet);
-  const CapConversation *conv = packet_conversation (self, pkt);
-
-  return conv ? pkt->seq - conv->isn[pkt->from_b] : pkt->seq;
-}
-
-guint32
-cap_recording_get_relative_ack (CapRecording *self,
-                                guint         packet)
-{
-  const CapPacket *pkt = cap_recording_get_packet (self, packet);
-  const CapConversation *conv = packet_conversation (self, pkt);
-
-  return conv ? pkt->ack - conv->isn[!pkt->from_b] : pkt->ack;
-}
-
-guint
-cap_recording_find_packet_at (CapRecording *self,
-                              gint64        ts)
-{
-  guint lo = 0, hi;
-
-  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-
-  hi = self->packets->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (g_array_index (self->packets, CapPacket, mid).ts < ts)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
 /* Links and sockets (derived) */
 
 guint
 cap_recording_get_n_sockets (CapRecording *self)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   return self->sockets->len;
 }
 
@@ -1500,7 +576,7 @@ cap_recording_get_socket (CapRecording *self,
                           guint32       id)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   g_return_val_if_fail (id < self->sockets->len, NULL);
   return &g_array_index (self->sockets, CapSocket, id);
 }
@@ -1510,7 +586,7 @@ cap_recording_get_call_socket (CapRecording *self,
                                guint         call)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), CAP_NONE);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   if (call >= self->call_socket->len)
     return CAP_NONE;
   return g_array_index (self->call_socket, guint32, call);
@@ -1520,7 +596,7 @@ guint
 cap_recording_get_n_links (CapRecording *self)
 {
   g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   return self->links->len;
 }
 
@@ -1532,7 +608,7 @@ cap_recording_get_call_links (CapRecording *self,
   guint32 start, end;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
 
   *n_links = 0;
   if (call + 1 >= self->call_link_start->len)
@@ -1552,7 +628,7 @@ cap_recording_get_packet_links (CapRecording *self,
   guint lo = 0, hi, first;
 
   g_return_val_if_fail (CAP_IS_RECORDING (self), NULL);
-  ensure_links (self);
+  cap_recording_ensure_links (self);
 
   by_packet = self->links_by_packet;
   hi = by_packet->len;
@@ -1580,7 +656,7 @@ cap_recording_get_packet_actor (CapRecording *self,
   guint32 ep = receiver ? pkt->dst : pkt->src;
   gpointer value;
 
-  ensure_links (self);
+  cap_recording_ensure_links (self);
   if (ep == CAP_NONE)
     return -1;
   if (pkt->conv != CAP_NONE)

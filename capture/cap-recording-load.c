@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cap-recording-load.c: filling a recording from a file, a FIFO, standard
+ * input or a live stream, through one push reader (CapReader) for all of
+ * them: its interfaces, frames and Socklens records become the recording's
+ * packets, calls, actors and the rest.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
+#include "cap-recording-private.h"
+#include "cap-call-codec.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reading files and streams: one reader for both. */
+
+static void
+on_reader_interface (const CapInterface *iface,
+                     gpointer            user_data)
+{
+  CapRecording *self = user_data;
+  guint32 linktype = iface->linktype;
+
+  g_array_append_val (self->feed_linktypes, linktype);
+  if (iface->name != NULL)
+    {
+      guint8 idx = cap_recording_linktype_index (self, linktype);
+      CapIface *ci = &g_array_index (self->ifaces, CapIface, idx);
+      if (ci->name == NULL)
+        ci->name = g_strdup (iface->name);
+    }
+}
+
+static guint32
+frame_linktype (CapRecording *self,
+                guint32       iface)
+{
+  if (iface < self->feed_linktypes->len)
+    return g_array_index (self->feed_linktypes, guint32, iface);
+  return CAP_LINKTYPE_ETHERNET;
+}
+
+static void
+on_reader_frame (const CapFrame *frame,
+                 gpointer        user_data)
+{
+  CapRecording *self = user_data;
+  guint32 linktype = frame_linktype (self, frame->iface);
+
+  if (self->file_fd >= 0)
+    cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
+                frame->data_offset);
+  else
+    cap_recording_add_frame (self, linktype, frame->ts_ns, frame->data, frame->caplen,
+                             frame->len);
+}
+
+static void
+add_sock_state (CapRecording       *self,
+                const CapSockState *state)
+{
+  CapSockSample sample = {
+    .ts = state->ts_ns,
+    .local = cap_recording_lookup_endpoint_text (self, state->local, NULL),
+    .peer = cap_recording_lookup_endpoint_text (self, state->peer, NULL),
+    .state = state->tcp_state,
+    .queued_in = state->inq,
+    .queued_out = state->outq,
+  };
+  cap_recording_add_sock_sample (self, &sample);
+}
+
+static void
+on_reader_record (const CapRawRecord *raw,
+                  gpointer            user_data)
+{
+  CapRecording *self = user_data;
+  g_auto (CapRecord) record = CAP_RECORD_INIT;
+  g_autoptr(GError) error = NULL;
+
+  if (!cap_record_decode (raw->payload, raw->len, &record, &error))
+    {
+      /* A record we cannot read must not cost the user the rest of the file. */
+      g_autofree char *text = g_strdup_printf (_("%s: skipped a Socklens record at byte %"
+                                                 PRIu64 ": %s"),
+                                               self->source_name ? self->source_name : _("stream"),
+                                               raw->offset, error->message);
+      cap_recording_add_message (self, CAP_MESSAGE_WARNING, text);
+      return;
+    }
+
+  switch (record.type)
+    {
+    case CAP_RECORD_RUN:
+      cap_recording_set_run_info (self, record.run.scenario, record.run.title);
+      break;
+    case CAP_RECORD_ACTOR:
+      cap_recording_add_actor (self, &record.actor);
+      break;
+    case CAP_RECORD_CALL_ENTER:
+      cap_recording_add_call (self, &record.call, NC_CALL_PHASE_ENTER);
+      break;
+    case CAP_RECORD_CALL_RETURN:
+      cap_recording_add_call (self, &record.call, NC_CALL_PHASE_RETURN);
+      break;
+    case CAP_RECORD_SOCKSTATE:
+      add_sock_state (self, &record.sockstate);
+      break;
+    case CAP_RECORD_DROP:
+      cap_recording_mark_dropped (self, record.drop.packet_index);
+      break;
+    case CAP_RECORD_MESSAGE:
+      cap_recording_add_message (self, (CapMessageSeverity) record.message.severity,
+                                 record.message.text);
+      break;
+    case CAP_RECORD_CONSOLE:
+      cap_recording_add_console (self, record.console.ts_ns, record.console.actor,
+                                 record.console.stream, record.console.text);
+      break;
+    case CAP_RECORD_END:
+      if (record.end.error != NULL)
+        cap_recording_add_message (self, CAP_MESSAGE_ERROR, record.end.error);
+      break;
+    case CAP_RECORD_NONE:
+    default:
+      break;
+    }
+}
+
+static const CapReaderCallbacks reader_callbacks = {
+  .interface = on_reader_interface,
+  .frame = on_reader_frame,
+  .record = on_reader_record,
+};
+
+static CapReader *
+ensure_reader (CapRecording *self)
+{
+  if (self->reader == NULL)
+    {
+      self->reader = cap_reader_new (&reader_callbacks, self);
+      if (self->feed_linktypes == NULL)
+        self->feed_linktypes = g_array_new (FALSE, FALSE, sizeof (guint32));
+    }
+  return self->reader;
+}
+
+/**
+ * cap_recording_load_file:
+ * @path: a pcap or pcapng file, a FIFO, or "-" for standard input
+ *
+ * Reads a capture into an empty recording. A regular file is read in chunks
+ * and stays open: packet bytes are read back from it when asked for, so a
+ * million packets take no more memory than their records. A FIFO or standard
+ * input is read through the streaming path, its packet bytes kept in memory.
+ * If the input is damaged, what came before the damage stays loaded and
+ * %FALSE is returned with an error naming the file and the byte offset.
+ */
+gboolean
+cap_recording_load_file (CapRecording *self,
+                         const char   *path,
+                         GError      **error)
+{
+  g_autofree char *display = NULL;
+  CapReader *reader;
+  struct stat st;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+  g_return_val_if_fail (self->packets->len == 0 && self->file_fd < 0, FALSE);
+
+  fd = cap_reader_open (path, &st, error);
+  if (fd < 0)
+    return FALSE;
+  /* offsets are from where reading starts: a regular file read from its
+   * first byte can be read back later; anything else (a pipe, or standard
+   * input already partly read, or a gzip-compressed file, whose offsets
+   * count decompressed bytes) keeps its packet bytes in the arena */
+  if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0 && !cap_reader_fd_is_gzip (fd))
+    {
+      self->file_fd = fd;
+      self->file_stat = st;
+      posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+
+  reader = ensure_reader (self);
+  display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_basename (path);
+  cap_reader_set_name (reader, display);
+  g_free (self->source_name);
+  self->source_name = g_strdup (display);
+  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
+  g_clear_pointer (&self->reader, cap_reader_free);
+  if (self->file_fd < 0)
+    close (fd);
+
+  cap_recording_commit (self);
+  return ok;
+}
+
+CapRecording *
+cap_recording_new_from_file (const char *path,
+                             GError    **error)
+{
+  g_autoptr(CapRecording) self = cap_recording_new ();
+
+  if (!cap_recording_load_file (self, path, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+gboolean
+cap_recording_feed (CapRecording *self,
+                    const guint8 *data,
+                    gsize         len,
+                    GError      **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+  g_return_val_if_fail (self->file_fd < 0, FALSE);
+
+  self->live = TRUE;
+  ok = cap_reader_feed (ensure_reader (self), data, len, error);
+  cap_recording_commit (self);
+  return ok;
+}
+
+gboolean
+cap_recording_finish_feed (CapRecording *self,
+                           GError      **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
+
+  if (self->reader != NULL)
+    ok = cap_reader_finish (self->reader, error);
+  /* The links of the whole run, exactly as a file of it will have them */
+  self->live = FALSE;
+  self->links_dirty = TRUE;
+  cap_recording_commit (self);
+  return ok;
+}
+
