@@ -18,251 +18,49 @@
  * Stepping: a call of a program's own waits in its process on a shared
  * memory gate (SOCKLENS_GATE_FD); a thread here holds it at the lab's NcGate
  * like a scenario's call, and on release lets that thread through.
+ *
+ * This file is the run itself (new, prepare, start in order, wait, stop);
+ * each program's start and end are in sl-lab-trace-programs.c, the reports
+ * and actors in sl-lab-trace-reports.c, the console in
+ * sl-lab-trace-console.c (sl-lab-trace-private.h).
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sl-lab-private.h"
-#include "cap-recording.h"
+#include "sl-lab-trace-private.h"
 
-#define REPORT_TARGET_FD 1000     /* where programs find the report pipe */
-#define GATE_TARGET_FD   1001
-#define GRACE_MS         1000     /* after the last program: the others' time to finish */
-#define KILL_AFTER_MS    1000     /* after SIGTERM */
-#define BLOCKED_POLL_MS  5
-
-typedef struct
-{
-  char     *name;          /* "server.py" */
-  char    **argv;
-  GPid      pid;
-  int       out_fd;
-  int       err_fd;
-  guint     actor;         /* its main thread's actor */
-  guint     n_threads;
-  guint     n_children;
-  gboolean  exited;
-  int       status;
-  gboolean  stopped;       /* we ended it */
-} Program;
-
-typedef struct
-{
-  gint32   pid;
-  gint32   tid;
-  guint32  id;             /* recorder id */
-  gboolean released;       /* past the gate: in the kernel, or about to be */
-} Pending;
-
-struct _SlLabTrace
-{
-  SlLab        *lab;
-  NcRecorder   *recorder;
-  NcGate       *gate;
-  NcReportGate *shared_gate;
-  int           gate_fd;
-  int           report_pipe[2];
-  GPtrArray    *programs;    /* Program* */
-  char         *preload;
-  char         *roots;
-
-  GMutex        lock;
-  GCond         cond;
-  GHashTable   *thread_actor;  /* (pid << 32 | tid) -> actor + 1 */
-  GHashTable   *pid_program;   /* pid -> program index + 1 */
-  GArray       *pending;       /* Pending: calls entered and not returned */
-  gboolean      stop;
-  GThread      *reader;
-  GPtrArray    *consoles;    /* GThread*, one per program started */
-  int           wake_pipe[2];  /* tells the console thread the run is over */
-};
-
-/* --- programs ------------------------------------------------------------ */
-
-static const char *
-python_path (void)
-{
-  const char *env = g_getenv ("SOCKLENS_PYTHON");
-
-  if (env != NULL && env[0] != '\0')
-    return env;
-  /* Debian's own, not a wrapper script (pyenv's shim) that would run
-   * through a shell with the preload library too */
-  if (g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    return "/usr/bin/python3";
-  return "python3";
-}
-
-/* Whether @path is an ELF executable without a dynamic loader: LD_PRELOAD
- * cannot reach into it. */
-static gboolean
-is_static_elf (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  Elf64_Ehdr eh;
-  gboolean has_interp = FALSE;
-
-  if (fd < 0)
-    return FALSE;
-  if (pread (fd, &eh, sizeof eh, 0) != sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-      eh.e_ident[EI_CLASS] != ELFCLASS64)
-    {
-      close (fd);
-      return FALSE;
-    }
-  for (guint i = 0; i < eh.e_phnum && i < 256; i++)
-    {
-      Elf64_Phdr ph;
-      if (pread (fd, &ph, sizeof ph, (off_t) (eh.e_phoff + (guint64) i * eh.e_phentsize)) !=
-          sizeof ph)
-        break;
-      if (ph.p_type == PT_INTERP)
-        has_interp = TRUE;
-    }
-  close (fd);
-  return !has_interp;
-}
-
-static gboolean
-check_script (const char *path,
-              GError    **error)
-{
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("%s: no such file"), path);
-      return FALSE;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, _("%s is a folder, not a program"), path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/*
- * "server.py", "./client", "python3 client.py 127.0.0.1 50007": what to run,
- * checked (exists, executable) so a typo is said before anything starts.
- */
-static char **
-parse_program (const char *spec,
-               char      **out_name,
-               char      **out_root,
-               GError    **error)
-{
-  g_auto (GStrv) words = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  const char *script = NULL;
-
-  if (!g_shell_parse_argv (spec, NULL, &words, error))
-    return NULL;
-  if (g_str_has_suffix (words[0], ".py"))
-    {
-      g_ptr_array_add (argv, g_strdup (python_path ()));
-      script = words[0];
-    }
-  else if (g_str_equal (words[0], "python3") || g_str_equal (words[0], "python"))
-    {
-      g_free (words[0]);
-      words[0] = g_strdup (python_path ());
-      for (guint i = 1; words[i] != NULL && script == NULL; i++)
-        if (g_str_has_suffix (words[i], ".py"))
-          script = words[i];
-    }
-  else
-    {
-      g_autofree char *found = strchr (words[0], '/') ? g_strdup (words[0])
-                                                      : g_find_program_in_path (words[0]);
-      if (found == NULL || !check_script (found, error))
-        {
-          if (found == NULL)
-            g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("%s: no such file or command"),
-                         words[0]);
-          return NULL;
-        }
-      if (!g_file_test (found, G_FILE_TEST_IS_EXECUTABLE))
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
-                       _("%s is not executable (chmod +x %s, or name a .py file)"), words[0],
-                       words[0]);
-          return NULL;
-        }
-      g_free (words[0]);
-      words[0] = g_canonicalize_filename (found, NULL);
-      *out_name = g_path_get_basename (found);
-      *out_root = g_path_get_dirname (words[0]);
-    }
-
-  if (script != NULL)
-    {
-      g_autofree char *abs = g_canonicalize_filename (script, NULL);
-
-      if (!check_script (abs, error))
-        return NULL;
-      *out_name = g_path_get_basename (abs);
-      *out_root = g_path_get_dirname (abs);
-      for (guint i = 0; words[i] != NULL; i++)
-        if (words[i] == script)
-          {
-            g_free (words[i]);
-            words[i] = g_strdup (abs);
-          }
-    }
-  for (guint i = 0; words[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (words[i]));
-  g_ptr_array_add (argv, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
-}
-
+/* The same program twice (two clients, or a second server that finds its
+ * port taken) gets a name of its own, "client.py (2)", so its columns,
+ * console and messages are not taken for the first one's */
 static void
-program_free (gpointer data)
+name_apart (SlLabTrace *self,
+            Program    *p)
 {
-  Program *p = data;
+  g_autofree char *renamed = g_strconcat (p->name, " (", NULL);
+  guint same = 1;
 
-  g_free (p->name);
-  g_strfreev (p->argv);
-  if (p->out_fd >= 0)
-    close (p->out_fd);
-  if (p->err_fd >= 0)
-    close (p->err_fd);
-  g_free (p);
-}
-
-/* --- preparing --------------------------------------------------------- */
-
-static char *
-find_preload (GError **error)
-{
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = self ? g_path_get_dirname (self) : NULL;
-  const char *env = g_getenv ("SOCKLENS_PRELOAD");
-  /* in the build tree the library is built beside netcore, not installed */
-  gboolean in_build = dir != NULL && g_str_equal (dir, BUILD_APPDIR);
-  const char *order[3] = {
-    env,
-    in_build ? BUILD_PRELOAD_PATH : PRELOAD_PATH,
-    in_build ? PRELOAD_PATH : BUILD_PRELOAD_PATH,
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-    if (order[i] != NULL && g_file_test (order[i], G_FILE_TEST_EXISTS))
-      return g_strdup (order[i]);
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-               _("the preload library is missing (looked for %s): calls cannot be traced"),
-               PRELOAD_PATH);
-  return NULL;
+  for (guint i = 0; i + 1 < self->programs->len; i++)
+    {
+      const Program *other = g_ptr_array_index (self->programs, i);
+      if (g_str_equal (other->name, p->name) || g_str_has_prefix (other->name, renamed))
+        same++;
+    }
+  if (same > 1)
+    {
+      char *name = g_strdup_printf ("%s (%u)", p->name, same);
+      g_free (p->name);
+      p->name = name;
+    }
 }
 
 /**
@@ -281,7 +79,7 @@ sl_lab_trace_new (SlLab       *lab,
   self->gate_fd = -1;
   self->report_pipe[0] = self->report_pipe[1] = -1;
   self->wake_pipe[0] = self->wake_pipe[1] = -1;
-  self->programs = g_ptr_array_new_with_free_func (program_free);
+  self->programs = g_ptr_array_new_with_free_func (sl_lab_trace_program_free);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->thread_actor = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -296,12 +94,13 @@ sl_lab_trace_new (SlLab       *lab,
 
       p->out_fd = p->err_fd = -1;
       g_ptr_array_add (self->programs, p);
-      p->argv = parse_program (specs[i], &p->name, &root, error);
+      p->argv = sl_lab_trace_parse_program (specs[i], &p->name, &root, error);
       if (p->argv == NULL)
         {
           sl_lab_trace_free (self);
           return NULL;
         }
+      name_apart (self, p);
       if (!g_ptr_array_find_with_equal_func (roots, root, g_str_equal, NULL))
         g_ptr_array_add (roots, root);
       else
@@ -313,7 +112,7 @@ sl_lab_trace_new (SlLab       *lab,
       sl_lab_trace_free (self);
       return NULL;
     }
-  self->preload = find_preload (error);
+  self->preload = sl_lab_trace_find_preload (error);
   if (self->preload == NULL)
     {
       sl_lab_trace_free (self);
@@ -377,381 +176,6 @@ sl_lab_trace_free (SlLabTrace *self)
   g_free (self);
 }
 
-/* --- actors ------------------------------------------------------------ */
-
-static gint64
-thread_key (gint32 pid,
-            gint32 tid)
-{
-  return ((gint64) pid << 32) | (guint32) tid;
-}
-
-static guint
-new_actor (SlLabTrace *self,
-           const char *name,
-           const char *role,
-           gint32      pid)
-{
-  guint actor = nc_recorder_add_actor (self->recorder, name, role);
-  NcActorInfo info;
-
-  nc_recorder_set_actor_pid (self->recorder, actor, pid);
-  if (nc_recorder_get_actor (self->recorder, actor, &info))
-    sl_lab_emit_actor (self->lab, &info);
-  return actor;
-}
-
-/* The program a process belongs to: its own, or its parent's (a forked child) */
-static gint
-program_of_pid (SlLabTrace *self,
-                gint32      pid)
-{
-  for (guint depth = 0; depth < 8 && pid > 1; depth++)
-    {
-      gpointer value = g_hash_table_lookup (self->pid_program, GINT_TO_POINTER (pid));
-      g_autofree char *path = NULL;
-      g_autofree char *stat = NULL;
-      const char *paren;
-      int ppid = 0;
-
-      if (value != NULL)
-        return GPOINTER_TO_INT (value) - 1;
-      path = g_strdup_printf ("/proc/%d/stat", pid);
-      if (!g_file_get_contents (path, &stat, NULL, NULL) ||
-          (paren = strrchr (stat, ')')) == NULL || sscanf (paren + 2, "%*c %d", &ppid) != 1)
-        return -1;
-      pid = ppid;
-    }
-  return -1;
-}
-
-/* With the lock held: the actor of a reported call's thread */
-static guint
-actor_for (SlLabTrace   *self,
-           const NcCall *call)
-{
-  gint64 key = thread_key (call->pid, call->tid);
-  gpointer value = g_hash_table_lookup (self->thread_actor, &key);
-  g_autofree char *name = NULL;
-  Program *p;
-  gint index;
-  guint actor;
-
-  if (value != NULL)
-    return GPOINTER_TO_UINT (value) - 1;
-
-  index = program_of_pid (self, call->pid);
-  p = g_ptr_array_index (self->programs, MAX (index, 0));
-  if (call->pid == p->pid && call->tid == p->pid)
-    actor = p->actor;
-  else if (call->pid == p->pid || g_hash_table_contains (self->pid_program,
-                                                         GINT_TO_POINTER (call->pid)))
-    {
-      name = g_strdup_printf ("%s thread %u", p->name, ++p->n_threads);
-      actor = new_actor (self, name, "thread", call->pid);
-    }
-  else
-    {
-      /* a forked child (ForkingMixIn's handler): a process of its own */
-      name = g_strdup_printf ("%s child %u", p->name, ++p->n_children);
-      actor = new_actor (self, name, "child", call->pid);
-      g_hash_table_insert (self->pid_program, GINT_TO_POINTER (call->pid),
-                           GINT_TO_POINTER (MAX (index, 0) + 1));
-    }
-  g_hash_table_insert (self->thread_actor, g_memdup2 (&key, sizeof key),
-                       GUINT_TO_POINTER (actor + 1));
-  return actor;
-}
-
-/* --- the reports ------------------------------------------------------- */
-
-typedef struct
-{
-  SlLabTrace *self;
-  NcCall      call;
-} Held;
-
-/* Holds one call at the lab's gate, as a scenario's own thread would wait,
- * then lets the program's thread through. */
-static gpointer
-held_thread (gpointer data)
-{
-  Held *held = data;
-  SlLabTrace *self = held->self;
-
-  nc_gate_pass (self->gate, held->call.actor, held->call.kind, held->call.fd);
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->pending->len; i++)
-    {
-      Pending *p = &g_array_index (self->pending, Pending, i);
-      if (p->pid == held->call.pid && p->tid == held->call.tid)
-        p->released = TRUE;
-    }
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  nc_report_gate_release (self->shared_gate, held->call.tid);
-  g_free (held);
-  return NULL;
-}
-
-static void
-note_pending (SlLabTrace   *self,
-              const NcCall *call,
-              guint32       id,
-              gboolean      held)
-{
-  if (call->ts_end == 0)
-    {
-      Pending p = { call->pid, call->tid, id, !held };
-      g_array_append_val (self->pending, p);
-      g_cond_broadcast (&self->cond);
-    }
-  else
-    for (guint i = 0; i < self->pending->len; i++)
-      if (g_array_index (self->pending, Pending, i).id == id)
-        {
-          g_array_remove_index_fast (self->pending, i);
-          g_cond_broadcast (&self->cond);
-          break;
-        }
-  /* a call reported once, on its return (a sendto () that cannot wait),
-   * changes nothing the waiting thread looks at: it is not woken */
-}
-
-static gpointer
-reader_thread (gpointer data)
-{
-  SlLabTrace *self = data;
-  g_autoptr(NcReportIds) ids = nc_report_ids_new ();
-  g_autofree NcReportReader *reader = g_new (NcReportReader, 1);
-  NcReportInterned interned = { NULL, NULL };
-  NcReport report;
-  NcCall call;
-
-  nc_report_reader_init (reader, self->report_pipe[0]);
-  while (nc_report_reader_next (reader, &report))
-    {
-      gboolean held;
-      guint32 id;
-
-      nc_report_to_call_interned (&report, &call, &interned);
-      g_mutex_lock (&self->lock);
-      call.actor = (guint16) actor_for (self, &call);
-      g_mutex_unlock (&self->lock);
-
-      held = self->shared_gate != NULL && call.ts_end == 0 && nc_call_waits_at_gate (&call);
-      id = nc_recorder_add_reported (self->recorder, ids, &call);
-
-      g_mutex_lock (&self->lock);
-      note_pending (self, &call, id, held);
-      g_mutex_unlock (&self->lock);
-
-      if (held)
-        {
-          Held *h = g_new0 (Held, 1);
-          h->self = self;
-          h->call = call;
-          g_thread_unref (g_thread_new ("lab-held-call", held_thread, h));
-        }
-    }
-  return NULL;
-}
-
-/* --- what the programs print ------------------------------------------- */
-
-typedef struct
-{
-  int      fd;
-  guint    actor;
-  guint8   stream;
-  GString *partial;
-} ConsoleSource;
-
-static void
-emit_console_lines (SlLabTrace    *self,
-                    ConsoleSource *src,
-                    gboolean       flush)
-{
-  char *nl;
-
-  while ((nl = memchr (src->partial->str, '\n', src->partial->len)) != NULL || flush)
-    {
-      gsize n = nl ? (gsize) (nl - src->partial->str) : src->partial->len;
-      g_autofree char *text = NULL;
-      CapConsole console;
-
-      if (n == 0 && nl == NULL)
-        break;
-      text = g_utf8_make_valid (src->partial->str, (gssize) n);
-      console = (CapConsole) { nc_now_ns (), (guint16) src->actor, src->stream, text };
-      sl_lab_emit_console (self->lab, &console);
-      g_string_erase (src->partial, 0, nl ? (gssize) n + 1 : (gssize) n);
-      if (nl == NULL)
-        break;
-    }
-}
-
-typedef struct
-{
-  SlLabTrace *self;
-  Program    *program;
-} ConsoleJob;
-
-/* A program's stdout and stderr, line by line, until both are closed (or
- * the run is over: a forked child may hold them open) */
-static gpointer
-console_thread (gpointer data)
-{
-  ConsoleJob *job = data;
-  SlLabTrace *self = job->self;
-  Program *p = job->program;
-  g_autoptr(GArray) srcs = g_array_new (FALSE, TRUE, sizeof (ConsoleSource));
-  ConsoleSource out = { p->out_fd, p->actor, CAP_CONSOLE_STDOUT, g_string_new (NULL) };
-  ConsoleSource err = { p->err_fd, p->actor, CAP_CONSOLE_STDERR, g_string_new (NULL) };
-  guint open_count = 0;
-  gboolean draining = FALSE;
-
-  g_free (job);
-  g_array_append_val (srcs, out);
-  g_array_append_val (srcs, err);
-  for (guint i = 0; i < srcs->len; i++)
-    if (g_array_index (srcs, ConsoleSource, i).fd >= 0)
-      open_count++;
-
-  while (open_count > 0)
-    {
-      g_autofree struct pollfd *fds = g_new0 (struct pollfd, srcs->len + 1);
-      char buf[4096];
-      int ready;
-
-      for (guint i = 0; i < srcs->len; i++)
-        {
-          fds[i].fd = g_array_index (srcs, ConsoleSource, i).fd;
-          fds[i].events = POLLIN;
-        }
-      fds[srcs->len].fd = self->wake_pipe[0];
-      fds[srcs->len].events = POLLIN;
-      /* Once woken (the run is over) only what is already there is read. */
-      ready = poll (fds, srcs->len + (draining ? 0 : 1), draining ? 0 : -1);
-      if ((ready < 0 && errno != EINTR) || (draining && ready == 0))
-        break;
-      for (guint i = 0; i < srcs->len; i++)
-        {
-          ConsoleSource *src = &g_array_index (srcs, ConsoleSource, i);
-          ssize_t n;
-
-          if (src->fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-          n = read (src->fd, buf, sizeof buf);
-          if (n > 0)
-            {
-              g_string_append_len (src->partial, buf, n);
-              emit_console_lines (self, src, FALSE);
-            }
-          else if (n == 0 || errno != EINTR)
-            {
-              emit_console_lines (self, src, TRUE);
-              src->fd = -1;  /* the Program closes it */
-              open_count--;
-            }
-        }
-      if (fds[srcs->len].revents & POLLIN)
-        draining = TRUE;  /* the run is over and the grace is past */
-    }
-  for (guint i = 0; i < srcs->len; i++)
-    {
-      ConsoleSource *src = &g_array_index (srcs, ConsoleSource, i);
-      emit_console_lines (self, src, TRUE);
-      g_string_free (src->partial, TRUE);
-    }
-  return NULL;
-}
-
-/* --- starting, waiting, stopping --------------------------------------- */
-
-static void
-child_setup (gpointer data)
-{
-  /* Its own process group, so stopping it reaches its forked children; and
-   * it dies with the lab. */
-  setpgid (0, 0);
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static char **
-program_env (SlLabTrace *self)
-{
-  char **env = g_get_environ ();
-  const char *old = g_environ_getenv (env, "LD_PRELOAD");
-  g_autofree char *preload = old && old[0] ? g_strdup_printf ("%s:%s", self->preload, old)
-                                           : g_strdup (self->preload);
-  g_autofree char *report = g_strdup_printf ("%d", REPORT_TARGET_FD);
-
-  env = g_environ_setenv (env, "LD_PRELOAD", preload, TRUE);
-  env = g_environ_setenv (env, "SOCKLENS_REPORT_FD", report, TRUE);
-  env = g_environ_setenv (env, "SOCKLENS_TRACE_ROOTS", self->roots, TRUE);
-  /* print as it happens, so it lands beside its calls */
-  env = g_environ_setenv (env, "PYTHONUNBUFFERED", "1", TRUE);
-  env = g_environ_setenv (env, "PYTHONDONTWRITEBYTECODE", "1", TRUE);
-  if (self->shared_gate != NULL)
-    {
-      g_autofree char *gate = g_strdup_printf ("%d", GATE_TARGET_FD);
-      env = g_environ_setenv (env, "SOCKLENS_GATE_FD", gate, TRUE);
-    }
-  else
-    env = g_environ_unsetenv (env, "SOCKLENS_GATE_FD");
-  return env;
-}
-
-static gboolean
-start_program (SlLabTrace *self,
-               guint       index,
-               GError    **error)
-{
-  Program *p = g_ptr_array_index (self->programs, index);
-  g_auto (GStrv) env = program_env (self);
-  int source_fds[2] = { self->report_pipe[1], self->gate_fd };
-  int target_fds[2] = { REPORT_TARGET_FD, GATE_TARGET_FD };
-  g_autofree char *text = NULL;
-
-  if (is_static_elf (p->argv[0]))
-    {
-      text = g_strdup_printf (_("%s is statically linked: its calls cannot be seen (the preload "
-                                "library needs the dynamic loader). Its packets are still "
-                                "captured."), p->name);
-      sl_lab_emit_message (self->lab, CAP_SEVERITY_WARNING, text);
-    }
-  g_mutex_lock (&self->lock);
-  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char *const *) p->argv,
-                                         (const char *const *) env,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
-                                         child_setup, NULL, -1, -1, -1, source_fds, target_fds,
-                                         self->gate_fd >= 0 ? 2 : 1, &p->pid, NULL, &p->out_fd,
-                                         &p->err_fd, error))
-    {
-      g_mutex_unlock (&self->lock);
-      g_prefix_error (error, "%s: ", p->name);
-      return FALSE;
-    }
-  p->actor = new_actor (self, p->name, "program", p->pid);
-  {
-    ConsoleJob *job = g_new0 (ConsoleJob, 1);
-
-    job->self = self;
-    job->program = p;
-    g_ptr_array_add (self->consoles, g_thread_new ("lab-console", console_thread, job));
-  }
-  g_hash_table_insert (self->pid_program, GINT_TO_POINTER (p->pid), GINT_TO_POINTER (index + 1));
-  {
-    gint64 key = thread_key (p->pid, p->pid);
-    g_hash_table_insert (self->thread_actor, g_memdup2 (&key, sizeof key),
-                         GUINT_TO_POINTER (p->actor + 1));
-  }
-  g_mutex_unlock (&self->lock);
-  return TRUE;
-}
-
-/* With the lock held: the thread is asleep in the kernel ('S' in its stat) */
 static gboolean
 thread_sleeping (gint32 pid,
                  gint32 tid)
@@ -896,65 +320,6 @@ stop_the_rest (SlLabTrace *self)
     }
 }
 
-/* How @p ended, in a sentence */
-static char *
-describe_exit (const Program *p,
-               CapSeverity   *severity)
-{
-  int sig = WIFSIGNALED (p->status) ? WTERMSIG (p->status) : 0;
-
-  *severity = CAP_SEVERITY_INFO;
-  if (p->stopped)
-    return sig != 0 ? g_strdup_printf (sig == SIGKILL
-                                         ? _("%s was still running at the end and was stopped: "
-                                             "killed by signal %d (%s) after the grace period.")
-                                         : _("%s was still running at the end and was stopped: "
-                                             "killed by signal %d (%s)."),
-                                       p->name, sig, g_strsignal (sig))
-                    : g_strdup_printf (_("%s was still running at the end and was stopped (it "
-                                         "then exited with status %d)."), p->name,
-                                       WEXITSTATUS (p->status));
-  if (WIFEXITED (p->status))
-    {
-      if (WEXITSTATUS (p->status) != 0)
-        *severity = CAP_SEVERITY_WARNING;
-      return g_strdup_printf (_("%s exited with status %d."), p->name, WEXITSTATUS (p->status));
-    }
-  if (sig != 0)
-    {
-      *severity = CAP_SEVERITY_ERROR;
-      return g_strdup_printf (WCOREDUMP (p->status)
-                                ? _("%s was killed by signal %d (%s), core dumped; its calls "
-                                    "until then are kept.")
-                                : _("%s was killed by signal %d (%s); its calls until then are "
-                                    "kept."),
-                              p->name, sig, g_strsignal (sig));
-    }
-  return NULL;
-}
-
-/* What happened to each program: a message, and its console's last line */
-static void
-report_exits (SlLabTrace *self,
-              gboolean   *any_failed)
-{
-  for (guint i = 0; i < self->programs->len; i++)
-    {
-      Program *p = g_ptr_array_index (self->programs, i);
-      g_autofree char *text = NULL;
-      CapSeverity severity;
-      CapConsole console;
-
-      if (p->pid <= 0 || (text = describe_exit (p, &severity)) == NULL)
-        continue;
-      if (severity != CAP_SEVERITY_INFO)
-        *any_failed = TRUE;
-      console = (CapConsole) { nc_now_ns (), (guint16) p->actor, CAP_CONSOLE_EXIT, text };
-      sl_lab_emit_console (self->lab, &console);
-      sl_lab_emit_message (self->lab, severity, text);
-    }
-}
-
 static void
 on_trace_call (const NcCall *call,
                NcCallPhase   phase,
@@ -973,6 +338,7 @@ sl_lab_trace_prepare (SlLabTrace *self,
                       GError    **error)
 {
   self->recorder = nc_recorder_new ();
+  nc_recorder_set_keep_calls (self->recorder, FALSE);  /* the stream is the record */
   self->gate = nc_gate_new ();
   nc_gate_set_stepping (self->gate, self->lab->step);
   nc_recorder_set_listener (self->recorder, on_trace_call, self->lab);
@@ -1008,10 +374,10 @@ sl_lab_trace_run (SlLabTrace *self,
   guint last = self->programs->len - 1;
   guint started = 0;
 
-  self->reader = g_thread_new ("lab-reports", reader_thread, self);
+  self->reader = g_thread_new ("lab-reports", sl_lab_trace_reader_thread, self);
   for (; started < self->programs->len; started++)
     {
-      if (!start_program (self, started, &error))
+      if (!sl_lab_trace_start_program (self, started, &error))
         break;
       if (started == last)
         {
@@ -1049,7 +415,7 @@ sl_lab_trace_run (SlLabTrace *self,
   g_ptr_array_set_size (self->consoles, 0);
   g_thread_join (g_steal_pointer (&self->reader));
 
-  report_exits (self, &any_failed);
+  sl_lab_trace_report_exits (self, &any_failed);
   if (error != NULL)
     {
       *error_text = g_strdup (error->message);

@@ -156,6 +156,7 @@ guint64          cap_reader_get_offset  (CapReader                *reader);
 gboolean         cap_reader_feed_fd     (CapReader                *reader,
                                          int                       fd,
                                          GError                  **error);
+gboolean         cap_reader_fd_is_gzip  (int                       fd);
 int              cap_reader_open        (const char               *path,
                                          struct stat              *st,
                                          GError                  **error);

@@ -14,8 +14,12 @@ void
 sl_test_window_init (int    *argc,
                      char ***argv)
 {
-  tmp_dir = g_dir_make_tmp ("socklens-test-window-XXXXXX", NULL);
+  /* A g_test_trap_subprocess () child shares its parent's directory (and so
+   * its cache, where a run it leaves behind is found) */
+  tmp_dir = g_getenv ("SL_TEST_WINDOW_DIR") ? g_strdup (g_getenv ("SL_TEST_WINDOW_DIR"))
+                                            : g_dir_make_tmp ("socklens-test-window-XXXXXX", NULL);
   g_assert_nonnull (tmp_dir);
+  g_setenv ("SL_TEST_WINDOW_DIR", tmp_dir, TRUE);
   g_setenv ("HOME", tmp_dir, TRUE);
   g_setenv ("XDG_CACHE_HOME", tmp_dir, TRUE);
   g_setenv ("XDG_CONFIG_HOME", tmp_dir, TRUE);
@@ -292,4 +296,86 @@ sl_test_select_synack (SlWindow *window)
   g_assert_cmpuint (synack, !=, G_MAXUINT);
   sl_session_select (sl_window_get_session (window), SL_SELECTION_PACKET, synack);
   sl_test_spin (50);
+}
+
+GtkWidget *
+sl_test_find_button (GtkWidget  *root,
+                     const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0 &&
+      gtk_widget_is_drawable (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sl_test_find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWindow *
+sl_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return sl_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
+}
+
+void
+sl_test_answer_file_chooser (const char *path)
+{
+  GtkWindow *dialog;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sl_test_wait_for (chooser_shown, NULL, 10000));
+  dialog = sl_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)) == GTK_FILE_CHOOSER_ACTION_SAVE)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (file);
+      g_autofree char *name = g_file_get_basename (file);
+
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, &error));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+    }
+  else
+    g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, &error));
+  g_assert_no_error (error);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  sl_test_spin (50);
+}
+
+guint
+sl_test_tshark_count_frames (const char *path)
+{
+  const char *argv[] = { "tshark", "-r", path, "-T", "fields", "-e", "frame.number", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  guint n = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("tshark could not read %s: %s", path, err);
+  for (const char *p = out; *p != '\0'; p++)
+    if (*p == '\n')
+      n++;
+  return n;
 }

@@ -49,6 +49,17 @@ void               sl_test_save_widget_screenshot (GtkWidget    *widget,
 void               sl_test_save_screenshot        (SlWindow     *window,
                                                    const char   *name);
 
+/* The shown button labelled @label (as given, "_Undo") under @root, or NULL */
+GtkWidget         *sl_test_find_button            (GtkWidget    *root,
+                                                   const char   *label);
+/* A shown toplevel window of @type (a dialog), or NULL */
+GtkWindow         *sl_test_find_toplevel          (GType         type);
+/* Waits for a file chooser (what GtkFileChooserNative shows with no
+ * portal), picks @path in it and presses its accept button, as a person would */
+void               sl_test_answer_file_chooser    (const char   *path);
+/* How many frames tshark reads in @path; fails the test if it cannot read it */
+guint              sl_test_tshark_count_frames    (const char   *path);
+
 /* A new window of the application, shown */
 SlWindow          *sl_test_new_window             (void);
 SlTimelineView    *sl_test_window_timeline        (SlWindow     *window);

@@ -468,3 +468,43 @@ sl_live_run_was_stopped (SlLiveRun *self)
   g_return_val_if_fail (SL_IS_LIVE_RUN (self), FALSE);
   return g_error_matches (cap_lab_get_error (self->lab), CAP_LAB_ERROR, CAP_LAB_ERROR_STOPPED);
 }
+
+/**
+ * sl_live_run_keep_stream:
+ * @target: a file name in the directory the stream file goes to
+ *
+ * The window's recovery file: see cap_lab_stream_to_file ().
+ */
+gboolean
+sl_live_run_keep_stream (SlLiveRun   *self,
+                         const char  *target,
+                         GError     **error)
+{
+  g_return_val_if_fail (SL_IS_LIVE_RUN (self), FALSE);
+  g_return_val_if_fail (self->state == SL_LIVE_RUN_IDLE, FALSE);
+
+  return cap_lab_stream_to_file (self->lab, target, error);
+}
+
+const char *
+sl_live_run_get_stream_path (SlLiveRun *self)
+{
+  g_return_val_if_fail (SL_IS_LIVE_RUN (self), NULL);
+  return self->lab != NULL ? cap_lab_get_stream_path (self->lab) : NULL;
+}
+
+const char *
+sl_live_run_get_stream_error (SlLiveRun *self)
+{
+  g_return_val_if_fail (SL_IS_LIVE_RUN (self), NULL);
+  return self->lab != NULL ? cap_lab_get_stream_file_error (self->lab) : NULL;
+}
+
+void
+sl_live_run_drop_stream (SlLiveRun *self,
+                         gboolean   remove)
+{
+  g_return_if_fail (SL_IS_LIVE_RUN (self));
+  if (self->lab != NULL)
+    cap_lab_close_stream_file (self->lab, remove);
+}

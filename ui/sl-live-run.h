@@ -62,4 +62,18 @@ const char        *sl_live_run_get_capture_problem (SlLiveRun     *self);
 const GError      *sl_live_run_get_error        (SlLiveRun        *self);
 gboolean           sl_live_run_was_stopped      (SlLiveRun        *self);
 
+/* Before sl_live_run_start (): the run's stream is also written, as it
+ * arrives, to a hidden file beside @target (a readable pcapng of whatever
+ * arrived, should the app itself die); NULL until then, or with none */
+gboolean           sl_live_run_keep_stream      (SlLiveRun        *self,
+                                                 const char       *target,
+                                                 GError          **error);
+const char        *sl_live_run_get_stream_path  (SlLiveRun        *self);
+/* Why the stream file stopped growing (disk full...), or NULL */
+const char        *sl_live_run_get_stream_error (SlLiveRun        *self);
+/* Closes the stream file; @remove: it is not needed any more (saved, or
+ * thrown away on purpose) */
+void               sl_live_run_drop_stream      (SlLiveRun        *self,
+                                                 gboolean          remove);
+
 G_END_DECLS

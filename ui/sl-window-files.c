@@ -140,7 +140,9 @@ on_file_loaded (GObject      *source,
   _sl_window_drop_live (self);
   _sl_window_hide_message (self);
   g_set_object (&self->file, file);
-  add_recent (self, file);
+  /* A recovered run's place in the cache is not one to come back to */
+  if (self->recovered == NULL || !g_file_equal (file, self->recovered))
+    add_recent (self, file);
   if (result->error != NULL)
     {
       g_autofree char *text =
@@ -302,14 +304,14 @@ on_saved (GObject      *source,
 
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
+  _sl_window_keep_saved (self, ok, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events")));
   if (!ok)
     {
-      g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+      g_autofree char *where = g_file_get_parse_name (file);
+      g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), where, error->message);
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
-  if (self->live != NULL)
-    self->saved_events = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events"));
   add_recent (self, file);
   {
     g_autofree char *text = g_strdup_printf (_("Saved “%s”: it opens in Wireshark too"), name);
@@ -329,6 +331,7 @@ save_to (SlWindow *self,
     {
       _sl_window_show_message (self, GTK_MESSAGE_ERROR,
                                _("Recordings can be saved to local files only"));
+      _sl_window_keep_save_cancelled (self);
       return;
     }
 
@@ -352,12 +355,14 @@ on_save_response (GtkNativeDialog *dialog,
                   int              response,
                   SlWindow        *self)
 {
+  g_autoptr(GFile) file = NULL;
+
   if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      if (file != NULL)
-        save_to (self, file);
-    }
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file != NULL)
+    save_to (self, file);
+  else
+    _sl_window_keep_save_cancelled (self);
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
 }
@@ -374,7 +379,10 @@ save_action (GtkWidget  *widget,
   g_autofree char *name = NULL;
 
   if (!_sl_window_recording_has_content (recording))
-    return;
+    {
+      _sl_window_keep_save_cancelled (self);
+      return;
+    }
 
   dialog = gtk_file_chooser_native_new (_("Save as pcapng"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));

@@ -8,7 +8,8 @@
  * sl-window-files.c (open, save, recent files, drag and drop),
  * sl-window-params.c (a scenario's port, message and count),
  * sl-window-export.c (diagram export),
- * sl-window-programs.c (students' programs and lecture examples, traced) and
+ * sl-window-programs.c (students' programs and lecture examples, traced),
+ * sl-window-keep.c (nothing lost: unsaved runs on close, Undo, recovery) and
  * sl-window-presentation.c (presentation mode).
  */
 #pragma once
@@ -27,6 +28,7 @@
 
 G_BEGIN_DECLS
 
+typedef struct _SlKeptRun SlKeptRun;
 
 struct _SlWindow
 {
@@ -77,6 +79,13 @@ struct _SlWindow
   SlLiveRun        *live;
   guint             saved_events;    /* the live run's calls + packets when last saved */
   gboolean          close_confirmed; /* closing drops an unsaved run: the user said so */
+  gboolean          close_after_save; /* the close dialog's Save…: close once saved */
+  gboolean          disposing;
+  SlKeptRun        *kept;            /* a replaced unsaved run, while its Undo toast shows */
+  GtkInfoBar       *recovery_bar;
+  GtkLabel         *recovery_label;
+  char             *recovery_path;   /* the left-behind stream file it offers */
+  GFile            *recovered;       /* that file opened, until saved elsewhere */
   GFile            *file;            /* the file shown, if any */
   GCancellable     *load_cancellable;
   GMenu            *recent_menu;
@@ -114,6 +123,8 @@ void     _sl_window_update_status          (SlWindow       *self);
 void     _sl_window_show_recording         (SlWindow       *self,
                                             CapRecording   *recording);
 void     _sl_window_drop_live              (SlWindow       *self);
+void     _sl_window_adopt_live             (SlWindow       *self,
+                                            SlLiveRun      *live);
 void     _sl_window_show_ready_recording   (SlWindow       *self,
                                             CapRecording   *ready);
 gboolean _sl_window_live_is_active         (SlWindow       *self);
@@ -148,6 +159,19 @@ void     _sl_window_class_programs_init    (GtkWidgetClass *widget_class);
 void     _sl_window_clear_programs         (SlWindow       *self);
 char    *_sl_window_describe_program_failures (SlWindow     *self,
                                                CapRecording *recording);
+
+/* sl-window-keep.c */
+void     _sl_window_class_keep_init        (GtkWidgetClass *widget_class);
+gboolean _sl_window_run_is_unsaved         (SlWindow       *self);
+gboolean _sl_window_keep_close_request     (SlWindow       *self);
+void     _sl_window_keep_saved             (SlWindow       *self,
+                                            gboolean        ok,
+                                            guint           events);
+void     _sl_window_keep_save_cancelled    (SlWindow       *self);
+void     _sl_window_keep_stream            (SlWindow       *self);
+void     _sl_window_keep_offer_recovery    (SlWindow       *self);
+gboolean _sl_window_keep_replaced_run      (SlWindow       *self);
+void     _sl_window_keep_dispose           (SlWindow       *self);
 
 /* sl-window-panes.c */
 void     _sl_window_panes_init             (SlWindow       *self);

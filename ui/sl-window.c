@@ -298,12 +298,22 @@ _sl_window_show_recording (SlWindow     *self,
 
 /* ---- live runs ----------------------------------------------------------- */
 
+/* The live run gives way. One with something unsaved in it is put aside
+ * with Undo (sl-window-keep.c) or, as the window goes, keeps its recovery
+ * file; the file of any other goes. */
 void
 _sl_window_drop_live (SlWindow *self)
 {
+  gboolean unsaved;
+
   if (self->live == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->live, self);
+  unsaved = _sl_window_run_is_unsaved (self);
+  if (unsaved && !self->disposing)
+    _sl_window_keep_replaced_run (self);
+  else if (!unsaved)
+    sl_live_run_drop_stream (self->live, TRUE);
   sl_live_run_stop (self->live);
   g_clear_object (&self->live);
 }
@@ -353,6 +363,19 @@ on_live_finished (SlWindow *self)
   on_live_changed (self);
 }
 
+/* @live (a new run, or one Undo brings back) becomes the window's */
+void
+_sl_window_adopt_live (SlWindow  *self,
+                       SlLiveRun *live)
+{
+  g_assert (self->live == NULL);
+  self->live = live;
+  self->told_capture_problem = FALSE;
+  g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
+  g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
+  g_signal_connect_swapped (self->live, "notify::state", G_CALLBACK (on_live_changed), self);
+}
+
 gboolean
 _sl_window_live_is_active (SlWindow *self)
 {
@@ -372,15 +395,12 @@ _sl_window_start_run (SlWindow *self,
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
 
-  if (self->programs != NULL)
-    self->live = sl_live_run_new_traced ((const char *const *) self->programs,
-                                         SL_WINDOW_TRACE_TIMEOUT_S);
-  else
-    self->live = sl_live_run_new (self->scenario, self->params);
-  self->told_capture_problem = FALSE;
-  g_signal_connect_swapped (self->live, "changed", G_CALLBACK (on_live_changed), self);
-  g_signal_connect_swapped (self->live, "finished", G_CALLBACK (on_live_finished), self);
-  g_signal_connect_swapped (self->live, "notify::state", G_CALLBACK (on_live_changed), self);
+  _sl_window_adopt_live (self, self->programs != NULL
+                                  ? sl_live_run_new_traced ((const char *const *) self->programs,
+                                                            SL_WINDOW_TRACE_TIMEOUT_S)
+                                  : sl_live_run_new (self->scenario, self->params));
+  self->saved_events = 0;
+  _sl_window_keep_stream (self);
   if (!sl_live_run_start (self->live, stepping, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not start %s: %s"),
@@ -468,76 +488,13 @@ on_selection_changed (SlWindow *self)
   _sl_window_update_inspector (self);
 }
 
-/* A live run with something in it that is not in a file */
-static gboolean
-run_is_unsaved (SlWindow *self)
-{
-  CapRecording *recording;
-  guint events;
-
-  if (self->live == NULL)
-    return FALSE;
-  recording = sl_live_run_get_recording (self->live);
-  events = cap_recording_get_n_calls (recording) + cap_recording_get_n_packets (recording);
-  return events > 0 && (events != self->saved_events || _sl_window_live_is_active (self));
-}
-
-/* After the dialog's response is over: the dialog goes with the window */
-static gboolean
-close_later (gpointer data)
-{
-  gtk_window_close (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_close_response (AdwMessageDialog *dialog,
-                   const char       *response,
-                   SlWindow         *self)
-{
-  if (g_str_equal (response, "discard"))
-    {
-      self->close_confirmed = TRUE;
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (self), g_object_unref);
-    }
-  else if (g_str_equal (response, "save"))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);
-}
-
-/* Closing never drops a run silently: it asks first. */
-static void
-ask_to_save_run (SlWindow *self)
-{
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save the Run?"), NULL);
-
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _sl_window_live_is_active (self)
-                                 ? _("The run is still going. Closing stops it, and what it "
-                                     "recorded is lost unless you save it.")
-                                 : _("What this run recorded is lost unless you save it."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "discard", _("Close _Without Saving"), "save", _("_Save…"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static gboolean
 sl_window_close_request (GtkWindow *window)
 {
   SlWindow *self = SL_WINDOW (window);
 
-  if (!self->close_confirmed && run_is_unsaved (self))
-    {
-      ask_to_save_run (self);
-      return TRUE;
-    }
+  if (_sl_window_keep_close_request (self))
+    return TRUE;
 
   if (self->settings != NULL)
     {
@@ -560,7 +517,9 @@ sl_window_dispose (GObject *object)
   SlWindow *self = SL_WINDOW (object);
 
   g_cancellable_cancel (self->load_cancellable);
+  self->disposing = TRUE;
   _sl_window_drop_live (self);
+  _sl_window_keep_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SL_TYPE_WINDOW);
 
   G_OBJECT_CLASS (sl_window_parent_class)->dispose (object);
@@ -686,6 +645,7 @@ sl_window_class_init (SlWindowClass *klass)
   _sl_window_class_presentation_init (widget_class);
   _sl_window_class_params_init (widget_class);
   _sl_window_class_programs_init (widget_class);
+  _sl_window_class_keep_init (widget_class);
 }
 
 static void
@@ -799,6 +759,7 @@ sl_window_new (GtkApplication *application)
     }
   apply_settings (self);
   _sl_window_fill_recent_menu (self);
+  _sl_window_keep_offer_recovery (self);
   _sl_window_update_page (self);
   _sl_window_update_inspector (self);
   _sl_window_update_status (self);

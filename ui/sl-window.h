@@ -48,6 +48,10 @@ void              sl_window_select_when_loaded (SlWindow      *self,
 gboolean          sl_window_is_loading        (SlWindow       *self);
 /* The message bar's text while it shows, else NULL */
 const char       *sl_window_get_message       (SlWindow       *self);
+/* Where live runs' recovery files go: ~/.cache/socklens/recovery */
+char             *sl_window_get_recovery_dir  (void);
+/* The file a run left behind that the recovery bar offers now, or NULL */
+const char       *sl_window_get_recovery_offer (SlWindow      *self);
 /* win.presentation: full screen, large type, high contrast, slow playback */
 gboolean          sl_window_get_presentation  (SlWindow       *self);
 void              sl_window_set_presentation  (SlWindow       *self,
