@@ -360,14 +360,30 @@ cap_reader_feed_fd (CapReader  *self,
                     int         fd,
                     GError    **error)
 {
+  return cap_reader_feed_fd_full (self, fd, NULL, NULL, NULL, error);
+}
+
+gboolean
+cap_reader_feed_fd_full (CapReader       *self,
+                         int              fd,
+                         GCancellable    *cancellable,
+                         CapReadProgress  progress,
+                         gpointer         user_data,
+                         GError         **error)
+{
   gsize chunk = feed_chunk_for (fd);
   g_autofree guint8 *buf = g_malloc (chunk);
+  guint64 bytes_read = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
   for (;;)
     {
-      gssize n = read (fd, buf, chunk);
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      n = read (fd, buf, chunk);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -383,6 +399,9 @@ cap_reader_feed_fd (CapReader  *self,
         return TRUE;
       if (!cap_reader_feed (self, buf, (gsize) n, error))
         return FALSE;
+      bytes_read += (guint64) n;
+      if (progress != NULL)
+        progress (bytes_read, user_data);
     }
 }
 
