@@ -83,8 +83,8 @@ check_script (const char *path,
 }
 
 /*
- * "server.py", "./client", "python3 client.py 127.0.0.1 50007": what to run,
- * checked (exists, executable) so a typo is said before anything starts.
+ * "server.py", "./client", "python3 client.py 127.0.0.1 50007",
+ * "hw 3/server.py": what to run, checked (exists, executable) so a typo is said before anything starts.
  */
 char **
 sl_lab_trace_parse_program (const char *spec,
@@ -96,7 +96,11 @@ sl_lab_trace_parse_program (const char *spec,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   const char *script = NULL;
 
-  if (!g_shell_parse_argv (spec, NULL, &words, error))
+  /* A file that exists is one program, whatever its path holds (spaces,
+   * quotes: "My Homework/server.py"); anything else is a command line. */
+  if (g_file_test (spec, G_FILE_TEST_IS_REGULAR))
+    words = g_strdupv ((char *[]) { (char *) spec, NULL });
+  else if (!g_shell_parse_argv (spec, NULL, &words, error))
     return NULL;
   if (g_str_has_suffix (words[0], ".py"))
     {

@@ -39,6 +39,30 @@
 
 #include "sl-lab-trace-private.h"
 
+/* The same program twice (two clients, or a second server that finds its
+ * port taken) gets a name of its own, "client.py (2)", so its columns,
+ * console and messages are not taken for the first one's */
+static void
+name_apart (SlLabTrace *self,
+            Program    *p)
+{
+  g_autofree char *renamed = g_strconcat (p->name, " (", NULL);
+  guint same = 1;
+
+  for (guint i = 0; i + 1 < self->programs->len; i++)
+    {
+      const Program *other = g_ptr_array_index (self->programs, i);
+      if (g_str_equal (other->name, p->name) || g_str_has_prefix (other->name, renamed))
+        same++;
+    }
+  if (same > 1)
+    {
+      char *name = g_strdup_printf ("%s (%u)", p->name, same);
+      g_free (p->name);
+      p->name = name;
+    }
+}
+
 /**
  * sl_lab_trace_new:
  * Checks every program before the lab does anything else.
@@ -76,6 +100,7 @@ sl_lab_trace_new (SlLab       *lab,
           sl_lab_trace_free (self);
           return NULL;
         }
+      name_apart (self, p);
       if (!g_ptr_array_find_with_equal_func (roots, root, g_str_equal, NULL))
         g_ptr_array_add (roots, root);
       else
@@ -313,6 +338,7 @@ sl_lab_trace_prepare (SlLabTrace *self,
                       GError    **error)
 {
   self->recorder = nc_recorder_new ();
+  nc_recorder_set_keep_calls (self->recorder, FALSE);  /* the stream is the record */
   self->gate = nc_gate_new ();
   nc_gate_set_stepping (self->gate, self->lab->step);
   nc_recorder_set_listener (self->recorder, on_trace_call, self->lab);

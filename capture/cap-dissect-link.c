@@ -359,6 +359,138 @@ dissect_null (CapDissect *d,
     cap_dissect_ip (d, c, version);
 }
 
+/* PPP protocol numbers (RFC 1661): the two IPs, and the names of the
+ * control protocols a dial-up or VPN capture starts with. */
+static const struct
+{
+  guint16     proto;
+  const char *name;
+  guint8      ip_version;
+} ppp_protocols[] = {
+  { 0x0021, "Internet Protocol version 4", 4 },
+  { 0x0057, "Internet Protocol version 6", 6 },
+  { 0x8021, "Internet Protocol Control Protocol", 0 },
+  { 0x8057, "IPv6 Control Protocol", 0 },
+  { 0xc021, "Link Control Protocol", 0 },
+  { 0xc023, "Password Authentication Protocol", 0 },
+  { 0xc223, "Challenge Handshake Authentication Protocol", 0 },
+};
+
+static gint
+ppp_protocol_index (guint16 proto)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ppp_protocols); i++)
+    if (ppp_protocols[i].proto == proto)
+      return i;
+  return -1;
+}
+
+/* A byte shown in hex, as Wireshark shows HDLC's address and control. */
+static gboolean
+field_u8_hex (CapDissect *d,
+              CapCursor  *c,
+              const char *name,
+              guint8     *out)
+{
+  guint32 off = c->pos;
+
+  if (!cap_get_u8 (c, out))
+    return cap_dissect_fail (d, c, name, 1);
+  add_uint (d, name, off, 1, *out, "0x%02x", *out);
+  return TRUE;
+}
+
+/* Cisco HDLC (LINKTYPE_C_HDLC, and what LINKTYPE_PPP_HDLC also holds from
+ * Cisco routers): address 0x0f or 0x8f, control 0, then an EtherType. The
+ * first byte decides, so a frame cut after it reads the same way. */
+static gboolean
+is_cisco_hdlc (CapCursor *c)
+{
+  CapCursor peek = *c;
+  guint8 addr = 0;
+
+  return cap_get_u8 (&peek, &addr) && (addr == 0x0f || addr == 0x8f);
+}
+
+static void
+dissect_cisco_hdlc (CapDissect *d,
+                    CapCursor  *c,
+                    guint8      variant)
+{
+  guint8 addr = 0, ctrl = 0;
+  guint16 type = 0;
+  gboolean ok;
+  gint index;
+
+  index = layer_begin (d, CAP_LAYER_LINK, "Cisco HDLC", 0);
+  ok = field_u8_hex (d, c, "Address", &addr) && field_u8_hex (d, c, "Control", &ctrl)
+       && field_ethertype (d, c, "Protocol", &type);
+  layer_end (d, index, c->pos, NULL);
+  if (ok)
+    dissect_ethertype (d, c, type);
+}
+
+/* PPP's protocol, one byte when compressed (its low bit set, RFC 1661
+ * section 6.5), else two. */
+static gboolean
+field_ppp_protocol (CapDissect *d,
+                    CapCursor  *c,
+                    guint16    *proto)
+{
+  guint32 off = c->pos;
+  CapCursor peek = *c;
+  guint8 first = 0;
+  gint pi;
+
+  if (!cap_get_u8 (&peek, &first))
+    return cap_dissect_fail (d, c, "Protocol", 1);
+  if (first & 1)
+    {
+      *proto = first;
+      *c = peek;
+    }
+  else if (!cap_get_u16be (c, proto))
+    return cap_dissect_fail (d, c, "Protocol", 2);
+  pi = ppp_protocol_index (*proto);
+  add_uint (d, "Protocol", off, c->pos - off, *proto, "%s (0x%04x)",
+            pi >= 0 ? ppp_protocols[pi].name : "Unknown", *proto);
+  return TRUE;
+}
+
+/* PPP (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): RFC 1662's address and control
+ * bytes when present, then the protocol. */
+static void
+dissect_ppp (CapDissect *d,
+             CapCursor  *c,
+             guint8      variant)
+{
+  CapCursor peek = *c;
+  guint8 addr = 0, ctrl = 0;
+  guint16 proto = 0;
+  gboolean ok = TRUE;
+  gint index, pi;
+
+  if (is_cisco_hdlc (c))
+    {
+      dissect_cisco_hdlc (d, c, 0);
+      return;
+    }
+
+  index = layer_begin (d, CAP_LAYER_LINK, "Point-to-Point Protocol", 0);
+  /* 0xff (all stations) is RFC 1662's address, never a protocol's first byte */
+  if (cap_get_u8 (&peek, &addr) && addr == 0xff)
+    ok = field_u8_hex (d, c, "Address", &addr) && field_u8_hex (d, c, "Control", &ctrl);
+  ok = ok && field_ppp_protocol (d, c, &proto);
+  layer_end (d, index, c->pos, NULL);
+  if (!ok)
+    return;
+  pi = ppp_protocol_index (proto);
+  if (pi >= 0 && ppp_protocols[pi].ip_version != 0)
+    cap_dissect_ip (d, c, ppp_protocols[pi].ip_version);
+  else
+    cap_dissect_data (d, c, "Data", cap_cursor_reported_left (c));
+}
+
 /* The link types this dissector reads, in a fixed order (the fuzzer's first
  * byte indexes cap_linktypes_supported ()). @variant is what the function
  * needs to know beyond the bytes: the IP version a link type fixes, or the
@@ -379,6 +511,9 @@ static const struct
   { CAP_LINKTYPE_LOOP, dissect_null, TRUE },
   { CAP_LINKTYPE_DLT_RAW12, dissect_raw, 0 },
   { CAP_LINKTYPE_DLT_RAW14, dissect_raw, 0 },
+  { CAP_LINKTYPE_PPP, dissect_ppp, 0 },
+  { CAP_LINKTYPE_PPP_HDLC, dissect_ppp, 0 },
+  { CAP_LINKTYPE_C_HDLC, dissect_cisco_hdlc, 0 },
 };
 
 static gint

@@ -14,9 +14,12 @@ G_BEGIN_DECLS
  * differ are accepted too). */
 #define CAP_LINKTYPE_NULL       0     /* BSD loopback, AF in host byte order */
 #define CAP_LINKTYPE_ETHERNET   1
+#define CAP_LINKTYPE_PPP        9
 #define CAP_LINKTYPE_DLT_RAW12  12    /* DLT_RAW on most systems */
 #define CAP_LINKTYPE_DLT_RAW14  14    /* DLT_RAW on OpenBSD */
+#define CAP_LINKTYPE_PPP_HDLC   50    /* PPP in HDLC-like framing (or Cisco HDLC) */
 #define CAP_LINKTYPE_RAW        101
+#define CAP_LINKTYPE_C_HDLC     104   /* Cisco HDLC */
 #define CAP_LINKTYPE_LOOP       108   /* OpenBSD loopback, AF in network order */
 #define CAP_LINKTYPE_LINUX_SLL  113
 #define CAP_LINKTYPE_IPV4       228

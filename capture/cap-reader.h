@@ -165,6 +165,7 @@ gboolean         cap_reader_feed_fd_full (CapReader               *reader,
                                          CapReadProgress           progress,
                                          gpointer                  user_data,
                                          GError                  **error);
+gboolean         cap_reader_fd_is_gzip  (int                       fd);
 int              cap_reader_open        (const char               *path,
                                          struct stat              *st,
                                          GError                  **error);

@@ -219,6 +219,7 @@ void      cap_correlate_map_sockets          (Pass         *pass);
 void      cap_correlate_hand_over_inherited  (Pass         *pass);
 
 /* cap-recording-correlate-stream.c */
+gboolean  cap_correlate_is_peek              (const NcCall *call);
 void      cap_correlate_assign_offset        (Pass         *pass,
                                               guint         i);
 guint     cap_correlate_link_handshake       (Pass         *pass,

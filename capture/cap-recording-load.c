@@ -200,8 +200,9 @@ cap_recording_load_file_full (CapRecording    *self,
     return FALSE;
   /* offsets are from where reading starts: a regular file read from its
    * first byte can be read back later; anything else (a pipe, or standard
-   * input already partly read) keeps its packet bytes in the arena */
-  if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0)
+   * input already partly read, or a gzip-compressed file, whose offsets
+   * count decompressed bytes) keeps its packet bytes in the arena */
+  if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0 && !cap_reader_fd_is_gzip (fd))
     {
       self->file_fd = fd;
       self->file_stat = st;

@@ -552,3 +552,44 @@ cap_recording_find_packet_at (CapRecording *self,
   return lo;
 }
 
+guint
+cap_recording_find_packet_from (CapRecording *self,
+                                gint64        ts,
+                                guint         from)
+{
+  const CapPacket *p;
+  guint            n, lo, hi, step = 1;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+
+  p = (const CapPacket *) self->packets->data;
+  n = self->packets->len;
+  /* the answer lies at or after @from only if the packet before is earlier */
+  if (from > n || (from > 0 && p[from - 1].ts >= ts))
+    return cap_recording_find_packet_at (self, ts);
+  /* gallop: [lo, hi] holds the first packet at or after ts (n: none) */
+  lo = from;
+  for (;;)
+    {
+      hi = lo + step - 1;
+      if (hi >= n)
+        {
+          hi = n;
+          break;
+        }
+      if (p[hi].ts >= ts)
+        break;
+      lo = hi + 1;
+      step *= 2;
+    }
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (p[mid].ts < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+

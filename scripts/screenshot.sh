@@ -10,7 +10,8 @@
 # KEYS are xdotool key names pressed in turn (F5 runs, space steps, ctrl+p
 # presents), "sleep:N" waits N seconds, "click:X,Y" clicks. The scenario is
 # the one the window opens with (its last-scenario setting, in a keyfile of
-# a temporary home). Needs xvfb, xdotool, imagemagick, and ./build.
+# a temporary home), on the timeline layout LAYOUT names (sequence, the
+# default, or time). Needs xvfb, xdotool, imagemagick, and ./build.
 #
 #   scripts/screenshot.sh docs/screenshots/window.png 1280x800 tcp-echo "F5 sleep:8 Home"
 #   scripts/screenshot.sh docs/screenshots/presentation.png 1920x1080 tcp-echo \
@@ -44,6 +45,7 @@ mkdir -p "$home/.config/glib-2.0/settings"
 cat >"$home/.config/glib-2.0/settings/keyfile" <<EOF
 [org/socklens/Socklens]
 last-scenario='$scenario'
+timeline-layout='${LAYOUT:-sequence}'
 window-width=${size%x*}
 window-height=${size#*x}
 EOF

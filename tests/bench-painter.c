@@ -14,6 +14,12 @@
  *            bulk send()/recv() calls and the segments they caused
  *
  * $SL_BENCH_AXIS=time or sequence draws on that axis only (for a profile).
+ * $SL_BENCH_CHECKSUM=1 also prints a hash of every frame's pixels per
+ * zoom level (outside the timing): a speed-up that keeps the picture
+ * keeps the hashes.
+ * $SL_BENCH_LAYERS=1 also prints each layer's mean CPU time per zoom level
+ * (sl_timeline_painter_set_profiling): on a loaded machine the layers'
+ * shares say where a frame goes when its milliseconds do not.
  *
  * A benchmark, not a test: it prints numbers and never fails on them.
  * docs/PERFORMANCE.md ("Drawing") records what it printed.
@@ -24,6 +30,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "painter-recordings.h"
@@ -176,18 +183,63 @@ thread_ms (void)
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* FNV-1a over every frame of a zoom level ($SL_BENCH_CHECKSUM) */
+static guint64 frames_hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+static void
+hash_frame (cairo_surface_t *surface)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  gsize         n =
+    (gsize) cairo_image_surface_get_stride (surface) * cairo_image_surface_get_height (surface);
+
+  if (g_getenv ("SL_BENCH_CHECKSUM") == NULL)
+    return;
+  for (gsize i = 0; i < n; i += 4)
+    {
+      /* RGB24: the fourth byte is undefined */
+      frames_hash = (frames_hash ^ (*(const guint32 *) (data + i) & 0xffffff)) *
+                    G_GUINT64_CONSTANT (0x100000001b3);
+    }
+}
+
+/* each layer's CPU time summed over a zoom level's frames ($SL_BENCH_LAYERS) */
+static double layer_sum[SL_TIMELINE_N_LAYERS];
+
 static double
 draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
 {
-  cairo_t *cr = cairo_create (surface);
-  double   t0 = thread_ms ();
-  double   ms;
+  cairo_t        *cr = cairo_create (surface);
+  double          t0 = thread_ms ();
+  double          ms;
+  SlTimelineStats stats;
 
   sl_timeline_painter_draw (painter, cr);
   cairo_surface_flush (surface);
   ms = thread_ms () - t0;
   cairo_destroy (cr);
+  hash_frame (surface);
+  sl_timeline_painter_get_stats (painter, &stats);
+  for (guint l = 0; l < SL_TIMELINE_N_LAYERS; l++)
+    layer_sum[l] += stats.layer_ms[l];
   return ms;
+}
+
+static void
+print_layers (void)
+{
+  static const char *names[SL_TIMELINE_N_LAYERS] = {
+    "setup",  "axis",         "headers", "lanes",    "packets", "calls",
+    "breaks", "label-layout", "labels",  "playhead", "legend",
+  };
+
+  if (g_getenv ("SL_BENCH_LAYERS") == NULL)
+    return;
+  printf ("            mean per layer:");
+  for (guint l = 0; l < SL_TIMELINE_N_LAYERS; l++)
+    if (layer_sum[l] / FRAMES >= 0.005)
+      printf (" %s %.2f", names[l], layer_sum[l] / FRAMES);
+  printf (" ms\n");
 }
 
 /* The anchor, timed beside every recording and axis: one opaque paint of
@@ -245,6 +297,11 @@ print_zoom (SlTimelinePainter *painter, const char *label, double *times)
           "aggregated, %u calls, %u labels)\n",
           label, times[FRAMES / 2], times[(FRAMES * 95) / 100], times[FRAMES - 1],
           stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
+  print_layers ();
+  memset (layer_sum, 0, sizeof layer_sum);
+  if (g_getenv ("SL_BENCH_CHECKSUM") != NULL)
+    printf ("            frames' hash %016" G_GINT64_MODIFIER "x\n", frames_hash);
+  frames_hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
 }
 
 static int W = 1920, H = 1080;
@@ -317,6 +374,7 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
       return;
     }
   sl_timeline_painter_set_layout (painter, layout);
+  sl_timeline_painter_set_profiling (painter, g_getenv ("SL_BENCH_LAYERS") != NULL);
   sl_timeline_painter_set_recording (painter, rec);
   sl_timeline_painter_set_size (painter, W, H);
   sl_timeline_painter_set_range (painter, start, end);
@@ -328,6 +386,8 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
           sl_timeline_layout_to_string (layout), cap_recording_get_n_packets (rec),
           cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
   print_anchor (surface);
+  memset (layer_sum, 0, sizeof layer_sum);
+  frames_hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
   if (layout == SL_TIMELINE_LAYOUT_SEQUENCE)
     {
       bench_rows (painter, surface, name);

@@ -340,6 +340,18 @@ null_link (GByteArray *ip,
   return prepend (b, ip);
 }
 
+/* A link header given as bytes (PPP, Cisco HDLC) before an IP packet. */
+static GByteArray *
+link_bytes (GByteArray   *ip,
+            const guint8 *header,
+            guint         len)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  putn (b, header, len);
+  return prepend (b, ip);
+}
+
 static Fixture *
 fixture_add (GPtrArray  *all,
              const char *name,
@@ -643,6 +655,30 @@ make_fixtures (void)
   fixture_add (all, "loop-ipv4-icmp", 108,
                null_link (ipv4 (1, "127.0.0.1", "127.0.0.1", icmp_msg (0, 0, 0x00050006, NULL, 0),
                                 NULL, 0, 1, 0), 2, FALSE));
+
+  /* --- PPP (dial-up, VPNs) and Cisco HDLC (routers) --- */
+  {
+    static const guint8 ppp_ip[] = { 0xff, 0x03, 0x00, 0x21 };
+    static const guint8 ppp_pfc[] = { 0x21 };  /* no address/control, protocol compressed */
+    static const guint8 ppp_ip6[] = { 0xff, 0x03, 0x00, 0x57 };
+    static const guint8 ppp_lcp[] = { 0xc0, 0x21, 0x01, 0x01, 0x00, 0x04 };
+    static const guint8 chdlc_ip[] = { 0x0f, 0x00, 0x08, 0x00 };
+
+    fixture_add (all, "ppp-ipv4-tcp", 9,
+                 link_bytes (ipv4 (6, "192.0.2.1", "192.0.2.2",
+                                   tcp_seg (50430, 80, 1, 0, 0x02, 512, syn_opts, sizeof syn_opts, NULL),
+                                   NULL, 0, 1, 0x4000), ppp_ip, sizeof ppp_ip));
+    fixture_add (all, "ppp-pfc-ipv4-udp", 9,
+                 link_bytes (ipv4 (17, "192.0.2.1", "192.0.2.2", udp_dgram (40030, 53, "pfc"), NULL, 0, 1, 0),
+                             ppp_pfc, sizeof ppp_pfc));
+    fixture_add (all, "ppp-hdlc-ipv6-udp", 50,
+                 link_bytes (ipv6 (17, "2001:db8::a", "2001:db8::b", udp_dgram (40031, 9031, "50"), 0, NULL, 0),
+                             ppp_ip6, sizeof ppp_ip6));
+    fixture_add (all, "ppp-lcp", 9, g_byte_array_append (g_byte_array_new (), ppp_lcp, sizeof ppp_lcp));
+    fixture_add (all, "chdlc-ipv4-udp", 104,
+                 link_bytes (ipv4 (17, "192.0.2.1", "192.0.2.2", udp_dgram (40032, 9032, "chdlc"), NULL, 0, 1, 0),
+                             chdlc_ip, sizeof chdlc_ip));
+  }
 
   /* --- cut by the snapshot length (tcpdump -s 60) --- */
   {

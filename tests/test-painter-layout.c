@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -37,7 +38,8 @@ static const Screen screens[] = {
    * inspector at 1280x800), at both type sizes */
   { "inspector pane at 1280x800", SL_TIMELINE_MIN_WIDTH, 700, 1.0 },
   { "narrowest presentation pane", SL_TIMELINE_MIN_WIDTH * 3 / 2, 700, 1.5 },
-  { "window pane at 1280x800", 600, 700, 1.0 }, /* beside the code */
+  { "window pane at 1280x800", 600, 700, 1.0 },       /* beside the code */
+  { "presentation pane at 1280x800", 850, 700, 1.5 }, /* beside the code, large type */
   { "1280x800", 1280, 800, 1.0 },
   { "presentation pane at 1920x1080", 1100, 1000, 1.5 },
   { "presentation 1920x1080", 1920, 1080, 1.5 },
@@ -237,7 +239,8 @@ save_png (SlTimelinePainter *painter, const Screen *screen, const char *name)
   if (dir == NULL)
     return;
   sl_timeline_painter_get_plot_area (painter, &top, &bottom);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width, (int) (bottom + 40 * screen->scale));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screen->width,
+                                        (int) (bottom + 40 * screen->scale));
   cr = cairo_create (surface);
   sl_timeline_painter_draw (painter, cr);
   cairo_destroy (cr);
@@ -381,6 +384,88 @@ test_labels (gconstpointer data)
     }
 }
 
+/* How far the pixel at (@x, @y) of @surface is from @rgb (0..1 a channel) */
+static double
+pixel_distance (cairo_surface_t *surface, int x, int y, const SlRgb *rgb)
+{
+  const guint8 *row =
+    cairo_image_surface_get_data (surface) + (gsize) y * cairo_image_surface_get_stride (surface);
+  guint32 p = ((const guint32 *) row)[x];
+  double  r = ((p >> 16) & 0xff) / 255.0, g = ((p >> 8) & 0xff) / 255.0, b = (p & 0xff) / 255.0;
+
+  return MAX (MAX (fabs (r - rgb->r), fabs (g - rgb->g)), fabs (b - rgb->b));
+}
+
+/* A packet's label wider than its short arrow (the SYN/ACK label in
+ * presentation type at 1280x800) reaches over the call boxes at the
+ * arrow's ends: the boxes must still be seen under it, the ladder whole,
+ * not cut by a patch of background (a box's pixels under a boxed halo are
+ * 82% background: none is the box's colour). Drawn, and looked at where a
+ * label covers a box: the box's colour still shows between the letters
+ * and their outline (in large type they cover most of a narrow box). */
+static void
+test_boxes_under_labels (gconstpointer data)
+{
+  const Lesson *lesson = data;
+  CapRecording *rec = run (lesson->scenario);
+  guint         n_crossings = 0;
+
+  for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
+    {
+      g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
+      g_autofree char       *where = g_strdup_printf ("%s, %s", lesson->scenario, screens[s].name);
+      const SlPalette       *pal = sl_timeline_painter_get_palette (painter);
+      const SlTimelineLabel *labels;
+      cairo_surface_t       *surface;
+      cairo_t               *cr;
+      double                 top, bottom, contrast;
+      guint                  n;
+
+      show_all_rows (painter, &screens[s]);
+      sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+      surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, screens[s].width, (int) bottom);
+      cr = cairo_create (surface);
+      sl_timeline_painter_draw (painter, cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      contrast =
+        MAX (MAX (fabs (pal->call.r - pal->background.r), fabs (pal->call.g - pal->background.g)),
+             fabs (pal->call.b - pal->background.b));
+      for (guint i = 0; i < n; i++)
+        for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+          {
+            const SlTimelineLabel *l = &labels[i];
+            cairo_rectangle_t      r;
+            int                    x0, x1, y0, y1, seen = 0;
+
+            /* a failed call's box is hollow: nothing under a label to hide */
+            if (l->kind != SL_LABEL_PACKET || nc_call_failed (cap_recording_get_call (rec, c)) ||
+                !sl_timeline_painter_get_call_rect (painter, c, &r))
+              continue;
+            x0 = (int) ceil (MAX (l->x, r.x + 2));
+            x1 = (int) floor (MIN (l->x + l->width, r.x + r.width - 2));
+            y0 = (int) ceil (MAX (l->y, r.y + 3));
+            y1 = (int) floor (MIN (l->y + l->height, r.y + r.height - 3));
+            if (x1 - x0 < 4 || y1 - y0 < 8)
+              continue; /* the label does not reach over this box */
+            for (int y = y0; y < y1; y++)
+              for (int x = x0; x < x1; x++)
+                seen += pixel_distance (surface, x, y, &pal->call) < contrast / 3;
+            g_test_message ("%s: “%s” over call %u's box: %d of %d px seen", where, l->text, c,
+                            seen, (x1 - x0) * (y1 - y0));
+            if (seen * 20 < (x1 - x0) * (y1 - y0))
+              g_error ("%s: “%s” hides call %u's box under it (%d of %d px still seen)", where,
+                       l->text, c, seen, (x1 - x0) * (y1 - y0));
+            n_crossings++;
+          }
+      cairo_surface_destroy (surface);
+    }
+  /* the case is met: tcp-echo's handshake labels reach over boxes */
+  if (strcmp (lesson->scenario, "tcp-echo") == 0)
+    g_assert_cmpuint (n_crossings, >, 0);
+}
+
 /* --- the Time axis: dense, but nothing lost in silence ------------------ */
 
 /* The painter on the Time axis, the whole run in view, as Fit (F) shows it */
@@ -503,7 +588,7 @@ test_time_handshake (void)
   CapRecording *rec = run ("tcp-echo");
   const char   *order[] = { "SYN  seq=0", "SYN/ACK  seq=0  ack=1", "ACK  ack=1" };
   /* beside the code and in full, at 1280x800 and in presentation */
-  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5] };
+  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
 
   for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
     {
@@ -533,6 +618,57 @@ test_time_handshake (void)
           last_y = found->y;
         }
     }
+}
+
+/* The end of a run on the Time axis: tcp-lossy's retransmission, echo and
+ * closing handshake, and tcp-echo's last close(), all within a few pixels
+ * of the plot's bottom edge, where nothing fits below. With the room above
+ * them empty, the crowd rises into it: no label hidden, none past the
+ * bottom, and the packets still read top to bottom in the order sent. */
+static void
+test_time_bottom_crowd (void)
+{
+  const char   *scenarios[] = { "tcp-lossy", "tcp-echo" };
+  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+    for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
+      {
+        CapRecording *rec = run (scenarios[i]);
+        g_autoptr (SlTimelinePainter) painter = time_painter_for (rec, wide[s]);
+        g_autofree char *where = g_strdup_printf ("%s, Time axis, %s", scenarios[i], wide[s]->name);
+        const SlTimelineLabel *labels, *last_packet = NULL;
+        SlTimelineStats        stats;
+        double                 top, bottom;
+        guint                  n;
+
+        sl_timeline_painter_layout (painter);
+        labels = sl_timeline_painter_get_labels (painter, &n);
+        sl_timeline_painter_get_stats (painter, &stats);
+        sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+        if (stats.n_labels_dropped != 0)
+          {
+            print_labels (labels, n);
+            g_error ("%s: %u labels hidden at the bottom edge", where, stats.n_labels_dropped);
+          }
+        assert_nothing_lost (painter, rec, where);
+        assert_no_overlap (labels, n, where);
+        for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+          {
+            const SlTimelineLabel *l = find_label (labels, n, SL_LABEL_PACKET, p);
+
+            if (l == NULL)
+              continue;
+            if (last_packet != NULL && l->y <= last_packet->y)
+              g_error ("%s: “%s” is not below “%s”, sent before it", where, l->text,
+                       last_packet->text);
+            last_packet = l;
+          }
+        for (guint k = 0; k < n; k++)
+          if (labels[k].y + labels[k].height > bottom + 1)
+            g_error ("%s: “%s” (%.0f..%.0f) is past the plot's bottom (%.0f)", where,
+                     labels[k].text, labels[k].y, labels[k].y + labels[k].height, bottom);
+      }
 }
 
 /* --- the order of the rows --------------------------------------------- */
@@ -716,10 +852,18 @@ main (int argc, char **argv)
     }
   for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
     {
+      g_autofree char *path = NULL;
+
+      path = g_strdup_printf ("/painter/sequence/boxes-under-labels/%s", lessons[i].scenario);
+      g_test_add_data_func (path, &lessons[i], test_boxes_under_labels);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
+    {
       g_autofree char *path = g_strdup_printf ("/painter/time/labels/%s", lessons[i].scenario);
       g_test_add_data_func (path, &lessons[i], test_time_labels);
     }
   g_test_add_func ("/painter/time/handshake", test_time_handshake);
+  g_test_add_func ("/painter/time/bottom-crowd", test_time_bottom_crowd);
   g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);
   g_test_add_func ("/painter/sequence/order/tcp-lossy", test_order_tcp_lossy);
   g_test_add_data_func ("/painter/sequence/export/tcp-echo", "tcp-echo", test_export_words);

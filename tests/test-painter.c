@@ -608,6 +608,59 @@ test_sequence_rows (void)
                      ==, cap_recording_get_event_time (rec, r));
 }
 
+/* A frame finds the times of its pixel rows together, each from the one
+ * above (sl_timeline_axis_from_display_sorted), and the packets at those
+ * times each from the one before (cap_recording_find_packet_from): both
+ * must give what a search from scratch gives, at every display and time,
+ * on both axes, whatever the distance between two steps. */
+static void
+test_searches_from_the_last (void)
+{
+  g_autoptr(CapRecording) rec = bursts_recording (600);
+  g_autoptr(SlTimelinePainter) painter = painter_for (rec);
+  guint n = cap_recording_get_n_packets (rec);
+
+  for (SlTimelineLayout layout = SL_TIMELINE_LAYOUT_SEQUENCE; layout <= SL_TIMELINE_LAYOUT_TIME;
+       layout++)
+    {
+      SlTimelineAxis *axis;
+      double end;
+
+      sl_timeline_painter_set_layout (painter, layout);
+      axis = sl_timeline_painter_get_axis (painter);
+      end = sl_timeline_axis_get_end (axis);
+      /* steps of a tenth of a unit to a third of the axis, from before
+       * the first row to after the last */
+      for (double step = end / 3; step > end / 1e7; step /= 7.3)
+        {
+          guint n_d = (guint) ((end * 1.2) / step) + 2;
+          g_autofree double *d = g_new (double, n_d);
+          g_autofree gint64 *t = g_new (gint64, n_d);
+
+          for (guint i = 0; i < n_d; i++)
+            d[i] = -end * 0.1 + step * i;
+          sl_timeline_axis_from_display_sorted (axis, d, n_d, t);
+          for (guint i = 0; i < n_d; i++)
+            g_assert_cmpint (t[i], ==, sl_timeline_axis_from_display (axis, d[i]));
+          if (n_d > 20000)
+            break;
+        }
+    }
+
+  for (guint p = 0; p < n; p++)
+    for (gint64 dt = -1; dt <= 1; dt++)
+      {
+        gint64 ts = cap_recording_get_packet (rec, p)->ts + dt;
+        guint  at = cap_recording_find_packet_at (rec, ts);
+        guint  from[] = { 0, at / 2, at > 0 ? at - 1 : 0, at, at + 1, MAX (at, 40) - 40, n, n + 5 };
+
+        for (guint k = 0; k < G_N_ELEMENTS (from); k++)
+          g_assert_cmpuint (cap_recording_find_packet_from (rec, ts, from[k]), ==, at);
+      }
+  g_assert_cmpuint (cap_recording_find_packet_from (rec, G_MAXINT64, 0), ==, n);
+  g_assert_cmpuint (cap_recording_find_packet_from (rec, G_MININT64, 3), ==, 0);
+}
+
 /* The density of a dense frame is kept while the range stays; when the
  * recording grows and the painter is told, the same range counts the
  * new packets too. */
@@ -1078,6 +1131,7 @@ main (int    argc,
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
   g_test_add_func ("/ui/painter/dense-kept-until-changed", test_dense_kept_until_changed);
   g_test_add_func ("/ui/painter/sequence-rows", test_sequence_rows);
+  g_test_add_func ("/ui/painter/searches-from-the-last", test_searches_from_the_last);
   g_test_add_func ("/ui/painter/span-follows-calls", test_span_follows_calls);
   g_test_add_func ("/ui/painter/themes", test_themes);
   g_test_add_func ("/ui/painter/playhead", test_playhead_and_in_flight);

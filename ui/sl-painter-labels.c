@@ -361,6 +361,21 @@ find_overlap (SlTimelinePainter *self, const Candidate *c, double x, double y)
   return NULL;
 }
 
+/* Does [@x, @x + @w] reach over a lane: its line, its calls' boxes, its
+ * state band? */
+static gboolean
+over_a_lane (SlTimelinePainter *self, double x, double w)
+{
+  for (guint li = 0; li < self->lanes->len; li++)
+    {
+      const Lane *l = &g_array_index (self->lanes, Lane, li);
+
+      if (x < l->x + self->box_w / 2 + self->band_w + self->scale && l->x - self->box_w / 2 < x + w)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Adds @c at (@x, @y); @leader: drawn with a line back to what it names */
 static void
 put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean leader)
@@ -378,15 +393,18 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   label.ellipsized = c->ellipsized;
   style.layout = c->layout;
   style.leader = leader;
+  style.outline = over_a_lane (self, x, c->w);
   style.ax = c->ax;
   style.ay = c->ay;
   g_array_append_val (self->labels, label);
   g_array_append_val (self->label_styles, style);
 }
 
-/* Beside its event, or a little below: FALSE where there is no room */
+/* Beside its event, or a little below: FALSE where there is no room.
+ * @overflow: on the Time axis, it may go on below the plot's bottom, for
+ * lift_overflow () to bring it back in. */
 static gboolean
-place (SlTimelinePainter *self, const Candidate *c, double plot_end)
+place (SlTimelinePainter *self, const Candidate *c, double plot_end, gboolean overflow)
 {
   const SlTimelineLabel *hit;
   double                 x = c->x;
@@ -427,11 +445,98 @@ place (SlTimelinePainter *self, const Candidate *c, double plot_end)
             }
         }
       y = hit->y + hit->height + 1;
-      if (y > c->max_y || (!rows && y + c->h > self->bottom + self->line_h / 2))
+      if (y > c->max_y || (!rows && !overflow && y + c->h > self->bottom + self->line_h / 2))
         return FALSE;
     }
   put (self, c, x, y, y > c->near_y);
   return TRUE;
+}
+
+static int
+compare_guint_descending (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x < y) - (x > y);
+}
+
+static int
+compare_lower_first (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const SlTimelineLabel *labels = user_data;
+  const SlTimelineLabel *x = &labels[*(const guint *) a], *y = &labels[*(const guint *) b];
+
+  return (x->y < y->y) - (x->y > y->y);
+}
+
+/* On the Time axis a crowd at the plot's bottom edge has no room below it:
+ * what the top-down pass stacked past the edge is lifted back in, the
+ * lowest first, each pushing up what it lands on, so the crowd keeps its
+ * order top to bottom and rises into the free room above, led back to its
+ * event. Only what would rise past the top of the plot is hidden. */
+static void
+lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
+{
+  SlTimelineLabel  *labels = (SlTimelineLabel *) (gpointer) self->labels->data;
+  guint             n = self->labels->len;
+  g_autofree guint *order = NULL;
+  g_autoptr (GArray) moved = NULL;
+  double   s = self->scale;
+  gboolean any = FALSE;
+
+  for (guint k = 0; k < n && !any; k++)
+    any = labels[k].y + labels[k].height > limit;
+  if (!any)
+    return;
+  order = g_new (guint, n);
+  for (guint k = 0; k < n; k++)
+    order[k] = k;
+  g_qsort_with_data (order, n, sizeof (guint), compare_lower_first, labels);
+  moved = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint o = 0; o < n; o++)
+    {
+      SlTimelineLabel *l = &labels[order[o]];
+      LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, order[o]);
+      double           y = MIN (l->y, limit - l->height);
+      gboolean         clear;
+
+      do
+        {
+          clear = TRUE;
+          for (guint m = 0; m < moved->len && clear; m++)
+            {
+              const SlTimelineLabel *below = &labels[g_array_index (moved, guint, m)];
+
+              if (overlaps (below, l->x, y, l->width, l->height))
+                {
+                  y = below->y - l->height - 1;
+                  clear = FALSE;
+                }
+            }
+        }
+      while (!clear);
+      if (y == l->y)
+        continue;
+      l->y = y;
+      g_array_append_val (moved, order[o]);
+      /* off its event: a line back to it */
+      style->leader |= style->ay < y - 2 * s || style->ay > y + l->height + 2 * s;
+    }
+  /* what rose past the top of the plot found no room: counted where its
+   * event is (a label that stayed where it was placed stays) */
+  g_array_sort (moved, compare_guint_descending);
+  for (guint m = 0; m < moved->len; m++)
+    {
+      guint             k = g_array_index (moved, guint, m);
+      const LabelStyle *style = &g_array_index (self->label_styles, LabelStyle, k);
+
+      if (labels[k].y >= self->top)
+        continue;
+      add_hidden (hidden, style->ax, 0.5, style->ay, 1);
+      g_array_remove_index (self->labels, k);
+      g_array_remove_index (self->label_styles, k);
+      labels = (SlTimelineLabel *) (gpointer) self->labels->data;
+    }
 }
 
 static int
@@ -469,7 +574,7 @@ place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, doubl
       c.max_y = c.y + 2 * self->line_h;
       c.ax = first->x;
       c.ay = first->y;
-      place (self, &c, plot_end);
+      place (self, &c, plot_end, FALSE);
       g_free (c.text);
     }
 }
@@ -579,9 +684,11 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
        * back to its event, rather than vanish */
       if (!rows && c->kind != SL_LABEL_BREAK)
         c->max_y = MAX (c->max_y, c->y + LEADER_REACH * self->line_h);
-      if (!place (self, c, sl_painter_plot_end (self, f)))
+      if (!place (self, c, sl_painter_plot_end (self, f), !rows))
         add_hidden (hidden, c->ax, c->align, c->ay, 1);
     }
+  if (!rows)
+    lift_overflow (self, sl_painter_plot_end (self, f), hidden);
 
   for (guint k = 0; k < hidden->len; k++)
     n_hidden += g_array_index (hidden, Hidden, k).count;
@@ -639,10 +746,6 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     }
 }
 
-/* Every label on a halo of the background, so a lane, a state band or a
- * break's strip under it never strikes it through (a packet's label, wider
- * than a short arrow, crosses the lanes); a packet's label sits clear above
- * its own arrow, and the Sequence axis keeps other arrows off it. */
 /* A led-out label's line back to what it names: from the anchor (a dot)
  * to the nearest point of the label's box */
 static void
@@ -670,6 +773,13 @@ draw_leaders (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     }
 }
 
+/* Every label on a halo of the background, so a lane, a state band or a
+ * break's strip under it never strikes it through; a packet's label sits
+ * clear above its own arrow, and the Sequence axis keeps other arrows off
+ * it. A label that reaches over a lane (a packet's, wider than a short
+ * arrow in large type; a call's, across a narrow pane's columns) is haloed
+ * letter by letter: a box of background would cut the lane and the calls'
+ * boxes there, and the ladder would look broken. */
 void
 sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -686,7 +796,8 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
         {
           const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
 
-          if ((label_alpha (self, f, l) < 1) != faded)
+          if ((label_alpha (self, f, l) < 1) != faded ||
+              g_array_index (self->label_styles, LabelStyle, k).outline)
             continue;
           cairo_rectangle (cr, floor (l->x - pad), floor (l->y), ceil (l->width + 2 * pad),
                            ceil (l->height));
@@ -703,6 +814,15 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
       const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
       const LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, k);
 
+      if (style->outline)
+        {
+          cairo_move_to (cr, l->x, l->y);
+          pango_cairo_layout_path (cr, style->layout);
+          sl_palette_set_source (cr, &f->pal->background, 0.9 * label_alpha (self, f, l));
+          cairo_set_line_width (cr, 4 * self->scale);
+          cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+          cairo_stroke (cr);
+        }
       sl_palette_set_source (cr, label_color (self, f, l), label_alpha (self, f, l));
       cairo_move_to (cr, l->x, l->y);
       pango_cairo_show_layout (cr, style->layout);

@@ -400,9 +400,9 @@ build_endpoint_columns (SlTimelinePainter *self, guint32 *endpoint_lane)
       col.actor = -1;
       col.others = TRUE;
       col.title = g_strdup ("others");
-      col.subtitle =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u endpoint", "%u endpoints", n_active - chosen->len),
-                         n_active - chosen->len);
+      col.subtitle = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "%u endpoint", "%u endpoints", n_active - chosen->len),
+        n_active - chosen->len);
       col.first_lane = others;
       col.n_lanes = 1;
       lane.socket = lane.endpoint = CAP_NONE;
@@ -721,11 +721,39 @@ widest_call_label (SlTimelinePainter *self, const Column *col)
   return widest;
 }
 
+/* The widest label of the first packets' arrows ("SYN/ACK  seq=0  ack=1") */
+#define MEASURED_PACKETS 256
+static double
+widest_packet_label (SlTimelinePainter *self)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  guint  n = MIN (cap_recording_get_n_packets (self->recording), MEASURED_PACKETS);
+  double widest = 0;
+
+  for (guint i = 0; i < MIN (n, self->n_routed); i++)
+    {
+      const Route *r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      int          w, h;
+
+      if (self->packet_route[i] == NO_ROUTE || r->from == r->to)
+        continue;
+      g_string_truncate (text, 0);
+      sl_painter_packet_label (self, i, text);
+      sl_painter_text_size (self, self->font_bold, text->str, &w, &h);
+      widest = MAX (widest, w);
+    }
+  return widest;
+}
+
 /* The room left of the first column (@room_a) and right of the last
  * (@room_b), from the gutter and the right edge to the column's centre:
  * as wide as their widest call label needs, so a label is read whole
  * (the server's "getsockname(fd=7)" in a pane beside the inspector),
- * while the columns keep at least MIN_SPAN apart for the arrows. */
+ * while the columns keep at least MIN_SPAN apart for the arrows. Room
+ * beyond the labels' need is given to the arrows first, where their
+ * labels are wider than the arrows between two columns' lanes (a
+ * projector's large type at 1280x800): a label wider than its arrow
+ * reaches over the lanes at its ends, and its halo cuts them. */
 #define MIN_SPAN 96
 static void
 outer_label_rooms (SlTimelinePainter *self,
@@ -743,9 +771,28 @@ outer_label_rooms (SlTimelinePainter *self,
   double need_a = widest_call_label (self, first) + 8 * s + self->box_w / 2 + 2 * s + spread_a;
   double need_b = widest_call_label (self, last) + 10 * s + self->box_w / 2 + self->band_w + 4 * s;
   double avail = self->width - self->gutter - spread - span;
+  /* between two neighbours' nearest lanes: the label, clear of the boxes
+   * and state bands at both ends */
+  double arrows =
+    (widest_packet_label (self) + self->box_w + self->band_w + 14 * s + spread_a + spread) *
+    (self->columns->len - 1);
+  double over = MAX (room, need_a) + MAX (room, need_b) -
+                (self->width - self->gutter - spread - MAX (span, arrows));
 
   *room_a = MAX (room, need_a);
   *room_b = MAX (room, need_b);
+  if (over > 0)
+    {
+      /* the room beyond the labels' need goes to the arrows */
+      double slack_a = *room_a - need_a, slack_b = *room_b - need_b;
+      double take = MIN (over, slack_a + slack_b);
+
+      if (take > 0)
+        {
+          *room_a -= take * slack_a / (slack_a + slack_b);
+          *room_b -= take * slack_b / (slack_a + slack_b);
+        }
+    }
   if (*room_a + *room_b > avail && avail > 0)
     {
       /* too narrow for both: each side gets its share, its labels wrap */

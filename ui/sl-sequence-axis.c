@@ -179,6 +179,41 @@ row_at_or_above (SlSequenceAxis *self, double d)
   return lo > 0 ? lo - 1 : 0;
 }
 
+/* row_at_or_above (@d), found forward from @hint, an earlier answer for a
+ * display above @d: O(log distance), reading rows near each other */
+static guint
+row_at_or_above_from (SlSequenceAxis *self, double d, guint hint)
+{
+  guint lo, hi, step = 1;
+
+  if (hint == 0 || hint >= self->n_rows || row_y (self, hint) > d)
+    return row_at_or_above (self, d);
+  /* the first row below @d lies in [lo, hi] (n_rows: none) */
+  lo = hint + 1;
+  for (;;)
+    {
+      hi = lo + step - 1;
+      if (hi >= self->n_rows)
+        {
+          hi = self->n_rows;
+          break;
+        }
+      if (row_y (self, hi) > d)
+        break;
+      lo = hi + 1;
+      step *= 2;
+    }
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (row_y (self, mid) <= d)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo - 1;
+}
+
 /* An event's real time (where a cause had to come first, it may be a
  * little earlier than the row above's: callers keep time monotonic) */
 static gint64
@@ -221,17 +256,13 @@ place_to_display (SlTimelineAxis *axis, gint64 ts)
   return y0 + (y1 - y0) * (double) (ts - t0) / (double) MAX (t1 - t0, 1);
 }
 
+/* The place of display @d, row_at_or_above (@d) being @r */
 static gint64
-place_from_display (SlTimelineAxis *axis, double d)
+place_from_display_at (SlSequenceAxis *self, double d, guint r)
 {
-  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
-  guint           r;
-  double          y0, y1;
-  gint64          t0, t1;
+  double y0, y1;
+  gint64 t0, t1;
 
-  if (self->n_rows == 0)
-    return self->origin + (gint64) llround (d * NS_PER_UNIT_OUTSIDE);
-  r = row_at_or_above (self, d);
   y0 = row_y (self, r);
   t0 = row_time (self, r);
   if (d == y0)
@@ -254,6 +285,16 @@ place_from_display (SlTimelineAxis *axis, double d)
   return t0 + (gint64) llround ((double) (t1 - t0) * (d - y0) / MAX (y1 - y0, 1e-9));
 }
 
+static gint64
+place_from_display (SlTimelineAxis *axis, double d)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+
+  if (self->n_rows == 0)
+    return self->origin + (gint64) llround (d * NS_PER_UNIT_OUTSIDE);
+  return place_from_display_at (self, d, row_at_or_above (self, d));
+}
+
 /* An instant is drawn half a row below the row of the event that happened
  * at it: the playhead at an event's time has that event above it, and a
  * state that an event started begins under its row. */
@@ -267,6 +308,30 @@ static gint64
 sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
 {
   return place_from_display (axis, d - SL_SEQUENCE_AXIS (axis)->row_h / 2);
+}
+
+/* A frame's pixel rows, top to bottom: each row found from the one above */
+static void
+sl_sequence_axis_from_display_sorted (SlTimelineAxis *axis,
+                                      const double   *display,
+                                      guint           n,
+                                      gint64         *out)
+{
+  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
+  guint           r = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double d = display[i] - self->row_h / 2;
+
+      if (self->n_rows == 0)
+        {
+          out[i] = place_from_display (axis, d);
+          continue;
+        }
+      r = row_at_or_above_from (self, d, r);
+      out[i] = place_from_display_at (self, d, r);
+    }
 }
 
 static double
@@ -507,6 +572,7 @@ sl_sequence_axis_class_init (SlSequenceAxisClass *klass)
   axis_class->rebuild = sl_sequence_axis_rebuild;
   axis_class->to_display = sl_sequence_axis_to_display;
   axis_class->from_display = sl_sequence_axis_from_display;
+  axis_class->from_display_sorted = sl_sequence_axis_from_display_sorted;
   axis_class->event_to_display = sl_sequence_axis_event_to_display;
   axis_class->end_to_display = sl_sequence_axis_end_to_display;
   axis_class->collect_ticks = sl_sequence_axis_collect_ticks;

@@ -201,6 +201,34 @@ sl_timeline_axis_from_display (SlTimelineAxis *self, double display)
 }
 
 /**
+ * sl_timeline_axis_from_display_sorted:
+ * @display: (array length=n): displays in ascending order
+ * @n: how many
+ * @out: (array length=n): their times
+ *
+ * sl_timeline_axis_from_display () of each of @display, the same as alone:
+ * a frame asks for one per pixel row, and an axis can find each from the
+ * one before instead of searching all of it again.
+ */
+void
+sl_timeline_axis_from_display_sorted (SlTimelineAxis *self,
+                                      const double   *display,
+                                      guint           n,
+                                      gint64         *out)
+{
+  SlTimelineAxisClass *klass = SL_TIMELINE_AXIS_GET_CLASS (self);
+
+  sl_timeline_axis_ensure (self);
+  if (klass->from_display_sorted != NULL)
+    {
+      klass->from_display_sorted (self, display, n, out);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    out[i] = klass->from_display (self, display[i]);
+}
+
+/**
  * sl_timeline_axis_event_to_display:
  * @index: the call (for CALL_ENTER and CALL_RETURN) or the packet
  *

@@ -59,6 +59,12 @@ struct _SlTimelineAxisClass
   void (*rebuild) (SlTimelineAxis *self, CapRecording *recording, GArray *breaks);
   double (*to_display) (SlTimelineAxis *self, gint64 ts);
   gint64 (*from_display) (SlTimelineAxis *self, double display);
+  /* from_display of @n ascending displays into @out; NULL: one
+   * from_display each */
+  void (*from_display_sorted) (SlTimelineAxis *self,
+                               const double   *display,
+                               guint           n,
+                               gint64         *out);
   double (*event_to_display) (SlTimelineAxis *self, SlAxisEvent event, guint index);
   /* where the recording's end (@end_time) is drawn; NULL: to_display */
   double (*end_to_display) (SlTimelineAxis *self, gint64 end_time);
@@ -85,6 +91,10 @@ void          sl_timeline_axis_ensure (SlTimelineAxis *self);
 
 double sl_timeline_axis_to_display (SlTimelineAxis *self, gint64 ts);
 gint64 sl_timeline_axis_from_display (SlTimelineAxis *self, double display);
+void   sl_timeline_axis_from_display_sorted (SlTimelineAxis *self,
+                                             const double   *display,
+                                             guint           n,
+                                             gint64         *out);
 double sl_timeline_axis_event_to_display (SlTimelineAxis *self, SlAxisEvent event, guint index);
 double sl_timeline_axis_get_end (SlTimelineAxis *self);
 double sl_timeline_axis_get_natural_px_per_unit (SlTimelineAxis *self);

@@ -148,6 +148,7 @@ typedef struct
 {
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
   gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
+  gboolean     outline; /* over a lane: haloed letter by letter, not boxed */
   double       ax, ay;
 } LabelStyle;
 
@@ -232,6 +233,7 @@ struct _SlTimelinePainter
   GHashTable           *text_cache;    /* "font width ellipsize text" -> PangoLayout, shaped */
   GHashTable           *text_seen;     /* the same keys, drawn once so far */
   SlTimelineStats       stats;
+  gboolean              profiling; /* time each layer into stats.layer_ms */
 };
 
 typedef struct

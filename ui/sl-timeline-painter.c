@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 G_DEFINE_FINAL_TYPE (SlTimelinePainter, sl_timeline_painter, G_TYPE_OBJECT)
 
@@ -561,14 +562,40 @@ sl_timeline_painter_set_conversation_filter (SlTimelinePainter *self,
  * space, background included, and remembers what went where for
  * sl_timeline_painter_hit ().
  */
+/* CPU time of the calling thread, for sl_timeline_painter_set_profiling () */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Adds the CPU time since the last lap to @layer's, when profiling */
+static void
+profile_lap (SlTimelinePainter *self, SlTimelineLayer layer, double *t)
+{
+  double now;
+
+  if (!self->profiling)
+    return;
+  now = thread_cpu_ms ();
+  self->stats.layer_ms[layer] += now - *t;
+  *t = now;
+}
+
 void
 sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
 {
-  Frame f;
+  Frame  f;
+  double t = 0;
 
   g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
   g_return_if_fail (cr != NULL);
 
+  if (self->profiling)
+    t = thread_cpu_ms ();
   memset (&self->stats, 0, sizeof self->stats);
   g_array_set_size (self->hit_calls, 0);
   g_array_set_size (self->hit_packets, 0);
@@ -594,6 +621,7 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
 
   self->stats.n_columns = self->columns->len;
   self->stats.n_lanes = self->lanes->len;
+  profile_lap (self, SL_TIMELINE_LAYER_SETUP, &t);
 
   /* a page shows nothing below its cut: the next page has it */
   cairo_save (cr);
@@ -604,7 +632,9 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
     }
   sl_painter_draw_axis (self, cr, &f);
   cairo_restore (cr);
+  profile_lap (self, SL_TIMELINE_LAYER_AXIS, &t);
   sl_painter_draw_headers (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_HEADERS, &t);
 
   cairo_save (cr);
   cairo_rectangle (cr, 0, self->top - self->line_h - 4 * self->scale, self->width,
@@ -613,16 +643,38 @@ sl_timeline_painter_draw (SlTimelinePainter *self, cairo_t *cr)
                               : self->bottom - self->top + self->line_h + 8 * self->scale);
   cairo_clip (cr);
   sl_painter_draw_lanes (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_LANES, &t);
   sl_painter_draw_packets (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_PACKETS, &t);
   sl_painter_draw_calls (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_CALLS, &t);
   sl_painter_draw_breaks (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_BREAKS, &t);
   sl_painter_layout_labels (self, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_LABEL_LAYOUT, &t);
   sl_painter_draw_labels (self, cr, &f);
+  profile_lap (self, SL_TIMELINE_LAYER_LABELS, &t);
   sl_painter_draw_playhead (self, cr, &f);
   cairo_restore (cr);
+  profile_lap (self, SL_TIMELINE_LAYER_PLAYHEAD, &t);
 
   sl_painter_draw_legend (self, cr, &f);
   cairo_restore (cr);
+  profile_lap (self, SL_TIMELINE_LAYER_LEGEND, &t);
+}
+
+/**
+ * sl_timeline_painter_set_profiling:
+ * @profiling: whether each draw times its layers
+ *
+ * When set, each draw adds the CPU time of each layer to the stats'
+ * layer_ms (for benchmarks: a dozen clock reads a frame).
+ */
+void
+sl_timeline_painter_set_profiling (SlTimelinePainter *self, gboolean profiling)
+{
+  g_return_if_fail (SL_IS_TIMELINE_PAINTER (self));
+  self->profiling = !!profiling;
 }
 
 /**

@@ -25,6 +25,24 @@
 
 G_BEGIN_DECLS
 
+/* The layers of a draw, in order, as sl_timeline_painter_set_profiling ()
+ * times them */
+typedef enum
+{
+  SL_TIMELINE_LAYER_SETUP, /* the frame, the background */
+  SL_TIMELINE_LAYER_AXIS,  /* the gutter, the grid */
+  SL_TIMELINE_LAYER_HEADERS,
+  SL_TIMELINE_LAYER_LANES,
+  SL_TIMELINE_LAYER_PACKETS,
+  SL_TIMELINE_LAYER_CALLS,
+  SL_TIMELINE_LAYER_BREAKS,
+  SL_TIMELINE_LAYER_LABEL_LAYOUT,
+  SL_TIMELINE_LAYER_LABELS,
+  SL_TIMELINE_LAYER_PLAYHEAD,
+  SL_TIMELINE_LAYER_LEGEND,
+  SL_TIMELINE_N_LAYERS
+} SlTimelineLayer;
+
 /* What the last draw did, for tests and benchmarks. */
 typedef struct
 {
@@ -38,6 +56,7 @@ typedef struct
   guint n_labels_dropped;      /* no room without overlapping: counted in the notice */
   guint n_breaks_visible;
   gboolean aggregated;         /* the packets were too dense for single arrows */
+  double   layer_ms[SL_TIMELINE_N_LAYERS]; /* CPU time per layer, when profiling */
 } SlTimelineStats;
 
 /* A label as the last layout placed it, in the painter's pixels */
@@ -114,6 +133,8 @@ void          sl_timeline_painter_draw                 (SlTimelinePainter *self,
                                                         cairo_t           *cr);
 void          sl_timeline_painter_get_stats            (SlTimelinePainter *self,
                                                         SlTimelineStats   *stats);
+void          sl_timeline_painter_set_profiling        (SlTimelinePainter *self,
+                                                        gboolean           profiling);
 
 /* Laying out without drawing (no cairo context needed): what the next
  * draw puts where. Labels never overlap; on the Sequence axis every
