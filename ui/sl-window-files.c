@@ -438,7 +438,11 @@ on_saved (GObject      *source,
   if (!ok)
     {
       g_autofree char *where = g_file_get_parse_name (file);
-      g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), where, error->message);
+      /* The file's own errors name it (cap_atomic_file); others get its path */
+      g_autofree char *text = strstr (error->message, where) != NULL
+                                ? g_strdup_printf (_("Could not save the run: %s"), error->message)
+                                : g_strdup_printf (_("Could not save “%s”: %s"), where,
+                                                   error->message);
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
