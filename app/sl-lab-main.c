@@ -496,6 +496,12 @@ sl_lab_on_call (const NcCall *call,
 {
   SlLab *lab = user_data;
 
+  /* Whoever makes the traffic keeps the capture's ring from overflowing
+   * when the capture thread is kept waiting (cap_live_help ()). First:
+   * nothing here holds a lock the frame callback takes. */
+  if (lab->live != NULL)
+    cap_live_help (lab->live);
+
   /* setns() is per thread: an actor moves to its host before its first call. */
   if (phase == NC_CALL_PHASE_ENTER && !thread_in_host && lab->n_hosts >= 2)
     {
@@ -587,9 +593,9 @@ emit_capture_total (SlLab *lab)
 
   if (lab->live == NULL)
     return;
-  g_mutex_lock (&lab->frames_lock);
+  g_mutex_lock (&lab->out_lock);
   lost = cap_live_get_n_lost (lab->live) + lab->frames_lost;
-  g_mutex_unlock (&lab->frames_lock);
+  g_mutex_unlock (&lab->out_lock);
   emit_capture_count (lab, lab->n_epb, lost,
                       lost > 0 ? CAP_LAB_CAPTURE_MISSED : "");
 }
@@ -628,8 +634,7 @@ finish_run (SlLab *lab)
       else
         cap_live_stop_when_quiet (lab->live, QUIET_MS, QUIET_MAX_MS);
     }
-  /* Every frame taken is in the stream before END */
-  sl_lab_stream_drain_frames (lab);
+  /* Every frame taken is in the stream (the capture thread wrote it) before END */
   emit_capture_total (lab);
   sl_lab_control_finish (lab);
   g_clear_pointer (&lab->diag, sl_lab_diag_free);
@@ -645,6 +650,8 @@ run_scenario (SlLab      *lab,
 
   lab->run = nc_run_new (lab->scenario, lab->params);
   nc_run_set_lab_hosts (lab->run, lab->n_hosts >= 2);
+  /* The stream is the record: the recorder keeps no copy (flat memory) */
+  nc_recorder_set_keep_calls (nc_run_get_recorder (lab->run), FALSE);
   nc_recorder_set_listener (nc_run_get_recorder (lab->run), sl_lab_on_call, lab);
   nc_recorder_set_actor_listener (nc_run_get_recorder (lab->run), on_actor, lab);
   nc_run_set_stepping (lab->run, lab->step);
@@ -779,8 +786,8 @@ main (int    argc,
   for (guint h = 0; h < SL_LAB_MAX_HOSTS; h++)
     lab->host_ns[h] = -1;
   g_mutex_init (&lab->out_lock);
-  g_mutex_init (&lab->frames_lock);
-  g_cond_init (&lab->frames_cond);
+  g_cond_init (&lab->out_work);
+  g_cond_init (&lab->out_room);
   g_mutex_init (&lab->control_lock);
   g_cond_init (&lab->control_cond);
 

@@ -53,17 +53,14 @@ typedef struct
   guint32           iface;
   guint32           n_epb;         /* frames written: the next one's index */
   gboolean          out_failed;
-
-  /* Frames wait here between the capture thread and the output */
-  GMutex            frames_lock;
-  GCond             frames_cond;
-  GQueue            frames;        /* QueuedFrame */
-  gsize             frames_bytes;
-  gboolean          frames_closing;
-  gboolean          flush_wanted;  /* records are buffered: the writer thread sends them */
-  guint64           frames_lost;   /* the queue was full: the app did not keep up */
+  gboolean          out_closing;   /* the sender sends what is left, then ends */
+  GCond             out_work;      /* blocks are pending: for the sender */
+  GCond             out_room;      /* the sender took them: for records waiting */
+  GThread          *sender;
+  gboolean          sender_idle;      /* waiting on out_work */
+  guint             out_room_waiters; /* records waiting on out_room */
+  guint64           frames_lost;   /* the buffer was full: the app did not keep up */
   guint64           lost_reported; /* by the kernel, as last said in the stream */
-  GThread          *frames_writer;
 
   /* Capture and run */
   CapLive          *live;
@@ -123,7 +120,6 @@ void        sl_lab_emit_gate          (SlLab       *lab,
 void        sl_lab_emit_end           (SlLab       *lab,
                                        int          status,
                                        const char  *error_text);
-void        sl_lab_stream_drain_frames (SlLab      *lab);
 gboolean    sl_lab_stream_failed      (SlLab       *lab);
 void        sl_lab_stream_close       (SlLab       *lab);
 void        sl_lab_say                (SlLab       *lab,

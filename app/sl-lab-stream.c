@@ -3,24 +3,27 @@
  * sl-lab-stream.c: the lab's one output, a pcapng stream on stdout.
  *
  * Actor threads (calls), the capture thread (packets), the sock_diag thread
- * (socket states) and the control thread (the step gate) all write here, so
- * every block goes out under one mutex, whole, into one buffer. The writer
- * thread below sends what is buffered as soon as it can, so the app reads
- * the pipe as the run goes and draws what it gets, in a few large writes
- * instead of one per call (two records per call, a system call each, were
- * most of what a fast run cost the lab and the app: the app woke, read and
- * committed once per record).
+ * (socket states) and the control thread (the step gate) all write here.
+ * Each adds whole blocks to one buffer in memory, under one mutex held only
+ * for the copy; the sender thread takes what has gathered (a swap of two
+ * arrays) and writes it down the pipe with no lock held. It waits for work,
+ * not for time: what arrives while one batch goes down the pipe is the next
+ * batch, and it yields once before taking one, so the threads that are
+ * running add theirs (without that, ping-pong traffic went out a few records
+ * a write, and the switching cost the lab half again its CPU). A fast run
+ * goes out in large writes and a slow one at once (two
+ * records per call, a write each, were once most of what a fast run cost
+ * the lab and the app; later a 1 ms timer gathered them, and the actors
+ * waited for the pipe under the lock the sender held while it wrote).
+ *
+ * Frames never wait: a capture thread kept from libpcap's ring loses
+ * packets. One that finds more than FRAMES_PENDING_MAX bytes unsent is
+ * counted as lost and reported, never silently. Records do wait, above
+ * RECORDS_PENDING_MAX: the run goes at the pace of the app that reads it,
+ * and nothing the run did is dropped.
  *
  * If the pipe breaks (the app went away), the run is stopped: nobody is
  * left to show it to.
- *
- * Frames do not wait for the pipe. In immediate mode libpcap's ring has one
- * whole-frame slot per packet, about 500 of them: a capture thread that
- * waited while the app was busy lost packets within a millisecond of a fast
- * run. So the capture thread only copies each frame into a queue, and a
- * writer thread of its own writes what is queued, a batch at a time with one
- * flush. The queue is bounded (FRAMES_MAX_BYTES); a frame that finds it full
- * is counted as lost and reported, never silently.
  */
 #include "config.h"
 
@@ -34,22 +37,10 @@
 
 #include "sl-lab-private.h"
 
-#define FRAMES_MAX_BYTES (512 * 1024 * 1024)
-#define OUT_BUFFER_BYTES (64 * 1024)  /* one pipe write at most this large */
-/* The writer thread sends at most this often, so a fast run's records go
- * out in batches (a write and a wakeup of the app per record cost more than
- * the record), yet each reaches the app well within a frame (16 ms). */
-#define FLUSH_INTERVAL_US 1000
+#define FRAMES_PENDING_MAX  (512 * 1024 * 1024)
+#define RECORDS_PENDING_MAX (256 * 1024)  /* about 1,000 calls: the app stays within a frame */
 
-typedef struct
-{
-  gint64  ts_ns;
-  guint32 caplen;
-  guint32 len;
-  guint8  data[];
-} QueuedFrame;
-
-static gpointer frames_writer_thread (gpointer data);
+static gpointer sender_thread (gpointer data);
 
 static void
 on_write_failed (SlLab  *lab,
@@ -58,6 +49,7 @@ on_write_failed (SlLab  *lab,
   if (!lab->out_failed)
     {
       lab->out_failed = TRUE;
+      g_cond_broadcast (&lab->out_room);
       sl_lab_complain (lab, _("output: %s; stopping the run"), error->message);
       /* Not nc_run_stop () here: this may run inside the recorder's listener. */
       sl_lab_request_stop (lab, TRUE);
@@ -70,35 +62,27 @@ sl_lab_stream_open (SlLab    *lab,
                     guint32   snaplen,
                     GError  **error)
 {
-  g_autoptr(GOutputStream) raw = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-  g_autoptr(GOutputStream) out = g_buffered_output_stream_new_sized (raw, OUT_BUFFER_BYTES);
+  gboolean ok;
 
-  lab->writer = cap_pcapng_writer_new (out);
-  lab->frames_writer = g_thread_new ("lab-frames", frames_writer_thread, lab);
-  return cap_pcapng_writer_add_interface (lab->writer, linktype, snaplen,
-                                          lab->capture_iface ? lab->capture_iface : "lo",
-                                          &lab->iface, error) &&
-         cap_pcapng_writer_flush (lab->writer, error);
+  lab->writer = cap_pcapng_writer_new_buffered ();
+  lab->sender = g_thread_new ("lab-sender", sender_thread, lab);
+  g_mutex_lock (&lab->out_lock);
+  ok = cap_pcapng_writer_add_interface (lab->writer, linktype, snaplen,
+                                        lab->capture_iface ? lab->capture_iface : "lo",
+                                        &lab->iface, error);
+  g_cond_signal (&lab->out_work);
+  g_mutex_unlock (&lab->out_lock);
+  return ok;
 }
 
-/* With out_lock held: what is buffered goes out soon, on the writer thread
- * (the caller, an actor's call, does not wait for the pipe), or now if that
- * thread is ending. Returns: whether it was flushed now, and if so, how. */
-static gboolean
-flush_soon_locked (SlLab   *lab,
-                   GError **error)
+/* With out_lock held, when the buffer has just stopped being empty: a
+ * condition's signal is a system call even with nobody waiting, and the
+ * sender waits only when it has sent everything. */
+static void
+wake_sender_locked (SlLab *lab)
 {
-  gboolean now;
-
-  g_mutex_lock (&lab->frames_lock);
-  now = lab->frames_closing || lab->frames_writer == NULL;
-  if (!now && !lab->flush_wanted)
-    {
-      lab->flush_wanted = TRUE;
-      g_cond_signal (&lab->frames_cond);
-    }
-  g_mutex_unlock (&lab->frames_lock);
-  return !now || cap_pcapng_writer_flush (lab->writer, error);
+  if (lab->sender_idle)
+    g_cond_signal (&lab->out_work);
 }
 
 /* With out_lock held */
@@ -108,13 +92,25 @@ write_record_locked (SlLab      *lab,
                      GByteArray *payload)
 {
   g_autoptr(GError) error = NULL;
+  gsize pending;
 
+  /* Far ahead of the app: wait for the sender (the run goes at the app's
+   * pace; nothing is dropped) */
+  while (lab->writer != NULL && !lab->out_failed && !lab->out_closing &&
+         cap_pcapng_writer_get_pending_size (lab->writer) > RECORDS_PENDING_MAX)
+    {
+      lab->out_room_waiters++;
+      g_cond_wait (&lab->out_room, &lab->out_lock);
+      lab->out_room_waiters--;
+    }
   if (lab->out_failed || lab->writer == NULL)
     return;
+  pending = cap_pcapng_writer_get_pending_size (lab->writer);
   if (!cap_pcapng_writer_write_record (lab->writer, lab->iface, MAX (ts_ns, 0), payload->data,
-                                       payload->len, &error) ||
-      !flush_soon_locked (lab, &error))
+                                       payload->len, &error))
     on_write_failed (lab, error);
+  else if (pending == 0)
+    wake_sender_locked (lab);
 }
 
 static void
@@ -210,7 +206,7 @@ sl_lab_emit_call (SlLab        *lab,
 /* Ethernet + IPv4 or IPv6: what the drop rule counts (ARP and the like are not
  * in a connection). */
 static gboolean
-is_ip_frame (const QueuedFrame *frame)
+is_ip_frame (const CapLiveFrame *frame)
 {
   guint16 type;
 
@@ -220,38 +216,12 @@ is_ip_frame (const QueuedFrame *frame)
   return type == 0x0800 || type == 0x86DD;
 }
 
-/* On the capture thread: a copy into the queue, nothing that can block. */
-void
-sl_lab_emit_frame (SlLab              *lab,
-                   const CapLiveFrame *frame)
-{
-  QueuedFrame *copy;
-
-  g_mutex_lock (&lab->frames_lock);
-  if (lab->frames_closing || lab->frames_bytes + frame->caplen > FRAMES_MAX_BYTES)
-    {
-      lab->frames_lost++;
-      g_mutex_unlock (&lab->frames_lock);
-      return;
-    }
-  copy = g_malloc (sizeof (QueuedFrame) + frame->caplen);
-  copy->ts_ns = frame->ts_ns;
-  copy->caplen = frame->caplen;
-  copy->len = frame->len;
-  memcpy (copy->data, frame->data, frame->caplen);
-  g_queue_push_tail (&lab->frames, copy);
-  lab->frames_bytes += frame->caplen;
-  if (lab->frames.length == 1)  /* the writer waits for the first of a batch only */
-    g_cond_signal (&lab->frames_cond);
-  g_mutex_unlock (&lab->frames_lock);
-}
-
 /* With out_lock held: its EPB, and if it is the one the link loses, a DROP
  * record naming it (the tap saw it before nftables dropped it). */
 static gboolean
-write_frame_locked (SlLab             *lab,
-                    const QueuedFrame *frame,
-                    GError           **error)
+write_frame_locked (SlLab              *lab,
+                    const CapLiveFrame *frame,
+                    GError            **error)
 {
   gboolean dropped = FALSE;
   guint32 index = lab->n_epb++;
@@ -272,66 +242,94 @@ write_frame_locked (SlLab             *lab,
   return TRUE;
 }
 
-/* Writes what is queued, all of it, then flushes once (with the records
- * the other threads buffered meanwhile). */
-static gpointer
-frames_writer_thread (gpointer data)
+/* On the capture thread: a copy into the buffer, nothing that waits for the
+ * pipe (the lock is held only for copies). */
+void
+sl_lab_emit_frame (SlLab              *lab,
+                   const CapLiveFrame *frame)
 {
-  SlLab *lab = data;
-  gint64 last_flush = 0;
+  g_autoptr(GError) error = NULL;
+  gsize pending;
 
-  for (;;)
+  g_mutex_lock (&lab->out_lock);
+  if (lab->out_failed || lab->writer == NULL)
     {
-      GQueue batch = G_QUEUE_INIT;
-      g_autoptr(GError) error = NULL;
-      QueuedFrame *frame;
-      gboolean ok = TRUE;
-
-      g_mutex_lock (&lab->frames_lock);
-      while (g_queue_is_empty (&lab->frames) && !lab->flush_wanted && !lab->frames_closing)
-        g_cond_wait (&lab->frames_cond, &lab->frames_lock);
-      /* Let a batch gather: no more than one flush per interval */
-      while (!lab->frames_closing && g_get_monotonic_time () < last_flush + FLUSH_INTERVAL_US)
-        g_cond_wait_until (&lab->frames_cond, &lab->frames_lock, last_flush + FLUSH_INTERVAL_US);
-      if (g_queue_is_empty (&lab->frames) && !lab->flush_wanted)
-        {
-          g_mutex_unlock (&lab->frames_lock);
-          break;
-        }
-      lab->flush_wanted = FALSE;
-      batch = lab->frames;
-      g_queue_init (&lab->frames);
-      lab->frames_bytes = 0;
-      g_mutex_unlock (&lab->frames_lock);
-
-      g_mutex_lock (&lab->out_lock);
-      while ((frame = g_queue_pop_head (&batch)) != NULL)
-        {
-          if (ok && !lab->out_failed && lab->writer != NULL)
-            ok = write_frame_locked (lab, frame, &error);
-          g_free (frame);
-        }
-      if (ok && !lab->out_failed && lab->writer != NULL)
-        ok = cap_pcapng_writer_flush (lab->writer, &error);
-      if (!ok)
-        on_write_failed (lab, error);
       g_mutex_unlock (&lab->out_lock);
-      last_flush = g_get_monotonic_time ();
+      return;
     }
-  return NULL;
+  pending = cap_pcapng_writer_get_pending_size (lab->writer);
+  if (pending + frame->caplen > FRAMES_PENDING_MAX)
+    lab->frames_lost++;
+  else if (!write_frame_locked (lab, frame, &error))
+    on_write_failed (lab, error);
+  else if (pending == 0)
+    wake_sender_locked (lab);
+  g_mutex_unlock (&lab->out_lock);
 }
 
-/* After the capture has stopped: every frame it took is written, then the
- * writer thread ends. */
-void
-sl_lab_stream_drain_frames (SlLab *lab)
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
 {
-  g_mutex_lock (&lab->frames_lock);
-  lab->frames_closing = TRUE;
-  g_cond_signal (&lab->frames_cond);
-  g_mutex_unlock (&lab->frames_lock);
-  if (lab->frames_writer != NULL)
-    g_thread_join (g_steal_pointer (&lab->frames_writer));
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Sends what has gathered, a batch at a time, until the stream is closed
+ * and all of it sent (or the pipe broke). */
+static gpointer
+sender_thread (gpointer data)
+{
+  SlLab *lab = data;
+  GByteArray *sending = g_byte_array_new ();
+
+  g_mutex_lock (&lab->out_lock);
+  for (;;)
+    {
+      lab->sender_idle = TRUE;
+      while (!lab->out_failed && !lab->out_closing &&
+             cap_pcapng_writer_get_pending_size (lab->writer) == 0)
+        g_cond_wait (&lab->out_work, &lab->out_lock);
+      lab->sender_idle = FALSE;
+      if (lab->out_failed || cap_pcapng_writer_get_pending_size (lab->writer) == 0)
+        break;  /* broken, or closed with everything sent */
+      /* Let the threads that are running add what they have before the
+       * batch goes (a hint to the scheduler, not a wait) */
+      g_mutex_unlock (&lab->out_lock);
+      g_thread_yield ();
+      g_mutex_lock (&lab->out_lock);
+      sending = cap_pcapng_writer_swap_pending (lab->writer, sending);
+      if (lab->out_room_waiters > 0)
+        g_cond_broadcast (&lab->out_room);
+      g_mutex_unlock (&lab->out_lock);
+
+      if (!write_all (STDOUT_FILENO, sending->data, sending->len))
+        {
+          int saved = errno;
+          g_autoptr(GError) error = g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                                 _("could not write to the app: %s"),
+                                                 g_strerror (saved));
+
+          g_mutex_lock (&lab->out_lock);
+          on_write_failed (lab, error);
+          break;
+        }
+      g_mutex_lock (&lab->out_lock);
+    }
+  g_mutex_unlock (&lab->out_lock);
+  g_byte_array_unref (sending);
+  return NULL;
 }
 
 void
@@ -382,11 +380,18 @@ sl_lab_stream_close (SlLab *lab)
 {
   g_autoptr(GError) error = NULL;
 
-  sl_lab_stream_drain_frames (lab);
   g_mutex_lock (&lab->out_lock);
   if (lab->writer != NULL && !lab->out_failed &&
       !cap_pcapng_writer_close (lab->writer, &error))
     sl_lab_complain (lab, _("output: %s"), error->message);
+  /* The sender sends what is left, then ends */
+  lab->out_closing = TRUE;
+  g_cond_signal (&lab->out_work);
+  g_cond_broadcast (&lab->out_room);
+  g_mutex_unlock (&lab->out_lock);
+  if (lab->sender != NULL)
+    g_thread_join (g_steal_pointer (&lab->sender));
+  g_mutex_lock (&lab->out_lock);
   g_clear_object (&lab->writer);
   g_mutex_unlock (&lab->out_lock);
 }

@@ -83,8 +83,8 @@ check_script (const char *path,
 }
 
 /*
- * "server.py", "./client", "python3 client.py 127.0.0.1 50007": what to run,
- * checked (exists, executable) so a typo is said before anything starts.
+ * "server.py", "./client", "python3 client.py 127.0.0.1 50007",
+ * "hw 3/server.py": what to run, checked (exists, executable) so a typo is said before anything starts.
  */
 char **
 sl_lab_trace_parse_program (const char *spec,
@@ -96,7 +96,11 @@ sl_lab_trace_parse_program (const char *spec,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   const char *script = NULL;
 
-  if (!g_shell_parse_argv (spec, NULL, &words, error))
+  /* A file that exists is one program, whatever its path holds (spaces,
+   * quotes: "My Homework/server.py"); anything else is a command line. */
+  if (g_file_test (spec, G_FILE_TEST_IS_REGULAR))
+    words = g_strdupv ((char *[]) { (char *) spec, NULL });
+  else if (!g_shell_parse_argv (spec, NULL, &words, error))
     return NULL;
   if (g_str_has_suffix (words[0], ".py"))
     {
@@ -110,6 +114,20 @@ sl_lab_trace_parse_program (const char *spec,
       for (guint i = 1; words[i] != NULL && script == NULL; i++)
         if (g_str_has_suffix (words[i], ".py"))
           script = words[i];
+      if (script == NULL)
+        {
+          /* "python3 -m http.server", "python3 -c '...'": no file of its
+           * own; named after what it runs, its lines those of the folder
+           * it runs in */
+          for (guint i = 1; words[i] != NULL && *out_name == NULL; i++)
+            if (g_str_equal (words[i], "-m") && words[i + 1] != NULL)
+              *out_name = g_strdup_printf ("python3 -m %s", words[i + 1]);
+            else if (g_str_equal (words[i], "-c"))
+              *out_name = g_strdup ("python3 -c");
+          if (*out_name == NULL)
+            *out_name = g_strdup ("python3");
+          *out_root = g_get_current_dir ();
+        }
     }
   else
     {
@@ -282,6 +300,14 @@ describe_exit (const Program *p,
   int sig = WIFSIGNALED (p->status) ? WTERMSIG (p->status) : 0;
 
   *severity = CAP_SEVERITY_INFO;
+  if (p->stopped && p->unreachable)
+    {
+      *severity = CAP_SEVERITY_WARNING;
+      return g_strdup_printf (_("%s waited in accept() and no program was left to connect to "
+                                "it, so the run ended there. Programs start in the order "
+                                "given: name the server first (socklens trace server.py "
+                                "client.py)."), p->name);
+    }
   if (p->stopped)
     return sig != 0 ? g_strdup_printf (sig == SIGKILL
                                          ? _("%s was still running at the end and was stopped: "

@@ -39,6 +39,30 @@
 
 #include "sl-lab-trace-private.h"
 
+/* The same program twice (two clients, or a second server that finds its
+ * port taken) gets a name of its own, "client.py (2)", so its columns,
+ * console and messages are not taken for the first one's */
+static void
+name_apart (SlLabTrace *self,
+            Program    *p)
+{
+  g_autofree char *renamed = g_strconcat (p->name, " (", NULL);
+  guint same = 1;
+
+  for (guint i = 0; i + 1 < self->programs->len; i++)
+    {
+      const Program *other = g_ptr_array_index (self->programs, i);
+      if (g_str_equal (other->name, p->name) || g_str_has_prefix (other->name, renamed))
+        same++;
+    }
+  if (same > 1)
+    {
+      char *name = g_strdup_printf ("%s (%u)", p->name, same);
+      g_free (p->name);
+      p->name = name;
+    }
+}
+
 /**
  * sl_lab_trace_new:
  * Checks every program before the lab does anything else.
@@ -76,6 +100,7 @@ sl_lab_trace_new (SlLab       *lab,
           sl_lab_trace_free (self);
           return NULL;
         }
+      name_apart (self, p);
       if (!g_ptr_array_find_with_equal_func (roots, root, g_str_equal, NULL))
         g_ptr_array_add (roots, root);
       else
@@ -252,6 +277,85 @@ program_exited (SlLabTrace *self,
   return ((Program *) g_ptr_array_index (self->programs, index))->exited;
 }
 
+/* With the lock held: @tid of @pid sleeps in accept () */
+static gboolean
+thread_in_accept (SlLabTrace *self,
+                  gint32      pid,
+                  gint32      tid)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const Pending *p = &g_array_index (self->pending, Pending, i);
+
+      if (p->pid == pid && p->tid == tid && p->released &&
+          (p->kind == NC_CALL_ACCEPT || p->kind == NC_CALL_ACCEPT4))
+        return thread_sleeping (pid, tid);
+    }
+  return FALSE;
+}
+
+/* With the lock held: program @index waits in accept () in every thread it
+ * has, and nothing else of the run is left (every other program and every
+ * process of theirs is gone): no one can ever connect to it. A student who
+ * named the client before the server: "socklens trace client.py server.py". */
+static gboolean
+waits_for_nobody (SlLabTrace *self,
+                  guint       index)
+{
+  Program *last = g_ptr_array_index (self->programs, index);
+  g_autofree char *tasks_path = g_strdup_printf ("/proc/%d/task", last->pid);
+  g_autoptr(GDir) tasks = NULL;
+  const char *tid;
+  gboolean any = FALSE;
+
+  if (last->exited || last->pid <= 0)
+    return FALSE;
+  for (guint i = 0; i < self->programs->len; i++)
+    {
+      const Program *p = g_ptr_array_index (self->programs, i);
+      /* a program's process group: itself and what it forked */
+      if (p->pid > 0 && p->pid != last->pid && kill (-p->pid, 0) == 0)
+        return FALSE;
+    }
+  {
+    /* the last one's own forked children */
+    GHashTableIter iter;
+    gpointer pid, value;
+
+    g_hash_table_iter_init (&iter, self->pid_program);
+    while (g_hash_table_iter_next (&iter, &pid, &value))
+      if (GPOINTER_TO_INT (pid) != last->pid && kill (GPOINTER_TO_INT (pid), 0) == 0)
+        return FALSE;
+  }
+  if ((tasks = g_dir_open (tasks_path, 0, NULL)) == NULL)
+    return FALSE;
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      if (!thread_in_accept (self, last->pid, (gint32) g_ascii_strtoll (tid, NULL, 10)))
+        return FALSE;
+      any = TRUE;
+    }
+  return any;
+}
+
+/* The last program ended, or has waited for nobody for GRACE_MS */
+static gboolean
+last_program_done (SlLabTrace *self,
+                   guint       index)
+{
+  if (program_exited (self, index))
+    return TRUE;
+  if (!waits_for_nobody (self, index))
+    {
+      self->unreachable_since = 0;
+      return FALSE;
+    }
+  if (self->unreachable_since == 0)
+    self->unreachable_since = g_get_monotonic_time ();
+  return g_get_monotonic_time () - self->unreachable_since >= GRACE_MS * 1000;
+}
+
+
 static gboolean
 all_exited (SlLabTrace *self,
             guint       unused)
@@ -313,6 +417,7 @@ sl_lab_trace_prepare (SlLabTrace *self,
                       GError    **error)
 {
   self->recorder = nc_recorder_new ();
+  nc_recorder_set_keep_calls (self->recorder, FALSE);  /* the stream is the record */
   self->gate = nc_gate_new ();
   nc_gate_set_stepping (self->gate, self->lab->step);
   nc_recorder_set_listener (self->recorder, on_trace_call, self->lab);
@@ -374,7 +479,10 @@ sl_lab_trace_run (SlLabTrace *self,
 
   g_mutex_lock (&self->lock);
   if (error == NULL && !timed_out && !self->stop)
-    timed_out = !wait_until (self, program_exited, started - 1, deadline) && !self->stop;
+    timed_out = !wait_until (self, last_program_done, started - 1, deadline) && !self->stop;
+  /* ended early, waiting for nobody: its end says why (describe_exit ()) */
+  if (error == NULL && !timed_out && !self->stop && !program_exited (self, started - 1))
+    ((Program *) g_ptr_array_index (self->programs, started - 1))->unreachable = TRUE;
   stopped = self->stop;
   if (!stopped && !timed_out)
     wait_until (self, all_exited, 0, g_get_monotonic_time () + GRACE_MS * 1000);

@@ -22,6 +22,13 @@ static const struct
   { 0x88a8, "802.1ad", 0, TRUE },
   { 0x9100, "802.1Q (QinQ)", 0, TRUE },
   { 0x88cc, "LLDP", 0, FALSE },
+  { 0x8035, "RARP", 0, FALSE },
+  { 0x888e, "802.1X Authentication", 0, FALSE },
+  { 0x8863, "PPPoE Discovery", 0, FALSE },
+  { 0x8864, "PPPoE Session", 0, FALSE },
+  { 0x8847, "MPLS label switched packet", 0, FALSE },
+  { 0x88f7, "PTPv2 over Ethernet (IEEE1588)", 0, FALSE },
+  { 0x0842, "Wake on LAN", 0, FALSE },
 };
 
 static gint
@@ -39,6 +46,15 @@ ethertype_name (guint16 type)
   gint i = ethertype_index (type);
 
   return i >= 0 ? ethertypes[i].name : "Unknown";
+}
+
+/* Wireshark's name for an EtherType, or %NULL if this dissector has none. */
+const char *
+cap_ethertype_name (guint16 type)
+{
+  gint i = ethertype_index (type);
+
+  return i >= 0 ? ethertypes[i].name : NULL;
 }
 
 static guint8
@@ -359,6 +375,138 @@ dissect_null (CapDissect *d,
     cap_dissect_ip (d, c, version);
 }
 
+/* PPP protocol numbers (RFC 1661): the two IPs, and the names of the
+ * control protocols a dial-up or VPN capture starts with. */
+static const struct
+{
+  guint16     proto;
+  const char *name;
+  guint8      ip_version;
+} ppp_protocols[] = {
+  { 0x0021, "Internet Protocol version 4", 4 },
+  { 0x0057, "Internet Protocol version 6", 6 },
+  { 0x8021, "Internet Protocol Control Protocol", 0 },
+  { 0x8057, "IPv6 Control Protocol", 0 },
+  { 0xc021, "Link Control Protocol", 0 },
+  { 0xc023, "Password Authentication Protocol", 0 },
+  { 0xc223, "Challenge Handshake Authentication Protocol", 0 },
+};
+
+static gint
+ppp_protocol_index (guint16 proto)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ppp_protocols); i++)
+    if (ppp_protocols[i].proto == proto)
+      return i;
+  return -1;
+}
+
+/* A byte shown in hex, as Wireshark shows HDLC's address and control. */
+static gboolean
+field_u8_hex (CapDissect *d,
+              CapCursor  *c,
+              const char *name,
+              guint8     *out)
+{
+  guint32 off = c->pos;
+
+  if (!cap_get_u8 (c, out))
+    return cap_dissect_fail (d, c, name, 1);
+  add_uint (d, name, off, 1, *out, "0x%02x", *out);
+  return TRUE;
+}
+
+/* Cisco HDLC (LINKTYPE_C_HDLC, and what LINKTYPE_PPP_HDLC also holds from
+ * Cisco routers): address 0x0f or 0x8f, control 0, then an EtherType. The
+ * first byte decides, so a frame cut after it reads the same way. */
+static gboolean
+is_cisco_hdlc (CapCursor *c)
+{
+  CapCursor peek = *c;
+  guint8 addr = 0;
+
+  return cap_get_u8 (&peek, &addr) && (addr == 0x0f || addr == 0x8f);
+}
+
+static void
+dissect_cisco_hdlc (CapDissect *d,
+                    CapCursor  *c,
+                    guint8      variant)
+{
+  guint8 addr = 0, ctrl = 0;
+  guint16 type = 0;
+  gboolean ok;
+  gint index;
+
+  index = layer_begin (d, CAP_LAYER_LINK, "Cisco HDLC", 0);
+  ok = field_u8_hex (d, c, "Address", &addr) && field_u8_hex (d, c, "Control", &ctrl)
+       && field_ethertype (d, c, "Protocol", &type);
+  layer_end (d, index, c->pos, NULL);
+  if (ok)
+    dissect_ethertype (d, c, type);
+}
+
+/* PPP's protocol, one byte when compressed (its low bit set, RFC 1661
+ * section 6.5), else two. */
+static gboolean
+field_ppp_protocol (CapDissect *d,
+                    CapCursor  *c,
+                    guint16    *proto)
+{
+  guint32 off = c->pos;
+  CapCursor peek = *c;
+  guint8 first = 0;
+  gint pi;
+
+  if (!cap_get_u8 (&peek, &first))
+    return cap_dissect_fail (d, c, "Protocol", 1);
+  if (first & 1)
+    {
+      *proto = first;
+      *c = peek;
+    }
+  else if (!cap_get_u16be (c, proto))
+    return cap_dissect_fail (d, c, "Protocol", 2);
+  pi = ppp_protocol_index (*proto);
+  add_uint (d, "Protocol", off, c->pos - off, *proto, "%s (0x%04x)",
+            pi >= 0 ? ppp_protocols[pi].name : "Unknown", *proto);
+  return TRUE;
+}
+
+/* PPP (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): RFC 1662's address and control
+ * bytes when present, then the protocol. */
+static void
+dissect_ppp (CapDissect *d,
+             CapCursor  *c,
+             guint8      variant)
+{
+  CapCursor peek = *c;
+  guint8 addr = 0, ctrl = 0;
+  guint16 proto = 0;
+  gboolean ok = TRUE;
+  gint index, pi;
+
+  if (is_cisco_hdlc (c))
+    {
+      dissect_cisco_hdlc (d, c, 0);
+      return;
+    }
+
+  index = layer_begin (d, CAP_LAYER_LINK, "Point-to-Point Protocol", 0);
+  /* 0xff (all stations) is RFC 1662's address, never a protocol's first byte */
+  if (cap_get_u8 (&peek, &addr) && addr == 0xff)
+    ok = field_u8_hex (d, c, "Address", &addr) && field_u8_hex (d, c, "Control", &ctrl);
+  ok = ok && field_ppp_protocol (d, c, &proto);
+  layer_end (d, index, c->pos, NULL);
+  if (!ok)
+    return;
+  pi = ppp_protocol_index (proto);
+  if (pi >= 0 && ppp_protocols[pi].ip_version != 0)
+    cap_dissect_ip (d, c, ppp_protocols[pi].ip_version);
+  else
+    cap_dissect_data (d, c, "Data", cap_cursor_reported_left (c));
+}
+
 /* The link types this dissector reads, in a fixed order (the fuzzer's first
  * byte indexes cap_linktypes_supported ()). @variant is what the function
  * needs to know beyond the bytes: the IP version a link type fixes, or the
@@ -379,6 +527,9 @@ static const struct
   { CAP_LINKTYPE_LOOP, dissect_null, TRUE },
   { CAP_LINKTYPE_DLT_RAW12, dissect_raw, 0 },
   { CAP_LINKTYPE_DLT_RAW14, dissect_raw, 0 },
+  { CAP_LINKTYPE_PPP, dissect_ppp, 0 },
+  { CAP_LINKTYPE_PPP_HDLC, dissect_ppp, 0 },
+  { CAP_LINKTYPE_C_HDLC, dissect_cisco_hdlc, 0 },
 };
 
 static gint
@@ -411,6 +562,58 @@ gboolean
 cap_linktype_is_supported (guint32 linktype)
 {
   return link_index (linktype) >= 0;
+}
+
+/* Names of link types (Wireshark's words): the ones read here, and the ones
+ * a student's capture most often has instead (Wi-Fi monitor mode, USB,
+ * Bluetooth), so a message can say what the file holds. */
+static const struct
+{
+  guint32     linktype;
+  const char *name;
+} linktype_names[] = {
+  { CAP_LINKTYPE_NULL, "BSD loopback" },
+  { CAP_LINKTYPE_ETHERNET, "Ethernet" },
+  { 6, "Token Ring" },
+  { CAP_LINKTYPE_PPP, "PPP" },
+  { 10, "FDDI" },
+  { CAP_LINKTYPE_DLT_RAW12, "Raw IP" },
+  { CAP_LINKTYPE_DLT_RAW14, "Raw IP" },
+  { CAP_LINKTYPE_PPP_HDLC, "PPP in HDLC-like framing" },
+  { 51, "PPPoE" },
+  { CAP_LINKTYPE_RAW, "Raw IP" },
+  { CAP_LINKTYPE_C_HDLC, "Cisco HDLC" },
+  { 105, "IEEE 802.11 Wireless LAN" },
+  { 107, "Frame Relay" },
+  { CAP_LINKTYPE_LOOP, "OpenBSD loopback" },
+  { CAP_LINKTYPE_LINUX_SLL, "Linux cooked-mode capture v1" },
+  { 119, "IEEE 802.11 plus Prism II monitor mode radio header" },
+  { 127, "IEEE 802.11 plus radiotap radio header" },
+  { 163, "IEEE 802.11 plus AVS radio header" },
+  { 187, "Bluetooth H4" },
+  { 189, "USB packets with Linux header" },
+  { 192, "Per-Packet Information header" },
+  { 195, "IEEE 802.15.4 Wireless PAN" },
+  { 201, "Bluetooth H4 with linux header" },
+  { 215, "IEEE 802.15.4 Wireless PAN non-ASK PHY" },
+  { 220, "USB packets with Linux header and padding" },
+  { 227, "SocketCAN" },
+  { CAP_LINKTYPE_IPV4, "Raw IPv4" },
+  { CAP_LINKTYPE_IPV6, "Raw IPv6" },
+  { 239, "NFLOG" },
+  { 249, "USB packets with USBPcap header" },
+  { 253, "Linux Netlink" },
+  { CAP_LINKTYPE_LINUX_SLL2, "Linux cooked-mode capture v2" },
+};
+
+/* The link type's name, or %NULL for one this table does not know. */
+const char *
+cap_linktype_name (guint32 linktype)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (linktype_names); i++)
+    if (linktype_names[i].linktype == linktype)
+      return linktype_names[i].name;
+  return NULL;
 }
 
 gboolean

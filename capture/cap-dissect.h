@@ -14,9 +14,12 @@ G_BEGIN_DECLS
  * differ are accepted too). */
 #define CAP_LINKTYPE_NULL       0     /* BSD loopback, AF in host byte order */
 #define CAP_LINKTYPE_ETHERNET   1
+#define CAP_LINKTYPE_PPP        9
 #define CAP_LINKTYPE_DLT_RAW12  12    /* DLT_RAW on most systems */
 #define CAP_LINKTYPE_DLT_RAW14  14    /* DLT_RAW on OpenBSD */
+#define CAP_LINKTYPE_PPP_HDLC   50    /* PPP in HDLC-like framing (or Cisco HDLC) */
 #define CAP_LINKTYPE_RAW        101
+#define CAP_LINKTYPE_C_HDLC     104   /* Cisco HDLC */
 #define CAP_LINKTYPE_LOOP       108   /* OpenBSD loopback, AF in network order */
 #define CAP_LINKTYPE_LINUX_SLL  113
 #define CAP_LINKTYPE_IPV4       228
@@ -58,6 +61,7 @@ typedef struct
 typedef struct
 {
   guint32 flags;            /* CapSummaryFlags */
+  guint32 linktype;         /* the frame's LINKTYPE_ */
   guint16 ethertype;        /* 0 if the link layer has none */
   guint16 vlan_id;          /* innermost 802.1Q tag, 0 if none */
 
@@ -114,6 +118,8 @@ gboolean cap_dissect_summary     (guint32           linktype,
                                   guint32           len,
                                   CapSummary       *out);
 gboolean cap_linktype_is_supported (guint32         linktype);
+const char *cap_linktype_name     (guint32           linktype);
+const char *cap_ethertype_name    (guint16           type);
 const guint32 *cap_linktypes_supported (guint      *n_out);
 
 void     cap_summary_format_label   (const CapSummary *s,

@@ -49,6 +49,7 @@ struct _CapPcapngWriter
   char          *display;    /* names the output in messages, or NULL */
 
   GByteArray    *block;
+  GByteArray    *pending;    /* buffered mode: whole blocks the caller has not taken */
   guint64        offset;
   guint32        n_ifaces;
   gboolean       shb_written;
@@ -91,6 +92,7 @@ cap_pcapng_writer_finalize (GObject *object)
   g_free (self->tmp_path);
   g_free (self->display);
   g_byte_array_unref (self->block);
+  g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (cap_pcapng_writer_parent_class)->finalize (object);
@@ -285,8 +287,10 @@ write_block (CapPcapngWriter  *self,
 {
   GError *local = NULL;
 
-  if (!g_output_stream_write_all (self->stream, self->block->data, self->block->len,
-                                  NULL, NULL, &local))
+  if (self->pending != NULL)
+    g_byte_array_append (self->pending, self->block->data, self->block->len);
+  else if (!g_output_stream_write_all (self->stream, self->block->data, self->block->len,
+                                       NULL, NULL, &local))
     {
       fail_io (self, error, _("could not write the capture"), local);
       return FALSE;
@@ -348,6 +352,61 @@ cap_pcapng_writer_new (GOutputStream *stream)
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
 
   return g_object_new (CAP_TYPE_PCAPNG_WRITER, "stream", stream, NULL);
+}
+
+/**
+ * cap_pcapng_writer_new_buffered:
+ *
+ * A writer that writes nowhere: its blocks gather in memory, whole, until
+ * the caller takes them (cap_pcapng_writer_swap_pending ()) and sends them
+ * where it likes, without holding up whoever writes the next block. The
+ * lab's stream is made this way: its threads add blocks under a lock, and
+ * one thread sends them down the pipe.
+ *
+ * Returns: (transfer full): a writer
+ */
+CapPcapngWriter *
+cap_pcapng_writer_new_buffered (void)
+{
+  CapPcapngWriter *self = g_object_new (CAP_TYPE_PCAPNG_WRITER, NULL);
+
+  self->pending = g_byte_array_new ();
+  return self;
+}
+
+/* Bytes of whole blocks written to a buffered writer and not taken yet */
+gsize
+cap_pcapng_writer_get_pending_size (CapPcapngWriter *self)
+{
+  g_return_val_if_fail (CAP_IS_PCAPNG_WRITER (self), 0);
+  g_return_val_if_fail (self->pending != NULL, 0);
+  return self->pending->len;
+}
+
+/**
+ * cap_pcapng_writer_swap_pending:
+ * @spare: (transfer full): an array to gather the next blocks in (emptied)
+ *
+ * Takes what a buffered writer gathered: whole blocks, in the order they
+ * were written. @spare, emptied, takes its place, so two arrays passed back
+ * and forth serve a whole run without reallocating.
+ *
+ * Returns: (transfer full): the blocks gathered so far
+ */
+GByteArray *
+cap_pcapng_writer_swap_pending (CapPcapngWriter *self,
+                                GByteArray      *spare)
+{
+  GByteArray *ret;
+
+  g_return_val_if_fail (CAP_IS_PCAPNG_WRITER (self), spare);
+  g_return_val_if_fail (self->pending != NULL, spare);
+  g_return_val_if_fail (spare != NULL, NULL);
+
+  ret = self->pending;
+  g_byte_array_set_size (spare, 0);
+  self->pending = spare;
+  return ret;
 }
 
 /**
@@ -563,7 +622,7 @@ cap_pcapng_writer_flush (CapPcapngWriter  *self,
 
   if (!check_usable (self, error))
     return FALSE;
-  if (!g_output_stream_flush (self->stream, NULL, &local))
+  if (self->stream != NULL && !g_output_stream_flush (self->stream, NULL, &local))
     {
       fail_io (self, error, _("could not write the capture"), local);
       return FALSE;
@@ -606,6 +665,12 @@ cap_pcapng_writer_close (CapPcapngWriter  *self,
   /* an empty capture is still a valid file: one section, no interfaces */
   if (!ensure_shb (self, error))
     goto fail;
+  if (self->pending != NULL)
+    {
+      /* buffered: the caller sends what is pending */
+      self->closed = TRUE;
+      return TRUE;
+    }
 
   if (!g_output_stream_flush (self->stream, NULL, &local))
     {

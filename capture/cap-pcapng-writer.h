@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (CapPcapngWriter, cap_pcapng_writer, CAP, PCAPNG_WRITER, GO
 CapPcapngWriter *cap_pcapng_writer_new           (GOutputStream    *stream);
 CapPcapngWriter *cap_pcapng_writer_new_for_path  (const char       *path,
                                                   GError          **error);
+CapPcapngWriter *cap_pcapng_writer_new_buffered  (void);
+gsize            cap_pcapng_writer_get_pending_size (CapPcapngWriter *self);
+GByteArray      *cap_pcapng_writer_swap_pending  (CapPcapngWriter  *self,
+                                                  GByteArray       *spare);
 gboolean         cap_pcapng_writer_add_interface (CapPcapngWriter  *self,
                                                   guint32           linktype,
                                                   guint32           snaplen,

@@ -118,11 +118,11 @@ collect_options (CapReader     *self,
       if (padded > len - pos - 4)
         {
           cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                       _("corrupt %s at byte %" PRIu64
-                         ": option %u at byte %" PRIu64
-                         " claims %u bytes, only %zu left in the block"),
-                       _(block_name), block_offset, opt.code, offset + pos,
-                       opt.len, len - pos - 4);
+                           _("corrupt %s at byte %" PRIu64
+                             ": option %u at byte %" PRIu64
+                             " claims %u bytes, only %zu left in the block"),
+                           _(block_name), block_offset, opt.code, offset + pos,
+                           opt.len, len - pos - 4);
           return FALSE;
         }
 
@@ -206,9 +206,10 @@ lookup_iface (CapReader  *self,
   if (id >= self->ifaces->len)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt %s at byte %" PRIu64
-                     ": interface %u, but the section describes only %u"),
-                   _(block_name), block_offset, id, self->ifaces->len);
+                       _("corrupt %s at byte %" PRIu64
+                         ": it names interface %u, but its section describes only %u "
+                         "(numbered from 0)"),
+                       _(block_name), block_offset, id, self->ifaces->len);
       return NULL;
     }
   return &g_array_index (self->ifaces, ReaderIface, id);
@@ -226,9 +227,9 @@ parse_shb (CapReader     *self,
   if (body_len < 16)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt section header at byte %" PRIu64
-                     ": body of %zu bytes, at least 16 needed"),
-                   self->offset, body_len);
+                       _("corrupt section header at byte %" PRIu64
+                         ": body of %zu bytes, at least 16 needed"),
+                       self->offset, body_len);
       return FALSE;
     }
 
@@ -237,8 +238,8 @@ parse_shb (CapReader     *self,
   if (major != 1)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
-                   _("pcapng version %u.%u at byte %" PRIu64 " is not supported"),
-                   major, minor, self->offset);
+                       _("pcapng version %u.%u at byte %" PRIu64 " is not supported"),
+                       major, minor, self->offset);
       return FALSE;
     }
 
@@ -266,9 +267,9 @@ parse_idb (CapReader     *self,
   if (body_len < 8)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt interface description at byte %" PRIu64
-                     ": body of %zu bytes, at least 8 needed"),
-                   self->offset, body_len);
+                       _("corrupt interface description at byte %" PRIu64
+                         ": body of %zu bytes, at least 8 needed"),
+                       self->offset, body_len);
       return FALSE;
     }
 
@@ -326,9 +327,9 @@ parse_packet_block (CapReader     *self,
   if (body_len < 20)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt %s at byte %" PRIu64
-                     ": body of %zu bytes, at least 20 needed"),
-                   _(block_name), self->offset, body_len);
+                       _("corrupt %s at byte %" PRIu64
+                         ": body of %zu bytes, at least 20 needed"),
+                       _(block_name), self->offset, body_len);
       return FALSE;
     }
 
@@ -343,9 +344,9 @@ parse_packet_block (CapReader     *self,
   if (caplen > body_len - 20)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt %s at byte %" PRIu64
-                     ": %u captured bytes, but the block holds only %zu"),
-                   _(block_name), self->offset, caplen, body_len - 20);
+                       _("corrupt %s at byte %" PRIu64
+                         ": %u captured bytes, but the block holds only %zu"),
+                       _(block_name), self->offset, caplen, body_len - 20);
       return FALSE;
     }
 
@@ -378,9 +379,9 @@ parse_spb (CapReader     *self,
   if (body_len < 4)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt simple packet block at byte %" PRIu64
-                     ": body of %zu bytes, at least 4 needed"),
-                   self->offset, body_len);
+                       _("corrupt simple packet block at byte %" PRIu64
+                         ": body of %zu bytes, at least 4 needed"),
+                       self->offset, body_len);
       return FALSE;
     }
 
@@ -394,7 +395,10 @@ parse_spb (CapReader     *self,
   if (iface->snaplen != 0)
     caplen = MIN (caplen, iface->snaplen);
 
-  cap_reader_emit_frame (self, iface, 0, body + 4, caplen, len, self->offset + 12, NULL);
+  /* Nor a timestamp: it takes the previous packet's (Wireshark shows none),
+   * so it keeps its place in the file's order instead of jumping to 1970. */
+  cap_reader_emit_frame (self, iface, self->last_ts_ns, body + 4, caplen, len, self->offset + 12,
+                         NULL);
   return TRUE;
 }
 
@@ -410,9 +414,9 @@ parse_isb (CapReader     *self,
   if (body_len < 12)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt interface statistics block at byte %" PRIu64
-                     ": body of %zu bytes, at least 12 needed"),
-                   self->offset, body_len);
+                       _("corrupt interface statistics block at byte %" PRIu64
+                         ": body of %zu bytes, at least 12 needed"),
+                       self->offset, body_len);
       return FALSE;
     }
 
@@ -468,8 +472,8 @@ cap_reader_parse_pcapng_block (CapReader     *self,
       else
         {
           cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                       _("corrupt section header at byte %" PRIu64
-                         ": byte-order magic 0x%08x"), self->offset, bom);
+                           _("corrupt section header at byte %" PRIu64
+                             ": byte-order magic 0x%08x"), self->offset, bom);
           return PARSE_ERROR;
         }
     }
@@ -478,8 +482,8 @@ cap_reader_parse_pcapng_block (CapReader     *self,
   if (total < PCAPNG_MIN_BLOCK || total % 4 != 0 || total > CAP_READER_MAX_BLOCK)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt block at byte %" PRIu64
-                     ": impossible length %u (type 0x%08x)"), self->offset, total, type);
+                       _("corrupt block at byte %" PRIu64
+                         ": impossible length %u (type 0x%08x)"), self->offset, total, type);
       return PARSE_ERROR;
     }
 
@@ -491,9 +495,9 @@ cap_reader_parse_pcapng_block (CapReader     *self,
   if (trailer != total)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
-                   _("corrupt block at byte %" PRIu64
-                     ": length %u at its start but %u at its end"),
-                   self->offset, total, trailer);
+                       _("corrupt block at byte %" PRIu64
+                         ": length %u at its start but %u at its end"),
+                       self->offset, total, trailer);
       return PARSE_ERROR;
     }
 

@@ -55,12 +55,14 @@ struct _CapReader
   gboolean           header_done;   /* classic pcap: the file header is read */
   gboolean           swap;          /* input byte order differs from ours */
   gboolean           pcap_nsec;
+  guint32            pcap_record_len;  /* 16, or 24 in Kuznetzov's variant */
   guint32            pcap_linktype;
 
   GArray            *ifaces;        /* ReaderIface, the current section's */
   guint32            n_ifaces;      /* over all sections */
   guint32            n_sections;
   guint32            n_frames;
+  gint64             last_ts_ns;    /* the last frame's time: a Simple Packet Block has none */
 
   guint64            offset;        /* stream offset of the next unparsed byte */
   GByteArray        *pending;       /* a unit split across feeds; starts at @offset */
@@ -122,6 +124,11 @@ void         cap_reader_emit_frame          (CapReader         *self,
                                              guint32            len,
                                              guint64            data_offset,
                                              const char        *comment);
+
+void         cap_reader_fail_not_capture    (CapReader     *self,
+                                             const guint8  *p,
+                                             gsize          len,
+                                             GError       **error);
 
 gboolean     cap_reader_pcap_is_magic       (guint32        magic);
 ParseResult  cap_reader_parse_pcap_header   (CapReader     *self,

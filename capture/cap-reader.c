@@ -29,10 +29,10 @@ G_DEFINE_QUARK (cap-file-error-quark, cap_file_error)
 /* Records the error (the reader stays failed) and names the input. */
 void
 cap_reader_fail (CapReader  *self,
-             GError    **error,
-             int         code,
-             const char *format,
-             ...)
+                 GError    **error,
+                 int         code,
+                 const char *format,
+                 ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -53,13 +53,13 @@ cap_reader_fail (CapReader  *self,
 
 void
 cap_reader_emit_frame (CapReader         *self,
-            const ReaderIface *iface,
-            gint64             ts_ns,
-            const guint8      *data,
-            guint32            caplen,
-            guint32            len,
-            guint64            data_offset,
-            const char        *comment)
+                       const ReaderIface *iface,
+                       gint64             ts_ns,
+                       const guint8      *data,
+                       guint32            caplen,
+                       guint32            len,
+                       guint64            data_offset,
+                       const char        *comment)
 {
   CapFrame frame;
 
@@ -72,6 +72,7 @@ cap_reader_emit_frame (CapReader         *self,
   frame.data_offset = data_offset;
   frame.comment = comment;
   frame.index = self->n_frames++;
+  self->last_ts_ns = ts_ns;
 
   if (self->callbacks.frame != NULL)
     self->callbacks.frame (&frame, self->user_data);
@@ -102,9 +103,7 @@ parse_one (CapReader     *self,
         self->format = CAP_READER_FORMAT_PCAPNG;
       else
         {
-          cap_reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
-                       _("not a pcap or pcapng file (magic %02x %02x %02x %02x at byte 0)"),
-                       p[0], p[1], p[2], p[3]);
+          cap_reader_fail_not_capture (self, p, avail, error);
           return PARSE_ERROR;
         }
     }
@@ -279,7 +278,7 @@ cap_reader_finish (CapReader  *self,
   if (self->format == CAP_READER_FORMAT_UNKNOWN && self->pending->len == 0)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_TRUNCATED,
-                   _("empty: no pcap or pcapng header at byte 0"));
+                       _("empty: no pcap or pcapng header at byte 0"));
       return FALSE;
     }
 
@@ -294,9 +293,9 @@ cap_reader_finish (CapReader  *self,
   if (need > self->pending->len)
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_TRUNCATED,
-                   _("truncated %s at byte %" PRIu64
-                     " (expected %zu bytes, %u left)"),
-                   _(self->pending_what), self->offset, need, self->pending->len);
+                       _("truncated %s at byte %" PRIu64
+                         " (expected %zu bytes, %u left)"),
+                       _(self->pending_what), self->offset, need, self->pending->len);
       return FALSE;
     }
 
@@ -324,152 +323,4 @@ cap_reader_get_offset (CapReader *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->offset;
-}
-
-/* Big enough that a 1 GB file is a thousand reads, small enough to stay in cache. */
-#define FEED_CHUNK (1024 * 1024)
-#define FEED_CHUNK_MIN 4096
-
-/* A small file gets a buffer of its size: a 1 MiB buffer for every little
- * file cost a quarter of fuzz-show's time in ASan's allocator, and loading
- * many small files (a class's homework) pays the same. */
-static gsize
-feed_chunk_for (int fd)
-{
-  struct stat st;
-
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size >= 0 &&
-      st.st_size < FEED_CHUNK - 1)
-    return MAX ((gsize) st.st_size + 1, FEED_CHUNK_MIN);
-  return FEED_CHUNK;
-}
-
-/**
- * cap_reader_feed_fd:
- * @fd: a file, pipe, FIFO or terminal, read from where it stands to its end
- *
- * Feeds everything @fd holds, in chunks. Nothing is mapped: a file cut or
- * rewritten while it is read ends early with an error naming the input (or
- * delivers what was there), never with SIGBUS. Does not call
- * cap_reader_finish () and does not close @fd.
- *
- * Returns: %FALSE on damage or a read error
- */
-gboolean
-cap_reader_feed_fd (CapReader  *self,
-                    int         fd,
-                    GError    **error)
-{
-  gsize chunk = feed_chunk_for (fd);
-  g_autofree guint8 *buf = g_malloc (chunk);
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  for (;;)
-    {
-      gssize n = read (fd, buf, chunk);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          cap_reader_fail (self, error, CAP_FILE_ERROR_IO, _("could not read at byte %" PRIu64
-                         ": %s"), self->offset + self->pending->len, g_strerror (saved));
-          return FALSE;
-        }
-      if (n == 0)
-        return TRUE;
-      if (!cap_reader_feed (self, buf, (gsize) n, error))
-        return FALSE;
-    }
-}
-
-/**
- * cap_reader_read_file:
- * @path: a .pcap or .pcapng file
- *
- * Reads a whole file (or FIFO, or "-" for standard input) in chunks; frame
- * offsets refer to the file itself. Errors name @path.
- *
- * Returns: %FALSE on damage or I/O failure; frames before it were delivered
- */
-gboolean
-cap_reader_read_file (const char               *path,
-                      const CapReaderCallbacks *callbacks,
-                      gpointer                  user_data,
-                      GError                  **error)
-{
-  g_autoptr(CapReader) reader = NULL;
-  g_autofree char *display = NULL;
-  gboolean ok;
-  int fd;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  display = g_filename_display_name (path);
-  fd = cap_reader_open (path, NULL, error);
-  if (fd < 0)
-    return FALSE;
-
-  reader = cap_reader_new (callbacks, user_data);
-  cap_reader_set_name (reader, display);
-  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
-  close (fd);
-  return ok;
-}
-
-/**
- * cap_reader_open:
- * @path: a file, a FIFO, a character device, or "-" for standard input
- * @st: (out) (optional): what fstat () says about it
- *
- * Opens an input for reading, with the errors a person needs: a folder is
- * named as a folder, a missing file as missing.
- *
- * Returns: a file descriptor to close, or -1 with @error set
- */
-int
-cap_reader_open (const char   *path,
-                 struct stat  *st,
-                 GError      **error)
-{
-  g_autofree char *display = NULL;
-  struct stat local;
-  int fd, saved;
-
-  g_return_val_if_fail (path != NULL, -1);
-
-  if (st == NULL)
-    st = &local;
-  if (strcmp (path, "-") == 0)
-    fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-  else
-    fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  saved = errno;
-  display = strcmp (path, "-") == 0 ? g_strdup (_("standard input")) : g_filename_display_name (path);
-  if (fd < 0)
-    {
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, _("could not open “%s”: %s"), display,
-                   g_strerror (saved));
-      return -1;
-    }
-  if (fstat (fd, st) != 0)
-    {
-      saved = errno;
-      close (fd);
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO, _("could not read “%s”: %s"), display,
-                   g_strerror (saved));
-      return -1;
-    }
-  if (S_ISDIR (st->st_mode))
-    {
-      close (fd);
-      g_set_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_IO,
-                   _("“%s” is a folder, not a capture file: name a .pcapng or .pcap file in it"),
-                   display);
-      return -1;
-    }
-  return fd;
 }

@@ -115,7 +115,8 @@ link_datagram (Pass         *pass,
         break;
       if (claimed[p] || !datagram_matches (self, pkt, from, to))
         continue;
-      claimed[p] = TRUE;
+      /* a peek leaves the datagram queued for the receive after it */
+      claimed[p] = sending || !cap_correlate_is_peek (call);
       cap_correlate_add_link (pass, call->id, p, CAP_LINK_DATA, call->fd);
       return TRUE;
     }

@@ -9,6 +9,8 @@
 
 #include "cap-recording-private.h"
 
+#include <sys/socket.h>
+
 G_BEGIN_DECLS
 
 #define SOCKET_KEY(pid, fd) ((((guint64) (guint32) (pid)) << 32) | (guint32) (fd))
@@ -219,6 +221,7 @@ void      cap_correlate_map_sockets          (Pass         *pass);
 void      cap_correlate_hand_over_inherited  (Pass         *pass);
 
 /* cap-recording-correlate-stream.c */
+gboolean  cap_correlate_is_peek              (const NcCall *call);
 void      cap_correlate_assign_offset        (Pass         *pass,
                                               guint         i);
 guint     cap_correlate_link_handshake       (Pass         *pass,

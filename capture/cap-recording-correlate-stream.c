@@ -190,6 +190,13 @@ cap_correlate_link_refused_connect (Pass         *pass,
   return 0;
 }
 
+/* A receive with MSG_PEEK: it reads what the next receive will read again */
+gboolean
+cap_correlate_is_peek (const NcCall *call)
+{
+  return nc_call_kind_info (call->kind)->link == NC_CALL_LINK_RECV && (call->flags & MSG_PEEK);
+}
+
 /* Where a returned stream call's bytes begin in its direction: calls are
  * taken in order per socket, as the kernel took them. */
 void
@@ -210,7 +217,10 @@ cap_correlate_assign_offset (Pass *pass,
   else
     return;
   g_array_index (pass->offset, guint64, i) = g_array_index (counter, guint64, sid);
-  g_array_index (counter, guint64, sid) += call->result;
+  /* recv (MSG_PEEK) reads bytes and leaves them queued: the next recv()
+   * gets them again, from the same offset */
+  if (!cap_correlate_is_peek (call))
+    g_array_index (counter, guint64, sid) += call->result;
 }
 
 /* Whether the other process's copy of connection @s is still open when

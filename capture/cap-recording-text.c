@@ -319,6 +319,18 @@ console_until (CapRecording  *self,
     }
 }
 
+/* Where the lines count from: the first call or packet, or, in a run with
+ * neither (a program with a syntax error), its first console line */
+static gint64
+text_start_time (CapRecording *self)
+{
+  gint64 start = cap_recording_get_start_time (self);
+
+  for (guint i = 0; start == 0 && i < self->console->len; i++)
+    start = g_array_index (self->console, CapConsoleLine, i).ts;
+  return start;
+}
+
 static gint64
 event_time (CapRecording   *self,
             const CapEvent *ev)
@@ -414,7 +426,7 @@ cap_recording_format_timeline (CapRecording *self,
 
   g_return_if_fail (CAP_IS_RECORDING (self));
 
-  t0 = cap_recording_get_start_time (self);
+  t0 = text_start_time (self);
   folds = g_new0 (Fold, self->actors->len + 1);
   for (guint a = 0; a <= self->actors->len; a++)
     folds[a].kind = NC_N_CALL_KINDS;
@@ -485,6 +497,35 @@ cap_text_progress_clear (CapTextProgress *progress)
 {
   g_clear_pointer (&progress->printed, g_array_unref);
   g_clear_pointer (&progress->printed_packets, g_array_unref);
+}
+
+/* What the programs printed before @until, in the order it arrived */
+static void
+progress_console (CapRecording    *self,
+                  CapTextProgress *progress,
+                  gint64           until,
+                  gint64           t0,
+                  GString         *out)
+{
+  for (; progress->n_console < self->console->len; progress->n_console++)
+    {
+      const CapConsoleLine *line =
+        &g_array_index (self->console, CapConsoleLine, progress->n_console);
+
+      if (line->ts > until)
+        break;
+      if (line->stream == CAP_CONSOLE_EXIT)
+        {
+          /* how the program ended, when it ended (the whole timeline has
+           * it among the run's messages, which it prints first) */
+          g_autoptr(GString) text = g_string_new (NULL);
+
+          g_string_append_printf (text, "# %s", line->text);
+          append_line (out, text);
+        }
+      else
+        format_console_line (self, line, t0, out);
+    }
 }
 
 /* Could this call's return still be waiting for a packet the capture has
@@ -601,7 +642,7 @@ format_progress (CapRecording    *self,
   /* The start, once: finding it looks at every call, and a live run's
    * printer runs at every commit. */
   if (progress->t0 == 0)
-    progress->t0 = cap_recording_get_start_time (self);
+    progress->t0 = text_start_time (self);
   t0 = progress->t0;
 
   /* Rows before next_row were printed, unless an event arrived late among
@@ -612,6 +653,7 @@ format_progress (CapRecording    *self,
       const CapEvent *ev = cap_recording_get_event (self, row);
       guint8 *packet_done;
 
+      progress_console (self, progress, event_time (self, ev) - 1, t0, out);
       switch (ev->kind)
         {
         case CAP_EVENT_CALL_ENTER:
@@ -633,10 +675,12 @@ format_progress (CapRecording    *self,
     }
 held:
   progress->next_row = row;
-  /* what the programs printed, as it comes */
-  for (; progress->n_console < self->console->len; progress->n_console++)
-    format_console_line (self, &g_array_index (self->console, CapConsoleLine, progress->n_console),
-                         t0, out);
+  /* what the programs printed since: all of it, but what comes after a
+   * call still held, which goes after that call */
+  progress_console (self, progress,
+                    row < n ? event_time (self, cap_recording_get_event (self, row)) - 1
+                            : G_MAXINT64,
+                    t0, out);
 }
 
 /**

@@ -263,6 +263,32 @@ format_timeout (gint64   timeout_ns,
     g_string_append_printf (out, "%.3g s", timeout_ns / 1e9);
 }
 
+/* ", MSG_PEEK": the flags a send or receive was given, by name (Python's
+ * s.recv (5, socket.MSG_PEEK)); nothing for 0 */
+static void
+format_msg_flags (gint32   flags,
+                  GString *out)
+{
+  static const struct { int flag; const char *name; } names[] = {
+    { MSG_OOB, "MSG_OOB" },         { MSG_PEEK, "MSG_PEEK" },
+    { MSG_DONTROUTE, "MSG_DONTROUTE" }, { MSG_DONTWAIT, "MSG_DONTWAIT" },
+    { MSG_WAITALL, "MSG_WAITALL" }, { MSG_TRUNC, "MSG_TRUNC" },
+    { MSG_NOSIGNAL, "MSG_NOSIGNAL" }, { MSG_MORE, "MSG_MORE" },
+  };
+  guint32 rest = (guint32) flags;
+  const char *sep = ", ";
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (rest & (guint32) names[i].flag)
+      {
+        g_string_append_printf (out, "%s%s", sep, names[i].name);
+        rest &= ~(guint32) names[i].flag;
+        sep = "|";
+      }
+  if (rest != 0)
+    g_string_append_printf (out, "%s0x%x", sep, rest);
+}
+
 static void
 format_arguments (const NcCall *call,
                   GString      *out)
@@ -291,17 +317,23 @@ format_arguments (const NcCall *call,
       if (call->length > call->data_len)
         g_string_append (out, "...");
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
+      if (call->kind != NC_CALL_WRITE)
+        format_msg_flags (call->flags, out);
       break;
     case NC_CALL_SENDTO:
       g_string_append_printf (out, "fd=%d, ", call->fd);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
-      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes), %s", call->length, call->peer);
+      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
+      format_msg_flags (call->flags, out);
+      g_string_append_printf (out, ", %s", call->peer);
       break;
     case NC_CALL_RECV:
     case NC_CALL_RECVFROM:
     case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       g_string_append_printf (out, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
+      if (call->kind != NC_CALL_READ)
+        format_msg_flags (call->flags, out);
       break;
     case NC_CALL_FCNTL:
     case NC_CALL_IOCTL:
@@ -424,7 +456,9 @@ format_result (const NcCall *call,
     case NC_CALL_RECVFROM:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
-      g_string_append_printf (out, " from %s", call->peer);
+      /* a recvfrom() woken by shutdown() returns 0 and fills no address */
+      if (call->peer[0] != '\0')
+        g_string_append_printf (out, " from %s", call->peer);
       break;
     case NC_CALL_SELECT:
     case NC_CALL_PSELECT:

@@ -61,6 +61,8 @@ void          nc_recorder_set_listener     (NcRecorder         *self,
 void          nc_recorder_set_actor_listener (NcRecorder       *self,
                                             NcRecorderActorListener listener,
                                             gpointer            user_data);
+void          nc_recorder_set_keep_calls   (NcRecorder         *self,
+                                            gboolean            keep);
 void          nc_recorder_set_gate         (NcRecorder         *self,
                                             NcGate             *gate);
 NcGate       *nc_recorder_get_gate         (NcRecorder         *self);

@@ -16,7 +16,10 @@
 #include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
 
+#include <arpa/inet.h>
+
 #include "cap-reader.h"
+#include "cap-recording.h"
 #include "cap-pcapng-writer.h"
 #include "cap-call-codec.h"
 
@@ -1940,6 +1943,183 @@ test_codec_compat (void)
 
 /* --- setup ----------------------------------------------------------------------- */
 
+/* --- captures from elsewhere (tests/fixtures/foreign) ------------------------- */
+
+static char *
+foreign_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", "foreign", name, NULL);
+}
+
+/* tshark's "1700000000.001000005" in ns; -1 where it has no time (an SPB). */
+static gint64
+tshark_time_ns (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ".", 2);
+  char frac[10] = "000000000";
+
+  if (text[0] == '\0')
+    return -1;
+  if (parts[1] != NULL)
+    memcpy (frac, parts[1], MIN (strlen (parts[1]), 9));
+  return g_ascii_strtoll (parts[0], NULL, 10) * G_GINT64_CONSTANT (1000000000)
+         + g_ascii_strtoll (frac, NULL, 10);
+}
+
+static void
+assert_endpoint (CapRecording *rec,
+                 guint32       id,
+                 const char   *tshark_v4,
+                 const char   *tshark_v6,
+                 const char   *tshark_port)
+{
+  const CapEndpoint *ep = cap_recording_get_endpoint (rec, id);
+  char text[INET6_ADDRSTRLEN] = "";
+
+  g_assert_nonnull (ep);
+  if (ep->family == 4)
+    inet_ntop (AF_INET, ep->addr, text, sizeof text);
+  else if (ep->family == 6)
+    inet_ntop (AF_INET6, ep->addr, text, sizeof text);
+  g_assert_cmpstr (text, ==, ep->family == 6 ? tshark_v6 : tshark_v4);
+  g_assert_cmpuint (ep->port, ==, g_ascii_strtoull (tshark_port, NULL, 10));
+}
+
+/* Each packet of a file as tshark reads it, found by its frame number (a
+ * Custom Block is a frame for tshark, no packet for us): time, length,
+ * addresses, ports, TCP flags and raw sequence numbers. */
+static void
+assert_like_tshark (const char   *path,
+                    CapRecording *rec)
+{
+  static const char *const fields[] = {
+    "frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+    "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.flags", "tcp.seq_raw",
+    "tcp.ack_raw", NULL
+  };
+  g_autoptr(GPtrArray) rows = tshark_fields (path, fields);
+  guint n = cap_recording_get_n_packets (rec);
+
+  g_assert_cmpuint (n, <=, rows->len);
+  g_assert_cmpuint (n > 0 ? cap_recording_get_packet_frame (rec, n - 1) : 0, <=, rows->len);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 frame = cap_recording_get_packet_frame (rec, i);
+      char **row = g_ptr_array_index (rows, frame - 1);
+      const CapPacket *p = cap_recording_get_packet (rec, i);
+      gint64 ts = tshark_time_ns (row[1]);
+      gboolean tcp = row[7][0] != '\0';
+
+      g_test_message ("%s, frame %u", path, frame);
+      g_assert_cmpuint (g_strv_length (row), ==, 14);
+      g_assert_cmpuint (g_ascii_strtoull (row[0], NULL, 10), ==, frame);
+      if (ts >= 0)
+        g_assert_cmpint (p->ts, ==, ts);
+      else /* no timestamp (a Simple Packet Block): the one before's, not 1970 */
+        g_assert_cmpint (p->ts, ==, i > 0 ? cap_recording_get_packet (rec, i - 1)->ts : 0);
+      g_assert_cmpuint (p->len, ==, g_ascii_strtoull (row[2], NULL, 10));
+      if (row[3][0] == '\0' && row[5][0] == '\0')
+        {
+          g_assert_cmpuint (p->family, ==, 0);  /* not IP, for both */
+          continue;
+        }
+      g_assert_cmpuint (p->family, !=, 0);  /* IP, as tshark read it */
+      assert_endpoint (rec, p->src, row[3], row[5], tcp ? row[7] : row[9]);
+      assert_endpoint (rec, p->dst, row[4], row[6], tcp ? row[8] : row[10]);
+      if (tcp)
+        {
+          g_assert_cmpuint (p->tcp_flags, ==, g_ascii_strtoull (row[11], NULL, 16));
+          g_assert_cmpuint (p->seq, ==, g_ascii_strtoull (row[12], NULL, 10));
+          g_assert_cmpuint (p->ack, ==, g_ascii_strtoull (row[13], NULL, 10));
+        }
+    }
+}
+
+/* Captures as people bring them, each read as Wireshark reads it: gzip-
+ * compressed (one member or several), Kuznetzov's pcap variant, a Simple
+ * Packet Block without a timestamp, Custom Blocks that take frame numbers,
+ * PPP with and without its HDLC framing and with a compressed protocol,
+ * Cisco HDLC. One test per file. */
+typedef struct
+{
+  const char *name;
+  guint       n_packets;
+} ForeignFile;
+
+static const ForeignFile foreign_files[] = {
+  { "gzip-eth-tcp.pcap.gz", 8 },
+  { "gzip-two-members.pcapng.gz", 8 },
+  { "kuznetzov-eth-tcp.pcap", 8 },
+  { "spb-between-epbs.pcapng", 4 },
+  { "custom-block-frames.pcapng", 3 },
+  { "ppp-tcp.pcap", 8 },
+  { "ppp-bare-pfc.pcap", 3 },
+  { "ppp-hdlc-ipv6.pcap", 1 },
+  { "chdlc-udp.pcap", 2 },
+};
+
+static void
+test_foreign (gconstpointer data)
+{
+  const ForeignFile *file = data;
+  g_autofree char *path = foreign_path (file->name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = cap_recording_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, file->n_packets);
+  assert_like_tshark (path, rec);
+}
+
+/* A gzip-compressed capture cut short: what was decompressed is delivered,
+ * and the message says the compressed data ends early. */
+static void
+test_foreign_gzip_cut (void)
+{
+  g_autofree char *path = foreign_path ("gzip-eth-tcp.pcap.gz");
+  g_autofree char *cut = g_build_filename (tmpdir, "cut.pcap.gz", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (cut, data, len - 12, NULL));
+
+  g_assert_false (cap_recording_load_file (rec, cut, &error));
+  g_assert_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "cut.pcap.gz"));
+  g_assert_nonnull (strstr (error->message, "gzip"));
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), >, 0);
+}
+
+/* Files that are not captures say what they are and what to do. */
+static void
+test_foreign_not_captures (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *says;
+  } files[] = {
+    { "tshark-printout.txt", "a text file" },
+    { "capture.pcap.zst", "zstd -d" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = foreign_path (files[i].name);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CapRecording) rec = cap_recording_new ();
+
+      g_assert_false (cap_recording_load_file (rec, path, &error));
+      g_assert_error (error, CAP_FILE_ERROR, CAP_FILE_ERROR_FORMAT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, files[i].name));
+      g_assert_nonnull (strstr (error->message, files[i].says));
+    }
+}
+
 static void
 remove_tmpdir (void)
 {
@@ -1982,6 +2162,14 @@ main (int   argc,
   g_test_add_func ("/capture/files/writer-dev-full", test_writer_dev_full);
   g_test_add_func ("/capture/files/writer-limits", test_writer_limits);
   g_test_add_func ("/capture/files/codec-compat", test_codec_compat);
+  for (guint i = 0; i < G_N_ELEMENTS (foreign_files); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/capture/files/foreign/%s", foreign_files[i].name);
+
+      g_test_add_data_func (name, &foreign_files[i], test_foreign);
+    }
+  g_test_add_func ("/capture/files/foreign/gzip-cut", test_foreign_gzip_cut);
+  g_test_add_func ("/capture/files/foreign/not-captures", test_foreign_not_captures);
 
   ret = g_test_run ();
   remove_tmpdir ();

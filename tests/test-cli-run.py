@@ -225,6 +225,53 @@ def sigkill_leaves_readable_stream(tmp):
         f"{len(calls_of(saved))} calls in the file, {printed_calls} printed")
 
 
+SYS_WRITE, SYS_RECVFROM, SYS_FUTEX = 1, 45, 202  # x86_64 system call numbers
+
+
+def asleep_in(pid):
+    """{thread name: system call number} of the threads of @pid asleep in one"""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/syscall") as f:
+                nr = f.read().split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if nr.isdigit():
+            threads[name] = int(nr)
+    return threads
+
+
+@test
+def stalled_reader_loses_nothing(tmp):
+    # The lab runs ahead of the app by a bounded amount: when the app stops
+    # reading, the lab's sender sleeps in write() on the full pipe, an
+    # actor waits for room (the run goes at the app's pace), and when the
+    # app reads again every call and every datagram arrives.
+    lab = os.path.join(os.path.dirname(SOCKLENS), "socklens-lab")
+    proc = subprocess.Popen([lab, "udp-echo", "--count", "20000", "--quiet"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    stalled = False
+    while not stalled:
+        assert proc.poll() is None, "the lab ended while nobody read its output"
+        threads = asleep_in(proc.pid)
+        # (the other actor, in udp-echo, waits in recvfrom() for its datagram)
+        stalled = (threads.get("lab-sender") == SYS_WRITE
+                   and SYS_FUTEX in (threads.get("client"), threads.get("server")))
+        time.sleep(0.05)  # polling the kernel's word for the state, not a guess
+    path = os.path.join(tmp, "stalled.pcapng")
+    with open(path, "wb") as f:
+        f.write(proc.stdout.read())
+    proc.stdin.close()
+    assert proc.wait(timeout=120) == 0
+    assert file_packets(path) == 40000, f"{file_packets(path)} packets, not 40000"
+    saved = timeline_of(path)
+    assert sends_of(saved) == 40000, f"{sends_of(saved)} sendto() calls saved"
+    assert len(calls_of(saved)) == 80006, f"{len(calls_of(saved))} calls saved"
+
+
 def main():
     print(f"1..{len(TESTS)}")
     failed = 0

@@ -379,6 +379,63 @@ test_crash (void)
   g_assert_true (has_message (rec, "silent_server.py exited with status 0"));
 }
 
+/* An uncaught exception leaves a socket open: Python closes it at exit,
+ * with no line of the program running; those calls say so, not an address
+ * inside the interpreter */
+static void
+test_left_open_at_exit (void)
+{
+  g_autofree char *program = test_program ("traceback_client.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *connect = sl_test_find_call (rec, "traceback_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *close = sl_test_find_call (rec, "traceback_client.py", NC_CALL_CLOSE, 0);
+
+  g_assert_cmpint (connect->err, ==, ECONNREFUSED);
+  assert_source (connect, program, "s.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (close->fd, ==, connect->fd);
+  g_assert_cmpint (close->result, ==, 0);
+  g_assert_null (close->file);
+  g_assert_cmpint (close->origin, ==, NC_CALL_ORIGIN_LIBRARY);
+  g_assert_cmpstr (close->stack, ==, "python3 at exit (a socket the program left open)");
+  g_assert_true (has_message (rec, "traceback_client.py exited with status 1"));
+}
+
+/* The same server twice: the second finds the port taken. It has a name
+ * of its own, so its failed bind(), its traceback and its end are not
+ * taken for the first one's, which serves the client */
+static void
+test_port_in_use (void)
+{
+  g_autofree char *server = test_program ("silent_server.py");
+  g_autofree char *client = test_program ("crash_client.py");
+  const char *programs[] = { server, server, client, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, TIMEOUT_S, &error);
+  const NcCall *bind = sl_test_find_call (rec, "silent_server.py (2)", NC_CALL_BIND, 0);
+  const NcCall *recv = sl_test_find_call (rec, "silent_server.py", NC_CALL_RECV, 0);
+  gboolean traceback = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (bind->result, ==, -1);
+  g_assert_cmpint (bind->err, ==, EADDRINUSE);
+  assert_source (bind, server, "s.bind", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (recv->result, ==, 10);
+  for (guint i = 0; i < cap_recording_get_n_console_lines (rec); i++)
+    {
+      const CapConsoleLine *line = cap_recording_get_console_line (rec, i);
+      if (strstr (line->text, "Address already in use") != NULL)
+        {
+          g_assert_cmpstr (cap_recording_get_actor (rec, line->actor)->name, ==,
+                           "silent_server.py (2)");
+          traceback = TRUE;
+        }
+    }
+  g_assert_true (traceback);
+  g_assert_true (has_message (rec, "silent_server.py (2) exited with status 1"));
+  g_assert_true (has_message (rec, "silent_server.py exited with status 0"));
+}
+
 /* An address outside the lab: the kernel's error on the call; no packet */
 static void
 test_outside_address (void)
@@ -531,6 +588,299 @@ test_interrupt (void)
   g_rmdir (dir);
 }
 
+/* Index of the first line of @lines holding @needle; fails if none */
+static guint
+line_with (char      **lines,
+           const char *needle,
+           const char *text)
+{
+  for (guint l = 0; lines[l] != NULL; l++)
+    if (strstr (lines[l], needle) != NULL)
+      return l;
+  g_error ("no line with “%s” in:\n%s", needle, text);
+}
+
+/* What `socklens trace` prints as the run goes: a program's output between
+ * the calls it came between, how each program ended (killed, exit status),
+ * and a run of console lines only counts from its first line */
+static void
+test_cli_console_and_ends (void)
+{
+  g_autofree char *dies = test_program ("talks_then_dies.py");
+  g_autofree char *syntax = test_program ("syntax_error.py");
+  g_autofree char *socklens = g_build_filename (BUILD_APPDIR, "socklens", NULL);
+  const char *argv[] = { socklens, "trace", dies, NULL };
+  const char *syntax_argv[] = { socklens, "trace", syntax, NULL };
+  g_autofree char *text = run_tool (argv);
+  g_autofree char *syntax_text = run_tool (syntax_argv);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) syntax_lines = g_strsplit (syntax_text, "\n", -1);
+  guint sendto = line_with (lines, "sendto(fd=3, b\"last words\"", text);
+  guint printed = line_with (lines, "talks_then_dies.py (stdout)  after sendto", text);
+  guint close = line_with (lines, "close(fd=3)", text);
+  guint killed = line_with (lines, "# talks_then_dies.py was killed by signal 9", text);
+  guint error = line_with (syntax_lines, "syntax_error.py (stderr)  SyntaxError", syntax_text);
+
+  g_assert_cmpuint (sendto, <, printed);
+  g_assert_cmpuint (printed, <, close);  /* 0.1 s apart */
+  g_assert_cmpuint (close, <, killed);
+  g_assert_true (g_str_has_prefix (syntax_lines[error], "+0.0"));
+  line_with (syntax_lines, "# syntax_error.py exited with status 1.", syntax_text);
+}
+
+static void
+add_returned_call (CapRecording *rec,
+                   guint32       id,
+                   NcCallKind    kind,
+                   gint64        start)
+{
+  NcCall c;
+
+  memset (&c, 0, sizeof c);
+  c.id = id;
+  c.kind = kind;
+  c.pid = c.tid = 100;
+  c.fd = 3;
+  c.ts_gate = c.ts_start = start;
+  c.ts_end = start + 100;
+  c.result = kind == NC_CALL_SOCKET ? 3 : 0;
+  c.timeout_ns = -1;
+  c.domain = AF_INET;
+  c.type = SOCK_DGRAM;
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_ENTER);
+  cap_recording_add_call (rec, &c, NC_CALL_PHASE_RETURN);
+}
+
+/* The live printer, given one batch: a console line printed between two
+ * calls stands between them, not after the batch; how the program ended
+ * is printed; a run of console lines only counts from its first line */
+static void
+test_live_text_order (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(CapRecording) only_console = cap_recording_new ();
+  NcActorInfo actor = { 0, 100, g_intern_static_string ("prog.py"),
+                        g_intern_static_string ("program"), NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) console_text = g_string_new (NULL);
+  const gint64 t0 = G_GINT64_CONSTANT (1700000000000000000);
+  CapTextProgress progress;
+  const char *socket_line, *between, *close_line, *message;
+
+  cap_recording_add_actor (rec, &actor);
+  add_returned_call (rec, 0, NC_CALL_SOCKET, t0);
+  cap_recording_add_console (rec, t0 + 1000, 0, CAP_CONSOLE_STDOUT, "between");
+  add_returned_call (rec, 1, NC_CALL_CLOSE, t0 + 2000);
+  cap_recording_add_console (rec, t0 + 3000, 0, CAP_CONSOLE_EXIT,
+                             "prog.py was killed by signal 9 (Killed)");
+  cap_recording_commit (rec);
+  cap_text_progress_init (&progress);
+  cap_recording_format_progress_end (rec, &progress, text);
+  cap_text_progress_clear (&progress);
+  socket_line = strstr (text->str, "socket(");
+  between = strstr (text->str, "prog.py (stdout)  between");
+  close_line = strstr (text->str, "close(fd=3)");
+  message = strstr (text->str, "# prog.py was killed by signal 9 (Killed)");
+  g_assert_true (socket_line != NULL && between != NULL && close_line != NULL && message != NULL);
+  g_assert_true (socket_line < between && between < close_line && close_line < message);
+
+  cap_recording_add_actor (only_console, &actor);
+  cap_recording_add_console (only_console, t0, 0, CAP_CONSOLE_STDERR, "SyntaxError");
+  cap_recording_commit (only_console);
+  cap_text_progress_init (&progress);
+  cap_recording_format_progress_end (only_console, &progress, console_text);
+  cap_text_progress_clear (&progress);
+  g_assert_true (g_str_has_prefix (console_text->str, "+0.000000  prog.py (stderr)  SyntaxError"));
+}
+
+/* A select() chat server, as students write one: each select() has the
+ * program's line, the fds it watched and those it found ready; the
+ * listening socket ready links to the ACK that completed a handshake, a
+ * user's socket to the segment of the message; what one user sent reaches
+ * the other */
+static void
+test_select_chat (void)
+{
+  g_autofree char *server = test_program ("chat_server.py");
+  g_autofree char *clients = test_program ("chat_clients.py");
+  const char *programs[] = { server, clients, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *first = sl_test_find_call (rec, "chat_server.py", NC_CALL_SELECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "chat_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *sendall = sl_test_find_call (rec, "chat_clients.py", NC_CALL_SEND, 0);
+  const NcFdList *watched = nc_call_get_fds (first, FALSE, 0);
+  const NcFdList *ready = nc_call_get_fds (first, TRUE, 0);
+  gboolean message_ready = FALSE;
+  guint n_links = 0;
+  const CapLink *links = cap_recording_get_call_links (rec, first->id, &n_links);
+  guint32 segment[4];
+
+  assert_source (first, server, "select.select(", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (first->result, ==, 1);
+  g_assert_cmpuint (watched->n, ==, 1);
+  g_assert_cmpuint (ready->n, ==, 1);
+  g_assert_cmpint (ready->fds[0], ==, accept->fd);
+  /* ready because a handshake completed: linked to a packet of it */
+  g_assert_cmpuint (n_links, >=, 1);
+  g_assert_cmpint (links[0].kind, ==, CAP_LINK_READY);
+  g_assert_cmpint (links[0].fd, ==, accept->fd);
+
+  /* the select() that woke for 小明's message links to its segment */
+  g_assert_cmpuint (sl_test_linked_packets (rec, sendall, CAP_LINK_DATA, segment, 4), ==, 1);
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      guint32 packet[4];
+      guint n = call->kind == NC_CALL_SELECT
+                  ? sl_test_linked_packets (rec, call, CAP_LINK_READY, packet, 4) : 0;
+
+      for (guint k = 0; k < n; k++)
+        message_ready |= packet[k] == segment[0];
+    }
+  g_assert_true (message_ready);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小明: 嗨"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小華: 你好"));
+  g_assert_true (has_message (rec, "chat_server.py exited with status 0"));
+}
+
+/* recv (MSG_PEEK) reads bytes that stay queued: the receive after it reads
+ * them again, so both link to the segment (or datagram) that carried them,
+ * and the text names the flag */
+static void
+test_peek (void)
+{
+  g_autofree char *server = test_program ("peek_server.py");
+  g_autofree char *client = test_program ("peek_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const NcCall *sendto = sl_test_find_call (rec, "peek_client.py", NC_CALL_SENDTO, 0);
+  const NcCall *udp_peek = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECVFROM, 0);
+  const NcCall *udp_take = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECVFROM, 1);
+  guint32 sent[4], peeked[4], read[4];
+
+  /* each message: its send, the peek at its length, the read of all of it */
+  for (guint m = 0; m < 2; m++)
+    {
+      const NcCall *send = sl_test_find_call (rec, "peek_client.py", NC_CALL_SEND, m);
+      const NcCall *peek = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECV, 2 * m);
+      const NcCall *whole = sl_test_find_call (rec, "peek_server.py", NC_CALL_RECV, 2 * m + 1);
+
+      g_assert_cmpint (peek->result, ==, 4);
+      g_assert_cmpint (whole->result, ==, send->result);
+      assert_source (peek, server, "socket.MSG_PEEK)", NC_CALL_ORIGIN_PROGRAM);
+      g_assert_cmpuint (sl_test_linked_packets (rec, send, CAP_LINK_DATA, sent, 4), ==, 1);
+      g_assert_cmpuint (sl_test_linked_packets (rec, peek, CAP_LINK_DATA, peeked, 4), ==, 1);
+      g_assert_cmpuint (sl_test_linked_packets (rec, whole, CAP_LINK_DATA, read, 4), ==, 1);
+      g_assert_cmpuint (peeked[0], ==, sent[0]);
+      g_assert_cmpuint (read[0], ==, sent[0]);
+    }
+
+  g_assert_cmpint (udp_peek->result, ==, 12);
+  g_assert_cmpint (udp_take->result, ==, 12);
+  g_assert_cmpuint (sl_test_linked_packets (rec, sendto, CAP_LINK_DATA, sent, 4), ==, 1);
+  g_assert_cmpuint (sl_test_linked_packets (rec, udp_peek, CAP_LINK_DATA, peeked, 4), ==, 1);
+  g_assert_cmpuint (sl_test_linked_packets (rec, udp_take, CAP_LINK_DATA, read, 4), ==, 1);
+  g_assert_cmpuint (peeked[0], ==, sent[0]);
+  g_assert_cmpuint (read[0], ==, sent[0]);
+
+  cap_recording_format_timeline (rec, text);
+  g_assert_nonnull (strstr (text->str, ", 4, MSG_PEEK)"));
+  g_assert_nonnull (strstr (text->str, ", 9, MSG_WAITALL)"));
+  g_assert_nonnull (strstr (text->str, ", 100, MSG_PEEK)"));
+}
+
+/* A program that starts others (subprocess, which closes every fd but its
+ * own in them before exec): they are traced too, under their own names,
+ * with their own files' lines, their packets linked */
+static void
+test_subprocess (void)
+{
+  g_autofree char *launcher = test_program ("launcher.py");
+  g_autofree char *server = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "伺服器.py",
+                                                   NULL);
+  g_autofree char *client = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "客戶端.py",
+                                                   NULL);
+  const char *programs[] = { launcher, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept = sl_test_find_call (rec, "伺服器.py (from launcher.py)", NC_CALL_ACCEPT4, 0);
+  const NcCall *connect = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_CONNECT, 0);
+  const NcCall *recv = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_RECV, 0);
+  guint32 handshake[4];
+
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "c.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (recv->result, ==, strlen ("你好，同學！"));
+  g_assert_cmpuint (sl_test_linked_packets (rec, connect, CAP_LINK_HANDSHAKE, handshake, 4), ==, 3);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "both done 0 0"));
+  g_assert_true (has_message (rec, "launcher.py exited with status 0"));
+}
+
+/* A student's folder with a space and Chinese in its name: each path is
+ * one program (not split at the space), its calls carry its own lines and
+ * its Chinese output arrives whole */
+static void
+test_folder_with_spaces (void)
+{
+  g_autofree char *server = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "伺服器.py",
+                                                   NULL);
+  g_autofree char *client = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "客戶端.py",
+                                                   NULL);
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept = sl_test_find_call (rec, "伺服器.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *connect = sl_test_find_call (rec, "客戶端.py", NC_CALL_CONNECT, 0);
+  const NcCall *recv = sl_test_find_call (rec, "客戶端.py", NC_CALL_RECV, 0);
+
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "c.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_true (g_str_has_suffix (accept->file, "/作業 3/伺服器.py"));
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (recv->result, ==, strlen ("你好，同學！"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到: 你好，同學！"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "連線來自 ('127.0.0.1',"));
+  g_assert_true (has_message (rec, "客戶端.py exited with status 0"));
+}
+
+/* The client named before the server: the client is refused and ends, the
+ * server then waits in accept() with no program left to connect to it. The
+ * run ends there, saying so, instead of at the time limit */
+static void
+test_server_named_last (void)
+{
+  g_autofree char *server = example ("tcp_server.py");
+  g_autofree char *client = example ("tcp_client.py");
+  const char *programs[] = { client, server, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, 20, &error);
+  const NcCall *connect = sl_test_find_call (rec, "tcp_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "tcp_server.py", NC_CALL_ACCEPT4, 0);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (connect->err, ==, ECONNREFUSED);
+  g_assert_true (nc_call_in_progress (accept));
+  /* its end says why, and what to do: in the messages and its console */
+  g_assert_true (has_message (rec, "tcp_server.py waited in accept() and no program was left to "
+                                   "connect to it, so the run ended there"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_EXIT, "name the server first"));
+}
+
+/* A command line with no .py file ("python3 -c ...") is named after what
+ * it runs, not "(null)" */
+static void
+test_python_command (void)
+{
+  const char *programs[] = {
+    "python3 -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+    ".sendto(b'x', ('127.0.0.1', 9))\"", NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendto = sl_test_find_call (rec, "python3 -c", NC_CALL_SENDTO, 0);
+
+  g_assert_cmpint (sendto->result, ==, 1);
+  g_assert_true (has_message (rec, "python3 -c exited with status 0"));
+}
+
 static void
 test_missing_file (void)
 {
@@ -561,6 +911,25 @@ test_not_executable (void)
 }
 
 /* A statically linked program: said so; it still runs */
+/* A dynamically linked C program: its own calls are the program's (they
+ * wait at the step gate), named by its file and offset, not the library's */
+static void
+test_c_program (void)
+{
+  const char *programs[] = { SL_TEST_C_CLIENT, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendto = sl_test_find_call (rec, "trace-c-client", NC_CALL_SENDTO, 0);
+  const NcCall *close = sl_test_find_call (rec, "trace-c-client", NC_CALL_CLOSE, 0);
+
+  g_assert_cmpint (sendto->result, ==, 6);
+  g_assert_cmpstr (sendto->peer, ==, "127.0.0.1:50034");
+  g_assert_cmpint (sendto->origin, ==, NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (close->origin, ==, NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpstr (sendto->file, ==, SL_TEST_C_CLIENT);
+  g_assert_true (g_str_has_prefix (sendto->stack, "trace-c-client+0x"));
+  g_assert_true (has_message (rec, "trace-c-client exited with status 0"));
+}
+
 static void
 test_static_binary (void)
 {
@@ -665,12 +1034,23 @@ main (int    argc,
   g_test_add_func ("/trace/socket-timeout", test_socket_timeout);
   g_test_add_func ("/trace/sendall-1mb", test_sendall_1mb);
   g_test_add_func ("/trace/crash", test_crash);
+  g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
+  g_test_add_func ("/trace/port-in-use", test_port_in_use);
   g_test_add_func ("/trace/outside-address", test_outside_address);
   g_test_add_func ("/trace/syntax-error", test_syntax_error);
   g_test_add_func ("/trace/time-limit", test_time_limit);
   g_test_add_func ("/trace/interrupt", test_interrupt);
+  g_test_add_func ("/trace/cli-console-and-ends", test_cli_console_and_ends);
+  g_test_add_func ("/trace/live-text-order", test_live_text_order);
+  g_test_add_func ("/trace/select-chat", test_select_chat);
+  g_test_add_func ("/trace/peek", test_peek);
+  g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
+  g_test_add_func ("/trace/subprocess", test_subprocess);
+  g_test_add_func ("/trace/python-command", test_python_command);
+  g_test_add_func ("/trace/server-named-last", test_server_named_last);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
+  g_test_add_func ("/trace/c-program", test_c_program);
   g_test_add_func ("/trace/static-binary", test_static_binary);
   g_test_add_func ("/trace/step", test_step);
   return g_test_run ();

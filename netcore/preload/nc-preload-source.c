@@ -26,6 +26,7 @@
 #include "nc-call.h"
 
 #include <dlfcn.h>
+#include <sys/auxv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,34 @@ static void *main_program;  /* dladdr's base of the executable */
 
 #define FIND(field, name) (*(void **) &py.field = dlsym (RTLD_DEFAULT, name))
 
+/* A program the traced one started (subprocess.Popen ([sys.executable,
+ * "other/server.py"])) may live in a folder of its own: its script's
+ * folder counts as the program's too. The first ".py" argument of the
+ * command line is the script. */
+static void
+add_own_script_root (void)
+{
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  if (roots == NULL || !g_file_get_contents ("/proc/self/cmdline", &cmdline, &len, NULL))
+    return;
+  for (gsize at = 0; at < len; at += strlen (cmdline + at) + 1)
+    if (g_str_has_suffix (cmdline + at, ".py"))
+      {
+        g_autofree char *path = g_canonicalize_filename (cmdline + at, NULL);
+        g_autofree char *dir = g_path_get_dirname (path);
+        guint n = g_strv_length (roots);
+
+        if (g_strv_contains ((const char *const *) roots, dir))
+          return;
+        roots = g_renew (char *, roots, n + 2);
+        roots[n] = g_steal_pointer (&dir);
+        roots[n + 1] = NULL;
+        return;
+      }
+}
+
 void
 nc_source_init (void)
 {
@@ -92,7 +121,10 @@ nc_source_init (void)
 
   if (env != NULL && env[0] != '\0')
     roots = g_strsplit (env, ":", -1);
-  if (dladdr (dlsym (RTLD_DEFAULT, "main"), &info) != 0)
+  add_own_script_root ();
+  /* The executable, by its entry point: "main" is not in the dynamic
+   * symbol table of a program built without -rdynamic (most are) */
+  if (dladdr ((void *) getauxval (AT_ENTRY), &info) != 0)
     main_program = info.dli_fbase;
 
   py.ready = FIND (IsInitialized, "Py_IsInitialized") && FIND (GILState_GetThisThreadState, "PyGILState_GetThisThreadState") &&
@@ -285,6 +317,27 @@ python_source (NcSource *source)
   return source->stack[0] != '\0';
 }
 
+/* A call Python makes with no frame of the program's running: at exit, the
+ * garbage collector closing a socket the program left open (an uncaught
+ * exception, sys.exit () before close ()), and the getsockname () and
+ * getpeername () of its "unclosed socket" warning. Named as what it is,
+ * not as an address inside the interpreter. */
+static gboolean
+python_without_frame (NcSource *source)
+{
+  gboolean exiting;
+
+  if (!py.ready)
+    return FALSE;
+  exiting = !py.IsInitialized () || (py.IsFinalizing != NULL && py.IsFinalizing ());
+  g_strlcpy (source->stack,
+             exiting ? "python3 at exit (a socket the program left open)"
+                     : "python3 itself (no line of the program)",
+             sizeof source->stack);
+  source->origin = NC_CALL_ORIGIN_LIBRARY;
+  return TRUE;
+}
+
 static void
 c_source (NcSource *source,
           void     *return_address)
@@ -295,8 +348,10 @@ c_source (NcSource *source,
     return;
   source->origin = info.dli_fbase == main_program ? NC_CALL_ORIGIN_PROGRAM
                                                   : NC_CALL_ORIGIN_LIBRARY;
+  /* "main+0x1f (client)"; an unexported function is an offset in its file */
   g_snprintf (source->stack, sizeof source->stack, "%s+0x%tx (%s)",
-              info.dli_sname ? info.dli_sname : "?",
+              info.dli_sname ? info.dli_sname
+                             : info.dli_fname ? base_name (info.dli_fname) : "?",
               (char *) return_address - (char *) (info.dli_saddr ? info.dli_saddr : info.dli_fbase),
               info.dli_fname ? base_name (info.dli_fname) : "?");
   if (source->origin == NC_CALL_ORIGIN_PROGRAM && info.dli_fname != NULL)
@@ -310,6 +365,6 @@ nc_source_find (NcSource *source,
   source->file[0] = source->stack[0] = '\0';
   source->line = 0;
   source->origin = NC_CALL_ORIGIN_PROGRAM;
-  if (!python_source (source))
+  if (!python_source (source) && !python_without_frame (source))
     c_source (source, return_address);
 }
