@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
@@ -229,7 +230,8 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     text = nc_format_time_at (
       (gint64) llround (sl_timeline_axis_to_display (self->axis, self->playhead)), MAX (step, 1));
   else
-    text = nc_format_duration (MAX (self->playhead - self->origin, 0));
+    text = nc_format_duration (
+      sl_sequence_axis_run_offset (SL_SEQUENCE_AXIS (self->axis), self->playhead));
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */

@@ -277,6 +277,9 @@ guint    sl_painter_call_list_first_visible (const CallList *list,
                                              gint64          ts);
 guint    sl_painter_call_list_first_from    (const CallList *list,
                                              gint64          ts);
+guint    sl_painter_call_list_next_from     (const CallList *list,
+                                             gint64          ts,
+                                             guint           from);
 void     sl_painter_visible_packets  (SlTimelinePainter *self,
                                       const Frame       *f,
                                       guint             *i0,
@@ -304,6 +307,10 @@ void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);
 double sl_painter_event_y (SlTimelinePainter *self, const Frame *f, SlAxisEvent event, guint index);
 gint64 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y);
+gint64 sl_painter_y_to_time_near (SlTimelinePainter *self,
+                                  const Frame       *f,
+                                  double             y,
+                                  guint             *cursor);
 double sl_painter_plot_end (SlTimelinePainter *self, const Frame *f);
 void   sl_painter_show_text (SlTimelinePainter    *self,
                              cairo_t              *cr,
