@@ -854,6 +854,14 @@ layout_headers (SlTimelinePainter *self)
   self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
 }
 
+/* The plot's bottom, room for the legend under it: the one part of the
+ * geometry that follows the height */
+double
+sl_painter_plot_bottom (SlTimelinePainter *self)
+{
+  return self->height - 34 * self->scale;
+}
+
 void
 sl_painter_ensure_geometry (SlTimelinePainter *self)
 {
@@ -876,7 +884,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   self->line_h = 16 * s;
 
   layout_headers (self);
-  self->bottom = self->height - 34 * s;
+  self->bottom = sl_painter_plot_bottom (self);
   self->gutter = gutter_width (self); /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
   self->band_w = 6 * s;
