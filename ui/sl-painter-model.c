@@ -732,10 +732,15 @@ widest_packet_label (SlTimelinePainter *self)
 
   for (guint i = 0; i < MIN (n, self->n_routed); i++)
     {
-      const Route *r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      const Route *r;
       int          w, h;
 
-      if (self->packet_route[i] == NO_ROUTE || r->from == r->to)
+      /* NO_ROUTE is no index: not even its address may be taken (with no
+       * routes at all, the array's data is NULL) */
+      if (self->packet_route[i] == NO_ROUTE)
+        continue;
+      r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      if (r->from == r->to)
         continue;
       g_string_truncate (text, 0);
       sl_painter_packet_label (self, i, text);
