@@ -273,6 +273,7 @@ guint32 sl_painter_lane_at (SlTimelinePainter *self, guint column, gint32 fd, gi
 void    sl_painter_clear_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_geometry (SlTimelinePainter *self);
+double  sl_painter_plot_bottom     (SlTimelinePainter *self);
 
 guint    sl_painter_call_list_first_visible (const CallList *list,
                                              gint64          ts);

@@ -347,6 +347,16 @@ sl_timeline_painter_set_size (SlTimelinePainter *self, int width, int height)
   height = MAX (height, 1);
   if (self->width == width && self->height == height)
     return;
+  /* A new height moves only the plot's bottom: the columns, their labels'
+   * room and the shaped texts stay (measuring them is most of what the
+   * geometry costs, and an export sets the height twice before drawing) */
+  if (self->width == width && self->geometry_valid)
+    {
+      self->height = height;
+      self->bottom = sl_painter_plot_bottom (self);
+      self->dense.valid = FALSE;
+      return;
+    }
   self->width = width;
   self->height = height;
   self->geometry_valid = FALSE;
