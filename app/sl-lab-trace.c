@@ -297,7 +297,8 @@ thread_in_accept (SlLabTrace *self,
 /* With the lock held: program @index waits in accept () in every thread it
  * has, and nothing else of the run is left (every other program and every
  * process of theirs is gone): no one can ever connect to it. A student who
- * named the client before the server: "socklens trace client.py server.py". */
+ * named the client before the server: "socklens trace client.py server.py".
+ * Only after other programs: one program alone is not a mistake of order. */
 static gboolean
 waits_for_nobody (SlLabTrace *self,
                   guint       index)
@@ -308,7 +309,8 @@ waits_for_nobody (SlLabTrace *self,
   const char *tid;
   gboolean any = FALSE;
 
-  if (last->exited || last->pid <= 0)
+  /* a server alone waits as long as it is let: for a Stop, or the limit */
+  if (last->exited || last->pid <= 0 || self->programs->len < 2)
     return FALSE;
   for (guint i = 0; i < self->programs->len; i++)
     {
