@@ -676,6 +676,14 @@ test_searches_from_the_last (void)
           sl_timeline_axis_from_display_sorted (axis, d, n_d, t);
           for (guint i = 0; i < n_d; i++)
             g_assert_cmpint (t[i], ==, sl_timeline_axis_from_display (axis, d[i]));
+          /* any cursor gives the same: one left by a later display, or
+           * past the end */
+          {
+            guint cursor = G_MAXUINT / 2;
+
+            for (guint i = n_d; i-- > 0;)
+              g_assert_cmpint (sl_timeline_axis_from_display_near (axis, d[i], &cursor), ==, t[i]);
+          }
           if (n_d > 20000)
             break;
         }

@@ -858,12 +858,21 @@ sl_painter_draw_labels (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 
       if (style->outline)
         {
+          /* the glyphs' outlines stroked: the costliest thing a frame
+           * draws (13 labels of the 1M capture: 1.9 ms). The halo is
+           * background on background but where it crosses a lane, so a
+           * coarser flattening and 4x4 antialiasing change 17 pixels by
+           * at most 4/255 and halve it. */
+          cairo_save (cr);
+          cairo_set_tolerance (cr, 0.5);
+          cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
           cairo_move_to (cr, l->x, l->y);
           pango_cairo_layout_path (cr, style->layout);
           sl_palette_set_source (cr, &f->pal->background, 0.9 * label_alpha (self, f, l));
           cairo_set_line_width (cr, 4 * self->scale);
           cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
           cairo_stroke (cr);
+          cairo_restore (cr);
         }
       sl_palette_set_source (cr, label_color (self, f, l), label_alpha (self, f, l));
       cairo_move_to (cr, l->x, l->y);

@@ -181,30 +181,22 @@ row_at_or_above (SlSequenceAxis *self, double d)
   return lo > 0 ? lo - 1 : 0;
 }
 
-/* row_at_or_above (@d), found forward from @hint, an earlier answer for a
- * display above @d: O(log distance), reading rows near each other */
+/* row_at_or_above (@d) for any @hint. When @hint is the answer for a
+ * display a little above @d (the pixel row above), the answer is among
+ * the 64 rows after it: a search there reads rows next to each other.
+ * Farther, the search over the blocks is cheaper. */
 static guint
 row_at_or_above_from (SlSequenceAxis *self, double d, guint hint)
 {
-  guint lo, hi, step = 1;
+  guint lo, hi;
 
   if (hint == 0 || hint >= self->n_rows || row_y (self, hint) > d)
     return row_at_or_above (self, d);
-  /* the first row below @d lies in [lo, hi] (n_rows: none) */
+  hi = MIN (hint + 64, self->n_rows);
+  if (hi < self->n_rows && row_y (self, hi) <= d)
+    return row_at_or_above (self, d);
+  /* the first row below @d lies in (hint, hi] (n_rows: none) */
   lo = hint + 1;
-  for (;;)
-    {
-      hi = lo + step - 1;
-      if (hi >= self->n_rows)
-        {
-          hi = self->n_rows;
-          break;
-        }
-      if (row_y (self, hi) > d)
-        break;
-      lo = hi + 1;
-      step *= 2;
-    }
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
@@ -312,28 +304,17 @@ sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
   return place_from_display (axis, d - SL_SEQUENCE_AXIS (axis)->row_h / 2);
 }
 
-/* A frame's pixel rows, top to bottom: each row found from the one above */
-static void
-sl_sequence_axis_from_display_sorted (SlTimelineAxis *axis,
-                                      const double   *display,
-                                      guint           n,
-                                      gint64         *out)
+/* Each row found from the one the last search found */
+static gint64
+sl_sequence_axis_from_display_near (SlTimelineAxis *axis, double display, guint *cursor)
 {
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
-  guint           r = 0;
+  double          d = display - self->row_h / 2;
 
-  for (guint i = 0; i < n; i++)
-    {
-      double d = display[i] - self->row_h / 2;
-
-      if (self->n_rows == 0)
-        {
-          out[i] = place_from_display (axis, d);
-          continue;
-        }
-      r = row_at_or_above_from (self, d, r);
-      out[i] = place_from_display_at (self, d, r);
-    }
+  if (self->n_rows == 0)
+    return place_from_display (axis, d);
+  *cursor = row_at_or_above_from (self, d, *cursor);
+  return place_from_display_at (self, d, *cursor);
 }
 
 static double
@@ -625,7 +606,7 @@ sl_sequence_axis_class_init (SlSequenceAxisClass *klass)
   axis_class->rebuild = sl_sequence_axis_rebuild;
   axis_class->to_display = sl_sequence_axis_to_display;
   axis_class->from_display = sl_sequence_axis_from_display;
-  axis_class->from_display_sorted = sl_sequence_axis_from_display_sorted;
+  axis_class->from_display_near = sl_sequence_axis_from_display_near;
   axis_class->event_to_display = sl_sequence_axis_event_to_display;
   axis_class->end_to_display = sl_sequence_axis_end_to_display;
   axis_class->collect_ticks = sl_sequence_axis_collect_ticks;
