@@ -172,6 +172,25 @@ cap_recording_load_file (CapRecording *self,
                          const char   *path,
                          GError      **error)
 {
+  return cap_recording_load_file_full (self, path, NULL, NULL, NULL, error);
+}
+
+/**
+ * cap_recording_load_file_full:
+ * @cancellable: stops the reading (G_IO_ERROR_CANCELLED; what was read stays)
+ * @progress: called after each chunk with the bytes read so far, on the
+ *   loading thread
+ *
+ * cap_recording_load_file () for a window: a progress bar and Cancel.
+ */
+gboolean
+cap_recording_load_file_full (CapRecording    *self,
+                              const char      *path,
+                              GCancellable    *cancellable,
+                              CapReadProgress  progress,
+                              gpointer         user_data,
+                              GError         **error)
+{
   g_autofree char *display = NULL;
   CapReader *reader;
   struct stat st;
@@ -200,7 +219,8 @@ cap_recording_load_file (CapRecording *self,
   cap_reader_set_name (reader, display);
   g_free (self->source_name);
   self->source_name = g_strdup (display);
-  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
+  ok = cap_reader_feed_fd_full (reader, fd, cancellable, progress, user_data, error) &&
+       cap_reader_finish (reader, error);
   g_clear_pointer (&self->reader, cap_reader_free);
   if (self->file_fd < 0)
     close (fd);

@@ -16,6 +16,7 @@
 #include "nc-call.h"
 #include "nc-recorder.h"
 #include "cap-dissect.h"
+#include "cap-reader.h"
 
 G_BEGIN_DECLS
 
@@ -155,6 +156,12 @@ CapRecording          *cap_recording_new_from_file      (const char     *path,
                                                          GError        **error);
 gboolean               cap_recording_load_file          (CapRecording   *self,
                                                          const char     *path,
+                                                         GError        **error);
+gboolean               cap_recording_load_file_full     (CapRecording   *self,
+                                                         const char     *path,
+                                                         GCancellable   *cancellable,
+                                                         CapReadProgress progress,
+                                                         gpointer        user_data,
                                                          GError        **error);
 /* A live stream (the lab's stdout): feed bytes as they come. */
 gboolean               cap_recording_feed               (CapRecording   *self,
