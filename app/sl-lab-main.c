@@ -496,6 +496,12 @@ sl_lab_on_call (const NcCall *call,
 {
   SlLab *lab = user_data;
 
+  /* Whoever makes the traffic keeps the capture's ring from overflowing
+   * when the capture thread is kept waiting (cap_live_help ()). First:
+   * nothing here holds a lock the frame callback takes. */
+  if (lab->live != NULL)
+    cap_live_help (lab->live);
+
   /* setns() is per thread: an actor moves to its host before its first call. */
   if (phase == NC_CALL_PHASE_ENTER && !thread_in_host && lab->n_hosts >= 2)
     {

@@ -14,8 +14,21 @@
  * selectable fd together with a wake-up pipe, so a filter change or a stop
  * is taken at once instead of at the next packet.
  *
- * pcap handles are not thread-safe: once the thread runs, only it touches
- * the handle; other threads hand it work (a new filter, stop) under the mutex.
+ * pcap handles are not thread-safe: once the thread runs, the handle is
+ * touched only under handle_lock; other threads hand the capture thread work
+ * (a new filter, stop) under the mutex.
+ *
+ * The kernel's ring is bounded, and with the block timeout its bound is in
+ * time as much as in bytes: a block is handed over once BLOCK_TIMEOUT_MS
+ * has passed since its first frame, however few frames it holds, so the
+ * ring holds about RING_BYTES / 128 KiB blocks x 1 ms of steady traffic.
+ * A busy machine could keep the capture thread off the CPU that long while
+ * the run's own threads went on sending (udp-echo --count 100000 lost 43
+ * packets at a load average over 30), and a bigger ring only moves the
+ * bound. So the threads that make the traffic take frames off the ring
+ * themselves when the capture thread has not for HELP_AFTER_US
+ * (cap_live_help (), which the lab calls at every socket call): whoever
+ * sends can only go on sending while the ring is being emptied.
  */
 #include "config.h"
 
@@ -43,6 +56,8 @@
 #define RING_BYTES (128 * 1024 * 1024)
 #define POLL_MS         100
 #define BLOCK_TIMEOUT_MS 1
+/* Two blocks' time without a drain: the capture thread is late */
+#define HELP_AFTER_US (2 * BLOCK_TIMEOUT_MS * 1000)
 
 struct _CapLive
 {
@@ -50,6 +65,7 @@ struct _CapLive
 
   char             *iface;
   guint32           snaplen;
+  guint32           ring_bytes;     /* the kernel's ring: RING_BYTES unless a test asks */
   pcap_t           *pcap;
   int               linktype;
   int               wake[2];       /* self-pipe: [0] polled by the thread */
@@ -58,6 +74,7 @@ struct _CapLive
   gpointer          func_data;
   GThread          *thread;
 
+  GMutex            handle_lock;    /* held while using pcap once the thread runs */
   GMutex            mutex;
   GCond             cond;
   char             *pending_filter; /* for the thread to apply */
@@ -68,6 +85,8 @@ struct _CapLive
   guint64           n_dropped;      /* pcap_stats: ps_drop + ps_ifdrop */
   gboolean          immediate;      /* immediate mode instead of the block timeout */
   gint64            stats_us;       /* when they were last read */
+  gint64            drained_us;     /* monotonic time the ring was last emptied */
+  gboolean          running;        /* the capture thread was started */
   gboolean          stopping;
 };
 
@@ -95,6 +114,7 @@ cap_live_finalize (GObject *object)
   g_free (self->iface);
   g_free (self->pending_filter);
   g_clear_error (&self->filter_error);
+  g_mutex_clear (&self->handle_lock);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (cap_live_parent_class)->finalize (object);
@@ -112,9 +132,11 @@ cap_live_class_init (CapLiveClass *klass)
 static void
 cap_live_init (CapLive *self)
 {
+  g_mutex_init (&self->handle_lock);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   self->snaplen = DEFAULT_SNAPLEN;
+  self->ring_bytes = RING_BYTES;
   self->linktype = -1;
   self->wake[0] = self->wake[1] = -1;
 }
@@ -203,7 +225,7 @@ configure (CapLive  *self,
       (self->immediate ? pcap_set_immediate_mode (self->pcap, 1)
                        : pcap_set_timeout (self->pcap, BLOCK_TIMEOUT_MS)) != 0 ||
       pcap_set_tstamp_precision (self->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0 ||
-      pcap_set_buffer_size (self->pcap, RING_BYTES) != 0)
+      pcap_set_buffer_size (self->pcap, (int) self->ring_bytes) != 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
                    _("Cannot capture on %s: %s"), self->iface, pcap_geterr (self->pcap));
@@ -380,7 +402,9 @@ take_pending_filter (CapLive *self)
   if (filter == NULL)
     return;
 
+  g_mutex_lock (&self->handle_lock);
   apply_filter (self, filter, &local);
+  g_mutex_unlock (&self->handle_lock);
 
   g_mutex_lock (&self->mutex);
   g_clear_error (&self->filter_error);
@@ -422,6 +446,22 @@ read_stats (CapLive  *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/* With handle_lock held: takes every frame the kernel has handed over.
+ * Returns: FALSE on a capture error (the interface went away). */
+static gboolean
+drain_locked (CapLive *self)
+{
+  int n;
+
+  while ((n = pcap_dispatch (self->pcap, -1, on_pcap_frame, (u_char *) self)) > 0)
+    ;
+  read_stats (self, FALSE);
+  g_mutex_lock (&self->mutex);
+  self->drained_us = g_get_monotonic_time ();
+  g_mutex_unlock (&self->mutex);
+  return n != PCAP_ERROR;
+}
+
 static gpointer
 capture_thread (gpointer data)
 {
@@ -434,6 +474,7 @@ capture_thread (gpointer data)
   while (!is_stopping (self))
     {
       char drain[64];
+      gboolean ok = TRUE;
 
       take_pending_filter (self);
       if (poll (fds, 2, POLL_MS) < 0 && errno != EINTR)
@@ -442,16 +483,21 @@ capture_thread (gpointer data)
         while (read (self->wake[0], drain, sizeof drain) > 0)
           ;
       /* Non-blocking: takes what is there, returns 0 when nothing is. */
+      g_mutex_lock (&self->handle_lock);
       if (fds[0].revents & (POLLIN | POLLERR))
-        if (pcap_dispatch (self->pcap, -1, on_pcap_frame, (u_char *) self) == PCAP_ERROR)
-          break;
-      read_stats (self, FALSE);
+        ok = drain_locked (self);
+      else
+        read_stats (self, FALSE);
+      g_mutex_unlock (&self->handle_lock);
+      if (!ok)
+        break;
     }
 
   /* What arrived before the stop still counts. */
-  while (pcap_dispatch (self->pcap, -1, on_pcap_frame, (u_char *) self) > 0)
-    ;
+  g_mutex_lock (&self->handle_lock);
+  drain_locked (self);
   read_stats (self, TRUE);
+  g_mutex_unlock (&self->handle_lock);
 
   /* The loop also ends on an error (the interface went away): then nobody
    * would apply a pending filter, and cap_live_set_filter () would wait for
@@ -462,6 +508,39 @@ capture_thread (gpointer data)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
   return NULL;
+}
+
+/**
+ * cap_live_help:
+ *
+ * For the threads that make the traffic, before each thing they send or
+ * receive: if the capture thread has not emptied the kernel's ring for
+ * HELP_AFTER_US (the machine is busy and it is waiting for a CPU), the
+ * caller takes the frames itself, on the capture thread's behalf (the same
+ * callback, in the same order). If the capture thread was kept waiting in
+ * the middle of taking frames, this waits for it: the caller sends nothing
+ * more until the ring is being emptied. Costs a clock read when the capture
+ * thread keeps up. Must not be called from the frame callback, nor holding
+ * a lock the callback takes.
+ */
+void
+cap_live_help (CapLive *self)
+{
+  gboolean due;
+
+  g_return_if_fail (CAP_IS_LIVE (self));
+
+  g_mutex_lock (&self->mutex);
+  due = self->running && !self->stopping &&
+        g_get_monotonic_time () - self->drained_us >= HELP_AFTER_US;
+  g_mutex_unlock (&self->mutex);
+  if (!due)
+    return;
+  g_mutex_lock (&self->handle_lock);
+  /* After a stop the capture thread's last drain is the last one */
+  if (!is_stopping (self))
+    drain_locked (self);
+  g_mutex_unlock (&self->handle_lock);
 }
 
 /**
@@ -494,7 +573,11 @@ cap_live_start (CapLive           *self,
   self->func = func;
   self->func_data = user_data;
   self->last_frame_us = g_get_monotonic_time ();
+  self->drained_us = self->last_frame_us;
   self->thread = g_thread_try_new ("capture", capture_thread, self, error);
+  g_mutex_lock (&self->mutex);
+  self->running = self->thread != NULL;
+  g_mutex_unlock (&self->mutex);
   return self->thread != NULL;
 }
 
@@ -515,6 +598,22 @@ cap_live_get_n_frames (CapLive *self)
   ret = self->n_frames;
   g_mutex_unlock (&self->mutex);
   return ret;
+}
+
+/**
+ * cap_live_set_ring_size:
+ * @bytes: the kernel's ring for the capture, 0 for the default (128 MiB)
+ *
+ * Before cap_live_open (). A smaller ring holds less of a burst: for tests
+ * that need it to overflow while the capture thread is kept waiting.
+ */
+void
+cap_live_set_ring_size (CapLive *self,
+                        guint32  bytes)
+{
+  g_return_if_fail (CAP_IS_LIVE (self));
+  g_return_if_fail (self->pcap == NULL);
+  self->ring_bytes = bytes > 0 ? bytes : RING_BYTES;
 }
 
 /**

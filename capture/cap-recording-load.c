@@ -52,6 +52,11 @@ on_reader_frame (const CapFrame *frame,
 {
   CapRecording *self = user_data;
   guint32 linktype = frame_linktype (self, frame->iface);
+  guint32 next = self->packets->len;
+
+  /* frames the reader numbered without a packet come before this one */
+  while (frame->index > next + self->frame_skips->len)
+    g_array_append_val (self->frame_skips, next);
 
   if (self->file_fd >= 0)
     cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,

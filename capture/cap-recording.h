@@ -244,6 +244,8 @@ const NcCall          *cap_recording_get_call           (CapRecording   *self,
 guint                  cap_recording_get_n_packets      (CapRecording   *self);
 const CapPacket       *cap_recording_get_packet         (CapRecording   *self,
                                                          guint           index);
+guint32                cap_recording_get_packet_frame   (CapRecording   *self,
+                                                         guint           index);
 const guint8          *cap_recording_get_packet_data    (CapRecording   *self,
                                                          guint           index,
                                                          guint32        *caplen);

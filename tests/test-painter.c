@@ -20,6 +20,7 @@
 #include "painter-recordings.h"
 #include "cap-event-index.h"
 #include "sl-diagram.h"
+#include "nc-format.h"
 #include "sl-sequence-axis.h"
 #include "sl-session.h"
 #include "sl-timeline-painter.h"
@@ -382,6 +383,39 @@ test_gate_breaks (void)
   image_clear (&img);
 }
 
+/* The Sequence axis of the same stepped run: its gutter gives each row's
+ * time in the run, the seconds spent waiting for the class's clicks left
+ * out (as the Time axis cuts them), not "5.000000 s" for close() */
+static void
+test_gate_sequence_gutter (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(SlTimelinePainter) painter = NULL;
+  g_autoptr(GArray) ticks = sl_axis_ticks_new ();
+  static const PrCall calls[] = {
+    { NC_CALL_SOCKET,  1, -1,       0,        5,  3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1,  3, 2000010,  2000100,  0, 0, CLI, SRV, NULL, 0, 0, 6 },
+    { NC_CALL_CLOSE,   1,  3, 5000000,  5000010,  0, 0, CLI, SRV, NULL, 0, 0, 2000105 },
+  };
+  /* its rows: socket() entering and returning, connect(), close(); held
+   * at the gate from 6 to 2000010 µs and from 2000105 to 5000000 µs */
+  static const gint64 run_us[] = { 0, 5, 6, 96, 101, 111 };
+
+  pr_add_actors (rec);
+  pr_add_calls (rec, calls, G_N_ELEMENTS (calls));
+  cap_recording_commit (rec);
+  painter = painter_for (rec);
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_axis_collect_ticks (sl_timeline_painter_get_axis (painter), -1e9, 1e9, 1, 1, ticks);
+  g_assert_cmpuint (ticks->len, ==, G_N_ELEMENTS (run_us));
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      g_autofree char *want = nc_format_time_at (run_us[i] * 1000, 1000);
+
+      g_assert_cmpstr (g_array_index (ticks, SlAxisTick, i).text, ==, want);
+    }
+}
+
 static CapRecording *
 many_endpoints_recording (guint n_clients,
                           guint packets_per_client)
@@ -642,6 +676,14 @@ test_searches_from_the_last (void)
           sl_timeline_axis_from_display_sorted (axis, d, n_d, t);
           for (guint i = 0; i < n_d; i++)
             g_assert_cmpint (t[i], ==, sl_timeline_axis_from_display (axis, d[i]));
+          /* any cursor gives the same: one left by a later display, or
+           * past the end */
+          {
+            guint cursor = G_MAXUINT / 2;
+
+            for (guint i = n_d; i-- > 0;)
+              g_assert_cmpint (sl_timeline_axis_from_display_near (axis, d[i], &cursor), ==, t[i]);
+          }
           if (n_d > 20000)
             break;
         }
@@ -1125,6 +1167,7 @@ main (int    argc,
   g_test_add_func ("/ui/painter/echo/states", test_echo_states);
   g_test_add_func ("/ui/painter/echo/hit-and-highlight", test_echo_hit_and_highlight);
   g_test_add_func ("/ui/painter/failed-call", test_failed_call);
+  g_test_add_func ("/ui/painter/gate-sequence-gutter", test_gate_sequence_gutter);
   g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
   g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
@@ -732,10 +733,15 @@ widest_packet_label (SlTimelinePainter *self)
 
   for (guint i = 0; i < MIN (n, self->n_routed); i++)
     {
-      const Route *r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      const Route *r;
       int          w, h;
 
-      if (self->packet_route[i] == NO_ROUTE || r->from == r->to)
+      /* NO_ROUTE is no index: not even its address may be taken (with no
+       * routes at all, the array's data is NULL) */
+      if (self->packet_route[i] == NO_ROUTE)
+        continue;
+      r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      if (r->from == r->to)
         continue;
       g_string_truncate (text, 0);
       sl_painter_packet_label (self, i, text);
@@ -812,8 +818,8 @@ text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *te
 }
 
 /* The gutter: as wide as the widest time it shows, the run's last ("15.377
- * ms", "9.656622 s" after stepping), so no time loses its first digits;
- * wider beside a wide plot. */
+ * ms"; on the Time axis "9.656622 s" after stepping), so no time loses its
+ * first digits; wider beside a wide plot. */
 static double
 gutter_width (SlTimelinePainter *self)
 {
@@ -824,7 +830,11 @@ gutter_width (SlTimelinePainter *self)
 
   if (self->recording == NULL)
     return least;
-  last = nc_format_time_at (self->rec_end - cap_recording_get_start_time (self->recording), 1000);
+  last = nc_format_time_at (
+    SL_IS_SEQUENCE_AXIS (self->axis)
+      ? sl_sequence_axis_run_offset (SL_SEQUENCE_AXIS (self->axis), self->rec_end)
+      : self->rec_end - cap_recording_get_start_time (self->recording),
+    1000);
   sl_painter_text_size (self, self->font_small, last, &w, &h);
   return MAX (least, w + 12 * s);
 }
@@ -854,6 +864,14 @@ layout_headers (SlTimelinePainter *self)
   self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
 }
 
+/* The plot's bottom, room for the legend under it: the one part of the
+ * geometry that follows the height */
+double
+sl_painter_plot_bottom (SlTimelinePainter *self)
+{
+  return self->height - 34 * self->scale;
+}
+
 void
 sl_painter_ensure_geometry (SlTimelinePainter *self)
 {
@@ -876,14 +894,16 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   self->line_h = 16 * s;
 
   layout_headers (self);
-  self->bottom = self->height - 34 * s;
-  self->gutter = gutter_width (self); /* a narrow pane keeps room for labels */
+  self->bottom = sl_painter_plot_bottom (self);
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;
   /* a row holds one line of labels, with a little air */
   self->row_h = self->line_h + 5 * s;
   sl_timeline_axis_set_row_height (self->axis, self->row_h);
+  /* the rows' times as the axis gives them (a stepped run's without the
+   * waits for the clicks); a narrow pane keeps room for labels */
+  self->gutter = gutter_width (self);
 
   n_cols = self->columns->len;
   if (n_cols == 0)
