@@ -103,7 +103,8 @@ write_record_locked (SlLab      *lab,
       g_cond_wait (&lab->out_room, &lab->out_lock);
       lab->out_room_waiters--;
     }
-  if (lab->out_failed || lab->writer == NULL)
+  /* Closed (a late message from a thread still ending): nothing to add to */
+  if (lab->out_failed || lab->out_closing || lab->writer == NULL)
     return;
   pending = cap_pcapng_writer_get_pending_size (lab->writer);
   if (!cap_pcapng_writer_write_record (lab->writer, lab->iface, MAX (ts_ns, 0), payload->data,
@@ -252,7 +253,7 @@ sl_lab_emit_frame (SlLab              *lab,
   gsize pending;
 
   g_mutex_lock (&lab->out_lock);
-  if (lab->out_failed || lab->writer == NULL)
+  if (lab->out_failed || lab->out_closing || lab->writer == NULL)
     {
       g_mutex_unlock (&lab->out_lock);
       return;

@@ -65,6 +65,7 @@ struct _CapLive
 
   char             *iface;
   guint32           snaplen;
+  guint32           ring_bytes;     /* the kernel's ring: RING_BYTES unless a test asks */
   pcap_t           *pcap;
   int               linktype;
   int               wake[2];       /* self-pipe: [0] polled by the thread */
@@ -135,6 +136,7 @@ cap_live_init (CapLive *self)
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   self->snaplen = DEFAULT_SNAPLEN;
+  self->ring_bytes = RING_BYTES;
   self->linktype = -1;
   self->wake[0] = self->wake[1] = -1;
 }
@@ -223,7 +225,7 @@ configure (CapLive  *self,
       (self->immediate ? pcap_set_immediate_mode (self->pcap, 1)
                        : pcap_set_timeout (self->pcap, BLOCK_TIMEOUT_MS)) != 0 ||
       pcap_set_tstamp_precision (self->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0 ||
-      pcap_set_buffer_size (self->pcap, RING_BYTES) != 0)
+      pcap_set_buffer_size (self->pcap, (int) self->ring_bytes) != 0)
     {
       g_set_error (error, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FAILED,
                    _("Cannot capture on %s: %s"), self->iface, pcap_geterr (self->pcap));
@@ -596,6 +598,22 @@ cap_live_get_n_frames (CapLive *self)
   ret = self->n_frames;
   g_mutex_unlock (&self->mutex);
   return ret;
+}
+
+/**
+ * cap_live_set_ring_size:
+ * @bytes: the kernel's ring for the capture, 0 for the default (128 MiB)
+ *
+ * Before cap_live_open (). A smaller ring holds less of a burst: for tests
+ * that need it to overflow while the capture thread is kept waiting.
+ */
+void
+cap_live_set_ring_size (CapLive *self,
+                        guint32  bytes)
+{
+  g_return_if_fail (CAP_IS_LIVE (self));
+  g_return_if_fail (self->pcap == NULL);
+  self->ring_bytes = bytes > 0 ? bytes : RING_BYTES;
 }
 
 /**

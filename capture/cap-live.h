@@ -58,6 +58,8 @@ gboolean     cap_live_start             (CapLive           *self,
                                          GError           **error);
 gboolean     cap_live_is_running        (CapLive           *self);
 void         cap_live_help              (CapLive           *self);
+void         cap_live_set_ring_size     (CapLive           *self,
+                                         guint32            bytes);
 guint32      cap_live_get_n_frames      (CapLive           *self);
 guint64      cap_live_get_n_lost        (CapLive           *self);
 void         cap_live_set_immediate_mode (CapLive          *self,

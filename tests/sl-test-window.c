@@ -359,7 +359,6 @@ sl_test_answer_file_chooser (const char *path)
     g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, &error));
   g_assert_no_error (error);
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  sl_test_spin (50);
 }
 
 guint

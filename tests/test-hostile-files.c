@@ -305,6 +305,24 @@ test_message_no_text (void)
   draw_diagram (rec);
 }
 
+/* Found by fuzz-show: a recording with calls whose packets have no route
+ * between lanes (none at all: the painter's routes array is empty). The
+ * widest packet label took the address of route NO_ROUTE before checking
+ * for it: an offset applied to a NULL pointer (UBSan, so this fails under
+ * ./dev.sh sanitize without the fix). The file is the fuzzer's own input. */
+static void
+test_packet_without_route (void)
+{
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autofree char *path = fixture ("packet-without-route.pcapng");
+
+  /* cut short on purpose: what came before the damage is shown */
+  g_assert_false (cap_recording_load_file (rec, path, NULL));
+  g_assert_cmpuint (cap_recording_get_n_calls (rec), >, 0);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), >, 0);
+  draw_diagram (rec);
+}
+
 /* Item 8: names from a file belong to the recording, not to the process's
  * string table, which never frees (g_intern_string is a GQuark). */
 static void
@@ -593,6 +611,7 @@ main (int    argc,
   g_test_add_func ("/hostile/far-start", test_far_start);
   g_test_add_func ("/hostile/message-no-text", test_message_no_text);
   g_test_add_func ("/hostile/names", test_names);
+  g_test_add_func ("/hostile/packet-without-route", test_packet_without_route);
   g_test_add_func ("/hostile/truncated-under-recording", test_truncated_under_recording);
   g_test_add_func ("/hostile/packet-bytes-read-back", test_packet_bytes_read_back);
   g_test_add_func ("/input/directory", test_directory);

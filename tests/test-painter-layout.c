@@ -331,6 +331,10 @@ assert_headers_readable (SlTimelinePainter *painter, const Screen *screen, const
             g_error ("%s: column %u's header line %u runs into its neighbour's", where, c, line);
           if (n <= 2 && shortened)
             g_error ("%s: column %u's header line %u is cut", where, c, line);
+          /* with more columns an address may lose its host, never be cut
+           * into another's ("… 7.0.0.1:38724"): its port stays whole */
+          if (line == 1 && shortened)
+            g_error ("%s: column %u's address is cut", where, c);
           prev_end = x + width;
         }
     }

@@ -276,6 +276,79 @@ test_load_progress_cancel (void)
 }
 
 static gboolean
+not_saving (gpointer window)
+{
+  return !sl_window_is_saving (window);
+}
+
+static gboolean
+saved_file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+on_bar_text (GtkProgressBar *bar,
+             GParamSpec     *pspec,
+             GPtrArray      *seen)
+{
+  if (gtk_widget_is_visible (GTK_WIDGET (bar)) && gtk_progress_bar_get_text (bar) != NULL)
+    g_ptr_array_add (seen, g_strdup (gtk_progress_bar_get_text (bar)));
+}
+
+static void
+on_bar_shown (GtkWidget  *box,
+              GParamSpec *pspec,
+              GPtrArray  *seen)
+{
+  GtkWidget *bar = sl_test_find_widget (box, GTK_TYPE_PROGRESS_BAR);
+
+  on_bar_text (GTK_PROGRESS_BAR (bar), NULL, seen);
+}
+
+/* Save (Ctrl+S, after its chooser: test-window-keep.c answers one) says
+ * what it writes where while it writes, and the file it leaves is one
+ * tshark reads */
+static void
+test_save_feedback (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  g_autofree char *shown = write_foreign_pcap ();
+  g_autoptr(GFile) shown_file = g_file_new_for_path (shown);
+  g_autofree char *path = g_build_filename (sl_test_tmp_dir (), "saved-homework.pcapng", NULL);
+  g_autofree char *expected = g_strdup_printf ("Saving “%s”…", path);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *bar;
+  gboolean said = FALSE;
+
+  sl_window_open_file (window, shown_file);
+  g_assert_true (sl_test_wait_for (sl_test_not_loading, window, 10000));
+  bar = sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  g_signal_connect (bar, "notify::text", G_CALLBACK (on_bar_text), seen);
+  g_signal_connect (gtk_widget_get_parent (bar), "notify::visible", G_CALLBACK (on_bar_shown), seen);
+
+  {
+    g_autoptr(GFile) target = g_file_new_for_path (path);
+    sl_window_save (window, target);
+  }
+  g_assert_true (sl_test_wait_for (saved_file_exists, path, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  sl_test_spin (50);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      g_test_message ("the bar said: %s", (char *) g_ptr_array_index (seen, i));
+      said = said || g_str_equal (g_ptr_array_index (seen, i), expected);
+    }
+  g_assert_true (said);
+  g_assert_false (gtk_widget_is_visible (bar));
+  g_assert_cmpuint (sl_test_tshark_count_frames (path), ==, 1);
+  g_signal_handlers_disconnect_by_data (bar, seen);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_parent (bar), seen);
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
+static gboolean
 drop_files (SlWindow    *window,
             const char **paths)
 {
@@ -341,6 +414,7 @@ main (int    argc,
   g_test_add_func ("/window/export-diagram", test_export_diagram);
   g_test_add_func ("/window/foreign-capture", test_foreign_capture);
   g_test_add_func ("/window/drop", test_drop);
+  g_test_add_func ("/window/save-feedback", test_save_feedback);
   g_test_add_func ("/window/load-progress-cancel", test_load_progress_cancel);
   return sl_test_window_run ();
 }

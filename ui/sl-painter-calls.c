@@ -321,7 +321,6 @@ draw_call_list (SlTimelinePainter *self,
 {
   CapRecording *rec = self->recording;
   guint         i = sl_painter_call_list_first_visible (list, self->begin);
-  guint         cursor = 0; /* the axis's, for the boxes' bottoms going down */
 
   while (i < list->ids->len)
     {
@@ -347,9 +346,9 @@ draw_call_list (SlTimelinePainter *self,
                               g_array_index (list->ids, guint32, next)) < y1)
         {
           /* the next call starts inside this box: skip to the first below
-           * it, searching forward from here (boxes go down the list) */
-          guint skip = sl_painter_call_list_next_from (
-            list, sl_painter_y_to_time_near (self, f, y1, &cursor), next);
+           * it, searching the list forward from here (boxes go down it) */
+          guint skip =
+            sl_painter_call_list_next_from (list, sl_painter_y_to_time_frame (self, f, y1), next);
           self->stats.n_calls_merged += skip - next;
           next = skip;
         }

@@ -13,6 +13,7 @@
 #include "nc-format.h"
 
 #include <math.h>
+#include <string.h>
 
 
 /* The gutter: what the axis says is there (times on the Time axis, each
@@ -140,6 +141,24 @@ sl_painter_header_line (SlTimelinePainter     *self,
   else
     return FALSE;
   *x = header_line_place (self, ci, *font, *text, max_w);
+  {
+    /* an address with no room: its port alone (":38724", what tells a
+     * run's sockets apart), for a cut start ("… 7.0.0.1:38724") would
+     * name another host */
+    const char *port = strrchr (*text, ':');
+    int         w, h;
+
+    if (*max_w >= 0 && port != NULL && port[1] != '\0' &&
+        strspn (port + 1, "0123456789") == strlen (port + 1))
+      {
+        sl_painter_text_size (self, *font, *text, &w, &h);
+        if (w > *max_w)
+          {
+            *text = port;
+            *x = header_line_place (self, ci, *font, *text, max_w);
+          }
+      }
+  }
   return TRUE;
 }
 

@@ -733,10 +733,15 @@ widest_packet_label (SlTimelinePainter *self)
 
   for (guint i = 0; i < MIN (n, self->n_routed); i++)
     {
-      const Route *r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      const Route *r;
       int          w, h;
 
-      if (self->packet_route[i] == NO_ROUTE || r->from == r->to)
+      /* NO_ROUTE is no index: not even its address may be taken (with no
+       * routes at all, the array's data is NULL) */
+      if (self->packet_route[i] == NO_ROUTE)
+        continue;
+      r = &g_array_index (self->routes, Route, self->packet_route[i]);
+      if (r->from == r->to)
         continue;
       g_string_truncate (text, 0);
       sl_painter_packet_label (self, i, text);
@@ -859,6 +864,14 @@ layout_headers (SlTimelinePainter *self)
   self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
 }
 
+/* The plot's bottom, room for the legend under it: the one part of the
+ * geometry that follows the height */
+double
+sl_painter_plot_bottom (SlTimelinePainter *self)
+{
+  return self->height - 34 * self->scale;
+}
+
 void
 sl_painter_ensure_geometry (SlTimelinePainter *self)
 {
@@ -881,7 +894,7 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
   self->line_h = 16 * s;
 
   layout_headers (self);
-  self->bottom = self->height - 34 * s;
+  self->bottom = sl_painter_plot_bottom (self);
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;

@@ -181,31 +181,22 @@ row_at_or_above (SlSequenceAxis *self, double d)
   return lo > 0 ? lo - 1 : 0;
 }
 
-/* row_at_or_above (@d) for any @hint; when @hint is the answer for a
- * display above @d, found forward from it: O(log distance), reading rows
- * near each other */
+/* row_at_or_above (@d) for any @hint. When @hint is the answer for a
+ * display a little above @d (the pixel row above), the answer is among
+ * the 64 rows after it: a search there reads rows next to each other.
+ * Farther, the search over the blocks is cheaper. */
 static guint
 row_at_or_above_from (SlSequenceAxis *self, double d, guint hint)
 {
-  guint lo, hi, step = 1;
+  guint lo, hi;
 
   if (hint == 0 || hint >= self->n_rows || row_y (self, hint) > d)
     return row_at_or_above (self, d);
-  /* the first row below @d lies in [lo, hi] (n_rows: none) */
+  hi = MIN (hint + 64, self->n_rows);
+  if (hi < self->n_rows && row_y (self, hi) <= d)
+    return row_at_or_above (self, d);
+  /* the first row below @d lies in (hint, hi] (n_rows: none) */
   lo = hint + 1;
-  for (;;)
-    {
-      hi = lo + step - 1;
-      if (hi >= self->n_rows)
-        {
-          hi = self->n_rows;
-          break;
-        }
-      if (row_y (self, hi) > d)
-        break;
-      lo = hi + 1;
-      step *= 2;
-    }
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;

@@ -12,7 +12,8 @@
  *   geometry       sl-painter-model.c: x of columns and lanes (width, type size);
  *   frame          one file per layer (sl-painter-grid.c, -lanes.c, -calls.c,
  *                  -packets.c), only what is visible: calls by binary search
- *                  per column, packets by binary search per pixel row.
+ *                  per column, packets per pixel row, each searched forward
+ *                  from the row above.
  */
 #pragma once
 
@@ -272,6 +273,7 @@ guint32 sl_painter_lane_at (SlTimelinePainter *self, guint column, gint32 fd, gi
 void    sl_painter_clear_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_layout (SlTimelinePainter *self);
 void    sl_painter_ensure_geometry (SlTimelinePainter *self);
+double  sl_painter_plot_bottom     (SlTimelinePainter *self);
 
 guint    sl_painter_call_list_first_visible (const CallList *list,
                                              gint64          ts);
@@ -307,10 +309,6 @@ void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);
 double sl_painter_event_y (SlTimelinePainter *self, const Frame *f, SlAxisEvent event, guint index);
 gint64 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y);
-gint64 sl_painter_y_to_time_near (SlTimelinePainter *self,
-                                  const Frame       *f,
-                                  double             y,
-                                  guint             *cursor);
 double sl_painter_plot_end (SlTimelinePainter *self, const Frame *f);
 void   sl_painter_show_text (SlTimelinePainter    *self,
                              cairo_t              *cr,

@@ -71,23 +71,10 @@ sl_painter_plot_end (SlTimelinePainter *self, const Frame *f)
   return MIN (self->top + (self->page_d1 - self->page_d0) * f->px_per_unit, self->bottom);
 }
 
-static double
-y_to_display (SlTimelinePainter *self, const Frame *f, double y)
-{
-  return f->d0 + (y - self->top) / f->px_per_unit;
-}
-
 gint64
 sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y)
 {
-  return sl_timeline_axis_from_display (self->axis, y_to_display (self, f, y));
-}
-
-/* The same, searched from @cursor (sl_timeline_axis_from_display_near ()) */
-gint64
-sl_painter_y_to_time_near (SlTimelinePainter *self, const Frame *f, double y, guint *cursor)
-{
-  return sl_timeline_axis_from_display_near (self->axis, y_to_display (self, f, y), cursor);
+  return sl_timeline_axis_from_display (self->axis, f->d0 + (y - self->top) / f->px_per_unit);
 }
 
 /* Texts drawn or measured every frame (headers, the legend, the lanes'
@@ -360,6 +347,16 @@ sl_timeline_painter_set_size (SlTimelinePainter *self, int width, int height)
   height = MAX (height, 1);
   if (self->width == width && self->height == height)
     return;
+  /* A new height moves only the plot's bottom: the columns, their labels'
+   * room and the shaped texts stay (measuring them is most of what the
+   * geometry costs, and an export sets the height twice before drawing) */
+  if (self->width == width && self->geometry_valid)
+    {
+      self->height = height;
+      self->bottom = sl_painter_plot_bottom (self);
+      self->dense.valid = FALSE;
+      return;
+    }
   self->width = width;
   self->height = height;
   self->geometry_valid = FALSE;

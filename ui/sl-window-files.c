@@ -223,6 +223,7 @@ update_load_progress (gpointer data)
       gtk_progress_bar_pulse (self->load_progress);
     }
   gtk_progress_bar_set_text (self->load_progress, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_cancel_button), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->load_box), TRUE);
   return G_SOURCE_CONTINUE;
 }
@@ -233,7 +234,7 @@ end_loading (SlWindow *self)
 {
   g_clear_handle_id (&self->load_timeout, g_source_remove);
   g_clear_pointer (&self->load_job, load_job_unref);
-  gtk_widget_set_visible (GTK_WIDGET (self->load_box), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_box), self->save_timeout != 0);
   gtk_spinner_stop (self->spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
 }
@@ -314,6 +315,7 @@ void
 _sl_window_files_dispose (SlWindow *self)
 {
   g_cancellable_cancel (self->load_cancellable);
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
   end_loading (self);
 }
 
@@ -421,6 +423,55 @@ save_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* A big recording takes a second or two to write: the bar under the header
+ * says what is being written where (a save cannot be cancelled half way:
+ * it writes a temporary file and renames it, so nothing is half-written) */
+static gboolean
+pulse_saving (gpointer data)
+{
+  SlWindow *self = data;
+
+  if (self->load_job == NULL)
+    gtk_progress_bar_pulse (self->load_progress);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_saving (SlWindow *self,
+              GFile    *file)
+{
+  g_autofree char *where = g_file_get_parse_name (file);
+  g_autofree char *text = g_strdup_printf (_("Saving “%s”…"), where);
+
+  if (self->load_job != NULL)
+    return;  /* the load's bar stays */
+  gtk_progress_bar_set_text (self->load_progress, text);
+  gtk_progress_bar_pulse (self->load_progress);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_cancel_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_box), TRUE);
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  self->save_timeout = g_timeout_add (100, pulse_saving, self);
+}
+
+static void
+end_saving (SlWindow *self)
+{
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  if (self->load_job == NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->load_box), FALSE);
+}
+
+/**
+ * sl_window_is_saving:
+ * Returns: %TRUE while a save writes in its thread (the bar says so)
+ */
+gboolean
+sl_window_is_saving (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  return self->save_timeout != 0;
+}
+
 static void
 on_saved (GObject      *source,
           GAsyncResult *res,
@@ -434,6 +485,7 @@ on_saved (GObject      *source,
 
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
+  end_saving (self);
   _sl_window_keep_saved (self, ok, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events")));
   if (!ok)
     {
@@ -481,7 +533,26 @@ save_to (SlWindow *self,
   if (_sl_window_live_is_active (self))
     save_thread (task, self, recording, NULL);
   else
-    g_task_run_in_thread (task, save_thread);
+    {
+      start_saving (self, file);
+      g_task_run_in_thread (task, save_thread);
+    }
+}
+
+/**
+ * sl_window_save:
+ * What win.save does once its chooser has a file: writes what is shown
+ * (a thread for a finished recording), then a toast or the message bar.
+ */
+void
+sl_window_save (SlWindow *self,
+                GFile    *file)
+{
+  g_return_if_fail (SL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (_sl_window_recording_has_content (sl_session_get_recording (self->session)))
+    save_to (self, file);
 }
 
 static void

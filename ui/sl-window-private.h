@@ -51,6 +51,7 @@ struct _SlWindow
   GtkLabel         *status_label;
   GtkBox           *load_box;
   GtkProgressBar   *load_progress;
+  GtkButton        *load_cancel_button;
   GtkDropDown      *speed_dropdown;
   AdwSplitButton   *open_button;
   GtkButton        *save_button;
@@ -93,6 +94,7 @@ struct _SlWindow
   GCancellable     *load_cancellable;
   SlLoadJob        *load_job;        /* the file being read, for its progress bar */
   guint             load_timeout;
+  guint             save_timeout;    /* pulses the bar while a big save runs */
   GMenu            *recent_menu;
   GtkWidget        *timeline;
   SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */

@@ -628,6 +628,7 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, load_box);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, load_progress);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, load_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, speed_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, save_button);
