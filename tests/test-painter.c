@@ -20,6 +20,7 @@
 #include "painter-recordings.h"
 #include "cap-event-index.h"
 #include "sl-diagram.h"
+#include "sl-palette.h"
 #include "nc-format.h"
 #include "sl-sequence-axis.h"
 #include "sl-session.h"
@@ -1155,12 +1156,52 @@ test_legend_in_narrow_pane (void)
   assert_legend_on_page (rec, W, H);
 }
 
+/* WCAG's contrast ratio of two colours (1 to 21) */
+static double
+relative_luminance (const SlRgb *c)
+{
+  double v[3] = { c->r, c->g, c->b };
+
+  for (guint i = 0; i < 3; i++)
+    v[i] = v[i] <= 0.03928 ? v[i] / 12.92 : pow ((v[i] + 0.055) / 1.055, 2.4);
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+
+static double
+contrast_ratio (const SlRgb *a,
+                const SlRgb *b)
+{
+  double la = relative_luminance (a), lb = relative_luminance (b);
+
+  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
+}
+
+/* Every word the timeline writes (call names, results, packet labels in
+ * their sender's hue, failed calls) reads at 4.5:1 or better on the labels'
+ * ground in every theme: sky blue and orange words on white did not
+ * (2.3:1), which a projector washes out further */
+static void
+test_palette_words_readable (void)
+{
+  for (SlTheme t = 0; t < SL_N_THEMES; t++)
+    {
+      const SlPalette *pal = sl_palette_get (t);
+
+      g_assert_cmpfloat (contrast_ratio (&pal->foreground, &pal->label_bg), >=, 4.5);
+      g_assert_cmpfloat (contrast_ratio (&pal->dim, &pal->label_bg), >=, 4.5);
+      g_assert_cmpfloat (contrast_ratio (&pal->failed_text, &pal->label_bg), >=, 4.5);
+      for (guint i = 0; i < SL_PALETTE_N_PACKET; i++)
+        g_assert_cmpfloat (contrast_ratio (&pal->packet_text[i], &pal->label_bg), >=, 4.5);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/ui/painter/palette/words-readable", test_palette_words_readable);
   g_test_add_func ("/ui/painter/echo/columns-and-lanes", test_echo_columns_and_lanes);
   g_test_add_func ("/ui/painter/echo/call-boxes", test_echo_call_boxes);
   g_test_add_func ("/ui/painter/echo/arrows", test_echo_arrows);

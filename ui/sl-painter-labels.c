@@ -775,11 +775,11 @@ label_color (SlTimelinePainter *self, const Frame *f, const SlTimelineLabel *l)
     case SL_LABEL_CALL:
     case SL_LABEL_CALL_RESULT:
       if (nc_call_failed (cap_recording_get_call (self->recording, l->index)))
-        return &f->pal->failed;
+        return &f->pal->failed_text;
       return l->kind == SL_LABEL_CALL ? &f->pal->foreground : &f->pal->dim;
     case SL_LABEL_PACKET:
       return &f->pal
-                ->packet[g_array_index (self->routes, Route, self->packet_route[l->index]).color];
+                ->packet_text[g_array_index (self->routes, Route, self->packet_route[l->index]).color];
     case SL_LABEL_HIDDEN:
       return &f->pal->foreground;
     case SL_LABEL_BREAK:
