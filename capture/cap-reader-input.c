@@ -102,7 +102,7 @@ cap_reader_fail_not_capture (CapReader     *self,
         return;
       }
 
-  if (looks_like_text (p, MIN (len, 64)))
+  if (looks_like_text (p, MIN (len, CAP_READER_SNIFF_LEN)))
     cap_reader_fail (self, error, CAP_FILE_ERROR_FORMAT,
                          _("a text file, not a capture (bytes %02x %02x %02x %02x at byte 0): save "
                            "packets with tcpdump -w FILE or tshark -w FILE, not their printed output"),

@@ -11,6 +11,11 @@
 
 G_BEGIN_DECLS
 
+/* What an input that is no capture is, is told from its first bytes, this
+ * many (or all of a shorter input): never from however many the first feed
+ * happened to bring, so a file read at once or in pieces gets one answer */
+#define CAP_READER_SNIFF_LEN 64
+
 /* The first four bytes of every pcapng file: its Section Header Block type. */
 #define PCAPNG_BT_SHB        0x0A0D0D0Au
 
@@ -53,6 +58,7 @@ struct _CapReader
 
   CapReaderFormat    format;
   gboolean           header_done;   /* classic pcap: the file header is read */
+  gboolean           finishing;     /* cap_reader_finish (): no more bytes will come */
   gboolean           swap;          /* input byte order differs from ours */
   gboolean           pcap_nsec;
   guint32            pcap_record_len;  /* 16, or 24 in Kuznetzov's variant */

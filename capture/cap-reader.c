@@ -101,9 +101,15 @@ parse_one (CapReader     *self,
         self->format = CAP_READER_FORMAT_PCAP;
       else if (magic == PCAPNG_BT_SHB)
         self->format = CAP_READER_FORMAT_PCAPNG;
+      else if (avail < CAP_READER_SNIFF_LEN && !self->finishing)
+        {
+          /* found by fuzz-reader: "a text file" in pieces, "not a pcap" at once */
+          *need = CAP_READER_SNIFF_LEN;
+          return PARSE_MORE;
+        }
       else
         {
-          cap_reader_fail_not_capture (self, p, avail, error);
+          cap_reader_fail_not_capture (self, p, MIN (avail, CAP_READER_SNIFF_LEN), error);
           return PARSE_ERROR;
         }
     }
@@ -286,6 +292,7 @@ cap_reader_finish (CapReader  *self,
     need = CAP_READER_PCAP_HEADER_LEN;
   else if (self->pending->len > 0)
     {
+      self->finishing = TRUE;
       if (parse_one (self, self->pending->data, self->pending->len, &need, error) == PARSE_ERROR)
         return FALSE;
     }

@@ -323,6 +323,49 @@ test_packet_without_route (void)
   draw_diagram (rec);
 }
 
+/* The reader's error for @data fed in pieces of @piece bytes (0: at once) */
+static char *
+reader_error (const guint8 *data,
+              gsize         len,
+              gsize         piece)
+{
+  static const CapReaderCallbacks none = { 0 };
+  CapReader *reader = cap_reader_new (&none, NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  cap_reader_set_name (reader, "f");
+  for (gsize pos = 0; ok && pos < len; pos += piece ? piece : len)
+    ok = cap_reader_feed (reader, data + pos, MIN (piece ? piece : len, len - pos), &error);
+  if (ok)
+    ok = cap_reader_finish (reader, &error);
+  cap_reader_free (reader);
+  g_assert_false (ok);
+  return g_strdup (error->message);
+}
+
+/* Found by fuzz-reader: what a file that is no capture is was told from
+ * however many bytes the first feed brought: four bytes of line ends
+ * looked like text ("a text file"), the whole file did not ("not a pcap or
+ * pcapng file"). Read at once or byte by byte, one answer now. */
+static void
+test_sniff_in_pieces (void)
+{
+  g_autofree char *path = fixture ("sniff-in-pieces.bin");
+  g_autofree guint8 *data = NULL;
+  g_autofree char *whole = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  whole = reader_error (data, len, 0);
+  g_assert_nonnull (strstr (whole, "not a pcap or pcapng file"));
+  for (gsize piece = 1; piece <= 70; piece++)
+    {
+      g_autofree char *in_pieces = reader_error (data, len, piece);
+      g_assert_cmpstr (in_pieces, ==, whole);
+    }
+}
+
 /* Item 8: names from a file belong to the recording, not to the process's
  * string table, which never frees (g_intern_string is a GQuark). */
 static void
@@ -612,6 +655,7 @@ main (int    argc,
   g_test_add_func ("/hostile/message-no-text", test_message_no_text);
   g_test_add_func ("/hostile/names", test_names);
   g_test_add_func ("/hostile/packet-without-route", test_packet_without_route);
+  g_test_add_func ("/hostile/sniff-in-pieces", test_sniff_in_pieces);
   g_test_add_func ("/hostile/truncated-under-recording", test_truncated_under_recording);
   g_test_add_func ("/hostile/packet-bytes-read-back", test_packet_bytes_read_back);
   g_test_add_func ("/input/directory", test_directory);
