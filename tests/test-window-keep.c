@@ -84,6 +84,12 @@ undo_shown (gpointer window)
   return undo_button (window) != NULL;
 }
 
+static gboolean
+run_is_back (gpointer window)
+{
+  return sl_window_get_live_run (window) != NULL;
+}
+
 /* Choosing another scenario after an unsaved run puts the run aside; Undo
  * brings it back as it was, saveable */
 static void
@@ -110,7 +116,7 @@ test_undo_replaced_run (void)
   g_assert_true (g_file_test (stream, G_FILE_TEST_IS_REGULAR));
 
   g_signal_emit_by_name (undo_button (window), "clicked");
-  sl_test_spin (50);
+  g_assert_true (sl_test_wait_for (run_is_back, window, 10000));
   g_assert_true (sl_window_get_live_run (window) == live);
   g_assert_true (sl_test_shown_recording (window) == recording);
   g_assert_cmpstr (sl_window_get_scenario (window)->name, ==, "tcp-echo");

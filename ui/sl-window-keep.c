@@ -365,15 +365,40 @@ on_kept_toast_dismissed (AdwToast *toast,
     g_clear_pointer (&self->kept, kept_run_free);
 }
 
+static void undo_now (SlWindow  *self,
+                      SlKeptRun *kept);
+
+static gboolean
+undo_idle (gpointer data)
+{
+  g_autoptr(SlWindow) self = data;
+  SlKeptRun *kept = g_steal_pointer (&self->kept);
+
+  if (kept != NULL && !gtk_widget_in_destruction (GTK_WIDGET (self)))
+    undo_now (self, kept);
+  else if (kept != NULL)
+    kept_run_free (kept);
+  return G_SOURCE_REMOVE;
+}
+
+/* Undo pressed: the run comes back once the toast has gone. Doing it inside
+ * the toast's own signal rebuilt the window under libadwaita 1.2's hiding
+ * animation, which then freed the toast's widget twice (SIGSEGV in
+ * adw_animation_skip, 2 runs in 6 of test-window-keep). */
 static void
 on_undo (AdwToast *toast,
          SlWindow *self)
 {
-  SlKeptRun *kept;
-
   if (self->kept == NULL || self->kept->toast != toast)
     return;
-  kept = g_steal_pointer (&self->kept);
+  self->kept->toast = NULL; /* its "dismissed" must not drop the run now */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, undo_idle, g_object_ref (self), NULL);
+}
+
+static void
+undo_now (SlWindow  *self,
+          SlKeptRun *kept)
+{
   /* What replaced it goes the same way (kept if it is an unsaved run) */
   _sl_window_drop_live (self);
   _sl_window_cancel_load (self);
