@@ -57,6 +57,8 @@ typedef struct
   GCond             out_work;      /* blocks are pending: for the sender */
   GCond             out_room;      /* the sender took them: for records waiting */
   GThread          *sender;
+  gboolean          sender_idle;      /* waiting on out_work */
+  guint             out_room_waiters; /* records waiting on out_room */
   guint64           frames_lost;   /* the buffer was full: the app did not keep up */
   guint64           lost_reported; /* by the kernel, as last said in the stream */
 

@@ -8,7 +8,10 @@
  * for the copy; the sender thread takes what has gathered (a swap of two
  * arrays) and writes it down the pipe with no lock held. It waits for work,
  * not for time: what arrives while one batch goes down the pipe is the next
- * batch, so a fast run goes out in large writes and a slow one at once (two
+ * batch, and it yields once before taking one, so the threads that are
+ * running add theirs (without that, ping-pong traffic went out a few records
+ * a write, and the switching cost the lab half again its CPU). A fast run
+ * goes out in large writes and a slow one at once (two
  * records per call, a write each, were once most of what a fast run cost
  * the lab and the app; later a 1 ms timer gathered them, and the actors
  * waited for the pipe under the lock the sender held while it wrote).
@@ -72,6 +75,16 @@ sl_lab_stream_open (SlLab    *lab,
   return ok;
 }
 
+/* With out_lock held, when the buffer has just stopped being empty: a
+ * condition's signal is a system call even with nobody waiting, and the
+ * sender waits only when it has sent everything. */
+static void
+wake_sender_locked (SlLab *lab)
+{
+  if (lab->sender_idle)
+    g_cond_signal (&lab->out_work);
+}
+
 /* With out_lock held */
 static void
 write_record_locked (SlLab      *lab,
@@ -85,15 +98,20 @@ write_record_locked (SlLab      *lab,
    * pace; nothing is dropped) */
   while (lab->writer != NULL && !lab->out_failed && !lab->out_closing &&
          cap_pcapng_writer_get_pending_size (lab->writer) > RECORDS_PENDING_MAX)
-    g_cond_wait (&lab->out_room, &lab->out_lock);
-  if (lab->out_failed || lab->writer == NULL)
+    {
+      lab->out_room_waiters++;
+      g_cond_wait (&lab->out_room, &lab->out_lock);
+      lab->out_room_waiters--;
+    }
+  /* Closed (a late message from a thread still ending): nothing to add to */
+  if (lab->out_failed || lab->out_closing || lab->writer == NULL)
     return;
   pending = cap_pcapng_writer_get_pending_size (lab->writer);
   if (!cap_pcapng_writer_write_record (lab->writer, lab->iface, MAX (ts_ns, 0), payload->data,
                                        payload->len, &error))
     on_write_failed (lab, error);
   else if (pending == 0)
-    g_cond_signal (&lab->out_work);  /* the sender may be waiting for work */
+    wake_sender_locked (lab);
 }
 
 static void
@@ -235,7 +253,7 @@ sl_lab_emit_frame (SlLab              *lab,
   gsize pending;
 
   g_mutex_lock (&lab->out_lock);
-  if (lab->out_failed || lab->writer == NULL)
+  if (lab->out_failed || lab->out_closing || lab->writer == NULL)
     {
       g_mutex_unlock (&lab->out_lock);
       return;
@@ -246,7 +264,7 @@ sl_lab_emit_frame (SlLab              *lab,
   else if (!write_frame_locked (lab, frame, &error))
     on_write_failed (lab, error);
   else if (pending == 0)
-    g_cond_signal (&lab->out_work);
+    wake_sender_locked (lab);
   g_mutex_unlock (&lab->out_lock);
 }
 
@@ -280,13 +298,21 @@ sender_thread (gpointer data)
   g_mutex_lock (&lab->out_lock);
   for (;;)
     {
+      lab->sender_idle = TRUE;
       while (!lab->out_failed && !lab->out_closing &&
              cap_pcapng_writer_get_pending_size (lab->writer) == 0)
         g_cond_wait (&lab->out_work, &lab->out_lock);
+      lab->sender_idle = FALSE;
       if (lab->out_failed || cap_pcapng_writer_get_pending_size (lab->writer) == 0)
         break;  /* broken, or closed with everything sent */
+      /* Let the threads that are running add what they have before the
+       * batch goes (a hint to the scheduler, not a wait) */
+      g_mutex_unlock (&lab->out_lock);
+      g_thread_yield ();
+      g_mutex_lock (&lab->out_lock);
       sending = cap_pcapng_writer_swap_pending (lab->writer, sending);
-      g_cond_broadcast (&lab->out_room);
+      if (lab->out_room_waiters > 0)
+        g_cond_broadcast (&lab->out_room);
       g_mutex_unlock (&lab->out_lock);
 
       if (!write_all (STDOUT_FILENO, sending->data, sending->len))

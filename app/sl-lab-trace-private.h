@@ -35,6 +35,7 @@ typedef struct
   gboolean  exited;
   int       status;
   gboolean  stopped;       /* we ended it */
+  gboolean  unreachable;   /* ... as it waited in accept () for nobody */
 } Program;
 
 typedef struct
@@ -43,6 +44,7 @@ typedef struct
   gint32   tid;
   guint32  id;             /* recorder id */
   gboolean released;       /* past the gate: in the kernel, or about to be */
+  guint16  kind;           /* NcCallKind */
 } Pending;
 
 struct _SlLabTrace
@@ -63,6 +65,7 @@ struct _SlLabTrace
   GHashTable   *pid_program;   /* pid -> program index + 1 */
   GArray       *pending;       /* Pending: calls entered and not returned */
   gboolean      stop;
+  gint64        unreachable_since;  /* monotonic µs the last program has waited for nobody */
   GThread      *reader;
   GPtrArray    *consoles;    /* GThread*, one per program started */
   int           wake_pipe[2];  /* tells the console thread the run is over */

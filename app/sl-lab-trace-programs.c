@@ -114,6 +114,20 @@ sl_lab_trace_parse_program (const char *spec,
       for (guint i = 1; words[i] != NULL && script == NULL; i++)
         if (g_str_has_suffix (words[i], ".py"))
           script = words[i];
+      if (script == NULL)
+        {
+          /* "python3 -m http.server", "python3 -c '...'": no file of its
+           * own; named after what it runs, its lines those of the folder
+           * it runs in */
+          for (guint i = 1; words[i] != NULL && *out_name == NULL; i++)
+            if (g_str_equal (words[i], "-m") && words[i + 1] != NULL)
+              *out_name = g_strdup_printf ("python3 -m %s", words[i + 1]);
+            else if (g_str_equal (words[i], "-c"))
+              *out_name = g_strdup ("python3 -c");
+          if (*out_name == NULL)
+            *out_name = g_strdup ("python3");
+          *out_root = g_get_current_dir ();
+        }
     }
   else
     {
@@ -286,6 +300,14 @@ describe_exit (const Program *p,
   int sig = WIFSIGNALED (p->status) ? WTERMSIG (p->status) : 0;
 
   *severity = CAP_SEVERITY_INFO;
+  if (p->stopped && p->unreachable)
+    {
+      *severity = CAP_SEVERITY_WARNING;
+      return g_strdup_printf (_("%s waited in accept() and no program was left to connect to "
+                                "it, so the run ended there. Programs start in the order "
+                                "given: name the server first (socklens trace server.py "
+                                "client.py)."), p->name);
+    }
   if (p->stopped)
     return sig != 0 ? g_strdup_printf (sig == SIGKILL
                                          ? _("%s was still running at the end and was stopped: "

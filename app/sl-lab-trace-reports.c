@@ -55,6 +55,33 @@ program_of_pid (SlLabTrace *self,
   return -1;
 }
 
+/* What @pid runs, as a program is named: its script ("client.py" of
+ * "python3 client.py 50007"), else its executable; NULL once it is gone */
+static char *
+command_name (gint32 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &cmdline, &len, NULL) || len == 0)
+    return NULL;
+  for (gsize at = 0; at < len; at += strlen (cmdline + at) + 1)
+    if (g_str_has_suffix (cmdline + at, ".py"))
+      return g_path_get_basename (cmdline + at);
+  return g_path_get_basename (cmdline);
+}
+
+/* Whether @p is named after @command ("server.py", "server.py (2)") */
+static gboolean
+is_named (const Program *p,
+          const char    *command)
+{
+  gsize n = strlen (command);
+
+  return strncmp (p->name, command, n) == 0 && (p->name[n] == '\0' || p->name[n] == ' ');
+}
+
 /* With the lock held: the actor of a reported call's thread */
 static guint
 actor_for (SlLabTrace   *self,
@@ -82,8 +109,14 @@ actor_for (SlLabTrace   *self,
     }
   else
     {
-      /* a forked child (ForkingMixIn's handler): a process of its own */
-      name = g_strdup_printf ("%s child %u", p->name, ++p->n_children);
+      /* a forked child (ForkingMixIn's handler): a process of its own;
+       * one that ran another program is named after it */
+      g_autofree char *command = command_name (call->pid);
+
+      if (command != NULL && !is_named (p, command))
+        name = g_strdup_printf ("%s (from %s)", command, p->name);
+      else
+        name = g_strdup_printf ("%s child %u", p->name, ++p->n_children);
       actor = sl_lab_trace_new_actor (self, name, "child", call->pid);
       g_hash_table_insert (self->pid_program, GINT_TO_POINTER (call->pid),
                            GINT_TO_POINTER (MAX (index, 0) + 1));
@@ -132,7 +165,7 @@ note_pending (SlLabTrace   *self,
 {
   if (call->ts_end == 0)
     {
-      Pending p = { call->pid, call->tid, id, !held };
+      Pending p = { call->pid, call->tid, id, !held, call->kind };
       g_array_append_val (self->pending, p);
       g_cond_broadcast (&self->cond);
     }

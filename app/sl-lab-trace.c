@@ -277,6 +277,87 @@ program_exited (SlLabTrace *self,
   return ((Program *) g_ptr_array_index (self->programs, index))->exited;
 }
 
+/* With the lock held: @tid of @pid sleeps in accept () */
+static gboolean
+thread_in_accept (SlLabTrace *self,
+                  gint32      pid,
+                  gint32      tid)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const Pending *p = &g_array_index (self->pending, Pending, i);
+
+      if (p->pid == pid && p->tid == tid && p->released &&
+          (p->kind == NC_CALL_ACCEPT || p->kind == NC_CALL_ACCEPT4))
+        return thread_sleeping (pid, tid);
+    }
+  return FALSE;
+}
+
+/* With the lock held: program @index waits in accept () in every thread it
+ * has, and nothing else of the run is left (every other program and every
+ * process of theirs is gone): no one can ever connect to it. A student who
+ * named the client before the server: "socklens trace client.py server.py".
+ * Only after other programs: one program alone is not a mistake of order. */
+static gboolean
+waits_for_nobody (SlLabTrace *self,
+                  guint       index)
+{
+  Program *last = g_ptr_array_index (self->programs, index);
+  g_autofree char *tasks_path = g_strdup_printf ("/proc/%d/task", last->pid);
+  g_autoptr(GDir) tasks = NULL;
+  const char *tid;
+  gboolean any = FALSE;
+
+  /* a server alone waits as long as it is let: for a Stop, or the limit */
+  if (last->exited || last->pid <= 0 || self->programs->len < 2)
+    return FALSE;
+  for (guint i = 0; i < self->programs->len; i++)
+    {
+      const Program *p = g_ptr_array_index (self->programs, i);
+      /* a program's process group: itself and what it forked */
+      if (p->pid > 0 && p->pid != last->pid && kill (-p->pid, 0) == 0)
+        return FALSE;
+    }
+  {
+    /* the last one's own forked children */
+    GHashTableIter iter;
+    gpointer pid, value;
+
+    g_hash_table_iter_init (&iter, self->pid_program);
+    while (g_hash_table_iter_next (&iter, &pid, &value))
+      if (GPOINTER_TO_INT (pid) != last->pid && kill (GPOINTER_TO_INT (pid), 0) == 0)
+        return FALSE;
+  }
+  if ((tasks = g_dir_open (tasks_path, 0, NULL)) == NULL)
+    return FALSE;
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      if (!thread_in_accept (self, last->pid, (gint32) g_ascii_strtoll (tid, NULL, 10)))
+        return FALSE;
+      any = TRUE;
+    }
+  return any;
+}
+
+/* The last program ended, or has waited for nobody for GRACE_MS */
+static gboolean
+last_program_done (SlLabTrace *self,
+                   guint       index)
+{
+  if (program_exited (self, index))
+    return TRUE;
+  if (!waits_for_nobody (self, index))
+    {
+      self->unreachable_since = 0;
+      return FALSE;
+    }
+  if (self->unreachable_since == 0)
+    self->unreachable_since = g_get_monotonic_time ();
+  return g_get_monotonic_time () - self->unreachable_since >= GRACE_MS * 1000;
+}
+
+
 static gboolean
 all_exited (SlLabTrace *self,
             guint       unused)
@@ -400,7 +481,10 @@ sl_lab_trace_run (SlLabTrace *self,
 
   g_mutex_lock (&self->lock);
   if (error == NULL && !timed_out && !self->stop)
-    timed_out = !wait_until (self, program_exited, started - 1, deadline) && !self->stop;
+    timed_out = !wait_until (self, last_program_done, started - 1, deadline) && !self->stop;
+  /* ended early, waiting for nobody: its end says why (describe_exit ()) */
+  if (error == NULL && !timed_out && !self->stop && !program_exited (self, started - 1))
+    ((Program *) g_ptr_array_index (self->programs, started - 1))->unreachable = TRUE;
   stopped = self->stop;
   if (!stopped && !timed_out)
     wait_until (self, all_exited, 0, g_get_monotonic_time () + GRACE_MS * 1000);

@@ -36,6 +36,9 @@ icmp6_type_name (guint8 type)
     case 4: return "Parameter problem";
     case 128: return "Echo (ping) request";
     case 129: return "Echo (ping) reply";
+    case 130: return "Multicast Listener Query";
+    case 131: return "Multicast Listener Report";
+    case 132: return "Multicast Listener Done";
     case 133: return "Router solicitation";
     case 134: return "Router advertisement";
     case 135: return "Neighbor solicitation";

@@ -22,6 +22,13 @@ static const struct
   { 0x88a8, "802.1ad", 0, TRUE },
   { 0x9100, "802.1Q (QinQ)", 0, TRUE },
   { 0x88cc, "LLDP", 0, FALSE },
+  { 0x8035, "RARP", 0, FALSE },
+  { 0x888e, "802.1X Authentication", 0, FALSE },
+  { 0x8863, "PPPoE Discovery", 0, FALSE },
+  { 0x8864, "PPPoE Session", 0, FALSE },
+  { 0x8847, "MPLS label switched packet", 0, FALSE },
+  { 0x88f7, "PTPv2 over Ethernet (IEEE1588)", 0, FALSE },
+  { 0x0842, "Wake on LAN", 0, FALSE },
 };
 
 static gint
@@ -39,6 +46,15 @@ ethertype_name (guint16 type)
   gint i = ethertype_index (type);
 
   return i >= 0 ? ethertypes[i].name : "Unknown";
+}
+
+/* Wireshark's name for an EtherType, or %NULL if this dissector has none. */
+const char *
+cap_ethertype_name (guint16 type)
+{
+  gint i = ethertype_index (type);
+
+  return i >= 0 ? ethertypes[i].name : NULL;
 }
 
 static guint8
@@ -546,6 +562,58 @@ gboolean
 cap_linktype_is_supported (guint32 linktype)
 {
   return link_index (linktype) >= 0;
+}
+
+/* Names of link types (Wireshark's words): the ones read here, and the ones
+ * a student's capture most often has instead (Wi-Fi monitor mode, USB,
+ * Bluetooth), so a message can say what the file holds. */
+static const struct
+{
+  guint32     linktype;
+  const char *name;
+} linktype_names[] = {
+  { CAP_LINKTYPE_NULL, "BSD loopback" },
+  { CAP_LINKTYPE_ETHERNET, "Ethernet" },
+  { 6, "Token Ring" },
+  { CAP_LINKTYPE_PPP, "PPP" },
+  { 10, "FDDI" },
+  { CAP_LINKTYPE_DLT_RAW12, "Raw IP" },
+  { CAP_LINKTYPE_DLT_RAW14, "Raw IP" },
+  { CAP_LINKTYPE_PPP_HDLC, "PPP in HDLC-like framing" },
+  { 51, "PPPoE" },
+  { CAP_LINKTYPE_RAW, "Raw IP" },
+  { CAP_LINKTYPE_C_HDLC, "Cisco HDLC" },
+  { 105, "IEEE 802.11 Wireless LAN" },
+  { 107, "Frame Relay" },
+  { CAP_LINKTYPE_LOOP, "OpenBSD loopback" },
+  { CAP_LINKTYPE_LINUX_SLL, "Linux cooked-mode capture v1" },
+  { 119, "IEEE 802.11 plus Prism II monitor mode radio header" },
+  { 127, "IEEE 802.11 plus radiotap radio header" },
+  { 163, "IEEE 802.11 plus AVS radio header" },
+  { 187, "Bluetooth H4" },
+  { 189, "USB packets with Linux header" },
+  { 192, "Per-Packet Information header" },
+  { 195, "IEEE 802.15.4 Wireless PAN" },
+  { 201, "Bluetooth H4 with linux header" },
+  { 215, "IEEE 802.15.4 Wireless PAN non-ASK PHY" },
+  { 220, "USB packets with Linux header and padding" },
+  { 227, "SocketCAN" },
+  { CAP_LINKTYPE_IPV4, "Raw IPv4" },
+  { CAP_LINKTYPE_IPV6, "Raw IPv6" },
+  { 239, "NFLOG" },
+  { 249, "USB packets with USBPcap header" },
+  { 253, "Linux Netlink" },
+  { CAP_LINKTYPE_LINUX_SLL2, "Linux cooked-mode capture v2" },
+};
+
+/* The link type's name, or %NULL for one this table does not know. */
+const char *
+cap_linktype_name (guint32 linktype)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (linktype_names); i++)
+    if (linktype_names[i].linktype == linktype)
+      return linktype_names[i].name;
+  return NULL;
 }
 
 gboolean

@@ -75,8 +75,12 @@ icmp_short_name (const CapSummary *s)
                                                        : "destination unreachable";
       case 4: return "source quench";
       case 5: return "redirect";
+      case 9: return "router advertisement";
+      case 10: return "router solicitation";
       case 11: return "time exceeded";
       case 12: return "parameter problem";
+      case 13: return "timestamp request";
+      case 14: return "timestamp reply";
       default: return NULL;
       }
   switch (s->icmp_type)
@@ -88,11 +92,15 @@ icmp_short_name (const CapSummary *s)
     case 2: return "packet too big";
     case 3: return "time exceeded";
     case 4: return "parameter problem";
+    case 130: return "multicast listener query";
+    case 131: return "multicast listener report";
+    case 132: return "multicast listener done";
     case 133: return "router solicitation";
     case 134: return "router advertisement";
     case 135: return "neighbor solicitation";
     case 136: return "neighbor advertisement";
     case 137: return "redirect";
+    case 143: return "multicast listener report v2";
     default: return NULL;
     }
 }
@@ -110,6 +118,46 @@ format_icmp_name (const CapSummary *s,
     g_string_append_printf (out, "type %u code %u", s->icmp_type, s->icmp_code);
 }
 
+/* What a frame without IP is, as far as its link layer says: a link type
+ * not read here (named, so the student knows what the file holds), an IP
+ * header cut short by the snapshot length or unreadable, or a named
+ * EtherType (ARP). */
+static void
+format_non_ip (const CapSummary *s,
+               gboolean          line,
+               GString          *out)
+{
+  const char *ethertype = s->ethertype != 0 ? cap_ethertype_name (s->ethertype) : NULL;
+
+  if (s->flags & CAP_SUMMARY_UNSUPPORTED_LINK)
+    {
+      const char *name = cap_linktype_name (s->linktype);
+
+      if (!line)
+        g_string_append (out, "unsupported link");
+      else if (name != NULL)
+        g_string_append_printf (out, "link type %u (%s), which Socklens does not read", s->linktype, name);
+      else
+        g_string_append_printf (out, "link type %u, which Socklens does not read", s->linktype);
+    }
+  else if (s->ethertype == 0x0800 || s->ethertype == 0x86dd)
+    {
+      gboolean cut = (s->flags & CAP_SUMMARY_TRUNCATED) != 0;
+
+      if (line)
+        g_string_append_printf (out, "%s header %s (ethertype 0x%04x)", ethertype,
+                                cut ? "cut short" : "unreadable", s->ethertype);
+      else
+        g_string_append_printf (out, "%s, %s", ethertype, cut ? "cut short" : "malformed");
+    }
+  else if (ethertype != NULL)
+    g_string_append_printf (out, line ? "%s (ethertype 0x%04x)" : "%s", ethertype, s->ethertype);
+  else if (s->ethertype != 0 && line)
+    g_string_append_printf (out, "non-IP ethertype 0x%04x", s->ethertype);
+  else
+    g_string_append (out, "non-IP");
+}
+
 /**
  * cap_summary_format_label:
  *
@@ -125,7 +173,7 @@ cap_summary_format_label (const CapSummary *s,
 
   if (s->family == 0)
     {
-      g_string_append (out, s->flags & CAP_SUMMARY_UNSUPPORTED_LINK ? "unsupported link" : "non-IP");
+      format_non_ip (s, FALSE, out);
       return;
     }
   if (s->frag_offset != 0)
@@ -220,12 +268,7 @@ cap_summary_format_line (const CapSummary *s,
 
   if (s->family == 0)
     {
-      if (s->flags & CAP_SUMMARY_UNSUPPORTED_LINK)
-        g_string_append (out, "unsupported link type");
-      else if (s->ethertype != 0)
-        g_string_append_printf (out, "non-IP ethertype 0x%04x", s->ethertype);
-      else
-        g_string_append (out, "non-IP");
+      format_non_ip (s, TRUE, out);
       format_flag_suffix (s, out);
       return;
     }

@@ -138,6 +138,7 @@ dissect_frame (CapDissect   *d,
 
   memset (s, 0, sizeof *s);
   s->wscale = -1;
+  s->linktype = linktype;
   cap_cursor_init (&c, data, caplen, len);
 
   if (!cap_dissect_link (d, &c, linktype))

@@ -61,6 +61,7 @@ typedef struct
 typedef struct
 {
   guint32 flags;            /* CapSummaryFlags */
+  guint32 linktype;         /* the frame's LINKTYPE_ */
   guint16 ethertype;        /* 0 if the link layer has none */
   guint16 vlan_id;          /* innermost 802.1Q tag, 0 if none */
 
@@ -117,6 +118,8 @@ gboolean cap_dissect_summary     (guint32           linktype,
                                   guint32           len,
                                   CapSummary       *out);
 gboolean cap_linktype_is_supported (guint32         linktype);
+const char *cap_linktype_name     (guint32           linktype);
+const char *cap_ethertype_name    (guint16           type);
 const guint32 *cap_linktypes_supported (guint      *n_out);
 
 void     cap_summary_format_label   (const CapSummary *s,

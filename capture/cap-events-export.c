@@ -85,6 +85,7 @@ typedef struct
   double    d[N_FIELDS];
   char     *s[N_FIELDS];
   gboolean  call_links;  /* links name frames (a call's) or calls (a packet's) */
+  CapRecording  *recording;  /* numbers the frames */
   const CapLink *links;
   guint     n_links;
 } Record;
@@ -194,7 +195,8 @@ links_text (const Record *r)
     {
       const CapLink *l = &r->links[k];
       g_string_append_printf (out, "%s%s:%u", k ? " " : "", cap_link_kind_name (l->kind),
-                              r->call_links ? l->packet + 1 : l->call);
+                              r->call_links ? cap_recording_get_packet_frame (r->recording, l->packet)
+                                            : l->call);
     }
   return g_string_free (out, FALSE);
 }
@@ -260,7 +262,9 @@ write_json_record (Writer *w,
     {
       json_builder_begin_object (b);
       json_builder_set_member_name (b, r->call_links ? "frame" : "call");
-      json_builder_add_int_value (b, r->call_links ? r->links[k].packet + 1 : r->links[k].call);
+      json_builder_add_int_value (b, r->call_links
+                                       ? cap_recording_get_packet_frame (r->recording, r->links[k].packet)
+                                       : r->links[k].call);
       json_builder_set_member_name (b, "kind");
       json_builder_add_string_value (b, cap_link_kind_name (r->links[k].kind));
       json_builder_end_object (b);
@@ -352,6 +356,7 @@ fill_call (Writer       *w,
       set_int (r, F_SOURCE_LINE, call->line);
     }
   r->call_links = TRUE;
+  r->recording = rec;
   r->links = cap_recording_get_call_links (rec, id, &r->n_links);
 }
 
@@ -401,7 +406,7 @@ fill_packet (Writer *w,
   CapRecording *rec = w->recording;
   const CapPacket *pkt = cap_recording_get_packet (rec, index);
 
-  set_int (r, F_FRAME, index + 1);  /* Wireshark counts frames from 1 */
+  set_int (r, F_FRAME, cap_recording_get_packet_frame (rec, index));
   if (pkt->src != CAP_NONE)
     take_str (r, F_SRC, cap_recording_format_endpoint (rec, pkt->src));
   if (pkt->dst != CAP_NONE)
@@ -423,6 +428,7 @@ fill_packet (Writer *w,
   set_int (r, F_FRAME_LENGTH, pkt->len);
   take_str (r, F_NOTES, packet_notes (pkt));
   r->call_links = FALSE;
+  r->recording = rec;
   r->links = cap_recording_get_packet_links (rec, index, &r->n_links);
 }
 

@@ -10,6 +10,7 @@
 
 #include "netcore.h"
 #include "cap-recording.h"
+#include "cap-lab-protocol.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,9 @@ GPid            cap_lab_get_pid         (CapLab          *self);
 
 /* Commands; FALSE if the lab is not running any more. */
 gboolean        cap_lab_step            (CapLab          *self);
+gboolean        cap_lab_send_command    (CapLab          *self,
+                                         CapLabCommand    command,
+                                         guint            actor);
 gboolean        cap_lab_step_actor      (CapLab          *self,
                                          guint            actor);
 gboolean        cap_lab_run             (CapLab          *self);

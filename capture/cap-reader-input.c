@@ -250,6 +250,21 @@ cap_reader_feed_fd (CapReader  *self,
                     int         fd,
                     GError    **error)
 {
+  return cap_reader_feed_fd_full (self, fd, NULL, NULL, NULL, error);
+}
+
+/* cap_reader_feed_fd () that stops with G_IO_ERROR_CANCELLED once
+ * @cancellable is, and tells @progress the bytes read from @fd (compressed,
+ * for a gzip input: as far as it is through the file) after each chunk */
+gboolean
+cap_reader_feed_fd_full (CapReader       *self,
+                         int              fd,
+                         GCancellable    *cancellable,
+                         CapReadProgress  progress,
+                         gpointer         user_data,
+                         GError         **error)
+{
+  guint64 bytes_read = 0;
   gsize chunk = feed_chunk_for (fd);
   g_autofree guint8 *buf = g_malloc (chunk);
   g_autofree guint8 *out = NULL;
@@ -261,10 +276,15 @@ cap_reader_feed_fd (CapReader  *self,
 
   for (;;)
     {
-      gssize n = first ? read_start (fd, buf, chunk) : read (fd, buf, chunk);
+      gssize n;
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      n = first ? read_start (fd, buf, chunk) : read (fd, buf, chunk);
       if (n < 0 && errno == EINTR)
         continue;
+      if (n > 0 && progress != NULL)
+        progress (bytes_read += (guint64) n, user_data);
       if (n < 0)
         {
           int saved = errno;

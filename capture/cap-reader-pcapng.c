@@ -207,7 +207,8 @@ lookup_iface (CapReader  *self,
     {
       cap_reader_fail (self, error, CAP_FILE_ERROR_CORRUPT,
                        _("corrupt %s at byte %" PRIu64
-                         ": interface %u, but the section describes only %u"),
+                         ": it names interface %u, but its section describes only %u "
+                         "(numbered from 0)"),
                        _(block_name), block_offset, id, self->ifaces->len);
       return NULL;
     }

@@ -2,7 +2,7 @@
 /* cap-reader.h: one push parser for classic pcap and pcapng, fed bytes as they come. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sys/stat.h>
 
 G_BEGIN_DECLS
@@ -155,6 +155,15 @@ guint32          cap_reader_get_n_frames (CapReader               *reader);
 guint64          cap_reader_get_offset  (CapReader                *reader);
 gboolean         cap_reader_feed_fd     (CapReader                *reader,
                                          int                       fd,
+                                         GError                  **error);
+/* Bytes read so far, after each chunk (a long load's progress bar) */
+typedef void (*CapReadProgress) (guint64 bytes_read, gpointer user_data);
+/* The same, stopping with G_IO_ERROR_CANCELLED once @cancellable is */
+gboolean         cap_reader_feed_fd_full (CapReader               *reader,
+                                         int                       fd,
+                                         GCancellable             *cancellable,
+                                         CapReadProgress           progress,
+                                         gpointer                  user_data,
                                          GError                  **error);
 gboolean         cap_reader_fd_is_gzip  (int                       fd);
 int              cap_reader_open        (const char               *path,

@@ -9,6 +9,8 @@
 
 #include "cap-recording-private.h"
 
+#include <sys/socket.h>
+
 G_BEGIN_DECLS
 
 #define SOCKET_KEY(pid, fd) ((((guint64) (guint32) (pid)) << 32) | (guint32) (fd))

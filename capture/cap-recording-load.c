@@ -52,6 +52,11 @@ on_reader_frame (const CapFrame *frame,
 {
   CapRecording *self = user_data;
   guint32 linktype = frame_linktype (self, frame->iface);
+  guint32 next = self->packets->len;
+
+  /* frames the reader numbered without a packet come before this one */
+  while (frame->index > next + self->frame_skips->len)
+    g_array_append_val (self->frame_skips, next);
 
   if (self->file_fd >= 0)
     cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
@@ -167,6 +172,25 @@ cap_recording_load_file (CapRecording *self,
                          const char   *path,
                          GError      **error)
 {
+  return cap_recording_load_file_full (self, path, NULL, NULL, NULL, error);
+}
+
+/**
+ * cap_recording_load_file_full:
+ * @cancellable: stops the reading (G_IO_ERROR_CANCELLED; what was read stays)
+ * @progress: called after each chunk with the bytes read so far, on the
+ *   loading thread
+ *
+ * cap_recording_load_file () for a window: a progress bar and Cancel.
+ */
+gboolean
+cap_recording_load_file_full (CapRecording    *self,
+                              const char      *path,
+                              GCancellable    *cancellable,
+                              CapReadProgress  progress,
+                              gpointer         user_data,
+                              GError         **error)
+{
   g_autofree char *display = NULL;
   CapReader *reader;
   struct stat st;
@@ -195,7 +219,8 @@ cap_recording_load_file (CapRecording *self,
   cap_reader_set_name (reader, display);
   g_free (self->source_name);
   self->source_name = g_strdup (display);
-  ok = cap_reader_feed_fd (reader, fd, error) && cap_reader_finish (reader, error);
+  ok = cap_reader_feed_fd_full (reader, fd, cancellable, progress, user_data, error) &&
+       cap_reader_finish (reader, error);
   g_clear_pointer (&self->reader, cap_reader_free);
   if (self->file_fd < 0)
     close (fd);

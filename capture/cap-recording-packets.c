@@ -404,6 +404,36 @@ cap_recording_get_packet (CapRecording *self,
   return &g_array_index (self->packets, CapPacket, index);
 }
 
+/**
+ * cap_recording_get_packet_frame:
+ * @index: a packet
+ *
+ * The packet's frame number as Wireshark shows it for the file it came
+ * from, counting from 1: the packet's place, plus every frame before it
+ * that carried no packet (a pcapng Custom Block, which Wireshark lists).
+ */
+guint32
+cap_recording_get_packet_frame (CapRecording *self,
+                                guint         index)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (CAP_IS_RECORDING (self), 0);
+
+  /* skips at or before @index: the first entry greater than it */
+  hi = self->frame_skips->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->frame_skips, guint32, mid) <= index)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return index + 1 + lo;
+}
+
 guint
 cap_recording_get_n_endpoints (CapRecording *self)
 {

@@ -46,6 +46,8 @@ struct _CapRecording
   gint64       calls_start;   /* G_MAXINT64: none */
   gint64       calls_end;
   GArray      *packets;       /* CapPacket */
+  GArray      *frame_skips;   /* guint32, ascending: for each frame of the file that is no
+                               * packet (a pcapng Custom Block), the packet it came before */
   GArray      *endpoints;     /* CapEndpoint */
   GArray      *conversations; /* CapConversation */
   GArray      *samples;       /* CapSockSample */

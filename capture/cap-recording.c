@@ -50,6 +50,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->actors, g_array_unref);
   g_clear_pointer (&self->calls, g_array_unref);
   g_clear_pointer (&self->packets, g_array_unref);
+  g_clear_pointer (&self->frame_skips, g_array_unref);
   g_clear_pointer (&self->endpoints, g_array_unref);
   g_clear_pointer (&self->conversations, g_array_unref);
   g_clear_pointer (&self->conv_max_end, g_array_unref);
@@ -107,6 +108,7 @@ cap_recording_init (CapRecording *self)
   self->actors = g_array_new (FALSE, TRUE, sizeof (NcActorInfo));
   self->calls = g_array_new (FALSE, TRUE, sizeof (NcCall));
   self->packets = g_array_new (FALSE, TRUE, sizeof (CapPacket));
+  self->frame_skips = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->endpoints = g_array_new (FALSE, TRUE, sizeof (CapEndpoint));
   self->conversations = g_array_new (FALSE, TRUE, sizeof (CapConversation));
   self->conv_max_end = g_array_new (FALSE, TRUE, sizeof (guint32) * 2);

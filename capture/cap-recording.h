@@ -16,6 +16,7 @@
 #include "nc-call.h"
 #include "nc-recorder.h"
 #include "cap-dissect.h"
+#include "cap-reader.h"
 
 G_BEGIN_DECLS
 
@@ -156,6 +157,12 @@ CapRecording          *cap_recording_new_from_file      (const char     *path,
 gboolean               cap_recording_load_file          (CapRecording   *self,
                                                          const char     *path,
                                                          GError        **error);
+gboolean               cap_recording_load_file_full     (CapRecording   *self,
+                                                         const char     *path,
+                                                         GCancellable   *cancellable,
+                                                         CapReadProgress progress,
+                                                         gpointer        user_data,
+                                                         GError        **error);
 /* A live stream (the lab's stdout): feed bytes as they come. */
 gboolean               cap_recording_feed               (CapRecording   *self,
                                                          const guint8   *data,
@@ -236,6 +243,8 @@ const NcCall          *cap_recording_get_call           (CapRecording   *self,
                                                          guint           id);
 guint                  cap_recording_get_n_packets      (CapRecording   *self);
 const CapPacket       *cap_recording_get_packet         (CapRecording   *self,
+                                                         guint           index);
+guint32                cap_recording_get_packet_frame   (CapRecording   *self,
                                                          guint           index);
 const guint8          *cap_recording_get_packet_data    (CapRecording   *self,
                                                          guint           index,

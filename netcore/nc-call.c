@@ -456,7 +456,9 @@ format_result (const NcCall *call,
     case NC_CALL_RECVFROM:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
-      g_string_append_printf (out, " from %s", call->peer);
+      /* a recvfrom() woken by shutdown() returns 0 and fills no address */
+      if (call->peer[0] != '\0')
+        g_string_append_printf (out, " from %s", call->peer);
       break;
     case NC_CALL_SELECT:
     case NC_CALL_PSELECT:

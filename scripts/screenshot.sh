@@ -8,7 +8,8 @@
 #   scripts/screenshot.sh OUT.png WIDTHxHEIGHT SCENARIO "KEYS" [socklens ARGS...]
 #
 # KEYS are xdotool key names pressed in turn (F5 runs, space steps, ctrl+p
-# presents), "sleep:N" waits N seconds, "click:X,Y" clicks. The scenario is
+# presents), "sleep:N" waits N seconds, "click:X,Y" clicks, "type:WORD" types
+# WORD (a scenario picker's search: "click:110,27 type:udp_server Return"). The scenario is
 # the one the window opens with (its last-scenario setting, in a keyfile of
 # a temporary home), on the timeline layout LAYOUT names (sequence, the
 # default, or time). Needs xvfb, xdotool, imagemagick, and ./build.
@@ -66,6 +67,7 @@ for k in $keys; do
   case $k in
     sleep:*) sleep "${k#sleep:}" ;;
     click:*) xy=${k#click:}; DISPLAY=":$d" xdotool mousemove "${xy%,*}" "${xy#*,}" click 1; sleep 1 ;;
+    type:*) DISPLAY=":$d" xdotool type --delay 80 "${k#type:}"; sleep 1 ;;
     *) DISPLAY=":$d" xdotool key "$k"; sleep "${KEY_WAIT:-1.5}" ;;
   esac
 done

@@ -205,6 +205,9 @@ hash_frame (cairo_surface_t *surface)
 
 /* each layer's CPU time summed over a zoom level's frames ($SL_BENCH_LAYERS) */
 static double layer_sum[SL_TIMELINE_N_LAYERS];
+/* and each frame's, for their median: robust to the neighbours' spikes */
+static double layer_frames[SL_TIMELINE_N_LAYERS][FRAMES + 1];
+static guint  n_layer_frames;
 
 static double
 draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
@@ -221,7 +224,12 @@ draw_once (SlTimelinePainter *painter, cairo_surface_t *surface)
   hash_frame (surface);
   sl_timeline_painter_get_stats (painter, &stats);
   for (guint l = 0; l < SL_TIMELINE_N_LAYERS; l++)
-    layer_sum[l] += stats.layer_ms[l];
+    {
+      layer_sum[l] += stats.layer_ms[l];
+      if (n_layer_frames < FRAMES + 1)
+        layer_frames[l][n_layer_frames] = stats.layer_ms[l];
+    }
+  n_layer_frames++;
   return ms;
 }
 
@@ -239,6 +247,15 @@ print_layers (void)
   for (guint l = 0; l < SL_TIMELINE_N_LAYERS; l++)
     if (layer_sum[l] / FRAMES >= 0.005)
       printf (" %s %.2f", names[l], layer_sum[l] / FRAMES);
+  printf (" ms\n            median per layer:");
+  for (guint l = 0; l < SL_TIMELINE_N_LAYERS; l++)
+    {
+      guint n = MIN (n_layer_frames, FRAMES);
+
+      qsort (layer_frames[l], n, sizeof (double), compare_double);
+      if (n > 0 && layer_sum[l] / FRAMES >= 0.005)
+        printf (" %s %.2f", names[l], layer_frames[l][n / 2]);
+    }
   printf (" ms\n");
 }
 
@@ -299,6 +316,7 @@ print_zoom (SlTimelinePainter *painter, const char *label, double *times)
           stats.n_packets_drawn, stats.n_packets_aggregated, stats.n_calls_drawn, stats.n_labels);
   print_layers ();
   memset (layer_sum, 0, sizeof layer_sum);
+  n_layer_frames = 0;
   if (g_getenv ("SL_BENCH_CHECKSUM") != NULL)
     printf ("            frames' hash %016" G_GINT64_MODIFIER "x\n", frames_hash);
   frames_hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
@@ -387,6 +405,7 @@ bench (const char *name, CapRecording *rec, SlTimelineLayout layout)
           cap_recording_get_n_calls (rec), (end - start) / 1e9, first);
   print_anchor (surface);
   memset (layer_sum, 0, sizeof layer_sum);
+  n_layer_frames = 0;
   frames_hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
   if (layout == SL_TIMELINE_LAYOUT_SEQUENCE)
     {

@@ -55,7 +55,8 @@ GtkWidget         *sl_test_find_button            (GtkWidget    *root,
 /* A shown toplevel window of @type (a dialog), or NULL */
 GtkWindow         *sl_test_find_toplevel          (GType         type);
 /* Waits for a file chooser (what GtkFileChooserNative shows with no
- * portal), picks @path in it and presses its accept button, as a person would */
+ * portal), picks @path in it and presses its accept button, as a person
+ * would; returns at once after the press, before the main loop runs */
 void               sl_test_answer_file_chooser    (const char   *path);
 /* How many frames tshark reads in @path; fails the test if it cannot read it */
 guint              sl_test_tshark_count_frames    (const char   *path);

@@ -471,8 +471,8 @@ make_fixtures (void)
 
     putn (b, arp, sizeof arp);
     f = fixture_add (all, "eth-arp", 1, eth (b, 0x0806, 0, 0, 0));
-    f->label = "non-IP";
-    f->line = "non-IP ethertype 0x0806";
+    f->label = "ARP";
+    f->line = "ARP (ethertype 0x0806)";
   }
 
   /* --- ICMP --- */
@@ -526,6 +526,15 @@ make_fixtures (void)
                           0x86dd, 0, 0, 0));
     f->label = "ICMPv6 echo request";
     f->line = "ICMPv6 echo request id=0x4321 seq=7";
+  }
+  {
+    /* MLDv2 report: every IPv6 host on a real Ethernet sends these */
+    static const guint8 record[] = { 4, 0, 0, 0, 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1 };
+
+    f = fixture_add (all, "eth-ipv6-icmpv6-mld2-report", 1,
+                     eth (ipv6 (58, "fe80::1", "ff02::16", icmp_msg (143, 0, 1, record, sizeof record), 0, NULL, 0),
+                          0x86dd, 0, 0, 0));
+    f->label = "ICMPv6 multicast listener report v2";
   }
   {
     GByteArray *orig = ipv6 (17, "::1", "::1", udp_dgram (40005, 9, "hi"), 0, NULL, 0);
@@ -681,6 +690,30 @@ make_fixtures (void)
   }
 
   /* --- cut by the snapshot length (tcpdump -s 60) --- */
+  {
+    /* tcpdump -s 20: the IPv4 header itself is cut */
+    GByteArray *b = eth (ipv4 (6, "192.0.2.1", "192.0.2.2", tcp_seg (50413, 80, 1, 0, 0x02, 512, NULL, 0, NULL),
+                               NULL, 0, 1, 0x4000), 0x0800, 0, 0, 0);
+    guint32 len = b->len;
+
+    g_byte_array_set_size (b, 20);
+    f = fixture_add (all, "snap20-eth-ipv4-cut", 1, b);
+    f->len = len;
+    f->expect = CAP_SUMMARY_TRUNCATED;
+    f->no_tshark = TRUE;
+    f->label = "IPv4, cut short";
+    f->line = "IPv4 header cut short (ethertype 0x0800) [truncated]";
+  }
+  {
+    /* a Wi-Fi monitor-mode capture: named, not guessed at */
+    static const guint8 radiotap[] = { 0, 0, 8, 0, 0, 0, 0, 0, 0x08, 0x01, 0, 0 };
+
+    f = fixture_add (all, "radiotap-unsupported", 127,
+                     g_byte_array_append (g_byte_array_new (), radiotap, sizeof radiotap));
+    f->no_tshark = TRUE;
+    f->label = "unsupported link";
+    f->line = "link type 127 (IEEE 802.11 plus radiotap radio header), which Socklens does not read";
+  }
   {
     GByteArray *b = eth (ipv4 (6, "127.0.0.1", "127.0.0.1",
                                tcp_seg (50412, 9000, 1001, 5001, 0x18, 512, ts_opts, sizeof ts_opts, "hello"),

@@ -1985,55 +1985,61 @@ assert_endpoint (CapRecording *rec,
   g_assert_cmpuint (ep->port, ==, g_ascii_strtoull (tshark_port, NULL, 10));
 }
 
-/* Each packet of a file as tshark reads it: time, length, addresses, ports,
- * TCP flags and raw sequence numbers. */
+/* Each packet of a file as tshark reads it, found by its frame number (a
+ * Custom Block is a frame for tshark, no packet for us): time, length,
+ * addresses, ports, TCP flags and raw sequence numbers. */
 static void
 assert_like_tshark (const char   *path,
                     CapRecording *rec)
 {
   static const char *const fields[] = {
-    "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+    "frame.number", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
     "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.flags", "tcp.seq_raw",
     "tcp.ack_raw", NULL
   };
   g_autoptr(GPtrArray) rows = tshark_fields (path, fields);
+  guint n = cap_recording_get_n_packets (rec);
 
-  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, rows->len);
-  for (guint i = 0; i < rows->len; i++)
+  g_assert_cmpuint (n, <=, rows->len);
+  g_assert_cmpuint (n > 0 ? cap_recording_get_packet_frame (rec, n - 1) : 0, <=, rows->len);
+  for (guint i = 0; i < n; i++)
     {
-      char **row = g_ptr_array_index (rows, i);
+      guint32 frame = cap_recording_get_packet_frame (rec, i);
+      char **row = g_ptr_array_index (rows, frame - 1);
       const CapPacket *p = cap_recording_get_packet (rec, i);
-      gint64 ts = tshark_time_ns (row[0]);
-      gboolean tcp = row[6][0] != '\0';
+      gint64 ts = tshark_time_ns (row[1]);
+      gboolean tcp = row[7][0] != '\0';
 
-      g_test_message ("%s, frame %u", path, i + 1);
-      g_assert_cmpuint (g_strv_length (row), ==, 13);
+      g_test_message ("%s, frame %u", path, frame);
+      g_assert_cmpuint (g_strv_length (row), ==, 14);
+      g_assert_cmpuint (g_ascii_strtoull (row[0], NULL, 10), ==, frame);
       if (ts >= 0)
         g_assert_cmpint (p->ts, ==, ts);
       else /* no timestamp (a Simple Packet Block): the one before's, not 1970 */
         g_assert_cmpint (p->ts, ==, i > 0 ? cap_recording_get_packet (rec, i - 1)->ts : 0);
-      g_assert_cmpuint (p->len, ==, g_ascii_strtoull (row[1], NULL, 10));
-      if (row[2][0] == '\0' && row[4][0] == '\0')
+      g_assert_cmpuint (p->len, ==, g_ascii_strtoull (row[2], NULL, 10));
+      if (row[3][0] == '\0' && row[5][0] == '\0')
         {
           g_assert_cmpuint (p->family, ==, 0);  /* not IP, for both */
           continue;
         }
       g_assert_cmpuint (p->family, !=, 0);  /* IP, as tshark read it */
-      assert_endpoint (rec, p->src, row[2], row[4], tcp ? row[6] : row[8]);
-      assert_endpoint (rec, p->dst, row[3], row[5], tcp ? row[7] : row[9]);
+      assert_endpoint (rec, p->src, row[3], row[5], tcp ? row[7] : row[9]);
+      assert_endpoint (rec, p->dst, row[4], row[6], tcp ? row[8] : row[10]);
       if (tcp)
         {
-          g_assert_cmpuint (p->tcp_flags, ==, g_ascii_strtoull (row[10], NULL, 16));
-          g_assert_cmpuint (p->seq, ==, g_ascii_strtoull (row[11], NULL, 10));
-          g_assert_cmpuint (p->ack, ==, g_ascii_strtoull (row[12], NULL, 10));
+          g_assert_cmpuint (p->tcp_flags, ==, g_ascii_strtoull (row[11], NULL, 16));
+          g_assert_cmpuint (p->seq, ==, g_ascii_strtoull (row[12], NULL, 10));
+          g_assert_cmpuint (p->ack, ==, g_ascii_strtoull (row[13], NULL, 10));
         }
     }
 }
 
 /* Captures as people bring them, each read as Wireshark reads it: gzip-
  * compressed (one member or several), Kuznetzov's pcap variant, a Simple
- * Packet Block without a timestamp, PPP with and without its HDLC framing
- * and with a compressed protocol, Cisco HDLC. One test per file. */
+ * Packet Block without a timestamp, Custom Blocks that take frame numbers,
+ * PPP with and without its HDLC framing and with a compressed protocol,
+ * Cisco HDLC. One test per file. */
 typedef struct
 {
   const char *name;
@@ -2045,6 +2051,7 @@ static const ForeignFile foreign_files[] = {
   { "gzip-two-members.pcapng.gz", 8 },
   { "kuznetzov-eth-tcp.pcap", 8 },
   { "spb-between-epbs.pcapng", 4 },
+  { "custom-block-frames.pcapng", 3 },
   { "ppp-tcp.pcap", 8 },
   { "ppp-bare-pfc.pcap", 3 },
   { "ppp-hdlc-ipv6.pcap", 1 },

@@ -452,6 +452,83 @@ test_full_disk (void)
   g_test_trap_assert_passed ();
 }
 
+/* The hidden stream file socklens run leaves in @dir, or %NULL */
+static char *
+stream_file_in (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (name[0] == '.')
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+/* A run saved to a disk that fills up while it goes (a 1 MiB tmpfs, a run
+ * of several MiB): the save fails, saying so and where; the copy streamed
+ * during the run is left, holding whole pcapng blocks up to where the disk
+ * filled, so tshark reads it without "cut short" and it holds packets. It
+ * used to end in the middle of a block. */
+static void
+run_on_full_disk_in_subprocess (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("socklens-full-run-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *stream = NULL;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) read = { 0 };
+  g_auto(Result) count = { 0 };
+
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  g_assert_cmpint (mount ("socklens-test", dir, "tmpfs", 0, "size=1m"), ==, 0);
+
+  run_socklens (&r, "run", "udp-echo", "--count", "20000", "--output", path, NULL);
+  g_test_message ("exit %d: %s", r.status, r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "No space left on device"));
+  g_assert_nonnull (strstr (r.err, "run.pcapng"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  stream = stream_file_in (dir);
+  g_assert_nonnull (stream);
+  g_assert_nonnull (strstr (r.err, stream));  /* the message says where it is */
+  {
+    const char *tshark[] = { "tshark", "-r", stream, "-c", "1", NULL };
+    const char *capinfos[] = { "capinfos", "-M", "-c", stream, NULL };
+
+    run (tshark, &read);
+    g_test_message ("tshark: %d %s", read.status, read.err);
+    g_assert_cmpint (read.status, ==, 0);
+    g_assert_null (strstr (read.err, "cut short"));
+    run (capinfos, &count);
+    g_assert_cmpint (count.status, ==, 0);
+    g_assert_null (strstr (count.err, "cut short"));
+    g_assert_null (strstr (count.out, "Number of packets:   0\n"));
+  }
+  g_unlink (stream);
+  g_assert_cmpint (umount (dir), ==, 0);
+  g_rmdir (dir);
+}
+
+static void
+test_run_on_full_disk (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_on_full_disk_in_subprocess ();
+      return;
+    }
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to mount a small tmpfs (CI is root)");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -466,6 +543,7 @@ main (int    argc,
   g_test_add_func ("/cli/export/output-fails-diagram-drawn", test_output_fails_diagram_drawn);
   g_test_add_func ("/cli/export/symlink", test_symlink_written_through);
   g_test_add_func ("/cli/export/full-disk", test_full_disk);
+  g_test_add_func ("/cli/run/full-disk", test_run_on_full_disk);
 
   return g_test_run ();
 }

@@ -196,6 +196,23 @@ find_column_view (GtkWidget *widget)
   return NULL;
 }
 
+/* The list's cell that shows @text */
+static GtkInscription *
+find_inscription (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return GTK_INSCRIPTION (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkInscription *found = find_inscription (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_widget (void)
 {
@@ -260,6 +277,28 @@ test_widget (void)
   g_assert_cmpint (sl_session_get_visible_end (session), >, cap_recording_get_packet (rec, conv->first_packet)->ts);
   g_assert_cmpint (sl_session_get_visible_end (session) - sl_session_get_visible_begin (session), <,
                    (cap_recording_get_end_time (rec) - cap_recording_get_start_time (rec)) / 100);
+
+  /* each conversation's two ends are read whole in the list's narrow
+   * column (two lines), not cut at the start into another address */
+  {
+    g_autoptr (SlConversationItem) item = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    const char     *title = sl_conversation_item_get_title (item);
+    GtkInscription *cell;
+    g_autoptr (PangoLayout) layout = NULL;
+
+    iterate (100);
+    cell = find_inscription (list, title);
+
+    g_assert_nonnull (cell);
+    layout = gtk_widget_create_pango_layout (GTK_WIDGET (cell), title);
+    pango_layout_set_width (layout, gtk_widget_get_width (GTK_WIDGET (cell)) * PANGO_SCALE);
+    pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (cell)), >, 0);
+    if (pango_layout_get_line_count (layout) > (int) gtk_inscription_get_min_lines (cell))
+      g_error ("“%s” needs %d lines at %d px; its cell shows %u", title,
+               pango_layout_get_line_count (layout), gtk_widget_get_width (GTK_WIDGET (cell)),
+               gtk_inscription_get_min_lines (cell));
+  }
 
   /* a new recording: a new model */
   sl_session_set_recording (session, NULL);

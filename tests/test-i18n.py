@@ -205,7 +205,7 @@ def check_header_words(pdf):
           f"{len(titles)} titles, {len(addresses)} addresses, overlapping {hits!r}")
 
 
-def check_diagram(socklens):
+def check_diagram(root, socklens):
     """A diagram exported under zh_TW: its words in Chinese, drawn with the
     Traditional Chinese face (Noto Sans CJK TC, not the Japanese forms)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
@@ -225,6 +225,16 @@ def check_diagram(socklens):
         check("TCP 狀態" in text and "後）" in text,
               "the exported diagram's legend and durations are in Chinese")
         check_header_words(pdf)
+        # what tcp-lossy's arrows are about is said in Chinese too, as its break is
+        lossy = os.path.join(root, "tests", "fixtures", "correlation", "tcp-lossy.pcapng")
+        lossy_pdf = os.path.join(tmp, "lossy.pdf")
+        subprocess.run([socklens, "show", lossy, "-d", lossy_pdf], capture_output=True,
+                       env=dict(base, LANG="zh_TW.UTF-8"))
+        lossy_text = subprocess.run(["pdftotext", lossy_pdf, "-"], capture_output=True,
+                                    text=True).stdout
+        check("(已丟棄)" in lossy_text and "(重傳)" in lossy_text
+              and "dropped" not in lossy_text and "(retransmission)" not in lossy_text,
+              "tcp-lossy's diagram under zh_TW marks its lost and resent segments in Chinese")
         fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
         check("CJKtc" in fonts and "CJKjp" not in fonts,
               "its Chinese is set in Noto Sans CJK TC (Traditional forms): " +
@@ -249,7 +259,7 @@ def main():
     check_potfiles(root)
     check_catalogues(root, languages(root), marked)
     check_command_line(root, socklens)
-    check_diagram(socklens)
+    check_diagram(root, socklens)
     check_desktop_files(desktop, metainfo)
 
     print(f"1..{len(results)}")

@@ -445,6 +445,31 @@ test_ids_in_start_order (Fixture       *f,
     }
 }
 
+/* A recvfrom() that shutdown() ends returns 0 and names no sender: the
+ * line says so without a dangling "from" */
+static void
+test_recvfrom_after_shutdown (Fixture       *f,
+                              gconstpointer  data)
+{
+  struct sockaddr_storage from;
+  socklen_t from_len = sizeof from;
+  char buf[16];
+  guint16 port;
+  int fd = bound_socket (SOCK_DGRAM, &port);
+  NcCall call;
+
+  /* Linux shuts an unconnected datagram socket too, but says ENOTCONN */
+  (void) shutdown (fd, SHUT_RD);
+  g_assert_cmpint (nc_recvfrom (fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &from_len), ==, 0);
+  call = last_call (f);
+  g_assert_cmpint (call.kind, ==, NC_CALL_RECVFROM);
+  {
+    g_autofree char *text = nc_call_to_string (&call);
+    g_assert_true (g_str_has_suffix (text, "= 0 b\"\""));
+  }
+  nc_close (fd);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -460,6 +485,7 @@ main (int    argc,
   ADD ("/netcore/socket/timeout", test_timeout);
   ADD ("/netcore/socket/select", test_select);
   ADD ("/netcore/socket/udp", test_udp);
+  ADD ("/netcore/socket/recvfrom-after-shutdown", test_recvfrom_after_shutdown);
   ADD ("/netcore/socket/names-and-bytes", test_names_and_bytes);
   ADD ("/netcore/socket/getnameinfo", test_getnameinfo);
   ADD ("/netcore/socket/ids-in-start-order", test_ids_in_start_order);

@@ -331,6 +331,10 @@ assert_headers_readable (SlTimelinePainter *painter, const Screen *screen, const
             g_error ("%s: column %u's header line %u runs into its neighbour's", where, c, line);
           if (n <= 2 && shortened)
             g_error ("%s: column %u's header line %u is cut", where, c, line);
+          /* with more columns an address may lose its host, never be cut
+           * into another's ("… 7.0.0.1:38724"): its port stays whole */
+          if (line == 1 && shortened)
+            g_error ("%s: column %u's address is cut", where, c);
           prev_end = x + width;
         }
     }
@@ -466,6 +470,51 @@ test_boxes_under_labels (gconstpointer data)
     g_assert_cmpuint (n_crossings, >, 0);
 }
 
+/* Scrolled so that a row has just gone up under the header: its labels
+ * do not run over the columns' addresses, cut by the plot's clip (the
+ * header ends a line above the plot, 16 px at type scale 1), and no label
+ * is dropped for it either; a row in view keeps its labels (the first
+ * row's name, when the view is only a few pixels down) */
+static void
+test_scrolled_under_header (void)
+{
+  CapRecording *rec = run ("tcp-echo");
+
+  for (guint s = 0; s < G_N_ELEMENTS (screens); s++)
+    for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+      for (int above = 0; above < 2; above++)
+        {
+          g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[s]);
+          SlTimelineAxis        *axis = sl_timeline_painter_get_axis (painter);
+          double                 line = 16 * screens[s].scale;
+          double                 top, bottom, d;
+          const SlTimelineLabel *labels;
+          SlTimelineStats        stats;
+          guint                  n;
+
+          show_all_rows (painter, &screens[s]);
+          sl_timeline_painter_set_size (painter, screens[s].width, screens[s].height);
+          sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+          /* the call's entry row three quarters of a line above the top
+           * (gone), or just below it (in view) */
+          d = sl_timeline_axis_event_to_display (axis, SL_AXIS_CALL_ENTER, c) +
+              (above ? 0.75 * line : -3);
+          sl_timeline_painter_set_range (painter, sl_timeline_axis_from_display (axis, d),
+                                         sl_timeline_axis_from_display (axis, d + bottom - top));
+          sl_timeline_painter_layout (painter);
+          labels = sl_timeline_painter_get_labels (painter, &n);
+          sl_timeline_painter_get_stats (painter, &stats);
+          g_assert_cmpuint (stats.n_labels_dropped, ==, 0);
+          for (guint i = 0; i < n; i++)
+            if (labels[i].y < top - line)
+              g_error ("%s, call %u's row under the header: “%s” (y %.0f) runs into the header "
+                       "(the plot's top %.0f)",
+                       screens[s].name, c, labels[i].text, labels[i].y, top);
+          if (!above && find_label (labels, n, SL_LABEL_CALL, c) == NULL)
+            g_error ("%s: call %u's row is in view, its name is not", screens[s].name, c);
+        }
+}
+
 /* --- the Time axis: dense, but nothing lost in silence ------------------ */
 
 /* The painter on the Time axis, the whole run in view, as Fit (F) shows it */
@@ -588,7 +637,7 @@ test_time_handshake (void)
   CapRecording *rec = run ("tcp-echo");
   const char   *order[] = { "SYN  seq=0", "SYN/ACK  seq=0  ack=1", "ACK  ack=1" };
   /* beside the code and in full, at 1280x800 and in presentation */
-  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5], &screens[6] };
 
   for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
     {
@@ -629,7 +678,7 @@ static void
 test_time_bottom_crowd (void)
 {
   const char   *scenarios[] = { "tcp-lossy", "tcp-echo" };
-  const Screen *wide[] = { &screens[2], &screens[4], &screens[5], &screens[6] };
+  const Screen *wide[] = { &screens[2], &screens[3], &screens[4], &screens[5], &screens[6] };
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     for (guint s = 0; s < G_N_ELEMENTS (wide); s++)
@@ -862,6 +911,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/painter/time/labels/%s", lessons[i].scenario);
       g_test_add_data_func (path, &lessons[i], test_time_labels);
     }
+  g_test_add_func ("/painter/sequence/scrolled-under-header", test_scrolled_under_header);
   g_test_add_func ("/painter/time/handshake", test_time_handshake);
   g_test_add_func ("/painter/time/bottom-crowd", test_time_bottom_crowd);
   g_test_add_func ("/painter/sequence/order/tcp-echo", test_order_tcp_echo);

@@ -20,6 +20,8 @@
 #include "painter-recordings.h"
 #include "cap-event-index.h"
 #include "sl-diagram.h"
+#include "sl-palette.h"
+#include "nc-format.h"
 #include "sl-sequence-axis.h"
 #include "sl-session.h"
 #include "sl-timeline-painter.h"
@@ -382,6 +384,39 @@ test_gate_breaks (void)
   image_clear (&img);
 }
 
+/* The Sequence axis of the same stepped run: its gutter gives each row's
+ * time in the run, the seconds spent waiting for the class's clicks left
+ * out (as the Time axis cuts them), not "5.000000 s" for close() */
+static void
+test_gate_sequence_gutter (void)
+{
+  g_autoptr(CapRecording) rec = cap_recording_new ();
+  g_autoptr(SlTimelinePainter) painter = NULL;
+  g_autoptr(GArray) ticks = sl_axis_ticks_new ();
+  static const PrCall calls[] = {
+    { NC_CALL_SOCKET,  1, -1,       0,        5,  3, 0, NULL, NULL, NULL, 0, 0, 0 },
+    { NC_CALL_CONNECT, 1,  3, 2000010,  2000100,  0, 0, CLI, SRV, NULL, 0, 0, 6 },
+    { NC_CALL_CLOSE,   1,  3, 5000000,  5000010,  0, 0, CLI, SRV, NULL, 0, 0, 2000105 },
+  };
+  /* its rows: socket() entering and returning, connect(), close(); held
+   * at the gate from 6 to 2000010 µs and from 2000105 to 5000000 µs */
+  static const gint64 run_us[] = { 0, 5, 6, 96, 101, 111 };
+
+  pr_add_actors (rec);
+  pr_add_calls (rec, calls, G_N_ELEMENTS (calls));
+  cap_recording_commit (rec);
+  painter = painter_for (rec);
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_axis_collect_ticks (sl_timeline_painter_get_axis (painter), -1e9, 1e9, 1, 1, ticks);
+  g_assert_cmpuint (ticks->len, ==, G_N_ELEMENTS (run_us));
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      g_autofree char *want = nc_format_time_at (run_us[i] * 1000, 1000);
+
+      g_assert_cmpstr (g_array_index (ticks, SlAxisTick, i).text, ==, want);
+    }
+}
+
 static CapRecording *
 many_endpoints_recording (guint n_clients,
                           guint packets_per_client)
@@ -642,6 +677,14 @@ test_searches_from_the_last (void)
           sl_timeline_axis_from_display_sorted (axis, d, n_d, t);
           for (guint i = 0; i < n_d; i++)
             g_assert_cmpint (t[i], ==, sl_timeline_axis_from_display (axis, d[i]));
+          /* any cursor gives the same: one left by a later display, or
+           * past the end */
+          {
+            guint cursor = G_MAXUINT / 2;
+
+            for (guint i = n_d; i-- > 0;)
+              g_assert_cmpint (sl_timeline_axis_from_display_near (axis, d[i], &cursor), ==, t[i]);
+          }
           if (n_d > 20000)
             break;
         }
@@ -1113,18 +1156,59 @@ test_legend_in_narrow_pane (void)
   assert_legend_on_page (rec, W, H);
 }
 
+/* WCAG's contrast ratio of two colours (1 to 21) */
+static double
+relative_luminance (const SlRgb *c)
+{
+  double v[3] = { c->r, c->g, c->b };
+
+  for (guint i = 0; i < 3; i++)
+    v[i] = v[i] <= 0.03928 ? v[i] / 12.92 : pow ((v[i] + 0.055) / 1.055, 2.4);
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+
+static double
+contrast_ratio (const SlRgb *a,
+                const SlRgb *b)
+{
+  double la = relative_luminance (a), lb = relative_luminance (b);
+
+  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
+}
+
+/* Every word the timeline writes (call names, results, packet labels in
+ * their sender's hue, failed calls) reads at 4.5:1 or better on the labels'
+ * ground in every theme: sky blue and orange words on white did not
+ * (2.3:1), which a projector washes out further */
+static void
+test_palette_words_readable (void)
+{
+  for (SlTheme t = 0; t < SL_N_THEMES; t++)
+    {
+      const SlPalette *pal = sl_palette_get (t);
+
+      g_assert_cmpfloat (contrast_ratio (&pal->foreground, &pal->label_bg), >=, 4.5);
+      g_assert_cmpfloat (contrast_ratio (&pal->dim, &pal->label_bg), >=, 4.5);
+      g_assert_cmpfloat (contrast_ratio (&pal->failed_text, &pal->label_bg), >=, 4.5);
+      for (guint i = 0; i < SL_PALETTE_N_PACKET; i++)
+        g_assert_cmpfloat (contrast_ratio (&pal->packet_text[i], &pal->label_bg), >=, 4.5);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/ui/painter/palette/words-readable", test_palette_words_readable);
   g_test_add_func ("/ui/painter/echo/columns-and-lanes", test_echo_columns_and_lanes);
   g_test_add_func ("/ui/painter/echo/call-boxes", test_echo_call_boxes);
   g_test_add_func ("/ui/painter/echo/arrows", test_echo_arrows);
   g_test_add_func ("/ui/painter/echo/states", test_echo_states);
   g_test_add_func ("/ui/painter/echo/hit-and-highlight", test_echo_hit_and_highlight);
   g_test_add_func ("/ui/painter/failed-call", test_failed_call);
+  g_test_add_func ("/ui/painter/gate-sequence-gutter", test_gate_sequence_gutter);
   g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
   g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);

@@ -693,6 +693,56 @@ test_live_text_order (void)
   g_assert_true (g_str_has_prefix (console_text->str, "+0.000000  prog.py (stderr)  SyntaxError"));
 }
 
+/* A select() chat server, as students write one: each select() has the
+ * program's line, the fds it watched and those it found ready; the
+ * listening socket ready links to the ACK that completed a handshake, a
+ * user's socket to the segment of the message; what one user sent reaches
+ * the other */
+static void
+test_select_chat (void)
+{
+  g_autofree char *server = test_program ("chat_server.py");
+  g_autofree char *clients = test_program ("chat_clients.py");
+  const char *programs[] = { server, clients, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *first = sl_test_find_call (rec, "chat_server.py", NC_CALL_SELECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "chat_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *sendall = sl_test_find_call (rec, "chat_clients.py", NC_CALL_SEND, 0);
+  const NcFdList *watched = nc_call_get_fds (first, FALSE, 0);
+  const NcFdList *ready = nc_call_get_fds (first, TRUE, 0);
+  gboolean message_ready = FALSE;
+  guint n_links = 0;
+  const CapLink *links = cap_recording_get_call_links (rec, first->id, &n_links);
+  guint32 segment[4];
+
+  assert_source (first, server, "select.select(", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (first->result, ==, 1);
+  g_assert_cmpuint (watched->n, ==, 1);
+  g_assert_cmpuint (ready->n, ==, 1);
+  g_assert_cmpint (ready->fds[0], ==, accept->fd);
+  /* ready because a handshake completed: linked to a packet of it */
+  g_assert_cmpuint (n_links, >=, 1);
+  g_assert_cmpint (links[0].kind, ==, CAP_LINK_READY);
+  g_assert_cmpint (links[0].fd, ==, accept->fd);
+
+  /* the select() that woke for 小明's message links to its segment */
+  g_assert_cmpuint (sl_test_linked_packets (rec, sendall, CAP_LINK_DATA, segment, 4), ==, 1);
+  for (guint i = 0; i < cap_recording_get_n_calls (rec); i++)
+    {
+      const NcCall *call = cap_recording_get_call (rec, i);
+      guint32 packet[4];
+      guint n = call->kind == NC_CALL_SELECT
+                  ? sl_test_linked_packets (rec, call, CAP_LINK_READY, packet, 4) : 0;
+
+      for (guint k = 0; k < n; k++)
+        message_ready |= packet[k] == segment[0];
+    }
+  g_assert_true (message_ready);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小明: 嗨"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "小華: 你好"));
+  g_assert_true (has_message (rec, "chat_server.py exited with status 0"));
+}
+
 /* recv (MSG_PEEK) reads bytes that stay queued: the receive after it reads
  * them again, so both link to the segment (or datagram) that carried them,
  * and the text names the flag */
@@ -740,6 +790,33 @@ test_peek (void)
   g_assert_nonnull (strstr (text->str, ", 100, MSG_PEEK)"));
 }
 
+/* A program that starts others (subprocess, which closes every fd but its
+ * own in them before exec): they are traced too, under their own names,
+ * with their own files' lines, their packets linked */
+static void
+test_subprocess (void)
+{
+  g_autofree char *launcher = test_program ("launcher.py");
+  g_autofree char *server = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "伺服器.py",
+                                                   NULL);
+  g_autofree char *client = g_test_build_filename (G_TEST_DIST, "trace", "作業 3", "客戶端.py",
+                                                   NULL);
+  const char *programs[] = { launcher, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *accept = sl_test_find_call (rec, "伺服器.py (from launcher.py)", NC_CALL_ACCEPT4, 0);
+  const NcCall *connect = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_CONNECT, 0);
+  const NcCall *recv = sl_test_find_call (rec, "客戶端.py (from launcher.py)", NC_CALL_RECV, 0);
+  guint32 handshake[4];
+
+  assert_source (accept, server, "s.accept", NC_CALL_ORIGIN_PROGRAM);
+  assert_source (connect, client, "c.connect", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (connect->result, ==, 0);
+  g_assert_cmpint (recv->result, ==, strlen ("你好，同學！"));
+  g_assert_cmpuint (sl_test_linked_packets (rec, connect, CAP_LINK_HANDSHAKE, handshake, 4), ==, 3);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "both done 0 0"));
+  g_assert_true (has_message (rec, "launcher.py exited with status 0"));
+}
+
 /* A student's folder with a space and Chinese in its name: each path is
  * one program (not split at the space), its calls carry its own lines and
  * its Chinese output arrives whole */
@@ -764,6 +841,44 @@ test_folder_with_spaces (void)
   g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到: 你好，同學！"));
   g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "連線來自 ('127.0.0.1',"));
   g_assert_true (has_message (rec, "客戶端.py exited with status 0"));
+}
+
+/* The client named before the server: the client is refused and ends, the
+ * server then waits in accept() with no program left to connect to it. The
+ * run ends there, saying so, instead of at the time limit */
+static void
+test_server_named_last (void)
+{
+  g_autofree char *server = example ("tcp_server.py");
+  g_autofree char *client = example ("tcp_client.py");
+  const char *programs[] = { client, server, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CapRecording) rec = trace_full (programs, 20, &error);
+  const NcCall *connect = sl_test_find_call (rec, "tcp_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *accept = sl_test_find_call (rec, "tcp_server.py", NC_CALL_ACCEPT4, 0);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (connect->err, ==, ECONNREFUSED);
+  g_assert_true (nc_call_in_progress (accept));
+  /* its end says why, and what to do: in the messages and its console */
+  g_assert_true (has_message (rec, "tcp_server.py waited in accept() and no program was left to "
+                                   "connect to it, so the run ended there"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_EXIT, "name the server first"));
+}
+
+/* A command line with no .py file ("python3 -c ...") is named after what
+ * it runs, not "(null)" */
+static void
+test_python_command (void)
+{
+  const char *programs[] = {
+    "python3 -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+    ".sendto(b'x', ('127.0.0.1', 9))\"", NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendto = sl_test_find_call (rec, "python3 -c", NC_CALL_SENDTO, 0);
+
+  g_assert_cmpint (sendto->result, ==, 1);
+  g_assert_true (has_message (rec, "python3 -c exited with status 0"));
 }
 
 static void
@@ -927,8 +1042,12 @@ main (int    argc,
   g_test_add_func ("/trace/interrupt", test_interrupt);
   g_test_add_func ("/trace/cli-console-and-ends", test_cli_console_and_ends);
   g_test_add_func ("/trace/live-text-order", test_live_text_order);
+  g_test_add_func ("/trace/select-chat", test_select_chat);
   g_test_add_func ("/trace/peek", test_peek);
   g_test_add_func ("/trace/folder-with-spaces", test_folder_with_spaces);
+  g_test_add_func ("/trace/subprocess", test_subprocess);
+  g_test_add_func ("/trace/python-command", test_python_command);
+  g_test_add_func ("/trace/server-named-last", test_server_named_last);
   g_test_add_func ("/trace/missing-file", test_missing_file);
   g_test_add_func ("/trace/not-executable", test_not_executable);
   g_test_add_func ("/trace/c-program", test_c_program);

@@ -9,7 +9,9 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sl-test-window.h"
 
@@ -175,6 +177,234 @@ test_foreign_capture (void)
   sl_test_spin (50);
 }
 
+/* A capture that arrives slowly through a FIFO: its header and @n_records
+ * SYNs, then nothing until released */
+typedef struct
+{
+  char     *path;
+  guint     n_records;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  released;
+} SlowWriter;
+
+static gpointer
+slow_writer_thread (gpointer data)
+{
+  SlowWriter *w = data;
+  g_autofree char *one = write_foreign_pcap ();
+  g_autofree char *bytes = NULL;
+  gsize len;
+  FILE *fifo;
+
+  g_assert_true (g_file_get_contents (one, &bytes, &len, NULL));
+  fifo = fopen (w->path, "wb");  /* blocks until the window opens it */
+  g_assert_nonnull (fifo);
+  fwrite (bytes, 1, 24, fifo);
+  for (guint i = 0; i < w->n_records; i++)
+    fwrite (bytes + 24, 1, len - 24, fifo);
+  fflush (fifo);
+  g_mutex_lock (&w->lock);
+  while (!w->released)
+    g_cond_wait (&w->cond, &w->lock);
+  g_mutex_unlock (&w->lock);
+  fclose (fifo);
+  return NULL;
+}
+
+static gboolean
+progress_shown (gpointer window)
+{
+  GtkWidget *bar = sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  const char *text = bar ? gtk_progress_bar_get_text (GTK_PROGRESS_BAR (bar)) : NULL;
+
+  return bar != NULL && gtk_widget_get_mapped (bar) && text != NULL &&
+         strstr (text, "slow.pcap") != NULL && strstr (text, "kB") != NULL;
+}
+
+/* A long load shows how far it is (what, how much) and Escape stops it:
+ * what was shown stays, nothing waits for the file */
+static void
+test_load_progress_cancel (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  g_autofree char *shown = write_foreign_pcap ();
+  g_autoptr(GFile) shown_file = g_file_new_for_path (shown);
+  SlowWriter w = { .n_records = 2000 };
+  g_autoptr(GFile) fifo = NULL;
+  GThread *writer;
+  CapRecording *before;
+
+  sl_window_open_file (window, shown_file);
+  g_assert_true (sl_test_wait_for (sl_test_not_loading, window, 10000));
+  before = sl_test_shown_recording (window);
+
+  w.path = g_build_filename (sl_test_tmp_dir (), "slow.pcap", NULL);
+  g_assert_cmpint (mkfifo (w.path, 0600), ==, 0);
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.cond);
+  writer = g_thread_new ("slow-writer", slow_writer_thread, &w);
+  fifo = g_file_new_for_path (w.path);
+  sl_window_open_file (window, fifo);
+  g_assert_true (sl_test_wait_for (progress_shown, window, 10000));
+  g_test_message ("%s", gtk_progress_bar_get_text (GTK_PROGRESS_BAR (
+                          sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR))));
+  g_assert_true (sl_window_is_loading (window));
+
+  /* Escape, as the key would */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  g_assert_false (sl_window_is_loading (window));
+  sl_test_spin (200);
+  g_assert_false (gtk_widget_get_mapped (sl_test_find_widget (GTK_WIDGET (window),
+                                                              GTK_TYPE_PROGRESS_BAR)));
+  g_assert_true (sl_test_shown_recording (window) == before);
+  g_assert_cmpstr (sl_window_get_heading (window), ==, "homework.pcap");
+
+  /* The reading thread ends when the writer does; its result is not shown */
+  g_mutex_lock (&w.lock);
+  w.released = TRUE;
+  g_cond_signal (&w.cond);
+  g_mutex_unlock (&w.lock);
+  g_thread_join (writer);
+  sl_test_spin (300);
+  g_assert_true (sl_test_shown_recording (window) == before);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.cond);
+  g_free (w.path);
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
+static gboolean
+not_saving (gpointer window)
+{
+  return !sl_window_is_saving (window);
+}
+
+static gboolean
+saved_file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+on_bar_text (GtkProgressBar *bar,
+             GParamSpec     *pspec,
+             GPtrArray      *seen)
+{
+  if (gtk_widget_is_visible (GTK_WIDGET (bar)) && gtk_progress_bar_get_text (bar) != NULL)
+    g_ptr_array_add (seen, g_strdup (gtk_progress_bar_get_text (bar)));
+}
+
+static void
+on_bar_shown (GtkWidget  *box,
+              GParamSpec *pspec,
+              GPtrArray  *seen)
+{
+  GtkWidget *bar = sl_test_find_widget (box, GTK_TYPE_PROGRESS_BAR);
+
+  on_bar_text (GTK_PROGRESS_BAR (bar), NULL, seen);
+}
+
+/* Save (Ctrl+S, after its chooser: test-window-keep.c answers one) says
+ * what it writes where while it writes, and the file it leaves is one
+ * tshark reads */
+static void
+test_save_feedback (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  g_autofree char *shown = write_foreign_pcap ();
+  g_autoptr(GFile) shown_file = g_file_new_for_path (shown);
+  g_autofree char *path = g_build_filename (sl_test_tmp_dir (), "saved-homework.pcapng", NULL);
+  g_autofree char *expected = g_strdup_printf ("Saving “%s”…", path);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *bar;
+  gboolean said = FALSE;
+
+  sl_window_open_file (window, shown_file);
+  g_assert_true (sl_test_wait_for (sl_test_not_loading, window, 10000));
+  bar = sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  g_signal_connect (bar, "notify::text", G_CALLBACK (on_bar_text), seen);
+  g_signal_connect (gtk_widget_get_parent (bar), "notify::visible", G_CALLBACK (on_bar_shown), seen);
+
+  {
+    g_autoptr(GFile) target = g_file_new_for_path (path);
+    sl_window_save (window, target);
+  }
+  g_assert_true (sl_test_wait_for (saved_file_exists, path, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  sl_test_spin (50);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      g_test_message ("the bar said: %s", (char *) g_ptr_array_index (seen, i));
+      said = said || g_str_equal (g_ptr_array_index (seen, i), expected);
+    }
+  g_assert_true (said);
+  g_assert_false (gtk_widget_is_visible (bar));
+  g_assert_cmpuint (sl_test_tshark_count_frames (path), ==, 1);
+  g_signal_handlers_disconnect_by_data (bar, seen);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_parent (bar), seen);
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
+static gboolean
+drop_files (SlWindow    *window,
+            const char **paths)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GSList *list = NULL;
+  GdkFileList *files;
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    list = g_slist_append (list, g_file_new_for_path (paths[i]));
+  files = gdk_file_list_new_from_list (list);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, files);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (c))
+        g_signal_emit_by_name (c, "drop", &value, 10.0, 10.0, &handled);
+    }
+  g_value_unset (&value);
+  g_slist_free_full (list, g_object_unref);
+  return handled;
+}
+
+/* Dropped on the window: a student's .py files become what Run and Step
+ * trace; a capture opens */
+static void
+test_drop (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  g_autofree char *server = g_build_filename (sl_test_tmp_dir (), "echo_server.py", NULL);
+  g_autofree char *client = g_build_filename (sl_test_tmp_dir (), "echo_client.py", NULL);
+  g_autofree char *capture = write_foreign_pcap ();
+  const char *programs[] = { server, client, NULL };
+  const char *captures[] = { capture, NULL };
+
+  g_assert_true (g_file_set_contents (server, "import socket\n", -1, NULL));
+  g_assert_true (g_file_set_contents (client, "import socket\n", -1, NULL));
+
+  g_assert_true (drop_files (window, programs));
+  g_assert_nonnull (sl_window_get_programs (window));
+  g_assert_cmpstr (sl_window_get_programs (window)[0], ==, server);
+  g_assert_cmpstr (sl_window_get_programs (window)[1], ==, client);
+  g_assert_null (sl_window_get_programs (window)[2]);
+  g_assert_cmpstr (sl_window_get_heading (window), ==, "echo_server.py + echo_client.py");
+  g_assert_false (sl_window_is_loading (window));
+
+  g_assert_true (drop_files (window, captures));
+  g_assert_true (sl_test_wait_for (sl_test_not_loading, window, 10000));
+  g_assert_cmpuint (cap_recording_get_n_packets (sl_test_shown_recording (window)), ==, 1);
+  g_assert_cmpstr (sl_window_get_heading (window), ==, "homework.pcap");
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -183,5 +413,8 @@ main (int    argc,
   g_test_add_func ("/window/open-files", test_open_files);
   g_test_add_func ("/window/export-diagram", test_export_diagram);
   g_test_add_func ("/window/foreign-capture", test_foreign_capture);
+  g_test_add_func ("/window/drop", test_drop);
+  g_test_add_func ("/window/save-feedback", test_save_feedback);
+  g_test_add_func ("/window/load-progress-cancel", test_load_progress_cancel);
   return sl_test_window_run ();
 }

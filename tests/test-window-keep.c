@@ -104,7 +104,8 @@ test_undo_replaced_run (void)
   g_assert_true (sl_window_set_scenario (window, "udp-echo"));
   g_assert_null (sl_window_get_live_run (window));
   g_assert_true (sl_test_shown_recording (window) != recording);
-  g_assert_true (sl_test_wait_for (undo_shown, window, 5000));
+  /* After "Run finished", which toasts first */
+  g_assert_true (sl_test_wait_for (undo_shown, window, 15000));
   /* Put aside, not gone: its recovery file stays until the toast does */
   g_assert_true (g_file_test (stream, G_FILE_TEST_IS_REGULAR));
 

@@ -21,7 +21,7 @@ test_accels (void)
     { "win.step", "F6" }, { "win.step", "space" }, { "win.stop", "Escape" },
     { "app.quit", "<Control>q" }, { "win.fullscreen", "F11" },
     { "win.step-actor(uint32 1)", "2" }, { "win.export-diagram", "<Control>e" },
-    { "win.presentation", "<Control>p" },
+    { "win.presentation", "<Control>p" }, { "window.close", "<Control>w" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -111,6 +111,25 @@ test_shortcuts (void)
       g_test_message ("timeline key %s", keys[i].accels);
       g_assert_true (str_in (accels, keys[i].accels));
     }
+  /* ...and lists nothing that is not: every action it names has its
+   * accelerator, every key it shows is the timeline's or the digits */
+  for (guint i = 0; i < actions->len; i++)
+    {
+      g_auto(GStrv) bound = gtk_application_get_accels_for_action (
+        GTK_APPLICATION (sl_test_app ()), g_ptr_array_index (actions, i));
+      g_test_message ("listed action %s", (char *) g_ptr_array_index (actions, i));
+      g_assert_nonnull (bound[0]);
+    }
+  for (guint i = 0; i < accels->len; i++)
+    {
+      const char *listed = g_ptr_array_index (accels, i);
+      gboolean found = g_str_equal (listed, "1...9");
+
+      for (guint k = 0; k < n_keys && !found; k++)
+        found = g_str_equal (listed, keys[k].accels);
+      g_test_message ("listed keys %s", listed);
+      g_assert_true (found);
+    }
   gtk_window_destroy (GTK_WINDOW (overlay));
 
   /* A text field has a key before the application's one-key accelerators
@@ -149,6 +168,39 @@ test_shortcuts (void)
   sl_test_spin (50);
 }
 
+static gboolean
+about_shown (gpointer data)
+{
+  return sl_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW) != NULL;
+}
+
+/* About names the app and its version, with its own icon, found even
+ * uninstalled (the icon is in the resources) */
+static void
+test_about (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  GtkWindow *about;
+  g_autofree char *name = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *icon = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (sl_test_app ()), "about", NULL);
+  g_assert_true (sl_test_wait_for (about_shown, NULL, 5000));
+  about = sl_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_object_get (about, "application-name", &name, "version", &version, "application-icon", &icon,
+                NULL);
+  g_assert_cmpstr (name, ==, "Socklens");
+  g_assert_cmpstr (version, ==, PACKAGE_VERSION);
+  g_assert_cmpstr (icon, ==, APPLICATION_ID);
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (
+                                            gtk_widget_get_display (GTK_WIDGET (about))),
+                                          icon));
+  gtk_window_destroy (about);
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -156,5 +208,6 @@ main (int    argc,
   sl_test_window_init (&argc, &argv);
   g_test_add_func ("/window/accels", test_accels);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/window/about", test_about);
   return sl_test_window_run ();
 }

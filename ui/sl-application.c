@@ -47,6 +47,7 @@ static const struct
   { "win.presentation", { "<Control>p", NULL } },
   { "win.side-pane", { "F9", NULL } },
   { "app.quit", { "<Control>q", NULL } },
+  { "window.close", { "<Control>w", NULL } },
   { "win.step-actor(uint32 0)", { "1", NULL } },
   { "win.step-actor(uint32 1)", { "2", NULL } },
   { "win.step-actor(uint32 2)", { "3", NULL } },

@@ -261,7 +261,7 @@ add_packets (SlCallInspector *self,
       GtkWidget *row;
       GtkWidget *label;
 
-      g_string_append_printf (text, "#%u  ", links[i].packet + 1);
+      g_string_append_printf (text, "#%u  ", cap_recording_get_packet_frame (recording, links[i].packet));
       if (cap_recording_dissect_packet (recording, links[i].packet, &summary))
         cap_summary_format_label (&summary, text);
       g_string_append_printf (text, "  ·  %s", cap_link_kind_name (links[i].kind));

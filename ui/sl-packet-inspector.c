@@ -560,7 +560,8 @@ show_packet (SlPacketInspector *self,
   self->tree = cap_dissect_tree_full (cap_recording_get_packet_linktype (recording, packet),
                                       self->data, self->caplen, p->len, &options);
 
-  g_string_append_printf (title, _("Packet %u"), packet + 1);
+  /* Wireshark's frame number, so the student finds the same packet there */
+  g_string_append_printf (title, _("Packet %u"), cap_recording_get_packet_frame (recording, packet));
   if (self->tree != NULL)
     {
       g_string_append (title, "  ·  ");

@@ -200,6 +200,41 @@ sl_painter_call_list_first_from (const CallList *list, gint64 ts)
   return lower_bound_i64 (list->starts, ts);
 }
 
+/* The first index at or after @from starting at or after @ts:
+ * MAX (first_from (@ts), @from), found forward from @from */
+guint
+sl_painter_call_list_next_from (const CallList *list, gint64 ts, guint from)
+{
+  const gint64 *starts = (const gint64 *) list->starts->data;
+  guint         n = list->starts->len, lo = from, hi, step = 1;
+
+  if (from >= n)
+    return from;
+  /* gallop: [lo, hi] holds the answer (n: none) */
+  for (;;)
+    {
+      hi = lo + step - 1;
+      if (hi >= n)
+        {
+          hi = n;
+          break;
+        }
+      if (starts[hi] >= ts)
+        break;
+      lo = hi + 1;
+      step *= 2;
+    }
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (starts[mid] < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 static void
 fill_plain_boxes (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -310,11 +345,12 @@ draw_call_list (SlTimelinePainter *self,
           sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
                               g_array_index (list->ids, guint32, next)) < y1)
         {
-          /* the next call starts inside this box: skip to the first below it */
+          /* the next call starts inside this box: skip to the first below
+           * it, searching the list forward from here (boxes go down it) */
           guint skip =
-            sl_painter_call_list_first_from (list, sl_painter_y_to_time_frame (self, f, y1));
-          self->stats.n_calls_merged += MAX (skip, next) - next;
-          next = MAX (skip, next);
+            sl_painter_call_list_next_from (list, sl_painter_y_to_time_frame (self, f, y1), next);
+          self->stats.n_calls_merged += skip - next;
+          next = skip;
         }
       i = next;
     }

@@ -8,10 +8,12 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
 #include <math.h>
+#include <string.h>
 
 
 /* The gutter: what the axis says is there (times on the Time axis, each
@@ -139,6 +141,24 @@ sl_painter_header_line (SlTimelinePainter     *self,
   else
     return FALSE;
   *x = header_line_place (self, ci, *font, *text, max_w);
+  {
+    /* an address with no room: its port alone (":38724", what tells a
+     * run's sockets apart), for a cut start ("… 7.0.0.1:38724") would
+     * name another host */
+    const char *port = strrchr (*text, ':');
+    int         w, h;
+
+    if (*max_w >= 0 && port != NULL && port[1] != '\0' &&
+        strspn (port + 1, "0123456789") == strlen (port + 1))
+      {
+        sl_painter_text_size (self, *font, *text, &w, &h);
+        if (w > *max_w)
+          {
+            *text = port;
+            *x = header_line_place (self, ci, *font, *text, max_w);
+          }
+      }
+  }
   return TRUE;
 }
 
@@ -229,7 +249,8 @@ sl_painter_draw_playhead (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
     text = nc_format_time_at (
       (gint64) llround (sl_timeline_axis_to_display (self->axis, self->playhead)), MAX (step, 1));
   else
-    text = nc_format_duration (MAX (self->playhead - self->origin, 0));
+    text = nc_format_duration (
+      sl_sequence_axis_run_offset (SL_SEQUENCE_AXIS (self->axis), self->playhead));
   label = g_strdup_printf ("▶ %s", text);
   {
     /* in the time gutter, like a scrubber's thumb, where no label sits */

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sl-sequence-axis.h"
 #include "sl-timeline-painter-private.h"
 #include "nc-format.h"
 
@@ -817,8 +818,8 @@ text_height (SlTimelinePainter *self, PangoFontDescription *font, const char *te
 }
 
 /* The gutter: as wide as the widest time it shows, the run's last ("15.377
- * ms", "9.656622 s" after stepping), so no time loses its first digits;
- * wider beside a wide plot. */
+ * ms"; on the Time axis "9.656622 s" after stepping), so no time loses its
+ * first digits; wider beside a wide plot. */
 static double
 gutter_width (SlTimelinePainter *self)
 {
@@ -829,7 +830,11 @@ gutter_width (SlTimelinePainter *self)
 
   if (self->recording == NULL)
     return least;
-  last = nc_format_time_at (self->rec_end - cap_recording_get_start_time (self->recording), 1000);
+  last = nc_format_time_at (
+    SL_IS_SEQUENCE_AXIS (self->axis)
+      ? sl_sequence_axis_run_offset (SL_SEQUENCE_AXIS (self->axis), self->rec_end)
+      : self->rec_end - cap_recording_get_start_time (self->recording),
+    1000);
   sl_painter_text_size (self, self->font_small, last, &w, &h);
   return MAX (least, w + 12 * s);
 }
@@ -890,13 +895,15 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
 
   layout_headers (self);
   self->bottom = sl_painter_plot_bottom (self);
-  self->gutter = gutter_width (self); /* a narrow pane keeps room for labels */
   self->box_w = 16 * s;
   self->band_w = 6 * s;
   self->slant = 18 * s;
   /* a row holds one line of labels, with a little air */
   self->row_h = self->line_h + 5 * s;
   sl_timeline_axis_set_row_height (self->axis, self->row_h);
+  /* the rows' times as the axis gives them (a stepped run's without the
+   * waits for the clicks); a narrow pane keeps room for labels */
+  self->gutter = gutter_width (self);
 
   n_cols = self->columns->len;
   if (n_cols == 0)

@@ -365,18 +365,21 @@ fill_route_bands (SlTimelinePainter *self, cairo_t *cr, const Frame *f, guint k,
       cairo_fill (cr);
       return;
     }
-  for (int end = 0; end < 2; end++)
+  /* a step's two ends in one fill: they have the same colour and alpha,
+   * and lie apart (a stub is at most 35 % of the way), so each pixel is
+   * filled as by two fills, and a frame makes half as many */
+  for (int step = 0; step < GLOW_STEPS; step++)
     {
-      double x = end == 0 ? a->x : b->x;
-      double d = end == 0 ? dir * stub : -dir * stub;
-
-      for (int step = 0; step < GLOW_STEPS; step++)
+      for (int end = 0; end < 2; end++)
         {
+          double x = end == 0 ? a->x : b->x;
+          double d = end == 0 ? dir * stub : -dir * stub;
+
           path_segments (self, cr, k, j, x + d * step / GLOW_STEPS, x + d * (step + 1) / GLOW_STEPS,
                          end == 0 ? 0 : slant);
-          sl_palette_set_source (cr, c, strong + (faint - strong) * (step + 0.5) / GLOW_STEPS);
-          cairo_fill (cr);
         }
+      sl_palette_set_source (cr, c, strong + (faint - strong) * (step + 0.5) / GLOW_STEPS);
+      cairo_fill (cr);
     }
   /* between: a band from lane to lane, slanted like the arrows it stands
    * for, hatched: every other pixel row, the route's parity, at twice the

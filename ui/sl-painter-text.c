@@ -181,8 +181,10 @@ sl_painter_packet_label (SlTimelinePainter *self, guint index, GString *out)
       if ((s.tcp_flags & CAP_TCP_ACK) && s.payload_len == 0 && !(s.tcp_flags & CAP_TCP_RST))
         g_string_append_printf (out, "  ack=%u", cap_recording_get_relative_ack (rec, index));
     }
+  /* what the lesson is about, in the class's language (SYN, ACK, seq are
+   * the protocol's own words) */
   if (pkt->flags & CAP_PACKET_RETRANSMISSION)
-    g_string_append (out, "  (retransmission)");
+    g_string_append (out, _("  (retransmission)"));
   if (pkt->flags & CAP_PACKET_DROPPED)
-    g_string_append (out, "  (dropped)");
+    g_string_append (out, _("  (dropped)"));
 }

@@ -42,6 +42,11 @@ typedef struct
   SlRgb  playhead;
   SlRgb  label_bg;       /* behind labels that cross lines */
   SlRgb  packet[SL_PALETTE_N_PACKET];  /* by sending column */
+  /* The same hues as words on label_bg: dark enough to read from the back
+   * row (at least 4.5:1, WCAG AA; Okabe-Ito's sky and orange are 2.3:1 on
+   * white, fine for a line, too faint for a label) */
+  SlRgb  packet_text[SL_PALETTE_N_PACKET];
+  SlRgb  failed_text;
   SlRgb  state[SL_PALETTE_N_STATES];   /* by TCP state */
   double line_scale;     /* high contrast draws thicker */
   double future_alpha;   /* events after the playhead */

@@ -130,6 +130,8 @@ struct _SlSequenceAxis
   gint64        origin;
   gint64        last_place; /* the last row's place in time */
   double        ns_before;  /* ns per display unit before the first row */
+  GArray       *gates;      /* gint64 pairs: merged [gate, start) waits at the step gate */
+  GArray       *held;       /* gint64: the waits' total length before each */
 };
 
 G_DEFINE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL_TYPE_TIMELINE_AXIS)
@@ -179,30 +181,22 @@ row_at_or_above (SlSequenceAxis *self, double d)
   return lo > 0 ? lo - 1 : 0;
 }
 
-/* row_at_or_above (@d), found forward from @hint, an earlier answer for a
- * display above @d: O(log distance), reading rows near each other */
+/* row_at_or_above (@d) for any @hint. When @hint is the answer for a
+ * display a little above @d (the pixel row above), the answer is among
+ * the 64 rows after it: a search there reads rows next to each other.
+ * Farther, the search over the blocks is cheaper. */
 static guint
 row_at_or_above_from (SlSequenceAxis *self, double d, guint hint)
 {
-  guint lo, hi, step = 1;
+  guint lo, hi;
 
   if (hint == 0 || hint >= self->n_rows || row_y (self, hint) > d)
     return row_at_or_above (self, d);
-  /* the first row below @d lies in [lo, hi] (n_rows: none) */
+  hi = MIN (hint + 64, self->n_rows);
+  if (hi < self->n_rows && row_y (self, hi) <= d)
+    return row_at_or_above (self, d);
+  /* the first row below @d lies in (hint, hi] (n_rows: none) */
   lo = hint + 1;
-  for (;;)
-    {
-      hi = lo + step - 1;
-      if (hi >= self->n_rows)
-        {
-          hi = self->n_rows;
-          break;
-        }
-      if (row_y (self, hi) > d)
-        break;
-      lo = hi + 1;
-      step *= 2;
-    }
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
@@ -310,28 +304,17 @@ sl_sequence_axis_from_display (SlTimelineAxis *axis, double d)
   return place_from_display (axis, d - SL_SEQUENCE_AXIS (axis)->row_h / 2);
 }
 
-/* A frame's pixel rows, top to bottom: each row found from the one above */
-static void
-sl_sequence_axis_from_display_sorted (SlTimelineAxis *axis,
-                                      const double   *display,
-                                      guint           n,
-                                      gint64         *out)
+/* Each row found from the one the last search found */
+static gint64
+sl_sequence_axis_from_display_near (SlTimelineAxis *axis, double display, guint *cursor)
 {
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
-  guint           r = 0;
+  double          d = display - self->row_h / 2;
 
-  for (guint i = 0; i < n; i++)
-    {
-      double d = display[i] - self->row_h / 2;
-
-      if (self->n_rows == 0)
-        {
-          out[i] = place_from_display (axis, d);
-          continue;
-        }
-      r = row_at_or_above_from (self, d, r);
-      out[i] = place_from_display_at (self, d, r);
-    }
+  if (self->n_rows == 0)
+    return place_from_display (axis, d);
+  *cursor = row_at_or_above_from (self, d, *cursor);
+  return place_from_display_at (self, d, *cursor);
 }
 
 static double
@@ -366,7 +349,42 @@ sl_sequence_axis_end_to_display (SlTimelineAxis *axis, gint64 end_time)
   return MIN (end, end_display (self) + self->row_h / 2 + self->break_h);
 }
 
-/* Every row's offset from the start, as many as fit */
+/**
+ * sl_sequence_axis_run_offset:
+ * @ts: a real time of the recording
+ *
+ * How long the run had been going at @ts, without the time spent waiting
+ * at the step gate for the class's clicks: a stepped run's rows read
+ * "1.2 ms" as a free run's do, not "18.415869 s" of the lesson's pauses.
+ * What the kernel took long for (a blocked call, a timer) is kept.
+ */
+gint64
+sl_sequence_axis_run_offset (SlSequenceAxis *self, gint64 ts)
+{
+  guint  lo = 0, hi;
+  gint64 held = 0;
+
+  g_return_val_if_fail (SL_IS_SEQUENCE_AXIS (self), 0);
+  sl_timeline_axis_ensure (SL_TIMELINE_AXIS (self));
+  hi = self->gates ? self->gates->len : 0;
+  /* the last wait that began before @ts */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->gates, gint64, mid * 2) < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo > 0)
+    held = g_array_index (self->held, gint64, lo - 1) +
+           MIN (ts, g_array_index (self->gates, gint64, (lo - 1) * 2 + 1)) -
+           g_array_index (self->gates, gint64, (lo - 1) * 2);
+  return MAX (ts - self->origin - held, 0);
+}
+
+/* Every row's offset from the start (its run offset), as many as fit */
 static void
 sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
                                 double          d0,
@@ -393,7 +411,7 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
       if (y < d0)
         continue;
       tick.display = y;
-      tick.text = nc_format_time_at (row_time (self, r) - self->origin, 1000);
+      tick.text = nc_format_time_at (sl_sequence_axis_run_offset (self, row_time (self, r)), 1000);
       tick.rule = FALSE;
       g_array_append_val (ticks, tick);
     }
@@ -488,6 +506,8 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   guint    gi = 0;
 
   self->rec = rec;
+  g_clear_pointer (&self->gates, g_array_unref);
+  g_clear_pointer (&self->held, g_array_unref);
   self->row_h = sl_timeline_axis_get_row_height (axis);
   self->break_h = 1.5 * self->row_h;
   g_array_set_size (self->break_rows, 0);
@@ -507,6 +527,18 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
                          (double) MAX (row_time (self, 0) - self->origin, 0) / MAX (self->break_h, 1));
 
   gates = sl_painter_gate_intervals (rec);
+  /* the waits before each, for the gutter's run offsets */
+  self->gates = g_array_ref (gates);
+  self->held = g_array_sized_new (FALSE, FALSE, sizeof (gint64), gates->len);
+  for (guint k = 0; k < gates->len; k++)
+    {
+      gint64 total = k ? g_array_index (self->held, gint64, k - 1) +
+                           g_array_index (gates, gint64, k * 2 - 1) -
+                           g_array_index (gates, gint64, k * 2 - 2)
+                       : 0;
+
+      g_array_append_val (self->held, total);
+    }
   /* In a stepped run a call enters when the class presses Step: a long gap
    * before a call's entry is the gate's, whichever actor waited there.
    * What the kernel took long for (a timer, a blocked call) still shows. */
@@ -556,6 +588,8 @@ sl_sequence_axis_finalize (GObject *object)
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (object);
 
   g_clear_pointer (&self->break_rows, g_array_unref);
+  g_clear_pointer (&self->gates, g_array_unref);
+  g_clear_pointer (&self->held, g_array_unref);
   row_set_clear (&self->breaks);
   row_set_clear (&self->lifted);
   G_OBJECT_CLASS (sl_sequence_axis_parent_class)->finalize (object);
@@ -572,7 +606,7 @@ sl_sequence_axis_class_init (SlSequenceAxisClass *klass)
   axis_class->rebuild = sl_sequence_axis_rebuild;
   axis_class->to_display = sl_sequence_axis_to_display;
   axis_class->from_display = sl_sequence_axis_from_display;
-  axis_class->from_display_sorted = sl_sequence_axis_from_display_sorted;
+  axis_class->from_display_near = sl_sequence_axis_from_display_near;
   axis_class->event_to_display = sl_sequence_axis_event_to_display;
   axis_class->end_to_display = sl_sequence_axis_end_to_display;
   axis_class->collect_ticks = sl_sequence_axis_collect_ticks;

@@ -17,5 +17,6 @@ G_DECLARE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL, SEQUENCE_AXIS, SlTim
 
 guint  sl_sequence_axis_get_n_rows (SlSequenceAxis *self);
 double sl_sequence_axis_row_to_display (SlSequenceAxis *self, guint row);
+gint64 sl_sequence_axis_run_offset (SlSequenceAxis *self, gint64 ts);
 
 G_END_DECLS

@@ -201,14 +201,34 @@ sl_timeline_axis_from_display (SlTimelineAxis *self, double display)
 }
 
 /**
+ * sl_timeline_axis_from_display_near:
+ * @display: a display
+ * @cursor: (inout): 0 at first, then what the call for an earlier display left
+ *
+ * sl_timeline_axis_from_display () of @display, the same as alone, found
+ * forward from where the last search ended: a frame walking down its rows
+ * (the calls' boxes, the dense packets' pixel rows) need not search the
+ * whole axis again for each.
+ */
+gint64
+sl_timeline_axis_from_display_near (SlTimelineAxis *self, double display, guint *cursor)
+{
+  SlTimelineAxisClass *klass = SL_TIMELINE_AXIS_GET_CLASS (self);
+
+  sl_timeline_axis_ensure (self);
+  if (klass->from_display_near != NULL)
+    return klass->from_display_near (self, display, cursor);
+  return klass->from_display (self, display);
+}
+
+/**
  * sl_timeline_axis_from_display_sorted:
  * @display: (array length=n): displays in ascending order
  * @n: how many
  * @out: (array length=n): their times
  *
- * sl_timeline_axis_from_display () of each of @display, the same as alone:
- * a frame asks for one per pixel row, and an axis can find each from the
- * one before instead of searching all of it again.
+ * sl_timeline_axis_from_display () of each of @display, each found from
+ * the one before (sl_timeline_axis_from_display_near ()).
  */
 void
 sl_timeline_axis_from_display_sorted (SlTimelineAxis *self,
@@ -216,16 +236,10 @@ sl_timeline_axis_from_display_sorted (SlTimelineAxis *self,
                                       guint           n,
                                       gint64         *out)
 {
-  SlTimelineAxisClass *klass = SL_TIMELINE_AXIS_GET_CLASS (self);
+  guint cursor = 0;
 
-  sl_timeline_axis_ensure (self);
-  if (klass->from_display_sorted != NULL)
-    {
-      klass->from_display_sorted (self, display, n, out);
-      return;
-    }
   for (guint i = 0; i < n; i++)
-    out[i] = klass->from_display (self, display[i]);
+    out[i] = sl_timeline_axis_from_display_near (self, display[i], &cursor);
 }
 
 /**

@@ -59,12 +59,9 @@ struct _SlTimelineAxisClass
   void (*rebuild) (SlTimelineAxis *self, CapRecording *recording, GArray *breaks);
   double (*to_display) (SlTimelineAxis *self, gint64 ts);
   gint64 (*from_display) (SlTimelineAxis *self, double display);
-  /* from_display of @n ascending displays into @out; NULL: one
-   * from_display each */
-  void (*from_display_sorted) (SlTimelineAxis *self,
-                               const double   *display,
-                               guint           n,
-                               gint64         *out);
+  /* from_display, searched forward from @cursor (what the call for an
+   * earlier display left there; 0 at first); NULL: from_display */
+  gint64 (*from_display_near) (SlTimelineAxis *self, double display, guint *cursor);
   double (*event_to_display) (SlTimelineAxis *self, SlAxisEvent event, guint index);
   /* where the recording's end (@end_time) is drawn; NULL: to_display */
   double (*end_to_display) (SlTimelineAxis *self, gint64 end_time);
@@ -91,6 +88,9 @@ void          sl_timeline_axis_ensure (SlTimelineAxis *self);
 
 double sl_timeline_axis_to_display (SlTimelineAxis *self, gint64 ts);
 gint64 sl_timeline_axis_from_display (SlTimelineAxis *self, double display);
+gint64 sl_timeline_axis_from_display_near   (SlTimelineAxis *self,
+                                             double          display,
+                                             guint          *cursor);
 void   sl_timeline_axis_from_display_sorted (SlTimelineAxis *self,
                                              const double   *display,
                                              guint           n,

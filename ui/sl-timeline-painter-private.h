@@ -12,7 +12,8 @@
  *   geometry       sl-painter-model.c: x of columns and lanes (width, type size);
  *   frame          one file per layer (sl-painter-grid.c, -lanes.c, -calls.c,
  *                  -packets.c), only what is visible: calls by binary search
- *                  per column, packets by binary search per pixel row.
+ *                  per column, packets per pixel row, each searched forward
+ *                  from the row above.
  */
 #pragma once
 
@@ -278,6 +279,9 @@ guint    sl_painter_call_list_first_visible (const CallList *list,
                                              gint64          ts);
 guint    sl_painter_call_list_first_from    (const CallList *list,
                                              gint64          ts);
+guint    sl_painter_call_list_next_from     (const CallList *list,
+                                             gint64          ts,
+                                             guint           from);
 void     sl_painter_visible_packets  (SlTimelinePainter *self,
                                       const Frame       *f,
                                       guint             *i0,

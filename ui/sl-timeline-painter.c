@@ -77,8 +77,8 @@ sl_painter_y_to_time_frame (SlTimelinePainter *self, const Frame *f, double y)
   return sl_timeline_axis_from_display (self->axis, f->d0 + (y - self->top) / f->px_per_unit);
 }
 
-/* Texts drawn every frame (headers, the legend, the lanes' fds, the
- * gutter's offsets while the view stays) are shaped once: shaping is most
+/* Texts drawn or measured every frame (headers, the legend, the lanes'
+ * fds, the gutter's offsets while the view stays) are shaped once: shaping is most
  * of what a short text costs. A text is kept from its second frame on (a
  * first sighting is drawn with the painter's own layout, as before: the
  * offsets of a view jumped to are seen once, and must not fill the
@@ -99,8 +99,11 @@ shaped_text (SlTimelinePainter    *self,
 
   if (layout != NULL)
     return layout;
-  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX ||
-      g_hash_table_size (self->text_seen) >= TEXT_CACHE_MAX)
+  /* texts seen once (the gutter's offsets of views jumped to) are
+   * forgotten on their own: the texts drawn every frame stay shaped */
+  if (g_hash_table_size (self->text_seen) >= TEXT_CACHE_MAX)
+    g_hash_table_remove_all (self->text_seen);
+  if (g_hash_table_size (self->text_cache) >= TEXT_CACHE_MAX)
     {
       g_hash_table_remove_all (self->text_cache);
       g_hash_table_remove_all (self->text_seen);
@@ -143,7 +146,8 @@ sl_painter_show_text (SlTimelinePainter    *self,
     *out_w = w;
 }
 
-/* @text on one line in @font, in px */
+/* @text on one line in @font, in px: measured through the same cache, as
+ * the headers and the legend measure their texts every frame */
 void
 sl_painter_text_size (SlTimelinePainter    *self,
                       PangoFontDescription *font,
@@ -151,10 +155,7 @@ sl_painter_text_size (SlTimelinePainter    *self,
                       int                  *w,
                       int                  *h)
 {
-  pango_layout_set_font_description (self->layout, font);
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_text (self->layout, text != NULL ? text : "", -1);
-  pango_layout_get_pixel_size (self->layout, w, h);
+  pango_layout_get_pixel_size (shaped_text (self, font, text != NULL ? text : "", -1), w, h);
 }
 
 void

@@ -97,6 +97,9 @@ stop_action (GtkWidget  *widget,
 {
   SlWindow *self = SL_WINDOW (widget);
 
+  /* Escape also stops opening a long file */
+  if (sl_window_is_loading (self))
+    gtk_widget_activate_action (widget, "win.cancel-load", NULL);
   if (_sl_window_live_is_active (self))
     sl_live_run_stop (self->live);
   sl_session_set_playing (self->session, FALSE);
@@ -163,7 +166,7 @@ _sl_window_update_actions (SlWindow *self)
   gtk_widget_action_set_enabled (w, "win.step-actor", state == SL_LIVE_RUN_STEPPING);
   gtk_widget_action_set_enabled (w, "win.pause",
                                  state == SL_LIVE_RUN_RUNNING || sl_session_get_playing (self->session));
-  gtk_widget_action_set_enabled (w, "win.stop", active);
+  gtk_widget_action_set_enabled (w, "win.stop", active || sl_window_is_loading (self));
   gtk_widget_action_set_enabled (w, "win.restart", have_scenario && content);
   gtk_widget_action_set_enabled (w, "win.open-programs-folder", self->programs != NULL);
   gtk_widget_action_set_enabled (w, "win.save", content);

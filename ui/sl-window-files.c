@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "sl-window-private.h"
 
@@ -29,6 +31,36 @@ load_result_free (LoadResult *result)
   g_free (result);
 }
 
+/* A file being read: the worker thread counts the bytes, the progress bar
+ * reads them (shared, counted references) */
+struct _SlLoadJob
+{
+  GFile  *file;
+  guint64 size;        /* 0 when unknown: a FIFO */
+  guint64 bytes_read;  /* atomic */
+};
+
+static void
+load_job_clear (SlLoadJob *job)
+{
+  g_clear_object (&job->file);
+}
+
+static void
+load_job_unref (SlLoadJob *job)
+{
+  g_rc_box_release_full (job, (GDestroyNotify) load_job_clear);
+}
+
+static void
+on_bytes_read (guint64  bytes_read,
+               gpointer user_data)
+{
+  SlLoadJob *job = user_data;
+
+  g_atomic_pointer_set ((gpointer *) &job->bytes_read, GSIZE_TO_POINTER ((gsize) bytes_read));
+}
+
 /* In a worker thread: the recording is new and reachable from this thread only. */
 static void
 load_thread (GTask        *task,
@@ -36,8 +68,8 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
+  SlLoadJob *job = task_data;
+  g_autofree char *path = g_file_get_path (job->file);
   LoadResult *result = g_new0 (LoadResult, 1);
 
   if (path == NULL)
@@ -49,8 +81,10 @@ load_thread (GTask        *task,
     }
 
   result->recording = cap_recording_new ();
-  if (!cap_recording_load_file (result->recording, path, &result->error) &&
-      !_sl_window_recording_has_content (result->recording))
+  if (!cap_recording_load_file_full (result->recording, path, cancellable, on_bytes_read, job,
+                                     &result->error) &&
+      (g_error_matches (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+       !_sl_window_recording_has_content (result->recording)))
     {
       g_task_return_error (task, g_steal_pointer (&result->error));
       load_result_free (result);
@@ -104,6 +138,8 @@ apply_pending_selection (SlWindow *self)
     }
 }
 
+static void end_loading (SlWindow *self);
+
 static void
 on_file_loaded (GObject      *source,
                 GAsyncResult *res,
@@ -111,7 +147,8 @@ on_file_loaded (GObject      *source,
 {
   SlWindow *self = SL_WINDOW (source);
   GTask *task = G_TASK (res);
-  GFile *file = g_task_get_task_data (task);
+  SlLoadJob *job = g_task_get_task_data (task);
+  GFile *file = job->file;
   g_autofree char *name = g_file_get_basename (file);
   g_autoptr(GError) error = NULL;
   LoadResult *result = g_task_propagate_pointer (task, &error);
@@ -124,8 +161,7 @@ on_file_loaded (GObject      *source,
       return;
     }
 
-  gtk_spinner_stop (self->spinner);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  end_loading (self);
 
   if (result == NULL)
     {
@@ -164,27 +200,123 @@ on_file_loaded (GObject      *source,
   load_result_free (result);
 }
 
+/* What the progress bar says: "Opening big.pcap: 120 of 490 MB" */
+static gboolean
+update_load_progress (gpointer data)
+{
+  SlWindow *self = data;
+  SlLoadJob *job = self->load_job;
+  guint64 done = (guint64) GPOINTER_TO_SIZE (g_atomic_pointer_get ((gpointer *) &job->bytes_read));
+  g_autofree char *name = g_file_get_basename (job->file);
+  g_autofree char *done_text = g_format_size (done);
+  g_autofree char *text = NULL;
+
+  if (job->size > 0)
+    {
+      g_autofree char *size_text = g_format_size (job->size);
+      text = g_strdup_printf (_("Opening “%s”: %s of %s"), name, done_text, size_text);
+      gtk_progress_bar_set_fraction (self->load_progress, MIN (1.0, (double) done / job->size));
+    }
+  else
+    {
+      text = g_strdup_printf (_("Opening “%s”: %s read"), name, done_text);
+      gtk_progress_bar_pulse (self->load_progress);
+    }
+  gtk_progress_bar_set_text (self->load_progress, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_cancel_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_box), TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The spinner and progress bar go, whatever ended the load */
+static void
+end_loading (SlWindow *self)
+{
+  g_clear_handle_id (&self->load_timeout, g_source_remove);
+  g_clear_pointer (&self->load_job, load_job_unref);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_box), self->save_timeout != 0);
+  gtk_spinner_stop (self->spinner);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+}
+
+/**
+ * _sl_window_cancel_load:
+ * Stops reading a file, if one is being read; what was shown stays.
+ * Returns: %TRUE if a load was cancelled.
+ */
+gboolean
+_sl_window_cancel_load (SlWindow *self)
+{
+  gboolean loading = sl_window_is_loading (self);
+
+  g_cancellable_cancel (self->load_cancellable);
+  end_loading (self);
+  if (loading)
+    {
+      _sl_window_update_status (self);
+      _sl_window_update_actions (self);
+    }
+  return loading;
+}
+
 void
 sl_window_open_file (SlWindow *self,
                      GFile    *file)
 {
   g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  SlLoadJob *job;
+  GStatBuf st;
 
   g_return_if_fail (SL_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  g_cancellable_cancel (self->load_cancellable);
+  _sl_window_cancel_load (self);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
 
+  job = g_rc_box_new0 (SlLoadJob);
+  job->file = g_object_ref (file);
+  path = g_file_get_path (file);
+  if (path != NULL && g_stat (path, &st) == 0 && S_ISREG (st.st_mode))
+    job->size = (guint64) st.st_size;
+  self->load_job = g_rc_box_acquire (job);
+
   task = g_task_new (self, self->load_cancellable, on_file_loaded, NULL);
   g_task_set_source_tag (task, sl_window_open_file);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_unref);
   g_task_run_in_thread (task, load_thread);
 
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_start (self->spinner);
+  gtk_progress_bar_set_fraction (self->load_progress, 0);
+  /* A quick load never shows the bar; a long one says how far it is */
+  self->load_timeout = g_timeout_add (150, update_load_progress, self);
   _sl_window_update_status (self);
+  _sl_window_update_actions (self);
+}
+
+static void
+cancel_load_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SlWindow *self = SL_WINDOW (widget);
+  g_autofree char *name = self->load_job ? g_file_get_basename (self->load_job->file) : NULL;
+
+  if (name != NULL && _sl_window_cancel_load (self))
+    {
+      g_autofree char *text = g_strdup_printf (_("Stopped opening “%s”"), name);
+      _sl_window_toast (self, text);
+    }
+}
+
+void
+_sl_window_files_dispose (SlWindow *self)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  end_loading (self);
 }
 
 void
@@ -291,6 +423,55 @@ save_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* A big recording takes a second or two to write: the bar under the header
+ * says what is being written where (a save cannot be cancelled half way:
+ * it writes a temporary file and renames it, so nothing is half-written) */
+static gboolean
+pulse_saving (gpointer data)
+{
+  SlWindow *self = data;
+
+  if (self->load_job == NULL)
+    gtk_progress_bar_pulse (self->load_progress);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_saving (SlWindow *self,
+              GFile    *file)
+{
+  g_autofree char *where = g_file_get_parse_name (file);
+  g_autofree char *text = g_strdup_printf (_("Saving “%s”…"), where);
+
+  if (self->load_job != NULL)
+    return;  /* the load's bar stays */
+  gtk_progress_bar_set_text (self->load_progress, text);
+  gtk_progress_bar_pulse (self->load_progress);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_cancel_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->load_box), TRUE);
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  self->save_timeout = g_timeout_add (100, pulse_saving, self);
+}
+
+static void
+end_saving (SlWindow *self)
+{
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  if (self->load_job == NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->load_box), FALSE);
+}
+
+/**
+ * sl_window_is_saving:
+ * Returns: %TRUE while a save writes in its thread (the bar says so)
+ */
+gboolean
+sl_window_is_saving (SlWindow *self)
+{
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
+  return self->save_timeout != 0;
+}
+
 static void
 on_saved (GObject      *source,
           GAsyncResult *res,
@@ -304,11 +485,16 @@ on_saved (GObject      *source,
 
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
+  end_saving (self);
   _sl_window_keep_saved (self, ok, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events")));
   if (!ok)
     {
       g_autofree char *where = g_file_get_parse_name (file);
-      g_autofree char *text = g_strdup_printf (_("Could not save “%s”: %s"), where, error->message);
+      /* The file's own errors name it (cap_atomic_file); others get its path */
+      g_autofree char *text = strstr (error->message, where) != NULL
+                                ? g_strdup_printf (_("Could not save the run: %s"), error->message)
+                                : g_strdup_printf (_("Could not save “%s”: %s"), where,
+                                                   error->message);
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
@@ -347,7 +533,26 @@ save_to (SlWindow *self,
   if (_sl_window_live_is_active (self))
     save_thread (task, self, recording, NULL);
   else
-    g_task_run_in_thread (task, save_thread);
+    {
+      start_saving (self, file);
+      g_task_run_in_thread (task, save_thread);
+    }
+}
+
+/**
+ * sl_window_save:
+ * What win.save does once its chooser has a file: writes what is shown
+ * (a thread for a finished recording), then a toast or the message bar.
+ */
+void
+sl_window_save (SlWindow *self,
+                GFile    *file)
+{
+  g_return_if_fail (SL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (_sl_window_recording_has_content (sl_session_get_recording (self->session)))
+    save_to (self, file);
 }
 
 static void
@@ -435,6 +640,26 @@ _sl_window_fill_recent_menu (SlWindow *self)
 }
 /* ---- drag and drop ------------------------------------------------------- */
 
+/* A student's program (what Run Your Programs… takes), not a capture */
+static gboolean
+is_program (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *path = g_file_get_path (file);
+
+  if (name == NULL || path == NULL)
+    return FALSE;
+  if (g_str_has_suffix (name, ".py"))
+    return TRUE;
+  if (g_str_has_suffix (name, ".pcapng") || g_str_has_suffix (name, ".pcap") ||
+      g_str_has_suffix (name, ".cap"))
+    return FALSE;
+  return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (path, G_FILE_TEST_IS_DIR);
+}
+
+/* Programs dropped become what Run and Step start (in the order dropped,
+ * server first as in Run Your Programs…); anything else opens as a
+ * recording, the first of several. */
 static gboolean
 on_drop (GtkDropTarget *target,
          const GValue  *value,
@@ -442,31 +667,44 @@ on_drop (GtkDropTarget *target,
          double         y,
          SlWindow      *self)
 {
-  GFile *file = NULL;
+  g_autoptr(GSList) single = NULL;
+  GSList *files = NULL;
+  g_autoptr(GPtrArray) programs = g_ptr_array_new_with_free_func (g_free);
+  GFile *capture = NULL;
+  guint n_captures = 0;
 
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      if (files != NULL)
-        file = files->data;
-      if (files != NULL && files->next != NULL)
-        _sl_window_toast (self, _("Several files dropped: opening the first"));
-    }
-  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
+    files = g_value_get_boxed (value);
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
+    files = single = g_slist_prepend (NULL, g_value_get_object (value));
 
-  if (file == NULL)
+  for (GSList *l = files; l != NULL; l = l->next)
+    if (is_program (l->data))
+      g_ptr_array_add (programs, g_file_get_path (l->data));
+    else if (n_captures++ == 0)
+      capture = l->data;
+
+  if (capture != NULL)
+    {
+      if (n_captures + programs->len > 1)
+        _sl_window_toast (self, _("Several files dropped: opening the first recording"));
+      sl_window_open_file (self, capture);
+      return TRUE;
+    }
+  if (programs->len == 0)
     return FALSE;
-  sl_window_open_file (self, file);
+  g_ptr_array_add (programs, NULL);
+  sl_window_set_programs (self, (const char *const *) programs->pdata);
+  _sl_window_toast (self, _("Your programs are ready: Step (Space) or Run (F5) traces them"));
   return TRUE;
 }
-
 
 void
 _sl_window_class_files_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
 }
 

@@ -376,7 +376,7 @@ on_undo (AdwToast *toast,
   kept = g_steal_pointer (&self->kept);
   /* What replaced it goes the same way (kept if it is an unsaved run) */
   _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
+  _sl_window_cancel_load (self);
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
   if (kept->programs != NULL)
@@ -433,11 +433,10 @@ _sl_window_keep_replaced_run (SlWindow *self)
                                 : _("Run put aside: not saved"));
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_timeout (toast, 10);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_kept_toast_dismissed), self, 0);
   kept->toast = toast;
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  _sl_window_add_toast (self, toast);
   return TRUE;
 }
 

@@ -29,6 +29,7 @@
 G_BEGIN_DECLS
 
 typedef struct _SlKeptRun SlKeptRun;
+typedef struct _SlLoadJob SlLoadJob;
 
 struct _SlWindow
 {
@@ -48,6 +49,9 @@ struct _SlWindow
   GtkToggleButton  *side_button;
   GtkSpinner       *spinner;
   GtkLabel         *status_label;
+  GtkBox           *load_box;
+  GtkProgressBar   *load_progress;
+  GtkButton        *load_cancel_button;
   GtkDropDown      *speed_dropdown;
   AdwSplitButton   *open_button;
   GtkButton        *save_button;
@@ -88,6 +92,9 @@ struct _SlWindow
   GFile            *recovered;       /* that file opened, until saved elsewhere */
   GFile            *file;            /* the file shown, if any */
   GCancellable     *load_cancellable;
+  SlLoadJob        *load_job;        /* the file being read, for its progress bar */
+  guint             load_timeout;
+  guint             save_timeout;    /* pulses the bar while a big save runs */
   GMenu            *recent_menu;
   GtkWidget        *timeline;
   SlSelectionKind   pending_kind;    /* sl_window_select_when_loaded () */
@@ -111,6 +118,8 @@ struct _SlWindow
 /* sl-window.c */
 void     _sl_window_toast                  (SlWindow       *self,
                                             const char     *text);
+void     _sl_window_add_toast              (SlWindow       *self,
+                                            AdwToast       *toast);
 void     _sl_window_show_message           (SlWindow       *self,
                                             GtkMessageType  type,
                                             const char     *text);
@@ -146,6 +155,8 @@ void     _sl_window_update_actions         (SlWindow       *self);
 void     _sl_window_class_files_init       (GtkWidgetClass *widget_class);
 void     _sl_window_files_init             (SlWindow       *self);
 void     _sl_window_fill_recent_menu       (SlWindow       *self);
+gboolean _sl_window_cancel_load            (SlWindow       *self);
+void     _sl_window_files_dispose          (SlWindow       *self);
 
 /* sl-window-params.c */
 void     _sl_window_class_params_init      (GtkWidgetClass *widget_class);

@@ -47,7 +47,18 @@ _sl_window_toast (SlWindow   *self,
   AdwToast *t = adw_toast_new (text);
 
   adw_toast_set_timeout (t, 4);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
+  _sl_window_add_toast (self, t);
+}
+
+/* Toasts queue, each shown in turn. Not ADW_TOAST_PRIORITY_HIGH, nor
+ * dismissing the one on screen for a newer one: in libadwaita 1.2 either
+ * can requeue a toast still on screen and abort in show_toast, or free a
+ * toast's widget under its hiding animation. */
+void
+_sl_window_add_toast (SlWindow *self,
+                      AdwToast *toast)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 void
@@ -166,7 +177,8 @@ update_empty_page (SlWindow *self)
                                "Press <b>Step</b> (F6 or Space) to run it one socket call at a "
                                "time and watch each call's packets appear, or <b>Run</b> (F5) to "
                                "run it all at once.\n"
-                               "Or open a saved .pcapng or .pcap (Ctrl+O), or drop one here."),
+                               "Or open a saved .pcapng or .pcap (Ctrl+O), or drop one here; "
+                               "drop your own .py programs here to run them traced."),
                              title);
   adw_status_page_set_description (self->empty_page, description);
 }
@@ -391,7 +403,7 @@ _sl_window_start_run (SlWindow *self,
   g_return_val_if_fail (self->scenario != NULL || self->programs != NULL, FALSE);
 
   _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
+  _sl_window_cancel_load (self);
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
 
@@ -518,6 +530,7 @@ sl_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->load_cancellable);
   self->disposing = TRUE;
+  _sl_window_files_dispose (self);
   _sl_window_drop_live (self);
   _sl_window_keep_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SL_TYPE_WINDOW);
@@ -613,6 +626,9 @@ sl_window_class_init (SlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SlWindow, side_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, load_box);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, load_progress);
+  gtk_widget_class_bind_template_child (widget_class, SlWindow, load_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, speed_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, SlWindow, save_button);
@@ -795,7 +811,7 @@ _sl_window_show_ready_recording (SlWindow     *self,
                                  CapRecording *ready)
 {
   _sl_window_drop_live (self);
-  g_cancellable_cancel (self->load_cancellable);
+  _sl_window_cancel_load (self);
   g_clear_object (&self->file);
   _sl_window_hide_message (self);
   _sl_window_show_recording (self, ready);

@@ -46,6 +46,11 @@ void              sl_window_select_when_loaded (SlWindow      *self,
                                                 guint          index);
 /* TRUE while a file is being read */
 gboolean          sl_window_is_loading        (SlWindow       *self);
+/* win.save after its file chooser */
+void              sl_window_save              (SlWindow       *self,
+                                               GFile          *file);
+/* TRUE while a recording is being written */
+gboolean          sl_window_is_saving         (SlWindow       *self);
 /* The message bar's text while it shows, else NULL */
 const char       *sl_window_get_message       (SlWindow       *self);
 /* Where live runs' recovery files go: ~/.cache/socklens/recovery */

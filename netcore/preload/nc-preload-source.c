@@ -85,6 +85,34 @@ static void *main_program;  /* dladdr's base of the executable */
 
 #define FIND(field, name) (*(void **) &py.field = dlsym (RTLD_DEFAULT, name))
 
+/* A program the traced one started (subprocess.Popen ([sys.executable,
+ * "other/server.py"])) may live in a folder of its own: its script's
+ * folder counts as the program's too. The first ".py" argument of the
+ * command line is the script. */
+static void
+add_own_script_root (void)
+{
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  if (roots == NULL || !g_file_get_contents ("/proc/self/cmdline", &cmdline, &len, NULL))
+    return;
+  for (gsize at = 0; at < len; at += strlen (cmdline + at) + 1)
+    if (g_str_has_suffix (cmdline + at, ".py"))
+      {
+        g_autofree char *path = g_canonicalize_filename (cmdline + at, NULL);
+        g_autofree char *dir = g_path_get_dirname (path);
+        guint n = g_strv_length (roots);
+
+        if (g_strv_contains ((const char *const *) roots, dir))
+          return;
+        roots = g_renew (char *, roots, n + 2);
+        roots[n] = g_steal_pointer (&dir);
+        roots[n + 1] = NULL;
+        return;
+      }
+}
+
 void
 nc_source_init (void)
 {
@@ -93,6 +121,7 @@ nc_source_init (void)
 
   if (env != NULL && env[0] != '\0')
     roots = g_strsplit (env, ":", -1);
+  add_own_script_root ();
   /* The executable, by its entry point: "main" is not in the dynamic
    * symbol table of a program built without -rdynamic (most are) */
   if (dladdr ((void *) getauxval (AT_ENTRY), &info) != 0)
