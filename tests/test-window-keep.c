@@ -124,6 +124,14 @@ test_undo_replaced_run (void)
   sl_test_spin (50);
 }
 
+static const char *saving_to;
+
+static gboolean
+saved (gpointer window)
+{
+  return !sl_window_is_saving (window) && g_file_test (saving_to, G_FILE_TEST_IS_REGULAR);
+}
+
 /* In a child: a stepped run, four calls through, then the app dies */
 static void
 die_mid_run (void)
@@ -176,10 +184,19 @@ test_recovery (void)
   g_assert_null (sl_window_get_recovery_offer (window));
   n_packets = cap_recording_get_n_packets (recording);
 
-  /* Still in the cache only: closing asks, and Save… keeps it */
+  /* Still in the cache only: closing asks (Cancel keeps it), and a save
+   * keeps it (close-asks drives the dialog's Save… and its file chooser) */
   gtk_window_close (GTK_WINDOW (window));
-  answer_dialog ("save");
-  sl_test_answer_file_chooser (path);
+  answer_dialog ("cancel");
+  g_assert_false (window_gone (window));
+  {
+    g_autoptr(GFile) target = g_file_new_for_path (path);
+
+    sl_window_save (window, target);
+  }
+  saving_to = path;
+  g_assert_true (sl_test_wait_for (saved, window, 10000));
+  gtk_window_close (GTK_WINDOW (window));
   g_assert_true (sl_test_wait_for (window_gone, window, 10000));
   g_assert_cmpuint (sl_test_tshark_count_frames (path), ==, n_packets);
   {
