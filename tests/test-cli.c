@@ -435,12 +435,14 @@ full_disk_in_subprocess (void)
   g_rmdir (dir);
 }
 
+/* @in_subprocess in a child of this test, as root: it mounts a small tmpfs,
+ * which a failed assertion must not leave mounted in the test's own process */
 static void
-test_full_disk (void)
+on_small_tmpfs (GTestFunc in_subprocess)
 {
   if (g_test_subprocess ())
     {
-      full_disk_in_subprocess ();
+      in_subprocess ();
       return;
     }
   if (geteuid () != 0)
@@ -450,6 +452,12 @@ test_full_disk (void)
     }
   g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT);
   g_test_trap_assert_passed ();
+}
+
+static void
+test_full_disk (void)
+{
+  on_small_tmpfs (full_disk_in_subprocess);
 }
 
 /* The hidden stream file socklens run leaves in @dir, or %NULL */
@@ -515,18 +523,7 @@ run_on_full_disk_in_subprocess (void)
 static void
 test_run_on_full_disk (void)
 {
-  if (g_test_subprocess ())
-    {
-      run_on_full_disk_in_subprocess ();
-      return;
-    }
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root to mount a small tmpfs (CI is root)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT);
-  g_test_trap_assert_passed ();
+  on_small_tmpfs (run_on_full_disk_in_subprocess);
 }
 
 int
