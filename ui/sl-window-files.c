@@ -486,7 +486,13 @@ on_saved (GObject      *source,
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
   end_saving (self);
-  _sl_window_keep_saved (self, ok, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events")));
+  if (ok)
+    add_recent (self, file);
+  /* A close that waited for this save: the window is gone, and a toast
+   * added to it now was never shown nor freed */
+  if (_sl_window_keep_saved (self, ok,
+                             GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (res), "events"))))
+    return;
   if (!ok)
     {
       g_autofree char *where = g_file_get_parse_name (file);
@@ -498,7 +504,6 @@ on_saved (GObject      *source,
       _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }
-  add_recent (self, file);
   {
     g_autofree char *text = g_strdup_printf (_("Saved “%s”: it opens in Wireshark too"), name);
     _sl_window_toast (self, text);

@@ -160,8 +160,9 @@ _sl_window_keep_close_request (SlWindow *self)
  * After a save of what is shown: @ok and, for a live run, how many events
  * the file holds. A saved run needs no recovery file; a close that waited
  * for the save goes on.
+ * Returns: %TRUE if the window closed (nothing more is said in it)
  */
-void
+gboolean
 _sl_window_keep_saved (SlWindow *self,
                        gboolean  ok,
                        guint     events)
@@ -170,7 +171,7 @@ _sl_window_keep_saved (SlWindow *self,
 
   self->close_after_save = FALSE;
   if (!ok)
-    return;
+    return FALSE;
   if (self->live != NULL)
     {
       self->saved_events = events;
@@ -185,6 +186,7 @@ _sl_window_keep_saved (SlWindow *self,
     }
   if (close)
     close_now_confirmed (self);
+  return close;
 }
 
 void

@@ -175,7 +175,7 @@ char    *_sl_window_describe_program_failures (SlWindow     *self,
 void     _sl_window_class_keep_init        (GtkWidgetClass *widget_class);
 gboolean _sl_window_run_is_unsaved         (SlWindow       *self);
 gboolean _sl_window_keep_close_request     (SlWindow       *self);
-void     _sl_window_keep_saved             (SlWindow       *self,
+gboolean _sl_window_keep_saved             (SlWindow       *self,
                                             gboolean        ok,
                                             guint           events);
 void     _sl_window_keep_save_cancelled    (SlWindow       *self);
