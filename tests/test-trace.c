@@ -459,6 +459,27 @@ test_socketpair (void)
   g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "b'ping -> pong'"));
 }
 
+/* A program's stdout is a terminal: a line it has begun (print (...,
+ * end=' ') before accept ()) is not cut by the line a forked child prints
+ * meanwhile, as in the terminal the student ran it in */
+static void
+test_console_lines_whole (void)
+{
+  g_autofree char *program = test_program ("waiting_forking_server.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint n_stdout = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_console_lines (rec); i++)
+    if (cap_recording_get_console_line (rec, i)->stream == CAP_CONSOLE_STDOUT)
+      n_stdout++;
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "client: the server is waiting, I connect"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "Waiting for a client ... connected"));
+  g_assert_false (has_console (rec, CAP_CONSOLE_STDOUT, "... client:"));
+  g_assert_cmpuint (n_stdout, ==, 2);
+  g_assert_true (has_message (rec, "waiting_forking_server.py exited with status 0"));
+}
+
 /* A program killed by a signal: what it did until then stays */
 static void
 test_crash (void)
@@ -1134,6 +1155,7 @@ main (int    argc,
   g_test_add_func ("/trace/selectors-epoll", test_selectors_epoll);
   g_test_add_func ("/trace/sendfile", test_sendfile);
   g_test_add_func ("/trace/socketpair", test_socketpair);
+  g_test_add_func ("/trace/console-lines-whole", test_console_lines_whole);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/port-in-use", test_port_in_use);

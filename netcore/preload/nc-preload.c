@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -85,6 +86,19 @@ env_fd (const char *name)
   return end != value && *end == '\0' && fd >= 0 && fd < G_MAXINT ? (int) fd : -1;
 }
 
+/* A C program's stdout is the lab's pipe: a line at a time, as in a
+ * terminal, so what it prints comes out beside its calls and not at exit
+ * (Python does the same in python/sitecustomize.py). Before main (), while
+ * stdio has not written yet. */
+static void
+line_buffered_stdout (void)
+{
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISFIFO (st.st_mode))
+    setvbuf (stdout, NULL, _IOLBF, BUFSIZ);
+}
+
 __attribute__ ((constructor)) static void
 preload_init (void)
 {
@@ -101,6 +115,7 @@ preload_init (void)
   nc_source_init ();
   nc_recorder_enter_report_mode (nc_recorder_new (), report_fd, gate);
   tracing = TRUE;
+  line_buffered_stdout ();
 }
 
 /* Whether to record this call; if so, finds its source first. */
