@@ -522,6 +522,7 @@ nc_close_at (NC_AT, int fd)
       fill_addresses (&call, fd);
       nc_wrap_track (rec, fd, FALSE);
     }
+  nc_epoll_forget (fd);
   if (!nc_wrap_enter (rec, &call))
     return -1;
   ret = NC_SYS (close) (fd);
