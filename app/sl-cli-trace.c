@@ -95,7 +95,8 @@ sl_cli_trace (int    argc,
       fprintf (stderr, _("socklens trace: which programs? e.g. socklens trace server.py client.py\n"));
       return SL_EXIT_USAGE;
     }
-  if (!sl_cli_check_layout ("trace", layout_name))
+  if (!sl_cli_check_layout ("trace", layout_name) ||
+      !sl_cli_check_endings ("trace", output, diagram, events))
     return SL_EXIT_USAGE;
   if (timeout < 0)
     {
