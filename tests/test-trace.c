@@ -480,6 +480,43 @@ test_console_lines_whole (void)
   g_assert_true (has_message (rec, "waiting_forking_server.py exited with status 0"));
 }
 
+/* input (): a traced program has no keyboard. "client.py < lines.txt"
+ * gives it lines from a file, as a shell would; with none, the run says
+ * why input () got end of file and how to give it lines */
+static void
+test_input_from_file (void)
+{
+  g_autofree char *server = test_program ("homework/udp_print_server.py");
+  g_autofree char *client = test_program ("homework/input_client.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-input-XXXXXX", NULL);
+  g_autofree char *lines = g_build_filename (dir, "lines.txt", NULL);
+  g_autofree char *spec = g_strdup_printf ("%s < '%s'", client, lines);
+  const char *programs[] = { server, spec, NULL };
+  const char *alone[] = { client, NULL };
+  g_autoptr(CapRecording) rec = NULL;
+  g_autoptr(CapRecording) eof = NULL;
+  const NcCall *send;
+
+  g_assert_true (g_file_set_contents (lines, "hello\n你好\nbye\n", -1, NULL));
+  rec = trace_ok (programs);
+  g_assert_cmpuint (sl_test_count_calls (rec, "input_client.py", NC_CALL_SENDTO), ==, 3);
+  send = sl_test_find_call (rec, "input_client.py", NC_CALL_SENDTO, 1);
+  g_assert_cmpmem (send->data, send->data_len, "你好", strlen ("你好"));
+  assert_source (send, client, "s.sendto", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "sent 你好"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到 bye"));
+  g_assert_true (has_message (rec, "input_client.py read all of"));
+  g_assert_true (has_message (rec, "udp_print_server.py exited with status 0"));
+
+  eof = trace_ok (alone);
+  g_assert_cmpuint (sl_test_count_calls (eof, "input_client.py", NC_CALL_SENDTO), ==, 0);
+  g_assert_true (has_console (eof, CAP_CONSOLE_EXIT, "input_client.py called input(), but a "
+                                                     "traced program has no keyboard"));
+  g_assert_true (has_message (eof, "\"input_client.py < lines.txt\""));
+  g_unlink (lines);
+  g_rmdir (dir);
+}
+
 /* A program killed by a signal: what it did until then stays */
 static void
 test_crash (void)
@@ -1156,6 +1193,7 @@ main (int    argc,
   g_test_add_func ("/trace/sendfile", test_sendfile);
   g_test_add_func ("/trace/socketpair", test_socketpair);
   g_test_add_func ("/trace/console-lines-whole", test_console_lines_whole);
+  g_test_add_func ("/trace/input-from-file", test_input_from_file);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/port-in-use", test_port_in_use);
