@@ -55,6 +55,18 @@ void        nc_wrap_fd_set_to_list (const fd_set        *set,
                                     int                  nfds,
                                     NcFdList            *list);
 
+/* Appends @fd to a select()/poll() list, up to NC_SELECT_FDS_MAX */
+static inline void
+nc_fd_list_add (NcFdList *list,
+                int       fd)
+{
+  if (list->n < NC_SELECT_FDS_MAX)
+    list->fds[list->n++] = fd;
+}
+
+/* @fd is being closed: it leaves the epoll sets (nc-socket-epoll.c) */
+void        nc_epoll_forget      (int                    fd);
+
 /* One wrapper for two calls that differ in an argument or two, one in each
  * file: accept() and accept4(); select() and pselect() (@tv for select(),
  * @ts and @sigmask for pselect()) */

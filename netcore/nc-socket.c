@@ -497,6 +497,7 @@ nc_close_at (NC_AT, int fd)
       nc_socket_view_fill_addresses (&call, fd);
       nc_wrap_track (rec, fd, FALSE);
     }
+  nc_epoll_forget (fd);
   if (!nc_wrap_enter (rec, &call))
     return -1;
   ret = NC_SYS (close) (fd);
