@@ -231,12 +231,27 @@ program_env (SlLabTrace *self)
   g_autofree char *preload = old && old[0] ? g_strdup_printf ("%s:%s", self->preload, old)
                                            : g_strdup (self->preload);
   g_autofree char *report = g_strdup_printf ("%d", REPORT_TARGET_FD);
+  g_autofree char *preload_dir = g_path_get_dirname (self->preload);
+  g_autofree char *site_dir = g_build_filename (preload_dir, "python", NULL);
+  g_autofree char *site = g_build_filename (site_dir, "sitecustomize.py", NULL);
+  const char *old_path = g_environ_getenv (env, "PYTHONPATH");
 
   env = g_environ_setenv (env, "LD_PRELOAD", preload, TRUE);
   env = g_environ_setenv (env, "SOCKLENS_REPORT_FD", report, TRUE);
   env = g_environ_setenv (env, "SOCKLENS_TRACE_ROOTS", self->roots, TRUE);
-  /* print as it happens, so it lands beside its calls */
-  env = g_environ_setenv (env, "PYTHONUNBUFFERED", "1", TRUE);
+  /* print as it happens, so it lands beside its calls: a line at a time
+   * (python/sitecustomize.py, beside the preload library), or unbuffered
+   * if that is missing */
+  if (g_file_test (site, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *path = old_path && old_path[0]
+                                ? g_strdup_printf ("%s:%s", site_dir, old_path)
+                                : g_strdup (site_dir);
+      env = g_environ_setenv (env, "PYTHONPATH", path, TRUE);
+      env = g_environ_unsetenv (env, "PYTHONUNBUFFERED");
+    }
+  else
+    env = g_environ_setenv (env, "PYTHONUNBUFFERED", "1", TRUE);
   env = g_environ_setenv (env, "PYTHONDONTWRITEBYTECODE", "1", TRUE);
   if (self->shared_gate != NULL)
     {

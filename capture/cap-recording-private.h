@@ -120,6 +120,7 @@ struct _CapRecording
 gint64   cap_recording_clamp_time      (CapRecording  *self,
                                         gint64         ts);
 void     cap_recording_ensure_links    (CapRecording  *self);
+void     cap_recording_ensure_exact_links (CapRecording *self);
 
 /* cap-recording-packets.c */
 void     cap_id_table_init             (CapIdTable    *t);

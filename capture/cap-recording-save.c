@@ -261,7 +261,7 @@ cap_recording_save (CapRecording *self,
   g_return_val_if_fail (CAP_IS_RECORDING (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  cap_recording_correlate (self);
+  cap_recording_ensure_exact_links (self);
   writer = cap_pcapng_writer_new_for_path (path, error);
   if (writer == NULL)
     return FALSE;

@@ -408,6 +408,17 @@ cap_recording_ensure_links (CapRecording *self)
     cap_recording_correlate (self);
 }
 
+/* The links of one full pass over everything, as a file gets them: kept
+ * if the last pass was full and nothing came since (a run's end and a
+ * loaded file make one; a save after either need not make another: it was
+ * a tenth of `socklens run --output`), else made now. */
+void
+cap_recording_ensure_exact_links (CapRecording *self)
+{
+  if (self->live || self->links_dirty)
+    cap_recording_correlate (self);
+}
+
 void
 cap_recording_commit (CapRecording *self)
 {

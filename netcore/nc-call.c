@@ -296,6 +296,7 @@ format_arguments (const NcCall *call,
   switch ((NcCallKind) call->kind)
     {
     case NC_CALL_SOCKET:
+    case NC_CALL_SOCKETPAIR:
       g_string_append_printf (out, "%s, %s, ", nc_family_name (call->domain),
                               nc_socktype_name (call->type));
       format_protocol (call->protocol, out);
@@ -338,6 +339,18 @@ format_arguments (const NcCall *call,
     case NC_CALL_FCNTL:
     case NC_CALL_IOCTL:
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->text);
+      break;
+    case NC_CALL_EPOLL_CTL:
+      /* text: "EPOLL_CTL_ADD, fd=5, EPOLLIN", as strace writes it */
+      g_string_append_printf (out, "epfd=%d, %s", call->domain, call->text);
+      break;
+    case NC_CALL_SENDFILE:
+      /* the file's first bytes, read where the kernel started */
+      g_string_append_printf (out, "fd=%d, file fd=%d, ", call->fd, call->domain);
+      nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
+      if (call->length > call->data_len)
+        g_string_append (out, "...");
+      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
       break;
     case NC_CALL_SHUTDOWN:
       g_string_append_printf (out, "fd=%d, %s", call->fd,
@@ -517,6 +530,10 @@ format_result (const NcCall *call,
       else
         g_string_append_printf (out, " = %" G_GINT64_FORMAT ", value %" G_GINT64_FORMAT,
                                 call->result, (gint64) call->value_in);
+      break;
+    case NC_CALL_SOCKETPAIR:
+      g_string_append_printf (out, " = %" G_GINT64_FORMAT " [%d, %d]", call->result, call->fd,
+                              (int) call->value_in);
       break;
     default:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);

@@ -643,6 +643,93 @@ test_sequence_rows (void)
                      ==, cap_recording_get_event_time (rec, r));
 }
 
+/* A frame that is not IP: ARP (ethertype 0x0806) or LLDP (0x88cc), as a
+ * switch port's capture has them between the IP packets */
+static void
+add_non_ip_frame (CapRecording *rec, gint64 ts, guint16 ethertype)
+{
+  guint8 f[14 + 46] = { 0 };
+
+  memset (f, 0xff, 6); /* broadcast */
+  f[6] = 0x02;
+  pr_put16 (f + 12, ethertype);
+  cap_recording_add_frame (rec, 1, ts, f, sizeof f, sizeof f);
+}
+
+/* A capture from a switch port: ARP before the handshake, LLDP in the
+ * middle, a run of them at the end. The Sequence axis gives the frames it
+ * cannot draw (no address, no port) no row: every IP packet's row follows
+ * the one before it with no empty row between (a packet after a packet a
+ * row lower, for its label), the first at the top, no two gutter times on
+ * one row, and the frames keep their numbers (the undrawn are still
+ * packets 0, 1, ...; the drawn ones' arrows are theirs). */
+static void
+test_sequence_non_ip_rows (void)
+{
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+  g_autoptr (GArray) ticks = sl_axis_ticks_new ();
+  SlTimelineAxis *axis;
+  double          row_h, prev_y = -1, x0, y0, x1, y1;
+  guint           n_drawn = 0;
+  gboolean        drawn[16] = { FALSE };
+
+  add_non_ip_frame (rec, PR_US (0), 0x0806);                                          /* 0 */
+  add_non_ip_frame (rec, PR_US (100), 0x0806);                                        /* 1 */
+  pr_add_tcp (rec, PR_US (200), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_SYN, 1000, 0, NULL);
+  pr_add_tcp (rec, PR_US (300), LO, PR_SERVER_PORT, LO, PR_CLIENT_PORT, PR_SYN | PR_ACK, 5000,
+              1001, NULL);                                                             /* 3 */
+  add_non_ip_frame (rec, PR_US (400), 0x88cc);                                        /* 4 */
+  add_non_ip_frame (rec, PR_US (500), 0x0806);                                        /* 5 */
+  pr_add_tcp (rec, PR_US (600), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_ACK, 1001, 5001, NULL);
+  pr_add_udp (rec, PR_US (700), LO, 5353, 0xe00000fbu, 5353, 12);                      /* 7 */
+  pr_add_tcp (rec, PR_US (800), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_ACK | PR_PSH, 1001,
+              5001, "hello");                                                          /* 8 */
+  add_non_ip_frame (rec, PR_US (900), 0x88cc);                                        /* 9 */
+  add_non_ip_frame (rec, PR_US (1000), 0x0806);                                       /* 10 */
+  cap_recording_commit (rec);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 11);
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_size (painter, W, H);
+  sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                 cap_recording_get_end_time (rec));
+  sl_timeline_painter_layout (painter);
+  axis = sl_timeline_painter_get_axis (painter);
+  row_h = sl_timeline_axis_get_row_height (axis);
+
+  for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+    {
+      double y;
+      gboolean ip = cap_recording_get_packet (rec, p)->family != 0;
+
+      drawn[p] = sl_timeline_painter_get_packet_line (painter, p, &x0, &y0, &x1, &y1) && x0 != x1;
+      g_assert_cmpint (drawn[p], ==, ip); /* every IP frame drawn, the others not */
+      if (!drawn[p])
+        continue;
+      y = sl_timeline_axis_event_to_display (axis, SL_AXIS_PACKET, p);
+      if (n_drawn == 0)
+        g_assert_cmpfloat (fabs (y - row_h / 2), <, 1e-6); /* the top row: nothing above */
+      else if (fabs (y - prev_y - 2 * row_h) > 1e-6)
+        g_error ("packet %u's row is %.1f rows below the packet before it, not 2 (a row for its "
+                 "label): an empty row between them", p, (y - prev_y) / row_h);
+      prev_y = y;
+      n_drawn++;
+    }
+  g_assert_cmpuint (n_drawn, ==, 5);
+  g_assert_true (drawn[2] && drawn[3] && drawn[6] && drawn[7] && drawn[8]);
+  /* the plot ends after the last drawn row, not after rows of ARP */
+  g_assert_cmpfloat (sl_timeline_axis_get_end (axis), <=, prev_y + row_h / 2 + 1.5 * row_h + 1e-6);
+
+  /* the gutter: a time per drawn row, none on top of another */
+  sl_timeline_axis_collect_ticks (axis, -1e9, 1e9, 1, 0, ticks);
+  g_assert_cmpuint (ticks->len, ==, n_drawn);
+  for (guint k = 1; k < ticks->len; k++)
+    g_assert_cmpfloat (g_array_index (ticks, SlAxisTick, k).display, >,
+                       g_array_index (ticks, SlAxisTick, k - 1).display + row_h / 2);
+}
+
 /* A frame finds the times of its pixel rows together, each from the one
  * above (sl_timeline_axis_from_display_sorted), and the packets at those
  * times each from the one before (cap_recording_find_packet_from): both
@@ -1215,6 +1302,7 @@ main (int    argc,
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
   g_test_add_func ("/ui/painter/dense-kept-until-changed", test_dense_kept_until_changed);
   g_test_add_func ("/ui/painter/sequence-rows", test_sequence_rows);
+  g_test_add_func ("/ui/painter/sequence-non-ip-rows", test_sequence_non_ip_rows);
   g_test_add_func ("/ui/painter/searches-from-the-last", test_searches_from_the_last);
   g_test_add_func ("/ui/painter/span-follows-calls", test_span_follows_calls);
   g_test_add_func ("/ui/painter/themes", test_themes);
