@@ -189,6 +189,7 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
   g_autoptr (GArray) durations = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) merged = NULL;
   double removed = 0;
+  guint pi;
 
   self->breaks = breaks;
   self->break_len = 0;
@@ -223,11 +224,15 @@ sl_time_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *breaks)
   self->break_len = CLAMP (self->break_len, 20000.0, 50000000.0);
 
   g_array_sort (points, sl_painter_compare_gint64);
+  /* the intervals are sorted and apart, so the points are walked once for
+   * all of them (from the first point each time, a run of 40,000 gated
+   * calls took 8 s) */
+  pi = 0;
   for (guint m = 0; m < merged->len; m++)
     {
       gint64 a = g_array_index (merged, gint64, m * 2);
       gint64 b = g_array_index (merged, gint64, m * 2 + 1);
-      guint  pi = 0, pk, pk_end;
+      guint  pk, pk_end;
       gint64 prev = a;
 
       /* the events inside (a, b): call times, and packets by binary search */
