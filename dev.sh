@@ -202,7 +202,8 @@ ensure_fuzzing_option () {
   fi
 }
 
-# The fuzz summary for .ci/run: build-fuzz/fuzz-summary.txt has "ran N" and "crashed N".
+# The fuzz summary for .ci/run: build-fuzz/fuzz-summary.txt has "ran N", "crashed N"
+# and "crashed-names NAME...".
 cmd_fuzz () {
   local seconds="${1:-30}"
   case "$seconds" in
@@ -251,7 +252,8 @@ cmd_fuzz () {
   done
   shopt -u nullglob
 
-  printf 'ran %d\ncrashed %d\n' "$ran" "$crashed" > build-fuzz/fuzz-summary.txt
+  printf 'ran %d\ncrashed %d\ncrashed-names %s\n' "$ran" "$crashed" "${crashed_names[*]}" \
+    > build-fuzz/fuzz-summary.txt
   if [ "$ran" -eq 0 ]; then
     echo "fuzz: no fuzz-* executables in build-fuzz/tests/fuzz/"
     return 0

@@ -19,6 +19,12 @@ gboolean sl_cli_export_all      (CapRecording *recording,
 /* --layout's value is sequence, time or NULL; else says so for COMMAND */
 gboolean sl_cli_check_layout    (const char   *command,
                                  const char   *text);
+/* --output is .pcapng, --diagram and --events endings the exporter table
+ * knows (each may be NULL); else says so for COMMAND, before anything runs */
+gboolean sl_cli_check_endings   (const char   *command,
+                                 const char   *output,
+                                 const char   *diagram,
+                                 const char   *events);
 /* an option's help WHAT followed by the exporter table's endings for KIND */
 char    *sl_cli_export_option_help (SlExportKind kind,
                                     const char  *what);

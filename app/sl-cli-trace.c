@@ -68,7 +68,9 @@ sl_cli_trace (int    argc,
                                 "Each PROGRAM is a .py file (run with python3), an executable, or "
                                 "a quoted command line (\"python3 client.py 127.0.0.1\"). They "
                                 "start in order: each next one once the one before is waiting in "
-                                "a socket call (a server in accept()) or has ended."));
+                                "a socket call (a server in accept()) or has ended.\n"
+                                "A program has no keyboard: what input() reads comes from a file "
+                                "named after “<” (\"client.py < lines.txt\")."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, _("socklens trace: %s\n"), error->message);
@@ -93,7 +95,8 @@ sl_cli_trace (int    argc,
       fprintf (stderr, _("socklens trace: which programs? e.g. socklens trace server.py client.py\n"));
       return SL_EXIT_USAGE;
     }
-  if (!sl_cli_check_layout ("trace", layout_name))
+  if (!sl_cli_check_layout ("trace", layout_name) ||
+      !sl_cli_check_endings ("trace", output, diagram, events))
     return SL_EXIT_USAGE;
   if (timeout < 0)
     {

@@ -129,6 +129,46 @@ sl_cli_check_layout (const char *command,
   return FALSE;
 }
 
+/* Before anything runs or is read: every file named has an ending we write,
+ * so a typo costs no run (a run may be long, or stepped by hand). */
+gboolean
+sl_cli_check_endings (const char *command,
+                      const char *output,
+                      const char *diagram,
+                      const char *events)
+{
+  const char *paths[] = { diagram, events };
+  const SlExportKind kinds[] = { SL_EXPORT_DIAGRAM, SL_EXPORT_EVENTS };
+
+  if (output != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (output, -1);
+
+      if (!g_str_has_suffix (lower, ".pcapng"))
+        {
+          g_autofree char *display = g_filename_display_name (output);
+
+          fprintf (stderr, _("socklens %s: --output writes pcapng (Wireshark, tshark and tcpdump "
+                             "open it): name the file .pcapng, not “%s”. For a classic .pcap of "
+                             "the packets alone, convert it afterwards: editcap -F pcap "
+                             "RUN.pcapng RUN.pcap\n"),
+                   command, display);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (paths[i] != NULL && sl_exporter_check_path (kinds[i], paths[i], &error) == NULL)
+        {
+          fprintf (stderr, _("socklens %s: %s\n"), command, error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 export_as (SlExportKind  kind,
            CapRecording *recording,
@@ -212,7 +252,8 @@ cmd_show (int    argc,
       fprintf (stderr, _("socklens show: which file? e.g. socklens show run.pcapng\n"));
       return SL_EXIT_USAGE;
     }
-  if (!sl_cli_check_layout ("show", layout_name))
+  if (!sl_cli_check_layout ("show", layout_name) ||
+      !sl_cli_check_endings ("show", NULL, diagram, events))
     return SL_EXIT_USAGE;
 
   recording = cap_recording_new ();
@@ -363,7 +404,8 @@ cmd_run (int    argc,
                argv[1]);
       return SL_EXIT_USAGE;
     }
-  if (!sl_cli_check_layout ("run", layout_name))
+  if (!sl_cli_check_layout ("run", layout_name) ||
+      !sl_cli_check_endings ("run", output, diagram, events))
     return SL_EXIT_USAGE;
   if (!parse_params (scenario, port, count, message, host, scenario->n_hosts >= 2, &params,
                      &error))

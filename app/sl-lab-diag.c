@@ -467,7 +467,10 @@ sl_lab_diag_new (SlLab   *lab,
 void
 sl_lab_diag_poke (SlLabDiag *self)
 {
-  if (self == NULL)
+  /* Every call and every frame pokes: the usual answer (nothing to sample,
+   * or a sample already due) is read without the lock. A poke missed as
+   * has_stream turns TRUE is made up by the next one. */
+  if (self == NULL || !g_atomic_int_get (&self->has_stream) || g_atomic_int_get (&self->dirty))
     return;
   g_mutex_lock (&self->mutex);
   if (self->has_stream && !self->dirty)
@@ -497,7 +500,7 @@ sl_lab_diag_note_stream (SlLabDiag *self)
   if (self == NULL)
     return;
   g_mutex_lock (&self->mutex);
-  self->has_stream = TRUE;
+  g_atomic_int_set (&self->has_stream, TRUE);
   g_mutex_unlock (&self->mutex);
 }
 

@@ -80,13 +80,13 @@ cap_event_index_note_call (CapEventIndex *index,
 static gboolean
 is_receive (guint16 kind)
 {
-  return kind == NC_CALL_RECV || kind == NC_CALL_RECVFROM || kind == NC_CALL_READ;
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_RECV;
 }
 
 static gboolean
 is_send (guint16 kind)
 {
-  return kind == NC_CALL_SEND || kind == NC_CALL_SENDTO || kind == NC_CALL_WRITE;
+  return nc_call_kind_info (kind)->link == NC_CALL_LINK_SEND;
 }
 
 /* Did @call wait in the kernel for @pkt before it could return? */

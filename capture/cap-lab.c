@@ -509,20 +509,31 @@ stream_to_file (CapLab       *self,
 
   if (self->stream_fd < 0)
     return;
-  g_byte_array_append (carry, data, len);
-  p = carry->data;
-  end = carry->data + carry->len;
+  /* Whole blocks go from where they arrived; only a block's start waits in
+   * the carry for its end (copying every byte through it was a copy of the
+   * whole run) */
+  if (carry->len > 0)
+    {
+      g_byte_array_append (carry, data, len);
+      data = carry->data;
+      len = carry->len;
+    }
+  p = data;
+  end = data + len;
   while ((block = whole_block (p, end)) > 0)
     p += block;
-  if (p > carry->data)
+  if (p > data)
     {
-      taken = write_all (self->stream_fd, carry->data, p - carry->data);
-      if (taken < (gsize) (p - carry->data))
-        stream_file_failed (self, carry->data, taken, errno);
+      taken = write_all (self->stream_fd, data, p - data);
+      if (taken < (gsize) (p - data))
+        stream_file_failed (self, data, taken, errno);
       else
         self->stream_size += taken;
-      g_byte_array_remove_range (carry, 0, p - carry->data);
     }
+  if (data == carry->data)
+    g_byte_array_remove_range (carry, 0, p - data);
+  else if (p < end)
+    g_byte_array_append (carry, p, end - p);
 }
 
 static void

@@ -184,7 +184,8 @@ begin_call_line (CapRecording *self,
   GString *line = g_string_new (NULL);
 
   append_stamp (ts, t0, line);
-  g_string_append_printf (line, "%s  ", actor_name (self, call));
+  g_string_append (line, actor_name (self, call));
+  g_string_append (line, "  ");
   return line;
 }
 
@@ -230,7 +231,9 @@ format_call_return (CapRecording *self,
 {
   g_autoptr(GString) line = begin_call_line (self, call, call->ts_end, t0);
 
-  g_string_append_printf (line, "<... %s resumed>", nc_call_kind_name (call->kind));
+  g_string_append (line, "<... ");
+  g_string_append (line, nc_call_kind_name (call->kind));
+  g_string_append (line, " resumed>");
   nc_call_format_result (call, line);
   g_string_append_printf (line, _("  [returned after %.3f ms]"), (call->ts_end - call->ts_start) / 1e6);
   append_line (out, line);

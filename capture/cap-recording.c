@@ -65,7 +65,8 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->arena, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
   g_clear_pointer (&self->source_name, g_free);
-  g_clear_pointer (&self->feed_linktypes, g_array_unref);
+  g_clear_pointer (&self->feed_ifaces, g_array_unref);
+  g_clear_pointer (&self->comments, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_array_unref);
   g_clear_pointer (&self->call_socket, g_array_unref);
   g_clear_pointer (&self->links, g_array_unref);
@@ -404,6 +405,17 @@ cap_recording_ensure_links (CapRecording *self)
   if (self->live)
     cap_recording_correlate_new (self);
   else
+    cap_recording_correlate (self);
+}
+
+/* The links of one full pass over everything, as a file gets them: kept
+ * if the last pass was full and nothing came since (a run's end and a
+ * loaded file make one; a save after either need not make another: it was
+ * a tenth of `socklens run --output`), else made now. */
+void
+cap_recording_ensure_exact_links (CapRecording *self)
+{
+  if (self->live || self->links_dirty)
     cap_recording_correlate (self);
 }
 

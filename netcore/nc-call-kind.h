@@ -61,6 +61,9 @@ typedef enum
   NC_CALL_GETHOSTBYNAME,
   NC_CALL_GETHOSTBYADDR,
   NC_CALL_IOCTL,
+  NC_CALL_EPOLL_CTL,   /* a socket joins, changes in or leaves an epoll set */
+  NC_CALL_SENDFILE,    /* a file's bytes sent by the kernel (socket.sendfile ()) */
+  NC_CALL_SOCKETPAIR,  /* two connected sockets (fd, and the other in value_in) */
   NC_N_CALL_KINDS
 } NcCallKind;
 /* Which socket a call acts on */

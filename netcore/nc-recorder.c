@@ -354,6 +354,14 @@ nc_recorder_detach_thread (void)
   thread_actor = 0;
 }
 
+/* A scenario's thread (not a traced program's, whose threads use the
+ * process's recorder): its descriptors change only through netcore */
+gboolean
+nc_recorder_thread_is_attached (void)
+{
+  return thread_recorder != NULL;
+}
+
 NcRecorder *
 nc_recorder_get_thread_default (void)
 {

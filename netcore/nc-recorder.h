@@ -78,6 +78,7 @@ void          nc_recorder_attach_thread    (NcRecorder         *self,
                                             guint               actor);
 void          nc_recorder_detach_thread    (void);
 NcRecorder   *nc_recorder_get_thread_default (void);
+gboolean      nc_recorder_thread_is_attached (void);
 guint         nc_recorder_get_thread_actor (void);
 
 /* Used by the wrappers (nc-socket.c): begin fills the common fields and

@@ -100,14 +100,6 @@ nc_recvmsg_at (NC_AT, int fd, struct msghdr *msg, int flags)
 
 /* Waiting for readiness */
 
-static void
-add_fd (NcFdList *list,
-        int       fd)
-{
-  if (list->n < NC_SELECT_FDS_MAX)
-    list->fds[list->n++] = fd;
-}
-
 static const NcFdSets *
 pollfds_to_sets (const struct pollfd *fds,
                  nfds_t               n,
@@ -124,11 +116,11 @@ pollfds_to_sets (const struct pollfd *fds,
         continue;
       /* a hang-up or an error makes a socket readable: recv() will say which */
       if (ev & (POLLIN | (returned ? POLLHUP | POLLERR : 0)))
-        add_fd (&sets[NC_SET_READ], fds[i].fd);
+        nc_fd_list_add (&sets[NC_SET_READ], fds[i].fd);
       if (ev & POLLOUT)
-        add_fd (&sets[NC_SET_WRITE], fds[i].fd);
+        nc_fd_list_add (&sets[NC_SET_WRITE], fds[i].fd);
       if (ev & POLLPRI)
-        add_fd (&sets[NC_SET_EXCEPT], fds[i].fd);
+        nc_fd_list_add (&sets[NC_SET_EXCEPT], fds[i].fd);
     }
   return nc_fd_sets_intern (&lists);
 }
@@ -177,35 +169,6 @@ nc_ppoll_at (NC_AT, struct pollfd *fds, nfds_t n, const struct timespec *timeout
 {
   return poll_call (nc_file, nc_line, NC_CALL_PPOLL, fds, n, timespec_ns (timeout), -1, timeout,
                     sigmask);
-}
-
-/* epoll_wait () reports what is ready; what was watched was said to
- * epoll_ctl () before. Python's selectors keep the fd in data.fd. */
-int
-nc_epoll_wait_at (NC_AT, int epfd, struct epoll_event *events, int max, int timeout_ms)
-{
-  NcCall call;
-  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_EPOLL_WAIT, -1, nc_file, nc_line);
-  NcFdSets ready = { 0 };
-  int ret, err;
-
-  call.timeout_ns = timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000000;
-  call.length = max;
-  call.domain = epfd;
-  if (!nc_wrap_enter (rec, &call))
-    return -1;
-  ret = NC_SYS (epoll_wait) (epfd, events, max, timeout_ms);
-  err = errno;
-  for (int i = 0; i < ret; i++)
-    {
-      if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        add_fd (&ready.set[NC_SET_READ], events[i].data.fd);
-      if (events[i].events & EPOLLOUT)
-        add_fd (&ready.set[NC_SET_WRITE], events[i].data.fd);
-    }
-  call.sets_out = nc_fd_sets_intern (&ready);
-  nc_wrap_leave (rec, &call, ret, err);
-  return ret;
 }
 
 int
@@ -371,6 +334,59 @@ nc_gethostbyaddr_r_at (NC_AT, const void *addr, socklen_t len, int type, struct 
     g_strlcpy (call.text, (*result)->h_name, sizeof call.text);
   leave_lookup (rec, &call, *result, h_errnop ? *h_errnop : 0, call.text, sizeof call.text, err);
   return r;
+}
+
+/* sendfile(): socket.sendfile () hands the kernel a file to send; its
+ * first bytes are read (pread, the file's position untouched) where the
+ * kernel starts, as send () shows what it sends. */
+ssize_t
+nc_sendfile_at (NC_AT, int out_fd, int in_fd, off_t *offset, size_t count)
+{
+  NcCall call;
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SENDFILE, out_fd, nc_file, nc_line);
+  off_t from = offset != NULL ? *offset : lseek (in_fd, 0, SEEK_CUR);
+  guint8 first[NC_CALL_DATA_MAX];
+  ssize_t ret, got = 0;
+  int err;
+
+  call.domain = in_fd;
+  call.length = (gint64) count;
+  if (rec != NULL && from >= 0)
+    got = pread (in_fd, first, MIN (count, sizeof first), from);
+  if (!nc_wrap_enter (rec, &call))
+    return -1;
+  ret = NC_SYS (sendfile) (out_fd, in_fd, offset, count);
+  err = errno;
+  nc_wrap_keep_data (&call, first, MIN (got, ret));
+  nc_wrap_leave_socket (rec, &call, ret, err, out_fd);
+  return ret;
+}
+
+/* socketpair(): two sockets connected to each other, no address, no
+ * packet; the first is the call's fd, the second its value */
+int
+nc_socketpair_at (NC_AT, int domain, int type, int protocol, int sv[2])
+{
+  NcCall call;
+  NcRecorder *rec = nc_wrap_prepare (&call, NC_CALL_SOCKETPAIR, -1, nc_file, nc_line);
+  int ret, err;
+
+  call.domain = domain;
+  call.type = type;
+  call.protocol = protocol;
+  if (!nc_wrap_enter (rec, &call))
+    return -1;
+  ret = NC_SYS (socketpair) (domain, type, protocol, sv);
+  err = errno;
+  if (ret == 0)
+    {
+      call.fd = sv[0];
+      call.value_in = (guint64) sv[1];
+      nc_wrap_track (rec, sv[0], TRUE);
+      nc_wrap_track (rec, sv[1], TRUE);
+    }
+  nc_wrap_leave (rec, &call, ret, err);
+  return ret;
 }
 
 /* fork(): the parent's record returns the child's pid; the child reports

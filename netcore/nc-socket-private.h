@@ -41,10 +41,31 @@ void        nc_wrap_address_text (const struct sockaddr *addr,
                                   char                  *out,
                                   gsize                  out_len);
 
+/* nc-socket-view.c: the kernel's view of @fd after a call (addresses; for
+ * TCP its state and queues), into the fields the call left empty; kept
+ * for a socket that is not TCP until nc_socket_view_forget (@fd) */
+void        nc_socket_view_fill           (NcCall *call,
+                                           int     fd);
+void        nc_socket_view_fill_addresses (NcCall *call,
+                                           int     fd);
+void        nc_socket_view_forget         (int     fd);
+
 /* select()'s sets as lists (the first NC_SELECT_FDS_MAX) */
 void        nc_wrap_fd_set_to_list (const fd_set        *set,
                                     int                  nfds,
                                     NcFdList            *list);
+
+/* Appends @fd to a select()/poll() list, up to NC_SELECT_FDS_MAX */
+static inline void
+nc_fd_list_add (NcFdList *list,
+                int       fd)
+{
+  if (list->n < NC_SELECT_FDS_MAX)
+    list->fds[list->n++] = fd;
+}
+
+/* @fd is being closed: it leaves the epoll sets (nc-socket-epoll.c) */
+void        nc_epoll_forget      (int                    fd);
 
 /* One wrapper for two calls that differ in an argument or two, one in each
  * file: accept() and accept4(); select() and pselect() (@tv for select(),

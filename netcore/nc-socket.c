@@ -63,51 +63,24 @@ nc_wrap_keep_data (NcCall     *call,
   memcpy (call->data, data, call->data_len);
 }
 
-static void
-sample_kernel_view (NcCall *call,
-                    int     fd)
+/* Calls after which a socket's addresses may differ (a new descriptor
+ * included): what nc-socket-view.c kept of it is forgotten */
+static gboolean
+changes_addresses (NcCallKind kind)
 {
-  struct tcp_info info;
-  socklen_t len = sizeof info;
-  int queued;
-
-  memset (&info, 0, sizeof info);
-  if (NC_SYS (getsockopt) (fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
-    return;  /* not TCP */
-  call->tcp_state = info.tcpi_state;
-
-  if (info.tcpi_state == 10 /* LISTEN */)
+  switch (kind)
     {
-      /* For a listening socket Linux reports the accept queue here. */
-      call->queued_in = info.tcpi_unacked;
-      call->has_queues = TRUE;
-      return;
-    }
-  if (NC_SYS (ioctl) (fd, SIOCINQ, &queued) == 0)
-    call->queued_in = (guint32) MAX (queued, 0);
-  if (NC_SYS (ioctl) (fd, SIOCOUTQ, &queued) == 0)
-    call->queued_out = (guint32) MAX (queued, 0);
-  call->has_queues = TRUE;
-}
-
-static void
-fill_addresses (NcCall *call,
-                int     fd)
-{
-  struct sockaddr_storage ss;
-  socklen_t len;
-
-  if (call->local[0] == '\0')
-    {
-      len = sizeof ss;
-      if (NC_SYS (getsockname) (fd, (struct sockaddr *) &ss, &len) == 0)
-        nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->local, sizeof call->local);
-    }
-  if (call->peer[0] == '\0')
-    {
-      len = sizeof ss;
-      if (NC_SYS (getpeername) (fd, (struct sockaddr *) &ss, &len) == 0)
-        nc_sockaddr_to_text ((struct sockaddr *) &ss, len, call->peer, sizeof call->peer);
+    case NC_CALL_SOCKET:
+    case NC_CALL_BIND:
+    case NC_CALL_LISTEN:
+    case NC_CALL_ACCEPT:
+    case NC_CALL_ACCEPT4:
+    case NC_CALL_CONNECT:
+    case NC_CALL_SHUTDOWN:
+    case NC_CALL_CLOSE:
+      return TRUE;
+    default:
+      return FALSE;
     }
 }
 
@@ -125,8 +98,9 @@ nc_wrap_leave_socket (NcRecorder *recorder,
     {
       if (view_fd >= 0)
         {
-          fill_addresses (call, view_fd);
-          sample_kernel_view (call, view_fd);
+          if (changes_addresses (call->kind))
+            nc_socket_view_forget (view_fd);
+          nc_socket_view_fill (call, view_fd);
         }
       nc_recorder_end (recorder, call);
     }
@@ -270,6 +244,7 @@ nc_socket_at (NC_AT, int domain, int type, int protocol)
     return -1;
   ret = NC_SYS (socket) (domain, type, protocol);
   err = errno;
+  nc_socket_view_forget (ret);
   nc_wrap_track (rec, ret, TRUE);
   call.fd = ret;
   nc_wrap_leave (rec, &call, ret, err);
@@ -519,13 +494,15 @@ nc_close_at (NC_AT, int fd)
   if (rec != NULL)
     {
       /* Before close: afterwards the address is gone with the socket. */
-      fill_addresses (&call, fd);
+      nc_socket_view_fill_addresses (&call, fd);
       nc_wrap_track (rec, fd, FALSE);
     }
+  nc_epoll_forget (fd);
   if (!nc_wrap_enter (rec, &call))
     return -1;
   ret = NC_SYS (close) (fd);
   err = errno;
+  nc_socket_view_forget (fd);
   nc_wrap_leave (rec, &call, ret, err);
   return ret;
 }

@@ -71,6 +71,9 @@ int         nc_ppoll_at        (NC_AT, struct pollfd *fds, nfds_t n,
                                 const struct timespec *timeout, const sigset_t *sigmask);
 int         nc_epoll_wait_at   (NC_AT, int epfd, struct epoll_event *events, int max,
                                 int timeout_ms);
+int         nc_epoll_ctl_at    (NC_AT, int epfd, int op, int fd, struct epoll_event *event);
+ssize_t     nc_sendfile_at     (NC_AT, int out_fd, int in_fd, off_t *offset, size_t count);
+int         nc_socketpair_at   (NC_AT, int domain, int type, int protocol, int sv[2]);
 int         nc_pselect_at      (NC_AT, int nfds, fd_set *readfds, fd_set *writefds,
                                 fd_set *exceptfds, const struct timespec *timeout,
                                 const sigset_t *sigmask);

@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +49,9 @@ typedef struct
   __typeof__ (poll)            *poll;
   __typeof__ (ppoll)           *ppoll;
   __typeof__ (epoll_wait)      *epoll_wait;
+  __typeof__ (epoll_ctl)       *epoll_ctl;
+  __typeof__ (sendfile)        *sendfile;
+  __typeof__ (socketpair)      *socketpair;
   __typeof__ (getsockname)     *getsockname;
   __typeof__ (getpeername)     *getpeername;
   __typeof__ (gethostname)     *gethostname;

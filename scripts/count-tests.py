@@ -15,7 +15,9 @@ For each test program recorded in a testlog.json (one JSON object per line):
     (exit status 77) is one skip, counted as passed.
 
 The last line printed is `N passed, N failed`, followed by `, N skipped`
-when anything was skipped.  Exit status 1 when anything failed (or a skip
+when anything was skipped.  With --details, each failing program comes
+first: its failed cases (or the case it died in) and the last lines of its
+output, short enough to survive in a CI log that keeps only its tail.  Exit status 1 when anything failed (or a skip
 matched --fail-skips-matching: such a skip is counted as failed), 2 on a
 usage or input error.
 """
@@ -40,6 +42,7 @@ class Totals:
         self.skipped = 0
         self.failures = []          # (test name, detail)
         self.bad_skips = []         # (test name, detail)
+        self.failed_programs = []   # testlog entries of the programs that failed
 
     def add(self, other):
         self.passed += other.passed
@@ -47,6 +50,7 @@ class Totals:
         self.skipped += other.skipped
         self.failures += other.failures
         self.bad_skips += other.bad_skips
+        self.failed_programs += other.failed_programs
 
 
 def is_tap(stdout):
@@ -92,8 +96,8 @@ def count_one(entry, skip_re):
             skipped(name)
         elif result not in GOOD_RESULTS and result not in SKIP_RESULTS and not_ok_lines == 0:
             t.failed += 1
-            t.failures.append((name, '%s (exit status %s) without a "not ok" line'
-                               % (result, entry.get('returncode'))))
+            t.failures.append((name, '%s (exit status %s) %s'
+                               % (result, entry.get('returncode'), where_it_died(stdout))))
     else:
         if result in GOOD_RESULTS:
             t.passed += 1
@@ -104,7 +108,71 @@ def count_one(entry, skip_re):
             t.failed += 1
             t.failures.append((name, '%s (exit status %s), no TAP output'
                                % (result, entry.get('returncode'))))
+    if t.failed:
+        t.failed_programs.append(entry)
     return t
+
+
+def where_it_died(stdout):
+    """The case a TAP program was in when it stopped printing (a crash, an
+    abort in g_assert, a timeout): the one after its last result line."""
+    plan = None
+    last = None
+    n_results = 0
+    for line in stdout.splitlines():
+        m = re.match(r'^1\.\.(\d+)', line)
+        if m:
+            plan = int(m.group(1))
+        if TAP_RESULT.match(line):
+            n_results += 1
+            last = line.strip()
+    where = 'in case %d' % (n_results + 1)
+    if plan is not None:
+        where += ' of %d' % plan
+    where += ' (after "%s")' % last if last else ' (before any result)'
+    if plan is not None and plan > n_results + 1:
+        where += ', %d after it not run' % (plan - n_results - 1)
+    return 'died ' + where
+
+
+def output_tail(entry, n_lines):
+    """The last n_lines of a program's output: stdout, then stderr (meson
+    keeps them apart for TAP tests), stderr's end kept in any case."""
+    out = (entry.get('stdout') or '').rstrip('\n').splitlines()
+    err = (entry.get('stderr') or '').rstrip('\n').splitlines()
+    n_err = min(len(err), n_lines // 2) if out else min(len(err), n_lines)
+    n_out = n_lines - n_err
+    lines = out[-n_out:] if n_out > 0 else []
+    if n_err:
+        lines += ['(stderr)'] + err[-n_err:]
+    return lines
+
+
+MAX_PROGRAMS_NAMED = 6
+MAX_CASES_NAMED = 4
+
+
+def print_details(total, max_programs, tail_lines):
+    """What failed, for a reader who sees only the end of the log: bounded,
+    so that a run where everything fails still fits in it."""
+    for i, entry in enumerate(total.failed_programs[:MAX_PROGRAMS_NAMED]):
+        name = entry.get('name', '?').split(' / ')[-1]
+        print('FAILED PROGRAM %s: %s, exit status %s, %.1f s' %
+              (name, entry.get('result'), entry.get('returncode'),
+               entry.get('duration') or 0))
+        cases = [d for n, d in total.failures if n == entry.get('name')]
+        for detail in cases[:MAX_CASES_NAMED]:
+            print('  %s' % detail)
+        if len(cases) > MAX_CASES_NAMED:
+            print('  ... and %d more' % (len(cases) - MAX_CASES_NAMED))
+        if i < max_programs:
+            for line in output_tail(entry, tail_lines):
+                print('  | %s' % line[:160])
+    if len(total.failed_programs) > MAX_PROGRAMS_NAMED:
+        print('... and %d more failing programs'
+              % (len(total.failed_programs) - MAX_PROGRAMS_NAMED))
+    if len(total.failed_programs) > max_programs:
+        print('(the output of every failing program: meson-logs/testlog.txt)')
 
 
 def count_file(path, skip_re):
@@ -146,6 +214,13 @@ def main(argv):
                     help='print exactly "N passed, N failed", never ", N skipped"')
     ap.add_argument('--quiet', '-q', action='store_true',
                     help='print only the summary line')
+    ap.add_argument('--details', action='store_true',
+                    help='before the summary line, name each failing program and case '
+                         'and print the end of its output (short: for a CI log)')
+    ap.add_argument('--tail-lines', type=int, default=15, metavar='N',
+                    help='with --details, the last N lines of each failing program (15)')
+    ap.add_argument('--tail-programs', type=int, default=2, metavar='N',
+                    help='with --details, the output of the first N failing programs (2)')
     args = ap.parse_args(argv)
 
     skip_re = re.compile(args.fail_skips_matching) if args.fail_skips_matching else None
@@ -171,6 +246,8 @@ def main(argv):
     total.passed -= len(total.bad_skips)
     total.failed += len(total.bad_skips) + args.extra_failed
 
+    if args.details:
+        print_details(total, args.tail_programs, args.tail_lines)
     if not args.quiet:
         for name, detail in total.failures:
             print('FAILED: %s: %s' % (name, detail))

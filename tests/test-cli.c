@@ -347,6 +347,59 @@ test_symlink_written_through (void)
   g_rmdir (dir);
 }
 
+static gboolean only_entries (const char *dir, const char *a, const char *b);
+
+/* --- an ending we do not write ---------------------------------------------- */
+
+/* Refused before anything runs or is read (status 2: the command line is
+ * wrong), naming the file and what is written; nothing is created. It used
+ * to run the scenario first and fail after it (status 1). */
+static void
+test_unknown_ending_refused_first (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("socklens-cli-XXXXXX", NULL);
+  g_autofree char *jpg = g_build_filename (dir, "ladder.jpg", NULL);
+  g_autofree char *txt = g_build_filename (dir, "events.txt", NULL);
+  g_autofree char *pcap = g_build_filename (dir, "run.pcap", NULL);
+  g_autofree char *good = g_build_filename (dir, "run.pcapng", NULL);
+  g_autofree char *example = g_build_filename (g_getenv ("SOCKLENS_BUILD_ROOT"), "..", "data",
+                                               "examples", "tcp_client.py", NULL);
+  const struct
+  {
+    const char *argv[8];
+    const char *words[3];
+  } cases[] = {
+    { { "run", "tcp-echo", "--in-process", "--diagram", jpg }, { "ladder.jpg", ".svg, .pdf or .png" } },
+    { { "run", "tcp-echo", "--in-process", "--events", txt }, { "events.txt", ".csv or .json" } },
+    { { "run", "tcp-echo", "--in-process", "--output", pcap }, { "run.pcap", ".pcapng", "editcap" } },
+    { { "show", good, "--diagram", jpg }, { "ladder.jpg", ".svg, .pdf or .png" } },
+    { { "trace", example, "--events", txt }, { "events.txt", ".csv or .json" } },
+    { { "trace", example, "--output", pcap }, { "run.pcap", ".pcapng" } },
+  };
+
+  /* a file to show: written by a run with endings it knows */
+  {
+    g_auto(Result) r = { 0 };
+    run_socklens (&r, "run", "tcp-echo", "--in-process", "--output", good, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Result) r = { 0 };
+      const char *const *a = cases[i].argv;
+
+      run_socklens (&r, a[0], a[1], a[2], a[3], a[4], a[5], NULL);
+      g_test_message ("%s %s: %d %s", a[0], a[3], r.status, r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      for (guint w = 0; w < G_N_ELEMENTS (cases[i].words) && cases[i].words[w] != NULL; w++)
+        g_assert_nonnull (strstr (r.err, cases[i].words[w]));
+      g_assert_cmpstr (r.out, ==, "");  /* nothing ran, nothing was shown */
+      g_assert_true (only_entries (dir, "run.pcapng", "run.pcapng"));
+    }
+  g_unlink (good);
+  g_rmdir (dir);
+}
+
 /* --- a full disk (issue 10, item 5) ------------------------------------------ */
 
 #define PREVIOUS "the previous, good diagram\n"
@@ -539,6 +592,7 @@ main (int    argc,
   g_test_add_func ("/cli/root-refusal-once", test_root_refusal_once);
   g_test_add_func ("/cli/export/output-fails-diagram-drawn", test_output_fails_diagram_drawn);
   g_test_add_func ("/cli/export/symlink", test_symlink_written_through);
+  g_test_add_func ("/cli/export/unknown-ending", test_unknown_ending_refused_first);
   g_test_add_func ("/cli/export/full-disk", test_full_disk);
   g_test_add_func ("/cli/run/full-disk", test_run_on_full_disk);
 

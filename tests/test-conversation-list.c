@@ -371,6 +371,109 @@ test_widget (void)
   iterate (50);
 }
 
+static GtkLabel *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* @widget is inside @list's width, whole: not scrolled or cut off at its right */
+static void
+assert_inside (GtkWidget *widget, GtkWidget *list, const char *what, int pane)
+{
+  graphene_rect_t r;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, list, &r));
+  if (r.origin.x < 0 || r.origin.x + r.size.width > gtk_widget_get_width (list) + 0.5)
+    g_error ("side pane %d px: “%s” (%.0f..%.0f) is cut by the list's edge (%d)", pane, what,
+             r.origin.x, r.origin.x + r.size.width, gtk_widget_get_width (list));
+}
+
+/* Every column of the list at the side pane's widths (its own, and what it
+ * keeps beside the inspector at 1280x800): each title read whole, and the
+ * first row's every value (the conversation, its protocol, packets, bytes,
+ * and when it was first seen) inside the list, none cut at its edge. */
+static void
+test_columns_fit (void)
+{
+  g_autoptr (CapRecording) rec = flows_recording ();
+  /* the pane's own width, and what it keeps beside the inspector */
+  const int   panes[] = { 460, 428 };
+  const char *titles[] = { "Conversation", "Proto", "Packets", "Bytes", "First Seen" };
+
+  for (guint w = 0; w < G_N_ELEMENTS (panes); w++)
+    {
+      g_autoptr (SlSession) session = sl_session_new ();
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *list = sl_conversation_list_new ();
+      SlConversationModel *model;
+      g_autoptr (SlConversationItem) item = NULL;
+      g_autofree char *packets = NULL, *bytes = NULL, *first_seen = NULL;
+      const char *cells[5];
+
+      sl_conversation_list_set_session (SL_CONVERSATION_LIST (list), session);
+      gtk_window_set_default_size (GTK_WINDOW (window), panes[w], 600);
+      gtk_window_set_child (GTK_WINDOW (window), list);
+      gtk_window_present (GTK_WINDOW (window));
+      sl_session_set_recording (session, rec);
+      iterate (300);
+      g_assert_cmpint (gtk_widget_get_width (list), <=, panes[w]);
+
+      for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
+        {
+          GtkLabel *label = find_label (list, titles[t]);
+
+          g_assert_nonnull (label);
+          assert_inside (GTK_WIDGET (label), list, titles[t], panes[w]);
+          if (pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+            g_error ("side pane %d px: the title “%s” is shortened", panes[w], titles[t]);
+        }
+
+      model = sl_conversation_list_get_model (SL_CONVERSATION_LIST (list));
+      item = g_list_model_get_item (G_LIST_MODEL (model), 0);
+      packets = g_strdup_printf ("%u", sl_conversation_item_get_packets (item));
+      bytes = sl_conversation_item_dup_bytes_text (item);
+      first_seen = sl_conversation_item_dup_first_seen_text (item);
+      cells[0] = sl_conversation_item_get_title (item);
+      cells[1] = sl_conversation_item_get_protocol (item);
+      cells[2] = packets;
+      cells[3] = bytes;
+      cells[4] = first_seen;
+      for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+        {
+          GtkInscription *cell = find_inscription (list, cells[c]);
+
+          if (cell == NULL)
+            g_error ("side pane %d px: no cell says “%s”", panes[w], cells[c]);
+          assert_inside (GTK_WIDGET (cell), list, cells[c], panes[w]);
+          if (c > 0)
+            {
+              /* the widest a size is written ("113.7 kB" wrapped "113.7 k-B") */
+              g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (
+                GTK_WIDGET (cell), c == 3 ? "888.8 kB" : cells[c]);
+              int lw, lh;
+
+              pango_layout_get_pixel_size (layout, &lw, &lh);
+              if (lw > gtk_widget_get_width (GTK_WIDGET (cell)))
+                g_error ("side pane %d px: “%s” needs %d px, its cell has %d", panes[w],
+                         pango_layout_get_text (layout), lw,
+                         gtk_widget_get_width (GTK_WIDGET (cell)));
+            }
+        }
+      gtk_window_destroy (GTK_WINDOW (window));
+      iterate (50);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,11 +489,21 @@ main (int    argc,
   if (!gtk_init_check ())
     g_error ("no display: run under xvfb-run -a (meson test does)");
   adw_init ();
+  {
+    /* the window's style, as AdwApplication loads it */
+    g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/org/socklens/Socklens/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   g_test_add_func ("/ui/conversation-list/model/lazy", test_model_lazy);
   g_test_add_func ("/ui/conversation-list/model/sort", test_model_sort);
   g_test_add_func ("/ui/conversation-list/model/chosen", test_model_chosen);
   g_test_add_func ("/ui/conversation-list/widget", test_widget);
+  g_test_add_func ("/ui/conversation-list/columns-fit", test_columns_fit);
 
   return g_test_run ();
 }

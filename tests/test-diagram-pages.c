@@ -231,6 +231,70 @@ test_image_refused_cli (void)
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
 }
 
+/* A classic pcap of @n UDP datagrams on loopback (Ethernet, zero MACs),
+ * 127.0.0.1:40000 -> 127.0.0.1:9000, a millisecond apart */
+static GBytes *
+udp_capture (guint n)
+{
+  static const guint8 frame[] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00,               /* Ethernet, IPv4 */
+    0x45, 0, 0, 29, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+    0x9c, 0x40, 0x23, 0x28, 0, 9, 0, 0, 'x',                      /* UDP, 1 byte */
+  };
+  GByteArray *out = g_byte_array_new ();
+  guint32     header[6] = { 0xa1b2c3d4, 2 | (4u << 16), 0, 0, 65535, 1 };
+
+  g_byte_array_append (out, (const guint8 *) header, sizeof header);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 record[4] = { 1700000000 + i / 1000, (i % 1000) * 1000, sizeof frame, sizeof frame };
+
+      g_byte_array_append (out, (const guint8 *) record, sizeof record);
+      g_byte_array_append (out, frame, sizeof frame);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* A capture too long for a Sequence PDF of at most SL_DIAGRAM_MAX_PAGES
+ * pages is refused before anything is written, saying what to do; the
+ * file that was there stays. The Time axis draws it on one page. It used
+ * to write every page: a million packets took eight minutes and 27,000
+ * pages. */
+static void
+test_too_many_pages (void)
+{
+  g_autoptr (GBytes) bytes = udp_capture (60000);
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "huge.pdf", NULL);
+  g_autofree char *time_path = g_build_filename (dir, "huge-time.pdf", NULL);
+  g_autofree char *kept = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  g_assert_true (cap_recording_feed (rec, data, len, &error));
+  g_assert_true (cap_recording_finish_feed (rec, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 60000);
+
+  g_assert_true (g_file_set_contents (path, "the previous file", -1, NULL));
+  g_assert_false (sl_diagram_export_layout (rec, SL_TIMELINE_LAYOUT_SEQUENCE, path, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "60000 events"));
+  g_assert_nonnull (strstr (error->message, "Time axis"));
+  g_assert_true (g_file_get_contents (path, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "the previous file");
+  g_clear_error (&error);
+
+  g_assert_true (sl_diagram_export_layout (rec, SL_TIMELINE_LAYOUT_TIME, time_path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pdf_pages (time_path), ==, 1);
+  g_unlink (path);
+  g_unlink (time_path);
+}
+
 /* A short run stays one page, as tall as it needs, without a page number */
 static void
 test_short_run_one_page (void)
@@ -266,6 +330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/diagram-pages/pdf-pages", test_pdf_pages);
   g_test_add_func ("/diagram-pages/image-refused", test_image_refused);
   g_test_add_func ("/diagram-pages/image-refused-cli", test_image_refused_cli);
+  g_test_add_func ("/diagram-pages/too-many-pages", test_too_many_pages);
   status = g_test_run ();
 
   g_unlink (pcapng);

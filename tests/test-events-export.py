@@ -249,15 +249,16 @@ def check_specifics(by_name):
 
 
 def check_failures(socklens, tmp):
-    """Nowhere to write, or an ending we do not write: a message naming the
-    file, exit status 1, and no file (nor a temporary one) left behind."""
+    """Nowhere to write (exit status 1), or an ending we do not write (2: a
+    bad command line, refused before the file is read): a message naming the
+    file, and no file (nor a temporary one) left behind."""
     pcapng = os.path.join(tmp, "tcp-echo.pcapng")
-    for target, words in ((os.path.join(tmp, "missing", "events.csv"), ["events.csv"]),
-                          (os.path.join(tmp, "events.txt"), ["events.txt", ".csv or .json"])):
+    for target, words, status in ((os.path.join(tmp, "missing", "events.csv"), ["events.csv"], 1),
+                                  (os.path.join(tmp, "events.txt"), ["events.txt", ".csv or .json"], 2)):
         proc = subprocess.run([socklens, "show", pcapng, "--events", target], capture_output=True,
                               text=True, stdin=subprocess.DEVNULL)
-        check(proc.returncode == 1 and all(w in proc.stderr for w in words),
-              f"--events {os.path.basename(target)}: exit 1 and a message naming it")
+        check(proc.returncode == status and all(w in proc.stderr for w in words),
+              f"--events {os.path.basename(target)}: exit {status} and a message naming it")
         check(not os.path.exists(target), f"--events {os.path.basename(target)}: no file")
     check(not [n for n in os.listdir(tmp) if n.startswith(".")], "no temporary file left behind")
 

@@ -470,6 +470,109 @@ test_recvfrom_after_shutdown (Fixture       *f,
   nc_close (fd);
 }
 
+/* The view of a socket that is not TCP is kept between calls
+ * (nc-socket-view.c): it must follow what changes it. setblocking() sets
+ * neither address itself, so both come from the view. */
+static NcCall
+view_of (Fixture *f,
+         int      fd)
+{
+  g_assert_cmpint (nc_setblocking (fd, TRUE), ==, 0);
+  return last_call (f);
+}
+
+static char *
+address_text (const char *host,
+              guint16     port)
+{
+  return g_strdup_printf ("%s:%u", host, port);
+}
+
+static void
+test_udp_view_follows_changes (Fixture       *f,
+                               gconstpointer  data)
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+  guint16 server_port, port_a, port_b;
+  int server, a, b;
+  g_autofree char *server_text = NULL;
+  g_autofree char *a_text = NULL;
+  g_autofree char *b_text = NULL;
+  NcCall call;
+
+  server = bound_socket (SOCK_DGRAM, &server_port);
+  server_text = address_text ("127.0.0.1", server_port);
+
+  /* Unbound: no port yet, then the one its first send gave it */
+  a = nc_socket (AF_INET, SOCK_DGRAM, 0);
+  call = view_of (f, a);
+  g_assert_cmpstr (call.local, ==, "0.0.0.0:0");
+  g_assert_cmpstr (call.peer, ==, "");
+  len = loopback (server_port, &ss);
+  g_assert_cmpint (nc_sendto (a, "x", 1, 0, (struct sockaddr *) &ss, len), ==, 1);
+  len = sizeof ss;
+  g_assert_cmpint (getsockname (a, (struct sockaddr *) &ss, &len), ==, 0);
+  port_a = nc_scenario_address_port (&ss);
+  a_text = address_text ("0.0.0.0", port_a);
+  for (guint i = 0; i < 3; i++)
+    {
+      call = view_of (f, a);
+      g_assert_cmpstr (call.local, ==, a_text);
+      g_assert_cmpstr (call.peer, ==, "");
+      g_assert_cmpint (call.tcp_state, ==, NC_TCP_STATE_NONE);
+      g_assert_false (call.has_queues);
+    }
+
+  /* connect() gives it a peer and a local address of its own */
+  len = loopback (server_port, &ss);
+  g_assert_cmpint (nc_connect (a, (struct sockaddr *) &ss, len), ==, 0);
+  g_free (a_text);
+  a_text = address_text ("127.0.0.1", port_a);
+  for (guint i = 0; i < 2; i++)
+    {
+      call = view_of (f, a);
+      g_assert_cmpstr (call.local, ==, a_text);
+      g_assert_cmpstr (call.peer, ==, server_text);
+    }
+
+  /* A new socket on the same descriptor is asked anew, even when the old
+   * one was closed behind netcore's back */
+  close (a);
+  b = nc_socket (AF_INET, SOCK_DGRAM, 0);
+  g_assert_cmpint (b, ==, a);  /* the lowest free descriptor */
+  call = view_of (f, b);
+  g_assert_cmpstr (call.local, ==, "0.0.0.0:0");
+  g_assert_cmpstr (call.peer, ==, "");
+  len = loopback (0, &ss);
+  g_assert_cmpint (nc_bind (b, (struct sockaddr *) &ss, len), ==, 0);
+  len = sizeof ss;
+  g_assert_cmpint (getsockname (b, (struct sockaddr *) &ss, &len), ==, 0);
+  port_b = nc_scenario_address_port (&ss);
+  g_assert_cmpuint (port_b, !=, port_a);
+  b_text = address_text ("127.0.0.1", port_b);
+  for (guint i = 0; i < 2; i++)
+    {
+      call = view_of (f, b);
+      g_assert_cmpstr (call.local, ==, b_text);
+      g_assert_cmpstr (call.peer, ==, "");
+    }
+  /* close() still names the socket it closes */
+  nc_close (b);
+  call = last_call (f);
+  g_assert_cmpint (call.kind, ==, NC_CALL_CLOSE);
+  g_assert_cmpstr (call.local, ==, b_text);
+
+  /* ... and a TCP socket on it is asked at every call (its state) */
+  b = nc_socket (AF_INET, SOCK_STREAM, 0);
+  g_assert_cmpint (b, ==, a);
+  call = view_of (f, b);
+  g_assert_cmpstr (nc_tcp_state_name (call.tcp_state), ==, "CLOSED");
+  g_assert_true (call.has_queues);
+  nc_close (b);
+  nc_close (server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -485,6 +588,7 @@ main (int    argc,
   ADD ("/netcore/socket/timeout", test_timeout);
   ADD ("/netcore/socket/select", test_select);
   ADD ("/netcore/socket/udp", test_udp);
+  ADD ("/netcore/socket/udp-view-follows-changes", test_udp_view_follows_changes);
   ADD ("/netcore/socket/recvfrom-after-shutdown", test_recvfrom_after_shutdown);
   ADD ("/netcore/socket/names-and-bytes", test_names_and_bytes);
   ADD ("/netcore/socket/getnameinfo", test_getnameinfo);

@@ -470,6 +470,153 @@ test_capture_without_calls (void)
   image_clear (&img);
 }
 
+static const SlTimelineLabel *
+label_of (const SlTimelineLabel *labels, guint n, SlLabelKind kind, guint index)
+{
+  for (guint i = 0; i < n; i++)
+    if (labels[i].kind == kind && labels[i].index == index)
+      return &labels[i];
+  return NULL;
+}
+
+/* The Time axis where a server answers a crowd in the last part of a run
+ * (a select() server's rounds): 24 send()s 100 µs apart, half a line of
+ * text apart on the plot. Each call's name and result find room, none hidden:
+ * a short result goes on its name's line ("send(fd=4, 5) b"hello" = 5"),
+ * so the crowd needs half the lines; the names read top to bottom in the
+ * order called, and each result is beside its name or under it. */
+static void
+test_time_crowd_results_beside (void)
+{
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
+  const int sizes[][2] = { { 1280, 800 }, { 845, 700 } };
+  guint     first_send;
+
+  pr_add_actors (rec);
+  g_array_append_vals (calls, pr_echo_calls, G_N_ELEMENTS (pr_echo_calls));
+  first_send = G_N_ELEMENTS (pr_echo_calls);
+  for (guint k = 0; k < 24; k++)
+    {
+      PrCall send = {
+        NC_CALL_SEND, 0, 4, 3000 + 100 * k, 3010 + 100 * k, 5, 0, SRV, CLI, "hello", 5, 0, 0
+      };
+
+      g_array_append_val (calls, send);
+    }
+  pr_add_calls (rec, (const PrCall *) calls->data, calls->len);
+  pr_echo_packets (rec);
+  cap_recording_commit (rec);
+
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    {
+      g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+      const SlTimelineLabel *labels;
+      SlTimelineStats        stats;
+      double                 last_y = -1;
+      guint                  n;
+
+      sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_TIME);
+      sl_timeline_painter_set_recording (painter, rec);
+      sl_timeline_painter_set_size (painter, sizes[z][0], sizes[z][1]);
+      sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                     cap_recording_get_end_time (rec));
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      sl_timeline_painter_get_stats (painter, &stats);
+      if (stats.n_labels_dropped != 0)
+        g_error ("%dx%d: %u labels hidden", sizes[z][0], sizes[z][1], stats.n_labels_dropped);
+      for (guint i = 0; i < n; i++)
+        for (guint j = i + 1; j < n; j++)
+          g_assert_false (labels[i].x < labels[j].x + labels[j].width &&
+                          labels[j].x < labels[i].x + labels[i].width &&
+                          labels[i].y < labels[j].y + labels[j].height &&
+                          labels[j].y < labels[i].y + labels[i].height);
+      for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+        {
+          const SlTimelineLabel *name = label_of (labels, n, SL_LABEL_CALL, c);
+          const SlTimelineLabel *res = label_of (labels, n, SL_LABEL_CALL_RESULT, c);
+          gboolean               beside, under;
+
+          if (name == NULL || res == NULL)
+            g_error ("%dx%d: call %u has no %s", sizes[z][0], sizes[z][1], c,
+                     name == NULL ? "name" : "result");
+          beside = res->x >= name->x + name->width && res->y < name->y + name->height &&
+                   res->y + res->height > name->y;
+          under = res->y >= name->y + name->height - 1 && res->y < name->y + 2.5 * name->height;
+          if (!beside && !under)
+            g_error ("%dx%d: “%s” (%.0f,%.0f) is neither beside “%s” (%.0f,%.0f) nor under it",
+                     sizes[z][0], sizes[z][1], res->text, res->x, res->y, name->text, name->x,
+                     name->y);
+          if (cap_recording_get_call (rec, c)->kind == NC_CALL_SEND && c >= first_send)
+            {
+              g_assert_true (beside); /* a short result, with room: on the name's line */
+              g_assert_cmpfloat (name->y, >, last_y);
+              last_y = name->y;
+            }
+        }
+    }
+}
+
+static gboolean
+header_rects_meet (const double *a, const double *b)
+{
+  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
+
+/* A capture's eight busiest endpoints and "others" in the narrowest pane
+ * the window gives the timeline (beside the conversation list and the
+ * inspector at 1280x800), in both type sizes: every column's name (its
+ * port, at least) and its role ("client", "server", "35 endpoints") read
+ * whole, no line on another's, all above the plot. Eight columns' headers
+ * in a row had ~43 px each: ":40001" was cut to "… 1". */
+static void
+test_capture_headers_readable (void)
+{
+  g_autoptr (CapRecording) rec = many_endpoints_recording (40, 20);
+  const double scales[] = { 1.0, 1.5 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (scales); k++)
+    {
+      g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+      int    width = (int) ceil (SL_TIMELINE_MIN_WIDTH * scales[k]);
+      double top, bottom;
+      guint  n;
+      g_autoptr (GArray) rects = g_array_new (FALSE, FALSE, sizeof (double) * 4);
+
+      sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+      sl_timeline_painter_set_recording (painter, rec);
+      sl_timeline_painter_set_text_scale (painter, scales[k]);
+      sl_timeline_painter_set_size (painter, width, 700);
+      sl_timeline_painter_set_max_columns (painter, 8);
+      sl_timeline_painter_layout (painter);
+      n = sl_timeline_painter_get_n_columns (painter);
+      g_assert_cmpuint (n, ==, 9);
+      sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+      for (guint c = 0; c < n; c++)
+        for (guint line = 0; line < 2; line++)
+          {
+            double   r[4];
+            gboolean shortened;
+
+            g_assert_true (sl_timeline_painter_get_header_line (painter, c, line, &r[0], &r[1],
+                                                                &r[2], &r[3], &shortened));
+            if (shortened)
+              g_error ("%d px, type x%.1f: column %u (“%s”)'s header line %u is cut to %.0f px",
+                       width, scales[k], c, sl_timeline_painter_get_column_title (painter, c), line,
+                       r[2]);
+            g_assert_cmpfloat (r[0], >=, 0);
+            g_assert_cmpfloat (r[0] + r[2], <=, width);
+            g_assert_cmpfloat (r[1] + r[3], <=, top);
+            for (guint o = 0; o < rects->len; o++)
+              if (header_rects_meet (&g_array_index (rects, double, o * 4), r))
+                g_error ("%d px, type x%.1f: column %u's header line %u runs into another's", width,
+                         scales[k], c, line);
+            g_array_append_vals (rects, r, 1);
+          }
+    }
+}
+
 static gboolean
 has_column (SlTimelinePainter *painter,
             const char        *title)
@@ -641,6 +788,93 @@ test_sequence_rows (void)
   for (guint r = 0; r < n_rows; r++)
     g_assert_cmpint (sl_timeline_axis_from_display (axis, sl_sequence_axis_row_to_display (seq, r) + row_h / 2),
                      ==, cap_recording_get_event_time (rec, r));
+}
+
+/* A frame that is not IP: ARP (ethertype 0x0806) or LLDP (0x88cc), as a
+ * switch port's capture has them between the IP packets */
+static void
+add_non_ip_frame (CapRecording *rec, gint64 ts, guint16 ethertype)
+{
+  guint8 f[14 + 46] = { 0 };
+
+  memset (f, 0xff, 6); /* broadcast */
+  f[6] = 0x02;
+  pr_put16 (f + 12, ethertype);
+  cap_recording_add_frame (rec, 1, ts, f, sizeof f, sizeof f);
+}
+
+/* A capture from a switch port: ARP before the handshake, LLDP in the
+ * middle, a run of them at the end. The Sequence axis gives the frames it
+ * cannot draw (no address, no port) no row: every IP packet's row follows
+ * the one before it with no empty row between (a packet after a packet a
+ * row lower, for its label), the first at the top, no two gutter times on
+ * one row, and the frames keep their numbers (the undrawn are still
+ * packets 0, 1, ...; the drawn ones' arrows are theirs). */
+static void
+test_sequence_non_ip_rows (void)
+{
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+  g_autoptr (GArray) ticks = sl_axis_ticks_new ();
+  SlTimelineAxis *axis;
+  double          row_h, prev_y = -1, x0, y0, x1, y1;
+  guint           n_drawn = 0;
+  gboolean        drawn[16] = { FALSE };
+
+  add_non_ip_frame (rec, PR_US (0), 0x0806);                                          /* 0 */
+  add_non_ip_frame (rec, PR_US (100), 0x0806);                                        /* 1 */
+  pr_add_tcp (rec, PR_US (200), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_SYN, 1000, 0, NULL);
+  pr_add_tcp (rec, PR_US (300), LO, PR_SERVER_PORT, LO, PR_CLIENT_PORT, PR_SYN | PR_ACK, 5000,
+              1001, NULL);                                                             /* 3 */
+  add_non_ip_frame (rec, PR_US (400), 0x88cc);                                        /* 4 */
+  add_non_ip_frame (rec, PR_US (500), 0x0806);                                        /* 5 */
+  pr_add_tcp (rec, PR_US (600), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_ACK, 1001, 5001, NULL);
+  pr_add_udp (rec, PR_US (700), LO, 5353, 0xe00000fbu, 5353, 12);                      /* 7 */
+  pr_add_tcp (rec, PR_US (800), LO, PR_CLIENT_PORT, LO, PR_SERVER_PORT, PR_ACK | PR_PSH, 1001,
+              5001, "hello");                                                          /* 8 */
+  add_non_ip_frame (rec, PR_US (900), 0x88cc);                                        /* 9 */
+  add_non_ip_frame (rec, PR_US (1000), 0x0806);                                       /* 10 */
+  cap_recording_commit (rec);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 11);
+
+  sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+  sl_timeline_painter_set_recording (painter, rec);
+  sl_timeline_painter_set_size (painter, W, H);
+  sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                 cap_recording_get_end_time (rec));
+  sl_timeline_painter_layout (painter);
+  axis = sl_timeline_painter_get_axis (painter);
+  row_h = sl_timeline_axis_get_row_height (axis);
+
+  for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
+    {
+      double y;
+      gboolean ip = cap_recording_get_packet (rec, p)->family != 0;
+
+      drawn[p] = sl_timeline_painter_get_packet_line (painter, p, &x0, &y0, &x1, &y1) && x0 != x1;
+      g_assert_cmpint (drawn[p], ==, ip); /* every IP frame drawn, the others not */
+      if (!drawn[p])
+        continue;
+      y = sl_timeline_axis_event_to_display (axis, SL_AXIS_PACKET, p);
+      if (n_drawn == 0)
+        g_assert_cmpfloat (fabs (y - row_h / 2), <, 1e-6); /* the top row: nothing above */
+      else if (fabs (y - prev_y - 2 * row_h) > 1e-6)
+        g_error ("packet %u's row is %.1f rows below the packet before it, not 2 (a row for its "
+                 "label): an empty row between them", p, (y - prev_y) / row_h);
+      prev_y = y;
+      n_drawn++;
+    }
+  g_assert_cmpuint (n_drawn, ==, 5);
+  g_assert_true (drawn[2] && drawn[3] && drawn[6] && drawn[7] && drawn[8]);
+  /* the plot ends after the last drawn row, not after rows of ARP */
+  g_assert_cmpfloat (sl_timeline_axis_get_end (axis), <=, prev_y + row_h / 2 + 1.5 * row_h + 1e-6);
+
+  /* the gutter: a time per drawn row, none on top of another */
+  sl_timeline_axis_collect_ticks (axis, -1e9, 1e9, 1, 0, ticks);
+  g_assert_cmpuint (ticks->len, ==, n_drawn);
+  for (guint k = 1; k < ticks->len; k++)
+    g_assert_cmpfloat (g_array_index (ticks, SlAxisTick, k).display, >,
+                       g_array_index (ticks, SlAxisTick, k - 1).display + row_h / 2);
 }
 
 /* A frame finds the times of its pixel rows together, each from the one
@@ -1211,10 +1445,13 @@ main (int    argc,
   g_test_add_func ("/ui/painter/gate-sequence-gutter", test_gate_sequence_gutter);
   g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
+  g_test_add_func ("/ui/painter/capture-headers-readable", test_capture_headers_readable);
+  g_test_add_func ("/ui/painter/time/crowd-results-beside", test_time_crowd_results_beside);
   g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
   g_test_add_func ("/ui/painter/dense-kept-until-changed", test_dense_kept_until_changed);
   g_test_add_func ("/ui/painter/sequence-rows", test_sequence_rows);
+  g_test_add_func ("/ui/painter/sequence-non-ip-rows", test_sequence_non_ip_rows);
   g_test_add_func ("/ui/painter/searches-from-the-last", test_searches_from_the_last);
   g_test_add_func ("/ui/painter/span-follows-calls", test_span_follows_calls);
   g_test_add_func ("/ui/painter/themes", test_themes);

@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "cap-lab.h"
@@ -359,6 +361,160 @@ test_sendall_1mb (void)
     received += MAX (sl_test_find_call (rec, "sink_server.py", NC_CALL_RECV, i)->result, 0);
   g_assert_cmpint (received, ==, 1 << 20);
   g_assert_true (has_console (rec, 1, "total 1048576"));
+}
+
+/* selectors.DefaultSelector is epoll on Linux: register () is an
+ * epoll_ctl () at its line, and each epoll_wait () names the sockets it
+ * waits for, as poll () does */
+static void
+test_selectors_epoll (void)
+{
+  g_autofree char *server = test_program ("homework/selectors_server.py");
+  g_autofree char *client = test_program ("homework/selectors_clients.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *listen = sl_test_find_call (rec, "selectors_server.py", NC_CALL_LISTEN, 0);
+  const NcCall *first = sl_test_find_call (rec, "selectors_server.py", NC_CALL_EPOLL_CTL, 0);
+  const NcCall *accept = sl_test_find_call (rec, "selectors_server.py", NC_CALL_ACCEPT4, 0);
+  const NcCall *conn = sl_test_find_call (rec, "selectors_server.py", NC_CALL_EPOLL_CTL, 1);
+  guint n_waits = sl_test_count_calls (rec, "selectors_server.py", NC_CALL_EPOLL_WAIT);
+  gboolean waited_for_both = FALSE;
+  g_autofree char *text = NULL;
+
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "selector: EpollSelector"));
+  g_assert_cmpint (first->fd, ==, listen->fd);
+  g_assert_cmpint (first->flags, ==, EPOLL_CTL_ADD);
+  g_assert_cmpuint (first->value_in, ==, EPOLLIN);
+  assert_source (first, server, "sel.register(lsock", NC_CALL_ORIGIN_LIBRARY);
+  g_assert_cmpint (conn->fd, ==, accept->result);
+  assert_source (conn, server, "sel.register(conn", NC_CALL_ORIGIN_LIBRARY);
+  text = nc_call_to_string (conn);
+  g_assert_cmpstr (strstr (text, "epoll_ctl("), ==, text);
+  g_assert_nonnull (strstr (text, "EPOLL_CTL_ADD, fd="));
+  g_assert_nonnull (strstr (text, ", EPOLLIN) = 0"));
+  /* each unregister () before close () leaves the set */
+  g_assert_cmpuint (sl_test_count_calls (rec, "selectors_server.py", NC_CALL_EPOLL_CTL), ==, 8);
+  for (guint i = 0; i < n_waits; i++)
+    {
+      const NcCall *wait = sl_test_find_call (rec, "selectors_server.py", NC_CALL_EPOLL_WAIT, i);
+      const NcFdList *watched = nc_call_get_fds (wait, FALSE, NC_SET_READ);
+
+      g_assert_cmpuint (watched->n, >=, 1);
+      g_assert_cmpint (watched->fds[0], ==, listen->fd);
+      assert_source (wait, server, "sel.select(", NC_CALL_ORIGIN_LIBRARY);
+      for (guint k = 1; k < watched->n; k++)
+        waited_for_both |= watched->fds[k] == accept->result;
+    }
+  g_assert_true (waited_for_both);
+  g_assert_true (has_message (rec, "selectors_server.py exited with status 0"));
+}
+
+/* socket.sendfile (): the kernel sends a file; the call, its first bytes
+ * and the segments that carried them, as for send () */
+static void
+test_sendfile (void)
+{
+  g_autofree char *server = test_program ("homework/sendfile_server.py");
+  g_autofree char *client = test_program ("homework/sendfile_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendfile = sl_test_find_call (rec, "sendfile_server.py", NC_CALL_SENDFILE, 0);
+  const NcCall *accept = sl_test_find_call (rec, "sendfile_server.py", NC_CALL_ACCEPT4, 0);
+  guint32 packets[64];
+  guint n_packets;
+  gint64 carried = 0;
+
+  g_assert_cmpint (sendfile->fd, ==, accept->result);
+  g_assert_cmpint (sendfile->result, ==, 95000);
+  g_assert_cmpuint (sendfile->data_len, ==, NC_CALL_DATA_MAX);
+  g_assert_cmpmem (sendfile->data, 19, "line of the report\n", 19);
+  assert_source (sendfile, server, "conn.sendfile", NC_CALL_ORIGIN_PROGRAM);
+  n_packets = sl_test_linked_packets (rec, sendfile, CAP_LINK_DATA, packets, G_N_ELEMENTS (packets));
+  g_assert_cmpuint (n_packets, >=, 1);
+  for (guint i = 0; i < n_packets; i++)
+    carried += cap_recording_get_packet (rec, packets[i])->payload_len;
+  g_assert_cmpint (carried, ==, 95000);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "downloaded 95000 bytes, 5000 lines"));
+}
+
+/* socket.socketpair (): both sockets named by the one call, used across a fork */
+static void
+test_socketpair (void)
+{
+  g_autofree char *program = test_program ("homework/socketpair_fork.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *pair = sl_test_find_call (rec, "socketpair_fork.py", NC_CALL_SOCKETPAIR, 0);
+  const NcCall *send = sl_test_find_call (rec, "socketpair_fork.py", NC_CALL_SEND, 0);
+  g_autofree char *text = nc_call_to_string (pair);
+
+  g_assert_cmpint (pair->result, ==, 0);
+  g_assert_cmpint (pair->domain, ==, AF_UNIX);
+  g_assert_cmpint (pair->type & 0xf, ==, SOCK_STREAM);
+  assert_source (pair, program, "= socket.socketpair()", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (send->fd, ==, pair->fd);
+  g_autofree char *expected = g_strdup_printf ("socketpair(AF_UNIX, SOCK_STREAM, 0) = 0 [%d, %d]",
+                                               pair->fd, (int) pair->value_in);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "b'ping -> pong'"));
+}
+
+/* A program's stdout is a terminal: a line it has begun (print (...,
+ * end=' ') before accept ()) is not cut by the line a forked child prints
+ * meanwhile, as in the terminal the student ran it in */
+static void
+test_console_lines_whole (void)
+{
+  g_autofree char *program = test_program ("waiting_forking_server.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint n_stdout = 0;
+
+  for (guint i = 0; i < cap_recording_get_n_console_lines (rec); i++)
+    if (cap_recording_get_console_line (rec, i)->stream == CAP_CONSOLE_STDOUT)
+      n_stdout++;
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "client: the server is waiting, I connect"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "Waiting for a client ... connected"));
+  g_assert_false (has_console (rec, CAP_CONSOLE_STDOUT, "... client:"));
+  g_assert_cmpuint (n_stdout, ==, 2);
+  g_assert_true (has_message (rec, "waiting_forking_server.py exited with status 0"));
+}
+
+/* input (): a traced program has no keyboard. "client.py < lines.txt"
+ * gives it lines from a file, as a shell would; with none, the run says
+ * why input () got end of file and how to give it lines */
+static void
+test_input_from_file (void)
+{
+  g_autofree char *server = test_program ("homework/udp_print_server.py");
+  g_autofree char *client = test_program ("homework/input_client.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-input-XXXXXX", NULL);
+  g_autofree char *lines = g_build_filename (dir, "lines.txt", NULL);
+  g_autofree char *spec = g_strdup_printf ("%s < '%s'", client, lines);
+  const char *programs[] = { server, spec, NULL };
+  const char *alone[] = { client, NULL };
+  g_autoptr(CapRecording) rec = NULL;
+  g_autoptr(CapRecording) eof = NULL;
+  const NcCall *send;
+
+  g_assert_true (g_file_set_contents (lines, "hello\n你好\nbye\n", -1, NULL));
+  rec = trace_ok (programs);
+  g_assert_cmpuint (sl_test_count_calls (rec, "input_client.py", NC_CALL_SENDTO), ==, 3);
+  send = sl_test_find_call (rec, "input_client.py", NC_CALL_SENDTO, 1);
+  g_assert_cmpmem (send->data, send->data_len, "你好", strlen ("你好"));
+  assert_source (send, client, "s.sendto", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "sent 你好"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到 bye"));
+  g_assert_true (has_message (rec, "input_client.py read all of"));
+  g_assert_true (has_message (rec, "udp_print_server.py exited with status 0"));
+
+  eof = trace_ok (alone);
+  g_assert_cmpuint (sl_test_count_calls (eof, "input_client.py", NC_CALL_SENDTO), ==, 0);
+  g_assert_true (has_console (eof, CAP_CONSOLE_EXIT, "input_client.py called input(), but a "
+                                                     "traced program has no keyboard"));
+  g_assert_true (has_message (eof, "\"input_client.py < lines.txt\""));
+  g_unlink (lines);
+  g_rmdir (dir);
 }
 
 /* A program killed by a signal: what it did until then stays */
@@ -1033,6 +1189,11 @@ main (int    argc,
   g_test_add_func ("/trace/forking", test_forking);
   g_test_add_func ("/trace/socket-timeout", test_socket_timeout);
   g_test_add_func ("/trace/sendall-1mb", test_sendall_1mb);
+  g_test_add_func ("/trace/selectors-epoll", test_selectors_epoll);
+  g_test_add_func ("/trace/sendfile", test_sendfile);
+  g_test_add_func ("/trace/socketpair", test_socketpair);
+  g_test_add_func ("/trace/console-lines-whole", test_console_lines_whole);
+  g_test_add_func ("/trace/input-from-file", test_input_from_file);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/port-in-use", test_port_in_use);

@@ -331,6 +331,34 @@ check_fits_one_image (CapRecording  *recording,
   return FALSE;
 }
 
+/* A PDF of more than SL_DIAGRAM_MAX_PAGES pages is nobody's homework: say
+ * so before writing, and what to do instead. */
+static gboolean
+check_page_count (CapRecording  *recording,
+                  const char    *path,
+                  guint          n_pages,
+                  GError       **error)
+{
+  g_autofree char *display = NULL;
+  guint            n_events;
+
+  if (n_pages <= SL_DIAGRAM_MAX_PAGES)
+    return TRUE;
+  display = g_filename_display_name (path);
+  n_events = cap_recording_get_n_events (recording);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%s: the run has %u event, a row each on the Sequence axis: %u pages "
+                            "(at most %d); draw it on the Time axis (--layout time), or a part "
+                            "of it (editcap -r FILE PART.pcapng 1-5000)",
+                            "%s: the run has %u events, a row each on the Sequence axis: %u pages "
+                            "(at most %d); draw it on the Time axis (--layout time), or a part "
+                            "of it (editcap -r FILE PART.pcapng 1-5000)",
+                            n_events),
+               display, n_events, n_pages, SL_DIAGRAM_MAX_PAGES);
+  return FALSE;
+}
+
 static void
 set_write_error (GError     **error,
                  const char  *path,
@@ -365,7 +393,11 @@ export_format (CapRecording     *recording,
 
   painter = sl_diagram_new_painter (recording, layout, &height);
   if (format == FORMAT_PDF)
-    pages = sl_diagram_plan_pages (painter, height);
+    {
+      pages = sl_diagram_plan_pages (painter, height);
+      if (!check_page_count (recording, path, pages->len, error))
+        return FALSE;
+    }
   else if (!check_fits_one_image (recording, path, height, error))
     return FALSE;
   else

@@ -77,6 +77,29 @@ sl_exporter_list_extensions (SlExportKind kind)
   return g_string_free (out, FALSE);
 }
 
+const SlExporter *
+sl_exporter_check_path (SlExportKind   kind,
+                        const char    *path,
+                        GError       **error)
+{
+  const SlExporter *exporter;
+  g_autofree char *known = NULL;
+  g_autofree char *display = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  exporter = sl_exporter_for_path (kind, path);
+  if (exporter != NULL)
+    return exporter;
+  known = sl_exporter_list_extensions (kind);
+  display = g_filename_display_name (path);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               kind == SL_EXPORT_DIAGRAM ? _("%s: a diagram is written as %s")
+                                         : _("%s: events are written as %s"),
+               display, known);
+  return NULL;
+}
+
 gboolean
 sl_export (SlExportKind   kind,
            CapRecording  *recording,
@@ -88,15 +111,6 @@ sl_export (SlExportKind   kind,
   g_return_val_if_fail (CAP_IS_RECORDING (recording), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  exporter = sl_exporter_for_path (kind, path);
-  if (exporter == NULL)
-    {
-      g_autofree char *known = sl_exporter_list_extensions (kind);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   kind == SL_EXPORT_DIAGRAM ? _("%s: a diagram is written as %s")
-                                             : _("%s: events are written as %s"),
-                   path, known);
-      return FALSE;
-    }
-  return exporter->export (recording, path, error);
+  exporter = sl_exporter_check_path (kind, path, error);
+  return exporter != NULL && exporter->export (recording, path, error);
 }

@@ -41,6 +41,12 @@ const SlExporter *sl_exporter_for_path        (SlExportKind   kind,
                                                const char    *path);
 /* ".svg, .pdf or .png": the endings @kind knows, for help and messages */
 char             *sl_exporter_list_extensions (SlExportKind   kind);
+/* The exporter of @kind that @path's ending names; else %NULL with
+ * G_IO_ERROR_INVALID_ARGUMENT naming @path and the endings known (the
+ * command line asks before a run, so a typo costs no run) */
+const SlExporter *sl_exporter_check_path      (SlExportKind   kind,
+                                               const char    *path,
+                                               GError       **error);
 /* Exports @recording as the exporter of @kind that @path's ending names;
  * an unknown ending is G_IO_ERROR_INVALID_ARGUMENT, naming @path and the
  * endings known. */

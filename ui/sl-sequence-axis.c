@@ -15,6 +15,11 @@
  * arrow of a packet on the row just above runs down one row: such a packet's
  * row is lifted off it by one more row, so that arrow never strikes the
  * label through.
+ *
+ * A frame no column can show (ARP, LLDP, anything not IP: it has no
+ * address and port) takes no row of its own: it shares the row of the
+ * event before it, so a capture from a switch port reads as its IP traffic
+ * with no blank rows, and its frames keep their numbers (the packet index).
  */
 
 #include "config.h"
@@ -125,6 +130,8 @@ struct _SlSequenceAxis
   GArray       *break_rows; /* guint: the row after each long gap, ascending */
   RowSet        breaks;     /* the same rows, to count them */
   RowSet        lifted;     /* a packet's row after a packet's */
+  RowSet        collapsed;  /* frames with no row of their own: not IP */
+  guint         n_collapsed;
   double        row_h;
   double        break_h;
   gint64        origin;
@@ -136,19 +143,33 @@ struct _SlSequenceAxis
 
 G_DEFINE_FINAL_TYPE (SlSequenceAxis, sl_sequence_axis, SL_TYPE_TIMELINE_AXIS)
 
+/* The centre of a row with @drawn drawn rows before or at it, @lifted of
+ * them lifted and @breaks breaks before it: never above the first row's
+ * (frames before the first drawn one share its place) */
+static inline double
+centre_y (SlSequenceAxis *self, guint drawn, guint lifted, guint breaks)
+{
+  return self->row_h * (MAX (drawn, 1) - 0.5 + lifted) + self->break_h * breaks;
+}
+
 static double
 row_y (SlSequenceAxis *self, guint row)
 {
-  return self->row_h * (row + 0.5 + row_set_through (&self->lifted, row)) +
-         self->break_h * row_set_through (&self->breaks, row);
+  guint drawn = row + 1 - (self->n_collapsed ? row_set_through (&self->collapsed, row) : 0);
+
+  return centre_y (self, drawn, row_set_through (&self->lifted, row),
+                   row_set_through (&self->breaks, row));
 }
 
 /* row_y () of the first row of a 64-row block */
 static double
 block_y (SlSequenceAxis *self, guint block)
 {
-  return self->row_h * (block * 64 + 0.5 + row_set_through_block (&self->lifted, block)) +
-         self->break_h * row_set_through_block (&self->breaks, block);
+  guint drawn =
+    block * 64 + 1 - (self->n_collapsed ? row_set_through_block (&self->collapsed, block) : 0);
+
+  return centre_y (self, drawn, row_set_through_block (&self->lifted, block),
+                   row_set_through_block (&self->breaks, block));
 }
 
 /* The last row centred at or above @d (0 above the first): the block
@@ -384,6 +405,44 @@ sl_sequence_axis_run_offset (SlSequenceAxis *self, gint64 ts)
   return MAX (ts - self->origin - held, 0);
 }
 
+/* A frame no column can show: not IP, so no address and port to draw it
+ * between (ARP, LLDP, a switch's spanning tree) */
+static gboolean
+frame_undrawable (CapRecording *rec, const CapEvent *ev)
+{
+  return ev->kind == CAP_EVENT_PACKET && cap_recording_get_packet (rec, ev->index)->src == CAP_NONE;
+}
+
+static void
+mark_collapsed (SlSequenceAxis *self, CapRecording *rec)
+{
+  for (guint r = 0; r < self->n_rows; r++)
+    if (frame_undrawable (rec, cap_recording_get_event (rec, r)))
+      {
+        row_set_add (&self->collapsed, r);
+        self->n_collapsed++;
+      }
+  row_set_count (&self->collapsed);
+}
+
+static inline gboolean
+is_collapsed (SlSequenceAxis *self, guint row)
+{
+  return self->n_collapsed > 0 &&
+         (self->collapsed.bits[row >> 6] >> (row & 63) & G_GUINT64_CONSTANT (1)) != 0;
+}
+
+/* The drawn row before @row (a break's row: there is one) */
+static guint
+drawn_before (SlSequenceAxis *self, guint row)
+{
+  guint r = row > 0 ? row - 1 : 0;
+
+  while (r > 0 && is_collapsed (self, r))
+    r--;
+  return r;
+}
+
 /* Every row's offset from the start (its run offset), as many as fit */
 static void
 sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
@@ -408,8 +467,8 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
 
       if (y > d1)
         break;
-      if (y < d0)
-        continue;
+      if (y < d0 || is_collapsed (self, r))
+        continue; /* a frame not drawn: its row is the one above's */
       tick.display = y;
       tick.text = nc_format_time_at (sl_sequence_axis_run_offset (self, row_time (self, r)), 1000);
       tick.rule = FALSE;
@@ -502,7 +561,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
   g_autoptr (GArray) gates = NULL;
   gint64   threshold, prev;
-  gboolean stepped;
+  gboolean stepped, prev_packet, any_drawn;
   guint    gi = 0;
 
   self->rec = rec;
@@ -514,6 +573,8 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
   self->n_rows = rec ? cap_recording_get_n_events (rec) : 0;
   row_set_reset (&self->breaks, self->n_rows);
   row_set_reset (&self->lifted, self->n_rows);
+  row_set_reset (&self->collapsed, self->n_rows);
+  self->n_collapsed = 0;
   self->origin = rec ? cap_recording_get_start_time (rec) : 0;
   self->last_place = self->origin;
   self->ns_before = NS_PER_UNIT_OUTSIDE;
@@ -544,24 +605,32 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
    * What the kernel took long for (a timer, a blocked call) still shows. */
   stepped = gates->len > 0;
   threshold = long_gap_threshold (typical_gap (self));
+  mark_collapsed (self, rec);
+  /* gaps, and packets after packets, between the rows drawn */
   prev = row_time (self, 0);
-  for (guint r = 1; r < self->n_rows; r++)
+  prev_packet = FALSE;
+  any_drawn = FALSE;
+  for (guint r = 0; r < self->n_rows; r++)
     {
-      gint64 t = MAX (row_time (self, r), prev);
+      gint64   t = MAX (row_time (self, r), prev);
+      gboolean packet = cap_recording_get_event (rec, r)->kind == CAP_EVENT_PACKET;
 
-      if (cap_recording_get_event (rec, r)->kind == CAP_EVENT_PACKET &&
-          cap_recording_get_event (rec, r - 1)->kind == CAP_EVENT_PACKET)
+      self->last_place = MAX (self->last_place, t);
+      if (is_collapsed (self, r))
+        continue;
+      if (packet && prev_packet)
         row_set_add (&self->lifted, r);
 
-      if (t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold &&
+      if (any_drawn && t - prev >= threshold && gap_outside_gates (gates, &gi, prev, t) >= threshold &&
           !(stepped && cap_recording_get_event (rec, r)->kind == CAP_EVENT_CALL_ENTER))
         {
           g_array_append_val (self->break_rows, r);
           row_set_add (&self->breaks, r);
         }
       prev = t;
+      prev_packet = packet;
+      any_drawn = TRUE;
     }
-  self->last_place = prev;
   row_set_count (&self->lifted);
   row_set_count (&self->breaks);
 
@@ -572,7 +641,7 @@ sl_sequence_axis_rebuild (SlTimelineAxis *axis, CapRecording *rec, GArray *break
       g_autofree char *dur = NULL;
       SlAxisBreak      br;
 
-      br.real_start = row_time (self, r - 1);
+      br.real_start = row_time (self, drawn_before (self, r));
       br.real_end = MAX (row_time (self, r), br.real_start);
       dur = nc_format_duration (br.real_end - br.real_start);
       br.d1 = row_y (self, r) - self->row_h / 2;
@@ -592,6 +661,7 @@ sl_sequence_axis_finalize (GObject *object)
   g_clear_pointer (&self->held, g_array_unref);
   row_set_clear (&self->breaks);
   row_set_clear (&self->lifted);
+  row_set_clear (&self->collapsed);
   G_OBJECT_CLASS (sl_sequence_axis_parent_class)->finalize (object);
 }
 

@@ -383,10 +383,10 @@ undo_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Undo pressed: the run comes back once the toast has gone. Doing it inside
- * the toast's own signal rebuilt the window under libadwaita 1.2's hiding
- * animation, which then freed the toast's widget twice (SIGSEGV in
- * adw_animation_skip, 2 runs in 6 of test-window-keep). */
+/* Undo pressed: the run comes back from an idle, outside the toast's
+ * signal. (The SIGSEGV in adw_animation_skip once blamed on this was
+ * libadwaita 1.2 freeing a toast dismissed while it slid in: see
+ * sl-toast-queue.c.) */
 static void
 on_undo (AdwToast *toast,
          SlWindow *self)

@@ -25,6 +25,7 @@
 #include "sl-packet-inspector.h"
 #include "sl-scenario-picker.h"
 #include "sl-timeline-view.h"
+#include "sl-toast-queue.h"
 
 G_BEGIN_DECLS
 
@@ -86,6 +87,7 @@ struct _SlWindow
   gboolean          close_after_save; /* the close dialog's Save…: close once saved */
   gboolean          disposing;
   SlKeptRun        *kept;            /* a replaced unsaved run, while its Undo toast shows */
+  SlToastQueue     *toasts;          /* every toast goes to toast_overlay through it */
   GtkInfoBar       *recovery_bar;
   GtkLabel         *recovery_label;
   char             *recovery_path;   /* the left-behind stream file it offers */

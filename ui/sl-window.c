@@ -50,15 +50,21 @@ _sl_window_toast (SlWindow   *self,
   _sl_window_add_toast (self, t);
 }
 
-/* Toasts queue, each shown in turn. Not ADW_TOAST_PRIORITY_HIGH, nor
- * dismissing the one on screen for a newer one: in libadwaita 1.2 either
+/* Toasts queue, each shown in turn (SlToastQueue: libadwaita 1.2 crashes
+ * on a toast dismissed while it slides in). Not ADW_TOAST_PRIORITY_HIGH,
+ * nor dismissing the one on screen for a newer one: in libadwaita 1.2 either
  * can requeue a toast still on screen and abort in show_toast, or free a
  * toast's widget under its hiding animation. */
 void
 _sl_window_add_toast (SlWindow *self,
                       AdwToast *toast)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (self->toasts == NULL) /* the window is going */
+    {
+      g_object_unref (toast);
+      return;
+    }
+  sl_toast_queue_add (self->toasts, toast);
 }
 
 void
@@ -533,6 +539,7 @@ sl_window_dispose (GObject *object)
   _sl_window_files_dispose (self);
   _sl_window_drop_live (self);
   _sl_window_keep_dispose (self);
+  g_clear_object (&self->toasts);
   gtk_widget_dispose_template (GTK_WIDGET (self), SL_TYPE_WINDOW);
 
   G_OBJECT_CLASS (sl_window_parent_class)->dispose (object);
@@ -709,6 +716,7 @@ sl_window_init (SlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->toasts = sl_toast_queue_new (self->toast_overlay);
   self->session = sl_session_new ();
   sl_code_view_set_session (self->code_view, self->session);
   sl_console_pane_set_session (self->console_pane, self->session);

@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -30,6 +31,7 @@
 #include "nc-recorder.h"
 #include "nc-report.h"
 #include "nc-socket.h"
+#include "nc-socket-private.h"
 #include "nc-sys.h"
 
 #define EXPORT __attribute__ ((visibility ("default")))
@@ -61,10 +63,11 @@ nc_sys_init (void)
   NEXT (send); NEXT (recv); NEXT (sendto); NEXT (recvfrom); NEXT (sendmsg); NEXT (recvmsg);
   NEXT (write); NEXT (read); NEXT (shutdown); NEXT (close); NEXT (ioctl);
   NEXT (setsockopt); NEXT (getsockopt); NEXT (select); NEXT (pselect); NEXT (poll);
-  NEXT (ppoll); NEXT (epoll_wait); NEXT (getsockname); NEXT (getpeername); NEXT (gethostname);
+  NEXT (ppoll); NEXT (epoll_wait); NEXT (epoll_ctl); NEXT (socketpair); NEXT (getsockname); NEXT (getpeername); NEXT (gethostname);
   NEXT (getaddrinfo); NEXT (getnameinfo); NEXT (gethostbyname); NEXT (gethostbyname_r);
   NEXT (gethostbyaddr); NEXT (gethostbyaddr_r); NEXT (inet_aton); NEXT (inet_ntoa);
   NEXT (inet_pton); NEXT (inet_ntop); NEXT (fork);
+  NEXT (sendfile);
   *(void **) &nc_sys.fcntl = dlsym (RTLD_NEXT, "fcntl64");
   if (nc_sys.fcntl == NULL)
     NEXT (fcntl);
@@ -83,6 +86,19 @@ env_fd (const char *name)
   return end != value && *end == '\0' && fd >= 0 && fd < G_MAXINT ? (int) fd : -1;
 }
 
+/* A C program's stdout is the lab's pipe: a line at a time, as in a
+ * terminal, so what it prints comes out beside its calls and not at exit
+ * (Python does the same in python/sitecustomize.py). Before main (), while
+ * stdio has not written yet. */
+static void
+line_buffered_stdout (void)
+{
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISFIFO (st.st_mode))
+    setvbuf (stdout, NULL, _IOLBF, BUFSIZ);
+}
+
 __attribute__ ((constructor)) static void
 preload_init (void)
 {
@@ -99,6 +115,7 @@ preload_init (void)
   nc_source_init ();
   nc_recorder_enter_report_mode (nc_recorder_new (), report_fd, gate);
   tracing = TRUE;
+  line_buffered_stdout ();
 }
 
 /* Whether to record this call; if so, finds its source first. */
@@ -163,6 +180,7 @@ TRACED (ssize_t, recvfrom, (int fd, void *b, size_t n, int f, struct sockaddr *a
         (fd, b, n, f, a, l))
 TRACED (ssize_t, sendmsg, (int fd, const struct msghdr *m, int f), (fd, m, f))
 TRACED (ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f))
+TRACED (int, socketpair, (int d, int t, int p, int sv[2]), (d, t, p, sv))
 TRACED (int, shutdown, (int fd, int how), (fd, how))
 TRACED (int, setsockopt, (int fd, int lv, int n, const void *v, socklen_t l), (fd, lv, n, v, l))
 TRACED (int, getsockopt, (int fd, int lv, int n, void *v, socklen_t *l), (fd, lv, n, v, l))
@@ -271,7 +289,11 @@ close (int fd)
   if (is_lab_fd (fd))
     return 0;  /* see close_range () */
   if (!is_socket (fd) || !begin (CALLER))
-    return nc_sys.close (fd);
+    {
+      if (tracing)
+        nc_epoll_forget (fd);  /* an epoll set's fd, or a socket closed by the library */
+      return nc_sys.close (fd);
+    }
   ret = nc_close_at (FILE_LINE, fd);
   end ();
   return ret;
@@ -361,6 +383,50 @@ epoll_wait (int epfd, struct epoll_event *events, int max, int timeout)
   ret = nc_epoll_wait_at (FILE_LINE, epfd, events, max, timeout);
   end ();
   return ret;
+}
+
+/* epoll_ctl(): recorded for sockets (selectors' register ()); every
+ * change is remembered, so epoll_wait () shows what it waits for */
+EXPORT int
+epoll_ctl (int epfd, int op, int fd, struct epoll_event *event)
+{
+  int ret;
+
+  if (!is_socket (fd) || !begin (CALLER))
+    return nc_sys.epoll_ctl (epfd, op, fd, event);
+  ret = nc_epoll_ctl_at (FILE_LINE, epfd, op, fd, event);
+  end ();
+  return ret;
+}
+
+/* sendfile(): socket.sendfile (). With _FILE_OFFSET_BITS=64 the headers
+ * name the first function below sendfile64, which CPython calls; programs
+ * built otherwise call sendfile (the same function in a 64-bit glibc). */
+static ssize_t
+sendfile_common (int out_fd, int in_fd, off_t *offset, size_t count, void *caller)
+{
+  ssize_t ret;
+
+  if (!is_socket (out_fd) || !begin (caller))
+    return nc_sys.sendfile (out_fd, in_fd, offset, count);
+  ret = nc_sendfile_at (FILE_LINE, out_fd, in_fd, offset, count);
+  end ();
+  return ret;
+}
+
+EXPORT ssize_t
+sendfile (int out_fd, int in_fd, off_t *offset, size_t count)
+{
+  return sendfile_common (out_fd, in_fd, offset, count, CALLER);
+}
+
+EXPORT ssize_t plain_sendfile (int out_fd, int in_fd, off_t *offset, size_t count)
+  __asm__ ("sendfile");
+
+EXPORT ssize_t
+plain_sendfile (int out_fd, int in_fd, off_t *offset, size_t count)
+{
+  return sendfile_common (out_fd, in_fd, offset, count, CALLER);
 }
 
 static int
