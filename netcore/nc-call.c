@@ -173,6 +173,9 @@ nc_errno_name (int err)
     case ENOENT: return "ENOENT";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ENOSPC: return "ENOSPC";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case ESHUTDOWN: return "ESHUTDOWN";
     default: return "E?";
     }
 }

@@ -517,6 +517,67 @@ test_input_from_file (void)
   g_rmdir (dir);
 }
 
+/* Sockets the program drops: the collector closes them at the line that
+ * dropped them, and the getsockname () of the ResourceWarning's text
+ * (socket.py's __repr__ ()) is Python's, not the program's */
+static void
+test_garbage_collected (void)
+{
+  g_autofree char *program = test_program ("homework/gc_close.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint del_line = sl_test_line_of (program, "del conn");
+  guint n_names = sl_test_count_calls (rec, "gc_close.py", NC_CALL_GETSOCKNAME);
+  gboolean closed_at_del = FALSE, named_at_del = FALSE;
+
+  for (guint i = 0; i < n_names; i++)
+    {
+      const NcCall *call = sl_test_find_call (rec, "gc_close.py", NC_CALL_GETSOCKNAME, i);
+      if (call->line != del_line)
+        continue;
+      assert_source (call, program, "del conn", NC_CALL_ORIGIN_LIBRARY);
+      g_assert_nonnull (strstr (call->stack, "__repr__ (socket.py:"));
+      named_at_del = TRUE;
+    }
+  for (guint i = 0; i < sl_test_count_calls (rec, "gc_close.py", NC_CALL_CLOSE); i++)
+    {
+      const NcCall *call = sl_test_find_call (rec, "gc_close.py", NC_CALL_CLOSE, i);
+      if (call->line == del_line)
+        {
+          assert_source (call, program, "del conn", NC_CALL_ORIGIN_PROGRAM);
+          closed_at_del = TRUE;
+        }
+    }
+  g_assert_true (named_at_del);
+  g_assert_true (closed_at_del);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDERR, "ResourceWarning: unclosed <socket.socket"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "end"));
+}
+
+/* Socket options by name, as strace writes them; one with no name is its
+ * number, and its error is named */
+static void
+test_socket_options (void)
+{
+  g_autofree char *program = test_program ("homework/sockopts.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *type = sl_test_find_call (rec, "sockopts.py", NC_CALL_GETSOCKOPT, 3);
+  const NcCall *broadcast = sl_test_find_call (rec, "sockopts.py", NC_CALL_SETSOCKOPT, 4);
+  const NcCall *bad = sl_test_find_call (rec, "sockopts.py", NC_CALL_SETSOCKOPT, 5);
+  g_autofree char *type_text = nc_call_to_string (type);
+  g_autofree char *bad_text = nc_call_to_string (bad);
+
+  assert_source (type, program, "socket.SO_TYPE", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpstr (type_text, ==, "getsockopt(fd=3, SOL_SOCKET, SO_TYPE) = 0, value 1");
+  g_assert_cmpstr (broadcast->text, ==, "SOL_SOCKET, SO_BROADCAST");
+  assert_source (bad, program, "9999", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (bad->err, ==, ENOPROTOOPT);
+  g_assert_cmpstr (bad_text, ==, "setsockopt(fd=3, SOL_SOCKET, 9999, 1) = -1 ENOPROTOOPT "
+                                 "(Protocol not available)");
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "bad option: [Errno 92]"));
+}
+
 /* A program killed by a signal: what it did until then stays */
 static void
 test_crash (void)
@@ -1194,6 +1255,8 @@ main (int    argc,
   g_test_add_func ("/trace/socketpair", test_socketpair);
   g_test_add_func ("/trace/console-lines-whole", test_console_lines_whole);
   g_test_add_func ("/trace/input-from-file", test_input_from_file);
+  g_test_add_func ("/trace/garbage-collected", test_garbage_collected);
+  g_test_add_func ("/trace/socket-options", test_socket_options);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/port-in-use", test_port_in_use);
