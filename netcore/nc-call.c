@@ -323,6 +323,9 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
       if (call->kind != NC_CALL_WRITE)
         format_msg_flags (call->flags, out);
+      /* sendmsg () with a destination (msg_name), as sendto () */
+      if (call->kind == NC_CALL_SENDMSG && call->peer[0] != '\0')
+        g_string_append_printf (out, ", %s", call->peer);
       break;
     case NC_CALL_SENDTO:
       g_string_append_printf (out, "fd=%d, ", call->fd);
@@ -464,11 +467,11 @@ format_result (const NcCall *call,
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " (local %s)", call->result, call->local);
       break;
     case NC_CALL_RECV:
-    case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
+    case NC_CALL_RECVMSG:
     case NC_CALL_RECVFROM:
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
