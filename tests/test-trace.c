@@ -433,7 +433,9 @@ test_sendfile (void)
   g_assert_cmpuint (n_packets, >=, 1);
   for (guint i = 0; i < n_packets; i++)
     carried += cap_recording_get_packet (rec, packets[i])->payload_len;
-  g_assert_cmpint (carried, ==, 95000);
+  /* every byte in a segment linked to it (a loaded machine may retransmit
+   * one, which is linked too) */
+  g_assert_cmpint (carried, >=, 95000);
   g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "downloaded 95000 bytes, 5000 lines"));
 }
 
