@@ -196,6 +196,27 @@ option_string (CapReader *self,
   return NULL;
 }
 
+/* Every option @code of the block, in its order: %NULL-terminated, or
+ * %NULL if there is none; valid until the next block */
+static const char *const *
+option_strings (CapReader *self,
+                guint16    code)
+{
+  g_ptr_array_set_size (self->comments, 0);
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      const ReaderOption *opt = &g_array_index (self->options, ReaderOption, i);
+
+      /* an embedded NUL simply ends the string early */
+      if (opt->code == code)
+        g_ptr_array_add (self->comments, g_strndup ((const char *) opt->value, opt->len));
+    }
+  if (self->comments->len == 0)
+    return NULL;
+  g_ptr_array_add (self->comments, NULL);
+  return (const char *const *) self->comments->pdata;
+}
+
 static const ReaderIface *
 lookup_iface (CapReader  *self,
               guint32     id,
@@ -322,7 +343,6 @@ parse_packet_block (CapReader     *self,
   guint64 ts;
   gint64 ts_ns;
   guint64 padded;
-  const char *comment;
 
   if (body_len < 20)
     {
@@ -361,8 +381,8 @@ parse_packet_block (CapReader     *self,
     return FALSE;
 
   ts_ns = pcapng_ts_to_ns (ts, iface->tsresol, iface->tsoffset);
-  comment = option_string (self, OPT_COMMENT, self->comment);
-  cap_reader_emit_frame (self, iface, ts_ns, body + 20, caplen, len, self->offset + 28, comment);
+  cap_reader_emit_frame (self, iface, ts_ns, body + 20, caplen, len, self->offset + 28,
+                         option_strings (self, OPT_COMMENT));
   emit_records (self, type, iface->global, ts_ns);
   return TRUE;
 }

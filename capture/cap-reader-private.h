@@ -75,7 +75,7 @@ struct _CapReader
   const char        *pending_what;  /* what kind of unit @pending holds, for messages */
 
   GArray            *options;       /* ReaderOption scratch */
-  GString           *comment;
+  GPtrArray         *comments;      /* a packet's opt_comments, NULL-terminated when emitted */
   GString           *text1;
   GString           *text2;
   GError            *error;         /* sticky: once damaged, always damaged */
@@ -129,7 +129,7 @@ void         cap_reader_emit_frame          (CapReader         *self,
                                              guint32            caplen,
                                              guint32            len,
                                              guint64            data_offset,
-                                             const char        *comment);
+                                             const char *const *comments);
 
 void         cap_reader_fail_not_capture    (CapReader     *self,
                                              const guint8  *p,

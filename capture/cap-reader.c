@@ -59,7 +59,7 @@ cap_reader_emit_frame (CapReader         *self,
                        guint32            caplen,
                        guint32            len,
                        guint64            data_offset,
-                       const char        *comment)
+                       const char *const *comments)
 {
   CapFrame frame;
 
@@ -70,7 +70,8 @@ cap_reader_emit_frame (CapReader         *self,
   frame.len = len;
   frame.data = data;
   frame.data_offset = data_offset;
-  frame.comment = comment;
+  frame.comments = comments != NULL && comments[0] != NULL ? comments : NULL;
+  frame.comment = frame.comments != NULL ? comments[0] : NULL;
   frame.index = self->n_frames++;
   self->last_ts_ns = ts_ns;
 
@@ -143,7 +144,7 @@ cap_reader_new (const CapReaderCallbacks *callbacks,
   self->ifaces = g_array_new (FALSE, FALSE, sizeof (ReaderIface));
   self->options = g_array_new (FALSE, FALSE, sizeof (ReaderOption));
   self->pending = g_byte_array_new ();
-  self->comment = g_string_new (NULL);
+  self->comments = g_ptr_array_new_with_free_func (g_free);
   self->text1 = g_string_new (NULL);
   self->text2 = g_string_new (NULL);
   self->pending_what = N_("file header");
@@ -159,7 +160,7 @@ cap_reader_free (CapReader *self)
   g_array_unref (self->ifaces);
   g_array_unref (self->options);
   g_byte_array_unref (self->pending);
-  g_string_free (self->comment, TRUE);
+  g_ptr_array_unref (self->comments);
   g_string_free (self->text1, TRUE);
   g_string_free (self->text2, TRUE);
   g_clear_error (&self->error);

@@ -47,6 +47,8 @@ GQuark cap_file_error_quark (void);
  * @data_offset: absolute byte offset of @data in the input stream, so a
  *   consumer reading a file can find the bytes again later
  * @comment: the first opt_comment, NUL-terminated, or %NULL; valid during the callback
+ * @comments: every opt_comment in the block's order, %NULL-terminated, or
+ *   %NULL if it has none (a teacher's notes, Wireshark's); valid during the callback
  * @index: frame number from 0; Wireshark's frame N is @index + 1. Blocks that
  *   Wireshark lists as frames but that carry no packet (pcapng Custom Blocks,
  *   systemd journal entries) use up an index without a callback, so the
@@ -62,6 +64,7 @@ typedef struct
   const guint8 *data;
   guint64       data_offset;
   const char   *comment;
+  const char *const *comments;
   guint32       index;
 } CapFrame;
 

@@ -20,30 +20,99 @@
 
 /* Reading files and streams: one reader for both. */
 
+/* The recording's interface for one the input describes: the same one
+ * again for the same link type, name and snaplen (a live run's stream
+ * describes lo once per section), else a new one while a packet's
+ * guint8 can name it, else the first of its link type */
+static guint8
+interface_index (CapRecording       *self,
+                 const CapInterface *iface)
+{
+  CapIface ci = { .linktype = iface->linktype, .snaplen = iface->snaplen };
+
+  for (guint i = 0; i < self->ifaces->len; i++)
+    {
+      const CapIface *known = &g_array_index (self->ifaces, CapIface, i);
+
+      if (known->linktype == iface->linktype && known->snaplen == iface->snaplen &&
+          g_strcmp0 (known->name, iface->name) == 0)
+        return (guint8) i;
+    }
+  if (self->ifaces->len > G_MAXUINT8)
+    return cap_recording_linktype_index (self, iface->linktype);
+  ci.name = g_strdup (iface->name);
+  g_array_append_val (self->ifaces, ci);
+  return (guint8) (self->ifaces->len - 1);
+}
+
 static void
 on_reader_interface (const CapInterface *iface,
                      gpointer            user_data)
 {
   CapRecording *self = user_data;
-  guint32 linktype = iface->linktype;
+  guint8 idx = interface_index (self, iface);
 
-  g_array_append_val (self->feed_linktypes, linktype);
-  if (iface->name != NULL)
-    {
-      guint8 idx = cap_recording_linktype_index (self, linktype);
-      CapIface *ci = &g_array_index (self->ifaces, CapIface, idx);
-      if (ci->name == NULL)
-        ci->name = g_strdup (iface->name);
-    }
+  g_array_append_val (self->feed_ifaces, idx);
 }
 
-static guint32
-frame_linktype (CapRecording *self,
-                guint32       iface)
+static const CapIface *
+frame_interface (CapRecording *self,
+                 guint32       iface,
+                 guint8       *idx)
 {
-  if (iface < self->feed_linktypes->len)
-    return g_array_index (self->feed_linktypes, guint32, iface);
-  return CAP_LINKTYPE_ETHERNET;
+  *idx = iface < self->feed_ifaces->len ? g_array_index (self->feed_ifaces, guint8, iface)
+                                        : cap_recording_linktype_index (self, CAP_LINKTYPE_ETHERNET);
+  return &g_array_index (self->ifaces, CapIface, *idx);
+}
+
+/* "client send(fd=3) call 7 (data)", or the dropped packet's: what a
+ * Socklens file says on its packets, which saving writes again from the
+ * links (keeping them would cost a million strings for a million packets).
+ * A file whose calls are gone (rewritten by editcap or Wireshark, which
+ * drop Socklens records but keep comments) keeps them: they are all that
+ * is left of the calls. */
+static gboolean
+is_own_comment (const char *text)
+{
+  const char *p = strstr (text, "(fd=");
+
+  if (g_str_equal (text, CAP_COMMENT_DROPPED))
+    return TRUE;
+  if (p == NULL || (p = strchr (p, ')')) == NULL || !g_str_has_prefix (p, ") call "))
+    return FALSE;
+  p += strlen (") call ");
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  return g_str_has_prefix (p, " (");
+}
+
+/* The comments a person or another program wrote on @packet, to save with it */
+static void
+keep_comments (CapRecording      *self,
+               guint32            packet,
+               const char *const *comments)
+{
+  GPtrArray *kept = NULL;
+
+  /* a Socklens run's calls start before its first packet */
+  gboolean has_calls = self->calls->len > 0;
+
+  for (guint i = 0; comments[i] != NULL; i++)
+    if (!has_calls || !is_own_comment (comments[i]))
+      {
+        if (kept == NULL)
+          kept = g_ptr_array_new ();
+        g_ptr_array_add (kept, g_strdup (comments[i]));
+      }
+  if (kept == NULL)
+    return;
+  g_ptr_array_add (kept, NULL);
+  if (self->comments == NULL)
+    self->comments = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_strfreev);
+  g_hash_table_insert (self->comments, GUINT_TO_POINTER (packet),
+                       g_ptr_array_free (kept, FALSE));
 }
 
 static void
@@ -51,19 +120,25 @@ on_reader_frame (const CapFrame *frame,
                  gpointer        user_data)
 {
   CapRecording *self = user_data;
-  guint32 linktype = frame_linktype (self, frame->iface);
+  guint8 idx;
+  guint32 linktype = frame_interface (self, frame->iface, &idx)->linktype;
   guint32 next = self->packets->len;
+  guint32 packet;
 
   /* frames the reader numbered without a packet come before this one */
   while (frame->index > next + self->frame_skips->len)
     g_array_append_val (self->frame_skips, next);
 
   if (self->file_fd >= 0)
-    cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen, frame->len,
-                frame->data_offset);
+    packet = cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen,
+                                       frame->len, frame->data_offset);
   else
-    cap_recording_add_frame (self, linktype, frame->ts_ns, frame->data, frame->caplen,
-                             frame->len);
+    packet = cap_recording_add_frame (self, linktype, frame->ts_ns, frame->data, frame->caplen,
+                                      frame->len);
+  /* on its own interface: of its link type, but maybe not the first */
+  g_array_index (self->packets, CapPacket, packet).linktype_idx = idx;
+  if (frame->comments != NULL)
+    keep_comments (self, packet, frame->comments);
 }
 
 static void
@@ -150,8 +225,8 @@ ensure_reader (CapRecording *self)
   if (self->reader == NULL)
     {
       self->reader = cap_reader_new (&reader_callbacks, self);
-      if (self->feed_linktypes == NULL)
-        self->feed_linktypes = g_array_new (FALSE, FALSE, sizeof (guint32));
+      if (self->feed_ifaces == NULL)
+        self->feed_ifaces = g_array_new (FALSE, FALSE, sizeof (guint8));
     }
   return self->reader;
 }

@@ -22,10 +22,17 @@ typedef struct
   guint32  used;
 } CapIdTable;
 
+/* The comment a saved file has on a packet the lab dropped on purpose */
+#define CAP_COMMENT_DROPPED "dropped on purpose by the Socklens lab"
+
+/* An interface the packets were captured on, as the file described it
+ * (pcapng's if_name and snaplen): saving writes each again, so a packet
+ * keeps its interface's name */
 typedef struct
 {
   guint32 linktype;
   char   *name;
+  guint32 snaplen;  /* 0: not given */
 } CapIface;
 
 /* A live run's correlation, kept between commits (cap-recording-correlate.c) */
@@ -84,8 +91,10 @@ struct _CapRecording
   /* A stream being fed */
   CapReader   *reader;
   char        *source_name;   /* the file's name, for messages */
-  guint32      feed_iface_base;
-  GArray      *feed_linktypes;  /* guint32 per reader interface */
+  GArray      *feed_ifaces;   /* guint8 per reader interface: its index in ifaces */
+  /* packet index -> GStrv: the comments the file had on a packet (a
+   * teacher's notes, Wireshark's), saved with it again */
+  GHashTable  *comments;
 
   /* Derived by cap_recording_correlate (): sockets and links */
   gboolean     links_dirty;

@@ -145,16 +145,21 @@ write_call (Saver          *saver,
   return write_record (saver, ts, error);
 }
 
-/* "client send(fd=3) call 7" for each call the packet belongs to */
+/* "client send(fd=3) call 7" for each call the packet belongs to, then
+ * the comments the file it came from had on it (a teacher's notes); a
+ * Socklens file's own comments are not repeated */
 static char **
 packet_comments (CapRecording *self,
                  guint         packet)
 {
   guint n = 0;
   const CapLink *links = cap_recording_get_packet_links (self, packet, &n);
+  const char *const *kept =
+    self->comments ? g_hash_table_lookup (self->comments, GUINT_TO_POINTER (packet)) : NULL;
   GPtrArray *comments;
 
-  if (n == 0 && !(g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED))
+  if (n == 0 && kept == NULL &&
+      !(g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED))
     return NULL;
 
   comments = g_ptr_array_new ();
@@ -174,7 +179,10 @@ packet_comments (CapRecording *self,
                                         cap_link_kind_name (links[i].kind), source->str));
     }
   if (g_array_index (self->packets, CapPacket, packet).flags & CAP_PACKET_DROPPED)
-    g_ptr_array_add (comments, g_strdup ("dropped on purpose by the Socklens lab"));
+    g_ptr_array_add (comments, g_strdup (CAP_COMMENT_DROPPED));
+  for (guint i = 0; kept != NULL && kept[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (comments, kept[i], g_str_equal, NULL))
+      g_ptr_array_add (comments, g_strdup (kept[i]));
   g_ptr_array_add (comments, NULL);
   return (char **) g_ptr_array_free (comments, FALSE);
 }
@@ -267,7 +275,8 @@ cap_recording_save (CapRecording *self,
   for (guint i = 0; i < self->ifaces->len; i++)
     {
       const CapIface *iface = &g_array_index (self->ifaces, CapIface, i);
-      if (!cap_pcapng_writer_add_interface (writer, iface->linktype, 262144,
+      if (!cap_pcapng_writer_add_interface (writer, iface->linktype,
+                                            iface->snaplen ? iface->snaplen : 262144,
                                             iface->name ? iface->name : "lo", NULL, error))
         goto fail;
     }

@@ -65,7 +65,8 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->arena, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
   g_clear_pointer (&self->source_name, g_free);
-  g_clear_pointer (&self->feed_linktypes, g_array_unref);
+  g_clear_pointer (&self->feed_ifaces, g_array_unref);
+  g_clear_pointer (&self->comments, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_array_unref);
   g_clear_pointer (&self->call_socket, g_array_unref);
   g_clear_pointer (&self->links, g_array_unref);
