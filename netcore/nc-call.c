@@ -173,6 +173,9 @@ nc_errno_name (int err)
     case ENOENT: return "ENOENT";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ENOSPC: return "ENOSPC";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case ESHUTDOWN: return "ESHUTDOWN";
     default: return "E?";
     }
 }
@@ -364,6 +367,9 @@ format_arguments (const NcCall *call,
       g_string_append (out, " bytes)");
       if (call->kind != NC_CALL_WRITE)
         format_msg_flags (call->flags, out);
+      /* sendmsg () with a destination (msg_name), as sendto () */
+      if (call->kind == NC_CALL_SENDMSG && call->peer[0] != '\0')
+        g_string_append_printf (out, ", %s", call->peer);
       break;
     case NC_CALL_SENDTO:
       append_fd (out, call->fd, "");
@@ -509,11 +515,11 @@ format_result (const NcCall *call,
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " (local %s)", call->result, call->local);
       break;
     case NC_CALL_RECV:
-    case NC_CALL_RECVMSG:
     case NC_CALL_READ:
       append_result (out, call->result, " ");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
+    case NC_CALL_RECVMSG:
     case NC_CALL_RECVFROM:
       append_result (out, call->result, " ");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
