@@ -41,10 +41,10 @@ typedef struct
 } Stall;
 
 static GPollFunc real_poll;
-static gint64    left_poll;     /* when the last poll returned */
-static gint64    left_poll_cpu; /* the main thread's CPU time then */
+static gint64    left_poll;      /* when the last poll returned */
+static gint64    left_poll_cpu;  /* the main thread's CPU time then */
 static Stall     worst[N_WORST]; /* longest first */
-static gint64    worst_cpu;     /* the most CPU time one iteration took, µs */
+static gint64    worst_cpu;      /* the most CPU time one iteration took, µs */
 static gint64    n_iterations;
 
 /* The main thread's CPU time, µs: what a stall costs with the machine's
@@ -59,8 +59,7 @@ thread_cpu_us (void)
 }
 
 static void
-note_stall (gint64 at,
-            gint64 took)
+note_stall (gint64 at, gint64 took)
 {
   guint i = N_WORST;
 
@@ -69,20 +68,18 @@ note_stall (gint64 at,
   if (i == N_WORST)
     return;
   memmove (&worst[i + 1], &worst[i], (N_WORST - i - 1) * sizeof (Stall));
-  worst[i] = (Stall) { at, took };
+  worst[i] = (Stall){ at, took };
 }
 
 static gboolean verbose; /* SL_BENCH_VERBOSE: every stall over 20 ms */
 static gint64   verbose_since;
 
 static int
-timed_poll (GPollFD *fds,
-            guint    n_fds,
-            int      timeout)
+timed_poll (GPollFD *fds, guint n_fds, int timeout)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 cpu = thread_cpu_us ();
-  int ret;
+  int    ret;
 
   if (left_poll != 0)
     {
@@ -120,9 +117,7 @@ typedef gboolean (*Condition) (gpointer data);
 /* Iterates the main loop (blocking in its poll, as the app does) until
  * @cond holds; FALSE after @timeout_s (a guard against a hang) */
 static gboolean
-run_until (Condition cond,
-           gpointer  data,
-           guint     timeout_s)
+run_until (Condition cond, gpointer data, guint timeout_s)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
 
@@ -153,7 +148,7 @@ static void
 run_for (guint ms)
 {
   gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-  guint id = g_timeout_add (ms, on_wake, &id);
+  guint  id = g_timeout_add (ms, on_wake, &id);
 
   run_until (time_passed, &until, ms / 1000 + 5);
   if (id != 0)
@@ -164,8 +159,7 @@ run_for (guint ms)
 static guint n_frames;
 
 static void
-on_after_paint (GdkFrameClock *clock,
-                gpointer       data)
+on_after_paint (GdkFrameClock *clock, gpointer data)
 {
   n_frames++;
 }
@@ -197,7 +191,7 @@ static gint64
 rss_anon_kib (void)
 {
   g_autofree char *status = NULL;
-  const char *line;
+  const char      *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return -1;
@@ -206,13 +200,12 @@ rss_anon_kib (void)
 }
 
 static char *
-generate (const char *dir,
-          guint       n_packets)
+generate (const char *dir, guint n_packets)
 {
-  const char *gen = g_getenv ("SL_GEN_PCAP");
-  char *path = g_strdup_printf ("%s/bench-%u.pcap", dir, n_packets);
+  const char      *gen = g_getenv ("SL_GEN_PCAP");
+  char            *path = g_strdup_printf ("%s/bench-%u.pcap", dir, n_packets);
   g_autofree char *cmd = NULL;
-  int status = 0;
+  int              status = 0;
 
   cmd = g_strdup_printf ("%s -c %u -o %s", gen ? gen : "sl-gen-pcap", n_packets, path);
   if (!g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL) || status != 0)
@@ -221,8 +214,7 @@ generate (const char *dir,
 }
 
 static void
-print_worst (const char *what,
-             gint64      since)
+print_worst (const char *what, gint64 since)
 {
   printf ("  %-36s %7.1f ms longest (CPU %.1f ms), then", what, worst_ms (), worst_cpu / 1000.0);
   for (guint i = 1; i < N_WORST && worst[i].took > 0; i++)
@@ -238,9 +230,7 @@ typedef struct
 } Load;
 
 static void
-on_recording (SlSession  *session,
-              GParamSpec *pspec,
-              Load       *load)
+on_recording (SlSession *session, GParamSpec *pspec, Load *load)
 {
   if (load->handed_over == 0 && sl_session_get_recording (session) != NULL &&
       cap_recording_get_n_packets (sl_session_get_recording (session)) > 0)
@@ -256,25 +246,23 @@ handed_over (gpointer data)
 /* What a person does first with a big recording: each step, then its
  * frames, and the longest stall while it was done */
 static void
-interact (SlWindow *window,
-          gint64    since)
+interact (SlWindow *window, gint64 since)
 {
   SlConversationList *list =
     SL_CONVERSATION_LIST (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONVERSATION_LIST));
-  GtkColumnView *view = list ? GTK_COLUMN_VIEW (sl_test_find_widget (GTK_WIDGET (list),
-                                                                      GTK_TYPE_COLUMN_VIEW))
-                             : NULL;
+  GtkColumnView *view =
+    list ? GTK_COLUMN_VIEW (sl_test_find_widget (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW)) : NULL;
   SlSession *session = sl_window_get_session (window);
   GtkWidget *timeline = GTK_WIDGET (sl_test_window_timeline (window));
 
   if (view != NULL && gtk_widget_get_mapped (GTK_WIDGET (view)))
     {
       GListModel *columns = gtk_column_view_get_columns (view);
-      GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
+      GtkWidget  *scroller = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
 
       for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
         {
-          g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+          g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
           g_autofree char *what = NULL;
 
           if (gtk_column_view_column_get_sorter (column) == NULL)
@@ -282,7 +270,8 @@ interact (SlWindow *window,
           reset_stalls ();
           gtk_column_view_sort_by_column (view, column, GTK_SORT_DESCENDING);
           wait_frames (timeline);
-          what = g_strdup_printf ("list sorted by \"%s\"", gtk_column_view_column_get_title (column));
+          what =
+            g_strdup_printf ("list sorted by \"%s\"", gtk_column_view_column_get_title (column));
           print_worst (what, since);
         }
       if (scroller != NULL)
@@ -323,14 +312,14 @@ close_window (SlWindow *window)
 static void
 bench_file (const char *path)
 {
-  g_autoptr(CapRecording) anchor = cap_recording_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  Load load = { 0 };
-  gint64 start, rss_before, rss_after;
-  double anchor_ms, load_ms;
-  guint n_packets;
-  SlWindow *window;
+  g_autoptr (CapRecording) anchor = cap_recording_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  Load           load = { 0 };
+  gint64         start, rss_before, rss_after;
+  double         anchor_ms, load_ms;
+  guint          n_packets;
+  SlWindow      *window;
   GdkFrameClock *clock;
 
   /* the anchor: the same file loaded on this thread, no window */
@@ -347,11 +336,12 @@ bench_file (const char *path)
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
   load.window = window;
-  g_signal_connect (sl_window_get_session (window), "notify::recording",
-                    G_CALLBACK (on_recording), &load);
+  g_signal_connect (sl_window_get_session (window), "notify::recording", G_CALLBACK (on_recording),
+                    &load);
 
   printf ("%s: %u packets\n", path, n_packets);
-  printf ("  anchor: cap_recording_load_file () on the main thread, no window: %.0f ms\n", anchor_ms);
+  printf ("  anchor: cap_recording_load_file () on the main thread, no window: %.0f ms\n",
+          anchor_ms);
 
   rss_before = rss_anon_kib ();
   reset_stalls ();
@@ -366,11 +356,13 @@ bench_file (const char *path)
   wait_frames (GTK_WIDGET (window));
   run_for (1000);
   print_worst ("hand-over, first frames, 1 s after", load.handed_over);
-  printf ("  loading in the window: %.0f ms (%.2fx the anchor); longest stall %.1f ms = %.3fx the anchor\n",
+  printf ("  loading in the window: %.0f ms (%.2fx the anchor); longest stall %.1f ms = %.3fx the "
+          "anchor\n",
           load_ms, load_ms / anchor_ms, worst_ms (), worst_ms () / anchor_ms);
   rss_after = rss_anon_kib ();
   printf ("  heap (RssAnon) growth: %.1f MiB, %.0f bytes per packet\n",
-          (rss_after - rss_before) / 1024.0, (rss_after - rss_before) * 1024.0 / MAX (n_packets, 1));
+          (rss_after - rss_before) / 1024.0,
+          (rss_after - rss_before) * 1024.0 / MAX (n_packets, 1));
 
   interact (window, load.handed_over);
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, NULL);
@@ -400,10 +392,10 @@ allow_big_counts (GtkWidget *root)
 static void
 bench_run (guint count)
 {
-  SlWindow *window = sl_window_new (GTK_APPLICATION (sl_test_app ()));
+  SlWindow      *window = sl_window_new (GTK_APPLICATION (sl_test_app ()));
   GdkFrameClock *clock;
-  gint64 start, finished;
-  CapRecording *rec;
+  gint64         start, finished;
+  CapRecording  *rec;
 
   gtk_window_present (GTK_WINDOW (window));
   run_for (500);
@@ -412,7 +404,7 @@ bench_run (guint count)
   g_assert_true (sl_window_set_scenario (window, "udp-echo"));
   allow_big_counts (GTK_WIDGET (window));
   {
-    const NcParams *params = sl_window_get_parameters (window);
+    const NcParams  *params = sl_window_get_parameters (window);
     g_autofree char *message = g_strdup (params->message); /* setting it frees it */
     sl_window_set_parameters (window, params->port, message, count);
   }
@@ -427,7 +419,8 @@ bench_run (guint count)
   finished = g_get_monotonic_time ();
   rec = sl_test_shown_recording (window);
   if (sl_live_run_get_error (sl_window_get_live_run (window)) != NULL)
-    printf ("the run failed: %s\n", sl_live_run_get_error (sl_window_get_live_run (window))->message);
+    printf ("the run failed: %s\n",
+            sl_live_run_get_error (sl_window_get_live_run (window))->message);
   printf ("udp-echo --count %u in the window: %u calls, %u packets, %.1f s\n", count,
           cap_recording_get_n_calls (rec), cap_recording_get_n_packets (rec),
           (finished - start) / 1e6);
@@ -444,8 +437,7 @@ bench_run (guint count)
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   g_autofree char *dir = NULL;
 

@@ -218,6 +218,36 @@ at_top (gpointer adj)
   return gtk_adjustment_get_value (adj) == 0;
 }
 
+typedef struct
+{
+  GtkWidget      *list;
+  const char     *text;
+  GtkInscription *cell;
+} CellWait;
+
+static GtkInscription *find_inscription (GtkWidget *widget, const char *text);
+
+static gboolean
+cell_laid_out (gpointer data)
+{
+  CellWait *w = data;
+
+  w->cell = find_inscription (w->list, w->text);
+  return w->cell != NULL && gtk_widget_get_width (GTK_WIDGET (w->cell)) > 0;
+}
+
+/* The cell that says @text, once the list has given it its width (a busy
+ * machine lays the rows out late) */
+static GtkInscription *
+wait_for_cell (GtkWidget  *list,
+               const char *text)
+{
+  CellWait w = { list, text, NULL };
+
+  wait_until (cell_laid_out, &w);
+  return w.cell;
+}
+
 static GtkColumnView *
 find_column_view (GtkWidget *widget)
 {
@@ -323,10 +353,7 @@ test_widget (void)
     GtkInscription *cell;
     g_autoptr (PangoLayout) layout = NULL;
 
-    iterate (100);
-    cell = find_inscription (list, title);
-
-    g_assert_nonnull (cell);
+    cell = wait_for_cell (list, title);
     layout = gtk_widget_create_pango_layout (GTK_WIDGET (cell), title);
     pango_layout_set_width (layout, gtk_widget_get_width (GTK_WIDGET (cell)) * PANGO_SCALE);
     pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
@@ -425,7 +452,11 @@ test_columns_fit (void)
       gtk_window_set_child (GTK_WINDOW (window), list);
       gtk_window_present (GTK_WINDOW (window));
       sl_session_set_recording (session, rec);
-      iterate (300);
+      {
+        g_autoptr (SlConversationItem) top = g_list_model_get_item (
+          G_LIST_MODEL (sl_conversation_list_get_model (SL_CONVERSATION_LIST (list))), 0);
+        wait_for_cell (list, sl_conversation_item_get_title (top)); /* laid out */
+      }
       g_assert_cmpint (gtk_widget_get_width (list), <=, panes[w]);
 
       for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
@@ -450,10 +481,8 @@ test_columns_fit (void)
       cells[4] = first_seen;
       for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
         {
-          GtkInscription *cell = find_inscription (list, cells[c]);
+          GtkInscription *cell = wait_for_cell (list, cells[c]);
 
-          if (cell == NULL)
-            g_error ("side pane %d px: no cell says “%s”", panes[w], cells[c]);
           assert_inside (GTK_WIDGET (cell), list, cells[c], panes[w]);
           if (c > 0)
             {
