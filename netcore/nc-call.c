@@ -402,8 +402,8 @@ format_arguments (const NcCall *call,
       /* the file's first bytes, read where the kernel started */
       g_string_append_printf (out, "fd=%d, file fd=%d, ", call->fd, call->domain);
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
-      if (call->length > call->data_len)
-        g_string_append (out, "...");
+      if (call->data_len > 0 && call->length > call->data_len)
+        g_string_append (out, "...");  /* (none at the file's end: b"") */
       g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
       break;
     case NC_CALL_SHUTDOWN:
