@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cap-recording.h"
+#include "sl-test-root.h"
 
 #define N_PACKETS 3000  /* 1.3 MB decompressed: more than one spool flush */
 
@@ -137,18 +138,7 @@ full_disk_in_subprocess (void)
 static void
 test_full_disk (void)
 {
-  if (g_test_subprocess ())
-    {
-      full_disk_in_subprocess ();
-      return;
-    }
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root to mount a small tmpfs (CI is root)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT);
-  g_test_trap_assert_passed ();
+  sl_test_as_root_in_subprocess (full_disk_in_subprocess);
 }
 
 int
