@@ -68,7 +68,9 @@ sl_cli_trace (int    argc,
                                 "Each PROGRAM is a .py file (run with python3), an executable, or "
                                 "a quoted command line (\"python3 client.py 127.0.0.1\"). They "
                                 "start in order: each next one once the one before is waiting in "
-                                "a socket call (a server in accept()) or has ended."));
+                                "a socket call (a server in accept()) or has ended.\n"
+                                "A program has no keyboard: what input() reads comes from a file "
+                                "named after “<” (\"client.py < lines.txt\")."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, _("socklens trace: %s\n"), error->message);

@@ -19,10 +19,41 @@
 typedef struct
 {
   int      fd;
-  guint    actor;
+  Program *program;
   guint8   stream;
   GString *partial;
 } ConsoleSource;
+
+/* Python's input () at the end of standard input: say why, once, and how
+ * to give a program lines to read (the lab's words, said after the
+ * traceback's last line) */
+static void
+note_end_of_input (SlLabTrace    *self,
+                   ConsoleSource *src,
+                   const char    *text)
+{
+  Program *p = src->program;
+  g_autofree char *message = NULL;
+  CapConsole console;
+
+  if (src->stream != CAP_CONSOLE_STDERR || p->told_stdin ||
+      !g_str_has_prefix (text, "EOFError: EOF when reading a line"))
+    return;
+  p->told_stdin = TRUE;
+  if (p->stdin_path != NULL)
+    message = g_strdup_printf (_("%s read all of %s and wanted more: input() got end of file."),
+                               p->name, p->stdin_path);
+  else
+    message = g_strdup_printf (_("%s called input(), but a traced program has no keyboard: its "
+                                 "standard input is empty, so input() got end of file "
+                                 "(EOFError). To give it lines, put them in a file and name it "
+                                 "after “<”: socklens trace server.py \"%s < lines.txt\""),
+                               p->name, p->name);
+  /* as the lab says how a program ended: in its console, and among the run's messages */
+  console = (CapConsole) { nc_now_ns (), (guint16) p->actor, CAP_CONSOLE_EXIT, message };
+  sl_lab_emit_console (self->lab, &console);
+  sl_lab_emit_message (self->lab, CAP_SEVERITY_WARNING, message);
+}
 
 static void
 emit_console_lines (SlLabTrace    *self,
@@ -40,8 +71,9 @@ emit_console_lines (SlLabTrace    *self,
       if (n == 0 && nl == NULL)
         break;
       text = g_utf8_make_valid (src->partial->str, (gssize) n);
-      console = (CapConsole) { nc_now_ns (), (guint16) src->actor, src->stream, text };
+      console = (CapConsole) { nc_now_ns (), (guint16) src->program->actor, src->stream, text };
       sl_lab_emit_console (self->lab, &console);
+      note_end_of_input (self, src, text);
       g_string_erase (src->partial, 0, nl ? (gssize) n + 1 : (gssize) n);
       if (nl == NULL)
         break;
@@ -63,8 +95,8 @@ console_thread (gpointer data)
   SlLabTrace *self = job->self;
   Program *p = job->program;
   g_autoptr(GArray) srcs = g_array_new (FALSE, TRUE, sizeof (ConsoleSource));
-  ConsoleSource out = { p->out_fd, p->actor, CAP_CONSOLE_STDOUT, g_string_new (NULL) };
-  ConsoleSource err = { p->err_fd, p->actor, CAP_CONSOLE_STDERR, g_string_new (NULL) };
+  ConsoleSource out = { p->out_fd, p, CAP_CONSOLE_STDOUT, g_string_new (NULL) };
+  ConsoleSource err = { p->err_fd, p, CAP_CONSOLE_STDERR, g_string_new (NULL) };
   guint open_count = 0;
   gboolean draining = FALSE;
 

@@ -29,6 +29,8 @@ typedef struct
   GPid      pid;
   int       out_fd;
   int       err_fd;
+  char     *stdin_path;    /* "client.py < lines.txt": its standard input, or NULL (empty) */
+  gboolean  told_stdin;    /* its input () got end of file, and the run said why */
   guint     actor;         /* its main thread's actor */
   guint     n_threads;
   guint     n_children;
@@ -82,6 +84,7 @@ sl_lab_trace_thread_key (gint32 pid,
 char    **sl_lab_trace_parse_program   (const char  *spec,
                                         char       **out_name,
                                         char       **out_root,
+                                        char       **out_stdin,
                                         GError     **error);
 void      sl_lab_trace_program_free    (gpointer     program);
 char     *sl_lab_trace_find_preload    (GError     **error);

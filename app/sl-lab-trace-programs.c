@@ -82,14 +82,55 @@ check_script (const char *path,
   return TRUE;
 }
 
+/* "client.py < lines.txt" (or "<lines.txt"): the file a program reads as
+ * its standard input, as a shell would give it; taken out of @words */
+static gboolean
+take_stdin_file (char  **words,
+                 char  **out_stdin,
+                 GError **error)
+{
+  for (guint i = 1; words[i] != NULL; i++)
+    {
+      const char *file = NULL;
+      guint n = 1;
+
+      if (g_str_equal (words[i], "<"))
+        {
+          file = words[i + 1];
+          n = 2;
+        }
+      else if (words[i][0] == '<')
+        file = words[i] + 1;
+      else
+        continue;
+      if (file == NULL || !g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                       file == NULL ? _("%s: “<” names no file to read as its input")
+                                    : _("%s: no such file to read as its input"),
+                       file == NULL ? words[0] : file);
+          return FALSE;
+        }
+      g_free (*out_stdin);
+      *out_stdin = g_canonicalize_filename (file, NULL);
+      for (guint k = i; k < i + n; k++)
+        g_free (words[k]);
+      memmove (words + i, words + i + n, (g_strv_length (words + i + n) + 1) * sizeof *words);
+      i--;
+    }
+  return TRUE;
+}
+
 /*
  * "server.py", "./client", "python3 client.py 127.0.0.1 50007",
- * "hw 3/server.py": what to run, checked (exists, executable) so a typo is said before anything starts.
+ * "hw 3/server.py", "client.py < lines.txt": what to run, checked (exists,
+ * executable) so a typo is said before anything starts.
  */
 char **
 sl_lab_trace_parse_program (const char *spec,
                             char      **out_name,
                             char      **out_root,
+                            char      **out_stdin,
                             GError    **error)
 {
   g_auto (GStrv) words = NULL;
@@ -100,7 +141,8 @@ sl_lab_trace_parse_program (const char *spec,
    * quotes: "My Homework/server.py"); anything else is a command line. */
   if (g_file_test (spec, G_FILE_TEST_IS_REGULAR))
     words = g_strdupv ((char *[]) { (char *) spec, NULL });
-  else if (!g_shell_parse_argv (spec, NULL, &words, error))
+  else if (!g_shell_parse_argv (spec, NULL, &words, error) ||
+           !take_stdin_file (words, out_stdin, error))
     return NULL;
   if (g_str_has_suffix (words[0], ".py"))
     {
@@ -180,6 +222,7 @@ sl_lab_trace_program_free (gpointer data)
   Program *p = data;
 
   g_free (p->name);
+  g_free (p->stdin_path);
   g_strfreev (p->argv);
   if (p->out_fd >= 0)
     close (p->out_fd);
@@ -273,6 +316,7 @@ sl_lab_trace_start_program (SlLabTrace *self,
   int source_fds[2] = { self->report_pipe[1], self->gate_fd };
   int target_fds[2] = { REPORT_TARGET_FD, GATE_TARGET_FD };
   g_autofree char *text = NULL;
+  int input = -1;
 
   if (is_static_elf (p->argv[0]))
     {
@@ -281,18 +325,31 @@ sl_lab_trace_start_program (SlLabTrace *self,
                                 "captured."), p->name);
       sl_lab_emit_message (self->lab, CAP_SEVERITY_WARNING, text);
     }
+  /* its standard input: the file named after "<", else empty */
+  if (p->stdin_path != NULL && (input = open (p->stdin_path, O_RDONLY | O_CLOEXEC)) < 0)
+    {
+      int err = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "%s: %s: %s", p->name,
+                   p->stdin_path, g_strerror (err));
+      return FALSE;
+    }
   g_mutex_lock (&self->lock);
   if (!g_spawn_async_with_pipes_and_fds (NULL, (const char *const *) p->argv,
                                          (const char *const *) env,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
-                                         child_setup, NULL, -1, -1, -1, source_fds, target_fds,
+                                         G_SPAWN_DO_NOT_REAP_CHILD |
+                                           (input < 0 ? G_SPAWN_STDIN_FROM_DEV_NULL : 0),
+                                         child_setup, NULL, input, -1, -1, source_fds, target_fds,
                                          self->gate_fd >= 0 ? 2 : 1, &p->pid, NULL, &p->out_fd,
                                          &p->err_fd, error))
     {
       g_mutex_unlock (&self->lock);
+      if (input >= 0)
+        close (input);
       g_prefix_error (error, "%s: ", p->name);
       return FALSE;
     }
+  if (input >= 0)
+    close (input);
   p->actor = sl_lab_trace_new_actor (self, p->name, "program", p->pid);
   g_ptr_array_add (self->consoles, sl_lab_trace_watch_console (self, p));
   g_hash_table_insert (self->pid_program, GINT_TO_POINTER (p->pid), GINT_TO_POINTER (index + 1));

@@ -94,7 +94,7 @@ sl_lab_trace_new (SlLab       *lab,
 
       p->out_fd = p->err_fd = -1;
       g_ptr_array_add (self->programs, p);
-      p->argv = sl_lab_trace_parse_program (specs[i], &p->name, &root, error);
+      p->argv = sl_lab_trace_parse_program (specs[i], &p->name, &root, &p->stdin_path, error);
       if (p->argv == NULL)
         {
           sl_lab_trace_free (self);

@@ -269,7 +269,11 @@ cap_record_encode_call (const NcCall *call,
   PUT_NONZERO (put_u16, out, CALL_ACTOR, call->actor);
   PUT_NONZERO (put_u32, out, CALL_PID, (guint32) call->pid);
   PUT_NONZERO (put_u32, out, CALL_TID, (guint32) call->tid);
-  PUT_NONZERO (put_u32, out, CALL_FD, (guint32) call->fd);
+  /* fd and timeout are left out when they are the default (-1, see
+   * set_defaults ()): fd 0 and a timeout of 0 (poll () that does not
+   * wait) are values, not absences */
+  if (call->fd != -1)
+    put_u32 (out, CALL_FD, (guint32) call->fd);
   PUT_NONZERO (put_u64, out, CALL_TS_GATE, (guint64) call->ts_gate);
   PUT_NONZERO (put_u64, out, CALL_TS_START, (guint64) call->ts_start);
   PUT_NONZERO (put_u64, out, CALL_TS_END, (guint64) call->ts_end);
@@ -280,7 +284,8 @@ cap_record_encode_call (const NcCall *call,
   PUT_NONZERO (put_u32, out, CALL_PROTOCOL, (guint32) call->protocol);
   PUT_NONZERO (put_u32, out, CALL_FLAGS, (guint32) call->flags);
   PUT_NONZERO (put_u64, out, CALL_LENGTH, (guint64) call->length);
-  PUT_NONZERO (put_u64, out, CALL_TIMEOUT_NS, (guint64) call->timeout_ns);
+  if (call->timeout_ns != -1)
+    put_u64 (out, CALL_TIMEOUT_NS, (guint64) call->timeout_ns);
   PUT_NONZERO (put_u64, out, CALL_VALUE_IN, call->value_in);
   if (call->local[0] != '\0')
     put_field (out, CALL_LOCAL, call->local, strnlen (call->local, sizeof call->local));

@@ -380,13 +380,10 @@ on_pcap_frame (u_char                   *user,
     .len = header->len,
   };
 
-  /* No broadcast: the one waiter on last_frame_us (stop_when_quiet) waits
-   * with a deadline and looks again when it passes, and a condition's
-   * broadcast is a system call even with nobody waiting (one per frame was
-   * most of the capture thread's system calls). */
   g_mutex_lock (&self->mutex);
   frame.index = self->n_frames++;
   self->last_frame_us = g_get_monotonic_time ();
+  g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 
   if (self->func != NULL)
@@ -459,8 +456,9 @@ drain_locked (CapLive *self)
   while ((n = pcap_dispatch (self->pcap, -1, on_pcap_frame, (u_char *) self)) > 0)
     ;
   read_stats (self, FALSE);
-  /* Read without the lock by cap_live_help () at every call */
-  __atomic_store_n (&self->drained_us, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  g_mutex_lock (&self->mutex);
+  self->drained_us = g_get_monotonic_time ();
+  g_mutex_unlock (&self->mutex);
   return n != PCAP_ERROR;
 }
 
@@ -532,12 +530,9 @@ cap_live_help (CapLive *self)
 
   g_return_if_fail (CAP_IS_LIVE (self));
 
-  /* The usual case, the capture thread keeping up, takes no lock */
-  if (g_get_monotonic_time () - __atomic_load_n (&self->drained_us, __ATOMIC_RELAXED) <
-      HELP_AFTER_US)
-    return;
   g_mutex_lock (&self->mutex);
-  due = self->running && !self->stopping;
+  due = self->running && !self->stopping &&
+        g_get_monotonic_time () - self->drained_us >= HELP_AFTER_US;
   g_mutex_unlock (&self->mutex);
   if (!due)
     return;

@@ -206,11 +206,12 @@ cap_recording_lookup_endpoint_text (CapRecording *self,
   return cap_recording_intern_endpoint (self, family, addr, (guint16) port);
 }
 
-guint32
-cap_recording_find_conversation (CapRecording *self,
-                                 guint8        proto,
-                                 guint32       a,
-                                 guint32       b)
+/* The slot of @proto's conversation between @a and @b (either way), or -1 */
+static gint64
+conversation_slot (CapRecording *self,
+                   guint8        proto,
+                   guint32       a,
+                   guint32       b)
 {
   CapIdTable *t = &self->conv_table;
   guint32 i = conv_hash (proto, a, b) & t->mask;
@@ -220,34 +221,70 @@ cap_recording_find_conversation (CapRecording *self,
       guint32 id = t->slots[i] - 1;
       const CapConversation *c = &g_array_index (self->conversations, CapConversation, id);
       if (c->proto == proto && ((c->a == a && c->b == b) || (c->a == b && c->b == a)))
-        return id;
+        return i;
       i = (i + 1) & t->mask;
     }
-  return CAP_NONE;
+  return -1;
+}
+
+/* The latest conversation of @proto between @a and @b, or CAP_NONE */
+guint32
+cap_recording_find_conversation (CapRecording *self,
+                                 guint8        proto,
+                                 guint32       a,
+                                 guint32       b)
+{
+  gint64 slot = conversation_slot (self, proto, a, b);
+
+  return slot < 0 ? CAP_NONE : self->conv_table.slots[slot] - 1;
+}
+
+/* Whether a TCP segment from @src opens a new connection on the addresses
+ * and ports of @c: a SYN (no ACK) after @c ended, or with another initial
+ * sequence number than @c's (a port used again). tshark counts it as a
+ * conversation of its own (tcp.stream), and so does the list. */
+static gboolean
+reopens (const CapConversation *c,
+         guint32                src,
+         const CapSummary      *s)
+{
+  guint dir = c->a != src;
+
+  if (c->proto != IPPROTO_TCP || (s->tcp_flags & (CAP_TCP_SYN | CAP_TCP_ACK)) != CAP_TCP_SYN)
+    return FALSE;
+  return c->rst_seen || c->fin_seen[0] || c->fin_seen[1] ||
+         (c->syn_seen && c->has_isn[dir] && c->isn[dir] != s->seq);
 }
 
 static guint32
-conversation_for (CapRecording *self,
-                  guint8        proto,
-                  guint32       src,
-                  guint32       dst,
-                  guint32       packet)
+conversation_for (CapRecording     *self,
+                  const CapSummary *s,
+                  guint32           src,
+                  guint32           dst,
+                  guint32           packet)
 {
-  guint32 id = cap_recording_find_conversation (self, proto, src, dst);
+  gint64 slot = conversation_slot (self, s->ip_proto, src, dst);
   CapConversation conv = { 0 };
   guint32 zero[2] = { 0, 0 };
 
-  if (id != CAP_NONE)
-    return id;
+  if (slot >= 0)
+    {
+      guint32 id = self->conv_table.slots[slot] - 1;
+      if (!reopens (&g_array_index (self->conversations, CapConversation, id), src, s))
+        return id;
+    }
 
   conv.id = self->conversations->len;
-  conv.proto = proto;
+  conv.proto = s->ip_proto;
   conv.a = src;
   conv.b = dst;
   conv.first_packet = packet;
   g_array_append_val (self->conversations, conv);
   g_array_append_vals (self->conv_max_end, zero, 1);
-  id_table_insert (self, &self->conv_table, conv_hash_id, conv.id);
+  if (slot >= 0)
+    self->conv_table.slots[slot] = conv.id + 1; /* the new one answers for its addresses now */
+  else
+    id_table_insert (self, &self->conv_table, conv_hash_id, conv.id);
   return conv.id;
 }
 
@@ -345,7 +382,7 @@ cap_recording_add_packet (CapRecording *self,
         {
           CapConversation *conv;
 
-          pkt.conv = conversation_for (self, s.ip_proto, pkt.src, pkt.dst, index);
+          pkt.conv = conversation_for (self, &s, pkt.src, pkt.dst, index);
           conv = &g_array_index (self->conversations, CapConversation, pkt.conv);
           pkt.from_b = conv->a != pkt.src;
           pkt.payload_len = s.payload_len;

@@ -173,6 +173,9 @@ nc_errno_name (int err)
     case ENOENT: return "ENOENT";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ENOSPC: return "ENOSPC";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case ESHUTDOWN: return "ESHUTDOWN";
     default: return "E?";
     }
 }
@@ -289,6 +292,48 @@ format_msg_flags (gint32   flags,
     g_string_append_printf (out, "%s0x%x", sep, rest);
 }
 
+/* Decimal digits by hand: a run prints a line per call, and printf (with
+ * the string GLib formats into and frees for each) was a third of it */
+static void
+append_int (GString *out,
+            gint64   value)
+{
+  char digits[24];
+  int n = 0;
+  guint64 v = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    digits[n++] = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  if (value < 0)
+    g_string_append_c (out, '-');
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+}
+
+/* "fd=3, " and @then */
+static void
+append_fd (GString    *out,
+           int         fd,
+           const char *then)
+{
+  g_string_append (out, "fd=");
+  append_int (out, fd);
+  g_string_append (out, ", ");
+  g_string_append (out, then);
+}
+
+/* " = 5" and @then */
+static void
+append_result (GString    *out,
+               gint64      result,
+               const char *then)
+{
+  g_string_append (out, " = ");
+  append_int (out, result);
+  g_string_append (out, then);
+}
+
 static void
 format_arguments (const NcCall *call,
                   GString      *out)
@@ -302,10 +347,10 @@ format_arguments (const NcCall *call,
       format_protocol (call->protocol, out);
       break;
     case NC_CALL_BIND:
-      g_string_append_printf (out, "fd=%d, %s", call->fd, call->local);
+      append_fd (out, call->fd, call->local);
       break;
     case NC_CALL_CONNECT:
-      g_string_append_printf (out, "fd=%d, %s", call->fd, call->peer);
+      append_fd (out, call->fd, call->peer);
       break;
     case NC_CALL_LISTEN:
       g_string_append_printf (out, "fd=%d, backlog=%d", call->fd, call->type);
@@ -313,26 +358,35 @@ format_arguments (const NcCall *call,
     case NC_CALL_SEND:
     case NC_CALL_SENDMSG:
     case NC_CALL_WRITE:
-      g_string_append_printf (out, "fd=%d, ", call->fd);
+      append_fd (out, call->fd, "");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       if (call->length > call->data_len)
         g_string_append (out, "...");
-      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
+      g_string_append (out, " (");
+      append_int (out, call->length);
+      g_string_append (out, " bytes)");
       if (call->kind != NC_CALL_WRITE)
         format_msg_flags (call->flags, out);
+      /* sendmsg () with a destination (msg_name), as sendto () */
+      if (call->kind == NC_CALL_SENDMSG && call->peer[0] != '\0')
+        g_string_append_printf (out, ", %s", call->peer);
       break;
     case NC_CALL_SENDTO:
-      g_string_append_printf (out, "fd=%d, ", call->fd);
+      append_fd (out, call->fd, "");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
-      g_string_append_printf (out, " (%" G_GINT64_FORMAT " bytes)", call->length);
+      g_string_append (out, " (");
+      append_int (out, call->length);
+      g_string_append (out, " bytes)");
       format_msg_flags (call->flags, out);
-      g_string_append_printf (out, ", %s", call->peer);
+      g_string_append (out, ", ");
+      g_string_append (out, call->peer);
       break;
     case NC_CALL_RECV:
     case NC_CALL_RECVFROM:
     case NC_CALL_RECVMSG:
     case NC_CALL_READ:
-      g_string_append_printf (out, "fd=%d, %" G_GINT64_FORMAT, call->fd, call->length);
+      append_fd (out, call->fd, "");
+      append_int (out, call->length);
       if (call->kind != NC_CALL_READ)
         format_msg_flags (call->flags, out);
       break;
@@ -362,7 +416,7 @@ format_arguments (const NcCall *call,
       g_string_append_printf (out, "fd=%d, %s", call->fd, call->domain ? "True" : "False");
       break;
     case NC_CALL_SETTIMEOUT:
-      g_string_append_printf (out, "fd=%d, ", call->fd);
+      append_fd (out, call->fd, "");
       format_timeout (call->timeout_ns, out);
       break;
     case NC_CALL_SETSOCKOPT:
@@ -461,17 +515,20 @@ format_result (const NcCall *call,
       g_string_append_printf (out, " = %" G_GINT64_FORMAT " (local %s)", call->result, call->local);
       break;
     case NC_CALL_RECV:
-    case NC_CALL_RECVMSG:
     case NC_CALL_READ:
-      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      append_result (out, call->result, " ");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
+    case NC_CALL_RECVMSG:
     case NC_CALL_RECVFROM:
-      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      append_result (out, call->result, " ");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       /* a recvfrom() woken by shutdown() returns 0 and fills no address */
       if (call->peer[0] != '\0')
-        g_string_append_printf (out, " from %s", call->peer);
+        {
+          g_string_append (out, " from ");
+          g_string_append (out, call->peer);
+        }
       break;
     case NC_CALL_SELECT:
     case NC_CALL_PSELECT:
@@ -486,7 +543,7 @@ format_result (const NcCall *call,
     case NC_CALL_POLL:
     case NC_CALL_PPOLL:
     case NC_CALL_EPOLL_WAIT:
-      g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);
+      append_result (out, call->result, "");
       if (call->result > 0)
         {
           g_string_append (out, " ready ");
@@ -512,7 +569,7 @@ format_result (const NcCall *call,
       break;
     case NC_CALL_INET_ATON:
     case NC_CALL_INET_PTON:
-      g_string_append_printf (out, " = %" G_GINT64_FORMAT " ", call->result);
+      append_result (out, call->result, " ");
       nc_format_bytes (call->data, call->data_len, G_MAXSIZE, out);
       break;
     case NC_CALL_HTONS:
@@ -536,7 +593,7 @@ format_result (const NcCall *call,
                               (int) call->value_in);
       break;
     default:
-      g_string_append_printf (out, " = %" G_GINT64_FORMAT, call->result);
+      append_result (out, call->result, "");
       break;
     }
 }

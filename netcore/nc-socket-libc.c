@@ -384,6 +384,8 @@ nc_socketpair_at (NC_AT, int domain, int type, int protocol, int sv[2])
       call.value_in = (guint64) sv[1];
       nc_wrap_track (rec, sv[0], TRUE);
       nc_wrap_track (rec, sv[1], TRUE);
+      nc_socket_view_forget (sv[0]);
+      nc_socket_view_forget (sv[1]);
     }
   nc_wrap_leave (rec, &call, ret, err);
   return ret;

@@ -8,9 +8,10 @@
  * (getsockname, and a TCP_INFO that fails), as many system calls as the
  * calls themselves. What a socket that is not TCP answers changes only
  * through a call that binds, connects, listens, shuts down, accepts,
- * creates or closes, so for such a socket it is kept, per thread, and
- * asked again once one of those calls touched the descriptor (a count per
- * descriptor, bumped by nc_socket_view_forget ()). TCP is always asked:
+ * creates (socket, socketpair) or closes, so for such a socket it is
+ * kept, per thread, and asked again once one of those calls touched the
+ * descriptor (a count per descriptor, bumped by nc_socket_view_forget ()).
+ * TCP is always asked:
  * its state and queues change with every segment, and its peer goes with
  * a reset.
  *

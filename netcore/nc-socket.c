@@ -554,28 +554,48 @@ nc_settimeout_at (NC_AT, int fd, double seconds)
   return ret;
 }
 
-static const char *
-sockopt_name (int level,
-              int name)
+/* "SOL_SOCKET, SO_REUSEADDR" as the course writes it; an option with no
+ * name here is its number ("SOL_SOCKET, 9999"), as strace prints it */
+static void
+sockopt_text (int    level,
+              int    name,
+              char  *out,
+              gsize  out_len)
 {
-  if (level == SOL_SOCKET)
-    switch (name)
+  static const struct { int level, name; const char *text; } names[] = {
+    { SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR" }, { SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT" },
+    { SOL_SOCKET, SO_ERROR, "SO_ERROR" },         { SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF" },
+    { SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF" },       { SOL_SOCKET, SO_BROADCAST, "SO_BROADCAST" },
+    { SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE" }, { SOL_SOCKET, SO_LINGER, "SO_LINGER" },
+    { SOL_SOCKET, SO_TYPE, "SO_TYPE" },           { SOL_SOCKET, SO_RCVTIMEO, "SO_RCVTIMEO" },
+    { SOL_SOCKET, SO_SNDTIMEO, "SO_SNDTIMEO" },   { SOL_SOCKET, SO_ACCEPTCONN, "SO_ACCEPTCONN" },
+    { SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN" },       { SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL" },
+    { SOL_SOCKET, SO_OOBINLINE, "SO_OOBINLINE" }, { SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE" },
+    { SOL_SOCKET, SO_RCVLOWAT, "SO_RCVLOWAT" },   { SOL_SOCKET, SO_BINDTODEVICE, "SO_BINDTODEVICE" },
+    { IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY" },  { IPPROTO_TCP, TCP_MAXSEG, "TCP_MAXSEG" },
+    { IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE" }, { IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL" },
+    { IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT" },  { IPPROTO_TCP, TCP_INFO, "TCP_INFO" },
+    { IPPROTO_IP, IP_TTL, "IP_TTL" },             { IPPROTO_IP, IP_MULTICAST_TTL, "IP_MULTICAST_TTL" },
+    { IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP" },
+    { IPPROTO_IP, IP_ADD_MEMBERSHIP, "IP_ADD_MEMBERSHIP" },
+    { IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY" },
+  };
+  const char *level_text = level == SOL_SOCKET     ? "SOL_SOCKET"
+                           : level == IPPROTO_TCP  ? "IPPROTO_TCP"
+                           : level == IPPROTO_IP   ? "IPPROTO_IP"
+                           : level == IPPROTO_IPV6 ? "IPPROTO_IPV6"
+                                                   : NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i].level == level && names[i].name == name)
       {
-      case SO_REUSEADDR: return "SOL_SOCKET, SO_REUSEADDR";
-      case SO_REUSEPORT: return "SOL_SOCKET, SO_REUSEPORT";
-      case SO_ERROR: return "SOL_SOCKET, SO_ERROR";
-      case SO_RCVBUF: return "SOL_SOCKET, SO_RCVBUF";
-      case SO_SNDBUF: return "SOL_SOCKET, SO_SNDBUF";
-      case SO_BROADCAST: return "SOL_SOCKET, SO_BROADCAST";
-      case SO_KEEPALIVE: return "SOL_SOCKET, SO_KEEPALIVE";
-      case SO_LINGER: return "SOL_SOCKET, SO_LINGER";
-      default: return "SOL_SOCKET, ?";
+        g_snprintf (out, out_len, "%s, %s", level_text, names[i].text);
+        return;
       }
-  if (level == IPPROTO_TCP && name == TCP_NODELAY)
-    return "IPPROTO_TCP, TCP_NODELAY";
-  if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
-    return "IPPROTO_IPV6, IPV6_V6ONLY";
-  return "?";
+  if (level_text != NULL)
+    g_snprintf (out, out_len, "%s, %d", level_text, name);
+  else
+    g_snprintf (out, out_len, "%d, %d", level, name);
 }
 
 static guint64
@@ -599,7 +619,7 @@ nc_setsockopt_at (NC_AT, int fd, int level, int name, const void *value, socklen
   call.protocol = level;
   call.flags = name;
   call.value_in = int_option_value (value, len);
-  g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
+  sockopt_text (level, name, call.text, sizeof call.text);
   if (!nc_wrap_enter (rec, &call))
     return -1;
   ret = NC_SYS (setsockopt) (fd, level, name, value, len);
@@ -617,7 +637,7 @@ nc_getsockopt_at (NC_AT, int fd, int level, int name, void *value, socklen_t *le
 
   call.protocol = level;
   call.flags = name;
-  g_strlcpy (call.text, sockopt_name (level, name), sizeof call.text);
+  sockopt_text (level, name, call.text, sizeof call.text);
   if (!nc_wrap_enter (rec, &call))
     return -1;
   ret = NC_SYS (getsockopt) (fd, level, name, value, len);

@@ -10,7 +10,7 @@
 #                    same way (the next one once the one before waits)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BUILD="${1:-$ROOT/build}"
+BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 OUT="${2:-$(mktemp -d /tmp/socklens-homework-XXXXXX)}"
 DIR="$ROOT/tests/trace/homework"
 mkdir -p "$OUT"
@@ -24,7 +24,7 @@ grep -v '^#' CASES | while read -r name programs; do
   # the same programs under strace: each started, the next after a moment
   script="ip link set lo up;"
   for p in $programs; do script="$script python3 $p </dev/null & sleep 0.3;"; done
-  timeout 60 unshare -rn strace -f -qq -e trace=network,epoll_ctl,epoll_wait,sendfile,close \
+  timeout 60 unshare -rn strace -f -qq -e trace=network,epoll_ctl,epoll_wait,sendfile \
     -o "$OUT/$name.strace" bash -c "$script wait" >/dev/null 2>&1 </dev/null || true
   printf '%-12s %5d lines traced, %5d strace lines, %4d packets\n' "$name" \
     "$(wc -l <"$OUT/$name.txt")" "$(wc -l <"$OUT/$name.strace" 2>/dev/null || echo 0)" \

@@ -10,6 +10,10 @@ is what the run itself cost. Prints, never fails; the numbers go to
 docs/PERFORMANCE.md.
 
     bench-run.py [N]     (default 100000)
+
+With SOCKLENS_LAB set (meson's benchmark sets it), the lab is also run on
+its own, its stream to a file: what the lab costs, apart from the app
+that reads, prints and saves the run.
 """
 
 import os
@@ -21,6 +25,7 @@ import time
 
 SOCKLENS = os.environ["SOCKLENS"]
 BARE = os.environ["SL_BARE_UDP_ECHO"]
+LAB = os.environ.get("SOCKLENS_LAB")
 
 
 def cpu_of_children():
@@ -39,6 +44,18 @@ def timed(argv):
     return time.monotonic() - start, cpu_of_children() - cpu, int(lines[-1]) / 1024
 
 
+def lab_alone(lab, n, path):
+    """The lab by itself, its stream to a file (stdin held open: its end
+    would mean the app went away). Wall and CPU time, as timed() gives."""
+    start, cpu = time.monotonic(), cpu_of_children()
+    with open(path, "wb") as out:
+        proc = subprocess.Popen([lab, "udp-echo", "--count", str(n), "--quiet"],
+                                stdin=subprocess.PIPE, stdout=out)
+        proc.wait()
+        proc.stdin.close()
+    return time.monotonic() - start, cpu_of_children() - cpu
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
     with tempfile.TemporaryDirectory(prefix="socklens-bench-") as tmp:
@@ -50,6 +67,7 @@ def main():
         info = subprocess.run(["capinfos", "-M", "-c", path], check=True, capture_output=True,
                               text=True).stdout
         packets = int(info.strip().splitlines()[-1].split(":")[1])
+        alone = lab_alone(LAB, n, path) if LAB else None
     calls = 4 * n + 6
     events = calls + packets
     print(f"udp-echo --count {n}: {calls} calls, {2 * n} datagrams sent")
@@ -62,6 +80,9 @@ def main():
           f"{lab_cpu:7.2f} s  ({lab_cpu / bare_cpu:5.2f}x)  "
           f"{packets} packets in the file ({'all' if packets == 2 * n else 'NOT all'}), "
           f"peak {lab_mib:.0f} MiB, {lab_mib * 1048576 / events:.0f} bytes per event")
+    if alone:
+        print(f"the lab alone, to a file:     {alone[0]:7.2f} s  ({alone[0] / bare:5.2f}x)  "
+              f"{alone[1]:7.2f} s  ({alone[1] / bare_cpu:5.2f}x)  socklens-lab without the app")
     for line in timed.capture_said:  # the lab's count of lost packets, if any
         print(line)
     print("load average:", " ".join(f"{x:.1f}" for x in os.getloadavg()))

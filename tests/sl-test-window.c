@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sl-test-window.h"
+#include "sl-test-lsan.h"
 
 #include <unistd.h>
 
@@ -27,6 +28,8 @@ sl_test_window_init (int    *argc,
   g_setenv ("GTK_A11Y", "none", TRUE);
 
   g_test_init (argc, argv, NULL);
+  /* GTK's file chooser takes a test past 2048 quarks */
+  sl_test_lsan_ignore_glib_quarks ();
 
   /* Not gtk_test_init (): with no session bus here its fatal warnings abort. */
   if (!gtk_init_check ())

@@ -47,6 +47,8 @@ compare_packets_descending (gconstpointer a,
   return x > y ? GTK_ORDERING_SMALLER : x < y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
 }
 
+/* A sort is said as every row gone, then every row back (so a view
+ * starts at the new order's top): two changes, counted as one */
 static void
 count_items_changed (GListModel *model,
                      guint       position,
@@ -54,7 +56,16 @@ count_items_changed (GListModel *model,
                      guint       added,
                      guint      *count)
 {
-  (*count)++;
+  /* a model's size, when it says a change, is the size after it */
+  g_assert_cmpuint (position, ==, 0);
+  if (added == 0)
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  else
+    {
+      g_assert_cmpuint (removed, ==, 0);
+      g_assert_cmpuint (added, ==, g_list_model_get_n_items (model));
+      (*count)++;
+    }
 }
 
 static void
@@ -181,6 +192,32 @@ iterate (guint ms)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* Iterates the main loop until @cond holds; fails after 20 s (a guard
+ * against a hang, not a timing) */
+static void
+wait_until (gboolean (*cond) (gpointer), gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+}
+
+static gboolean
+scrolled_down (gpointer adj)
+{
+  return gtk_adjustment_get_value (adj) > 0;
+}
+
+static gboolean
+at_top (gpointer adj)
+{
+  return gtk_adjustment_get_value (adj) == 0;
+}
+
 static GtkColumnView *
 find_column_view (GtkWidget *widget)
 {
@@ -298,6 +335,33 @@ test_widget (void)
       g_error ("“%s” needs %d lines at %d px; its cell shows %u", title,
                pango_layout_get_line_count (layout), gtk_widget_get_width (GTK_WIDGET (cell)),
                gtk_inscription_get_min_lines (cell));
+  }
+
+  /* a new order starts at its top, wherever the list was scrolled: the
+   * first row shown is the new order's first */
+  {
+    GtkColumnView *view = find_column_view (list);
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+    GListModel *columns = gtk_column_view_get_columns (view);
+    g_autoptr (GtkColumnViewColumn) first_seen = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (columns) && first_seen == NULL; i++)
+      {
+        g_autoptr (GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+        if (g_strcmp0 (gtk_column_view_column_get_title (column), "First Seen") == 0)
+          first_seen = g_steal_pointer (&column);
+      }
+    g_assert_nonnull (first_seen);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) / 2);
+    wait_until (scrolled_down, adj);
+    gtk_column_view_sort_by_column (view, first_seen, GTK_SORT_ASCENDING);
+    wait_until (at_top, adj);
+    g_assert_cmpuint (sl_conversation_model_get_id (model, 0), ==, 0);
+    /* it stays there once the list has laid the new rows out */
+    iterate (100);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))), ==, N_FLOWS);
   }
 
   /* a new recording: a new model */

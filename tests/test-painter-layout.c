@@ -312,32 +312,37 @@ static void
 assert_headers_readable (SlTimelinePainter *painter, const Screen *screen, const char *where)
 {
   guint n = sl_timeline_painter_get_n_columns (painter);
+  g_autoptr (GArray) rects = g_array_new (FALSE, FALSE, sizeof (SlTimelineLabel));
+  double top, bottom;
 
-  for (guint line = 0; line < 2; line++)
-    {
-      double prev_end = -G_MAXDOUBLE;
+  sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+  for (guint c = 0; c < n; c++)
+    for (guint line = 0; line < 2; line++)
+      {
+        SlTimelineLabel r = { 0 };
+        gboolean        shortened;
 
-      for (guint c = 0; c < n; c++)
-        {
-          double   x, width;
-          gboolean shortened;
-
-          if (!sl_timeline_painter_get_header_line (painter, c, line, &x, &width, &shortened))
-            continue;
-          if (x < 0 || x + width > screen->width)
-            g_error ("%s: column %u's header line %u (%.0f..%.0f) leaves the timeline", where, c,
-                     line, x, x + width);
-          if (x < prev_end)
-            g_error ("%s: column %u's header line %u runs into its neighbour's", where, c, line);
-          if (n <= 2 && shortened)
-            g_error ("%s: column %u's header line %u is cut", where, c, line);
-          /* with more columns an address may lose its host, never be cut
-           * into another's ("… 7.0.0.1:38724"): its port stays whole */
-          if (line == 1 && shortened)
-            g_error ("%s: column %u's address is cut", where, c);
-          prev_end = x + width;
-        }
-    }
+        if (!sl_timeline_painter_get_header_line (painter, c, line, &r.x, &r.y, &r.width, &r.height,
+                                                  &shortened))
+          continue;
+        r.text = sl_timeline_painter_get_column_title (painter, c);
+        if (r.x < 0 || r.x + r.width > screen->width)
+          g_error ("%s: column %u's header line %u (%.0f..%.0f) leaves the timeline", where, c,
+                   line, r.x, r.x + r.width);
+        if (r.y + r.height > top)
+          g_error ("%s: column %u's header line %u reaches into the plot", where, c, line);
+        if (n <= 2 && shortened)
+          g_error ("%s: column %u's header line %u is cut", where, c, line);
+        /* with more columns an address may lose its host, never be cut
+         * into another's ("… 7.0.0.1:38724"): its port stays whole */
+        if (line == 1 && shortened)
+          g_error ("%s: column %u's address is cut", where, c);
+        for (guint k = 0; k < rects->len; k++)
+          if (rects_intersect (&g_array_index (rects, SlTimelineLabel, k), &r))
+            g_error ("%s: column %u's header line %u runs into column “%s”'s", where, c, line,
+                     g_array_index (rects, SlTimelineLabel, k).text);
+        g_array_append_val (rects, r);
+      }
 }
 
 static void

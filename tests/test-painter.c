@@ -470,6 +470,153 @@ test_capture_without_calls (void)
   image_clear (&img);
 }
 
+static const SlTimelineLabel *
+label_of (const SlTimelineLabel *labels, guint n, SlLabelKind kind, guint index)
+{
+  for (guint i = 0; i < n; i++)
+    if (labels[i].kind == kind && labels[i].index == index)
+      return &labels[i];
+  return NULL;
+}
+
+/* The Time axis where a server answers a crowd in the last part of a run
+ * (a select() server's rounds): 24 send()s 100 µs apart, half a line of
+ * text apart on the plot. Each call's name and result find room, none hidden:
+ * a short result goes on its name's line ("send(fd=4, 5) b"hello" = 5"),
+ * so the crowd needs half the lines; the names read top to bottom in the
+ * order called, and each result is beside its name or under it. */
+static void
+test_time_crowd_results_beside (void)
+{
+  g_autoptr (CapRecording) rec = cap_recording_new ();
+  g_autoptr (GArray) calls = g_array_new (FALSE, TRUE, sizeof (PrCall));
+  const int sizes[][2] = { { 1280, 800 }, { 845, 700 } };
+  guint     first_send;
+
+  pr_add_actors (rec);
+  g_array_append_vals (calls, pr_echo_calls, G_N_ELEMENTS (pr_echo_calls));
+  first_send = G_N_ELEMENTS (pr_echo_calls);
+  for (guint k = 0; k < 24; k++)
+    {
+      PrCall send = {
+        NC_CALL_SEND, 0, 4, 3000 + 100 * k, 3010 + 100 * k, 5, 0, SRV, CLI, "hello", 5, 0, 0
+      };
+
+      g_array_append_val (calls, send);
+    }
+  pr_add_calls (rec, (const PrCall *) calls->data, calls->len);
+  pr_echo_packets (rec);
+  cap_recording_commit (rec);
+
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    {
+      g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+      const SlTimelineLabel *labels;
+      SlTimelineStats        stats;
+      double                 last_y = -1;
+      guint                  n;
+
+      sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_TIME);
+      sl_timeline_painter_set_recording (painter, rec);
+      sl_timeline_painter_set_size (painter, sizes[z][0], sizes[z][1]);
+      sl_timeline_painter_set_range (painter, cap_recording_get_start_time (rec),
+                                     cap_recording_get_end_time (rec));
+      sl_timeline_painter_layout (painter);
+      labels = sl_timeline_painter_get_labels (painter, &n);
+      sl_timeline_painter_get_stats (painter, &stats);
+      if (stats.n_labels_dropped != 0)
+        g_error ("%dx%d: %u labels hidden", sizes[z][0], sizes[z][1], stats.n_labels_dropped);
+      for (guint i = 0; i < n; i++)
+        for (guint j = i + 1; j < n; j++)
+          g_assert_false (labels[i].x < labels[j].x + labels[j].width &&
+                          labels[j].x < labels[i].x + labels[i].width &&
+                          labels[i].y < labels[j].y + labels[j].height &&
+                          labels[j].y < labels[i].y + labels[i].height);
+      for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
+        {
+          const SlTimelineLabel *name = label_of (labels, n, SL_LABEL_CALL, c);
+          const SlTimelineLabel *res = label_of (labels, n, SL_LABEL_CALL_RESULT, c);
+          gboolean               beside, under;
+
+          if (name == NULL || res == NULL)
+            g_error ("%dx%d: call %u has no %s", sizes[z][0], sizes[z][1], c,
+                     name == NULL ? "name" : "result");
+          beside = res->x >= name->x + name->width && res->y < name->y + name->height &&
+                   res->y + res->height > name->y;
+          under = res->y >= name->y + name->height - 1 && res->y < name->y + 2.5 * name->height;
+          if (!beside && !under)
+            g_error ("%dx%d: “%s” (%.0f,%.0f) is neither beside “%s” (%.0f,%.0f) nor under it",
+                     sizes[z][0], sizes[z][1], res->text, res->x, res->y, name->text, name->x,
+                     name->y);
+          if (cap_recording_get_call (rec, c)->kind == NC_CALL_SEND && c >= first_send)
+            {
+              g_assert_true (beside); /* a short result, with room: on the name's line */
+              g_assert_cmpfloat (name->y, >, last_y);
+              last_y = name->y;
+            }
+        }
+    }
+}
+
+static gboolean
+header_rects_meet (const double *a, const double *b)
+{
+  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
+
+/* A capture's eight busiest endpoints and "others" in the narrowest pane
+ * the window gives the timeline (beside the conversation list and the
+ * inspector at 1280x800), in both type sizes: every column's name (its
+ * port, at least) and its role ("client", "server", "35 endpoints") read
+ * whole, no line on another's, all above the plot. Eight columns' headers
+ * in a row had ~43 px each: ":40001" was cut to "… 1". */
+static void
+test_capture_headers_readable (void)
+{
+  g_autoptr (CapRecording) rec = many_endpoints_recording (40, 20);
+  const double scales[] = { 1.0, 1.5 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (scales); k++)
+    {
+      g_autoptr (SlTimelinePainter) painter = sl_timeline_painter_new ();
+      int    width = (int) ceil (SL_TIMELINE_MIN_WIDTH * scales[k]);
+      double top, bottom;
+      guint  n;
+      g_autoptr (GArray) rects = g_array_new (FALSE, FALSE, sizeof (double) * 4);
+
+      sl_timeline_painter_set_layout (painter, SL_TIMELINE_LAYOUT_SEQUENCE);
+      sl_timeline_painter_set_recording (painter, rec);
+      sl_timeline_painter_set_text_scale (painter, scales[k]);
+      sl_timeline_painter_set_size (painter, width, 700);
+      sl_timeline_painter_set_max_columns (painter, 8);
+      sl_timeline_painter_layout (painter);
+      n = sl_timeline_painter_get_n_columns (painter);
+      g_assert_cmpuint (n, ==, 9);
+      sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+      for (guint c = 0; c < n; c++)
+        for (guint line = 0; line < 2; line++)
+          {
+            double   r[4];
+            gboolean shortened;
+
+            g_assert_true (sl_timeline_painter_get_header_line (painter, c, line, &r[0], &r[1],
+                                                                &r[2], &r[3], &shortened));
+            if (shortened)
+              g_error ("%d px, type x%.1f: column %u (“%s”)'s header line %u is cut to %.0f px",
+                       width, scales[k], c, sl_timeline_painter_get_column_title (painter, c), line,
+                       r[2]);
+            g_assert_cmpfloat (r[0], >=, 0);
+            g_assert_cmpfloat (r[0] + r[2], <=, width);
+            g_assert_cmpfloat (r[1] + r[3], <=, top);
+            for (guint o = 0; o < rects->len; o++)
+              if (header_rects_meet (&g_array_index (rects, double, o * 4), r))
+                g_error ("%d px, type x%.1f: column %u's header line %u runs into another's", width,
+                         scales[k], c, line);
+            g_array_append_vals (rects, r, 1);
+          }
+    }
+}
+
 static gboolean
 has_column (SlTimelinePainter *painter,
             const char        *title)
@@ -1298,6 +1445,8 @@ main (int    argc,
   g_test_add_func ("/ui/painter/gate-sequence-gutter", test_gate_sequence_gutter);
   g_test_add_func ("/ui/painter/gate-breaks", test_gate_breaks);
   g_test_add_func ("/ui/painter/capture-without-calls", test_capture_without_calls);
+  g_test_add_func ("/ui/painter/capture-headers-readable", test_capture_headers_readable);
+  g_test_add_func ("/ui/painter/time/crowd-results-beside", test_time_crowd_results_beside);
   g_test_add_func ("/ui/painter/conversation-filter", test_conversation_filter);
   g_test_add_func ("/ui/painter/dense", test_dense_aggregates);
   g_test_add_func ("/ui/painter/dense-kept-until-changed", test_dense_kept_until_changed);

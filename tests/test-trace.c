@@ -433,7 +433,9 @@ test_sendfile (void)
   g_assert_cmpuint (n_packets, >=, 1);
   for (guint i = 0; i < n_packets; i++)
     carried += cap_recording_get_packet (rec, packets[i])->payload_len;
-  g_assert_cmpint (carried, ==, 95000);
+  /* every byte in a segment linked to it (a loaded machine may retransmit
+   * one, which is linked too) */
+  g_assert_cmpint (carried, >=, 95000);
   g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "downloaded 95000 bytes, 5000 lines"));
 }
 
@@ -478,6 +480,160 @@ test_console_lines_whole (void)
   g_assert_false (has_console (rec, CAP_CONSOLE_STDOUT, "... client:"));
   g_assert_cmpuint (n_stdout, ==, 2);
   g_assert_true (has_message (rec, "waiting_forking_server.py exited with status 0"));
+}
+
+/* input (): a traced program has no keyboard. "client.py < lines.txt"
+ * gives it lines from a file, as a shell would; with none, the run says
+ * why input () got end of file and how to give it lines */
+static void
+test_input_from_file (void)
+{
+  g_autofree char *server = test_program ("homework/udp_print_server.py");
+  g_autofree char *client = test_program ("homework/input_client.py");
+  g_autofree char *dir = g_dir_make_tmp ("socklens-input-XXXXXX", NULL);
+  g_autofree char *lines = g_build_filename (dir, "lines.txt", NULL);
+  g_autofree char *spec = g_strdup_printf ("%s < '%s'", client, lines);
+  const char *programs[] = { server, spec, NULL };
+  const char *alone[] = { client, NULL };
+  g_autoptr(CapRecording) rec = NULL;
+  g_autoptr(CapRecording) eof = NULL;
+  const NcCall *send;
+
+  g_assert_true (g_file_set_contents (lines, "hello\n你好\nbye\n", -1, NULL));
+  rec = trace_ok (programs);
+  g_assert_cmpuint (sl_test_count_calls (rec, "input_client.py", NC_CALL_SENDTO), ==, 3);
+  send = sl_test_find_call (rec, "input_client.py", NC_CALL_SENDTO, 1);
+  g_assert_cmpmem (send->data, send->data_len, "你好", strlen ("你好"));
+  assert_source (send, client, "s.sendto", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "sent 你好"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "收到 bye"));
+  g_assert_true (has_message (rec, "input_client.py read all of"));
+  g_assert_true (has_message (rec, "udp_print_server.py exited with status 0"));
+
+  eof = trace_ok (alone);
+  g_assert_cmpuint (sl_test_count_calls (eof, "input_client.py", NC_CALL_SENDTO), ==, 0);
+  g_assert_true (has_console (eof, CAP_CONSOLE_EXIT, "input_client.py called input(), but a "
+                                                     "traced program has no keyboard"));
+  g_assert_true (has_message (eof, "\"input_client.py < lines.txt\""));
+  g_unlink (lines);
+  g_rmdir (dir);
+}
+
+/* Sockets the program drops: the collector closes them at the line that
+ * dropped them, and the getsockname () of the ResourceWarning's text
+ * (socket.py's __repr__ ()) is Python's, not the program's */
+static void
+test_garbage_collected (void)
+{
+  g_autofree char *program = test_program ("homework/gc_close.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  guint del_line = sl_test_line_of (program, "del conn");
+  guint n_names = sl_test_count_calls (rec, "gc_close.py", NC_CALL_GETSOCKNAME);
+  gboolean closed_at_del = FALSE, named_at_del = FALSE;
+
+  for (guint i = 0; i < n_names; i++)
+    {
+      const NcCall *call = sl_test_find_call (rec, "gc_close.py", NC_CALL_GETSOCKNAME, i);
+      if (call->line != del_line)
+        continue;
+      assert_source (call, program, "del conn", NC_CALL_ORIGIN_LIBRARY);
+      g_assert_nonnull (strstr (call->stack, "__repr__ (socket.py:"));
+      named_at_del = TRUE;
+    }
+  for (guint i = 0; i < sl_test_count_calls (rec, "gc_close.py", NC_CALL_CLOSE); i++)
+    {
+      const NcCall *call = sl_test_find_call (rec, "gc_close.py", NC_CALL_CLOSE, i);
+      if (call->line == del_line)
+        {
+          assert_source (call, program, "del conn", NC_CALL_ORIGIN_PROGRAM);
+          closed_at_del = TRUE;
+        }
+    }
+  g_assert_true (named_at_del);
+  g_assert_true (closed_at_del);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDERR, "ResourceWarning: unclosed <socket.socket"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "end"));
+}
+
+/* Socket options by name, as strace writes them; one with no name is its
+ * number, and its error is named */
+static void
+test_socket_options (void)
+{
+  g_autofree char *program = test_program ("homework/sockopts.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *type = sl_test_find_call (rec, "sockopts.py", NC_CALL_GETSOCKOPT, 3);
+  const NcCall *broadcast = sl_test_find_call (rec, "sockopts.py", NC_CALL_SETSOCKOPT, 4);
+  const NcCall *bad = sl_test_find_call (rec, "sockopts.py", NC_CALL_SETSOCKOPT, 5);
+  g_autofree char *type_text = nc_call_to_string (type);
+  g_autofree char *bad_text = nc_call_to_string (bad);
+
+  assert_source (type, program, "socket.SO_TYPE", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpstr (type_text, ==, "getsockopt(fd=3, SOL_SOCKET, SO_TYPE) = 0, value 1");
+  g_assert_cmpstr (broadcast->text, ==, "SOL_SOCKET, SO_BROADCAST");
+  assert_source (bad, program, "9999", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpint (bad->err, ==, ENOPROTOOPT);
+  g_assert_cmpstr (bad_text, ==, "setsockopt(fd=3, SOL_SOCKET, 9999, 1) = -1 ENOPROTOOPT "
+                                 "(Protocol not available)");
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "bad option: [Errno 92]"));
+}
+
+/* asyncio streams: the loop's calls (epoll, non-blocking connect ()) are
+ * the library's at the program's await lines; a poll that does not wait
+ * (timeout 0) is told from one that waits for ever (None) */
+static void
+test_asyncio_streams (void)
+{
+  g_autofree char *server = test_program ("homework/async_echo_server.py");
+  g_autofree char *client = test_program ("homework/async_echo_client.py");
+  const char *programs[] = { server, client, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *connect = sl_test_find_call (rec, "async_echo_client.py", NC_CALL_CONNECT, 0);
+  const NcCall *send = sl_test_find_call (rec, "async_echo_client.py", NC_CALL_SEND, 0);
+  const NcCall *listen = sl_test_find_call (rec, "async_echo_server.py", NC_CALL_LISTEN, 0);
+  guint n_waits = sl_test_count_calls (rec, "async_echo_server.py", NC_CALL_EPOLL_WAIT);
+  gboolean no_wait = FALSE, watched_listener = FALSE;
+
+  assert_source (connect, client, "asyncio.open_connection", NC_CALL_ORIGIN_LIBRARY);
+  g_assert_cmpint (connect->err, ==, EINPROGRESS);
+  assert_source (send, client, "writer.write", NC_CALL_ORIGIN_LIBRARY);
+  for (guint i = 0; i < n_waits; i++)
+    {
+      const NcCall *wait = sl_test_find_call (rec, "async_echo_server.py", NC_CALL_EPOLL_WAIT, i);
+      const NcFdList *watched = nc_call_get_fds (wait, FALSE, NC_SET_READ);
+      g_autofree char *text = nc_call_to_string (wait);
+
+      if (wait->timeout_ns == 0 && wait->result == 0)
+        {
+          g_assert_nonnull (strstr (text, ", 0 s) = 0"));
+          no_wait = TRUE;
+        }
+      for (guint k = 0; k < watched->n; k++)
+        watched_listener |= watched->fds[k] == listen->fd;
+    }
+  g_assert_true (no_wait);
+  g_assert_true (watched_listener);
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "alice got HELLO FROM ALICE"));
+  g_assert_true (has_console (rec, CAP_CONSOLE_STDOUT, "served 2"));
+}
+
+/* sendmsg ()/recvmsg () on UDP name the other end, as sendto ()/recvfrom () */
+static void
+test_sendmsg_addresses (void)
+{
+  g_autofree char *program = test_program ("homework/recv_into.py");
+  const char *programs[] = { program, NULL };
+  g_autoptr(CapRecording) rec = trace_ok (programs);
+  const NcCall *sendmsg = sl_test_find_call (rec, "recv_into.py", NC_CALL_SENDMSG, 0);
+  const NcCall *recvmsg = sl_test_find_call (rec, "recv_into.py", NC_CALL_RECVMSG, 0);
+  g_autofree char *sent = nc_call_to_string (sendmsg);
+  g_autofree char *received = nc_call_to_string (recvmsg);
+
+  assert_source (sendmsg, program, "b.sendmsg", NC_CALL_ORIGIN_PROGRAM);
+  g_assert_cmpstr (sent, ==, "sendmsg(fd=4, b\"two parts\" (9 bytes), 127.0.0.1:50123) = 9");
+  g_assert_true (g_str_has_prefix (received, "recvmsg(fd=3, 100) = 9 b\"two parts\" from 127.0.0.1:"));
 }
 
 /* A program killed by a signal: what it did until then stays */
@@ -1156,6 +1312,11 @@ main (int    argc,
   g_test_add_func ("/trace/sendfile", test_sendfile);
   g_test_add_func ("/trace/socketpair", test_socketpair);
   g_test_add_func ("/trace/console-lines-whole", test_console_lines_whole);
+  g_test_add_func ("/trace/input-from-file", test_input_from_file);
+  g_test_add_func ("/trace/garbage-collected", test_garbage_collected);
+  g_test_add_func ("/trace/socket-options", test_socket_options);
+  g_test_add_func ("/trace/asyncio-streams", test_asyncio_streams);
+  g_test_add_func ("/trace/sendmsg-addresses", test_sendmsg_addresses);
   g_test_add_func ("/trace/crash", test_crash);
   g_test_add_func ("/trace/left-open-at-exit", test_left_open_at_exit);
   g_test_add_func ("/trace/port-in-use", test_port_in_use);

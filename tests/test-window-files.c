@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
+#include "sl-conversation-list.h"
 #include "sl-test-window.h"
 
 static void
@@ -405,6 +408,171 @@ test_drop (void)
   sl_test_spin (50);
 }
 
+/* A shown label under @root that reads @text, or NULL */
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* "127.0.0.1:80", as tshark writes an end of a conversation */
+static char *
+endpoint_text (CapRecording *rec,
+               guint32       id)
+{
+  const CapEndpoint *e = cap_recording_get_endpoint (rec, id);
+  char addr[INET6_ADDRSTRLEN];
+
+  g_assert_nonnull (inet_ntop (e->family == 6 ? AF_INET6 : AF_INET, e->addr, addr, sizeof addr));
+  return g_strdup_printf (e->family == 6 ? "[%s]:%u" : "%s:%u", addr, e->port);
+}
+
+/* tshark -z conv,tcp: "A <-> B" -> the total frames of each conversation
+ * between them (a port used again makes two); *n_lines: how many */
+static GHashTable *
+tshark_tcp_conversations (const char *path,
+                          guint      *n_lines)
+{
+  const char *argv[] = { "tshark", "-r", path, "-q", "-z", "conv,tcp", NULL };
+  GHashTable *frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_array_unref);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("tshark could not read %s: %s", path, err);
+  *n_lines = 0;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char a[80], b[80];
+      guint to_a, to_b, total;
+      g_autofree char *key = NULL;
+      GArray *totals;
+
+      if (strstr (lines[i], "<->") == NULL)
+        continue;
+      /* A <-> B  frames bytes(2 words)  frames bytes  frames bytes ... */
+      g_assert_cmpint (sscanf (lines[i], "%79s <-> %79s %u %*s %*s %u %*s %*s %u", a, b, &to_a, &to_b,
+                               &total), ==, 5);
+      g_assert_cmpuint (to_a + to_b, ==, total);
+      key = g_strdup_printf ("%s <-> %s", a, b);
+      totals = g_hash_table_lookup (frames, key);
+      if (totals == NULL)
+        {
+          totals = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (frames, g_steal_pointer (&key), totals);
+        }
+      g_array_append_val (totals, total);
+      (*n_lines)++;
+    }
+  return frames;
+}
+
+/* Takes @frames out of what tshark counted between @a and @b (either
+ * way round); FALSE if tshark has no such conversation */
+static gboolean
+take_conversation (GHashTable *expected,
+                   const char *a,
+                   const char *b,
+                   guint       frames)
+{
+  g_autofree char *ab = g_strdup_printf ("%s <-> %s", a, b);
+  g_autofree char *ba = g_strdup_printf ("%s <-> %s", b, a);
+  GArray *totals = g_hash_table_lookup (expected, ab);
+
+  if (totals == NULL)
+    totals = g_hash_table_lookup (expected, ba);
+  for (guint i = 0; totals != NULL && i < totals->len; i++)
+    if (g_array_index (totals, guint, i) == frames)
+      {
+        g_array_remove_index_fast (totals, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* A capture of thousands of TCP conversations, some on ports used again:
+ * the window's conversation list has a row for each conversation tshark
+ * finds, with tshark's count of its frames, and says how many there are */
+static void
+test_conversation_counts (void)
+{
+  SlWindow *window = sl_test_new_window ();
+  g_autofree char *path = g_build_filename (sl_test_tmp_dir (), "many.pcap", NULL);
+  g_autofree char *cmd = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GHashTable) expected = NULL;
+  g_autofree char *count_text = NULL;
+  SlConversationList *list;
+  SlConversationModel *model;
+  CapRecording *rec;
+  int status = 0;
+  guint n, n_tshark;
+
+  g_assert_nonnull (g_getenv ("SL_GEN_PCAP"));
+  cmd = g_strdup_printf ("%s -c 40000 -o %s", g_getenv ("SL_GEN_PCAP"), path);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  expected = tshark_tcp_conversations (path, &n_tshark);
+  g_assert_cmpuint (n_tshark, >, 1000);
+  /* the generator uses some ports again: the case the count must get right */
+  g_assert_cmpuint (g_hash_table_size (expected), <, n_tshark);
+
+  sl_window_open_file (window, file);
+  g_assert_true (sl_test_wait_for (sl_test_not_loading, window, 60000));
+  rec = sl_test_shown_recording (window);
+  g_assert_cmpuint (cap_recording_get_n_packets (rec), ==, 40000);
+  list = SL_CONVERSATION_LIST (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONVERSATION_LIST));
+  g_assert_nonnull (list);
+  model = sl_conversation_list_get_model (list);
+  g_assert_nonnull (model);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpuint (n, ==, n_tshark);
+  for (guint row = 0; row < n; row++)
+    {
+      g_autoptr(SlConversationItem) item = g_list_model_get_item (G_LIST_MODEL (model), row);
+      const CapConversation *conv = cap_recording_get_conversation (rec, sl_conversation_item_get_id (item));
+      g_autofree char *a = endpoint_text (rec, conv->a);
+      g_autofree char *b = endpoint_text (rec, conv->b);
+
+      g_assert_cmpstr (sl_conversation_item_get_protocol (item), ==, "TCP");
+      if (!take_conversation (expected, a, b, sl_conversation_item_get_packets (item)))
+        g_error ("row %u: %s <-> %s with %u packets is not a conversation tshark finds", row, a, b,
+                 sl_conversation_item_get_packets (item));
+    }
+  /* sorted busiest first */
+  {
+    g_autoptr(SlConversationItem) top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_autoptr(SlConversationItem) last = g_list_model_get_item (G_LIST_MODEL (model), n - 1);
+    g_assert_cmpuint (sl_conversation_item_get_packets (top), >=, sl_conversation_item_get_packets (last));
+  }
+  /* and the list says how many, and how many the timeline draws */
+  count_text = g_strdup_printf ("%u conversations, %u drawn", n, SL_SESSION_DEFAULT_CONVERSATIONS);
+  g_assert_nonnull (find_label (GTK_WIDGET (list), count_text));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -416,5 +584,6 @@ main (int    argc,
   g_test_add_func ("/window/drop", test_drop);
   g_test_add_func ("/window/save-feedback", test_save_feedback);
   g_test_add_func ("/window/load-progress-cancel", test_load_progress_cancel);
+  g_test_add_func ("/window/conversation-counts", test_conversation_counts);
   return sl_test_window_run ();
 }

@@ -88,19 +88,7 @@ compare_first_seen (gconstpointer a,
                    sl_conversation_item_get_id ((gpointer) b));
 }
 
-/* A new order starts at its top. The list keeps the item it showed first
- * in view, wherever a sort moved it, and GTK 4.8 has no scroll_to: handing
- * it the model again starts it over. */
-static void
-on_sort_changed (SlConversationList *self)
-{
-  /* the columns' removal while disposing changes the sorter too */
-  if (self->model == NULL || self->selection == NULL)
-    return;
-  gtk_single_selection_set_model (self->selection, NULL);
-  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
-}
+
 
 /* ---- the chosen set, both ways ------------------------------------------- */
 
@@ -374,9 +362,8 @@ sl_conversation_list_init (SlConversationList *self)
   gtk_custom_sorter_set_sort_func (self->first_seen_sorter, compare_first_seen, NULL, NULL);
   /* busiest first, so the chosen 8 are on top */
   gtk_column_view_sort_by_column (self->column_view, self->packets_column, GTK_SORT_DESCENDING);
-  /* after: once the model (connected later, without _after) has re-sorted */
-  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
-                           G_CALLBACK (on_sort_changed), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  /* A new order starts at its top: the model says a sort as all rows gone
+   * and all come back, which the list takes for a new list. */
 
   self->session_signals = g_signal_group_new (SL_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::recording",

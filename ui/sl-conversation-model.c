@@ -28,6 +28,7 @@ struct _SlConversationModel
   GtkSorter          *sorter;
   gulong              sorter_changed;
   SlConversationItem *probe[2];  /* stand for the two rows a sort compares */
+  gboolean            emptied;   /* while a re-sort says all rows went */
 };
 
 enum {
@@ -62,7 +63,9 @@ sl_conversation_model_get_item_type (GListModel *list)
 static guint
 sl_conversation_model_get_n_items (GListModel *list)
 {
-  return SL_CONVERSATION_MODEL (list)->order->len;
+  SlConversationModel *self = SL_CONVERSATION_MODEL (list);
+
+  return self->emptied ? 0 : self->order->len;
 }
 
 static gboolean
@@ -91,7 +94,7 @@ sl_conversation_model_get_item (GListModel *list,
   SlConversationItem *item;
   guint32 id;
 
-  if (position >= self->order->len)
+  if (position >= sl_conversation_model_get_n_items (list))
     return NULL;
   id = g_array_index (self->order, guint32, position);
   item = g_hash_table_lookup (self->live, GUINT_TO_POINTER (id));
@@ -156,11 +159,21 @@ sort_rows (SlConversationModel *self)
   g_array_sort_with_data (self->order, compare_rows, self);
 }
 
+/* A new order is a new list: every row goes, then every row comes, so a
+ * view starts again at its top (GTK 4.8 has no scroll_to) and follows no
+ * row to where the sort moved it. Said as one change, the view kept its
+ * rows and then had to be handed the model again to start at the top:
+ * the rows on screen and the 200 around them were built twice. */
 static void
 on_sorter_changed (SlConversationModel *self)
 {
+  guint n = self->order->len;
+
   sort_rows (self);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, self->order->len, self->order->len);
+  self->emptied = TRUE;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
+  self->emptied = FALSE;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
 }
 
 /* ---- GObject ------------------------------------------------------------- */

@@ -75,9 +75,11 @@ header_font (SlTimelinePainter *self, const char *title, double max_w)
 }
 
 /* Where a header line is centred and how wide it may be. Each column may
- * use the room up to halfway to its neighbours; an outer column's line that
- * needs more also takes the room on its outer side, up to the plot's edge,
- * rather than lose its start: "... 92.0.2.1:54666" would name another host. */
+ * use the room up to halfway to its neighbours in its header row (the next
+ * column's, or with staggered rows the one after); a line with no
+ * neighbour on a side that needs more also takes the room on that side, up
+ * to the plot's edge, rather than lose its start: "... 92.0.2.1:54666"
+ * would name another host. */
 static double
 header_line_place (SlTimelinePainter    *self,
                    guint                 ci,
@@ -85,31 +87,39 @@ header_line_place (SlTimelinePainter    *self,
                    const char           *text,
                    double               *max_w)
 {
-  double s = self->scale;
-  double cx = header_center (self, ci);
-  guint  n = self->columns->len;
-  double inner = G_MAXDOUBLE, outer;
-  int    w, h;
+  double   s = self->scale;
+  double   cx = header_center (self, ci);
+  guint    n = self->columns->len;
+  guint    step = MAX (self->header_rows, 1);
+  gboolean left = ci >= step, right = ci + step < n;
+  double   inner = G_MAXDOUBLE, outer;
+  int      w, h;
 
   *max_w = -1;
   if (n < 2)
     return cx;
-  if (ci > 0)
-    inner = MIN (inner, (cx - header_center (self, ci - 1)) / 2 - 4 * s);
-  if (ci + 1 < n)
-    inner = MIN (inner, (header_center (self, ci + 1) - cx) / 2 - 4 * s);
+  if (left)
+    inner = MIN (inner, (cx - header_center (self, ci - step)) / 2 - 4 * s);
+  if (right)
+    inner = MIN (inner, (header_center (self, ci + step) - cx) / 2 - 4 * s);
   inner = MAX (MIN (110 * s, inner), 12 * s);
   *max_w = 2 * inner;
-  if (ci > 0 && ci + 1 < n)
+  if (left && right)
     return cx;
   sl_painter_text_size (self, font, text, &w, &h);
   if (w <= *max_w)
     return cx;
-  outer = ci == 0 ? cx - self->gutter : self->width - 8 * s - cx;
+  if (!left && !right)
+    {
+      /* alone in its row: centred, as wide as the plot lets it */
+      *max_w = MIN (w, 2 * MAX (inner, MIN (cx - self->gutter, self->width - 8 * s - cx)));
+      return cx;
+    }
+  outer = !left ? cx - self->gutter : self->width - 8 * s - cx;
   outer = MAX (outer, inner);
   *max_w = MIN (w, inner + outer);
   /* the inner end stays where it was; the line grows outwards */
-  return ci == 0 ? cx + inner - *max_w / 2 : cx - inner + *max_w / 2;
+  return !left ? cx + inner - *max_w / 2 : cx - inner + *max_w / 2;
 }
 
 /* Header line @line (0 the title, 1 the address) of column @ci: its font
@@ -162,6 +172,55 @@ sl_painter_header_line (SlTimelinePainter     *self,
   return TRUE;
 }
 
+/* The top of header line @line of column @ci: with staggered rows every
+ * other column's title and address a row lower */
+double
+sl_painter_header_line_y (SlTimelinePainter *self, guint ci, guint line)
+{
+  double y = line == 0 ? self->header_title_y : self->header_subtitle_y;
+
+  return self->header_rows > 1 && ci % 2 == 1 ? y + self->header_row_h : y;
+}
+
+static gboolean
+header_shortened (SlTimelinePainter *self, guint ci, guint line)
+{
+  PangoFontDescription *font;
+  const char           *text;
+  double                x, max_w;
+  int                   w, h;
+
+  if (!sl_painter_header_line (self, ci, line, &font, &text, &x, &max_w) || max_w < 0)
+    return FALSE;
+  sl_painter_text_size (self, font, text, &w, &h);
+  return w > max_w;
+}
+
+/**
+ * sl_painter_stagger_headers:
+ *
+ * Once the columns have their x: where a column's name or address would be
+ * cut between close neighbours (eight endpoints beside the inspector:
+ * ":41858" shortened to "... 8"), every other column's header goes a row
+ * lower, so each has the room up to the column after next and is read
+ * whole. The plot starts below both rows.
+ */
+void
+sl_painter_stagger_headers (SlTimelinePainter *self)
+{
+  gboolean cut = FALSE;
+
+  self->header_rows = 1;
+  if (self->columns->len < 3)
+    return;
+  for (guint ci = 0; ci < self->columns->len && !cut; ci++)
+    cut = header_shortened (self, ci, 0) || header_shortened (self, ci, 1);
+  if (!cut)
+    return;
+  self->header_rows = 2;
+  self->top = MAX (self->top, self->header_title_y + 2 * self->header_row_h + 12 * self->scale);
+}
+
 void
 sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
 {
@@ -178,9 +237,8 @@ sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f)
          * address keeps its end too, the port tells the sockets apart */
         sl_palette_set_source (cr, line == 0 ? &f->pal->foreground : &f->pal->dim, 1);
         pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_START);
-        sl_painter_show_text (self, cr, font, text, x,
-                              line == 0 ? self->header_title_y : self->header_subtitle_y, 0.5,
-                              max_w, NULL);
+        sl_painter_show_text (self, cr, font, text, x, sl_painter_header_line_y (self, ci, line),
+                              0.5, max_w, NULL);
         pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
       }
 }

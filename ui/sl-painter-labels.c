@@ -53,6 +53,10 @@ typedef struct
   double                align;
   double                key;     /* placing order: top to bottom */
   double                event_y; /* where its event is */
+  gboolean              beside;  /* a call's result on its name's line, after it */
+  double                beside_dy; /* below the name's top by this: baselines met */
+  double                under_x;   /* where it goes when not beside: under the name */
+  double                under_dy;
 } Candidate;
 
 /* Labels that found no room, counted where they would have been */
@@ -145,6 +149,15 @@ add_candidate (SlTimelinePainter    *self,
   return &g_array_index (cands, Candidate, cands->len - 1);
 }
 
+/* How far below the top of @name's line @res's top goes, for their
+ * baselines to meet (a bold name, a smaller result) */
+static double
+baseline_offset (const Candidate *name, const Candidate *res)
+{
+  return (pango_layout_get_baseline (name->layout) - pango_layout_get_baseline (res->layout)) /
+         (double) PANGO_SCALE;
+}
+
 static gboolean
 rows_readable (SlTimelinePainter *self, const Frame *f)
 {
@@ -160,6 +173,40 @@ add_hidden (GArray *hidden, double x, double align, double y, guint count)
 
   if (count > 0)
     g_array_append_val (hidden, h);
+}
+
+/* On the Time axis a call's result goes on its name's line where both fit
+ * in the room beside the column ("close(fd=13) = 0"): a select() server's
+ * crowd of calls then needs half the lines, and finds room near its events */
+static void
+result_beside_name (SlTimelinePainter *self, Candidate *name, Candidate *res, double room)
+{
+  double gap = 6 * self->scale;
+  double total = name->w + gap + res->w;
+
+  if (name->ellipsized || res->ellipsized || name->h > self->line_h * 1.5 ||
+      res->h > self->line_h * 1.5 || total > room)
+    return;
+  if (name->align > 0.5)
+    name->x = name->ax - total; /* right-aligned to the column: the pair ends there */
+  res->x = name->x + name->w + gap;
+  res->under_x = res->x;
+  res->under_dy = res->y - name->y;
+  res->beside_dy = baseline_offset (name, res);
+  res->y = name->y + res->beside_dy;
+  res->max_y = name->max_y + (res->y - name->y);
+  res->beside = TRUE;
+}
+
+/* Do more than MAX_CROWD of @list's calls after the @i-th start above @y? */
+static gboolean
+crowd_dense (SlTimelinePainter *self, const Frame *f, const CallList *list, guint i, double y)
+{
+  guint probe = i + MAX_CROWD;
+
+  return probe < list->ids->len &&
+         sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
+                             g_array_index (list->ids, guint32, probe)) < y;
 }
 
 static void
@@ -221,20 +268,31 @@ collect_call_list (SlTimelinePainter *self,
                        rows ? 2 * self->row_h * f->px_per_unit : MAX (y1 - y0, 0));
       name->event_y = y0;
       name_bottom = name->y + name->h;
-      add_candidate (
-        self, cands, SL_LABEL_CALL_RESULT, id, self->font_small, g_string_free (result, FALSE), x,
-        align, rows ? MAX (y1, name_bottom + self->line_h / 2) : name_bottom + self->line_h / 2,
-        room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h)
-        ->event_y = rows ? y1 : y0;
+      {
+        Candidate *res = add_candidate (
+          self, cands, SL_LABEL_CALL_RESULT, id, self->font_small, g_string_free (result, FALSE), x,
+          align, rows ? MAX (y1, name_bottom + self->line_h / 2) : name_bottom + self->line_h / 2,
+          room, rows ? 4 * self->row_h * f->px_per_unit : self->line_h);
+
+        res->event_y = rows ? y1 : y0;
+        name = res - 1;
+        if (!rows)
+          result_beside_name (self, name, res, room);
+        else
+          name_bottom = name->y + name->h;
+      }
 
       /* calls denser than lines of text: a few get a chance to be led
-       * out; past those, the next worth trying starts below, and the ones
-       * between are counted */
+       * out; past those, where more than a crowd's worth start within this
+       * label's height (a steady stream a little closer than lines is
+       * stacked, every label kept), the next worth trying starts below,
+       * and the ones between are counted */
       next = i + 1;
       if (next < list->ids->len &&
           sl_painter_event_y (self, f, SL_AXIS_CALL_ENTER,
                               g_array_index (list->ids, guint32, next)) < name_bottom &&
-          (++crowd >= MAX_CROWD || cands->len >= budget))
+          ((++crowd >= MAX_CROWD && crowd_dense (self, f, list, i, name_bottom)) ||
+           cands->len >= budget))
         {
           guint below = sl_painter_call_list_first_from (
             list, sl_painter_y_to_time_frame (self, f, name_bottom));
@@ -425,10 +483,57 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   style.layout = c->layout;
   style.leader = leader;
   style.outline = over_a_lane (self, x, c->w);
+  style.beside = c->beside;
   style.ax = c->ax;
   style.ay = c->ay;
   g_array_append_val (self->labels, label);
   g_array_append_val (self->label_styles, style);
+}
+
+/* The placed label of call @index's name, or -1 (hidden) */
+static int
+placed_name (SlTimelinePainter *self, guint index)
+{
+  for (guint k = self->labels->len; k-- > 0;)
+    {
+      const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+
+      if (l->kind == SL_LABEL_CALL && l->index == index)
+        return (int) k;
+    }
+  return -1;
+}
+
+/* A result meant for its name's line goes there, wherever the name was
+ * placed, if that spot is free. Else it goes under its name, as any
+ * result (the name hidden: where it was meant to be), and is placed from
+ * there: FALSE. */
+static gboolean
+place_beside_name (SlTimelinePainter *self, Candidate *c)
+{
+  int    k = placed_name (self, c->index);
+  double x, y;
+
+  if (k >= 0)
+    {
+      const SlTimelineLabel *name = &g_array_index (self->labels, SlTimelineLabel, k);
+
+      x = name->x + name->width + 6 * self->scale;
+      y = name->y + c->beside_dy;
+      if (find_overlap (self, c, x, y) == NULL && x + c->w <= self->width)
+        {
+          put (self, c, x, y, g_array_index (self->label_styles, LabelStyle, k).leader);
+          return TRUE;
+        }
+      y = name->y + c->under_dy;
+    }
+  else
+    y = c->y - c->beside_dy + c->under_dy;
+  c->max_y += y - c->y;
+  c->x = c->under_x;
+  c->y = y;
+  c->beside = FALSE;
+  return FALSE;
 }
 
 /* Beside its event, or a little below: FALSE where there is no room.
@@ -502,6 +607,30 @@ compare_lower_first (gconstpointer a, gconstpointer b, gpointer user_data)
   return (x->y < y->y) - (x->y > y->y);
 }
 
+/* For each placed label, the result placed on its line (a name's), or -1 */
+static int *
+result_partners (SlTimelinePainter *self)
+{
+  guint n = self->labels->len;
+  int  *partner = g_new (int, n);
+
+  for (guint k = 0; k < n; k++)
+    partner[k] = -1;
+  for (guint k = 0; k < n; k++)
+    {
+      const SlTimelineLabel *l = &g_array_index (self->labels, SlTimelineLabel, k);
+      int                    name;
+
+      if (l->kind != SL_LABEL_CALL_RESULT ||
+          !g_array_index (self->label_styles, LabelStyle, k).beside)
+        continue;
+      name = placed_name (self, l->index);
+      if (name >= 0)
+        partner[name] = (int) k;
+    }
+  return partner;
+}
+
 /* On the Time axis a crowd at the plot's bottom edge has no room below it:
  * what the top-down pass stacked past the edge is lifted back in, the
  * lowest first, each pushing up what it lands on, so the crowd keeps its
@@ -513,6 +642,7 @@ lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
   SlTimelineLabel  *labels = (SlTimelineLabel *) (gpointer) self->labels->data;
   guint             n = self->labels->len;
   g_autofree guint *order = NULL;
+  g_autofree int   *partner = NULL;
   g_autoptr (GArray) moved = NULL;
   double   s = self->scale;
   gboolean any = FALSE;
@@ -526,13 +656,21 @@ lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
     order[k] = k;
   g_qsort_with_data (order, n, sizeof (guint), compare_lower_first, labels);
   moved = g_array_new (FALSE, FALSE, sizeof (guint));
+  partner = result_partners (self);
   for (guint o = 0; o < n; o++)
     {
       SlTimelineLabel *l = &labels[order[o]];
       LabelStyle      *style = &g_array_index (self->label_styles, LabelStyle, order[o]);
+      int              pk = partner[order[o]];
+      SlTimelineLabel *res = pk >= 0 ? &labels[pk] : NULL;
+      double           dy = res ? res->y - l->y : 0;
       double           y = MIN (l->y, limit - l->height);
       gboolean         clear;
 
+      if (style->beside && placed_name (self, l->index) >= 0)
+        continue; /* moves with its name */
+      if (res)
+        y = MIN (y, limit - dy - res->height);
       do
         {
           clear = TRUE;
@@ -540,9 +678,11 @@ lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
             {
               const SlTimelineLabel *below = &labels[g_array_index (moved, guint, m)];
 
-              if (overlaps (below, l->x, y, l->width, l->height))
+              if (overlaps (below, l->x, y, l->width, l->height) ||
+                  (res && overlaps (below, res->x, y + dy, res->width, res->height)))
                 {
-                  y = below->y - l->height - 1;
+                  y = MIN (below->y - l->height - 1,
+                           res ? below->y - dy - res->height - 1 : G_MAXDOUBLE);
                   clear = FALSE;
                 }
             }
@@ -554,6 +694,12 @@ lift_overflow (SlTimelinePainter *self, double limit, GArray *hidden)
       g_array_append_val (moved, order[o]);
       /* off its event: a line back to it */
       style->leader |= style->ay < y - 2 * s || style->ay > y + l->height + 2 * s;
+      if (res)
+        {
+          res->y = y + dy;
+          g_array_append_val (moved, pk);
+          g_array_index (self->label_styles, LabelStyle, pk).leader = style->leader;
+        }
     }
   /* what rose past the top of the plot found no room: counted where its
    * event is (a label that stayed where it was placed stays) */
@@ -726,6 +872,8 @@ sl_painter_layout_labels (SlTimelinePainter *self, const Frame *f)
        * back to its event, rather than vanish */
       if (!rows && c->kind != SL_LABEL_BREAK)
         c->max_y = MAX (c->max_y, c->y + LEADER_REACH * self->line_h);
+      if (c->beside && place_beside_name (self, c))
+        continue;
       if (!place (self, c, sl_painter_plot_end (self, f), !rows))
         add_hidden (hidden, c->ax, c->align, c->ay, 1);
     }

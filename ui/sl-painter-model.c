@@ -861,6 +861,8 @@ layout_headers (SlTimelinePainter *self)
     }
   self->header_title_y = 10 * s;
   self->header_subtitle_y = self->header_title_y + title_h + 2 * s;
+  self->header_rows = 1;
+  self->header_row_h = title_h + 2 * s + subtitle_h + 4 * s;
   self->top = MAX (64 * s, self->header_subtitle_y + subtitle_h + 16 * s);
 }
 
@@ -995,4 +997,5 @@ sl_painter_ensure_geometry (SlTimelinePainter *self)
           last->row_label_room = last->x_left - self->gutter - 8 * s;
         }
     }
+  sl_painter_stagger_headers (self);
 }

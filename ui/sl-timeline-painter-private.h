@@ -150,6 +150,7 @@ typedef struct
   PangoLayout *layout;  /* from label_layouts, shaped when measured */
   gboolean     leader;  /* led out of a crowd: a line back to ax, ay */
   gboolean     outline; /* over a lane: haloed letter by letter, not boxed */
+  gboolean     beside;  /* a call's result on its name's line: moves with it */
   double       ax, ay;
 } LabelStyle;
 
@@ -203,6 +204,8 @@ struct _SlTimelinePainter
   double   top;
   double           header_title_y;    /* the column titles' top, then the addresses' */
   double           header_subtitle_y; /* below them, from the fonts' real line heights */
+  guint            header_rows;       /* 2: every other column's header a step lower */
+  double           header_row_h;      /* that step: a title and its address */
   double   bottom;
   double   gutter;
   double   box_w;
@@ -336,6 +339,8 @@ gboolean sl_painter_header_line (SlTimelinePainter     *self,
                                  double                *x,
                                  double                *max_w);
 void sl_painter_draw_headers (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
+double sl_painter_header_line_y (SlTimelinePainter *self, guint ci, guint line);
+void   sl_painter_stagger_headers (SlTimelinePainter *self);
 void sl_painter_draw_lanes (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
 void sl_painter_draw_packets (SlTimelinePainter *self, cairo_t *cr, const Frame *f);
 void sl_painter_draw_calls (SlTimelinePainter *self, cairo_t *cr, const Frame *f);

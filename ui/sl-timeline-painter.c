@@ -885,7 +885,9 @@ sl_timeline_painter_get_header_line (SlTimelinePainter *self,
                                      guint              column,
                                      guint              line,
                                      double            *x,
+                                     double            *y,
                                      double            *width,
+                                     double            *height,
                                      gboolean          *shortened)
 {
   PangoFontDescription *font;
@@ -902,6 +904,8 @@ sl_timeline_painter_get_header_line (SlTimelinePainter *self,
   *shortened = max_w >= 0 && w > max_w;
   *width = *shortened ? max_w : w;
   *x = centre - *width / 2;
+  *y = sl_painter_header_line_y (self, column, line);
+  *height = h;
   return TRUE;
 }
 

@@ -173,13 +173,15 @@ const char   *sl_timeline_painter_get_column_title     (SlTimelinePainter *self,
 double        sl_timeline_painter_get_column_x         (SlTimelinePainter *self,
                                                         guint              column);
 /* Where a column's header line is drawn (@line 0 its title, 1 its address):
- * its left edge and width, and whether it had to be shortened; FALSE when
- * the column has no such line */
+ * its rectangle, and whether it had to be shortened; FALSE when the column
+ * has no such line */
 gboolean      sl_timeline_painter_get_header_line      (SlTimelinePainter *self,
                                                         guint              column,
                                                         guint              line,
                                                         double            *x,
+                                                        double            *y,
                                                         double            *width,
+                                                        double            *height,
                                                         gboolean          *shortened);
 /* The actor a column draws, G_MAXUINT for an address's column (no calls) */
 guint         sl_timeline_painter_get_column_actor     (SlTimelinePainter *self,

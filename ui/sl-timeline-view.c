@@ -33,6 +33,11 @@
 #define SCROLL_STEP_PX      48.0
 #define ZOOM_STEP           1.25
 #define DRAG_THRESHOLD      4.0
+/* A growing recording is laid out again at most once per this many times
+ * the last layout's cost: the main thread spends at most a fifth of its
+ * time on it, however long the run */
+#define RELAYOUT_SPACING    5
+#define RELAYOUT_MAX_WAIT_MS 2000
 
 struct _SlTimelineView
 {
@@ -65,6 +70,11 @@ struct _SlTimelineView
   /* the axis's natural zoom (Sequence: rows at their labels' size) is
    * applied at the next draw, once the plot's height is known */
   gboolean want_natural;
+
+  /* a growing recording's layouts (see RELAYOUT_SPACING) */
+  gint64 laid_out_at;   /* µs, monotonic */
+  gint64 layout_cost;   /* µs the last one took */
+  guint  relayout_id;   /* a layout waiting for its turn */
 };
 
 G_DEFINE_FINAL_TYPE (SlTimelineView, sl_timeline_view, GTK_TYPE_WIDGET)
@@ -283,9 +293,13 @@ follow_newest_rows (SlTimelineView *self)
   set_visible_display (self, d0, d0 + span);
 }
 
+/* Lays the recording out again, now, and notes what that cost */
 static void
-on_recording_content_changed (SlTimelineView *self)
+relayout (SlTimelineView *self)
 {
+  gint64 start = g_get_monotonic_time ();
+
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   sl_timeline_painter_invalidate (self->painter);
   if (self->session != NULL && self->recording != NULL &&
       sl_session_get_follow_live (self->session))
@@ -295,7 +309,42 @@ on_recording_content_changed (SlTimelineView *self)
     }
   else
     sl_timeline_painter_set_current_call (self->painter, CAP_NONE);
+  (void) sl_timeline_painter_get_axis (self->painter); /* the layout, now: its cost is measured */
+  self->laid_out_at = g_get_monotonic_time ();
+  self->layout_cost = self->laid_out_at - start;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+on_relayout_due (gpointer data)
+{
+  SlTimelineView *self = data;
+
+  self->relayout_id = 0;
+  relayout (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A live run commits a batch many times a second, and a layout is
+ * O(events): laid out at every commit, a run of a million datagrams cost
+ * the square of its length and froze the window. Until its turn comes the
+ * painter draws the layout it has (it bounds every index by what that
+ * layout holds), the new events appear with the next one. */
+static void
+on_recording_content_changed (SlTimelineView *self)
+{
+  gint64 due = self->laid_out_at + RELAYOUT_SPACING * self->layout_cost;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->relayout_id != 0)
+    return;
+  if (now >= due)
+    {
+      relayout (self);
+      return;
+    }
+  self->relayout_id = g_timeout_add (MIN ((due - now) / 1000 + 1, RELAYOUT_MAX_WAIT_MS),
+                                     on_relayout_due, self);
 }
 
 /* Shows the top of the diagram at the axis's natural zoom; the Time axis
@@ -345,6 +394,8 @@ update_recording (SlTimelineView *self)
   if (self->recording == recording)
     return;
   g_set_object (&self->recording, recording);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
+  self->laid_out_at = self->layout_cost = 0;
   sl_timeline_painter_set_recording (self->painter, recording);
   sl_timeline_painter_set_current_call (self->painter, CAP_NONE);
   self->want_natural = TRUE;
@@ -650,6 +701,7 @@ sl_timeline_view_dispose (GObject *object)
 {
   SlTimelineView *self = SL_TIMELINE_VIEW (object);
 
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session_signals);

@@ -197,7 +197,11 @@ code_info (PyObject *code)
   code_text (code, "co_filename", info->file, sizeof info->file);
   code_text (code, "co_name", info->name, sizeof info->name);
   info->program = is_program_file (info->file);
-  info->socket_py = g_str_equal (base_name (info->file), "socket.py");
+  /* socket.py's __repr__ () asks getsockname () and getpeername () for
+   * the text of a socket: for a print () or a ResourceWarning, not a call
+   * the program made */
+  info->socket_py = g_str_equal (base_name (info->file), "socket.py") &&
+                    !g_str_equal (info->name, "__repr__");
   return info;
 }
 
