@@ -5,7 +5,8 @@
  * A loaded file's packet bytes are not kept: they are read back with pread ()
  * through a window, never mapped, so a file cut under the recording turns
  * into an error (cap_recording_check_packet_data ()), not SIGBUS. Frames
- * that came from a stream live in the arena.
+ * that came from a stream live in the arena; a gzip-compressed file's, in
+ * a spool file (cap-recording-spool.c).
  */
 
 #include "config.h"
@@ -75,7 +76,8 @@ file_bytes (CapRecording *self,
       offset - self->window_start <= self->window_len &&
       len <= self->window_len - (offset - self->window_start))
     return self->window + (offset - self->window_start);
-  if (self->data_error != NULL || !file_unchanged (self))
+  /* a spool being written is ours alone, and grows */
+  if (self->data_error != NULL || (self->spool == NULL && !file_unchanged (self)))
     return NULL;
 
   want = MAX ((gsize) len, WINDOW_MIN);
@@ -127,7 +129,7 @@ cap_recording_get_packet_data (CapRecording *self,
   pkt = &g_array_index (self->packets, CapPacket, index);
   if (self->file_fd < 0)
     data = self->arena->data + pkt->offset;
-  else
+  else if ((data = cap_recording_spool_pending (self, pkt->offset, pkt->caplen)) == NULL)
     data = file_bytes (self, pkt->offset, pkt->caplen);
   if (caplen)
     *caplen = data != NULL ? pkt->caplen : 0;

@@ -129,7 +129,11 @@ on_reader_frame (const CapFrame *frame,
   while (frame->index > next + self->frame_skips->len)
     g_array_append_val (self->frame_skips, next);
 
-  if (self->file_fd >= 0)
+  if (self->spool != NULL)
+    packet = cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen,
+                                       frame->len,
+                                       cap_recording_spool_append (self, frame->data, frame->caplen));
+  else if (self->file_fd >= 0)
     packet = cap_recording_add_packet (self, linktype, frame->ts_ns, frame->data, frame->caplen,
                                        frame->len, frame->data_offset);
   else
@@ -237,8 +241,10 @@ ensure_reader (CapRecording *self)
  *
  * Reads a capture into an empty recording. A regular file is read in chunks
  * and stays open: packet bytes are read back from it when asked for, so a
- * million packets take no more memory than their records. A FIFO or standard
- * input is read through the streaming path, its packet bytes kept in memory.
+ * million packets take no more memory than their records. A gzip-compressed
+ * file, a FIFO or standard input is read through the streaming path, its
+ * packet bytes written to an unlinked spool file as they come (in memory
+ * only if the disk refuses them).
  * If the input is damaged, what came before the damage stays loaded and
  * %FALSE is returned with an error naming the file and the byte offset.
  */
@@ -279,15 +285,18 @@ cap_recording_load_file_full (CapRecording    *self,
   if (fd < 0)
     return FALSE;
   /* offsets are from where reading starts: a regular file read from its
-   * first byte can be read back later; anything else (a pipe, or standard
-   * input already partly read, or a gzip-compressed file, whose offsets
-   * count decompressed bytes) keeps its packet bytes in the arena */
+   * first byte can be read back later; anything else (a gzip-compressed
+   * file, whose offsets count decompressed bytes, a pipe, or standard input
+   * already partly read) keeps its packet bytes in a spool file, or in the
+   * arena if none can be made */
   if (S_ISREG (st.st_mode) && lseek (fd, 0, SEEK_CUR) == 0 && !cap_reader_fd_is_gzip (fd))
     {
       self->file_fd = fd;
       self->file_stat = st;
       posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
+  else
+    cap_recording_spool_open (self);
 
   reader = ensure_reader (self);
   display = strcmp (path, "-") == 0 ? g_strdup ("standard input") : g_filename_display_basename (path);
@@ -297,7 +306,8 @@ cap_recording_load_file_full (CapRecording    *self,
   ok = cap_reader_feed_fd_full (reader, fd, cancellable, progress, user_data, error) &&
        cap_reader_finish (reader, error);
   g_clear_pointer (&self->reader, cap_reader_free);
-  if (self->file_fd < 0)
+  cap_recording_spool_finish (self);
+  if (self->file_fd != fd)
     close (fd);
 
   cap_recording_commit (self);

@@ -80,6 +80,10 @@ struct _CapRecording
    * through a window, never mapped: a file cut under us must not raise
    * SIGBUS), or in an arena for frames that came from a stream. */
   int          file_fd;       /* -1: packets are in the arena */
+  /* a gzip-compressed file's bytes, decompressed into an unlinked file
+   * (file_fd) while it loads: the part not written yet (cap-recording-spool.c) */
+  GByteArray  *spool;
+  guint64      spool_written;
   struct stat  file_stat;     /* the file as it was loaded, to notice a change */
   guint8      *window;        /* bytes [window_start, window_start + window_len) of the file */
   guint64      window_start;
@@ -125,6 +129,14 @@ void     cap_recording_ensure_exact_links (CapRecording *self);
 /* cap-recording-packets.c */
 void     cap_id_table_init             (CapIdTable    *t);
 void     cap_id_table_clear            (CapIdTable    *t);
+gboolean      cap_recording_spool_open    (CapRecording  *self);
+guint64       cap_recording_spool_append  (CapRecording  *self,
+                                           const guint8  *data,
+                                           guint32        len);
+const guint8 *cap_recording_spool_pending (CapRecording  *self,
+                                           guint64        offset,
+                                           guint32        len);
+void          cap_recording_spool_finish  (CapRecording  *self);
 guint8   cap_recording_linktype_index  (CapRecording  *self,
                                         guint32        linktype);
 guint32  cap_recording_add_packet      (CapRecording  *self,

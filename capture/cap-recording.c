@@ -63,6 +63,7 @@ cap_recording_finalize (GObject *object)
   g_clear_pointer (&self->window, g_free);
   g_clear_error (&self->data_error);
   g_clear_pointer (&self->arena, g_byte_array_unref);
+  g_clear_pointer (&self->spool, g_byte_array_unref);
   g_clear_pointer (&self->reader, cap_reader_free);
   g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->feed_ifaces, g_array_unref);

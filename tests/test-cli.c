@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "netcore.h"
+#include "sl-test-root.h"
 
 /* A documentation address (RFC 5737): only ever the refused input, and only
  * inside a network namespace with nothing but lo. */
@@ -493,18 +494,7 @@ full_disk_in_subprocess (void)
 static void
 on_small_tmpfs (GTestFunc in_subprocess)
 {
-  if (g_test_subprocess ())
-    {
-      in_subprocess ();
-      return;
-    }
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root to mount a small tmpfs (CI is root)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDOUT);
-  g_test_trap_assert_passed ();
+  sl_test_as_root_in_subprocess (in_subprocess);
 }
 
 static void
