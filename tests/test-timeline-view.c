@@ -300,6 +300,41 @@ test_follow_step (Fixture       *fx,
   g_assert_true (named);
 }
 
+/* A live run's commits are laid out at most once per few times a layout's
+ * cost; the commit that comes inside that spacing waits its turn. Once the
+ * run ends (follow-live off) everything recorded is laid out at once, not
+ * at that turn: a class looking at the finished run sees its last calls */
+static void
+test_finished_shows_all (Fixture       *fx,
+                         gconstpointer  data)
+{
+  SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
+  guint first = cap_recording_get_n_calls (fx->recording);
+  cairo_rectangle_t box;
+  NcCall call;
+
+  sl_session_set_follow_live (fx->session, TRUE);
+  for (guint i = 0; i < 2; i++)
+    {
+      /* the first commit is laid out at once (nothing since the fixture's
+       * layout), the second comes microseconds later and waits its turn */
+      memset (&call, 0, sizeof call);
+      call.id = first + i;
+      call.kind = NC_CALL_RECV;
+      call.actor = 1;
+      call.fd = 3;
+      call.length = 1024;
+      call.ts_start = cap_recording_get_end_time (fx->recording) + 1000;
+      cap_recording_add_call (fx->recording, &call, NC_CALL_PHASE_ENTER);
+      cap_recording_commit (fx->recording);
+    }
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, first, &box));
+
+  /* the run ends: no main loop turn in between */
+  sl_session_set_follow_live (fx->session, FALSE);
+  g_assert_true (sl_timeline_painter_get_call_rect (painter, first + 1, &box));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -322,6 +357,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/ui/timeline-view/follow-step", Fixture, NULL, fixture_setup, test_follow_step,
               fixture_teardown);
+  g_test_add ("/ui/timeline-view/finished-shows-all", Fixture, NULL, fixture_setup,
+              test_finished_shows_all, fixture_teardown);
   g_test_add ("/ui/timeline-view/playback", Fixture, NULL, fixture_setup, test_playback, fixture_teardown);
 
   return g_test_run ();

@@ -28,6 +28,7 @@
 
 #include <adwaita.h>
 #include <math.h>
+#include <time.h>
 
 #define PLAY_WINDOW_SECONDS 10.0
 #define SCROLL_STEP_PX      48.0
@@ -73,7 +74,7 @@ struct _SlTimelineView
 
   /* a growing recording's layouts (see RELAYOUT_SPACING) */
   gint64 laid_out_at;   /* µs, monotonic */
-  gint64 layout_cost;   /* µs the last one took */
+  gint64 layout_cost;   /* µs of this thread's CPU the last one took */
   guint  relayout_id;   /* a layout waiting for its turn */
 };
 
@@ -293,11 +294,24 @@ follow_newest_rows (SlTimelineView *self)
   set_visible_display (self, d0, d0 + span);
 }
 
+/* µs of CPU this thread has used: a layout's cost, which on a busy
+ * machine would look many times larger in wall time and put the next one
+ * off for seconds */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return g_get_monotonic_time ();
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* Lays the recording out again, now, and notes what that cost */
 static void
 relayout (SlTimelineView *self)
 {
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = thread_cpu_time ();
 
   g_clear_handle_id (&self->relayout_id, g_source_remove);
   sl_timeline_painter_invalidate (self->painter);
@@ -310,8 +324,8 @@ relayout (SlTimelineView *self)
   else
     sl_timeline_painter_set_current_call (self->painter, CAP_NONE);
   (void) sl_timeline_painter_get_axis (self->painter); /* the layout, now: its cost is measured */
+  self->layout_cost = thread_cpu_time () - start;
   self->laid_out_at = g_get_monotonic_time ();
-  self->layout_cost = self->laid_out_at - start;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -345,6 +359,17 @@ on_recording_content_changed (SlTimelineView *self)
     }
   self->relayout_id = g_timeout_add (MIN ((due - now) / 1000 + 1, RELAYOUT_MAX_WAIT_MS),
                                      on_relayout_due, self);
+}
+
+/* A run that ended (or a view the user took from the newest rows) shows
+ * everything recorded at once, not at the next turn of a live layout: the
+ * last commits' turn can be seconds away after a long run */
+static void
+on_follow_live_changed (SlTimelineView *self)
+{
+  if (self->relayout_id != 0 && self->session != NULL &&
+      !sl_session_get_follow_live (self->session))
+    relayout (self);
 }
 
 /* Shows the top of the diagram at the axis's natural zoom; the Time axis
@@ -851,6 +876,8 @@ sl_timeline_view_init (SlTimelineView *self)
                                   G_CALLBACK (update_recording), self);
   g_signal_group_connect_swapped (self->session_signals, "recording-changed",
                                   G_CALLBACK (on_recording_content_changed), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::follow-live",
+                                  G_CALLBACK (on_follow_live_changed), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::playing",
                                   G_CALLBACK (update_playing), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::conversation-filter",
