@@ -17,6 +17,7 @@
 #include "nc-sys.h"
 
 #include <errno.h>
+#include <pthread.h>
 
 typedef struct
 {
@@ -30,9 +31,31 @@ typedef struct
 static GArray *interests;
 static GMutex  interests_lock;
 
+/* A program that forks while another of its threads holds the lock (asyncio
+ * registering a socket beside a ForkingMixIn handler) would leave the child
+ * a lock nobody gives back: it is taken around fork () */
+static void
+interests_lock_take (void)
+{
+  g_mutex_lock (&interests_lock);
+}
+
+static void
+interests_lock_give (void)
+{
+  g_mutex_unlock (&interests_lock);
+}
+
 static void
 interest_set (int epfd, int fd, guint32 events, gboolean keep)
 {
+  static gsize atfork_set = 0;
+
+  if (g_once_init_enter (&atfork_set))
+    {
+      pthread_atfork (interests_lock_take, interests_lock_give, interests_lock_give);
+      g_once_init_leave (&atfork_set, 1);
+    }
   g_mutex_lock (&interests_lock);
   if (interests == NULL)
     g_atomic_pointer_set (&interests, g_array_new (FALSE, FALSE, sizeof (Interest)));
@@ -72,6 +95,8 @@ interest_sets (int epfd)
         nc_fd_list_add (&lists.set[NC_SET_WRITE], in->fd);
     }
   g_mutex_unlock (&interests_lock);
+  /* interned outside the lock: its own lock is also taken around fork (),
+   * and the two are never held together */
   return nc_fd_sets_intern (&lists);
 }
 
