@@ -470,6 +470,13 @@ test_capture_without_calls (void)
   image_clear (&img);
 }
 
+/* Do rectangles @a and @b ({ x, y, width, height }) intersect? */
+static gboolean
+rects_meet (const double *a, const double *b)
+{
+  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
+
 static const SlTimelineLabel *
 label_of (const SlTimelineLabel *labels, guint n, SlLabelKind kind, guint index)
 {
@@ -528,10 +535,12 @@ test_time_crowd_results_beside (void)
         g_error ("%dx%d: %u labels hidden", sizes[z][0], sizes[z][1], stats.n_labels_dropped);
       for (guint i = 0; i < n; i++)
         for (guint j = i + 1; j < n; j++)
-          g_assert_false (labels[i].x < labels[j].x + labels[j].width &&
-                          labels[j].x < labels[i].x + labels[i].width &&
-                          labels[i].y < labels[j].y + labels[j].height &&
-                          labels[j].y < labels[i].y + labels[i].height);
+          {
+            const double a[4] = { labels[i].x, labels[i].y, labels[i].width, labels[i].height };
+            const double b[4] = { labels[j].x, labels[j].y, labels[j].width, labels[j].height };
+
+            g_assert_false (rects_meet (a, b));
+          }
       for (guint c = 0; c < cap_recording_get_n_calls (rec); c++)
         {
           const SlTimelineLabel *name = label_of (labels, n, SL_LABEL_CALL, c);
@@ -558,11 +567,6 @@ test_time_crowd_results_beside (void)
     }
 }
 
-static gboolean
-header_rects_meet (const double *a, const double *b)
-{
-  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
-}
 
 /* A capture's eight busiest endpoints and "others" in the narrowest pane
  * the window gives the timeline (beside the conversation list and the
@@ -609,7 +613,7 @@ test_capture_headers_readable (void)
             g_assert_cmpfloat (r[0] + r[2], <=, width);
             g_assert_cmpfloat (r[1] + r[3], <=, top);
             for (guint o = 0; o < rects->len; o++)
-              if (header_rects_meet (&g_array_index (rects, double, o * 4), r))
+              if (rects_meet (&g_array_index (rects, double, o * 4), r))
                 g_error ("%d px, type x%.1f: column %u's header line %u runs into another's", width,
                          scales[k], c, line);
             g_array_append_vals (rects, r, 1);
