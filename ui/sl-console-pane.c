@@ -152,6 +152,39 @@ update_tag_colours (SlConsolePane *self)
     }
 }
 
+/* A page follows its output to the end (the traceback's last line, how the
+ * program ended) until the student scrolls back to read, and again once they
+ * scroll to the end. The follow state lives on the page's adjustment, and
+ * the end is taken when the adjustment changes (the text laid out, the page
+ * mapped), not when lines are inserted: a page filled while hidden or not
+ * yet laid out has nothing to scroll then, and would stay at its top. */
+#define FOLLOW_KEY "sl-console-follow"
+
+static void
+on_console_resized (GtkAdjustment *adj)
+{
+  if (g_object_get_data (G_OBJECT (adj), FOLLOW_KEY) != NULL)
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+                                     gtk_adjustment_get_page_size (adj));
+}
+
+static void
+on_console_scrolled (GtkAdjustment *adj)
+{
+  gboolean at_end = gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+                    gtk_adjustment_get_upper (adj) - 2;
+
+  g_object_set_data (G_OBJECT (adj), FOLLOW_KEY, GINT_TO_POINTER (at_end));
+}
+
+static void
+follow_end (GtkAdjustment *adj)
+{
+  g_object_set_data (G_OBJECT (adj), FOLLOW_KEY, GINT_TO_POINTER (TRUE));
+  g_signal_connect (adj, "changed", G_CALLBACK (on_console_resized), NULL);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (on_console_scrolled), NULL);
+}
+
 static Page *
 add_page (SlConsolePane *self,
           guint          program)
@@ -159,7 +192,6 @@ add_page (SlConsolePane *self,
   Page *page = g_new0 (Page, 1);
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkTextBuffer *buffer;
-  GtkTextIter end;
   g_autofree char *name = g_strdup_printf ("program-%u", program);
 
   page->view = GTK_TEXT_VIEW (gtk_text_view_new ());
@@ -177,9 +209,8 @@ add_page (SlConsolePane *self,
   gtk_text_buffer_create_tag (buffer, "exit", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "note", "style", PANGO_STYLE_ITALIC, "foreground",
                               "#8a8a8a", NULL);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_create_mark (buffer, "end", &end, FALSE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (page->view));
+  follow_end (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
   page->page = gtk_stack_add_titled (self->stack, scroller, name,
@@ -239,15 +270,6 @@ tag_of (CapConsoleStream stream)
     }
 }
 
-static gboolean
-scrolled_to_end (GtkTextView *view)
-{
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
-
-  return adj == NULL || gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
-                          gtk_adjustment_get_upper (adj) - 2;
-}
-
 /* Brings @program's page up to the model: new lines appended, or the page
  * rebuilt when the model has dropped as many lines as it keeps. */
 static void
@@ -258,7 +280,6 @@ fill_page (SlConsolePane *self,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (page->view);
   guint64 first = sl_console_model_get_first_line (self->model, program);
   guint64 end = sl_console_model_get_end_line (self->model, program);
-  gboolean follow = scrolled_to_end (page->view);
   guint64 from = page->shown_end;
 
   if (page->shown_end < first || first - page->buffer_first > end - first)
@@ -279,8 +300,6 @@ fill_page (SlConsolePane *self,
   page->shown_end = end;
   gtk_stack_page_set_needs_attention (page->page,
                                       sl_console_model_get_needs_attention (self->model, program));
-  if (follow)
-    gtk_text_view_scroll_mark_onscreen (page->view, gtk_text_buffer_get_mark (buffer, "end"));
 }
 
 static void
