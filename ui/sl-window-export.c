@@ -33,6 +33,18 @@ recording_base_name (SlWindow     *self,
                                                           : "socklens");
 }
 
+/* The message bar: @message names the file already */
+static void
+export_failed (SlWindow *self, SlExportKind kind, const char *message)
+{
+  g_autofree char *text =
+    g_strdup_printf (kind == SL_EXPORT_DIAGRAM ? _ ("Could not export the diagram: %s")
+                                               : _ ("Could not export the events: %s"),
+                     message);
+
+  _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+}
+
 /* Writes the shown recording as @kind and says so: a toast when it is
  * written, the message bar when it is not. */
 static gboolean
@@ -59,11 +71,7 @@ export_to (SlWindow      *self,
                                            path, &local_error)
               : !sl_export (kind, recording, path, &local_error))
     {
-      /* The message names the file already */
-      text = g_strdup_printf (diagram ? _("Could not export the diagram: %s")
-                                      : _("Could not export the events: %s"),
-                              local_error->message);
-      _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+      export_failed (self, kind, local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -106,32 +114,16 @@ sl_window_export_events (SlWindow    *self,
   return export_to (self, SL_EXPORT_EVENTS, path, error);
 }
 
-/* The first exporter of @kind: its extension is the default */
-static const SlExporter *
-default_exporter (SlExportKind kind)
-{
-  guint n;
-  const SlExporter *list = sl_exporters_list (&n);
-
-  for (guint i = 0; i < n; i++)
-    if (list[i].kind == kind)
-      return &list[i];
-  g_assert_not_reached ();
-}
-
-/* A save chooser adds no extension: a name without a known one gets the
- * chosen filter's, so "lesson" under "PNG" becomes lesson.png. */
+/* A save chooser adds no ending: a name without one gets the chosen
+ * filter's, so "lesson" under "PNG" becomes lesson.png; a wrong one
+ * ("lesson.txt") is %NULL with a message naming the endings known. */
 static char *
-path_with_extension (GtkFileChooser *chooser,
-                     SlExportKind    kind,
-                     const char     *path)
+path_with_extension (GtkFileChooser *chooser, SlExportKind kind, const char *path, GError **error)
 {
   GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
   const char *ext = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
 
-  if (sl_exporter_for_path (kind, path) != NULL)
-    return g_strdup (path);
-  return g_strconcat (path, ".", ext ? ext : default_exporter (kind)->extension, NULL);
+  return sl_exporter_complete_path (kind, path, ext, error);
 }
 
 static void
@@ -151,8 +143,14 @@ on_export_response (GtkNativeDialog *dialog,
                                  _("Exports can be saved to local files only"));
       else if (chosen != NULL)
         {
-          g_autofree char *path = path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen);
-          export_to (self, kind, path, NULL);
+          g_autoptr (GError) error = NULL;
+          g_autofree char *path =
+            path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen, &error);
+
+          if (path != NULL)
+            export_to (self, kind, path, NULL);
+          else
+            export_failed (self, kind, error->message);
         }
     }
   gtk_native_dialog_destroy (dialog);
@@ -194,7 +192,7 @@ choose_export (SlWindow     *self,
     }
   g_object_set_data (G_OBJECT (dialog), "export-kind", GINT_TO_POINTER (kind));
   base = recording_base_name (self, recording);
-  name = g_strconcat (base, ".", default_exporter (kind)->extension, NULL);
+  name = g_strconcat (base, ".", sl_exporter_default (kind)->extension, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
