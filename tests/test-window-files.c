@@ -440,6 +440,10 @@ test_chooser_endings (void)
   const char      *refused[] = { (const char *) window, ".pcapng" };
   const char      *refused_diagram[] = { (const char *) window, ".svg, .pdf or .png" };
   guint            n_packets;
+  g_autofree char *saving_pdf = g_strdup_printf ("Saving “%s”…", pdf);
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *bar;
+  gboolean   said = FALSE;
 
   /* GTK's file chooser leaks inside GTK and GLib (sl-test-lsan.c) */
   sl_test_lsan_begin_gtk_own ();
@@ -459,9 +463,21 @@ test_chooser_endings (void)
   g_assert_false (g_file_test (wrong, G_FILE_TEST_EXISTS));
   g_assert_false (sl_window_is_saving (window));
 
-  /* The diagram as the chosen type: PDF, read back by poppler */
+  /* The diagram as the chosen type: PDF, written in a thread while the
+   * bar says where (a big one takes seconds), read back by poppler */
+  bar = sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  g_signal_connect (bar, "notify::text", G_CALLBACK (on_bar_text), seen);
+  g_signal_connect (gtk_widget_get_parent (bar), "notify::visible", G_CALLBACK (on_bar_shown),
+                    seen);
   answer_chooser (window, "win.export-diagram", "PDF document (.pdf)", "lesson");
-  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (sl_test_wait_for (saved_file_exists, pdf, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  g_signal_handlers_disconnect_by_data (bar, seen);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_parent (bar), seen);
+  for (guint i = 0; i < seen->len; i++)
+    said = said || g_str_equal (g_ptr_array_index (seen, i), saving_pdf);
+  g_assert_true (said);
+  g_assert_false (gtk_widget_is_visible (bar));
   {
     const char      *argv[] = { "pdftotext", "-raw", pdf, "-", NULL };
     g_autofree char *text = tool_output (argv);
@@ -475,6 +491,9 @@ test_chooser_endings (void)
   /* Events: the first type (CSV) unless another is chosen; python3 reads both */
   answer_chooser (window, "win.export-events", NULL, "lesson-events");
   answer_chooser (window, "win.export-events", "Events as JSON (.json)", "lesson-events");
+  g_assert_true (sl_test_wait_for (saved_file_exists, csv, 10000));
+  g_assert_true (sl_test_wait_for (saved_file_exists, json, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
   {
     const char *csv_argv[] = { "python3", "-c",
                                "import csv, sys\n"

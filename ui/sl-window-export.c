@@ -45,6 +45,64 @@ export_failed (SlWindow *self, SlExportKind kind, const char *message)
   _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
 }
 
+/* What one export writes: read on the main thread, written anywhere (a
+ * finished recording is read-only) */
+typedef struct
+{
+  SlExportKind     kind;
+  SlTimelineLayout layout;
+  CapRecording    *recording;
+  char            *path;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_object_unref (job->recording);
+  g_free (job->path);
+  g_free (job);
+}
+
+/* A diagram as the timeline shows it: on its axis */
+static gboolean
+export_job_write (ExportJob *job, GError **error)
+{
+  return job->kind == SL_EXPORT_DIAGRAM
+           ? sl_diagram_export_layout (job->recording, job->layout, job->path, error)
+           : sl_export (job->kind, job->recording, job->path, error);
+}
+
+static void
+export_done (SlWindow *self, SlExportKind kind, const char *path)
+{
+  g_autofree char *text = g_strdup_printf (
+    kind == SL_EXPORT_DIAGRAM ? _ ("Diagram saved to “%s”") : _ ("Events saved to “%s”"), path);
+  _sl_window_toast (self, text);
+}
+
+/* The shown recording as @kind at @path, or %NULL with @error set */
+static ExportJob *
+export_job_new (SlWindow *self, SlExportKind kind, const char *path, GError **error)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  ExportJob    *job;
+
+  if (!_sl_window_recording_has_content (recording))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _ ("There is no recording to export"));
+      return NULL;
+    }
+  job = g_new0 (ExportJob, 1);
+  job->kind = kind;
+  job->layout = sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline));
+  job->recording = g_object_ref (recording);
+  job->path = g_strdup (path);
+  return job;
+}
+
 /* Writes the shown recording as @kind and says so: a toast when it is
  * written, the message bar when it is not. */
 static gboolean
@@ -53,31 +111,80 @@ export_to (SlWindow      *self,
            const char    *path,
            GError       **error)
 {
-  CapRecording *recording;
+  ExportJob *job = export_job_new (self, kind, path, error);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *text = NULL;
-  gboolean diagram = kind == SL_EXPORT_DIAGRAM;
+  gboolean ok;
 
-  recording = sl_session_get_recording (self->session);
-  if (!_sl_window_recording_has_content (recording))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("There is no recording to export"));
-      return FALSE;
-    }
-  /* a diagram as the timeline shows it: on its axis */
-  if (diagram ? !sl_diagram_export_layout (recording,
-                                           sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline)),
-                                           path, &local_error)
-              : !sl_export (kind, recording, path, &local_error))
+  if (job == NULL)
+    return FALSE;
+  ok = export_job_write (job, &local_error);
+  export_job_free (job);
+  if (!ok)
     {
       export_failed (self, kind, local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  text = g_strdup_printf (diagram ? _("Diagram saved to “%s”") : _("Events saved to “%s”"), path);
-  _sl_window_toast (self, text);
+  export_done (self, kind, path);
   return TRUE;
+}
+
+static void
+export_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (export_job_write (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_exported (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  SlWindow  *self = SL_WINDOW (source);
+  ExportJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
+
+  if (self->toast_overlay == NULL) /* closed meanwhile: the file is written all the same */
+    return;
+  _sl_window_end_saving (self);
+  if (g_task_propagate_boolean (G_TASK (res), &error))
+    export_done (self, job->kind, job->path);
+  else
+    export_failed (self, job->kind, error->message); /* names the file */
+}
+
+/* What the chooser's Export does: a Time-layout diagram of a million
+ * packets takes seconds, so a finished recording is written in a thread
+ * while the bar says where (as Save does); a live one grows on the main
+ * thread and is written there. */
+static void
+export_in_thread (SlWindow *self, SlExportKind kind, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GFile) file = NULL;
+  ExportJob *job;
+
+  if (_sl_window_live_is_active (self))
+    {
+      export_to (self, kind, path, NULL);
+      return;
+    }
+  job = export_job_new (self, kind, path, &error);
+  if (job == NULL)
+    {
+      export_failed (self, kind, error->message);
+      return;
+    }
+  file = g_file_new_for_path (path);
+  task = g_task_new (self, NULL, on_exported, NULL);
+  g_task_set_source_tag (task, export_in_thread);
+  g_task_set_task_data (task, job, export_job_free);
+  _sl_window_start_saving (self, file);
+  g_task_run_in_thread (task, export_thread);
 }
 
 /**
@@ -148,7 +255,7 @@ on_export_response (GtkNativeDialog *dialog,
             path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen, &error);
 
           if (path != NULL)
-            export_to (self, kind, path, NULL);
+            export_in_thread (self, kind, path);
           else
             export_failed (self, kind, error->message);
         }

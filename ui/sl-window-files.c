@@ -438,9 +438,8 @@ pulse_saving (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-start_saving (SlWindow *self,
-              GFile    *file)
+void
+_sl_window_start_saving (SlWindow *self, GFile *file)
 {
   g_autofree char *where = g_file_get_parse_name (file);
   g_autofree char *text = g_strdup_printf (_("Saving “%s”…"), where);
@@ -455,8 +454,8 @@ start_saving (SlWindow *self,
   self->save_timeout = g_timeout_add (100, pulse_saving, self);
 }
 
-static void
-end_saving (SlWindow *self)
+void
+_sl_window_end_saving (SlWindow *self)
 {
   g_clear_handle_id (&self->save_timeout, g_source_remove);
   if (self->load_job == NULL)
@@ -487,7 +486,7 @@ on_saved (GObject      *source,
 
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
-  end_saving (self);
+  _sl_window_end_saving (self);
   if (ok)
     add_recent (self, file);
   /* A close that waited for this save: the window is gone, and a toast
@@ -555,7 +554,7 @@ save_to (SlWindow *self, GFile *chosen)
     save_thread (task, self, recording, NULL);
   else
     {
-      start_saving (self, file);
+      _sl_window_start_saving (self, file);
       g_task_run_in_thread (task, save_thread);
     }
 }
