@@ -142,9 +142,7 @@ sl_cli_check_endings (const char *command,
 
   if (output != NULL)
     {
-      g_autofree char *lower = g_ascii_strdown (output, -1);
-
-      if (!g_str_has_suffix (lower, ".pcapng"))
+      if (sl_exporter_for_path (SL_EXPORT_CAPTURE, output) == NULL)
         {
           g_autofree char *display = g_filename_display_name (output);
 

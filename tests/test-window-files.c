@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "sl-conversation-list.h"
+#include "sl-test-lsan.h"
 #include "sl-test-window.h"
 
 static void
@@ -351,6 +352,175 @@ test_save_feedback (void)
   sl_test_spin (50);
 }
 
+/* What an independent tool prints reading a file we wrote */
+static char *
+tool_output (const char **argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+  return g_steal_pointer (&out);
+}
+
+static gboolean
+no_chooser (gpointer data)
+{
+  return sl_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+static gboolean
+chooser_up (gpointer data)
+{
+  return sl_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
+}
+
+static gboolean
+message_names (gpointer data)
+{
+  const char **want = data; /* { window, text } */
+  const char  *message = sl_window_get_message ((SlWindow *) want[0]);
+
+  return message != NULL && strstr (message, want[1]) != NULL;
+}
+
+/* Opens @action's chooser, picks the filter named @filter (if any), types
+ * @name in the test's folder and accepts, as a student would */
+static void
+answer_chooser (SlWindow *window, const char *action, const char *filter, const char *name)
+{
+  g_autofree char *path = g_build_filename (sl_test_tmp_dir (), name, NULL);
+
+  g_assert_true (sl_test_wait_for (no_chooser, NULL, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  g_assert_true (sl_test_wait_for (chooser_up, NULL, 10000));
+  if (filter != NULL)
+    {
+      GtkFileChooser *chooser =
+        GTK_FILE_CHOOSER (sl_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+      g_autoptr (GListModel) filters = gtk_file_chooser_get_filters (chooser);
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (filters); i++)
+        {
+          g_autoptr (GtkFileFilter) f = g_list_model_get_item (filters, i);
+
+          if (g_strcmp0 (gtk_file_filter_get_name (f), filter) == 0)
+            {
+              gtk_file_chooser_set_filter (chooser, f);
+              found = TRUE;
+            }
+        }
+      g_assert_true (found);
+    }
+  sl_test_answer_file_chooser (path);
+  g_assert_true (sl_test_wait_for (no_chooser, NULL, 10000));
+}
+
+/* A name typed without an ending gets the chosen type's ("homework3" is
+ * saved as homework3.pcapng, a file Wireshark opens); a wrong ending is
+ * refused with the endings known, and nothing is written */
+static void
+test_chooser_endings (void)
+{
+  SlWindow        *window = sl_test_new_window ();
+  const char      *tmp = sl_test_tmp_dir ();
+  g_autofree char *bare = g_build_filename (tmp, "homework3", NULL);
+  g_autofree char *saved = g_build_filename (tmp, "homework3.pcapng", NULL);
+  g_autofree char *wrong = g_build_filename (tmp, "homework3.txt", NULL);
+  g_autofree char *pdf = g_build_filename (tmp, "lesson.pdf", NULL);
+  g_autofree char *csv = g_build_filename (tmp, "lesson-events.csv", NULL);
+  g_autofree char *json = g_build_filename (tmp, "lesson-events.json", NULL);
+  const char      *refused[] = { (const char *) window, ".pcapng" };
+  const char      *refused_diagram[] = { (const char *) window, ".svg, .pdf or .png" };
+  guint            n_packets;
+  g_autofree char *saving_pdf = g_strdup_printf ("Saving “%s”…", pdf);
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *bar;
+  gboolean   said = FALSE;
+
+  /* GTK's file chooser leaks inside GTK and GLib (sl-test-lsan.c) */
+  sl_test_lsan_begin_gtk_own ();
+  sl_test_run_to_end (window, "tcp-echo");
+  n_packets = cap_recording_get_n_packets (sl_test_shown_recording (window));
+  g_assert_cmpuint (cap_recording_get_n_calls (sl_test_shown_recording (window)), >=, 10);
+
+  answer_chooser (window, "win.save", NULL, "homework3");
+  g_assert_true (sl_test_wait_for (saved_file_exists, saved, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  g_assert_false (g_file_test (bare, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (sl_test_tshark_count_frames (saved), ==, n_packets);
+
+  answer_chooser (window, "win.save", NULL, "homework3.txt");
+  g_assert_true (sl_test_wait_for (message_names, refused, 10000));
+  g_assert_nonnull (strstr (sl_window_get_message (window), "homework3.txt"));
+  g_assert_false (g_file_test (wrong, G_FILE_TEST_EXISTS));
+  g_assert_false (sl_window_is_saving (window));
+
+  /* The diagram as the chosen type: PDF, written in a thread while the
+   * bar says where (a big one takes seconds), read back by poppler */
+  bar = sl_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+  g_signal_connect (bar, "notify::text", G_CALLBACK (on_bar_text), seen);
+  g_signal_connect (gtk_widget_get_parent (bar), "notify::visible", G_CALLBACK (on_bar_shown),
+                    seen);
+  answer_chooser (window, "win.export-diagram", "PDF document (.pdf)", "lesson");
+  g_assert_true (sl_test_wait_for (saved_file_exists, pdf, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  g_signal_handlers_disconnect_by_data (bar, seen);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_parent (bar), seen);
+  for (guint i = 0; i < seen->len; i++)
+    said = said || g_str_equal (g_ptr_array_index (seen, i), saving_pdf);
+  g_assert_true (said);
+  g_assert_false (gtk_widget_is_visible (bar));
+  {
+    const char      *argv[] = { "pdftotext", "-raw", pdf, "-", NULL };
+    g_autofree char *text = tool_output (argv);
+
+    g_assert_nonnull (strstr (text, "accept"));
+  }
+  answer_chooser (window, "win.export-diagram", NULL, "lesson.txt");
+  g_assert_true (sl_test_wait_for (message_names, refused_diagram, 10000));
+  g_assert_false (g_file_test (wrong, G_FILE_TEST_EXISTS));
+
+  /* Events: the first type (CSV) unless another is chosen; python3 reads both */
+  answer_chooser (window, "win.export-events", NULL, "lesson-events");
+  answer_chooser (window, "win.export-events", "Events as JSON (.json)", "lesson-events");
+  g_assert_true (sl_test_wait_for (saved_file_exists, csv, 10000));
+  g_assert_true (sl_test_wait_for (saved_file_exists, json, 10000));
+  g_assert_true (sl_test_wait_for (not_saving, window, 10000));
+  {
+    const char *csv_argv[] = { "python3", "-c",
+                               "import csv, sys\n"
+                               "rows = list (csv.reader (open (sys.argv[1])))\n"
+                               "print (sum ('accept' in row for row in rows))",
+                               csv, NULL };
+    const char *json_argv[] = {
+      "python3", "-c",
+      "import json, sys\n"
+      "doc = json.load (open (sys.argv[1]))\n"
+      "print (doc['format'], sum (e.get ('name') == 'accept' for e in doc['events']))",
+      json, NULL
+    };
+    g_autofree char *csv_out = tool_output (csv_argv);
+    g_autofree char *json_out = tool_output (json_argv);
+
+    g_assert_cmpuint (g_ascii_strtoull (csv_out, NULL, 10), >=, 1);
+    g_assert_true (g_str_has_prefix (json_out, "socklens-events "));
+    g_assert_cmpuint (g_ascii_strtoull (json_out + strlen ("socklens-events "), NULL, 10), >=, 1);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+  g_test_message ("allocations GTK made on its own, not for LeakSanitizer: %u",
+                  sl_test_lsan_end_gtk_own ());
+}
+
 static gboolean
 drop_files (SlWindow    *window,
             const char **paths)
@@ -583,6 +753,7 @@ main (int    argc,
   g_test_add_func ("/window/foreign-capture", test_foreign_capture);
   g_test_add_func ("/window/drop", test_drop);
   g_test_add_func ("/window/save-feedback", test_save_feedback);
+  g_test_add_func ("/window/chooser-endings", test_chooser_endings);
   g_test_add_func ("/window/load-progress-cancel", test_load_progress_cancel);
   g_test_add_func ("/window/conversation-counts", test_conversation_counts);
   return sl_test_window_run ();

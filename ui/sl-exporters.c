@@ -28,11 +28,12 @@ export_events_json (CapRecording *recording,
 
 /* The first of each kind is the default (what a name without an ending gets). */
 static const SlExporter exporters[] = {
-  { "diagram-svg", N_("SVG image (.svg)"), "svg", SL_EXPORT_DIAGRAM, sl_diagram_export_svg },
-  { "diagram-pdf", N_("PDF document (.pdf)"), "pdf", SL_EXPORT_DIAGRAM, sl_diagram_export_pdf },
-  { "diagram-png", N_("PNG image (.png)"), "png", SL_EXPORT_DIAGRAM, sl_diagram_export_png },
-  { "events-csv", N_("Events as CSV (.csv)"), "csv", SL_EXPORT_EVENTS, export_events_csv },
-  { "events-json", N_("Events as JSON (.json)"), "json", SL_EXPORT_EVENTS, export_events_json },
+  { "diagram-svg", N_ ("SVG image (.svg)"), "svg", SL_EXPORT_DIAGRAM, sl_diagram_export_svg },
+  { "diagram-pdf", N_ ("PDF document (.pdf)"), "pdf", SL_EXPORT_DIAGRAM, sl_diagram_export_pdf },
+  { "diagram-png", N_ ("PNG image (.png)"), "png", SL_EXPORT_DIAGRAM, sl_diagram_export_png },
+  { "events-csv", N_ ("Events as CSV (.csv)"), "csv", SL_EXPORT_EVENTS, export_events_csv },
+  { "events-json", N_ ("Events as JSON (.json)"), "json", SL_EXPORT_EVENTS, export_events_json },
+  { "capture-pcapng", N_ ("pcapng (.pcapng)"), "pcapng", SL_EXPORT_CAPTURE, cap_recording_save },
 };
 
 const SlExporter *
@@ -94,10 +95,59 @@ sl_exporter_check_path (SlExportKind   kind,
   known = sl_exporter_list_extensions (kind);
   display = g_filename_display_name (path);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               kind == SL_EXPORT_DIAGRAM ? _("%s: a diagram is written as %s")
-                                         : _("%s: events are written as %s"),
+               kind == SL_EXPORT_DIAGRAM  ? _ ("%s: a diagram is written as %s")
+               : kind == SL_EXPORT_EVENTS ? _ ("%s: events are written as %s")
+                                          : _ ("%s: a recording is saved as %s"),
                display, known);
   return NULL;
+}
+
+const SlExporter *
+sl_exporter_default (SlExportKind kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (exporters); i++)
+    if (exporters[i].kind == kind)
+      return &exporters[i];
+  g_return_val_if_reached (NULL);
+}
+
+/* "lesson" and "lab v1.2" have none (a version is not a format); "notes.txt"
+ * and ".hidden.txt" end in "txt" */
+static gboolean
+name_has_ending (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  const char      *dot = strrchr (base, '.');
+  gboolean         letter = FALSE;
+
+  if (dot == NULL || dot == base || dot[1] == '\0')
+    return FALSE;
+  for (const char *p = dot + 1; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p))
+        return FALSE;
+      letter |= g_ascii_isalpha (*p);
+    }
+  return letter;
+}
+
+char *
+sl_exporter_complete_path (SlExportKind kind,
+                           const char  *path,
+                           const char  *extension,
+                           GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (sl_exporter_for_path (kind, path) != NULL)
+    return g_strdup (path);
+  if (name_has_ending (path))
+    {
+      sl_exporter_check_path (kind, path, error);
+      return NULL;
+    }
+  return g_strconcat (path, ".", extension ? extension : sl_exporter_default (kind)->extension,
+                      NULL);
 }
 
 gboolean

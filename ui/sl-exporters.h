@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  SL_EXPORT_DIAGRAM,  /* the ladder as a picture (sl-diagram.c) */
-  SL_EXPORT_EVENTS,   /* the events as data (capture/cap-events-export.c) */
+  SL_EXPORT_DIAGRAM, /* the ladder as a picture (sl-diagram.c) */
+  SL_EXPORT_EVENTS,  /* the events as data (capture/cap-events-export.c) */
+  SL_EXPORT_CAPTURE, /* the recording itself, as pcapng (Save, --output) */
 } SlExportKind;
 
 typedef gboolean (*SlExportFunc) (CapRecording *recording,
@@ -47,6 +48,17 @@ char             *sl_exporter_list_extensions (SlExportKind   kind);
 const SlExporter *sl_exporter_check_path      (SlExportKind   kind,
                                                const char    *path,
                                                GError       **error);
+/* What a save chooser's name becomes (a chooser adds no ending): @path
+ * as it is when its ending is one of @kind's; with ".@extension" (or the
+ * default of @kind when %NULL) added when its name has no ending, so
+ * "homework3" becomes homework3.pcapng; else %NULL with the error of
+ * sl_exporter_check_path (). Free with g_free (). */
+char *sl_exporter_complete_path (SlExportKind kind,
+                                 const char  *path,
+                                 const char  *extension,
+                                 GError     **error);
+/* The first exporter of @kind: what a name without an ending gets */
+const SlExporter *sl_exporter_default (SlExportKind kind);
 /* Exports @recording as the exporter of @kind that @path's ending names;
  * an unknown ending is G_IO_ERROR_INVALID_ARGUMENT, naming @path and the
  * endings known. */

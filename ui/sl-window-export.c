@@ -33,6 +33,76 @@ recording_base_name (SlWindow     *self,
                                                           : "socklens");
 }
 
+/* The message bar: @message names the file already */
+static void
+export_failed (SlWindow *self, SlExportKind kind, const char *message)
+{
+  g_autofree char *text =
+    g_strdup_printf (kind == SL_EXPORT_DIAGRAM ? _ ("Could not export the diagram: %s")
+                                               : _ ("Could not export the events: %s"),
+                     message);
+
+  _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+}
+
+/* What one export writes: read on the main thread, written anywhere (a
+ * finished recording is read-only) */
+typedef struct
+{
+  SlExportKind     kind;
+  SlTimelineLayout layout;
+  CapRecording    *recording;
+  char            *path;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_object_unref (job->recording);
+  g_free (job->path);
+  g_free (job);
+}
+
+/* A diagram as the timeline shows it: on its axis */
+static gboolean
+export_job_write (ExportJob *job, GError **error)
+{
+  return job->kind == SL_EXPORT_DIAGRAM
+           ? sl_diagram_export_layout (job->recording, job->layout, job->path, error)
+           : sl_export (job->kind, job->recording, job->path, error);
+}
+
+static void
+export_done (SlWindow *self, SlExportKind kind, const char *path)
+{
+  g_autofree char *text = g_strdup_printf (
+    kind == SL_EXPORT_DIAGRAM ? _ ("Diagram saved to “%s”") : _ ("Events saved to “%s”"), path);
+  _sl_window_toast (self, text);
+}
+
+/* The shown recording as @kind at @path, or %NULL with @error set */
+static ExportJob *
+export_job_new (SlWindow *self, SlExportKind kind, const char *path, GError **error)
+{
+  CapRecording *recording = sl_session_get_recording (self->session);
+  ExportJob    *job;
+
+  if (!_sl_window_recording_has_content (recording))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _ ("There is no recording to export"));
+      return NULL;
+    }
+  job = g_new0 (ExportJob, 1);
+  job->kind = kind;
+  job->layout = sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline));
+  job->recording = g_object_ref (recording);
+  job->path = g_strdup (path);
+  return job;
+}
+
 /* Writes the shown recording as @kind and says so: a toast when it is
  * written, the message bar when it is not. */
 static gboolean
@@ -41,35 +111,80 @@ export_to (SlWindow      *self,
            const char    *path,
            GError       **error)
 {
-  CapRecording *recording;
+  ExportJob *job = export_job_new (self, kind, path, error);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *text = NULL;
-  gboolean diagram = kind == SL_EXPORT_DIAGRAM;
+  gboolean ok;
 
-  recording = sl_session_get_recording (self->session);
-  if (!_sl_window_recording_has_content (recording))
+  if (job == NULL)
+    return FALSE;
+  ok = export_job_write (job, &local_error);
+  export_job_free (job);
+  if (!ok)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("There is no recording to export"));
-      return FALSE;
-    }
-  /* a diagram as the timeline shows it: on its axis */
-  if (diagram ? !sl_diagram_export_layout (recording,
-                                           sl_timeline_view_get_layout (SL_TIMELINE_VIEW (self->timeline)),
-                                           path, &local_error)
-              : !sl_export (kind, recording, path, &local_error))
-    {
-      /* The message names the file already */
-      text = g_strdup_printf (diagram ? _("Could not export the diagram: %s")
-                                      : _("Could not export the events: %s"),
-                              local_error->message);
-      _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+      export_failed (self, kind, local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  text = g_strdup_printf (diagram ? _("Diagram saved to “%s”") : _("Events saved to “%s”"), path);
-  _sl_window_toast (self, text);
+  export_done (self, kind, path);
   return TRUE;
+}
+
+static void
+export_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (export_job_write (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_exported (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  SlWindow  *self = SL_WINDOW (source);
+  ExportJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
+
+  if (self->toast_overlay == NULL) /* closed meanwhile: the file is written all the same */
+    return;
+  _sl_window_end_saving (self);
+  if (g_task_propagate_boolean (G_TASK (res), &error))
+    export_done (self, job->kind, job->path);
+  else
+    export_failed (self, job->kind, error->message); /* names the file */
+}
+
+/* What the chooser's Export does: a Time-layout diagram of a million
+ * packets takes seconds, so a finished recording is written in a thread
+ * while the bar says where (as Save does); a live one grows on the main
+ * thread and is written there. */
+static void
+export_in_thread (SlWindow *self, SlExportKind kind, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GFile) file = NULL;
+  ExportJob *job;
+
+  if (_sl_window_live_is_active (self))
+    {
+      export_to (self, kind, path, NULL);
+      return;
+    }
+  job = export_job_new (self, kind, path, &error);
+  if (job == NULL)
+    {
+      export_failed (self, kind, error->message);
+      return;
+    }
+  file = g_file_new_for_path (path);
+  task = g_task_new (self, NULL, on_exported, NULL);
+  g_task_set_source_tag (task, export_in_thread);
+  g_task_set_task_data (task, job, export_job_free);
+  _sl_window_start_saving (self, file);
+  g_task_run_in_thread (task, export_thread);
 }
 
 /**
@@ -106,32 +221,16 @@ sl_window_export_events (SlWindow    *self,
   return export_to (self, SL_EXPORT_EVENTS, path, error);
 }
 
-/* The first exporter of @kind: its extension is the default */
-static const SlExporter *
-default_exporter (SlExportKind kind)
-{
-  guint n;
-  const SlExporter *list = sl_exporters_list (&n);
-
-  for (guint i = 0; i < n; i++)
-    if (list[i].kind == kind)
-      return &list[i];
-  g_assert_not_reached ();
-}
-
-/* A save chooser adds no extension: a name without a known one gets the
- * chosen filter's, so "lesson" under "PNG" becomes lesson.png. */
+/* A save chooser adds no ending: a name without one gets the chosen
+ * filter's, so "lesson" under "PNG" becomes lesson.png; a wrong one
+ * ("lesson.txt") is %NULL with a message naming the endings known. */
 static char *
-path_with_extension (GtkFileChooser *chooser,
-                     SlExportKind    kind,
-                     const char     *path)
+path_with_extension (GtkFileChooser *chooser, SlExportKind kind, const char *path, GError **error)
 {
   GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
   const char *ext = filter ? g_object_get_data (G_OBJECT (filter), "extension") : NULL;
 
-  if (sl_exporter_for_path (kind, path) != NULL)
-    return g_strdup (path);
-  return g_strconcat (path, ".", ext ? ext : default_exporter (kind)->extension, NULL);
+  return sl_exporter_complete_path (kind, path, ext, error);
 }
 
 static void
@@ -151,8 +250,14 @@ on_export_response (GtkNativeDialog *dialog,
                                  _("Exports can be saved to local files only"));
       else if (chosen != NULL)
         {
-          g_autofree char *path = path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen);
-          export_to (self, kind, path, NULL);
+          g_autoptr (GError) error = NULL;
+          g_autofree char *path =
+            path_with_extension (GTK_FILE_CHOOSER (dialog), kind, chosen, &error);
+
+          if (path != NULL)
+            export_in_thread (self, kind, path);
+          else
+            export_failed (self, kind, error->message);
         }
     }
   gtk_native_dialog_destroy (dialog);
@@ -194,7 +299,7 @@ choose_export (SlWindow     *self,
     }
   g_object_set_data (G_OBJECT (dialog), "export-kind", GINT_TO_POINTER (kind));
   base = recording_base_name (self, recording);
-  name = g_strconcat (base, ".", default_exporter (kind)->extension, NULL);
+  name = g_strconcat (base, ".", sl_exporter_default (kind)->extension, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));

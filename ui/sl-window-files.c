@@ -11,6 +11,8 @@
 
 #include "sl-window-private.h"
 
+#include "sl-exporters.h"
+
 #define MAX_RECENT 10
 
 
@@ -436,9 +438,8 @@ pulse_saving (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-start_saving (SlWindow *self,
-              GFile    *file)
+void
+_sl_window_start_saving (SlWindow *self, GFile *file)
 {
   g_autofree char *where = g_file_get_parse_name (file);
   g_autofree char *text = g_strdup_printf (_("Saving “%s”…"), where);
@@ -453,8 +454,8 @@ start_saving (SlWindow *self,
   self->save_timeout = g_timeout_add (100, pulse_saving, self);
 }
 
-static void
-end_saving (SlWindow *self)
+void
+_sl_window_end_saving (SlWindow *self)
 {
   g_clear_handle_id (&self->save_timeout, g_source_remove);
   if (self->load_job == NULL)
@@ -485,7 +486,7 @@ on_saved (GObject      *source,
 
   if (self->toast_overlay == NULL)  /* closed while saving: the file is written all the same */
     return;
-  end_saving (self);
+  _sl_window_end_saving (self);
   if (ok)
     add_recent (self, file);
   /* A close that waited for this save: the window is gone, and a toast
@@ -511,20 +512,34 @@ on_saved (GObject      *source,
 }
 
 static void
-save_to (SlWindow *self,
-         GFile    *file)
+save_to (SlWindow *self, GFile *chosen)
 {
   CapRecording *recording = sl_session_get_recording (self->session);
-  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *chosen_path = g_file_get_path (chosen);
+  g_autofree char *path = NULL;
+  g_autoptr (GFile) file = NULL;
   g_autoptr(GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
 
-  if (path == NULL)
+  if (chosen_path == NULL)
     {
       _sl_window_show_message (self, GTK_MESSAGE_ERROR,
                                _("Recordings can be saved to local files only"));
       _sl_window_keep_save_cancelled (self);
       return;
     }
+  /* "homework3" typed in the chooser is homework3.pcapng: a file without
+   * its ending is one nothing opens; "homework3.txt" is refused */
+  path = sl_exporter_complete_path (SL_EXPORT_CAPTURE, chosen_path, NULL, &error);
+  if (path == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_ ("Could not save the run: %s"), error->message);
+
+      _sl_window_show_message (self, GTK_MESSAGE_ERROR, text);
+      _sl_window_keep_save_cancelled (self);
+      return;
+    }
+  file = g_file_new_for_path (path);
 
   task = g_task_new (self, NULL, on_saved, g_object_ref (file));
   g_task_set_source_tag (task, save_to);
@@ -539,7 +554,7 @@ save_to (SlWindow *self,
     save_thread (task, self, recording, NULL);
   else
     {
-      start_saving (self, file);
+      _sl_window_start_saving (self, file);
       g_task_run_in_thread (task, save_thread);
     }
 }
@@ -586,6 +601,8 @@ save_action (GtkWidget  *widget,
   CapRecording *recording = sl_session_get_recording (self->session);
   GtkFileChooserNative *dialog;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  const SlExporter *capture = sl_exporter_default (SL_EXPORT_CAPTURE);
+  g_autofree char  *pattern = NULL;
   g_autofree char *name = NULL;
 
   if (!_sl_window_recording_has_content (recording))
@@ -597,8 +614,9 @@ save_action (GtkWidget  *widget,
   dialog = gtk_file_chooser_native_new (_("Save as pcapng"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  gtk_file_filter_set_name (filter, _("pcapng (.pcapng)"));
-  gtk_file_filter_add_pattern (filter, "*.pcapng");
+  gtk_file_filter_set_name (filter, _ (capture->name));
+  pattern = g_strconcat ("*.", capture->extension, NULL);
+  gtk_file_filter_add_pattern (filter, pattern);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
 
   if (self->file != NULL)
@@ -607,11 +625,13 @@ save_action (GtkWidget  *widget,
       char *dot = strrchr (base, '.');
       if (dot != NULL)
         *dot = '\0';
-      name = g_strdup_printf ("%s.pcapng", base);
+      name = g_strdup_printf ("%s.%s", base, capture->extension);
     }
   else
-    name = g_strdup_printf ("%s.pcapng", cap_recording_get_scenario (recording)
-                                           ? cap_recording_get_scenario (recording) : "socklens");
+    name = g_strdup_printf (
+      "%s.%s",
+      cap_recording_get_scenario (recording) ? cap_recording_get_scenario (recording) : "socklens",
+      capture->extension);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));

@@ -154,6 +154,10 @@ void     _sl_window_class_actions_init     (GtkWidgetClass *widget_class);
 void     _sl_window_update_actions         (SlWindow       *self);
 
 /* sl-window-files.c */
+/* The bar under the header says "Saving “@file”…" until end_saving (a
+ * save or an export writing in a thread) */
+void     _sl_window_start_saving (SlWindow *self, GFile *file);
+void     _sl_window_end_saving (SlWindow *self);
 void     _sl_window_class_files_init       (GtkWidgetClass *widget_class);
 void     _sl_window_files_init             (SlWindow       *self);
 void     _sl_window_fill_recent_menu       (SlWindow       *self);
