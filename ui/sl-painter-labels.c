@@ -25,6 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <string.h>
 
 /* placed labels a new one is checked against: enough for a column of
  * labels the height of a projector, and a bound on a dense frame's work */
@@ -102,7 +103,54 @@ pooled_layout (SlTimelinePainter *self, guint i)
   return g_ptr_array_index (self->label_layouts, i);
 }
 
-/* Measures @text as it will be drawn: ellipsized to @max_w */
+/* Does @text from @from to @to hold a letter or a digit (not only
+ * brackets, commas, spaces)? */
+static gboolean
+has_word (const char *from, const char *to)
+{
+  for (const char *p = from; p < to; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Where @text (shaped on one line in @layout) is best broken for its first
+ * line to fit in @max_w: after the last space that fits, or before a "("
+ * (a call's name, then its arguments: "socket" / "(TCP)"), else at the last
+ * character that fits; never leaving a line without a word (a lone ")").
+ * The byte index the second line starts at, or 0: no such break. */
+static int
+break_index (PangoLayout *layout, const char *text, double max_w)
+{
+  const char *end = text + strlen (text);
+  int         best = 0, best_char = 0;
+
+  for (const char *p = g_utf8_next_char (text); p < end; p = g_utf8_next_char (p))
+    {
+      const char    *prev = g_utf8_prev_char (p);
+      gboolean       at_word = *prev == ' ' && *p != ' ';
+      gboolean       at_args = *p == '(' && *prev != ' ';
+      const char    *line_end = p;
+      PangoRectangle pos;
+
+      while (line_end > text && line_end[-1] == ' ')
+        line_end--;
+      pango_layout_index_to_pos (layout, line_end - text, &pos);
+      if (pos.x > max_w * PANGO_SCALE)
+        break;
+      if (!has_word (text, line_end) || !has_word (p, end))
+        continue;
+      if (at_word || at_args)
+        best = p - text;
+      best_char = p - text;
+    }
+  return best > 0 ? best : best_char;
+}
+
+/* Measures @text as it will be drawn: on one line where it fits, else on
+ * two broken where break_index () says (Pango's own wrap would break
+ * "connect(fd=10)" before its ")"), the second cut short ("…") if it is
+ * still too long */
 static gboolean
 measure (PangoLayout          *layout,
          PangoFontDescription *font,
@@ -114,8 +162,28 @@ measure (PangoLayout          *layout,
   int pw, ph;
 
   pango_layout_set_font_description (layout, font);
+  pango_layout_set_height (layout, -2);
   pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
   pango_layout_set_text (layout, text, -1);
+  if (max_w > 0 && pango_layout_get_line_count (layout) > 1 && strchr (text, '\n') == NULL)
+    {
+      int break_at;
+
+      pango_layout_set_width (layout, -1);
+      break_at = break_index (layout, text, max_w);
+      if (break_at > 0)
+        {
+          g_autofree char *two = NULL;
+          int              first = break_at;
+
+          while (first > 0 && text[first - 1] == ' ')
+            first--;
+          two = g_strdup_printf ("%.*s\n%s", first, text, text + break_at);
+          pango_layout_set_text (layout, two, -1);
+          pango_layout_set_height (layout, -1); /* one line per paragraph */
+        }
+      pango_layout_set_width (layout, (int) (max_w * PANGO_SCALE));
+    }
   pango_layout_get_pixel_size (layout, &pw, &ph);
   *w = pw;
   *h = ph;
@@ -466,6 +534,28 @@ over_a_lane (SlTimelinePainter *self, double x, double w)
 }
 
 /* Adds @c at (@x, @y); @leader: drawn with a line back to what it names */
+/* The label's text as Pango laid it out: a '\n' where each line ends
+ * (@text itself when it is on one line) */
+static const char *
+drawn_lines (SlTimelinePainter *self, PangoLayout *layout, const char *text)
+{
+  const char *laid = pango_layout_get_text (layout);
+  g_autoptr (GString) lines = NULL;
+
+  if (pango_layout_get_line_count (layout) < 2)
+    return text;
+  lines = g_string_new (NULL);
+  for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+
+      if (lines->len > 0)
+        g_string_append_c (lines, '\n');
+      g_string_append_len (lines, laid + line->start_index, line->length);
+    }
+  return g_string_chunk_insert (self->label_text, lines->str);
+}
+
 static void
 put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean leader)
 {
@@ -479,6 +569,7 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   label.width = c->w;
   label.height = c->h;
   label.text = g_string_chunk_insert (self->label_text, c->text);
+  label.lines = drawn_lines (self, c->layout, label.text);
   label.ellipsized = c->ellipsized;
   style.layout = c->layout;
   style.leader = leader;
