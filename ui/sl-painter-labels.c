@@ -114,37 +114,60 @@ has_word (const char *from, const char *to)
   return FALSE;
 }
 
+/* How good a place to break a line the start of @p is: 2 after a space or
+ * before a call's "(" ("socket" / "(TCP)"), 1 where a word starts after
+ * other punctuation ("send(fd=" / "11, 5)"), 0 between any two characters */
+static int
+break_quality (const char *prev, const char *p)
+{
+  gboolean word = g_unichar_isalnum (g_utf8_get_char (p));
+  gboolean after_word = g_unichar_isalnum (g_utf8_get_char (prev));
+
+  if ((*prev == ' ' && *p != ' ') || (*p == '(' && *prev != ' '))
+    return 2;
+  return word && !after_word && *prev != '(' ? 1 : 0;
+}
+
 /* Where @text (shaped on one line in @layout) is best broken for its first
- * line to fit in @max_w: after the last space that fits, or before a "("
- * (a call's name, then its arguments: "socket" / "(TCP)"), else at the last
- * character that fits; never leaving a line without a word (a lone ")").
- * The byte index the second line starts at, or 0: no such break. */
+ * line to fit in @max_w: at the best place (break_quality ()) that lets the
+ * second fit too, else at the best place the first fits (the second cut
+ * short); never leaving a line without a word (a lone ")"), nor a line
+ * ending in "(". The byte index the second line starts at, or 0: none. */
 static int
 break_index (PangoLayout *layout, const char *text, double max_w)
 {
-  const char *end = text + strlen (text);
-  int         best = 0, best_char = 0;
+  const char    *end = text + strlen (text);
+  int            whole[3] = { 0 }, first_only[3] = { 0 };
+  double         limit = max_w * PANGO_SCALE;
+  PangoRectangle last;
 
+  pango_layout_index_to_pos (layout, end - text, &last);
   for (const char *p = g_utf8_next_char (text); p < end; p = g_utf8_next_char (p))
     {
       const char    *prev = g_utf8_prev_char (p);
-      gboolean       at_word = *prev == ' ' && *p != ' ';
-      gboolean       at_args = *p == '(' && *prev != ' ';
       const char    *line_end = p;
-      PangoRectangle pos;
+      PangoRectangle pos, rest;
+      int            q = break_quality (prev, p);
 
       while (line_end > text && line_end[-1] == ' ')
         line_end--;
       pango_layout_index_to_pos (layout, line_end - text, &pos);
-      if (pos.x > max_w * PANGO_SCALE)
+      if (pos.x > limit)
         break;
-      if (!has_word (text, line_end) || !has_word (p, end))
+      if (*p == ' ' || line_end[-1] == '(' || !has_word (text, line_end) || !has_word (p, end))
         continue;
-      if (at_word || at_args)
-        best = p - text;
-      best_char = p - text;
+      pango_layout_index_to_pos (layout, p - text, &rest);
+      first_only[q] = p - text;
+      if (last.x - rest.x <= limit)
+        whole[q] = p - text;
     }
-  return best > 0 ? best : best_char;
+  for (int q = 2; q >= 0; q--)
+    if (whole[q] > 0)
+      return whole[q];
+  for (int q = 2; q >= 0; q--)
+    if (first_only[q] > 0)
+      return first_only[q];
+  return 0;
 }
 
 /* Measures @text as it will be drawn: on one line where it fits, else on
