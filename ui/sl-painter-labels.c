@@ -25,7 +25,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
-#include <string.h>
 
 /* placed labels a new one is checked against: enough for a column of
  * labels the height of a projector, and a bound on a dense frame's work */
@@ -103,116 +102,6 @@ pooled_layout (SlTimelinePainter *self, guint i)
   return g_ptr_array_index (self->label_layouts, i);
 }
 
-/* Does @text from @from to @to hold a letter or a digit (not only
- * brackets, commas, spaces)? */
-static gboolean
-has_word (const char *from, const char *to)
-{
-  for (const char *p = from; p < to; p = g_utf8_next_char (p))
-    if (g_unichar_isalnum (g_utf8_get_char (p)))
-      return TRUE;
-  return FALSE;
-}
-
-/* How good a place to break a line the start of @p is: 2 after a space or
- * before a call's "(" ("socket" / "(TCP)"), 1 where a word starts after
- * other punctuation ("send(fd=" / "11, 5)"), 0 between any two characters */
-static int
-break_quality (const char *prev, const char *p)
-{
-  gboolean word = g_unichar_isalnum (g_utf8_get_char (p));
-  gboolean after_word = g_unichar_isalnum (g_utf8_get_char (prev));
-
-  if ((*prev == ' ' && *p != ' ') || (*p == '(' && *prev != ' '))
-    return 2;
-  return word && !after_word && *prev != '(' ? 1 : 0;
-}
-
-/* Where @text (shaped on one line in @layout) is best broken for its first
- * line to fit in @max_w: at the best place (break_quality ()) that lets the
- * second fit too, else at the best place the first fits (the second cut
- * short); never leaving a line without a word (a lone ")"), nor a line
- * ending in "(". The byte index the second line starts at, or 0: none. */
-static int
-break_index (PangoLayout *layout, const char *text, double max_w)
-{
-  const char    *end = text + strlen (text);
-  int            whole[3] = { 0 }, first_only[3] = { 0 };
-  double         limit = max_w * PANGO_SCALE;
-  PangoRectangle last;
-
-  pango_layout_index_to_pos (layout, end - text, &last);
-  for (const char *p = g_utf8_next_char (text); p < end; p = g_utf8_next_char (p))
-    {
-      const char    *prev = g_utf8_prev_char (p);
-      const char    *line_end = p;
-      PangoRectangle pos, rest;
-      int            q = break_quality (prev, p);
-
-      while (line_end > text && line_end[-1] == ' ')
-        line_end--;
-      pango_layout_index_to_pos (layout, line_end - text, &pos);
-      if (pos.x > limit)
-        break;
-      if (*p == ' ' || line_end[-1] == '(' || !has_word (text, line_end) || !has_word (p, end))
-        continue;
-      pango_layout_index_to_pos (layout, p - text, &rest);
-      first_only[q] = p - text;
-      if (last.x - rest.x <= limit)
-        whole[q] = p - text;
-    }
-  for (int q = 2; q >= 0; q--)
-    if (whole[q] > 0)
-      return whole[q];
-  for (int q = 2; q >= 0; q--)
-    if (first_only[q] > 0)
-      return first_only[q];
-  return 0;
-}
-
-/* Measures @text as it will be drawn: on one line where it fits, else on
- * two broken where break_index () says (Pango's own wrap would break
- * "connect(fd=10)" before its ")"), the second cut short ("…") if it is
- * still too long */
-static gboolean
-measure (PangoLayout          *layout,
-         PangoFontDescription *font,
-         const char           *text,
-         double                max_w,
-         double               *w,
-         double               *h)
-{
-  int pw, ph;
-
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_height (layout, -2);
-  pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
-  pango_layout_set_text (layout, text, -1);
-  if (max_w > 0 && pango_layout_get_line_count (layout) > 1 && strchr (text, '\n') == NULL)
-    {
-      int break_at;
-
-      pango_layout_set_width (layout, -1);
-      break_at = break_index (layout, text, max_w);
-      if (break_at > 0)
-        {
-          g_autofree char *two = NULL;
-          int              first = break_at;
-
-          while (first > 0 && text[first - 1] == ' ')
-            first--;
-          two = g_strdup_printf ("%.*s\n%s", first, text, text + break_at);
-          pango_layout_set_text (layout, two, -1);
-          pango_layout_set_height (layout, -1); /* one line per paragraph */
-        }
-      pango_layout_set_width (layout, (int) (max_w * PANGO_SCALE));
-    }
-  pango_layout_get_pixel_size (layout, &pw, &ph);
-  *w = pw;
-  *h = ph;
-  return pango_layout_is_ellipsized (layout);
-}
-
 /* @x is the anchor: the left edge (@align 0), the centre (0.5), the right
  * edge (1); @cy the vertical centre wanted */
 static Candidate *
@@ -231,7 +120,7 @@ add_candidate (SlTimelinePainter    *self,
   Candidate c = { kind, index, 0, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL, x, cy, align };
 
   c.layout = pooled_layout (self, cands->len);
-  c.ellipsized = measure (c.layout, font, text, max_w, &c.w, &c.h);
+  c.ellipsized = sl_painter_measure_label (c.layout, font, text, max_w, &c.w, &c.h);
   c.x = x - c.w * align;
   c.y = cy - c.h / 2;
   c.max_y = c.y + slide;
@@ -557,28 +446,6 @@ over_a_lane (SlTimelinePainter *self, double x, double w)
 }
 
 /* Adds @c at (@x, @y); @leader: drawn with a line back to what it names */
-/* The label's text as Pango laid it out: a '\n' where each line ends
- * (@text itself when it is on one line) */
-static const char *
-drawn_lines (SlTimelinePainter *self, PangoLayout *layout, const char *text)
-{
-  const char *laid = pango_layout_get_text (layout);
-  g_autoptr (GString) lines = NULL;
-
-  if (pango_layout_get_line_count (layout) < 2)
-    return text;
-  lines = g_string_new (NULL);
-  for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
-    {
-      PangoLayoutLine *line = l->data;
-
-      if (lines->len > 0)
-        g_string_append_c (lines, '\n');
-      g_string_append_len (lines, laid + line->start_index, line->length);
-    }
-  return g_string_chunk_insert (self->label_text, lines->str);
-}
-
 static void
 put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean leader)
 {
@@ -592,7 +459,7 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   label.width = c->w;
   label.height = c->h;
   label.text = g_string_chunk_insert (self->label_text, c->text);
-  label.lines = drawn_lines (self, c->layout, label.text);
+  label.lines = sl_painter_label_lines (self, c->layout, label.text);
   label.ellipsized = c->ellipsized;
   style.layout = c->layout;
   style.leader = leader;
@@ -861,7 +728,7 @@ place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, doubl
       c.text =
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+%u more", "+%u more", count), count);
       c.layout = pooled_layout (self, n_used++);
-      c.ellipsized = measure (c.layout, c.font, c.text, -1, &c.w, &c.h);
+      c.ellipsized = sl_painter_measure_label (c.layout, c.font, c.text, -1, &c.w, &c.h);
       c.x = CLAMP (first->x - c.w * first->align, self->gutter, self->width - c.w);
       c.y = first->y - c.h / 2;
       c.max_y = c.y + 2 * self->line_h;
@@ -898,7 +765,8 @@ place_notice (SlTimelinePainter *self, guint n_hidden, guint n_used)
                  g_dngettext (GETTEXT_PACKAGE, "%u label hidden: zoom in, or switch to Sequence",
                               "%u labels hidden: zoom in, or switch to Sequence", n_hidden),
                  n_hidden);
-      c.ellipsized = measure (c.layout, c.font, c.text, self->width - self->gutter, &c.w, &c.h);
+      c.ellipsized =
+        sl_painter_measure_label (c.layout, c.font, c.text, self->width - self->gutter, &c.w, &c.h);
       c.x = self->width - c.w - 8 * s;
       y = self->top - c.h - 2 * s;
       c.y = y;
