@@ -922,7 +922,7 @@ test_export_words (gconstpointer data)
 }
 
 /* Between the sizes the tests above take, at every width a pane may have
- * (in steps of a few characters), on both axes and at both type sizes: no
+ * (in steps of 40 px, a few characters), on both axes and at both type sizes: no
  * label wraps into a line a person cannot read alone */
 static void
 test_wrap_sweep (gconstpointer data)
@@ -930,7 +930,7 @@ test_wrap_sweep (gconstpointer data)
   const Lesson *lesson = data;
   CapRecording *rec = run (lesson->scenario);
 
-  for (int width = SL_TIMELINE_MIN_WIDTH; width <= 1280; width += 24)
+  for (int width = SL_TIMELINE_MIN_WIDTH; width <= 1280; width += 40)
     for (guint big = 0; big < 2; big++)
       for (guint time = 0; time < 2; time++)
         {
