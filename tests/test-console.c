@@ -305,6 +305,74 @@ test_window_live (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Whether the console's last text line (how the program ended) is in view,
+ * and whether its first line is scrolled out (the output overflowed) */
+static gboolean
+last_line_in_view (GtkTextView *view,
+                   gboolean    *first_hidden)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GdkRectangle visible;
+  GtkTextIter last;
+  int y, height;
+
+  gtk_text_view_get_visible_rect (view, &visible);
+  gtk_text_buffer_get_end_iter (buffer, &last);
+  gtk_text_iter_backward_line (&last);
+  gtk_text_view_get_line_yrange (view, &last, &y, &height);
+  if (first_hidden != NULL)
+    *first_hidden = visible.y > 0;
+  return visible.height > 0 && y >= visible.y && y + height <= visible.y + visible.height;
+}
+
+typedef struct
+{
+  SlConsolePane *pane;
+  GtkTextView   *view;
+} Ended;
+
+/* The program has ended, its console shows how, and that line is in view */
+static gboolean
+ending_in_view (gpointer data)
+{
+  Ended *e = data;
+
+  return sl_console_model_get_n_programs (sl_console_pane_get_model (e->pane)) == 1 &&
+         sl_console_model_get_exit (sl_console_pane_get_model (e->pane), 0) != NULL &&
+         last_line_in_view (e->view, NULL);
+}
+
+/* A traceback longer than the console: the console follows the output to
+ * its end, so the student reads the error and how the program ended
+ * without scrolling. */
+static void
+test_window_follows_traceback (void)
+{
+  SlWindow *window = sl_window_new (GTK_APPLICATION (app));
+  g_autofree char *client = test_program ("traceback_client.py");
+  const char *programs[] = { client, NULL };
+  g_autofree char *text = NULL;
+  gboolean first_hidden = FALSE;
+  Ended e = { NULL, NULL };
+
+  gtk_window_present (GTK_WINDOW (window));
+  e.pane = SL_CONSOLE_PANE (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  e.view = GTK_TEXT_VIEW (sl_test_find_widget (GTK_WIDGET (e.pane), GTK_TYPE_TEXT_VIEW));
+  sl_window_set_programs (window, programs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (sl_test_wait_for (sl_test_run_finished, window, 60000));
+  e.view = GTK_TEXT_VIEW (sl_test_find_widget (GTK_WIDGET (e.pane), GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (e.view);
+  text = sl_console_pane_dup_text (e.pane, 0);
+  g_test_message ("console:\n%s", text);
+  g_assert_nonnull (strstr (text, "ConnectionRefusedError: [Errno 111] Connection refused\n"));
+  g_assert_true (sl_test_wait_for (ending_in_view, &e, 20000));
+  g_assert_true (last_line_in_view (e.view, &first_hidden));
+  /* the traceback did not fit: following it was needed */
+  g_assert_true (first_hidden);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -334,6 +402,7 @@ main (int    argc,
       g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
       g_test_add_func ("/console/window/pane", test_window_pane);
       g_test_add_func ("/console/window/live", test_window_live);
+      g_test_add_func ("/console/window/follows-traceback", test_window_follows_traceback);
     }
   else
     g_error ("no display: run under xvfb-run -a (meson test does)");

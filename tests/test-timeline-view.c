@@ -333,6 +333,44 @@ test_finished_shows_all (Fixture       *fx,
   /* the run ends: no main loop turn in between */
   sl_session_set_follow_live (fx->session, FALSE);
   g_assert_true (sl_timeline_painter_get_call_rect (painter, first + 1, &box));
+
+  /* ... shown as following it did: the newest call in view, named (the
+   * main loop runs: the turn the layout waited for has passed by then) */
+  iterate (300);
+  {
+    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (fx->view);
+    GtkSnapshot *snap = gtk_snapshot_new ();
+    GskRenderNode *node;
+    const SlTimelineLabel *labels;
+    SlTimelineAxis *axis;
+    cairo_rectangle_t prev;
+    gboolean named = FALSE;
+    double top, bottom;
+    guint n;
+
+    gdk_paintable_snapshot (paintable, snap, gtk_widget_get_width (fx->view),
+                            gtk_widget_get_height (fx->view));
+    node = gtk_snapshot_free_to_node (snap);
+    g_clear_pointer (&node, gsk_render_node_unref);
+    g_assert_true (sl_timeline_painter_get_call_rect (painter, first, &prev));
+    g_assert_true (sl_timeline_painter_get_call_rect (painter, first + 1, &box));
+    sl_timeline_painter_get_plot_area (painter, &top, &bottom);
+    /* rows at their natural size (squeezed rows drop their labels) */
+    axis = sl_timeline_painter_get_axis (painter);
+    g_test_message ("row %.1f px, natural %.1f px", box.y - prev.y,
+                    sl_timeline_axis_get_row_height (axis) *
+                      sl_timeline_axis_get_natural_px_per_unit (axis));
+    g_assert_cmpfloat (box.y - prev.y, >=,
+                       0.99 * sl_timeline_axis_get_row_height (axis) *
+                         sl_timeline_axis_get_natural_px_per_unit (axis));
+    g_assert_cmpfloat (box.y, >=, top);
+    g_assert_cmpfloat (box.y, <=, bottom);
+    labels = sl_timeline_painter_get_labels (painter, &n);
+    for (guint i = 0; i < n; i++)
+      named |= labels[i].kind == SL_LABEL_CALL && labels[i].index == first + 1 &&
+               g_str_has_prefix (labels[i].text, "recv(fd=3");
+    g_assert_true (named);
+  }
 }
 
 int

@@ -13,6 +13,8 @@
 
 #include "sl-test-window.h"
 #include "sl-code-view.h"
+#include "sl-console-model.h"
+#include "sl-console-pane.h"
 #include "sl-scenario-item.h"
 #include "sl-scenario-picker.h"
 
@@ -183,6 +185,71 @@ test_trace_failure (void)
   sl_test_spin (50);
 }
 
+/* Once a traced program's console says how it ended */
+static gboolean
+program_ended (gpointer data)
+{
+  SlConsolePane *pane = data;
+  SlConsoleModel *model = sl_console_pane_get_model (pane);
+
+  for (guint i = 0; i < sl_console_model_get_n_programs (model); i++)
+    if (sl_console_model_get_exit (model, i) == NULL)
+      return FALSE;
+  return sl_console_model_get_n_programs (model) > 0;
+}
+
+/* `socklens server.py client.py` with a display: the window takes them as
+ * programs to trace (as a drop does), not the first as a capture to read,
+ * and a run prints their own lines in order, each call at its own line. */
+static void
+test_trace_opened_programs (void)
+{
+  g_autofree char *server_path = g_test_build_filename (G_TEST_DIST, "trace", "homework",
+                                                        "selectors_server.py", NULL);
+  g_autofree char *client_path = g_test_build_filename (G_TEST_DIST, "trace", "homework",
+                                                        "selectors_clients.py", NULL);
+  g_autoptr(GFile) server_file = g_file_new_for_path (server_path);
+  g_autoptr(GFile) client_file = g_file_new_for_path (client_path);
+  GFile *files[] = { server_file, client_file };
+  SlWindow *window = sl_test_new_window ();
+  SlCodeView *code = SL_CODE_VIEW (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CODE_VIEW));
+  SlConsolePane *pane =
+    SL_CONSOLE_PANE (sl_test_find_widget (GTK_WIDGET (window), SL_TYPE_CONSOLE_PANE));
+  const char *const *programs;
+  g_autofree char *server_text = NULL;
+  g_autofree char *client_text = NULL;
+  CapRecording *recording;
+
+  g_application_open (G_APPLICATION (sl_test_app ()), files, G_N_ELEMENTS (files), "");
+  g_assert_true (GTK_WINDOW (window) ==
+                 gtk_application_get_active_window (GTK_APPLICATION (sl_test_app ())));
+  programs = sl_window_get_programs (window);
+  g_assert_nonnull (programs);
+  g_assert_cmpstr (programs[0], ==, server_path);
+  g_assert_cmpstr (programs[1], ==, client_path);
+  g_assert_null (programs[2]);
+  g_assert_null (sl_window_get_message (window));
+  g_assert_false (sl_window_is_loading (window));
+  g_assert_cmpstr (sl_window_get_heading (window), ==, "selectors_server.py + selectors_clients.py");
+  g_assert_cmpstr (sl_code_view_get_file (code), ==, server_path);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (sl_test_wait_for (sl_test_run_finished, window, 60000));
+  g_assert_true (sl_test_wait_for (program_ended, pane, 20000));
+  server_text = sl_console_pane_dup_text (pane, 0);
+  g_test_message ("server console:\n%s", server_text);
+  g_assert_true (g_str_has_prefix (server_text, "selector: EpollSelector\nall done\n"));
+  g_assert_true (g_str_has_suffix (server_text, "selectors_server.py exited with status 0.\n"));
+  client_text = sl_console_pane_dup_text (pane, 1);
+  g_assert_cmpstr (client_text, ==,
+                   "b'0drow'\nb'1drow'\nb'2drow'\nselectors_clients.py exited with status 0.\n");
+  recording = sl_test_shown_recording (window);
+  assert_traced_call (recording, NC_CALL_BIND, server_path, "lsock.bind");
+  assert_traced_call (recording, NC_CALL_ACCEPT4, server_path, "key.fileobj.accept");
+  gtk_window_destroy (GTK_WINDOW (window));
+  sl_test_spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -190,5 +257,6 @@ main (int    argc,
   sl_test_window_init (&argc, &argv);
   g_test_add_func ("/window/trace-example", test_trace_example);
   g_test_add_func ("/window/trace-failure", test_trace_failure);
+  g_test_add_func ("/window/trace-opened-programs", test_trace_opened_programs);
   return sl_test_window_run ();
 }

@@ -136,8 +136,8 @@ sl_application_open (GApplication  *app,
   SlWindow *window = get_window (self);
 
   apply_select (self, window);
-  if (n_files > 0)
-    sl_window_open_file (window, files[0]);
+  /* `socklens server.py client.py` runs them, as a drop does */
+  sl_window_open_files (window, files, n_files);
   gtk_window_present (GTK_WINDOW (window));
 }
 

@@ -152,6 +152,81 @@ update_tag_colours (SlConsolePane *self)
     }
 }
 
+/* A page follows its output to the end (the traceback's last line, how the
+ * program ended) until the student scrolls back to read, and again once they
+ * scroll to the end. The end is taken when the page's adjustment changes
+ * (the text laid out, the page mapped or resized), not when lines are
+ * inserted: a page filled while hidden or not yet laid out has nothing to
+ * scroll then, and would stay at its top. It is taken with the text view's
+ * own scroll to its "end" mark, which the view keeps through its layout (a
+ * value set on the adjustment is undone when the view lays out its lines
+ * again). A value that changes together with the adjustment's size is the
+ * view keeping its place during a layout (GtkAdjustment says
+ * "value-changed" before "changed"), not the student scrolling: it does not
+ * stop the following either. */
+typedef struct
+{
+  gboolean follow;
+  double   upper, page_size;  /* as of the last "changed" */
+  double   value;             /* as of the last "value-changed" */
+} Follow;
+
+#define FOLLOW_KEY "sl-console-follow"
+
+/* The "end" mark's line is in view: only the bottom margin lies below */
+static gboolean
+shows_end (GtkTextView   *view,
+           GtkAdjustment *adj)
+{
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - gtk_text_view_get_bottom_margin (view) - 2;
+}
+
+static void
+on_console_resized (GtkAdjustment *adj,
+                    GtkTextView   *view)
+{
+  Follow *f = g_object_get_data (G_OBJECT (adj), FOLLOW_KEY);
+
+  f->upper = gtk_adjustment_get_upper (adj);
+  f->page_size = gtk_adjustment_get_page_size (adj);
+  if (f->follow && !shows_end (view, adj))
+    gtk_text_view_scroll_to_mark (view, gtk_text_buffer_get_mark (gtk_text_view_get_buffer (view), "end"),
+                                  0.0, TRUE, 0.0, 1.0);
+}
+
+/* Only a move back up stops the following: the view's animated scroll to
+ * the end passes through values short of it. */
+static void
+on_console_scrolled (GtkAdjustment *adj,
+                     GtkTextView   *view)
+{
+  Follow *f = g_object_get_data (G_OBJECT (adj), FOLLOW_KEY);
+  double value = gtk_adjustment_get_value (adj);
+
+  if (gtk_adjustment_get_upper (adj) == f->upper &&
+      gtk_adjustment_get_page_size (adj) == f->page_size)
+    {
+      if (shows_end (view, adj))
+        f->follow = TRUE;
+      else if (value < f->value)
+        f->follow = FALSE;
+    }
+  f->value = value;
+}
+
+static void
+follow_end (GtkTextView *view)
+{
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  Follow *f = g_new0 (Follow, 1);
+
+  f->follow = TRUE;
+  g_object_set_data_full (G_OBJECT (adj), FOLLOW_KEY, f, g_free);
+  g_signal_connect_object (adj, "changed", G_CALLBACK (on_console_resized), view, 0);
+  g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_console_scrolled), view, 0);
+}
+
 static Page *
 add_page (SlConsolePane *self,
           guint          program)
@@ -180,6 +255,7 @@ add_page (SlConsolePane *self,
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_create_mark (buffer, "end", &end, FALSE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (page->view));
+  follow_end (page->view);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
   page->page = gtk_stack_add_titled (self->stack, scroller, name,
@@ -239,15 +315,6 @@ tag_of (CapConsoleStream stream)
     }
 }
 
-static gboolean
-scrolled_to_end (GtkTextView *view)
-{
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
-
-  return adj == NULL || gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
-                          gtk_adjustment_get_upper (adj) - 2;
-}
-
 /* Brings @program's page up to the model: new lines appended, or the page
  * rebuilt when the model has dropped as many lines as it keeps. */
 static void
@@ -258,7 +325,6 @@ fill_page (SlConsolePane *self,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (page->view);
   guint64 first = sl_console_model_get_first_line (self->model, program);
   guint64 end = sl_console_model_get_end_line (self->model, program);
-  gboolean follow = scrolled_to_end (page->view);
   guint64 from = page->shown_end;
 
   if (page->shown_end < first || first - page->buffer_first > end - first)
@@ -279,8 +345,6 @@ fill_page (SlConsolePane *self,
   page->shown_end = end;
   gtk_stack_page_set_needs_attention (page->page,
                                       sl_console_model_get_needs_attention (self->model, program));
-  if (follow)
-    gtk_text_view_scroll_mark_onscreen (page->view, gtk_text_buffer_get_mark (buffer, "end"));
 }
 
 static void

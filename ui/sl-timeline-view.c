@@ -76,6 +76,7 @@ struct _SlTimelineView
   gint64 laid_out_at;   /* µs, monotonic */
   gint64 layout_cost;   /* µs of this thread's CPU the last one took */
   guint  relayout_id;   /* a layout waiting for its turn */
+  gboolean relayout_follows; /* ... made while following the run */
 };
 
 G_DEFINE_FINAL_TYPE (SlTimelineView, sl_timeline_view, GTK_TYPE_WIDGET)
@@ -134,6 +135,7 @@ display_at_y (SlTimelineView *self, double y)
 static void
 user_moved (SlTimelineView *self)
 {
+  self->relayout_follows = FALSE;
   sl_session_set_follow_live (self->session, FALSE);
 }
 
@@ -307,16 +309,18 @@ thread_cpu_time (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-/* Lays the recording out again, now, and notes what that cost */
+/* Lays the recording out again, now, and notes what that cost; @follow:
+ * with the newest rows in view at their natural size, the newest call
+ * highlighted */
 static void
-relayout (SlTimelineView *self)
+relayout (SlTimelineView *self,
+          gboolean        follow)
 {
   gint64 start = thread_cpu_time ();
 
   g_clear_handle_id (&self->relayout_id, g_source_remove);
   sl_timeline_painter_invalidate (self->painter);
-  if (self->session != NULL && self->recording != NULL &&
-      sl_session_get_follow_live (self->session))
+  if (follow && self->session != NULL && self->recording != NULL)
     {
       sl_timeline_painter_set_current_call (self->painter, latest_call (self->recording));
       follow_newest_rows (self);
@@ -335,7 +339,7 @@ on_relayout_due (gpointer data)
   SlTimelineView *self = data;
 
   self->relayout_id = 0;
-  relayout (self);
+  relayout (self, self->session != NULL && sl_session_get_follow_live (self->session));
   return G_SOURCE_REMOVE;
 }
 
@@ -349,27 +353,31 @@ on_recording_content_changed (SlTimelineView *self)
 {
   gint64 due = self->laid_out_at + RELAYOUT_SPACING * self->layout_cost;
   gint64 now = g_get_monotonic_time ();
+  gboolean follow = self->session != NULL && sl_session_get_follow_live (self->session);
 
   if (self->relayout_id != 0)
     return;
   if (now >= due)
     {
-      relayout (self);
+      relayout (self, follow);
       return;
     }
+  self->relayout_follows = follow;
   self->relayout_id = g_timeout_add (MIN ((due - now) / 1000 + 1, RELAYOUT_MAX_WAIT_MS),
                                      on_relayout_due, self);
 }
 
-/* A run that ended (or a view the user took from the newest rows) shows
- * everything recorded at once, not at the next turn of a live layout: the
- * last commits' turn can be seconds away after a long run */
+/* A run that ended shows everything recorded at once, not at the next
+ * turn of a live layout (seconds away after a long run), and as following
+ * it would have: its newest rows at their natural size, labelled, the last
+ * call highlighted. A view the user took from the newest rows
+ * (user_moved) is laid out where the user put it. */
 static void
 on_follow_live_changed (SlTimelineView *self)
 {
   if (self->relayout_id != 0 && self->session != NULL &&
       !sl_session_get_follow_live (self->session))
-    relayout (self);
+    relayout (self, self->relayout_follows);
 }
 
 /* Shows the top of the diagram at the axis's natural zoom; the Time axis

@@ -662,32 +662,32 @@ is_program (GFile *file)
   return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (path, G_FILE_TEST_IS_DIR);
 }
 
-/* Programs dropped become what Run and Step start (in the order dropped,
- * server first as in Run Your Programs…); anything else opens as a
- * recording, the first of several. */
-static gboolean
-on_drop (GtkDropTarget *target,
-         const GValue  *value,
-         double         x,
-         double         y,
-         SlWindow      *self)
+/**
+ * sl_window_open_files:
+ * @files: (array length=n_files): files dropped on the window or named on
+ *   its command line (`socklens server.py client.py`)
+ *
+ * Programs become what Run and Step start (in the order given, server first
+ * as in Run Your Programs…); anything else opens as a recording, the first
+ * of several.
+ * Returns: %FALSE if there was nothing to open.
+ */
+gboolean
+sl_window_open_files (SlWindow    *self,
+                      GFile      **files,
+                      guint        n_files)
 {
-  g_autoptr(GSList) single = NULL;
-  GSList *files = NULL;
   g_autoptr(GPtrArray) programs = g_ptr_array_new_with_free_func (g_free);
   GFile *capture = NULL;
   guint n_captures = 0;
 
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    files = g_value_get_boxed (value);
-  else if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
-    files = single = g_slist_prepend (NULL, g_value_get_object (value));
+  g_return_val_if_fail (SL_IS_WINDOW (self), FALSE);
 
-  for (GSList *l = files; l != NULL; l = l->next)
-    if (is_program (l->data))
-      g_ptr_array_add (programs, g_file_get_path (l->data));
+  for (guint i = 0; i < n_files; i++)
+    if (is_program (files[i]))
+      g_ptr_array_add (programs, g_file_get_path (files[i]));
     else if (n_captures++ == 0)
-      capture = l->data;
+      capture = files[i];
 
   if (capture != NULL)
     {
@@ -702,6 +702,23 @@ on_drop (GtkDropTarget *target,
   sl_window_set_programs (self, (const char *const *) programs->pdata);
   _sl_window_toast (self, _("Your programs are ready: Step (Space) or Run (F5) traces them"));
   return TRUE;
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         SlWindow      *self)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+      g_ptr_array_add (files, l->data);
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
+    g_ptr_array_add (files, g_value_get_object (value));
+  return sl_window_open_files (self, (GFile **) files->pdata, files->len);
 }
 
 void

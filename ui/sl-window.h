@@ -40,6 +40,10 @@ const char       *sl_window_get_heading       (SlWindow       *self);
 /* Loads in a worker thread; the recording is swapped in when it is read. */
 void              sl_window_open_file         (SlWindow       *self,
                                                GFile          *file);
+/* Dropped or named files: programs to trace, else the first recording */
+gboolean          sl_window_open_files        (SlWindow       *self,
+                                               GFile         **files,
+                                               guint           n_files);
 /* What to select once the next file is read (--select) */
 void              sl_window_select_when_loaded (SlWindow      *self,
                                                 SlSelectionKind kind,
