@@ -185,6 +185,32 @@ any_label_contains (const SlTimelineLabel *labels, guint n, const char *text)
   return FALSE;
 }
 
+/* Every line of every label, as drawn, holds a word: a wrap never leaves
+ * a lone ")" (“connect(fd=10” / “)”), nor a call's name cut after its
+ * bracket (“socket(” / “TCP)”) */
+static void
+assert_lines_readable (const SlTimelineLabel *labels, guint n, const char *where)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) lines = g_strsplit (labels[i].lines, "\n", -1);
+
+      for (guint k = 0; lines[k] != NULL; k++)
+        {
+          gboolean    word = FALSE;
+          const char *end = lines[k] + strlen (lines[k]);
+
+          for (const char *p = lines[k]; *p != '\0'; p = g_utf8_next_char (p))
+            word |= g_unichar_isalnum (g_utf8_get_char (p));
+          while (end > lines[k] && end[-1] == ' ')
+            end--;
+          if (!word || (lines[k + 1] != NULL && end > lines[k] && end[-1] == '('))
+            g_error ("%s: label “%s” is drawn as “%s”: its line “%s” is not readable alone", where,
+                     labels[i].text, labels[i].lines, lines[k]);
+        }
+    }
+}
+
 /* The painter as the window has it: Sequence, @screen's size and type,
  * showing the top of the run at the natural zoom */
 static SlTimelinePainter *
@@ -371,6 +397,7 @@ test_labels (gconstpointer data)
           g_error ("%s: %u labels dropped", where, stats.n_labels_dropped);
         }
       assert_no_overlap (labels, n, where);
+      assert_lines_readable (labels, n, where);
       assert_readable (painter, rec, where);
 
       /* and scrolled through: all of it */
@@ -385,6 +412,7 @@ test_labels (gconstpointer data)
           g_error ("%s: %u labels dropped", where, stats.n_labels_dropped);
         }
       assert_no_overlap (labels, n, where);
+      assert_lines_readable (labels, n, where);
       assert_readable (painter, rec, where);
       assert_everything_labelled (rec, painter, where);
       for (guint w = 0; lesson->words[w] != NULL; w++)
@@ -630,6 +658,7 @@ test_time_labels (gconstpointer data)
       save_png (painter, &screens[s], where);
       g_test_message ("%s: %u labels, %u hidden", where, n, stats.n_labels_dropped);
       assert_no_overlap (labels, n, where);
+      assert_lines_readable (labels, n, where);
       assert_nothing_lost (painter, rec, where);
     }
 }
@@ -707,6 +736,7 @@ test_time_bottom_crowd (void)
           }
         assert_nothing_lost (painter, rec, where);
         assert_no_overlap (labels, n, where);
+        assert_lines_readable (labels, n, where);
         for (guint p = 0; p < cap_recording_get_n_packets (rec); p++)
           {
             const SlTimelineLabel *l = find_label (labels, n, SL_LABEL_PACKET, p);
@@ -891,6 +921,63 @@ test_export_words (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Between the sizes the tests above take, at every width a pane may have
+ * (in steps of 40 px, a few characters), on both axes and at both type sizes: no
+ * label wraps into a line a person cannot read alone */
+static void
+test_wrap_sweep (gconstpointer data)
+{
+  const Lesson *lesson = data;
+  CapRecording *rec = run (lesson->scenario);
+
+  for (int width = SL_TIMELINE_MIN_WIDTH; width <= 1280; width += 40)
+    for (guint big = 0; big < 2; big++)
+      for (guint time = 0; time < 2; time++)
+        {
+          Screen screen = { "sweep", width, 700, big ? 1.5 : 1.0 };
+          g_autoptr (SlTimelinePainter) painter =
+            time ? time_painter_for (rec, &screen) : painter_for (rec, &screen);
+          g_autofree char *where =
+            g_strdup_printf ("%s, %s axis, %dx700 at %.1fx", lesson->scenario,
+                             time ? "Time" : "Sequence", width, screen.scale);
+          const SlTimelineLabel *labels;
+          guint                  n;
+
+          if (width * 2 < SL_TIMELINE_MIN_WIDTH * 3 && big)
+            continue; /* the large type's pane is never this narrow */
+          sl_timeline_painter_layout (painter);
+          labels = sl_timeline_painter_get_labels (painter, &n);
+          assert_lines_readable (labels, n, where);
+        }
+}
+
+/* The gutter of the Sequence axis, the whole run in view: each row's time
+ * said once, so no two times one under the other read the same (a column
+ * of "955 µs" says nothing of what happened when) */
+static void
+test_gutter_times (gconstpointer data)
+{
+  const Lesson *lesson = data;
+  CapRecording *rec = run (lesson->scenario);
+  g_autoptr (SlTimelinePainter) painter = painter_for (rec, &screens[4]);
+  g_autoptr (GArray) ticks = sl_axis_ticks_new ();
+  SlTimelineAxis *axis;
+
+  show_all_rows (painter, &screens[4]);
+  axis = sl_timeline_painter_get_axis (painter);
+  sl_timeline_axis_collect_ticks (axis, 0, sl_timeline_axis_get_end (axis), 1, 0, ticks);
+  g_assert_cmpuint (ticks->len, >, 2);
+  for (guint k = 1; k < ticks->len; k++)
+    {
+      const SlAxisTick *a = &g_array_index (ticks, SlAxisTick, k - 1);
+      const SlAxisTick *b = &g_array_index (ticks, SlAxisTick, k);
+
+      if (strcmp (a->text, b->text) == 0)
+        g_error ("%s: the gutter says “%s” at rows %.0f and %.0f, one under the other",
+                 lesson->scenario, b->text, a->display, b->display);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -915,6 +1002,16 @@ main (int argc, char **argv)
     {
       g_autofree char *path = g_strdup_printf ("/painter/time/labels/%s", lessons[i].scenario);
       g_test_add_data_func (path, &lessons[i], test_time_labels);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/painter/wrap/%s", lessons[i].scenario);
+      g_test_add_data_func (path, &lessons[i], test_wrap_sweep);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lessons); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/painter/sequence/gutter/%s", lessons[i].scenario);
+      g_test_add_data_func (path, &lessons[i], test_gutter_times);
     }
   g_test_add_func ("/painter/sequence/scrolled-under-header", test_scrolled_under_header);
   g_test_add_func ("/painter/time/handshake", test_time_handshake);

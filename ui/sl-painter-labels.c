@@ -102,26 +102,6 @@ pooled_layout (SlTimelinePainter *self, guint i)
   return g_ptr_array_index (self->label_layouts, i);
 }
 
-/* Measures @text as it will be drawn: ellipsized to @max_w */
-static gboolean
-measure (PangoLayout          *layout,
-         PangoFontDescription *font,
-         const char           *text,
-         double                max_w,
-         double               *w,
-         double               *h)
-{
-  int pw, ph;
-
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_width (layout, max_w > 0 ? (int) (max_w * PANGO_SCALE) : -1);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &pw, &ph);
-  *w = pw;
-  *h = ph;
-  return pango_layout_is_ellipsized (layout);
-}
-
 /* @x is the anchor: the left edge (@align 0), the centre (0.5), the right
  * edge (1); @cy the vertical centre wanted */
 static Candidate *
@@ -140,7 +120,7 @@ add_candidate (SlTimelinePainter    *self,
   Candidate c = { kind, index, 0, 0, 0, 0, 0, 0, max_w, font, text, FALSE, NULL, x, cy, align };
 
   c.layout = pooled_layout (self, cands->len);
-  c.ellipsized = measure (c.layout, font, text, max_w, &c.w, &c.h);
+  c.ellipsized = sl_painter_measure_label (c.layout, font, text, max_w, &c.w, &c.h);
   c.x = x - c.w * align;
   c.y = cy - c.h / 2;
   c.max_y = c.y + slide;
@@ -479,6 +459,7 @@ put (SlTimelinePainter *self, const Candidate *c, double x, double y, gboolean l
   label.width = c->w;
   label.height = c->h;
   label.text = g_string_chunk_insert (self->label_text, c->text);
+  label.lines = sl_painter_label_lines (self, c->layout, label.text);
   label.ellipsized = c->ellipsized;
   style.layout = c->layout;
   style.leader = leader;
@@ -747,7 +728,7 @@ place_hidden_marks (SlTimelinePainter *self, GArray *hidden, guint n_used, doubl
       c.text =
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "+%u more", "+%u more", count), count);
       c.layout = pooled_layout (self, n_used++);
-      c.ellipsized = measure (c.layout, c.font, c.text, -1, &c.w, &c.h);
+      c.ellipsized = sl_painter_measure_label (c.layout, c.font, c.text, -1, &c.w, &c.h);
       c.x = CLAMP (first->x - c.w * first->align, self->gutter, self->width - c.w);
       c.y = first->y - c.h / 2;
       c.max_y = c.y + 2 * self->line_h;
@@ -784,7 +765,8 @@ place_notice (SlTimelinePainter *self, guint n_hidden, guint n_used)
                  g_dngettext (GETTEXT_PACKAGE, "%u label hidden: zoom in, or switch to Sequence",
                               "%u labels hidden: zoom in, or switch to Sequence", n_hidden),
                  n_hidden);
-      c.ellipsized = measure (c.layout, c.font, c.text, self->width - self->gutter, &c.w, &c.h);
+      c.ellipsized =
+        sl_painter_measure_label (c.layout, c.font, c.text, self->width - self->gutter, &c.w, &c.h);
       c.x = self->width - c.w - 8 * s;
       y = self->top - c.h - 2 * s;
       c.y = y;

@@ -32,6 +32,7 @@
 #include "cap-event-index.h"
 
 #include <math.h>
+#include <string.h>
 
 /* A gap is long when it is this many times the typical gap between events,
  * and at least LONG_GAP_MIN_NS */
@@ -443,7 +444,11 @@ drawn_before (SlSequenceAxis *self, guint row)
   return r;
 }
 
-/* Every row's offset from the start (its run offset), as many as fit */
+/* Every row's offset from the start (its run offset), as many as fit, each
+ * said once: a row at the time of the row above has none (a select()
+ * server's rows stepped through a microsecond apart, or held at the gate
+ * together), and one apart by less than the gutter's microsecond gets the
+ * finer digits ("955 µs", "955.400 µs") */
 static void
 sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
                                 double          d0,
@@ -452,9 +457,12 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
                                 double          min_px,
                                 GArray         *ticks)
 {
-  SlSequenceAxis *self = SL_SEQUENCE_AXIS (axis);
-  guint           every = (guint) MAX (ceil (0.95 / MAX (px_per_unit, 1e-9)), 1);
-  guint           r;
+  SlSequenceAxis  *self = SL_SEQUENCE_AXIS (axis);
+  guint            every = (guint) MAX (ceil (0.95 / MAX (px_per_unit, 1e-9)), 1);
+  guint            r;
+  gint64           prev_offset = -1;
+  g_autofree char *prev_text = NULL; /* the row above's, at the gutter's unit */
+  const char      *shown = NULL;     /* the last tick's */
 
   if (self->n_rows == 0)
     return;
@@ -463,16 +471,33 @@ sl_sequence_axis_collect_ticks (SlTimelineAxis *axis,
   for (; r < self->n_rows; r += every)
     {
       double     y = row_y (self, r);
+      gint64     offset;
+      char      *text, *coarse;
       SlAxisTick tick;
 
       if (y > d1)
         break;
       if (y < d0 || is_collapsed (self, r))
         continue; /* a frame not drawn: its row is the one above's */
+      offset = sl_sequence_axis_run_offset (self, row_time (self, r));
+      coarse = nc_format_time_at (offset, 1000);
+      if (prev_text == NULL || strcmp (coarse, prev_text) != 0)
+        text = g_strdup (coarse);
+      else
+        text = offset != prev_offset ? nc_format_time_at (offset, 1) : NULL;
+      g_free (prev_text);
+      prev_text = coarse;
+      prev_offset = offset;
+      if (text == NULL || (shown != NULL && strcmp (text, shown) == 0))
+        {
+          g_free (text);
+          continue;
+        }
       tick.display = y;
-      tick.text = nc_format_time_at (sl_sequence_axis_run_offset (self, row_time (self, r)), 1000);
+      tick.text = text;
       tick.rule = FALSE;
       g_array_append_val (ticks, tick);
+      shown = text;
     }
 }
 

@@ -307,6 +307,15 @@ void sl_painter_build_states (SlTimelinePainter *self, const LaneMaps *maps);
 /* sl-painter-text.c */
 void sl_painter_packet_label (SlTimelinePainter *self, guint index, GString *out);
 
+/* sl-painter-wrap.c */
+gboolean    sl_painter_measure_label (PangoLayout          *layout,
+                                      PangoFontDescription *font,
+                                      const char           *text,
+                                      double                max_w,
+                                      double               *w,
+                                      double               *h);
+const char *sl_painter_label_lines (SlTimelinePainter *self, PangoLayout *layout, const char *text);
+
 /* sl-timeline-painter.c: the frame */
 void   sl_painter_frame_init (SlTimelinePainter *self, Frame *f);
 double sl_painter_frame_y (SlTimelinePainter *self, const Frame *f, gint64 ts);

@@ -76,6 +76,7 @@ typedef struct
   guint       index;     /* the call, the packet, or the axis's break */
   double      x, y, width, height;
   const char *text;      /* valid until the next layout */
+  const char *lines;     /* as drawn: a '\n' where each line ends (idem) */
   gboolean    ellipsized; /* drawn cut short ("…"): no room for all of it */
 } SlTimelineLabel;
 
