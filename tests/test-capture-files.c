@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "sl-test-spawn.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -679,22 +681,6 @@ test_chunked (void)
 /* --- (b) Wireshark's tools agree ---------------------------------------------- */
 
 static char *
-run_tool (const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
-static char *
 need_tool (const char *name)
 {
   char *path = g_find_program_in_path (name);
@@ -722,7 +708,7 @@ tshark_fields (const char *file,
     g_strv_builder_add_many (argv, "-e", fields[i], NULL);
   args = g_strv_builder_end (argv);
 
-  out = run_tool ((const char *const *) args);
+  out = sl_test_output_of ((const char *const *) args);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')
@@ -747,7 +733,7 @@ test_tshark (void)
   path = write_sample_file ("tshark.pcapng", &s);
 
   /* ISBs with records add no packets */
-  info = run_tool ((const char *const[]) { capinfos, "-c", "-M", path, NULL });
+  info = sl_test_output_of ((const char *const[]) { capinfos, "-c", "-M", path, NULL });
   re = g_regex_new ("^Number of packets:\\s+(\\d+)\\s*$", G_REGEX_MULTILINE, 0, NULL);
   g_assert_true (g_regex_match (re, info, 0, &match));
   count = g_match_info_fetch (match, 1);
@@ -1580,7 +1566,7 @@ test_text2pcap (void)
       g_autofree char *stdout_text = NULL;
       g_autoptr(Got) got = got_new ();
 
-      stdout_text = run_tool ((const char *const[]) { text2pcap, "-q", "-t", "%H:%M:%S.",
+      stdout_text = sl_test_output_of ((const char *const[]) { text2pcap, "-q", "-t", "%H:%M:%S.",
                                                       "-F", fmt ? "pcapng" : "pcap",
                                                       dump_path, out, NULL });
       g_assert_true (cap_reader_read_file (out, &got_callbacks, got, &error));

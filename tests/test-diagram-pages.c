@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "sl-test-spawn.h"
+
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -34,23 +36,6 @@ build_path (const char *exe, const char *fallback)
   return root ? g_build_filename (root, "app", exe, NULL) : g_strdup (fallback);
 }
 
-/* The output of a poppler tool (or any command) that must succeed */
-static char *
-command_output (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  char            *out = NULL;
-  int              status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
 /* One long run, saved and drawn by the command line as a teacher runs it */
 static void
 make_long_run (void)
@@ -58,14 +43,14 @@ make_long_run (void)
   g_autofree char *socklens = build_path ("socklens", SL_TEST_SOCKLENS);
   const char      *argv[] = { socklens,   "run",  "udp-echo",  "--count", LONG_RUN_COUNT,
                               "--output", pcapng, "--diagram", pdf,       NULL };
-  g_autofree char *out = command_output (argv);
+  g_autofree char *out = sl_test_output_of (argv);
 }
 
 static guint
 pdf_pages (const char *path)
 {
   const char      *argv[] = { "pdfinfo", path, NULL };
-  g_autofree char *out = command_output (argv);
+  g_autofree char *out = sl_test_output_of (argv);
   const char      *line = strstr (out, "\nPages:");
 
   g_assert_nonnull (line);
@@ -79,7 +64,7 @@ pdf_text (const char *path, guint page)
   const char      *argv[] = { "pdftotext", "-raw", "-f", first, "-l", first, path, "-", NULL };
   const char      *all[] = { "pdftotext", "-raw", path, "-", NULL };
 
-  return command_output (page ? argv : all);
+  return sl_test_output_of (page ? argv : all);
 }
 
 static guint

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "sl-test-spawn.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -14,23 +16,6 @@
 #include "cap-recording.h"
 
 static char *dir;
-
-/* Runs @argv, which must succeed; its standard output */
-static char *
-output_of (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
 
 /* An annotated capture as Wireshark writes one: two Ethernet interfaces,
  * eth0 and lo (microseconds, one with if_tsresol, one without), packets on
@@ -54,7 +39,7 @@ annotated_capture (void)
     "    out += epb(i % 2, 1700000000 * 10**6 + i * 1000 + 7, f, options=o)\n"
     "open(sys.argv[2], 'wb').write(out)\n";
   const char *argv[] = { "python3", "-c", script, fixtures, path, NULL };
-  g_autofree char *out = output_of (argv);
+  g_autofree char *out = sl_test_output_of (argv);
 
   return path;
 }
@@ -67,7 +52,7 @@ tshark_fields (const char *path)
                          "-e", "frame.interface_name", "-e", "frame.time_epoch",
                          "-e", "frame.comment", NULL };
 
-  return output_of (argv);
+  return sl_test_output_of (argv);
 }
 
 static void
@@ -135,7 +120,7 @@ test_run_saved_again (void)
   g_assert_nonnull (strstr (plain, "call 11 (handshake)\n"));
   g_assert_cmpstr (plain_again, ==, plain);
 
-  edited = output_of (editcap);
+  edited = sl_test_output_of (editcap);
   g_assert_true (cap_recording_load_file (again, once, &error));
   g_assert_true (cap_recording_save (again, twice, &error));
   g_assert_no_error (error);

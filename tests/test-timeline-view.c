@@ -247,6 +247,25 @@ test_playback (Fixture       *fx,
 
 /* Step mode: each step adds a call entering; the view follows with the
  * newest rows at their natural size, the stepped call in view and labelled */
+/* A traced call entering (a step's call, blocked): the client's recv() on
+ * fd 3, 1 µs after the recording's end, committed as the lab commits */
+static void
+add_entering_recv (Fixture *fx,
+                   guint    id)
+{
+  NcCall call;
+
+  memset (&call, 0, sizeof call);
+  call.id = id;
+  call.kind = NC_CALL_RECV;
+  call.actor = 1;
+  call.fd = 3;
+  call.length = 1024;
+  call.ts_start = cap_recording_get_end_time (fx->recording) + 1000;
+  cap_recording_add_call (fx->recording, &call, NC_CALL_PHASE_ENTER);
+  cap_recording_commit (fx->recording);
+}
+
 static void
 test_follow_step (Fixture       *fx,
                   gconstpointer  data)
@@ -259,7 +278,6 @@ test_follow_step (Fixture       *fx,
   double top, bottom;
   gboolean named = FALSE;
   guint n;
-  NcCall call;
 
   /* at first the top of the run: its last rows are below the view */
   g_assert_true (sl_timeline_painter_get_call_rect (painter, id - 1, &box));
@@ -268,15 +286,7 @@ test_follow_step (Fixture       *fx,
 
   /* the step: the client's next call enters (and blocks) */
   sl_session_set_follow_live (fx->session, TRUE);
-  memset (&call, 0, sizeof call);
-  call.id = id;
-  call.kind = NC_CALL_RECV;
-  call.actor = 1;
-  call.fd = 3;
-  call.length = 1024;
-  call.ts_start = cap_recording_get_end_time (fx->recording) + 1000;
-  cap_recording_add_call (fx->recording, &call, NC_CALL_PHASE_ENTER);
-  cap_recording_commit (fx->recording);
+  add_entering_recv (fx, id);
   iterate (300);
   {
     GtkSnapshot *snap = gtk_snapshot_new ();
@@ -311,22 +321,13 @@ test_finished_shows_all (Fixture       *fx,
   SlTimelinePainter *painter = sl_timeline_view_get_painter (SL_TIMELINE_VIEW (fx->view));
   guint first = cap_recording_get_n_calls (fx->recording);
   cairo_rectangle_t box;
-  NcCall call;
 
   sl_session_set_follow_live (fx->session, TRUE);
   for (guint i = 0; i < 2; i++)
     {
       /* the first commit is laid out at once (nothing since the fixture's
        * layout), the second comes microseconds later and waits its turn */
-      memset (&call, 0, sizeof call);
-      call.id = first + i;
-      call.kind = NC_CALL_RECV;
-      call.actor = 1;
-      call.fd = 3;
-      call.length = 1024;
-      call.ts_start = cap_recording_get_end_time (fx->recording) + 1000;
-      cap_recording_add_call (fx->recording, &call, NC_CALL_PHASE_ENTER);
-      cap_recording_commit (fx->recording);
+      add_entering_recv (fx, first + i);
     }
   g_assert_true (sl_timeline_painter_get_call_rect (painter, first, &box));
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include "sl-test-spawn.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -352,23 +354,6 @@ test_save_feedback (void)
   sl_test_spin (50);
 }
 
-/* What an independent tool prints reading a file we wrote */
-static char *
-tool_output (const char **argv)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return g_steal_pointer (&out);
-}
-
 static gboolean
 no_chooser (gpointer data)
 {
@@ -480,7 +465,7 @@ test_chooser_endings (void)
   g_assert_false (gtk_widget_is_visible (bar));
   {
     const char      *argv[] = { "pdftotext", "-raw", pdf, "-", NULL };
-    g_autofree char *text = tool_output (argv);
+    g_autofree char *text = sl_test_output_of (argv);
 
     g_assert_nonnull (strstr (text, "accept"));
   }
@@ -507,8 +492,8 @@ test_chooser_endings (void)
       "print (doc['format'], sum (e.get ('name') == 'accept' for e in doc['events']))",
       json, NULL
     };
-    g_autofree char *csv_out = tool_output (csv_argv);
-    g_autofree char *json_out = tool_output (json_argv);
+    g_autofree char *csv_out = sl_test_output_of (csv_argv);
+    g_autofree char *json_out = sl_test_output_of (json_argv);
 
     g_assert_cmpuint (g_ascii_strtoull (csv_out, NULL, 10), >=, 1);
     g_assert_true (g_str_has_prefix (json_out, "socklens-events "));
