@@ -10,8 +10,8 @@ sl_test_output_of (const char *const *argv)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
+  char            *out = NULL;
+  int              status = 0;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
                                &err, &status, &error));
